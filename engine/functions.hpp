@@ -1,0 +1,58 @@
+#pragma once
+// The registry of built-in functions. stdlib/ fills it (register_stdlib); the
+// engine only knows this interface, never the stdlib itself.
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/value.hpp"
+
+namespace flow {
+
+class Clock;
+class Store;
+
+/// What a built-in may touch besides its arguments.
+struct CallContext {
+  const Clock* clock = nullptr;   // now(), today()
+  Store* store = nullptr;         // instance("ID")
+  std::string instance_id;        // process_id() of the running instance
+};
+
+/// A built-in. Throws RunError on a bad argument (the caller adds the location).
+/// Implementations must propagate the secret taint: a result computed from a
+/// secret argument is secret (see any_secret()).
+using BuiltinFn = std::function<Value(std::span<const Value> args, const CallContext& context)>;
+
+struct FunctionSpec {
+  std::string name;
+  int min_args = 0;
+  int max_args = 0;  // -1: variadic
+  /// Static result kind for the checker; nullopt when it depends on the arguments.
+  std::optional<ValueKind> result;
+  /// Static kinds of the parameters for the checker (may be shorter than max_args;
+  /// nullopt entries accept anything).
+  std::vector<std::optional<ValueKind>> params;
+  BuiltinFn fn;
+  std::string signature;  // "add_time(datetime, duration) -> datetime", for messages and :help
+};
+
+class FunctionRegistry {
+ public:
+  void add(FunctionSpec spec);
+  const FunctionSpec* find(std::string_view name) const;
+  std::vector<std::string> names() const;
+
+ private:
+  std::map<std::string, FunctionSpec, std::less<>> functions_;
+};
+
+/// True when any argument is secret: the result of a built-in inherits the taint.
+bool any_secret(std::span<const Value> args);
+
+}  // namespace flow

@@ -1,0 +1,73 @@
+#pragma once
+// The engine's view of HTTP. The Beast client (engine/http/) implements it for
+// real; tests use tests/support/fake_transport.hpp.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+namespace flow {
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+/// TLS settings of a datasource.
+struct TlsOptions {
+  std::string ca_file;           // extra trust anchor(s), PEM; empty: system store only
+  std::string client_cert_file;  // PEM client certificate (mutual TLS)
+  std::string client_key_file;   // PEM private key of the client certificate
+  bool insecure_skip_verify = false;
+};
+
+/// Retry policy for transient failures (network errors, 5xx, 429). Never 4xx otherwise.
+struct RetryOptions {
+  int max_attempts = 1;  // 1: no retry
+  std::chrono::milliseconds initial_backoff{200};
+  std::chrono::milliseconds max_backoff{10'000};
+};
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string url;     // absolute: scheme://host[:port]/path?query
+  HttpHeaders headers;
+  std::string body;
+  std::chrono::milliseconds timeout{10'000};  // total deadline for the whole exchange
+  std::size_t max_response_bytes = 1 << 20;
+  TlsOptions tls;
+  RetryOptions retry;
+};
+
+struct HttpResponse {
+  int status = 0;
+  HttpHeaders headers;
+  std::string body;
+  /// First header named `name`, case-insensitively.
+  std::optional<std::string> header(std::string_view name) const;
+};
+
+/// Why an exchange produced no HTTP response at all.
+enum class HttpErrorKind { dns, refused, tls, timeout, too_large, malformed, network, proxy, invalid_url };
+
+struct HttpError {
+  HttpErrorKind kind = HttpErrorKind::network;
+  std::string message;  // human-readable, secrets never included
+};
+
+const char* http_error_kind_name(HttpErrorKind kind);
+
+using HttpResult = std::variant<HttpResponse, HttpError>;
+
+/// Sends requests. Implementations are used from one io_context thread.
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  /// Performs the exchange (with the request's retries and deadline). A non-2xx
+  /// status is a response, not an error: the engine decides what it means.
+  virtual boost::asio::awaitable<HttpResult> send(HttpRequest request) = 0;
+};
+
+}  // namespace flow

@@ -1,0 +1,88 @@
+#pragma once
+// Persistent state: process instances, run history and scheduled-task state.
+// The embedded implementation is SQLite (engine/store/sqlite_store.*); the
+// interface is narrow and transactional so a PostgreSQL store can follow for
+// several daemons sharing one database.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "engine/value.hpp"
+
+namespace flow {
+
+using FieldMap = std::map<std::string, Value>;
+
+struct InstanceRecord {
+  std::string id;       // the Process ID
+  std::string process;  // process name
+  FieldMap fields;
+  TimePoint created{};
+  TimePoint modified{};
+  std::int64_t revision = 0;  // bumped by every save
+};
+
+/// One handler run, as shown by `flow tasks history`. Text here is already masked.
+struct RunRecord {
+  std::int64_t id = 0;
+  std::string task;  // schedule name; empty for `flow trigger` / REPL runs
+  std::string instance_id;
+  std::string process;
+  std::string handler;
+  TimePoint started{};
+  TimePoint finished{};
+  bool ok = false;
+  std::string message;            // failure message (masked), empty on success
+  std::vector<std::string> log;   // the run's log lines (masked)
+};
+
+/// Persistent state of a scheduled task.
+struct TaskState {
+  std::string name;
+  std::optional<TimePoint> last_run;
+  std::optional<TimePoint> next_run;
+  std::int64_t run_count = 0;
+  bool paused = false;
+  bool deleted = false;
+};
+
+/// A store failure (disk full, corrupt file, locked database): never a user mistake.
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual std::optional<InstanceRecord> load_instance(const std::string& id) = 0;
+  /// Writes the whole instance in one transaction; sets modified (and created on
+  /// first save) to `now` and bumps the revision.
+  virtual void save_instance(InstanceRecord& instance, TimePoint now) = 0;
+  /// Inserts only when no instance has this id; returns whether it inserted.
+  virtual bool seed_instance(const InstanceRecord& instance, TimePoint now) = 0;
+  /// Durably writes `fields` into the stored instance (creating it if absent) in
+  /// one transaction, without touching other fields. Used to keep values a
+  /// successful call mapped in (a rotated refresh token) before the run goes on.
+  virtual void checkpoint_fields(const std::string& id, const std::string& process,
+                                 const FieldMap& fields, TimePoint now) = 0;
+  virtual std::vector<InstanceRecord> list_instances() = 0;
+  /// A fresh Process ID for a new instance of `process`, e.g. "TokenKeeper-1".
+  virtual std::string allocate_id(const std::string& process) = 0;
+
+  virtual std::int64_t record_run(const RunRecord& run) = 0;
+  /// Newest first; `task` empty: all runs.
+  virtual std::vector<RunRecord> runs(const std::string& task, int limit) = 0;
+
+  virtual std::optional<TaskState> load_task(const std::string& name) = 0;
+  virtual void save_task(const TaskState& state) = 0;
+  virtual std::vector<TaskState> list_tasks() = 0;
+};
+
+}  // namespace flow

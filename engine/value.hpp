@@ -1,0 +1,99 @@
+#pragma once
+// Run-time values. A Value carries a `secret` taint bit that follows the value
+// through every operation (concatenation, interpolation, function calls), so
+// masking never depends on matching strings.
+
+#include <chrono>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "grammar/ast.hpp"
+
+namespace flow {
+
+using TimePoint = std::chrono::sys_time<std::chrono::milliseconds>;
+using Duration = std::chrono::milliseconds;
+using Json = nlohmann::json;
+
+struct Value;
+using List = std::vector<Value>;
+
+/// The static/dynamic kinds of value. `secret` is not a kind: it is a taint on text.
+enum class ValueKind { null, boolean, number, text, datetime, duration, json, list };
+
+struct Value {
+  std::variant<std::monostate, bool, double, std::string, TimePoint, Duration, Json, List> data;
+  bool secret = false;
+
+  Value() = default;
+  Value(bool b) : data(b) {}
+  Value(double d) : data(d) {}
+  Value(int i) : data(static_cast<double>(i)) {}
+  Value(std::int64_t i) : data(static_cast<double>(i)) {}
+  Value(std::string s, bool is_secret = false) : data(std::move(s)), secret(is_secret) {}
+  Value(const char* s) : data(std::string(s)) {}
+  Value(TimePoint t) : data(t) {}
+  Value(Duration d) : data(d) {}
+  Value(Json j) : data(std::move(j)) {}
+  Value(List l) : data(std::move(l)) {}
+
+  ValueKind kind() const { return static_cast<ValueKind>(data.index()); }
+  bool is_null() const { return data.index() == 0; }
+  template <typename T> bool is() const { return std::holds_alternative<T>(data); }
+  template <typename T> const T& as() const { return std::get<T>(data); }
+  template <typename T> T& as() { return std::get<T>(data); }
+
+  friend bool operator==(const Value& a, const Value& b);
+};
+
+/// A user-facing run-time error (bad type, failed call, ...). The interpreter adds
+/// the source location and handler trace when it catches it.
+class RunError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// "text", "number", ... as used in messages.
+const char* kind_name(ValueKind kind);
+const char* field_type_name(ast::FieldType type);
+
+/// Masks a secret for display: "••••" plus the last 4 characters when the secret
+/// is long enough (>= 16) that they reveal nothing useful; "••••" otherwise.
+std::string mask_secret(std::string_view secret);
+
+/// Plain text of a value as interpolation and `log` see it (secrets in clear:
+/// the taint bit travels with the resulting Value, callers mask on output).
+std::string to_text(const Value& value);
+
+/// Text for output: secrets masked unless `reveal`.
+std::string display(const Value& value, bool reveal = false);
+
+/// JSON form used by the store and `--json` output; secrets masked unless `reveal`.
+Json to_json(const Value& value, bool reveal);
+/// Values from a JSON document (e.g. a response field): objects/arrays stay json,
+/// scalars become text/number/boolean/null.
+Value from_json(const Json& json);
+
+/// Typed storage form: {"t":"text","v":...}; round-trips every kind and the secret bit.
+Json to_stored(const Value& value);
+Value from_stored(const Json& json);
+
+/// Truthiness for conditions: false, null, "" and 0 are false.
+bool truthy(const Value& value);
+
+/// Converts a value assigned to a field of `type`, or throws RunError naming both types.
+/// Text that spells a number converts to number (form/JSON answers often carry "3600").
+Value coerce_to_field(Value value, ast::FieldType type, std::string_view field_name);
+
+/// ISO 8601 UTC text of a time point: 2026-11-28T18:51:10Z (milliseconds when non-zero).
+std::string format_iso(TimePoint t);
+/// Human form of a duration: 1h30m, 55m, 10s, 500ms.
+std::string format_duration(Duration d);
+
+}  // namespace flow

@@ -1,0 +1,38 @@
+#include "grammar/source.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace flow {
+
+std::string_view SourceFile::line_text(std::uint32_t line) const {
+  std::string_view rest = text;
+  for (std::uint32_t i = 1; i < line; ++i) {
+    const auto nl = rest.find('\n');
+    if (nl == std::string_view::npos) return {};
+    rest.remove_prefix(nl + 1);
+  }
+  const auto nl = rest.find('\n');
+  auto result = rest.substr(0, nl);
+  if (!result.empty() && result.back() == '\r') result.remove_suffix(1);
+  return result;
+}
+
+std::uint32_t SourceSet::add(std::string path, std::string text) {
+  files_.push_back(std::make_unique<SourceFile>(SourceFile{std::move(path), std::move(text)}));
+  return static_cast<std::uint32_t>(files_.size() - 1);
+}
+
+bool SourceSet::load(const std::string& path, std::uint32_t& index, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot open '" + path + "'";
+    return false;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  index = add(path, buffer.str());
+  return true;
+}
+
+}  // namespace flow

@@ -1,0 +1,53 @@
+#pragma once
+// Source files and locations. Every AST node, diagnostic and run-time frame
+// carries a SourceRange so that any message can point at file:line:col.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flow {
+
+/// A position in a source file: 1-based line and column (in bytes), 0-based offset.
+struct SourcePos {
+  std::uint32_t line = 1;
+  std::uint32_t column = 1;
+  std::uint32_t offset = 0;
+  friend bool operator==(const SourcePos&, const SourcePos&) = default;
+};
+
+/// A half-open byte range [begin, end) inside one file of a SourceSet.
+struct SourceRange {
+  std::uint32_t file = 0;
+  SourcePos begin;
+  SourcePos end;
+  friend bool operator==(const SourceRange&, const SourceRange&) = default;
+};
+
+/// One loaded source text. The path is as the user named it (used in diagnostics).
+struct SourceFile {
+  std::string path;
+  std::string text;
+
+  /// The text of 1-based line `line`, without its newline; empty past the end.
+  std::string_view line_text(std::uint32_t line) const;
+};
+
+/// Owns every source file of a run; ranges refer to files by index.
+class SourceSet {
+ public:
+  /// Adds a file and returns its index.
+  std::uint32_t add(std::string path, std::string text);
+  /// Reads `path` from disk; returns nullopt-like -1 on failure via the bool.
+  bool load(const std::string& path, std::uint32_t& index, std::string& error);
+  const SourceFile& file(std::uint32_t index) const { return *files_.at(index); }
+  std::size_t size() const { return files_.size(); }
+
+ private:
+  // unique_ptr keeps SourceFile addresses (and string_views into their text) stable.
+  std::vector<std::unique_ptr<SourceFile>> files_;
+};
+
+}  // namespace flow
