@@ -1,0 +1,282 @@
+#include "engine/value.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+#include <sstream>
+
+#include <date/date.h>
+
+namespace flow {
+
+bool operator==(const Value& a, const Value& b) { return a.data == b.data; }
+
+const char* kind_name(ValueKind kind) {
+  switch (kind) {
+    case ValueKind::null: return "null";
+    case ValueKind::boolean: return "boolean";
+    case ValueKind::number: return "number";
+    case ValueKind::text: return "text";
+    case ValueKind::datetime: return "datetime";
+    case ValueKind::duration: return "duration";
+    case ValueKind::json: return "json";
+    case ValueKind::list: return "list";
+  }
+  return "value";
+}
+
+const char* field_type_name(ast::FieldType type) {
+  switch (type) {
+    case ast::FieldType::text: return "text";
+    case ast::FieldType::number: return "number";
+    case ast::FieldType::boolean: return "boolean";
+    case ast::FieldType::datetime: return "datetime";
+    case ast::FieldType::duration: return "duration";
+    case ast::FieldType::secret: return "secret";
+    case ast::FieldType::json: return "json";
+    case ast::FieldType::list: return "list";
+  }
+  return "text";
+}
+
+std::string mask_secret(std::string_view secret) {
+  std::string out = "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2";  // ••••
+  if (secret.size() >= 16) out += secret.substr(secret.size() - 4);
+  return out;
+}
+
+static std::string format_number(double d) {
+  if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 1e15) {
+    return std::to_string(static_cast<long long>(d));
+  }
+  char buffer[64];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, d);
+  return ec == std::errc{} ? std::string(buffer, end) : std::string("nan");
+}
+
+std::string format_iso(TimePoint t) {
+  const auto ms = t.time_since_epoch() % std::chrono::seconds(1);
+  if (ms.count() == 0) return date::format("%FT%TZ", std::chrono::floor<std::chrono::seconds>(t));
+  return date::format("%FT%TZ", t);
+}
+
+std::string format_duration(Duration d) {
+  if (d.count() == 0) return "0s";
+  std::string out = d.count() < 0 ? "-" : "";
+  auto rest = d.count() < 0 ? -d : d;
+  const auto take = [&](std::chrono::milliseconds unit, const char* suffix) {
+    if (rest >= unit) {
+      out += std::to_string(rest / unit) + suffix;
+      rest %= unit;
+    }
+  };
+  take(std::chrono::hours(24), "d");
+  take(std::chrono::hours(1), "h");
+  take(std::chrono::minutes(1), "m");
+  take(std::chrono::seconds(1), "s");
+  take(std::chrono::milliseconds(1), "ms");
+  return out;
+}
+
+std::string to_text(const Value& value) {
+  struct Visitor {
+    std::string operator()(std::monostate) const { return ""; }
+    std::string operator()(bool b) const { return b ? "true" : "false"; }
+    std::string operator()(double d) const { return format_number(d); }
+    std::string operator()(const std::string& s) const { return s; }
+    std::string operator()(TimePoint t) const { return format_iso(t); }
+    std::string operator()(Duration d) const { return format_duration(d); }
+    std::string operator()(const Json& j) const { return j.is_string() ? j.get<std::string>() : j.dump(); }
+    std::string operator()(const List& l) const {
+      std::string out = "[";
+      for (std::size_t i = 0; i < l.size(); ++i) out += (i ? ", " : "") + to_text(l[i]);
+      return out + "]";
+    }
+  };
+  return std::visit(Visitor{}, value.data);
+}
+
+std::string display(const Value& value, bool reveal) {
+  if (value.secret && !reveal) return value.is_null() ? "" : mask_secret(to_text(value));
+  return to_text(value);
+}
+
+Json to_json(const Value& value, bool reveal) {
+  if (value.secret && !reveal) return value.is_null() ? Json(nullptr) : Json(display(value, false));
+  struct Visitor {
+    bool reveal;
+    Json operator()(std::monostate) const { return nullptr; }
+    Json operator()(bool b) const { return b; }
+    Json operator()(double d) const {
+      if (d == std::floor(d) && std::fabs(d) < 9e15) return static_cast<long long>(d);
+      return d;
+    }
+    Json operator()(const std::string& s) const { return s; }
+    Json operator()(TimePoint t) const { return format_iso(t); }
+    Json operator()(Duration d) const { return format_duration(d); }
+    Json operator()(const Json& j) const { return j; }
+    Json operator()(const List& l) const {
+      Json out = Json::array();
+      for (const auto& v : l) out.push_back(to_json(v, reveal));
+      return out;
+    }
+  };
+  return std::visit(Visitor{reveal}, value.data);
+}
+
+Value from_json(const Json& json) {
+  switch (json.type()) {
+    case Json::value_t::null: return Value();
+    case Json::value_t::boolean: return Value(json.get<bool>());
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned:
+    case Json::value_t::number_float: return Value(json.get<double>());
+    case Json::value_t::string: return Value(json.get<std::string>());
+    default: return Value(json);
+  }
+}
+
+Json to_stored(const Value& value) {
+  struct Visitor {
+    Json operator()(std::monostate) const { return {{"t", "null"}}; }
+    Json operator()(bool b) const { return {{"t", "boolean"}, {"v", b}}; }
+    Json operator()(double d) const { return {{"t", "number"}, {"v", d}}; }
+    Json operator()(const std::string& s) const { return {{"t", "text"}, {"v", s}}; }
+    Json operator()(TimePoint t) const { return {{"t", "datetime"}, {"v", t.time_since_epoch().count()}}; }
+    Json operator()(Duration d) const { return {{"t", "duration"}, {"v", d.count()}}; }
+    Json operator()(const Json& j) const { return {{"t", "json"}, {"v", j}}; }
+    Json operator()(const List& l) const {
+      Json items = Json::array();
+      for (const auto& v : l) items.push_back(to_stored(v));
+      return {{"t", "list"}, {"v", items}};
+    }
+  };
+  Json out = std::visit(Visitor{}, value.data);
+  if (value.secret) out["secret"] = true;
+  return out;
+}
+
+Value from_stored(const Json& json) {
+  const auto type = json.value("t", std::string("null"));
+  Value out;
+  if (type == "boolean") out = Value(json.at("v").get<bool>());
+  else if (type == "number") out = Value(json.at("v").get<double>());
+  else if (type == "text") out = Value(json.at("v").get<std::string>());
+  else if (type == "datetime") out = Value(TimePoint(Duration(json.at("v").get<std::int64_t>())));
+  else if (type == "duration") out = Value(Duration(json.at("v").get<std::int64_t>()));
+  else if (type == "json") out = Value(json.at("v"));
+  else if (type == "list") {
+    List items;
+    for (const auto& item : json.at("v")) items.push_back(from_stored(item));
+    out = Value(std::move(items));
+  }
+  out.secret = json.value("secret", false);
+  return out;
+}
+
+bool truthy(const Value& value) {
+  struct Visitor {
+    bool operator()(std::monostate) const { return false; }
+    bool operator()(bool b) const { return b; }
+    bool operator()(double d) const { return d != 0; }
+    bool operator()(const std::string& s) const { return !s.empty(); }
+    bool operator()(TimePoint) const { return true; }
+    bool operator()(Duration d) const { return d.count() != 0; }
+    bool operator()(const Json& j) const { return !j.is_null() && !(j.is_boolean() && !j.get<bool>()); }
+    bool operator()(const List& l) const { return !l.empty(); }
+  };
+  return std::visit(Visitor{}, value.data);
+}
+
+static std::optional<double> parse_number(const std::string& text) {
+  double d = 0;
+  const auto* first = text.data();
+  const auto* last = text.data() + text.size();
+  auto [end, ec] = std::from_chars(first, last, d);
+  if (ec != std::errc{} || end != last || text.empty()) return std::nullopt;
+  return d;
+}
+
+static std::optional<TimePoint> parse_iso(const std::string& text) {
+  for (const char* pattern : {"%FT%T%Ez", "%FT%TZ", "%FT%T%z", "%F %T", "%FT%T", "%F"}) {
+    std::istringstream in(text);
+    TimePoint t;
+    in >> date::parse(pattern, t);
+    if (!in.fail() && in.peek() == EOF) return t;
+  }
+  return std::nullopt;
+}
+
+[[noreturn]] static void mismatch(const Value& value, ast::FieldType type, std::string_view field) {
+  throw RunError("cannot assign " + std::string(kind_name(value.kind())) + " to " +
+                 field_type_name(type) + " field '" + std::string(field) + "'");
+}
+
+static Value coerce_scalar(Value value, ast::FieldType type, std::string_view field) {
+  using FT = ast::FieldType;
+  const bool was_secret = value.secret;
+  if (value.is<Json>()) value = from_json(value.as<Json>());
+  value.secret = was_secret;
+  switch (type) {
+    case FT::text:
+    case FT::secret:
+      if (value.is<std::string>()) return value;
+      if (value.is<double>() || value.is<bool>() || value.is<TimePoint>() || value.is<Duration>())
+        return Value(to_text(value), value.secret);
+      break;
+    case FT::number:
+      if (value.is<double>()) return value;
+      if (value.is<std::string>()) {
+        if (auto n = parse_number(value.as<std::string>())) return Value(*n);
+      }
+      break;
+    case FT::boolean:
+      if (value.is<bool>()) return value;
+      break;
+    case FT::datetime:
+      if (value.is<TimePoint>()) return value;
+      if (value.is<double>()) {
+        // A number in a datetime field is unix seconds (OAuth2 `created_at`).
+        return Value(TimePoint(Duration(static_cast<std::int64_t>(value.as<double>() * 1000))));
+      }
+      if (value.is<std::string>()) {
+        if (auto t = parse_iso(value.as<std::string>())) return Value(*t);
+      }
+      break;
+    case FT::duration:
+      if (value.is<Duration>()) return value;
+      if (value.is<double>()) return Value(Duration(static_cast<std::int64_t>(value.as<double>() * 1000)));
+      break;
+    case FT::json:
+    case FT::list: break;
+  }
+  mismatch(value, type, field);
+}
+
+Value coerce_to_field(Value value, ast::FieldType type, std::string_view field_name) {
+  using FT = ast::FieldType;
+  if (value.is_null()) {
+    value.secret = value.secret || type == FT::secret;
+    return value;
+  }
+  Value out;
+  if (type == FT::json) {
+    out = value.is<Json>() ? value : Value(to_json(value, true));
+  } else if (type == FT::list) {
+    if (value.is<List>()) out = value;
+    else if (value.is<Json>() && value.as<Json>().is_array()) {
+      List items;
+      for (const auto& item : value.as<Json>()) items.push_back(from_json(item));
+      out = Value(std::move(items));
+    } else {
+      mismatch(value, type, field_name);
+    }
+  } else {
+    out = coerce_scalar(value, type, field_name);
+  }
+  out.secret = value.secret || type == FT::secret;
+  return out;
+}
+
+}  // namespace flow
