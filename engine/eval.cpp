@@ -1,0 +1,284 @@
+#include "engine/eval.hpp"
+
+#include <cmath>
+
+namespace flow {
+
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+[[noreturn]] void type_error(const char* op, const Value& lhs, const Value& rhs) {
+  throw RunError(std::string("cannot apply '") + op + "' to " + kind_name(lhs.kind()) + " and " +
+                 kind_name(rhs.kind()));
+}
+
+const char* op_text(ast::BinaryOp op) {
+  using B = ast::BinaryOp;
+  switch (op) {
+    case B::add: return "+";
+    case B::sub: return "-";
+    case B::mul: return "*";
+    case B::div: return "/";
+    case B::eq: return "==";
+    case B::ne: return "!=";
+    case B::lt: return "<";
+    case B::le: return "<=";
+    case B::gt: return ">";
+    case B::ge: return ">=";
+    case B::logical_and: return "and";
+    case B::logical_or: return "or";
+    case B::coalesce: return "??";
+  }
+  return "?";
+}
+
+/// A JSON scalar compares and computes as the plain value it holds.
+Value unwrap(const Value& v) {
+  if (!v.is<Json>()) return v;
+  Value out = from_json(v.as<Json>());
+  out.secret = v.secret;
+  return out;
+}
+
+Value arithmetic(ast::BinaryOp op, const Value& a, const Value& b) {
+  using B = ast::BinaryOp;
+  if (a.is<double>() && b.is<double>()) {
+    const double x = a.as<double>(), y = b.as<double>();
+    switch (op) {
+      case B::add: return x + y;
+      case B::sub: return x - y;
+      case B::mul: return x * y;
+      case B::div:
+        if (y == 0) throw RunError("division by zero");
+        return x / y;
+      default: break;
+    }
+  }
+  if (op == B::add && (a.is<std::string>() || b.is<std::string>()) && !a.is_null() && !b.is_null())
+    return Value(to_text(a) + to_text(b));
+  if (a.is<TimePoint>() && b.is<Duration>() && (op == B::add || op == B::sub))
+    return op == B::add ? a.as<TimePoint>() + b.as<Duration>() : a.as<TimePoint>() - b.as<Duration>();
+  if (a.is<Duration>() && b.is<TimePoint>() && op == B::add) return b.as<TimePoint>() + a.as<Duration>();
+  if (a.is<TimePoint>() && b.is<TimePoint>() && op == B::sub)
+    return Duration(a.as<TimePoint>() - b.as<TimePoint>());
+  if (a.is<Duration>() && b.is<Duration>() && (op == B::add || op == B::sub))
+    return op == B::add ? a.as<Duration>() + b.as<Duration>() : a.as<Duration>() - b.as<Duration>();
+  if (a.is<Duration>() && b.is<double>() && (op == B::mul || op == B::div)) {
+    if (op == B::div && b.as<double>() == 0) throw RunError("division by zero");
+    const double ms = static_cast<double>(a.as<Duration>().count());
+    return Duration(static_cast<std::int64_t>(op == B::mul ? ms * b.as<double>() : ms / b.as<double>()));
+  }
+  type_error(op_text(op), a, b);
+}
+
+int compare(const Value& a, const Value& b) {
+  const auto three_way = [](auto x, auto y) { return x < y ? -1 : (y < x ? 1 : 0); };
+  if (a.is<double>() && b.is<double>()) return three_way(a.as<double>(), b.as<double>());
+  if (a.is<std::string>() && b.is<std::string>()) return three_way(a.as<std::string>(), b.as<std::string>());
+  if (a.is<TimePoint>() && b.is<TimePoint>()) return three_way(a.as<TimePoint>(), b.as<TimePoint>());
+  if (a.is<Duration>() && b.is<Duration>()) return three_way(a.as<Duration>(), b.as<Duration>());
+  throw RunError(std::string("cannot compare ") + kind_name(a.kind()) + " with " + kind_name(b.kind()));
+}
+
+}  // namespace
+
+Value apply_binary(ast::BinaryOp op, const Value& lhs_in, const Value& rhs_in) {
+  using B = ast::BinaryOp;
+  const Value lhs = unwrap(lhs_in), rhs = unwrap(rhs_in);
+  switch (op) {
+    case B::eq: return lhs == rhs;
+    case B::ne: return !(lhs == rhs);
+    case B::lt: return compare(lhs, rhs) < 0;
+    case B::le: return compare(lhs, rhs) <= 0;
+    case B::gt: return compare(lhs, rhs) > 0;
+    case B::ge: return compare(lhs, rhs) >= 0;
+    case B::logical_and: return truthy(lhs) && truthy(rhs);
+    case B::logical_or: return truthy(lhs) || truthy(rhs);
+    case B::coalesce: return lhs.is_null() ? rhs_in : lhs_in;
+    default: break;
+  }
+  Value out = arithmetic(op, lhs, rhs);
+  out.secret = lhs.secret || rhs.secret;
+  return out;
+}
+
+namespace {
+
+class Evaluator {
+ public:
+  explicit Evaluator(const Scope& scope) : scope_(scope) {}
+
+  Value eval(const ast::Expr& expr) {
+    try {
+      return std::visit([&](const auto& node) { return eval_node(node, expr); }, expr.node);
+    } catch (const LocatedError&) {
+      throw;
+    } catch (const RunError& e) {
+      throw LocatedError(expr.range, e.what());
+    }
+  }
+
+ private:
+  Value eval_node(const ast::NullLiteral&, const ast::Expr&) { return Value(); }
+  Value eval_node(const ast::BoolLiteral& n, const ast::Expr&) { return n.value; }
+  Value eval_node(const ast::NumberLiteral& n, const ast::Expr&) { return n.value; }
+  Value eval_node(const ast::DurationLiteral& n, const ast::Expr&) { return n.value; }
+  Value eval_node(const ast::DateTimeLiteral& n, const ast::Expr&) { return n.value; }
+
+  Value eval_node(const ast::StringLiteral& n, const ast::Expr&) {
+    std::string text;
+    bool secret = false;
+    for (const auto& part : n.parts) {
+      std::visit(Overloaded{[&](const std::string& s) { text += s; },
+                            [&](const ast::ExprPtr& e) {
+                              const Value v = eval(*e);
+                              secret = secret || v.secret;
+                              text += to_text(v);
+                            }},
+                 part.part);
+    }
+    return Value(std::move(text), secret);
+  }
+
+  Value eval_node(const ast::Identifier& n, const ast::Expr&) {
+    if (scope_.locals) {
+      if (auto it = scope_.locals->find(n.name); it != scope_.locals->end()) return it->second;
+    }
+    if (scope_.fields) {
+      if (auto it = scope_.fields->find(n.name); it != scope_.fields->end()) return it->second;
+    }
+    throw RunError("unknown name '" + n.name + "'");
+  }
+
+  Value eval_node(const ast::Member& n, const ast::Expr&) {
+    if (const auto* call = std::get_if<ast::Call>(&n.object->node); call && call->callee.text == "instance")
+      return instance_field(*call, n.name.text);
+    const Value object = eval(*n.object);
+    if (object.is_null()) return Value();
+    if (!object.is<Json>())
+      throw RunError("cannot read '." + n.name.text + "' of " + kind_name(object.kind()));
+    const Json& json = object.as<Json>();
+    if (!json.is_object()) return Value();
+    const auto it = json.find(n.name.text);
+    Value out = it == json.end() ? Value() : from_json(*it);
+    out.secret = out.secret || object.secret;
+    return out;
+  }
+
+  Value eval_node(const ast::Index& n, const ast::Expr&) {
+    const Value object = eval(*n.object);
+    const Value index = unwrap(eval(*n.index));
+    Value out;
+    if (object.is_null()) return out;
+    if (object.is<List>() && index.is<double>()) {
+      const auto& list = object.as<List>();
+      const auto i = static_cast<std::int64_t>(index.as<double>());
+      if (i >= 0 && i < static_cast<std::int64_t>(list.size())) out = list[static_cast<std::size_t>(i)];
+    } else if (object.is<Json>() && index.is<double>() && object.as<Json>().is_array()) {
+      const auto& array = object.as<Json>();
+      const auto i = static_cast<std::int64_t>(index.as<double>());
+      if (i >= 0 && i < static_cast<std::int64_t>(array.size())) out = from_json(array[static_cast<std::size_t>(i)]);
+    } else if (object.is<Json>() && index.is<std::string>() && object.as<Json>().is_object()) {
+      const auto& json = object.as<Json>();
+      if (auto it = json.find(index.as<std::string>()); it != json.end()) out = from_json(*it);
+    } else {
+      throw RunError(std::string("cannot index ") + kind_name(object.kind()) + " with " + kind_name(index.kind()));
+    }
+    out.secret = out.secret || object.secret;
+    return out;
+  }
+
+  Value eval_node(const ast::Call& n, const ast::Expr&) {
+    if (n.callee.text == "instance") return instance_fields(n);
+    const FunctionSpec* spec = scope_.functions ? scope_.functions->find(n.callee.text) : nullptr;
+    if (!spec) throw RunError("unknown function '" + n.callee.text + "'");
+    const int count = static_cast<int>(n.args.size());
+    if (count < spec->min_args || (spec->max_args >= 0 && count > spec->max_args))
+      throw RunError("wrong number of arguments to " + n.callee.text + ": " + spec->signature);
+    std::vector<Value> args;
+    args.reserve(n.args.size());
+    for (const auto& arg : n.args) args.push_back(eval(arg));
+    return spec->fn(args, scope_.context);
+  }
+
+  Value eval_node(const ast::Unary& n, const ast::Expr&) {
+    const Value v = unwrap(eval(*n.operand));
+    if (n.op == ast::UnaryOp::logical_not) return !truthy(v);
+    Value out;
+    if (v.is<double>()) out = -v.as<double>();
+    else if (v.is<Duration>()) out = -v.as<Duration>();
+    else throw RunError(std::string("cannot negate ") + kind_name(v.kind()));
+    out.secret = v.secret;
+    return out;
+  }
+
+  Value eval_node(const ast::Binary& n, const ast::Expr&) {
+    // and / or / ?? short-circuit: the right side is evaluated only when needed.
+    if (n.op == ast::BinaryOp::logical_and || n.op == ast::BinaryOp::logical_or) {
+      const bool left = truthy(unwrap(eval(*n.lhs)));
+      if (left == (n.op == ast::BinaryOp::logical_or)) return left;
+      return truthy(unwrap(eval(*n.rhs)));
+    }
+    if (n.op == ast::BinaryOp::coalesce) {
+      Value left = eval(*n.lhs);
+      return unwrap(left).is_null() ? eval(*n.rhs) : left;
+    }
+    return apply_binary(n.op, eval(*n.lhs), eval(*n.rhs));
+  }
+
+  InstanceRecord load_instance(const ast::Call& call) {
+    if (call.args.size() != 1) throw RunError("instance() takes one argument: the Process ID");
+    const Value id = eval(call.args[0]);
+    if (!scope_.context.store) throw RunError("instance(): no store is open");
+    auto record = scope_.context.store->load_instance(to_text(id));
+    if (!record) throw RunError("no saved instance with Process ID '" + to_text(id) + "'");
+    return std::move(*record);
+  }
+
+  Value instance_field(const ast::Call& call, const std::string& field) {
+    auto record = load_instance(call);
+    const auto it = record.fields.find(field);
+    if (it == record.fields.end())
+      throw RunError("instance '" + record.id + "' of " + record.process + " has no field '" + field + "'");
+    return it->second;
+  }
+
+  Value instance_fields(const ast::Call& call) {
+    auto record = load_instance(call);
+    Json out = Json::object();
+    bool secret = false;
+    for (const auto& [name, value] : record.fields) {
+      out[name] = to_json(value, true);
+      secret = secret || value.secret;
+    }
+    Value result{Json(std::move(out))};
+    result.secret = secret;
+    return result;
+  }
+
+  const Scope& scope_;
+};
+
+}  // namespace
+
+Value evaluate(const ast::Expr& expr, const Scope& scope) { return Evaluator(scope).eval(expr); }
+
+std::string render_message(const ast::Expr& expr, const Scope& scope, bool reveal_secrets) {
+  const auto* literal = std::get_if<ast::StringLiteral>(&expr.node);
+  if (!literal) return display(evaluate(expr, scope), reveal_secrets);
+  std::string text;
+  for (const auto& part : literal->parts) {
+    std::visit(Overloaded{[&](const std::string& s) { text += s; },
+                          [&](const ast::ExprPtr& e) { text += display(evaluate(*e, scope), reveal_secrets); }},
+               part.part);
+  }
+  return text;
+}
+
+}  // namespace flow

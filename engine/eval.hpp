@@ -1,0 +1,47 @@
+#pragma once
+// Expression evaluation (pure apart from built-ins that read the clock or the
+// store). Rule execution lives in exec.cpp; the split keeps eval synchronous
+// and cheap, and only calls to datasources suspend.
+
+#include <map>
+#include <string>
+
+#include "engine/functions.hpp"
+#include "engine/store.hpp"
+#include "engine/value.hpp"
+#include "grammar/ast.hpp"
+
+namespace flow {
+
+/// A run error with the range of the expression or rule that caused it.
+class LocatedError : public RunError {
+ public:
+  LocatedError(SourceRange range, const std::string& message) : RunError(message), range_(range) {}
+  const SourceRange& range() const { return range_; }
+
+ private:
+  SourceRange range_;
+};
+
+/// What names mean while evaluating: the instance's fields, plus namespaces
+/// bound by the rule being run (`body`, `header`, `status` in on_success,
+/// `error` in on_error).
+struct Scope {
+  const FieldMap* fields = nullptr;
+  const std::map<std::string, Value, std::less<>>* locals = nullptr;
+  const FunctionRegistry* functions = nullptr;
+  CallContext context;
+};
+
+/// Evaluates `expr`. Throws LocatedError for every user-facing failure.
+Value evaluate(const ast::Expr& expr, const Scope& scope);
+
+/// Applies a binary operator to two values (exposed for tests and the REPL).
+Value apply_binary(ast::BinaryOp op, const Value& lhs, const Value& rhs);
+
+/// Text of a message expression (`log`, `fail`, `validate`) for output: the
+/// interpolated parts of a string literal are masked one by one when secret, so
+/// `log "token ${AccessToken} refreshed"` keeps its words and hides the token.
+std::string render_message(const ast::Expr& expr, const Scope& scope, bool reveal_secrets);
+
+}  // namespace flow

@@ -1,0 +1,93 @@
+#include "engine/json_path.hpp"
+
+#include <cctype>
+#include <string>
+#include <vector>
+
+namespace flow {
+
+namespace {
+
+/// One step of a path: an object key or an array index.
+struct Step {
+  std::string key;
+  std::optional<std::size_t> index;
+};
+
+std::vector<Step> split_path(std::string_view path) {
+  std::vector<Step> steps;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '.') {
+      ++i;
+      continue;
+    }
+    if (path[i] == '[') {
+      const auto close = path.find(']', i);
+      if (close == std::string_view::npos) throw RunError("bad JSON path '" + std::string(path) + "'");
+      const auto digits = path.substr(i + 1, close - i - 1);
+      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos)
+        throw RunError("bad JSON path '" + std::string(path) + "'");
+      steps.push_back({"", std::stoul(std::string(digits))});
+      i = close + 1;
+      continue;
+    }
+    const auto end = path.find_first_of(".[", i);
+    steps.push_back({std::string(path.substr(i, end - i)), std::nullopt});
+    i = end == std::string_view::npos ? path.size() : end;
+  }
+  return steps;
+}
+
+}  // namespace
+
+const Json* json_path_get(const Json& root, std::string_view path) {
+  const Json* at = &root;
+  for (const auto& step : split_path(path)) {
+    if (step.index) {
+      if (!at->is_array() || *step.index >= at->size()) return nullptr;
+      at = &(*at)[*step.index];
+    } else {
+      if (!at->is_object()) return nullptr;
+      const auto it = at->find(step.key);
+      if (it == at->end()) return nullptr;
+      at = &*it;
+    }
+  }
+  return at;
+}
+
+void json_path_set(Json& root, std::string_view path, Json value) {
+  Json* at = &root;
+  for (const auto& step : split_path(path)) {
+    if (step.index) {
+      if (at->is_null()) *at = Json::array();
+      if (!at->is_array()) throw RunError("JSON path '" + std::string(path) + "' indexes a non-array");
+      while (at->size() <= *step.index) at->push_back(nullptr);
+      at = &(*at)[*step.index];
+    } else {
+      if (at->is_null()) *at = Json::object();
+      if (!at->is_object()) throw RunError("JSON path '" + std::string(path) + "' walks into a non-object");
+      at = &(*at)[step.key];
+    }
+  }
+  *at = std::move(value);
+}
+
+std::string url_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (const unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace flow

@@ -1,0 +1,19 @@
+#pragma once
+// Dotted JSON paths as declared in datasources: "data.items[0].id".
+
+#include <optional>
+#include <string_view>
+
+#include "engine/value.hpp"
+
+namespace flow {
+
+/// The value at `path` inside `root`, or nullptr when any step is missing.
+const Json* json_path_get(const Json& root, std::string_view path);
+/// Sets the value at `path`, creating objects/arrays on the way. Throws RunError on a bad path.
+void json_path_set(Json& root, std::string_view path, Json value);
+
+/// application/x-www-form-urlencoded / RFC 3986 percent-encoding of one component.
+std::string url_encode(std::string_view text);
+
+}  // namespace flow

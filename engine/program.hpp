@@ -1,0 +1,50 @@
+#pragma once
+// A Program is every module of a run — the files named on the command line and
+// everything they import — with name lookups over all of them.
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "grammar/ast.hpp"
+#include "grammar/diagnostics.hpp"
+
+namespace flow {
+
+class Program {
+ public:
+  SourceSet sources;
+  std::deque<ast::Module> modules;  // deque: node addresses stay stable while loading
+
+  const ast::DatasourceDecl* datasource(std::string_view name) const;
+  const ast::ProcessDecl* process(std::string_view name) const;
+  const ast::InstanceDecl* instance(std::string_view id) const;
+  const ast::ScheduleDecl* schedule(std::string_view name) const;
+
+  std::vector<const ast::DatasourceDecl*> datasources() const;
+  std::vector<const ast::ProcessDecl*> processes() const;
+  std::vector<const ast::InstanceDecl*> instances() const;
+  std::vector<const ast::ScheduleDecl*> schedules() const;
+
+  static const ast::MethodDecl* method(const ast::DatasourceDecl& ds, std::string_view name);
+  static const ast::FieldDecl* field(const ast::ProcessDecl& process, std::string_view name);
+  /// A button handler (`on NAME`), not a change/load handler.
+  static const ast::Handler* handler(const ast::ProcessDecl& process, std::string_view name);
+  static const ast::Handler* change_handler(const ast::ProcessDecl& process, std::string_view field);
+  static const ast::Handler* load_handler(const ast::ProcessDecl& process);
+  static const ast::Setting* setting(const ast::DatasourceDecl& ds, std::string_view name);
+};
+
+/// Loads and parses `paths` and, transitively, their imports (relative to the
+/// importing file). Syntax errors, unreadable files and import cycles are reported
+/// to `diagnostics`; the modules that did parse are kept so checking can go on.
+std::unique_ptr<Program> load_program(const std::vector<std::string>& paths, Diagnostics& diagnostics);
+
+/// Like load_program for text already in memory (tests, the REPL).
+std::unique_ptr<Program> load_program_text(const std::string& path, const std::string& text,
+                                           Diagnostics& diagnostics);
+
+}  // namespace flow

@@ -1,0 +1,146 @@
+#include "engine/store/sqlite_db.hpp"
+
+#include <utility>
+
+#include "engine/store.hpp"
+
+namespace flow::sqlite {
+
+namespace {
+
+/// The user-facing reason for a failing result code: SQLite's own message, with
+/// a plain-words hint for the failures an operator has to act on.
+std::string describe(int rc, const char* message) {
+  std::string text = message ? message : sqlite3_errstr(rc);
+  switch (rc & 0xff) {
+    case SQLITE_FULL:
+      return "disk full (" + text + ")";
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      return text + " (the file is damaged or is not a Flow database)";
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return text + " (another process holds the database lock)";
+    default:
+      return text;
+  }
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------ Statement
+
+Statement::Statement(Db& db, sqlite3_stmt* stmt, std::string operation)
+    : db_(db), stmt_(stmt), operation_(std::move(operation)) {}
+
+Statement::~Statement() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+  int rc = sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
+                             SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) db_.fail(rc, operation_);
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::int64_t number) {
+  int rc = sqlite3_bind_int64(stmt_, index, number);
+  if (rc != SQLITE_OK) db_.fail(rc, operation_);
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::optional<std::int64_t> number) {
+  int rc = number ? sqlite3_bind_int64(stmt_, index, *number) : sqlite3_bind_null(stmt_, index);
+  if (rc != SQLITE_OK) db_.fail(rc, operation_);
+  return *this;
+}
+
+bool Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  db_.fail(rc, operation_);
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+}
+
+bool Statement::is_null(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::string Statement::text(int column) const {
+  const auto* bytes = sqlite3_column_text(stmt_, column);
+  if (!bytes) return {};
+  return std::string(reinterpret_cast<const char*>(bytes),
+                     static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+// ------------------------------------------------------------------------- Db
+
+Db::Db(const std::string& path) : path_(path) {
+  int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  if (rc != SQLITE_OK) {
+    // The handle (when allocated) still carries the message; release it after reading.
+    std::string detail = describe(rc, db_ ? sqlite3_errmsg(db_) : nullptr);
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw StoreError("store " + path + ": cannot open: " + detail);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+}
+
+Db::~Db() {
+  cache_.clear();  // statements must be finalized before the connection closes
+  sqlite3_close_v2(db_);
+}
+
+void Db::fail(int rc, std::string_view operation) const {
+  throw StoreError("store " + path_ + ": " + std::string(operation) + ": " +
+                   describe(rc, sqlite3_errmsg(db_)));
+}
+
+void Db::exec(std::string_view sql, std::string_view operation) {
+  std::string owned(sql);
+  int rc = sqlite3_exec(db_, owned.c_str(), nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) fail(rc, operation);
+}
+
+Statement Db::prepare(const std::string& sql, std::string operation) {
+  auto found = cache_.find(sql);
+  if (found == cache_.end()) {
+    sqlite3_stmt* raw = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+    if (rc != SQLITE_OK) fail(rc, operation);
+    found = cache_.emplace(sql, std::unique_ptr<sqlite3_stmt, FinalizeStmt>(raw)).first;
+  }
+  return Statement(*this, found->second.get(), std::move(operation));
+}
+
+std::int64_t Db::changes() const { return sqlite3_changes64(db_); }
+
+std::int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+
+// ---------------------------------------------------------------- Transaction
+
+Transaction::Transaction(Db& db, std::string operation) : db_(db), operation_(std::move(operation)) {
+  db_.exec("BEGIN IMMEDIATE", operation_);
+}
+
+Transaction::~Transaction() {
+  if (open_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Transaction::commit() {
+  db_.exec("COMMIT", operation_);
+  open_ = false;
+}
+
+}  // namespace flow::sqlite

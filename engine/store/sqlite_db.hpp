@@ -1,0 +1,99 @@
+#pragma once
+// A thin RAII layer over the SQLite C API, private to engine/store/: one
+// connection, a cache of prepared statements, and an IMMEDIATE transaction
+// guard that rolls back unless committed. Every failing call becomes a
+// flow::StoreError naming the operation and sqlite3_errmsg, so callers never
+// look at return codes.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace flow::sqlite {
+
+class Db;
+
+/// A cached prepared statement in use. Binding and stepping throw StoreError;
+/// the destructor resets the statement and clears its bindings so the next
+/// user finds it fresh (and read transactions are not held open).
+class Statement {
+ public:
+  Statement(Db& db, sqlite3_stmt* stmt, std::string operation);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  /// Binds by 1-based index; nullopt binds NULL.
+  Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, std::int64_t number);
+  Statement& bind(int index, std::optional<std::int64_t> number);
+
+  /// Steps once: true when a row is available, false when done.
+  bool step();
+  /// Steps until done (for statements that return no rows).
+  void run();
+
+  bool is_null(int column) const;
+  std::int64_t int64(int column) const;
+  std::string text(int column) const;
+
+ private:
+  Db& db_;
+  sqlite3_stmt* stmt_;
+  std::string operation_;
+};
+
+/// One connection. Not thread-safe: the engine uses it from one io_context thread.
+class Db {
+ public:
+  /// Opens (creating if absent) the database file at `path`.
+  explicit Db(const std::string& path);
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  /// Runs one or more statements without results (schema, pragmas).
+  void exec(std::string_view sql, std::string_view operation);
+  /// A prepared statement for `sql`, compiled once and cached by its text.
+  /// `operation` names what the caller is doing, for error messages.
+  Statement prepare(const std::string& sql, std::string operation);
+  std::int64_t changes() const;
+  std::int64_t last_insert_rowid() const;
+  /// Throws StoreError for `rc` (a failing SQLite result code).
+  [[noreturn]] void fail(int rc, std::string_view operation) const;
+  const std::string& path() const { return path_; }
+  sqlite3* handle() const { return db_; }
+
+ private:
+  struct FinalizeStmt {
+    void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+  };
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, std::unique_ptr<sqlite3_stmt, FinalizeStmt>> cache_;
+};
+
+/// BEGIN IMMEDIATE ... COMMIT. Taking the write lock up front means a writer
+/// never fails half-way through on a lock upgrade; the destructor rolls back
+/// a transaction that was not committed, so a failure leaves the previous
+/// committed state untouched.
+class Transaction {
+ public:
+  Transaction(Db& db, std::string operation);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Db& db_;
+  std::string operation_;
+  bool open_ = true;
+};
+
+}  // namespace flow::sqlite

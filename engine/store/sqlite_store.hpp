@@ -1,0 +1,36 @@
+#pragma once
+// The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a
+// committed write (a rotated refresh token) survives a crash or power loss.
+// Every write is one IMMEDIATE transaction; a failure rolls it back and leaves
+// the previous committed state as it was. Every SQLite failure is a
+// flow::StoreError naming the file, the operation and SQLite's message.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "engine/store.hpp"
+
+namespace flow {
+
+/// Knobs of the SQLite store; the defaults suit the daemon.
+struct SqliteOptions {
+  /// How long a write waits for another process's lock before failing.
+  std::chrono::milliseconds busy_timeout{5000};
+  /// Caps the file at this many pages (SQLITE_FULL past it); tests use it to
+  /// provoke "disk full" without filling a disk.
+  std::optional<std::int64_t> max_pages;
+};
+
+/// The schema version this build writes; older files are migrated on open,
+/// newer ones are refused.
+inline constexpr int kSqliteSchemaVersion = 1;
+
+/// Opens (creating if absent) the store at `path` and migrates its schema.
+/// Throws StoreError when the file cannot be opened, is not a database, or was
+/// written by a newer Flow.
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, const SqliteOptions& options = {});
+
+}  // namespace flow
