@@ -1,0 +1,44 @@
+// environment: env(name [, default]).
+//
+// Secret taint: the value of a variable is not secret by itself; assigning it to
+// a `secret` field taints it there (field coercion). A secret name or default
+// makes the result secret, like every other built-in.
+// Null: env(name, null) returns null when the variable is unset, so
+// `env("X", null) ?? ...` can test for presence.
+
+#include <cstdlib>
+
+#include "stdlib/stdlib.hpp"
+#include "stdlib/support.hpp"
+
+namespace flow {
+namespace {
+
+Value env(std::span<const Value> args, const CallContext&) {
+  const std::string& name = stdlib::text_arg("env", args[0]);
+  if (args.size() > 1 && !args[1].is_null() && !args[1].is<std::string>()) {
+    stdlib::throw_type_error("env", "text or null as the default", args[1]);
+  }
+  // std::getenv: the process environment is read-only once the engine runs.
+  if (const char* value = std::getenv(name.c_str())) {
+    return stdlib::tainted(Value(std::string(value)), args);
+  }
+  if (args.size() > 1) return stdlib::tainted(args[1], args);
+  // A secret name stays out of the message (secrets never reach a diagnostic).
+  throw RunError("environment variable " + (args[0].secret ? std::string("(secret)") : name) +
+                 " is not set");
+}
+
+}  // namespace
+
+void register_environment_functions(FunctionRegistry& registry) {
+  registry.add({.name = "env",
+                .min_args = 1,
+                .max_args = 2,
+                .result = ValueKind::text,
+                .params = {ValueKind::text, std::nullopt},
+                .fn = env,
+                .signature = "env(text [, default]) -> text"});
+}
+
+}  // namespace flow

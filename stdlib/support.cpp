@@ -1,0 +1,82 @@
+#include "stdlib/support.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace flow::stdlib {
+
+void throw_type_error(std::string_view fn, std::string_view expected, const Value& got) {
+  throw RunError(std::string(fn) + ": expected " + std::string(expected) + ", got " +
+                 kind_name(got.kind()));
+}
+
+std::string text_or_empty(std::string_view fn, const Value& value) {
+  if (value.is_null()) return {};
+  return text_arg(fn, value);
+}
+
+const std::string& text_arg(std::string_view fn, const Value& value) {
+  if (!value.is<std::string>()) throw_type_error(fn, "text", value);
+  return value.as<std::string>();
+}
+
+double number_arg(std::string_view fn, const Value& value) {
+  if (!value.is<double>()) throw_type_error(fn, "number", value);
+  return value.as<double>();
+}
+
+std::int64_t integer_arg(std::string_view fn, const Value& value) {
+  const double number = number_arg(fn, value);
+  constexpr double kMaxExact = 9007199254740992.0;  // 2^53
+  if (std::trunc(number) != number || std::fabs(number) > kMaxExact) {
+    throw RunError(std::string(fn) + ": expected a whole number, got " +
+                   (value.secret ? std::string("a fraction") : to_text(value)));
+  }
+  return static_cast<std::int64_t>(number);
+}
+
+TimePoint datetime_arg(std::string_view fn, const Value& value) {
+  if (!value.is<TimePoint>()) throw_type_error(fn, "datetime", value);
+  return value.as<TimePoint>();
+}
+
+Duration duration_arg(std::string_view fn, const Value& value) {
+  if (!value.is<Duration>()) throw_type_error(fn, "duration", value);
+  return value.as<Duration>();
+}
+
+const Json& json_arg(std::string_view fn, const Value& value) {
+  if (!value.is<Json>()) throw_type_error(fn, "json", value);
+  return value.as<Json>();
+}
+
+const List& list_arg(std::string_view fn, const Value& value) {
+  if (!value.is<List>()) throw_type_error(fn, "list", value);
+  return value.as<List>();
+}
+
+bool deep_secret(const Value& value) {
+  if (value.secret) return true;
+  if (!value.is<List>()) return false;
+  const auto& list = value.as<List>();
+  return std::any_of(list.begin(), list.end(), [](const Value& v) { return deep_secret(v); });
+}
+
+Value tainted(Value result, std::span<const Value> args) {
+  if (std::any_of(args.begin(), args.end(), [](const Value& v) { return deep_secret(v); })) {
+    result.secret = true;
+    // Elements of a list result are read one by one: each carries the taint too.
+    if (result.is<List>()) {
+      for (auto& element : result.as<List>()) element.secret = true;
+    }
+  }
+  return result;
+}
+
+std::size_t code_point_count(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+}  // namespace flow::stdlib

@@ -1,0 +1,42 @@
+#pragma once
+// Argument helpers shared by the stdlib modules, so every built-in reports a bad
+// argument the same way ("upper: expected text, got number") and propagates the
+// secret taint the same way. Internal to stdlib/: the engine never includes it.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "engine/functions.hpp"
+#include "engine/value.hpp"
+
+namespace flow::stdlib {
+
+/// Throws RunError "<fn>: expected <expected>, got <kind of got>".
+[[noreturn]] void throw_type_error(std::string_view fn, std::string_view expected,
+                                   const Value& got);
+
+/// Text argument; null reads as "" (the modules that use it say so).
+std::string text_or_empty(std::string_view fn, const Value& value);
+/// Text argument that must be present: null is a type error.
+const std::string& text_arg(std::string_view fn, const Value& value);
+/// Number argument (null is a type error).
+double number_arg(std::string_view fn, const Value& value);
+/// Number argument that must be a whole number within +-2^53.
+std::int64_t integer_arg(std::string_view fn, const Value& value);
+TimePoint datetime_arg(std::string_view fn, const Value& value);
+Duration duration_arg(std::string_view fn, const Value& value);
+const Json& json_arg(std::string_view fn, const Value& value);
+const List& list_arg(std::string_view fn, const Value& value);
+
+/// True when the value, or any element of a list nested in it, is secret.
+bool deep_secret(const Value& value);
+/// `result`, marked secret when any argument is (deep_secret on each): the single
+/// taint rule of the stdlib (a result computed from a secret is secret).
+Value tainted(Value result, std::span<const Value> args);
+
+/// Number of Unicode code points of UTF-8 text (bytes that are not continuation bytes).
+std::size_t code_point_count(std::string_view text);
+
+}  // namespace flow::stdlib

@@ -1,0 +1,232 @@
+// time: now today add_time diff seconds minutes hours days format_date parse_date
+// unix_time from_unix.
+//
+// Datetimes are UTC instants with millisecond precision. Time zones (IANA names,
+// "Europe/Dublin") only matter when reading or writing local times: today(tz),
+// format_date(.., tz), parse_date(.., tz). Calendar arithmetic (add_time with
+// months or years) is done on the UTC calendar; a day is 24 hours.
+// Secret taint: every result computed from a secret argument is secret.
+// Null: no time function accepts null for its datetime/duration/number arguments
+// (a type error); a null pattern means the default (ISO 8601).
+
+#include <date/date.h>
+#include <date/tz.h>
+
+#include <cmath>
+#include <optional>
+#include <sstream>
+
+#include "engine/clock.hpp"
+#include "stdlib/stdlib.hpp"
+#include "stdlib/support.hpp"
+#include "stdlib/time_iso.hpp"
+
+namespace flow {
+namespace {
+
+using namespace std::chrono;
+using stdlib::tainted;
+
+constexpr double kMaxMilliseconds = 9007199254740992.0;  // 2^53: exact in a double
+
+const date::time_zone* zone_arg(std::string_view fn, const Value& value) {
+  const std::string& name = stdlib::text_arg(fn, value);
+  try {
+    return date::locate_zone(name);
+  } catch (const std::exception&) {
+    throw RunError(std::string(fn) + ": unknown time zone \"" + name + "\"");
+  }
+}
+
+/// Milliseconds of `count` units of `unit_ms`, or RunError when not finite / too large.
+Duration scaled(std::string_view fn, double count, double unit_ms) {
+  const double ms = std::round(count * unit_ms);
+  if (!std::isfinite(ms) || std::fabs(ms) > kMaxMilliseconds) {
+    throw RunError(std::string(fn) + ": duration out of range");
+  }
+  return Duration(static_cast<std::int64_t>(ms));
+}
+
+TimePoint local_midnight(TimePoint t, const date::time_zone* zone) {
+  if (zone == nullptr) return floor<days>(t);
+  const auto local_day = floor<days>(zone->to_local(t));
+  // A zone that skips midnight (DST at 00:00) starts the day at the transition.
+  return zone->to_sys(local_day, date::choose::earliest);
+}
+
+Value now_fn(std::span<const Value>, const CallContext& context) {
+  if (context.clock == nullptr) throw RunError("now: no clock is available here");
+  return Value(context.clock->now());
+}
+
+Value today_fn(std::span<const Value> args, const CallContext& context) {
+  if (context.clock == nullptr) throw RunError("today: no clock is available here");
+  const date::time_zone* zone = args.empty() ? nullptr : zone_arg("today", args[0]);
+  return tainted(Value(local_midnight(context.clock->now(), zone)), args);
+}
+
+/// `t` plus `months` calendar months; the day is clamped to the end of a shorter
+/// month (Jan 31 + 1 month = Feb 28, or 29 in a leap year).
+TimePoint add_months(TimePoint t, std::int64_t months) {
+  constexpr std::int64_t kMaxMonths = 12 * 10000;
+  if (months > kMaxMonths || months < -kMaxMonths) {
+    throw RunError("add_time: date out of range");
+  }
+  const auto day = floor<days>(t);
+  const date::year_month_day ymd{day};
+  const auto target = date::year_month{ymd.year(), ymd.month()} + date::months{months};
+  const date::year_month_day result{target / std::min(ymd.day(), (target / date::last).day())};
+  if (!result.ok() || result.year() < date::year{-9999} || result.year() > date::year{9999}) {
+    throw RunError("add_time: date out of range");
+  }
+  return date::sys_days{result} + (t - day);
+}
+
+/// Milliseconds per fixed unit, 0 for calendar units (months, years), nullopt if unknown.
+std::optional<double> unit_milliseconds(std::string unit) {
+  for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (unit == "ms" || unit == "millisecond" || unit == "milliseconds") return 1.0;
+  if (unit == "s" || unit == "second" || unit == "seconds") return 1e3;
+  if (unit == "m" || unit == "minute" || unit == "minutes") return 60e3;
+  if (unit == "h" || unit == "hour" || unit == "hours") return 3600e3;
+  if (unit == "d" || unit == "day" || unit == "days") return 86400e3;
+  if (unit == "w" || unit == "week" || unit == "weeks") return 7 * 86400e3;
+  if (unit == "month" || unit == "months" || unit == "year" || unit == "years") return 0.0;
+  return std::nullopt;
+}
+
+Value add_time_fn(std::span<const Value> args, const CallContext&) {
+  const TimePoint t = stdlib::datetime_arg("add_time", args[0]);
+  if (args.size() == 2) return tainted(Value(t + stdlib::duration_arg("add_time", args[1])), args);
+  const std::string& unit = stdlib::text_arg("add_time", args[2]);
+  const auto unit_ms = unit_milliseconds(unit);
+  if (!unit_ms) {
+    throw RunError("add_time: unknown unit \"" + unit +
+                   "\" (expected ms, seconds, minutes, hours, days, weeks, months or years)");
+  }
+  if (*unit_ms > 0) {
+    return tainted(Value(t + scaled("add_time", stdlib::number_arg("add_time", args[1]), *unit_ms)),
+                   args);
+  }
+  const std::int64_t count = stdlib::integer_arg("add_time", args[1]);
+  const bool years = unit.front() == 'y' || unit.front() == 'Y';
+  if (years && (count > 10000 || count < -10000)) throw RunError("add_time: date out of range");
+  return tainted(Value(add_months(t, years ? count * 12 : count)), args);
+}
+
+Value diff_fn(std::span<const Value> args, const CallContext&) {
+  const TimePoint a = stdlib::datetime_arg("diff", args[0]);
+  const TimePoint b = stdlib::datetime_arg("diff", args[1]);
+  return tainted(Value(Duration(a - b)), args);
+}
+
+/// seconds(n), minutes(n), ...: a duration of n units (fractions allowed).
+BuiltinFn duration_of(std::string name, double unit_ms) {
+  return [name = std::move(name), unit_ms](std::span<const Value> args, const CallContext&) {
+    return tainted(Value(scaled(name, stdlib::number_arg(name, args[0]), unit_ms)), args);
+  };
+}
+
+/// Formats at second precision unless there are milliseconds to show, so "%T"
+/// reads 09:30:00 rather than 09:30:00.000.
+template <typename Format>
+std::string with_precision(TimePoint t, Format format) {
+  if (t == floor<seconds>(t)) return format(floor<seconds>(t));
+  return format(t);
+}
+
+std::string format_in_zone(TimePoint t, const std::string& pattern, const date::time_zone* zone) {
+  return with_precision(t, [&](auto instant) {
+    if (zone == nullptr) return date::format(pattern, instant);
+    return date::format(pattern, date::make_zoned(zone, instant));
+  });
+}
+
+Value format_date_fn(std::span<const Value> args, const CallContext&) {
+  const TimePoint t = stdlib::datetime_arg("format_date", args[0]);
+  const bool has_pattern = args.size() > 1 && !args[1].is_null();
+  const date::time_zone* zone = args.size() > 2 ? zone_arg("format_date", args[2]) : nullptr;
+  if (!has_pattern && zone == nullptr) return tainted(Value(format_iso(t)), args);
+  const std::string pattern =
+      has_pattern ? stdlib::text_arg("format_date", args[1]) : std::string("%FT%T%Ez");
+  constexpr std::size_t kMaxPattern = 256;
+  if (pattern.size() > kMaxPattern) throw RunError("format_date: pattern is too long");
+  try {
+    return tainted(Value(format_in_zone(t, pattern, zone)), args);
+  } catch (const std::exception&) {
+    throw RunError("format_date: cannot format with pattern \"" + pattern + "\"");
+  }
+}
+
+Value parse_date_fn(std::span<const Value> args, const CallContext&) {
+  const std::string& text = stdlib::text_arg("parse_date", args[0]);
+  // parse_date(text, x): x is a pattern when it holds a '%', else a time zone.
+  std::optional<std::string> pattern;
+  const date::time_zone* zone = nullptr;
+  if (args.size() == 3) {
+    if (!args[1].is_null()) pattern = stdlib::text_arg("parse_date", args[1]);
+    zone = zone_arg("parse_date", args[2]);
+  } else if (args.size() == 2 && !args[1].is_null()) {
+    const std::string& second = stdlib::text_arg("parse_date", args[1]);
+    if (second.find('%') != std::string::npos) {
+      pattern = second;
+    } else {
+      zone = zone_arg("parse_date", args[1]);
+    }
+  }
+  auto parsed = pattern ? stdlib::parse_with_pattern(text, *pattern) : stdlib::parse_iso(text);
+  const std::string shown = args[0].secret ? std::string("(secret)") : "\"" + text + "\"";
+  if (!parsed) {
+    throw RunError("parse_date: " + shown + " is not a date" +
+                   (pattern ? " in the pattern \"" + *pattern + "\"" : std::string(" (ISO 8601)")));
+  }
+  if (!parsed->zone.empty()) zone = zone_arg("parse_date", Value(parsed->zone));
+  return tainted(Value(stdlib::resolve(*parsed, zone)), args);
+}
+
+Value unix_time_fn(std::span<const Value> args, const CallContext&) {
+  const TimePoint t = stdlib::datetime_arg("unix_time", args[0]);
+  return tainted(Value(static_cast<double>(t.time_since_epoch().count()) / 1000.0), args);
+}
+
+Value from_unix_fn(std::span<const Value> args, const CallContext&) {
+  const double seconds = stdlib::number_arg("from_unix", args[0]);
+  return tainted(Value(TimePoint(scaled("from_unix", seconds, 1e3))), args);
+}
+
+void add_durations(FunctionRegistry& registry) {
+  const std::pair<const char*, double> units[] = {
+      {"seconds", 1e3}, {"minutes", 60e3}, {"hours", 3600e3}, {"days", 86400e3}};
+  for (const auto& [name, unit_ms] : units) {
+    registry.add({.name = name,
+                  .min_args = 1,
+                  .max_args = 1,
+                  .result = ValueKind::duration,
+                  .params = {ValueKind::number},
+                  .fn = duration_of(name, unit_ms),
+                  .signature = std::string(name) + "(number) -> duration"});
+  }
+}
+
+}  // namespace
+
+void register_time_functions(FunctionRegistry& registry) {
+  using K = ValueKind;
+  registry.add({"now", 0, 0, K::datetime, {}, now_fn, "now() -> datetime"});
+  registry.add({"today", 0, 1, K::datetime, {K::text}, today_fn, "today([zone]) -> datetime"});
+  registry.add({"add_time", 2, 3, K::datetime, {K::datetime, std::nullopt, K::text}, add_time_fn,
+                "add_time(datetime, duration) or add_time(datetime, number, unit) -> datetime"});
+  registry.add({"diff", 2, 2, K::duration, {K::datetime, K::datetime}, diff_fn,
+                "diff(datetime a, datetime b) -> duration (a - b)"});
+  add_durations(registry);
+  registry.add({"format_date", 1, 3, K::text, {K::datetime, K::text, K::text}, format_date_fn,
+                "format_date(datetime [, pattern [, zone]]) -> text"});
+  registry.add({"parse_date", 1, 3, K::datetime, {K::text, K::text, K::text}, parse_date_fn,
+                "parse_date(text [, pattern] [, zone]) -> datetime"});
+  registry.add({"unix_time", 1, 1, K::number, {K::datetime}, unix_time_fn,
+                "unix_time(datetime) -> number (seconds)"});
+  registry.add({"from_unix", 1, 1, K::datetime, {K::number}, from_unix_fn,
+                "from_unix(number) -> datetime"});
+}
+
+}  // namespace flow
