@@ -5,6 +5,8 @@
 
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/functions.hpp"
 #include "engine/store.hpp"
@@ -18,9 +20,13 @@ class LocatedError : public RunError {
  public:
   LocatedError(SourceRange range, const std::string& message) : RunError(message), range_(range) {}
   const SourceRange& range() const { return range_; }
+  /// Handler frames the error crossed, innermost first ("TokenKeeper.Refresh").
+  const std::vector<std::pair<std::string, SourceRange>>& trace() const { return trace_; }
+  void add_frame(std::string frame, SourceRange at) { trace_.emplace_back(std::move(frame), at); }
 
  private:
   SourceRange range_;
+  std::vector<std::pair<std::string, SourceRange>> trace_;
 };
 
 /// What names mean while evaluating: the instance's fields, plus namespaces

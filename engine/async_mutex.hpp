@@ -1,0 +1,48 @@
+#pragma once
+// A mutex for coroutines on one io_context: runs on one instance are serialized
+// by holding its lock across the whole run, including its HTTP calls.
+
+#include <deque>
+#include <memory>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace flow {
+
+class AsyncMutex {
+ public:
+  /// Suspends until the lock is ours. Waiters are served first come, first served.
+  boost::asio::awaitable<void> lock() {
+    if (!locked_) {
+      locked_ = true;
+      co_return;
+    }
+    auto waiter = std::make_shared<boost::asio::steady_timer>(co_await boost::asio::this_coro::executor,
+                                                              boost::asio::steady_timer::time_point::max());
+    waiters_.push_back(waiter);
+    // unlock() cancels our timer to hand the lock over; the cancellation is the signal.
+    co_await waiter->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
+
+  /// Hands the lock to the oldest waiter, or releases it.
+  void unlock() {
+    if (waiters_.empty()) {
+      locked_ = false;
+      return;
+    }
+    auto next = std::move(waiters_.front());
+    waiters_.pop_front();
+    next->cancel();
+  }
+
+  bool locked() const { return locked_; }
+
+ private:
+  bool locked_ = false;
+  std::deque<std::shared_ptr<boost::asio::steady_timer>> waiters_;
+};
+
+}  // namespace flow

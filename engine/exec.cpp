@@ -1,0 +1,170 @@
+#include "engine/exec.hpp"
+
+#include <chrono>
+
+namespace flow {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr int kMaxDepth = 32;  // nested trigger/start/change handlers
+
+const char* call_kind_text(ast::CallKind kind) {
+  switch (kind) {
+    case ast::CallKind::create_item: return "create_item";
+    case ast::CallKind::update_item: return "update_item";
+    case ast::CallKind::delete_item: return "delete_item";
+    case ast::CallKind::find_item: return "find_item";
+  }
+  return "call";
+}
+
+bool is_async(const ast::Rule& rule) {
+  return std::holds_alternative<ast::CallRule>(rule.node) || std::holds_alternative<ast::IfRule>(rule.node) ||
+         std::holds_alternative<ast::TriggerRule>(rule.node) || std::holds_alternative<ast::StartRule>(rule.node);
+}
+
+}  // namespace
+
+Scope Executor::field_scope(const Locals* locals) const {
+  Scope scope;
+  scope.fields = &state_.instance.fields;
+  scope.locals = locals;
+  scope.functions = state_.host.functions;
+  scope.context.clock = state_.host.clock;
+  scope.context.store = state_.host.store;
+  scope.context.instance_id = state_.instance.id;
+  return scope;
+}
+
+void Executor::assign(const ast::Name& field, Value value) {
+  const auto* decl = Program::field(*state_.process, field.text);
+  if (!decl) throw LocatedError(field.range, "process " + state_.process->name.text + " has no field '" + field.text + "'");
+  try {
+    value = coerce_to_field(std::move(value), decl->type, field.text);
+  } catch (const RunError& e) {
+    throw LocatedError(field.range, e.what());
+  }
+  auto& slot = state_.instance.fields[field.text];
+  if (slot == value && slot.secret == value.secret) return;
+  slot = std::move(value);
+  if (Program::change_handler(*state_.process, field.text)) changed_.push_back(field.text);
+}
+
+void Executor::note(const std::string& line) {
+  state_.log.push_back(line);
+  state_.masked_log.push_back(line);
+}
+
+void Executor::add_log(const ast::Expr& message) {
+  const auto scope = field_scope();
+  const auto masked = scrub_secrets(render_message(message, scope, false), state_.instance.fields);
+  state_.masked_log.push_back(masked);
+  state_.log.push_back(state_.options.reveal_secrets ? render_message(message, scope, true) : masked);
+}
+
+asio::awaitable<void> Executor::run_handler(const ast::Handler& handler) {
+  if (++state_.depth > kMaxDepth) {
+    --state_.depth;
+    throw LocatedError(handler.range, "handlers nest deeper than " + std::to_string(kMaxDepth) +
+                                          " (a trigger or change loop?)");
+  }
+  try {
+    co_await exec_block(handler.body);
+  } catch (LocatedError& e) {
+    --state_.depth;
+    e.add_frame(state_.process->name.text + "." + handler.name.text, handler.range);
+    throw;
+  }
+  --state_.depth;
+}
+
+asio::awaitable<void> Executor::exec_block(const ast::Block& block) {
+  for (const auto& rule : block) {
+    if (is_async(rule)) co_await exec_async(rule);
+    else exec_sync(rule);
+    if (!changed_.empty()) co_await fire_change_handlers();
+  }
+}
+
+asio::awaitable<void> Executor::fire_change_handlers() {
+  auto fields = std::move(changed_);
+  changed_.clear();
+  for (const auto& field : fields) {
+    if (const auto* handler = Program::change_handler(*state_.process, field)) co_await run_handler(*handler);
+  }
+}
+
+void Executor::exec_sync(const ast::Rule& rule) {
+  try {
+    std::visit(
+        [&](const auto& node) {
+          using T = std::decay_t<decltype(node)>;
+          if constexpr (std::is_same_v<T, ast::SetRule>) {
+            assign(node.field, evaluate(node.value, field_scope()));
+          } else if constexpr (std::is_same_v<T, ast::ClearRule>) {
+            assign(node.field, Value());
+          } else if constexpr (std::is_same_v<T, ast::SaveRule>) {
+            exec_save();
+          } else if constexpr (std::is_same_v<T, ast::ValidateRule>) {
+            if (!truthy(evaluate(node.condition, field_scope())))
+              throw LocatedError(rule.range, render_message(node.message, field_scope(), false));
+          } else if constexpr (std::is_same_v<T, ast::FailRule>) {
+            throw LocatedError(rule.range, render_message(node.message, field_scope(), false));
+          } else if constexpr (std::is_same_v<T, ast::LogRule>) {
+            add_log(node.message);
+          } else {
+            throw std::logic_error("exec_sync reached an asynchronous rule");
+          }
+        },
+        rule.node);
+  } catch (const LocatedError&) {
+    throw;
+  } catch (const StoreError&) {
+    throw;
+  } catch (const RunError& e) {
+    throw LocatedError(rule.range, e.what());
+  }
+}
+
+asio::awaitable<void> Executor::exec_async(const ast::Rule& rule) {
+  if (const auto* call = std::get_if<ast::CallRule>(&rule.node)) {
+    co_await exec_call(*call, rule);
+  } else if (const auto* branch = std::get_if<ast::IfRule>(&rule.node)) {
+    const bool taken = truthy(evaluate(branch->condition, field_scope()));
+    co_await exec_block(taken ? branch->then_block : branch->else_block);
+  } else if (const auto* trigger = std::get_if<ast::TriggerRule>(&rule.node)) {
+    co_await exec_trigger(*trigger, rule);
+  } else if (const auto* start = std::get_if<ast::StartRule>(&rule.node)) {
+    co_await exec_start(*start, rule);
+  }
+}
+
+void Executor::exec_save() {
+  auto& store = *state_.host.store;
+  if (state_.instance.id.empty()) state_.instance.id = store.allocate_id(state_.process->name.text);
+  store.save_instance(state_.instance, state_.host.clock->now());
+  state_.saved = true;
+  note("saved " + state_.instance.id + " (revision " + std::to_string(state_.instance.revision) + ")");
+}
+
+void Executor::checkpoint(const FieldMap& fields) {
+  if (fields.empty()) return;
+  auto& store = *state_.host.store;
+  if (state_.instance.id.empty()) state_.instance.id = store.allocate_id(state_.process->name.text);
+  store.checkpoint_fields(state_.instance.id, state_.process->name.text, fields, state_.host.clock->now());
+}
+
+std::string Executor::label(const ast::CallRule& rule) const {
+  return std::string(call_kind_text(rule.kind)) + " " + rule.datasource.text + "." + rule.method.text;
+}
+
+asio::awaitable<void> Executor::exec_trigger(const ast::TriggerRule& rule, const ast::Rule& at) {
+  const auto* handler = Program::handler(*state_.process, rule.handler.text);
+  if (!handler)
+    throw LocatedError(at.range, "process " + state_.process->name.text + " has no handler '" + rule.handler.text + "'");
+  co_await run_handler(*handler);
+}
+
+}  // namespace flow

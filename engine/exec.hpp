@@ -1,0 +1,65 @@
+#pragma once
+// Rule execution for one run (internal to the interpreter). Synchronous rules
+// run inline; only call, trigger, start and blocks suspend.
+
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "engine/eval.hpp"
+#include "engine/interpreter.hpp"
+#include "engine/rest_call.hpp"
+
+namespace flow {
+
+class InstanceLocks;
+
+/// Everything one run reads and writes.
+struct RunState {
+  const Program& program;
+  const Host& host;
+  const RunOptions& options;
+  InstanceLocks& locks;
+  const ast::ProcessDecl* process = nullptr;
+  InstanceRecord instance;
+  std::vector<std::string> log;          // as shown to the user
+  std::vector<std::string> masked_log;   // as kept in history: always masked
+  bool saved = false;
+  int depth = 0;                         // nested trigger/start/change handlers
+};
+
+class Executor {
+ public:
+  explicit Executor(RunState& state) : state_(state) {}
+
+  /// Runs a handler's rules; a LocatedError leaving it gains a trace frame.
+  boost::asio::awaitable<void> run_handler(const ast::Handler& handler);
+  /// The scope of plain field reads (no rule namespaces).
+  Scope field_scope(const Locals* locals = nullptr) const;
+  /// Assigns a field with type coercion; queues its change handler if the value changed.
+  void assign(const ast::Name& field, Value value);
+
+ private:
+  boost::asio::awaitable<void> exec_block(const ast::Block& block);
+  boost::asio::awaitable<void> exec_async(const ast::Rule& rule);
+  void exec_sync(const ast::Rule& rule);
+  boost::asio::awaitable<void> fire_change_handlers();
+
+  boost::asio::awaitable<void> exec_call(const ast::CallRule& rule, const ast::Rule& at);
+  boost::asio::awaitable<void> exec_trigger(const ast::TriggerRule& rule, const ast::Rule& at);
+  boost::asio::awaitable<void> exec_start(const ast::StartRule& rule, const ast::Rule& at);
+  void exec_save();
+  void add_log(const ast::Expr& message);
+  void note(const std::string& line);
+  MappedRequest map_request(const ast::CallRule& rule, const ast::MethodDecl& method);
+  /// Applies on_success/on_error assignments; returns the fields they set.
+  FieldMap apply_mappings(const std::vector<ast::Assignment>& mappings, const Locals& locals);
+  void checkpoint(const FieldMap& fields);
+  std::string label(const ast::CallRule& rule) const;
+
+  RunState& state_;
+  std::vector<std::string> changed_;
+};
+
+}  // namespace flow

@@ -1,0 +1,167 @@
+// Call rules (create_item / update_item / delete_item / find_item) and `start`.
+#include <chrono>
+
+#include "engine/exec.hpp"
+#include "engine/instance_locks.hpp"
+#include "engine/instances.hpp"
+
+namespace flow {
+
+namespace asio = boost::asio;
+
+namespace {
+
+const std::map<std::string, Value>* part_map(MappedRequest& mapped, const std::string& part) {
+  if (part == "body") return &mapped.body;
+  if (part == "header") return &mapped.header;
+  if (part == "query") return &mapped.query;
+  if (part == "path") return &mapped.path;
+  return nullptr;
+}
+
+ast::PartKind part_kind(const std::string& part) {
+  if (part == "header") return ast::PartKind::header;
+  if (part == "query") return ast::PartKind::query;
+  if (part == "path") return ast::PartKind::path;
+  return ast::PartKind::body;
+}
+
+bool declares(const ast::MethodDecl& method, ast::PartKind kind, const std::string& name) {
+  if (kind == ast::PartKind::path) return method.path.find("{" + name + "}") != std::string::npos;
+  for (const auto& part : method.request)
+    if (part.kind == kind && part.name.text == name) return true;
+  return false;
+}
+
+std::string excerpt(const std::string& body, const FieldMap& fields) {
+  constexpr std::size_t kMax = 200;
+  auto text = scrub_secrets(body, fields);
+  if (text.size() > kMax) text = text.substr(0, kMax) + "...";
+  return text;
+}
+
+}  // namespace
+
+MappedRequest Executor::map_request(const ast::CallRule& rule, const ast::MethodDecl& method) {
+  MappedRequest mapped;
+  const auto scope = field_scope();
+  for (const auto& a : rule.map) {
+    const auto& head = a.target.front();
+    if (a.target.size() == 1 && head.text == "urlPath") {
+      mapped.url_path = evaluate(a.value, scope);
+      continue;
+    }
+    auto* parts = a.target.size() == 2 ? const_cast<std::map<std::string, Value>*>(part_map(mapped, head.text)) : nullptr;
+    if (!parts)
+      throw LocatedError(head.range, "a map target is body.NAME, header.NAME, query.NAME, path.NAME or urlPath");
+    const auto& name = a.target[1];
+    if (!declares(method, part_kind(head.text), name.text))
+      throw LocatedError(name.range, method.name.text + " declares no request " + head.text + " '" + name.text + "'");
+    (*parts)[name.text] = evaluate(a.value, scope);
+  }
+  return mapped;
+}
+
+FieldMap Executor::apply_mappings(const std::vector<ast::Assignment>& mappings, const Locals& locals) {
+  FieldMap written;
+  const auto scope = field_scope(&locals);
+  // Evaluate every right side before assigning, so `A = x; B = A` reads the old A
+  // like Kianda's mapping table does (all sources read, then all targets written).
+  std::vector<Value> values;
+  for (const auto& m : mappings) values.push_back(evaluate(m.value, scope));
+  for (std::size_t i = 0; i < mappings.size(); ++i) {
+    const auto& target = mappings[i].target;
+    if (target.size() != 1) throw LocatedError(target.front().range, "a mapping target is a field of the process");
+    assign(target[0], std::move(values[i]));
+    written[target[0].text] = state_.instance.fields[target[0].text];
+  }
+  return written;
+}
+
+asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::Rule& at) {
+  const auto* ds = state_.program.datasource(rule.datasource.text);
+  if (!ds) throw LocatedError(rule.datasource.range, "unknown datasource '" + rule.datasource.text + "'");
+  const auto* method = Program::method(*ds, rule.method.text);
+  if (!method)
+    throw LocatedError(rule.method.range, "datasource " + ds->name.text + " has no method '" + rule.method.text + "'");
+
+  HttpRequest request;
+  try {
+    request = build_request(*ds, *method, map_request(rule, *method), field_scope());
+  } catch (const LocatedError&) {
+    throw;
+  } catch (const RunError& e) {
+    throw LocatedError(at.range, label(rule) + ": " + e.what());
+  }
+  const auto started = std::chrono::steady_clock::now();
+  HttpResult result = co_await state_.host.http->send(std::move(request));
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+
+  std::string failure;
+  int status = 0;
+  std::string error_body;
+  Locals locals;
+  if (const auto* error = std::get_if<HttpError>(&result)) {
+    failure = std::string(http_error_kind_name(error->kind)) + ": " + error->message;
+  } else {
+    const auto& response = std::get<HttpResponse>(result);
+    status = response.status;
+    if (status < 200 || status > 299) {
+      error_body = excerpt(response.body, state_.instance.fields);
+      failure = "HTTP " + std::to_string(status) + (error_body.empty() ? "" : ": " + error_body);
+    } else {
+      try {
+        locals = success_locals(*method, response);
+      } catch (const RunError& e) {
+        failure = e.what();
+      }
+    }
+  }
+  const auto took = " (" + std::to_string(ms.count()) + " ms)";
+  if (!failure.empty()) {
+    note(label(rule) + " failed: " + failure + took);
+    if (!rule.on_error) throw LocatedError(at.range, label(rule) + " failed: " + failure);
+    apply_mappings(*rule.on_error, error_locals(failure, status, error_body));
+    co_return;
+  }
+  note(label(rule) + " -> " + std::to_string(status) + took);
+  FieldMap written;
+  if (rule.into) {
+    Locals into_scope = locals;
+    assign(*rule.into, locals["body"]);
+    written[rule.into->text] = state_.instance.fields[rule.into->text];
+  }
+  if (rule.on_success) written.merge(apply_mappings(*rule.on_success, locals));
+  checkpoint(written);
+}
+
+asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast::Rule& at) {
+  const auto* process = state_.program.process(rule.process.text);
+  if (!process) throw LocatedError(rule.process.range, "unknown process '" + rule.process.text + "'");
+  const auto* handler = Program::handler(*process, rule.handler.text);
+  if (!handler)
+    throw LocatedError(rule.handler.range, "process " + process->name.text + " has no handler '" + rule.handler.text + "'");
+  std::optional<std::string> id;
+  if (rule.id) id = to_text(evaluate(*rule.id, field_scope()));
+  if (id && *id == state_.instance.id)
+    throw LocatedError(at.range, "start on the running instance would wait for itself; use trigger");
+  if (state_.depth >= 32) throw LocatedError(at.range, "start nests too deep");
+
+  auto lock = id ? co_await state_.locks.acquire(*id) : InstanceLocks::Guard();
+  RunState child{state_.program, state_.host, state_.options, state_.locks, process, {}, {}, {}, false, state_.depth + 1};
+  child.instance = load_or_create(state_.program, *state_.host.store, *process, id, state_.host);
+  Executor executor(child);
+  {
+    const auto scope = field_scope();
+    for (const auto& a : rule.map) executor.assign(a.target.back(), evaluate(a.value, scope));
+  }
+  co_await executor.run_handler(*handler);
+  for (auto& line : child.log) state_.log.push_back("  " + process->name.text + ": " + line);
+  for (auto& line : child.masked_log) state_.masked_log.push_back("  " + process->name.text + ": " + line);
+  if (rule.on_success) {
+    Locals locals(child.instance.fields.begin(), child.instance.fields.end());
+    apply_mappings(*rule.on_success, locals);
+  }
+}
+
+}  // namespace flow

@@ -1,0 +1,46 @@
+#pragma once
+// One AsyncMutex per Process ID: runs on the same instance are serialized.
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "engine/async_mutex.hpp"
+
+namespace flow {
+
+class InstanceLocks {
+ public:
+  /// Holds one instance's lock until destroyed (or moved from).
+  class Guard {
+   public:
+    Guard() = default;
+    explicit Guard(std::shared_ptr<AsyncMutex> mutex) : mutex_(std::move(mutex)) {}
+    Guard(Guard&& other) noexcept = default;
+    Guard& operator=(Guard&& other) noexcept {
+      release();
+      mutex_ = std::move(other.mutex_);
+      return *this;
+    }
+    ~Guard() { release(); }
+
+   private:
+    void release() {
+      if (mutex_) std::exchange(mutex_, nullptr)->unlock();
+    }
+    std::shared_ptr<AsyncMutex> mutex_;
+  };
+
+  boost::asio::awaitable<Guard> acquire(std::string id) {
+    auto& slot = locks_[id];
+    if (!slot) slot = std::make_shared<AsyncMutex>();
+    auto mutex = slot;  // keep it alive across the suspension
+    co_await mutex->lock();
+    co_return Guard(std::move(mutex));
+  }
+
+ private:
+  std::map<std::string, std::shared_ptr<AsyncMutex>> locks_;
+};
+
+}  // namespace flow

@@ -1,0 +1,71 @@
+#include "engine/instances.hpp"
+
+#include "engine/eval.hpp"
+
+namespace flow {
+
+namespace {
+
+Scope host_scope(const Host& host, const FieldMap* fields) {
+  Scope scope;
+  scope.fields = fields;
+  scope.functions = host.functions;
+  scope.context.clock = host.clock;
+  scope.context.store = host.store;
+  return scope;
+}
+
+Value field_value(const ast::FieldDecl& field, const Value& value) {
+  try {
+    return coerce_to_field(value, field.type, field.name.text);
+  } catch (const RunError& e) {
+    throw LocatedError(field.range, e.what());
+  }
+}
+
+void fill_defaults(const ast::ProcessDecl& process, FieldMap& fields, const Host& host) {
+  for (const auto& field : process.fields) {
+    if (fields.count(field.name.text)) continue;
+    Value value;
+    if (field.default_value) value = evaluate(*field.default_value, host_scope(host, &fields));
+    fields[field.name.text] = field_value(field, value);
+  }
+}
+
+}  // namespace
+
+InstanceRecord instance_from_declaration(const ast::ProcessDecl& process, const ast::InstanceDecl* declaration,
+                                         const Host& host) {
+  InstanceRecord record;
+  record.process = process.name.text;
+  if (declaration) {
+    record.id = declaration->id;
+    for (const auto& a : declaration->values) {
+      const auto& name = a.target.back();
+      const auto* field = Program::field(process, name.text);
+      if (!field) throw LocatedError(name.range, "process " + process.name.text + " has no field '" + name.text + "'");
+      record.fields[name.text] = field_value(*field, evaluate(a.value, host_scope(host, &record.fields)));
+    }
+  }
+  fill_defaults(process, record.fields, host);
+  return record;
+}
+
+InstanceRecord load_or_create(const Program& program, Store& store, const ast::ProcessDecl& process,
+                              const std::optional<std::string>& id, const Host& host) {
+  if (!id) return instance_from_declaration(process, nullptr, host);
+  if (auto stored = store.load_instance(*id)) {
+    if (stored->process != process.name.text)
+      throw RunError("instance '" + *id + "' is a " + stored->process + ", not a " + process.name.text);
+    fill_defaults(process, stored->fields, host);
+    return std::move(*stored);
+  }
+  const auto* declaration = program.instance(*id);
+  if (!declaration || declaration->process.text != process.name.text)
+    throw RunError("no instance of " + process.name.text + " with Process ID '" + *id + "'");
+  auto record = instance_from_declaration(process, declaration, host);
+  store.seed_instance(record, host.clock->now());
+  return store.load_instance(*id).value_or(std::move(record));
+}
+
+}  // namespace flow

@@ -1,0 +1,100 @@
+#include "engine/interpreter.hpp"
+
+#include "engine/exec.hpp"
+#include "engine/instance_locks.hpp"
+#include "engine/instances.hpp"
+
+namespace flow {
+
+namespace asio = boost::asio;
+
+class Interpreter::Impl {
+ public:
+  InstanceLocks locks;
+};
+
+Interpreter::Interpreter(const Program& program, Host host, RunOptions options)
+    : program_(program), host_(host), options_(options), impl_(std::make_unique<Impl>()) {}
+
+Interpreter::~Interpreter() = default;
+
+namespace {
+
+std::string render_located(const Program& program, const LocatedError& error, const FieldMap& fields) {
+  Diagnostic d{Severity::error, error.range(), scrub_secrets(error.what(), fields)};
+  std::string out = render(program.sources, d);
+  for (const auto& [frame, at] : error.trace()) out += "  in " + frame + " (" + location(program.sources, at) + ")\n";
+  return out;
+}
+
+RunRecord history_record(const RunRequest& request, const RunState& state, const RunResult& result,
+                         TimePoint started, TimePoint finished) {
+  RunRecord record;
+  record.task = request.task;
+  record.instance_id = state.instance.id;
+  record.process = request.process;
+  record.handler = request.handler;
+  record.started = started;
+  record.finished = finished;
+  record.ok = result.ok;
+  record.message = result.error;
+  record.log = state.masked_log;
+  return record;
+}
+
+}  // namespace
+
+std::vector<std::string> Interpreter::seed_instances() {
+  std::vector<std::string> errors;
+  for (const auto* declaration : program_.instances()) {
+    try {
+      if (host_.store->load_instance(declaration->id)) continue;
+      const auto* process = program_.process(declaration->process.text);
+      if (!process) throw LocatedError(declaration->process.range, "unknown process '" + declaration->process.text + "'");
+      host_.store->seed_instance(instance_from_declaration(*process, declaration, host_), host_.clock->now());
+    } catch (const LocatedError& e) {
+      errors.push_back(render_located(program_, e, {}));
+    } catch (const RunError& e) {
+      errors.push_back(location(program_.sources, declaration->range) + ": error: " + e.what() + "\n");
+    }
+  }
+  return errors;
+}
+
+asio::awaitable<RunResult> Interpreter::run(RunRequest request) {
+  RunResult result;
+  const auto* process = program_.process(request.process);
+  const auto* handler = process ? Program::handler(*process, request.handler) : nullptr;
+  if (!process || !handler) {
+    result.error = process ? "error: process " + request.process + " has no handler '" + request.handler + "'\n"
+                           : "error: unknown process '" + request.process + "'\n";
+    co_return result;
+  }
+  auto guard = request.instance_id ? co_await impl_->locks.acquire(*request.instance_id) : InstanceLocks::Guard();
+  const auto started = host_.clock->now();
+  RunState state{program_, host_, options_, impl_->locks, process, {}, {}, {}, false, 0};
+  try {
+    state.instance = load_or_create(program_, *host_.store, *process, request.instance_id, host_);
+    Executor executor(state);
+    if (const auto* on_load = Program::load_handler(*process)) co_await executor.run_handler(*on_load);
+    co_await executor.run_handler(*handler);
+    result.ok = true;
+  } catch (const LocatedError& e) {
+    result.error = render_located(program_, e, state.instance.fields);
+  } catch (const StoreError& e) {
+    result.error = std::string("error: store: ") + e.what() + "\n";
+  } catch (const RunError& e) {
+    result.error = "error: " + scrub_secrets(e.what(), state.instance.fields) + "\n";
+  }
+  result.log = state.log;
+  result.instance = state.instance;
+  result.saved = state.saved;
+  try {
+    host_.store->record_run(history_record(request, state, result, started, host_.clock->now()));
+  } catch (const StoreError& e) {
+    result.log.push_back(std::string("warning: run history not recorded: ") + e.what());
+  }
+  co_return result;
+}
+
+}  // namespace flow

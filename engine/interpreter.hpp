@@ -1,0 +1,81 @@
+#pragma once
+// The rules interpreter: runs a handler of a process on an instance.
+//
+// Run semantics (docs/semantics.md says the same for users):
+// - Rules run top to bottom. A failing rule with no on_error stops the handler;
+//   the run is recorded as failed with the rule's location and message.
+// - Runs on one instance are serialized (an AsyncMutex per Process ID held for
+//   the whole run); runs on different instances interleave on one io_context.
+// - Values that a successful call mapped in via on_success are checkpointed to
+//   the store (one transaction) before the next rule runs: a later failing rule
+//   or a crash before `save` cannot lose a rotated refresh token.
+// - `save` writes the whole instance in one transaction.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "engine/clock.hpp"
+#include "engine/functions.hpp"
+#include "engine/http_transport.hpp"
+#include "engine/program.hpp"
+#include "engine/store.hpp"
+
+namespace flow {
+
+/// The effects a run may use; all borrowed, all must outlive the Interpreter.
+struct Host {
+  HttpTransport* http = nullptr;
+  Clock* clock = nullptr;
+  Store* store = nullptr;
+  const FunctionRegistry* functions = nullptr;
+};
+
+struct RunOptions {
+  bool reveal_secrets = false;  // --show-secrets: print secrets in clear (never in the store)
+};
+
+struct RunRequest {
+  std::string process;
+  std::string handler;
+  std::optional<std::string> instance_id;  // none: a new instance
+  std::string task;                        // schedule name, for history
+};
+
+struct RunResult {
+  bool ok = false;
+  std::string error;              // rendered with location and trace; secrets masked
+  std::vector<std::string> log;   // the run's log lines; masked unless reveal_secrets
+  InstanceRecord instance;        // the instance as the run left it
+  bool saved = false;             // a `save` rule committed it
+};
+
+class Interpreter {
+ public:
+  Interpreter(const Program& program, Host host, RunOptions options = {});
+  ~Interpreter();
+
+  /// Creates the instances declared in files that the store does not hold yet.
+  /// Returns rendered errors (e.g. env() of an unset variable) for those it could not.
+  std::vector<std::string> seed_instances();
+
+  /// Runs `request.handler` of `request.process`; records the run in the store's history.
+  boost::asio::awaitable<RunResult> run(RunRequest request);
+
+  const Program& program() const { return program_; }
+  const Host& host() const { return host_; }
+  const RunOptions& options() const { return options_; }
+
+ private:
+  class Impl;
+  const Program& program_;
+  Host host_;
+  RunOptions options_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace flow
