@@ -1,0 +1,76 @@
+#include "engine/cli/cli.hpp"
+
+#include <exception>
+#include <iostream>
+
+#include "engine/cli/args.hpp"
+#include "engine/cli/commands.hpp"
+#include "engine/store.hpp"
+
+namespace flow::cli {
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: flow <command> [options]
+
+Flow runs .flow files: REST datasources, processes with button rules,
+saved instances and scheduled tasks (see docs/language.md).
+
+commands:
+  check FILE... [--dump-ast]                     parse and check; exit 0 clean, 1 errors
+  trigger FILE... PROCESS.HANDLER [--id ID]      run one handler now and print the fields
+          [--db PATH] [--json] [--show-secrets]
+  run FILE... [--db PATH] [--once] [--for DURATION]
+                                                 the daemon: run the schedules until
+                                                 SIGINT/SIGTERM
+  instances list|show ID [FILE...] [--db PATH]   saved instances
+  tasks list|history|run|pause|resume|delete ... scheduled tasks (flow tasks --help)
+  repl [FILE...] [--db PATH]                     interactive rules and expressions
+
+options:
+  --help      this text
+  --version   the version
+
+The store is an SQLite file: --db PATH, default flow.db beside the first FILE.
+Secrets are masked (e.g. ••••3f2a) everywhere unless --show-secrets is given.
+)";
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  try {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      (args.empty() ? err : out) << kUsage;
+      return args.empty() ? 2 : 0;
+    }
+    if (args[0] == "--version") {
+      out << "flow " << FLOW_VERSION << "\n";
+      return 0;
+    }
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    const auto& command = args[0];
+    if (command == "check") return cmd_check(rest, out, err);
+    if (command == "trigger") return cmd_trigger(rest, out, err);
+    if (command == "run") return cmd_run(rest, out, err);
+    if (command == "instances") return cmd_instances(rest, out, err);
+    if (command == "tasks") return cmd_tasks(rest, out, err);
+    if (command == "repl") return cmd_repl(rest, out, err);
+    throw UsageError("unknown command '" + command + "' (try flow --help)");
+  } catch (const UsageError& e) {
+    err << "flow: " << e.what() << "\n";
+    return 2;
+  } catch (const StoreError& e) {
+    err << "flow: store error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    err << "flow: internal error: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+int run_cli(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  return run_cli(args, std::cout, std::cerr);
+}
+
+}  // namespace flow::cli

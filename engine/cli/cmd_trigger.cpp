@@ -1,0 +1,27 @@
+#include <ostream>
+
+#include "engine/cli/commands.hpp"
+#include "engine/cli/session.hpp"
+
+namespace flow::cli {
+
+int cmd_trigger(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+  const auto args = parse_args(raw, {"id", "db"}, {"json", "show-secrets", "help"});
+  if (args.flag("help") || args.positional.size() < 2) {
+    (args.flag("help") ? out : err) << "usage: flow trigger FILE... PROCESS.HANDLER [--id ID] [--db PATH] [--json]"
+                                       " [--show-secrets]\n";
+    return args.flag("help") ? 0 : 2;
+  }
+  const std::vector<std::string> files(args.positional.begin(), args.positional.end() - 1);
+  const auto [process, handler] = split_target(args.positional.back());
+  const auto loaded = load_checked(files, err);
+  if (!loaded) return 1;
+  const bool reveal = args.flag("show-secrets");
+  Runtime runtime(*loaded, db_path(args, files), RunOptions{reveal});
+  const auto result = runtime.run_now(RunRequest{process, handler, args.option("id"), ""});
+  if (args.flag("json")) out << run_json(result, reveal) << "\n";
+  else print_run(out, err, result, reveal);
+  return result.ok ? 0 : 1;
+}
+
+}  // namespace flow::cli

@@ -1,0 +1,103 @@
+#include "engine/cli/session.hpp"
+
+#include <filesystem>
+#include <ostream>
+
+#include <boost/asio/co_spawn.hpp>
+
+#include "engine/checker.hpp"
+#include "engine/http/beast_transport.hpp"
+#include "engine/store/sqlite_store.hpp"
+#include "stdlib/stdlib.hpp"
+
+namespace flow::cli {
+
+namespace asio = boost::asio;
+
+std::optional<Loaded> load_checked(const std::vector<std::string>& files, std::ostream& err) {
+  if (files.empty()) throw UsageError("no .flow file given");
+  for (const auto& file : files) {
+    if (!std::filesystem::is_regular_file(file)) throw UsageError("cannot open '" + file + "'");
+  }
+  Loaded loaded;
+  register_stdlib(loaded.functions);
+  Diagnostics diagnostics;
+  loaded.program = load_program(files, diagnostics);
+  if (!diagnostics.has_errors()) check_program(*loaded.program, loaded.functions, diagnostics);
+  err << render(loaded.program->sources, diagnostics);
+  if (diagnostics.has_errors()) return std::nullopt;
+  return loaded;
+}
+
+std::string db_path(const Args& args, const std::vector<std::string>& files) {
+  if (auto db = args.option("db")) return *db;
+  const auto dir = files.empty() ? std::filesystem::path(".") : std::filesystem::path(files.front()).parent_path();
+  return (dir / "flow.db").string();
+}
+
+Runtime::Runtime(const Loaded& loaded, const std::string& db, RunOptions options)
+    : clock_(std::make_unique<SystemClock>(io_.get_executor())),
+      http_(make_beast_transport(io_.get_executor())),
+      store_(open_sqlite_store(db)) {
+  Host host{http_.get(), clock_.get(), store_.get(), &loaded.functions};
+  interpreter_ = std::make_unique<Interpreter>(*loaded.program, host, options);
+}
+
+Runtime::~Runtime() = default;
+
+RunResult Runtime::run_now(RunRequest request) {
+  std::optional<RunResult> result;
+  std::exception_ptr failure;
+  asio::co_spawn(io_, interpreter_->run(std::move(request)), [&](std::exception_ptr e, RunResult r) {
+    failure = e;
+    result = std::move(r);
+  });
+  io_.run();
+  io_.restart();
+  if (failure) std::rethrow_exception(failure);
+  return std::move(*result);
+}
+
+void print_instance(std::ostream& out, const InstanceRecord& instance, bool reveal) {
+  out << (instance.id.empty() ? std::string("(unsaved)") : instance.id) << " (" << instance.process << ")";
+  if (instance.revision > 0) out << " revision " << instance.revision << ", modified " << format_iso(instance.modified);
+  out << "\n";
+  std::size_t width = 0;
+  for (const auto& [name, value] : instance.fields) width = std::max(width, name.size());
+  for (const auto& [name, value] : instance.fields) {
+    out << "  " << name << std::string(width - name.size(), ' ') << " = ";
+    out << (value.is_null() ? "null" : value.is<std::string>() && !value.secret ? "\"" + to_text(value) + "\""
+                                                                                 : display(value, reveal))
+        << "\n";
+  }
+}
+
+void print_run(std::ostream& out, std::ostream& err, const RunResult& result, bool reveal) {
+  for (const auto& line : result.log) out << "log: " << line << "\n";
+  print_instance(out, result.instance, reveal);
+  if (!result.ok) err << result.error;
+}
+
+std::string run_json(const RunResult& result, bool reveal) {
+  Json fields = Json::object();
+  for (const auto& [name, value] : result.instance.fields) fields[name] = to_json(value, reveal);
+  Json doc = {{"ok", result.ok},
+              {"saved", result.saved},
+              {"log", result.log},
+              {"instance",
+               {{"id", result.instance.id},
+                {"process", result.instance.process},
+                {"revision", result.instance.revision},
+                {"fields", fields}}}};
+  if (!result.ok) doc["error"] = result.error;
+  return doc.dump(2);
+}
+
+std::pair<std::string, std::string> split_target(const std::string& target) {
+  const auto dot = target.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == target.size())
+    throw UsageError("expected PROCESS.HANDLER, got '" + target + "'");
+  return {target.substr(0, dot), target.substr(dot + 1)};
+}
+
+}  // namespace flow::cli

@@ -1,0 +1,65 @@
+#pragma once
+// What the commands share: loading and checking files, opening the store, and
+// an io_context with the real clock, transport and interpreter.
+
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "engine/cli/args.hpp"
+#include "engine/functions.hpp"
+#include "engine/interpreter.hpp"
+#include "engine/program.hpp"
+
+namespace flow::cli {
+
+/// A loaded, checked program with the standard library.
+struct Loaded {
+  std::unique_ptr<Program> program;
+  FunctionRegistry functions;
+};
+
+/// Loads and checks `files`, printing diagnostics (errors and warnings) to `err`.
+/// Returns nullopt when there was any error. Throws UsageError for a missing file.
+std::optional<Loaded> load_checked(const std::vector<std::string>& files, std::ostream& err);
+
+/// --db PATH, else flow.db beside the first file.
+std::string db_path(const Args& args, const std::vector<std::string>& files);
+
+/// The live parts of a run: one io_context thread, the wall clock, the Beast
+/// transport, the SQLite store and an interpreter over them.
+class Runtime {
+ public:
+  Runtime(const Loaded& loaded, const std::string& db, RunOptions options);
+  ~Runtime();
+  boost::asio::io_context& io() { return io_; }
+  Interpreter& interpreter() { return *interpreter_; }
+  Store& store() { return *store_; }
+  Clock& clock() { return *clock_; }
+
+  /// Runs one handler to completion on the io_context.
+  RunResult run_now(RunRequest request);
+
+ private:
+  boost::asio::io_context io_;
+  std::unique_ptr<Clock> clock_;
+  std::unique_ptr<HttpTransport> http_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Interpreter> interpreter_;
+};
+
+/// Prints an instance's fields, aligned, secrets masked unless `reveal`.
+void print_instance(std::ostream& out, const InstanceRecord& instance, bool reveal);
+/// Prints a run: its log, then the instance, then the error if it failed.
+void print_run(std::ostream& out, std::ostream& err, const RunResult& result, bool reveal);
+/// The run as one JSON document (`--json`).
+std::string run_json(const RunResult& result, bool reveal);
+
+/// Splits "Process.Handler".
+std::pair<std::string, std::string> split_target(const std::string& target);
+
+}  // namespace flow::cli
