@@ -59,7 +59,8 @@ class Db {
 
   /// Runs one or more statements without results (schema, pragmas).
   void exec(std::string_view sql, std::string_view operation);
-  /// A prepared statement for `sql`, compiled once and cached by its text.
+  /// A prepared statement for `sql`, compiled once and cached by its text. The
+  /// same text must not be prepared again while a previous Statement for it lives.
   /// `operation` names what the caller is doing, for error messages.
   Statement prepare(const std::string& sql, std::string operation);
   std::int64_t changes() const;

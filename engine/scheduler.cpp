@@ -1,0 +1,177 @@
+#include "engine/scheduler.hpp"
+
+#include <random>
+#include <utility>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace flow {
+
+namespace asio = boost::asio;
+
+struct Scheduler::Task {
+  const ast::ScheduleDecl* decl;
+  ScheduleSpec spec;
+  TaskStats stats;
+};
+
+namespace {
+
+JitterSource default_jitter() {
+  auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
+  return [engine] { return (*engine)(); };
+}
+
+TaskProgress progress_of(const TaskState& state) {
+  return {state.last_run, state.next_run, state.run_count};
+}
+
+std::string when_text(std::optional<TimePoint> slot) {
+  return slot ? format_iso(*slot) : std::string("never");
+}
+
+}  // namespace
+
+Scheduler::Scheduler(Clock& clock, Store& store, std::vector<const ast::ScheduleDecl*> schedules,
+                     TaskRunner& runner, SchedulerOptions options)
+    : clock_(clock), store_(store), runner_(runner), options_(std::move(options)) {
+  if (!options_.jitter) options_.jitter = default_jitter();
+  for (const auto* decl : schedules) {
+    try {
+      tasks_.push_back(std::make_unique<Task>(Task{decl, make_schedule_spec(*decl), {}}));
+    } catch (const ScheduleError& e) {
+      throw ScheduleError("schedule \"" + decl->name + "\": " + e.what());
+    }
+  }
+}
+
+Scheduler::~Scheduler() = default;
+
+asio::awaitable<void> Scheduler::run() {
+  auto executor = co_await asio::this_coro::executor;
+  // Signalled (cancelled) when the last loop has exited.
+  asio::steady_timer all_done(executor, asio::steady_timer::time_point::max());
+  std::size_t remaining = tasks_.size();
+  for (auto& task : tasks_) {
+    asio::co_spawn(executor, task_loop(task.get()), [this, &remaining, &all_done](std::exception_ptr error) {
+      if (error && !first_error_) {
+        first_error_ = error;
+        stop();
+      }
+      if (--remaining == 0) all_done.cancel();
+    });
+  }
+  if (remaining > 0) co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (first_error_) std::rethrow_exception(first_error_);
+}
+
+void Scheduler::stop() {
+  stopping_ = true;
+  clock_.cancel_all();
+}
+
+TaskStats Scheduler::stats(const std::string& task) const {
+  for (const auto& t : tasks_) {
+    if (t->decl->name == task) return t->stats;
+  }
+  return {};
+}
+
+void Scheduler::note(const Task& task, const std::string& message) const {
+  if (options_.log) options_.log("task \"" + task.decl->name + "\": " + message);
+}
+
+TaskState Scheduler::load_state(const Task& task) {
+  auto state = store_.load_task(task.decl->name);
+  if (state) return *state;
+  TaskState fresh;
+  fresh.name = task.decl->name;
+  return fresh;
+}
+
+std::optional<TimePoint> Scheduler::dynamic_at(const Task& task) {
+  if (!std::holds_alternative<DynamicSpec>(task.spec.when)) return std::nullopt;
+  return runner_.dynamic_next(*task.decl);
+}
+
+asio::awaitable<void> Scheduler::task_loop(Task* task) {
+  TaskState state = load_state(*task);
+  if (state.deleted) co_return;
+  NextSlot next = plan_start(task->spec, progress_of(state), clock_.now(), dynamic_at(*task));
+  if (next.missed) {
+    task->stats.skipped += next.skipped;
+    note(*task, "missed its slot " + when_text(state.next_run) + " while the daemon was down; " +
+                    (next.skipped ? "skipping to " + when_text(next.slot) : "running once now"));
+  }
+  state.next_run = next.slot;
+  store_.save_task(state);
+  const bool dynamic = std::holds_alternative<DynamicSpec>(task->spec.when);
+
+  while (!stopping_) {
+    if (!next.slot && !dynamic) break;  // finished or expired
+    if (!next.slot) {  // a dynamic time that cannot be computed yet: ask again later
+      co_await clock_.sleep_until(clock_.now() + options_.dynamic_idle_poll);
+      if (!stopping_) next = plan_start(task->spec, progress_of(state), clock_.now(), dynamic_at(*task));
+      continue;
+    }
+    const TimePoint slot = *next.slot;
+    const TimePoint wake = apply_jitter(slot, task->spec.jitter, options_.jitter);
+    co_await clock_.sleep_until(wake);
+    if (stopping_) break;
+    if (clock_.now() < wake) continue;  // woken early by someone else's cancel_all: sleep on
+
+    state = load_state(*task);  // an admin may have paused or deleted it meanwhile
+    if (state.deleted) break;
+    if (state.paused) {
+      next = plan_after_run(task->spec, slot, clock_.now(), state.run_count, dynamic_at(*task));
+      ++task->stats.skipped;
+      note(*task, "paused: slot " + format_iso(slot) + " passed over");
+    } else {
+      const TimePoint started = clock_.now();
+      ++task->stats.runs;
+      TaskOutcome outcome = co_await run_with_retries(task);
+      if (!outcome.ok) {
+        ++task->stats.failures;
+        note(*task, "run failed: " + outcome.message);
+      }
+      state = load_state(*task);  // keep admin changes made during the run
+      state.last_run = started;
+      state.run_count += 1;
+      next = plan_after_run(task->spec, slot, clock_.now(), state.run_count, dynamic_at(*task));
+    }
+    if (next.skipped) {
+      task->stats.skipped += next.skipped;
+      note(*task, "the run overran " + std::to_string(next.skipped) + " slot(s); next at " + when_text(next.slot));
+    }
+    state.next_run = next.slot;
+    store_.save_task(state);
+  }
+}
+
+asio::awaitable<TaskOutcome> Scheduler::run_with_retries(Task* task) {
+  for (int attempt = 1;; ++attempt) {
+    TaskOutcome outcome = co_await run_once(task);
+    if (outcome.ok || !outcome.transient || attempt > task->spec.retry_times || stopping_) co_return outcome;
+    ++task->stats.retries;
+    Duration delay = retry_delay(task->spec, attempt);
+    note(*task, "transient failure (" + outcome.message + "); retry " + std::to_string(attempt) + " of " +
+                    std::to_string(task->spec.retry_times) + " in " + format_duration(delay));
+    co_await clock_.sleep_until(clock_.now() + delay);
+    if (stopping_) co_return outcome;
+  }
+}
+
+asio::awaitable<TaskOutcome> Scheduler::run_once(Task* task) {
+  try {
+    co_return co_await runner_.run_task(*task->decl);
+  } catch (const std::exception& e) {
+    // An internal failure of one run must not take the daemon down.
+    co_return TaskOutcome{false, std::string("internal error: ") + e.what(), false};
+  }
+}
+
+}  // namespace flow

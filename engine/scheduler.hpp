@@ -1,0 +1,122 @@
+#pragma once
+// The scheduler daemon loop, on Asio: one coroutine per scheduled task.
+//
+// Each task loop:
+//   1. loads its TaskState (creating it on first start) and plans the first
+//      slot with plan_start (on_missed applies to a slot that passed while the
+//      daemon was down), persisting next_run;
+//   2. sleeps on the Clock until the slot plus jitter;
+//   3. re-reads its TaskState (an admin command in another process may have
+//      paused or deleted it): deleted ends the loop, paused passes the slot
+//      over without running;
+//   4. runs the task through the TaskRunner, retrying transient failures
+//      `retry N times backoff D` (D, 2D, 4D, ...);
+//   5. persists last_run, run_count and the next slot (plan_after_run: a run
+//      that overran later slots skips or queues them per on_overlap), and
+//      repeats until the schedule has no next slot (once done, expired).
+// Runs of one task never overlap: the loop is sequential, so "a run still in
+// progress when the next is due" is exactly a run that ends after that slot.
+//
+// stop() sets a flag and wakes every Clock sleep (Clock::cancel_all); a loop
+// that is running a task lets it finish, persists its state and exits. run()
+// completes when every loop has exited. Loops are co_spawned with a
+// completion handler that records the first exception (a StoreError, or a
+// failed test assertion thrown by a fake runner) and stops the others; run()
+// rethrows it. Nothing is spawned detached.
+//
+// Threading: everything here runs on the one io_context thread; call stop()
+// from that thread (e.g. from an asio::signal_set handler).
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "engine/clock.hpp"
+#include "engine/schedule.hpp"
+#include "engine/store.hpp"
+#include "grammar/ast.hpp"
+
+namespace flow {
+
+/// How one run of a task ended.
+struct TaskOutcome {
+  bool ok = false;
+  std::string message;     // failure message, already masked
+  bool transient = false;  // network error, 5xx, 429: worth a retry
+};
+
+/// What the scheduler calls to run tasks; the interpreter implements it.
+class TaskRunner {
+ public:
+  virtual ~TaskRunner() = default;
+  /// Runs the schedule's trigger once and records the run's history. An
+  /// exception derived from std::exception counts as a failed, non-transient
+  /// run; any other exception ends the scheduler (run() rethrows it).
+  virtual boost::asio::awaitable<TaskOutcome> run_task(const ast::ScheduleDecl& schedule) = 0;
+  /// For `at EXPR` schedules: EXPR evaluated on the task's instance now;
+  /// nullopt when it cannot be (e.g. the fields it reads are still null).
+  virtual std::optional<TimePoint> dynamic_next(const ast::ScheduleDecl& schedule) = 0;
+};
+
+struct SchedulerOptions {
+  /// Random bits for jitter; empty: a std::random_device-seeded generator.
+  JitterSource jitter;
+  /// How often a dynamic schedule whose time cannot be computed asks again.
+  Duration dynamic_idle_poll = std::chrono::minutes(1);
+  /// Scheduler events for the daemon's log (missed, skipped, retried, failed).
+  std::function<void(const std::string&)> log;
+};
+
+/// Counters since the Scheduler was created, per task.
+struct TaskStats {
+  std::int64_t runs = 0;      // runs started (retries not counted)
+  std::int64_t failures = 0;  // runs that failed after their retries
+  std::int64_t retries = 0;
+  std::int64_t skipped = 0;   // slots passed over (overlap, missed, paused)
+};
+
+class Scheduler {
+ public:
+  /// Validates every schedule (throws ScheduleError naming the schedule). All
+  /// references and the declarations must outlive the Scheduler.
+  Scheduler(Clock& clock, Store& store, std::vector<const ast::ScheduleDecl*> schedules, TaskRunner& runner,
+            SchedulerOptions options = {});
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  /// Runs every task loop until stop() or until no task has a next slot; then
+  /// rethrows the first exception a loop ended with, if any. Call once.
+  boost::asio::awaitable<void> run();
+  /// Asks every loop to exit; in-flight runs finish first.
+  void stop();
+  bool stopping() const { return stopping_; }
+
+  TaskStats stats(const std::string& task) const;
+
+ private:
+  struct Task;
+  boost::asio::awaitable<void> task_loop(Task* task);
+  boost::asio::awaitable<TaskOutcome> run_with_retries(Task* task);
+  boost::asio::awaitable<TaskOutcome> run_once(Task* task);
+  std::optional<TimePoint> dynamic_at(const Task& task);
+  TaskState load_state(const Task& task);
+  void note(const Task& task, const std::string& message) const;
+
+  Clock& clock_;
+  Store& store_;
+  TaskRunner& runner_;
+  SchedulerOptions options_;
+  std::vector<std::unique_ptr<Task>> tasks_;
+  bool stopping_ = false;
+  std::exception_ptr first_error_;
+};
+
+}  // namespace flow

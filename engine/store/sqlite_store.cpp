@@ -1,0 +1,354 @@
+#include "engine/store/sqlite_store.hpp"
+
+#include <array>
+#include <string_view>
+#include <utility>
+
+#include "engine/store/sqlite_db.hpp"
+
+namespace flow {
+
+namespace {
+
+using sqlite::Db;
+using sqlite::Transaction;
+
+// Migration N takes the schema from version N to N + 1; each runs in its own
+// transaction together with the version bump. Append, never edit: files in the
+// field were created by the old steps.
+constexpr std::array<std::string_view, kSqliteSchemaVersion> kMigrations = {
+    // v0 -> v1
+    R"sql(
+CREATE TABLE instances (
+  id       TEXT PRIMARY KEY,
+  process  TEXT NOT NULL,
+  fields   TEXT NOT NULL,      -- JSON object: field name -> to_stored(value)
+  created  INTEGER NOT NULL,   -- milliseconds since the Unix epoch (UTC)
+  modified INTEGER NOT NULL,
+  revision INTEGER NOT NULL
+);
+CREATE TABLE runs (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  task        TEXT NOT NULL,
+  instance_id TEXT NOT NULL,
+  process     TEXT NOT NULL,
+  handler     TEXT NOT NULL,
+  started     INTEGER NOT NULL,
+  finished    INTEGER NOT NULL,
+  ok          INTEGER NOT NULL,
+  message     TEXT NOT NULL,   -- masked by the caller
+  log         TEXT NOT NULL    -- JSON array of masked lines
+);
+CREATE INDEX runs_by_task ON runs (task, id);
+CREATE TABLE tasks (
+  name      TEXT PRIMARY KEY,
+  last_run  INTEGER,
+  next_run  INTEGER,
+  run_count INTEGER NOT NULL,
+  paused    INTEGER NOT NULL,
+  deleted   INTEGER NOT NULL
+);
+CREATE TABLE id_counters (
+  process TEXT PRIMARY KEY,
+  last    INTEGER NOT NULL     -- the last number handed out by allocate_id
+);
+)sql",
+};
+
+std::int64_t to_millis(TimePoint t) { return t.time_since_epoch().count(); }
+TimePoint from_millis(std::int64_t ms) { return TimePoint(Duration(ms)); }
+
+std::optional<std::int64_t> to_millis(const std::optional<TimePoint>& t) {
+  if (!t) return std::nullopt;
+  return to_millis(*t);
+}
+
+std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
+std::string fields_to_text(const FieldMap& fields) {
+  Json object = Json::object();
+  for (const auto& [name, value] : fields) object[name] = to_stored(value);
+  return object.dump();
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(const std::string& path, const SqliteOptions& options) : db_(path) {
+    configure(options);
+    migrate();
+  }
+
+  std::optional<InstanceRecord> load_instance(const std::string& id) override {
+    return load_instance_as(id, "cannot load instance " + in_quotes(id));
+  }
+
+  void save_instance(InstanceRecord& instance, TimePoint now) override {
+    std::string operation = "cannot save instance " + in_quotes(instance.id);
+    Transaction transaction(db_, operation);
+    auto stored = load_instance_as(instance.id, operation);
+    InstanceRecord saved = instance;
+    saved.created = stored ? stored->created : now;
+    saved.revision = (stored ? stored->revision : 0) + 1;
+    saved.modified = now;
+    write_instance(saved, operation);
+    transaction.commit();
+    instance = std::move(saved);  // only after the commit: a failure leaves the caller's copy as is
+  }
+
+  bool seed_instance(const InstanceRecord& instance, TimePoint now) override {
+    std::string operation = "cannot seed instance " + in_quotes(instance.id);
+    Transaction transaction(db_, operation);
+    auto insert = db_.prepare(
+        "INSERT INTO instances (id, process, fields, created, modified, revision)"
+        " VALUES (?1, ?2, ?3, ?4, ?4, 1) ON CONFLICT (id) DO NOTHING",
+        operation);
+    insert.bind(1, instance.id).bind(2, instance.process).bind(3, fields_to_text(instance.fields));
+    insert.bind(4, to_millis(now)).run();
+    bool inserted = db_.changes() > 0;
+    transaction.commit();
+    return inserted;
+  }
+
+  void checkpoint_fields(const std::string& id, const std::string& process, const FieldMap& fields,
+                         TimePoint now) override {
+    std::string operation = "cannot checkpoint instance " + in_quotes(id);
+    Transaction transaction(db_, operation);
+    auto stored = load_instance_as(id, operation);
+    InstanceRecord merged;
+    if (stored) {
+      merged = std::move(*stored);
+    } else {
+      merged.id = id;
+      merged.process = process;
+      merged.created = now;
+    }
+    for (const auto& [name, value] : fields) merged.fields[name] = value;
+    merged.modified = now;
+    merged.revision += 1;
+    write_instance(merged, operation);
+    transaction.commit();
+  }
+
+  std::vector<InstanceRecord> list_instances() override {
+    const std::string operation = "cannot list instances";
+    auto select = db_.prepare(
+        "SELECT id, process, fields, created, modified, revision FROM instances ORDER BY id", operation);
+    std::vector<InstanceRecord> result;
+    while (select.step()) result.push_back(read_instance(select, operation));
+    return result;
+  }
+
+  std::string allocate_id(const std::string& process) override {
+    std::string operation = "cannot allocate an id for " + process;
+    Transaction transaction(db_, operation);
+    std::int64_t number = 0;
+    {
+      auto last = db_.prepare("SELECT last FROM id_counters WHERE process = ?1", operation);
+      last.bind(1, process);
+      if (last.step()) number = last.int64(0);
+    }
+    std::string id;
+    do {  // an instance declared in a file may already hold the next name
+      id = process + "-" + std::to_string(++number);
+    } while (instance_exists(id, operation));
+    auto update = db_.prepare(
+        "INSERT INTO id_counters (process, last) VALUES (?1, ?2)"
+        " ON CONFLICT (process) DO UPDATE SET last = excluded.last",
+        operation);
+    update.bind(1, process).bind(2, number).run();
+    transaction.commit();
+    return id;
+  }
+
+  std::int64_t record_run(const RunRecord& run) override {
+    const std::string operation = "cannot record a run of " + in_quotes(run.task);
+    Transaction transaction(db_, operation);
+    auto insert = db_.prepare(
+        "INSERT INTO runs (task, instance_id, process, handler, started, finished, ok, message, log)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        operation);
+    insert.bind(1, run.task).bind(2, run.instance_id).bind(3, run.process).bind(4, run.handler);
+    insert.bind(5, to_millis(run.started)).bind(6, to_millis(run.finished));
+    insert.bind(7, std::int64_t{run.ok ? 1 : 0}).bind(8, run.message);
+    insert.bind(9, Json(run.log).dump()).run();
+    std::int64_t id = db_.last_insert_rowid();
+    transaction.commit();
+    return id;
+  }
+
+  std::vector<RunRecord> runs(const std::string& task, int limit) override {
+    const std::string operation = "cannot read the run history";
+    auto select = db_.prepare(
+        "SELECT id, task, instance_id, process, handler, started, finished, ok, message, log"
+        " FROM runs WHERE ?1 = '' OR task = ?1 ORDER BY id DESC LIMIT ?2",
+        operation);
+    select.bind(1, task).bind(2, std::int64_t{limit});
+    std::vector<RunRecord> result;
+    while (select.step()) result.push_back(read_run(select, operation));
+    return result;
+  }
+
+  std::optional<TaskState> load_task(const std::string& name) override {
+    const std::string operation = "cannot load task " + in_quotes(name);
+    auto select = db_.prepare(
+        "SELECT name, last_run, next_run, run_count, paused, deleted FROM tasks WHERE name = ?1",
+        operation);
+    select.bind(1, name);
+    if (!select.step()) return std::nullopt;
+    return read_task(select);
+  }
+
+  void save_task(const TaskState& state) override {
+    const std::string operation = "cannot save task " + in_quotes(state.name);
+    Transaction transaction(db_, operation);
+    auto upsert = db_.prepare(
+        "INSERT INTO tasks (name, last_run, next_run, run_count, paused, deleted)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO UPDATE SET"
+        " last_run = excluded.last_run, next_run = excluded.next_run,"
+        " run_count = excluded.run_count, paused = excluded.paused, deleted = excluded.deleted",
+        operation);
+    upsert.bind(1, state.name).bind(2, to_millis(state.last_run)).bind(3, to_millis(state.next_run));
+    upsert.bind(4, state.run_count).bind(5, std::int64_t{state.paused ? 1 : 0});
+    upsert.bind(6, std::int64_t{state.deleted ? 1 : 0}).run();
+    transaction.commit();
+  }
+
+  std::vector<TaskState> list_tasks() override {
+    auto select = db_.prepare(
+        "SELECT name, last_run, next_run, run_count, paused, deleted FROM tasks ORDER BY name",
+        "cannot list tasks");
+    std::vector<TaskState> result;
+    while (select.step()) result.push_back(read_task(select));
+    return result;
+  }
+
+ private:
+  void configure(const SqliteOptions& options) {
+    // journal_mode is the first statement that reads the file, so a file that
+    // is not a database fails here with SQLITE_NOTADB.
+    auto wal = db_.prepare("PRAGMA journal_mode = WAL", "cannot open");
+    if (!wal.step() || wal.text(0) != "wal") {
+      throw StoreError("store " + db_.path() + ": cannot open: the file system refused WAL mode");
+    }
+    db_.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", "cannot open");
+    sqlite3_busy_timeout(db_.handle(), static_cast<int>(options.busy_timeout.count()));
+    if (options.max_pages) {
+      db_.exec("PRAGMA max_page_count = " + std::to_string(*options.max_pages), "cannot open");
+    }
+  }
+
+  int schema_version() {
+    db_.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+             "cannot read the schema version");
+    auto select = db_.prepare("SELECT version FROM schema_version", "cannot read the schema version");
+    return select.step() ? static_cast<int>(select.int64(0)) : 0;
+  }
+
+  void migrate() {
+    int version = schema_version();
+    if (version > kSqliteSchemaVersion) {
+      throw StoreError("store " + db_.path() + ": schema version " + std::to_string(version) +
+                       " is newer than this Flow understands (" +
+                       std::to_string(kSqliteSchemaVersion) + "); upgrade Flow");
+    }
+    for (; version < kSqliteSchemaVersion; ++version) {
+      std::string operation = "cannot migrate the schema to version " + std::to_string(version + 1);
+      Transaction transaction(db_, operation);
+      db_.exec(kMigrations[static_cast<std::size_t>(version)], operation);
+      db_.exec("DELETE FROM schema_version", operation);
+      db_.exec("INSERT INTO schema_version (version) VALUES (" + std::to_string(version + 1) + ")",
+               operation);
+      transaction.commit();
+    }
+  }
+
+  std::optional<InstanceRecord> load_instance_as(const std::string& id, const std::string& operation) {
+    auto select = db_.prepare(
+        "SELECT id, process, fields, created, modified, revision FROM instances WHERE id = ?1",
+        operation);
+    select.bind(1, id);
+    if (!select.step()) return std::nullopt;
+    return read_instance(select, operation);
+  }
+
+  bool instance_exists(const std::string& id, const std::string& operation) {
+    auto select = db_.prepare("SELECT 1 FROM instances WHERE id = ?1", operation);
+    select.bind(1, id);
+    return select.step();
+  }
+
+  void write_instance(const InstanceRecord& instance, const std::string& operation) {
+    auto upsert = db_.prepare(
+        "INSERT INTO instances (id, process, fields, created, modified, revision)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO UPDATE SET"
+        " process = excluded.process, fields = excluded.fields, created = excluded.created,"
+        " modified = excluded.modified, revision = excluded.revision",
+        operation);
+    upsert.bind(1, instance.id).bind(2, instance.process).bind(3, fields_to_text(instance.fields));
+    upsert.bind(4, to_millis(instance.created)).bind(5, to_millis(instance.modified));
+    upsert.bind(6, instance.revision).run();
+  }
+
+  /// Parses stored JSON; a damaged document is a StoreError, never a crash.
+  Json parse_json(const std::string& text, const std::string& operation) const {
+    try {
+      return Json::parse(text);
+    } catch (const Json::exception& e) {
+      throw StoreError("store " + db_.path() + ": " + operation + ": damaged JSON: " + e.what());
+    }
+  }
+
+  InstanceRecord read_instance(const sqlite::Statement& row, const std::string& operation) const {
+    InstanceRecord record;
+    record.id = row.text(0);
+    record.process = row.text(1);
+    Json fields = parse_json(row.text(2), operation);
+    try {
+      for (const auto& [name, stored] : fields.items()) record.fields[name] = from_stored(stored);
+    } catch (const std::exception& e) {
+      throw StoreError("store " + db_.path() + ": " + operation + ": damaged field value: " + e.what());
+    }
+    record.created = from_millis(row.int64(3));
+    record.modified = from_millis(row.int64(4));
+    record.revision = row.int64(5);
+    return record;
+  }
+
+  RunRecord read_run(const sqlite::Statement& row, const std::string& operation) const {
+    RunRecord run;
+    run.id = row.int64(0);
+    run.task = row.text(1);
+    run.instance_id = row.text(2);
+    run.process = row.text(3);
+    run.handler = row.text(4);
+    run.started = from_millis(row.int64(5));
+    run.finished = from_millis(row.int64(6));
+    run.ok = row.int64(7) != 0;
+    run.message = row.text(8);
+    for (const auto& line : parse_json(row.text(9), operation)) {
+      run.log.push_back(line.is_string() ? line.get<std::string>() : line.dump());
+    }
+    return run;
+  }
+
+  static TaskState read_task(const sqlite::Statement& row) {
+    TaskState state;
+    state.name = row.text(0);
+    if (!row.is_null(1)) state.last_run = from_millis(row.int64(1));
+    if (!row.is_null(2)) state.next_run = from_millis(row.int64(2));
+    state.run_count = row.int64(3);
+    state.paused = row.int64(4) != 0;
+    state.deleted = row.int64(5) != 0;
+    return state;
+  }
+
+  Db db_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, const SqliteOptions& options) {
+  return std::make_unique<SqliteStore>(path, options);
+}
+
+}  // namespace flow
