@@ -1,0 +1,168 @@
+#pragma once
+// Internal to the checker (engine/checker.cpp, check_*.cpp): the Checker class,
+// whose member functions are split by topic over
+//   checker.cpp          declarations: datasources, processes, instances
+//   check_rules.cpp      handler bodies: rules, calls, mappings, start
+//   check_types.cpp      static kinds of expressions and assignability
+//   check_schedules.cpp  schedules
+//   check_names.cpp      edit distance, "did you mean", duplicates
+// Nothing outside the checker includes this header except its tests.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/checker.hpp"
+#include "engine/value.hpp"
+
+namespace flow::check {
+
+/// Damerau-Levenshtein distance (optimal string alignment), ignoring ASCII case:
+/// `accesstoken` is one step from nothing but a casing slip of `AccessToken`.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+/// The candidate closest to `name` when it is close enough to be a typo:
+/// distance <= 2 without replacing the whole name, or <= a third of its length.
+/// Ties go to the earliest candidate (declaration order).
+std::optional<std::string> closest_name(std::string_view name, const std::vector<std::string>& candidates);
+
+/// "; did you mean 'X'?" or "".
+std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates);
+
+/// The set of kinds an expression may have at run time. Empty never happens for a
+/// checked expression; `any()` is "unknown", which never causes an error.
+class KindSet {
+ public:
+  KindSet() = default;
+  explicit KindSet(ValueKind kind) : bits_(bit(kind)) {}
+  static KindSet any() { return KindSet(kAll); }
+
+  bool has(ValueKind kind) const { return (bits_ & bit(kind)) != 0; }
+  bool is_any() const { return bits_ == kAll; }
+  bool empty() const { return bits_ == 0; }
+  KindSet& add(ValueKind kind) { bits_ |= bit(kind); return *this; }
+  KindSet& add(KindSet other) { bits_ |= other.bits_; return *this; }
+  KindSet without(ValueKind kind) const { return KindSet(bits_ & ~bit(kind)); }
+  /// The kinds in ValueKind order.
+  std::vector<ValueKind> kinds() const;
+  /// "text", "boolean or text": for messages.
+  std::string describe() const;
+  friend bool operator==(KindSet, KindSet) = default;
+
+ private:
+  static constexpr std::uint8_t kAll = 0xff;
+  explicit KindSet(std::uint8_t bits) : bits_(bits) {}
+  static std::uint8_t bit(ValueKind kind) { return static_cast<std::uint8_t>(1u << static_cast<unsigned>(kind)); }
+  std::uint8_t bits_ = 0;
+};
+
+/// What the checker knows about an expression: its possible kinds and, for a
+/// literal without interpolation, its value (so "3600" can go to a number field).
+struct StaticType {
+  KindSet kinds = KindSet::any();
+  std::optional<Value> constant;
+};
+
+/// The kind a field of `type` holds (secret is text with a taint).
+ValueKind field_kind(ast::FieldType type);
+
+/// What names mean where an expression is evaluated.
+struct ExprScope {
+  enum class Locals {
+    none,           // fields only
+    call_success,   // + body, header, status of `method`'s answer
+    call_error,     // + error.message / error.status / error.body
+    start_success,  // + the fields of the started process (they shadow ours)
+  };
+  /// The process whose fields names read; nullptr where the fields are the
+  /// caller's, unknown here (datasource settings, request defaults).
+  const ast::ProcessDecl* process = nullptr;
+  Locals locals = Locals::none;
+  const ast::DatasourceDecl* datasource = nullptr;  // call_success: for messages
+  const ast::MethodDecl* method = nullptr;     // call_success; nullptr if unknown
+  const ast::ProcessDecl* started = nullptr;   // start_success; nullptr if unknown
+};
+
+/// One checking pass over a Program. Diagnostics are collected unsorted and put
+/// in source order by check_program.
+class Checker {
+ public:
+  Checker(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics)
+      : program_(program), functions_(functions), diagnostics_(diagnostics) {}
+
+  void run();
+
+  // Names and duplicates (check_names.cpp).
+  struct Named {
+    std::string_view text;
+    SourceRange range;
+  };
+  /// Reports each name already seen: "duplicate WHAT 'X' (first declared at line N)".
+  void report_duplicates(const std::vector<Named>& names, std::string_view what,
+                         std::string_view verb = "declared");
+  /// "unknown WHAT 'NAME'[ in WHERE]; did you mean 'X'?"
+  void report_unknown(SourceRange at, std::string_view what, std::string_view name,
+                      const std::vector<std::string>& candidates, std::string_view where = {});
+  /// "line N", or "path:N" when `first` is in another file than `at`.
+  std::string line_of(const SourceRange& first, const SourceRange& at) const;
+
+  // Expressions (check_types.cpp).
+  StaticType expr(const ast::Expr& expr, const ExprScope& scope);
+  /// Reports `value` (of type `type`) when it can never be stored in `field`.
+  void check_assignable(const ast::FieldDecl& field, const ast::Expr& value, const StaticType& type);
+  /// Reports `type` when it can never be `wanted` (a datasource setting, a schedule time).
+  void check_kind(const ast::Expr& value, const StaticType& type, ValueKind wanted, std::string_view what);
+
+  // Rules (check_rules.cpp).
+  void check_block(const ast::Block& block, const ast::ProcessDecl& process);
+
+  // Schedules (check_schedules.cpp).
+  void check_schedule(const ast::ScheduleDecl& schedule);
+
+  // Shared lookups (checker.cpp).
+  const ast::ProcessDecl* find_process(const ast::Name& name);
+  const ast::FieldDecl* find_field(const ast::ProcessDecl& process, const ast::Name& name);
+  const ast::Handler* find_handler(const ast::ProcessDecl& process, const ast::Name& name);
+  /// Checks a constant Process ID against the declared instances of `process`:
+  /// a warning when none is declared (the store may hold it), an error when it
+  /// is declared for another process.
+  void check_instance_id(const ast::Expr& id, const StaticType& type, const ast::ProcessDecl* process);
+
+  const Program& program() const { return program_; }
+  const FunctionRegistry& functions() const { return functions_; }
+  Diagnostics& diagnostics() { return diagnostics_; }
+
+ private:
+  void check_datasource(const ast::DatasourceDecl& datasource);
+  void check_settings(const ast::DatasourceDecl& datasource);
+  void check_method(const ast::MethodDecl& method);
+  void check_process(const ast::ProcessDecl& process);
+  void check_handlers(const ast::ProcessDecl& process);
+  void check_instance(const ast::InstanceDecl& instance);
+  void check_top_level_duplicates();
+  void warn_literal_secret(const ast::FieldDecl& field, const ast::Expr& value, const StaticType& type);
+
+  const Program& program_;
+  const FunctionRegistry& functions_;
+  Diagnostics& diagnostics_;
+};
+
+/// Names of the declarations of `items` (datasources, fields, handlers ...).
+template <typename Items>
+std::vector<std::string> names_of(const Items& items) {
+  std::vector<std::string> out;
+  for (const auto& item : items) out.push_back(item.name.text);
+  return out;
+}
+
+/// The `{param}` segments of a method path, in order.
+std::vector<std::string> path_params(const std::string& path);
+/// "request body", "request header", "path parameter" ...: for messages.
+const char* part_kind_name(ast::PartKind kind);
+
+/// A string literal without interpolation: its text.
+std::optional<std::string> constant_text(const StaticType& type);
+
+}  // namespace flow::check

@@ -1,0 +1,149 @@
+// Schedules: what they run (process, id, trigger) and when (the timing rules of
+// engine/schedule.cpp, whose make_schedule_spec is the one validator: the
+// checker only adds precise locations for the zone and the cron text, and
+// warnings for settings that work but are likely mistakes).
+#include <date/tz.h>
+
+#include "engine/check_context.hpp"
+#include "engine/schedule.hpp"
+
+namespace flow::check {
+
+namespace {
+
+constexpr auto kShortestQuietInterval = std::chrono::minutes(1);
+constexpr int kMostRetries = 10;
+
+std::vector<std::string> zone_names() {
+  std::vector<std::string> out;
+  const auto& db = date::get_tzdb();
+  for (const auto& zone : db.zones) out.push_back(zone.name());
+  return out;
+}
+
+Duration interval_length(const ast::IntervalWhen& when) {
+  using namespace std::chrono;
+  switch (when.unit) {
+    case ast::TimeUnit::seconds: return seconds(when.count);
+    case ast::TimeUnit::minutes: return minutes(when.count);
+    case ast::TimeUnit::hours: return hours(when.count);
+    case ast::TimeUnit::days: return hours(24 * when.count);
+    case ast::TimeUnit::weeks: return hours(24 * 7 * when.count);
+    case ast::TimeUnit::months: return hours(24 * 28 * when.count);  // the shortest month
+  }
+  return Duration(0);
+}
+
+}  // namespace
+
+/// Checks one schedule (a class of this file, to keep Checker's declaration small).
+class ScheduleChecker {
+ public:
+  ScheduleChecker(Checker& checker, const ast::ScheduleDecl& schedule) : checker_(checker), schedule_(schedule) {}
+
+  void run() {
+    const auto* process = target();
+    const bool zone_ok = zone();
+    const bool cron_ok = cron();
+    if (!schedule_.when) {
+      error(schedule_.name_range, "schedule '" + schedule_.name +
+                                      "' says nothing about when it runs (every, cron, once or at)");
+    } else if (zone_ok && cron_ok) {
+      validate();
+    }
+    if (schedule_.when) dynamic_time(process);
+    warnings();
+  }
+
+ private:
+  void error(SourceRange at, std::string message) { checker_.diagnostics().error(at, std::move(message)); }
+  void warning(SourceRange at, std::string message) { checker_.diagnostics().warning(at, std::move(message)); }
+
+  /// process / id / trigger; returns the process when it exists.
+  const ast::ProcessDecl* target() {
+    const ast::ProcessDecl* process = nullptr;
+    if (!schedule_.process)
+      error(schedule_.name_range, "schedule '" + schedule_.name + "' names no process (add `process NAME;`)");
+    else
+      process = checker_.find_process(*schedule_.process);
+    if (!schedule_.trigger)
+      error(schedule_.name_range, "schedule '" + schedule_.name + "' names no handler to run (add `trigger NAME;`)");
+    else if (process)
+      checker_.find_handler(*process, *schedule_.trigger);
+    if (schedule_.id) checker_.check_instance_id(*schedule_.id, checker_.expr(*schedule_.id, ExprScope{}), process);
+    return process;
+  }
+
+  bool zone() {
+    if (!schedule_.timezone) return true;
+    try {
+      date::locate_zone(*schedule_.timezone);
+      return true;
+    } catch (const std::exception&) {
+      error(schedule_.timezone_range,
+            "unknown time zone '" + *schedule_.timezone + "'" + did_you_mean(*schedule_.timezone, zone_names()));
+      return false;
+    }
+  }
+
+  bool cron() {
+    const auto* cron = schedule_.when ? std::get_if<ast::CronWhen>(&schedule_.when->node) : nullptr;
+    if (!cron) return true;
+    try {
+      parse_cron(cron->expression);
+      return true;
+    } catch (const ScheduleError& e) {
+      error(cron->range, e.what());
+      return false;
+    }
+  }
+
+  /// Everything else make_schedule_spec refuses (`every 0 minutes`, 25:00, day 32).
+  void validate() {
+    try {
+      make_schedule_spec(schedule_);
+    } catch (const ScheduleError& e) {
+      error(schedule_.when->range, e.what());
+    }
+  }
+
+  void dynamic_time(const ast::ProcessDecl* process) {
+    const auto* dynamic = std::get_if<ast::DynamicWhen>(&schedule_.when->node);
+    if (!dynamic) return;
+    const auto type = checker_.expr(dynamic->at, ExprScope{process});
+    checker_.check_kind(dynamic->at, type, ValueKind::datetime, "the time of `at`");
+  }
+
+  void warnings() {
+    const auto* interval = schedule_.when ? std::get_if<ast::IntervalWhen>(&schedule_.when->node) : nullptr;
+    const bool counts = interval && interval->count > 0;
+    if (counts && interval_length(*interval) < kShortestQuietInterval) {
+      warning(schedule_.when->range, "every " + format_duration(interval_length(*interval)) +
+                                         " is more often than once a minute; every run calls out and writes history");
+    }
+    if (counts && schedule_.jitter && *schedule_.jitter >= interval_length(*interval)) {
+      warning(schedule_.when->range, "jitter " + format_duration(*schedule_.jitter) +
+                                         " is not shorter than the interval, so runs can bunch up");
+    }
+    if (schedule_.retry) retry(*schedule_.retry);
+    if (schedule_.expires && schedule_.expires->after_runs && *schedule_.expires->after_runs <= 0)
+      error(schedule_.expires->range, "expires after 0 runs: the task would never run");
+  }
+
+  void retry(const ast::RetryPolicy& policy) {
+    if (policy.times == 0) warning(policy.range, "retry 0 times never retries");
+    if (policy.times > kMostRetries) {
+      warning(policy.range, "retry " + std::to_string(policy.times) + " times keeps hammering a failing service; at most " +
+                                std::to_string(kMostRetries) + " is sensible");
+    }
+    if (policy.times > 0 && policy.backoff.count() == 0)
+      warning(policy.range, "retry without backoff retries at once; add `backoff 30s`");
+  }
+
+  Checker& checker_;
+  const ast::ScheduleDecl& schedule_;
+};
+
+void Checker::check_schedule(const ast::ScheduleDecl& schedule) { ScheduleChecker(*this, schedule).run(); }
+
+}  // namespace flow::check

@@ -1,0 +1,431 @@
+// Static kinds of expressions. What an operator or a field conversion does with
+// a pair of kinds is not restated here: the checker asks the interpreter's own
+// apply_binary and coerce_to_field on sample values of each kind, so the two can
+// never disagree. Only what certainly fails is reported; `any` never errors.
+#include <array>
+
+#include "engine/check_context.hpp"
+#include "engine/eval.hpp"
+
+namespace flow::check {
+
+namespace {
+
+constexpr ValueKind kAllKinds[] = {ValueKind::null,     ValueKind::boolean,  ValueKind::number, ValueKind::text,
+                                   ValueKind::datetime, ValueKind::duration, ValueKind::json,   ValueKind::list};
+
+/// Values standing for every run-time behaviour of a kind: numeric, ISO and
+/// other text; JSON scalars (which operators unwrap), objects and arrays.
+std::vector<Value> samples(ValueKind kind) {
+  switch (kind) {
+    case ValueKind::null: return {Value()};
+    case ValueKind::boolean: return {Value(true)};
+    case ValueKind::number: return {Value(1.0)};
+    case ValueKind::text: return {Value("1"), Value("2027-01-01T00:00:00Z"), Value("x")};
+    case ValueKind::datetime: return {Value(TimePoint{})};
+    case ValueKind::duration: return {Value(Duration(1000))};
+    case ValueKind::json:
+      return {Value(Json::object()), Value(Json::array()), Value(Json(1)), Value(Json("x")), Value(Json(true))};
+    case ValueKind::list: return {Value(List{})};
+  }
+  throw std::logic_error("samples: unknown ValueKind");
+}
+
+const char* op_text(ast::BinaryOp op) {
+  using B = ast::BinaryOp;
+  switch (op) {
+    case B::add: return "+";
+    case B::sub: return "-";
+    case B::mul: return "*";
+    case B::div: return "/";
+    case B::eq: return "==";
+    case B::ne: return "!=";
+    case B::lt: return "<";
+    case B::le: return "<=";
+    case B::gt: return ">";
+    case B::ge: return ">=";
+    case B::logical_and: return "and";
+    case B::logical_or: return "or";
+    case B::coalesce: return "??";
+  }
+  return "?";
+}
+
+/// The kinds `lhs op rhs` may produce (empty: it always fails), per apply_binary.
+KindSet binary_kinds(ast::BinaryOp op, KindSet lhs, KindSet rhs) {
+  KindSet out;
+  for (const auto a : lhs.kinds())
+    for (const auto b : rhs.kinds())
+      for (const auto& x : samples(a))
+        for (const auto& y : samples(b)) {
+          try {
+            out.add(apply_binary(op, x, y).kind());
+          } catch (const RunError&) {
+          }
+        }
+  return out;
+}
+
+bool is_comparison(ast::BinaryOp op) {
+  using B = ast::BinaryOp;
+  return op == B::lt || op == B::le || op == B::gt || op == B::ge;
+}
+
+bool is_time(KindSet kinds) {
+  return kinds == KindSet(ValueKind::datetime) || kinds == KindSet(ValueKind::duration);
+}
+
+/// The position of the operator between two operands (for the caret): the first
+/// character after the left operand that is not a blank, a comment or a `)`.
+std::optional<SourceRange> operator_range(const SourceSet& sources, const ast::Expr& lhs, const ast::Expr& rhs) {
+  if (lhs.range.file >= sources.size() || lhs.range.file != rhs.range.file) return std::nullopt;
+  const std::string& text = sources.file(lhs.range.file).text;
+  SourcePos pos = lhs.range.end;
+  const auto step = [&] {
+    pos.column = text[pos.offset] == '\n' ? 1 : pos.column + 1;
+    pos.line += text[pos.offset] == '\n' ? 1 : 0;
+    ++pos.offset;
+  };
+  while (pos.offset < rhs.range.begin.offset && pos.offset < text.size()) {
+    const char c = text[pos.offset];
+    if (c == '/' && pos.offset + 1 < text.size() && (text[pos.offset + 1] == '/' || text[pos.offset + 1] == '*')) {
+      const std::string_view end = text[pos.offset + 1] == '/' ? "\n" : "*/";
+      const auto stop = text.find(end, pos.offset + 2);
+      const auto until = std::min<std::size_t>(stop == std::string::npos ? text.size() : stop + end.size(), text.size());
+      while (pos.offset < until) step();
+    } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ')') {
+      step();
+    } else {
+      return SourceRange{lhs.range.file, pos, pos};
+    }
+  }
+  return std::nullopt;
+}
+
+/// Walks one expression; `scope` says what names mean there.
+class ExprChecker {
+ public:
+  ExprChecker(Checker& checker, const ExprScope& scope) : checker_(checker), scope_(scope) {}
+
+  StaticType check(const ast::Expr& expr) {
+    return std::visit([&](const auto& node) { return check_node(node, expr); }, expr.node);
+  }
+
+ private:
+  static StaticType constant(Value value) {
+    const auto kind = value.kind();
+    return StaticType{KindSet(kind), std::move(value)};
+  }
+
+  StaticType check_node(const ast::NullLiteral&, const ast::Expr&) { return constant(Value()); }
+  StaticType check_node(const ast::BoolLiteral& n, const ast::Expr&) { return constant(Value(n.value)); }
+  StaticType check_node(const ast::NumberLiteral& n, const ast::Expr&) { return constant(Value(n.value)); }
+  StaticType check_node(const ast::DurationLiteral& n, const ast::Expr&) { return constant(Value(n.value)); }
+  StaticType check_node(const ast::DateTimeLiteral& n, const ast::Expr&) { return constant(Value(n.value)); }
+
+  StaticType check_node(const ast::StringLiteral& n, const ast::Expr&) {
+    std::string text;
+    bool interpolated = false;
+    for (const auto& part : n.parts) {
+      if (const auto* s = std::get_if<std::string>(&part.part)) {
+        text += *s;
+      } else {
+        check(*std::get<ast::ExprPtr>(part.part));
+        interpolated = true;
+      }
+    }
+    if (interpolated) return StaticType{KindSet(ValueKind::text), std::nullopt};
+    return constant(Value(std::move(text)));
+  }
+
+  StaticType check_node(const ast::Identifier& n, const ast::Expr& expr);
+  StaticType check_node(const ast::Member& n, const ast::Expr& expr);
+  StaticType check_node(const ast::Index& n, const ast::Expr& expr);
+  StaticType check_node(const ast::Call& n, const ast::Expr& expr);
+  StaticType check_node(const ast::Unary& n, const ast::Expr& expr);
+  StaticType check_node(const ast::Binary& n, const ast::Expr& expr);
+
+  std::optional<StaticType> local(const std::string& name);
+  std::string unknown_name_hint(const std::string& name) const;
+  std::optional<StaticType> namespace_member(const ast::Identifier& object, const ast::Name& name);
+  StaticType response_member(const ast::Name& name, bool header);
+  StaticType error_member(const ast::Name& name);
+  const ast::ProcessDecl* instance_call(const ast::Call& call);
+  StaticType function_call(const ast::Call& call, const FunctionSpec& spec);
+  void check_argument(const ast::Call& call, const FunctionSpec& spec, std::size_t i, const StaticType& type);
+
+  Checker& checker_;
+  const ExprScope& scope_;
+};
+
+std::optional<StaticType> ExprChecker::local(const std::string& name) {
+  using L = ExprScope::Locals;
+  if (scope_.locals == L::call_success) {
+    if (name == "status") return StaticType{KindSet(ValueKind::number), std::nullopt};
+    if (name == "body") return StaticType{};  // the whole answer when no body fields are declared
+    if (name == "header") return StaticType{KindSet(ValueKind::json), std::nullopt};
+  }
+  if (scope_.locals == L::call_error && name == "error") return StaticType{KindSet(ValueKind::json), std::nullopt};
+  if (scope_.locals == L::start_success) {
+    if (!scope_.started) return StaticType{};  // unknown process: reported at `start`
+    if (const auto* field = Program::field(*scope_.started, name))
+      return StaticType{KindSet(field_kind(field->type)), std::nullopt};
+  }
+  return std::nullopt;
+}
+
+std::string ExprChecker::unknown_name_hint(const std::string& name) const {
+  using L = ExprScope::Locals;
+  if ((name == "body" || name == "header" || name == "status") && scope_.locals != L::call_success)
+    return " (body, header and status are read in on_success)";
+  if (name == "error" && scope_.locals != L::call_error) return " (error is read in on_error)";
+  return {};
+}
+
+StaticType ExprChecker::check_node(const ast::Identifier& n, const ast::Expr& expr) {
+  if (auto type = local(n.name)) return *type;
+  if (!scope_.process) return StaticType{};  // the caller's fields: unknown here
+  if (const auto* field = Program::field(*scope_.process, n.name))
+    return StaticType{KindSet(field_kind(field->type)), std::nullopt};
+  auto candidates = names_of(scope_.process->fields);
+  if (scope_.started) {
+    const auto started = names_of(scope_.started->fields);
+    candidates.insert(candidates.end(), started.begin(), started.end());
+  }
+  const auto hint = unknown_name_hint(n.name);
+  checker_.diagnostics().error(expr.range, "unknown field '" + n.name + "' in process " + scope_.process->name.text +
+                                               (hint.empty() ? did_you_mean(n.name, candidates) : hint));
+  return StaticType{};
+}
+
+StaticType ExprChecker::response_member(const ast::Name& name, bool header) {
+  if (!scope_.method) return StaticType{};
+  const auto& method = *scope_.method;
+  std::vector<std::string> declared;
+  for (const auto& part : method.response)
+    if (part.is_header == header) declared.push_back(part.name.text);
+  // Without declared body fields `body` is the whole answer: any member may be there.
+  if (!header && declared.empty()) return StaticType{};
+  if (std::find(declared.begin(), declared.end(), name.text) == declared.end()) {
+    const auto owner = "method " + (scope_.datasource ? scope_.datasource->name.text + "." : "") + method.name.text;
+    checker_.report_unknown(name.range, header ? "response header" : "response body", name.text, declared, owner);
+  }
+  return StaticType{};
+}
+
+StaticType ExprChecker::error_member(const ast::Name& name) {
+  if (name.text == "message" || name.text == "body") return StaticType{KindSet(ValueKind::text), std::nullopt};
+  if (name.text == "status") return StaticType{KindSet(ValueKind::number), std::nullopt};
+  checker_.diagnostics().error(name.range, "on_error reads error.message, error.status or error.body, not '" +
+                                               name.text + "'" +
+                                               did_you_mean(name.text, {"message", "status", "body"}));
+  return StaticType{};
+}
+
+/// body.NAME / header.NAME in on_success, error.NAME in on_error.
+std::optional<StaticType> ExprChecker::namespace_member(const ast::Identifier& object, const ast::Name& name) {
+  using L = ExprScope::Locals;
+  if (scope_.locals == L::call_success && (object.name == "body" || object.name == "header"))
+    return response_member(name, object.name == "header");
+  if (scope_.locals == L::call_error && object.name == "error") return error_member(name);
+  return std::nullopt;
+}
+
+StaticType ExprChecker::check_node(const ast::Member& n, const ast::Expr&) {
+  if (const auto* id = std::get_if<ast::Identifier>(&n.object->node)) {
+    if (auto type = namespace_member(*id, n.name)) return *type;
+  }
+  if (const auto* call = std::get_if<ast::Call>(&n.object->node); call && call->callee.text == "instance") {
+    const auto* process = instance_call(*call);
+    if (!process) return StaticType{};
+    if (const auto* field = checker_.find_field(*process, n.name))
+      return StaticType{KindSet(field_kind(field->type)), std::nullopt};
+    return StaticType{};
+  }
+  const auto object = check(*n.object);
+  const auto& kinds = object.kinds;
+  if (!kinds.is_any() && !kinds.has(ValueKind::json) && !kinds.has(ValueKind::null))
+    checker_.diagnostics().error(n.name.range, "cannot read '." + n.name.text + "' of " + kinds.describe());
+  return StaticType{};
+}
+
+StaticType ExprChecker::check_node(const ast::Index& n, const ast::Expr& expr) {
+  const auto object = check(*n.object);
+  check(*n.index);
+  const auto& kinds = object.kinds;
+  if (!kinds.is_any() && !kinds.has(ValueKind::json) && !kinds.has(ValueKind::list) && !kinds.has(ValueKind::null))
+    checker_.diagnostics().error(expr.range, "cannot index " + kinds.describe());
+  return StaticType{};
+}
+
+/// `instance("ID")`: the declared process of a constant ID, else nullptr.
+const ast::ProcessDecl* ExprChecker::instance_call(const ast::Call& call) {
+  if (call.args.size() != 1) {
+    checker_.diagnostics().error(call.callee.range, "instance() takes one argument: the Process ID");
+    for (const auto& arg : call.args) check(arg);
+    return nullptr;
+  }
+  const auto id = check(call.args[0]);
+  checker_.check_instance_id(call.args[0], id, nullptr);
+  const auto text = constant_text(id);
+  const auto* declared = text ? checker_.program().instance(*text) : nullptr;
+  return declared ? checker_.program().process(declared->process.text) : nullptr;
+}
+
+void ExprChecker::check_argument(const ast::Call& call, const FunctionSpec& spec, std::size_t i,
+                                 const StaticType& type) {
+  if (i >= spec.params.size() || !spec.params[i]) return;
+  const auto wanted = *spec.params[i];
+  const auto& kinds = type.kinds;
+  if (kinds.is_any() || kinds.has(wanted) || kinds.has(ValueKind::null)) return;
+  checker_.diagnostics().error(call.args[i].range, "argument " + std::to_string(i + 1) + " of " + spec.name +
+                                                       " must be " + kind_name(wanted) + ", not " +
+                                                       kinds.describe() + "; " + spec.signature);
+}
+
+StaticType ExprChecker::function_call(const ast::Call& call, const FunctionSpec& spec) {
+  const int count = static_cast<int>(call.args.size());
+  if (count < spec.min_args || (spec.max_args >= 0 && count > spec.max_args)) {
+    checker_.diagnostics().error(call.callee.range, "wrong number of arguments to " + spec.name + " (" +
+                                                        std::to_string(count) + "); " + spec.signature);
+  }
+  std::vector<StaticType> args;
+  for (std::size_t i = 0; i < call.args.size(); ++i) {
+    args.push_back(check(call.args[i]));
+    check_argument(call, spec, i, args.back());
+  }
+  // env(name, default) hands back its default as is when the variable is unset.
+  if (spec.name == "env" && args.size() == 2) return StaticType{KindSet(ValueKind::text).add(args[1].kinds), {}};
+  return StaticType{spec.result ? KindSet(*spec.result) : KindSet::any(), std::nullopt};
+}
+
+StaticType ExprChecker::check_node(const ast::Call& n, const ast::Expr&) {
+  if (n.callee.text == "instance") {
+    instance_call(n);
+    return StaticType{KindSet(ValueKind::json), std::nullopt};
+  }
+  if (const auto* spec = checker_.functions().find(n.callee.text)) return function_call(n, *spec);
+  auto candidates = checker_.functions().names();
+  candidates.push_back("instance");
+  checker_.report_unknown(n.callee.range, "function", n.callee.text, candidates);
+  for (const auto& arg : n.args) check(arg);
+  return StaticType{};
+}
+
+StaticType ExprChecker::check_node(const ast::Unary& n, const ast::Expr& expr) {
+  const auto operand = check(*n.operand);
+  if (n.op == ast::UnaryOp::logical_not) return StaticType{KindSet(ValueKind::boolean), std::nullopt};
+  const auto& kinds = operand.kinds;
+  KindSet out;
+  if (kinds.has(ValueKind::number) || kinds.has(ValueKind::json)) out.add(ValueKind::number);
+  if (kinds.has(ValueKind::duration) || kinds.has(ValueKind::json)) out.add(ValueKind::duration);
+  if (out.empty()) {
+    checker_.diagnostics().error(expr.range, "cannot negate " + kinds.describe());
+    return StaticType{};
+  }
+  return StaticType{out, std::nullopt};
+}
+
+StaticType ExprChecker::check_node(const ast::Binary& n, const ast::Expr& expr) {
+  using B = ast::BinaryOp;
+  const auto lhs = check(*n.lhs);
+  const auto rhs = check(*n.rhs);
+  const auto at = operator_range(checker_.program().sources, *n.lhs, *n.rhs).value_or(expr.range);
+  if (n.op == B::eq || n.op == B::ne || n.op == B::logical_and || n.op == B::logical_or)
+    return StaticType{KindSet(ValueKind::boolean), std::nullopt};
+  if (n.op == B::coalesce) {
+    if (lhs.kinds == KindSet(ValueKind::null)) return rhs;
+    return StaticType{lhs.kinds.without(ValueKind::null).add(rhs.kinds), std::nullopt};
+  }
+  if (lhs.kinds.is_any() || rhs.kinds.is_any())
+    return StaticType{is_comparison(n.op) ? KindSet(ValueKind::boolean) : KindSet::any(), std::nullopt};
+  const auto result = binary_kinds(n.op, lhs.kinds, rhs.kinds);
+  if (result.empty()) {
+    const auto message = is_comparison(n.op) ? "cannot compare " + lhs.kinds.describe() + " with " + rhs.kinds.describe()
+                                             : std::string("cannot apply '") + op_text(n.op) + "' to " +
+                                                   lhs.kinds.describe() + " and " + rhs.kinds.describe();
+    checker_.diagnostics().error(at, message);
+    return StaticType{};
+  }
+  const bool joins_time = (is_time(lhs.kinds) && rhs.kinds == KindSet(ValueKind::text)) ||
+                          (lhs.kinds == KindSet(ValueKind::text) && is_time(rhs.kinds));
+  if (n.op == B::add && joins_time) {
+    checker_.diagnostics().warning(at, "'+' joins " + lhs.kinds.describe() + " and " + rhs.kinds.describe() +
+                                           " as text; to shift a time add a duration such as 5 minutes");
+  }
+  return StaticType{is_comparison(n.op) ? KindSet(ValueKind::boolean) : result, std::nullopt};
+}
+
+/// Whether some value of `kind` converts to a field of `type`.
+bool may_assign(ValueKind kind, ast::FieldType type) {
+  for (const auto& sample : samples(kind)) {
+    try {
+      coerce_to_field(sample, type, "");
+      return true;
+    } catch (const RunError&) {
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<ValueKind> KindSet::kinds() const {
+  std::vector<ValueKind> out;
+  for (const auto kind : kAllKinds)
+    if (has(kind)) out.push_back(kind);
+  return out;
+}
+
+std::string KindSet::describe() const {
+  if (is_any()) return "any value";
+  std::string out;
+  const auto all = kinds();
+  for (std::size_t i = 0; i < all.size(); ++i) out += (i == 0 ? "" : i + 1 == all.size() ? " or " : ", ") + std::string(kind_name(all[i]));
+  return out;
+}
+
+ValueKind field_kind(ast::FieldType type) {
+  switch (type) {
+    case ast::FieldType::text:
+    case ast::FieldType::secret: return ValueKind::text;
+    case ast::FieldType::number: return ValueKind::number;
+    case ast::FieldType::boolean: return ValueKind::boolean;
+    case ast::FieldType::datetime: return ValueKind::datetime;
+    case ast::FieldType::duration: return ValueKind::duration;
+    case ast::FieldType::json: return ValueKind::json;
+    case ast::FieldType::list: return ValueKind::list;
+  }
+  throw std::logic_error("field_kind: unknown FieldType");
+}
+
+std::optional<std::string> constant_text(const StaticType& type) {
+  if (!type.constant || !type.constant->is<std::string>()) return std::nullopt;
+  return type.constant->as<std::string>();
+}
+
+StaticType Checker::expr(const ast::Expr& expr, const ExprScope& scope) { return ExprChecker(*this, scope).check(expr); }
+
+void Checker::check_assignable(const ast::FieldDecl& field, const ast::Expr& value, const StaticType& type) {
+  if (type.constant) {
+    try {
+      coerce_to_field(*type.constant, field.type, field.name.text);
+    } catch (const RunError& e) {
+      diagnostics_.error(value.range, e.what());
+    }
+    return;
+  }
+  if (type.kinds.is_any()) return;
+  for (const auto kind : type.kinds.kinds())
+    if (may_assign(kind, field.type)) return;
+  diagnostics_.error(value.range, "cannot assign " + type.kinds.describe() + " to " + field_type_name(field.type) +
+                                      " field '" + field.name.text + "'");
+}
+
+void Checker::check_kind(const ast::Expr& value, const StaticType& type, ValueKind wanted, std::string_view what) {
+  const auto& kinds = type.kinds;
+  if (kinds.is_any() || kinds.has(wanted) || kinds.has(ValueKind::json) || kinds == KindSet(ValueKind::null)) return;
+  diagnostics_.error(value.range, std::string(what) + " must be " + kind_name(wanted) + ", not " + kinds.describe());
+}
+
+}  // namespace flow::check

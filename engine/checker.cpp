@@ -1,0 +1,270 @@
+// The checker's entry point and its declaration-level checks: datasources and
+// their methods, processes and their fields and handlers, instances.
+#include "engine/checker.hpp"
+
+#include <algorithm>
+
+#include "engine/check_context.hpp"
+
+namespace flow {
+
+namespace check {
+
+namespace {
+
+/// Datasource settings the REST call reads (engine/rest_call.cpp), with the
+/// kind it uses; nullopt: any value (read as text or truthiness).
+struct SettingSpec {
+  std::string_view name;
+  std::optional<ValueKind> kind;
+};
+constexpr SettingSpec kSettings[] = {
+    {"base_url", std::nullopt},     {"timeout", ValueKind::duration},       {"max_response_bytes", ValueKind::number},
+    {"ca_file", std::nullopt},      {"client_cert", std::nullopt},          {"client_key", std::nullopt},
+    {"insecure_skip_verify", std::nullopt}, {"retries", ValueKind::number}, {"retry_backoff", ValueKind::duration},
+};
+
+const SettingSpec* setting_spec(std::string_view name) {
+  for (const auto& spec : kSettings)
+    if (spec.name == name) return &spec;
+  return nullptr;
+}
+
+template <typename Decl>
+std::vector<std::string> names_of_pointers(const std::vector<const Decl*>& decls) {
+  std::vector<std::string> out;
+  for (const auto* decl : decls) out.push_back(decl->name.text);
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> path_params(const std::string& path) {
+  std::vector<std::string> out;
+  for (auto open = path.find('{'); open != std::string::npos; open = path.find('{', open + 1)) {
+    const auto close = path.find('}', open);
+    if (close == std::string::npos) break;
+    out.push_back(path.substr(open + 1, close - open - 1));
+  }
+  return out;
+}
+
+const char* part_kind_name(ast::PartKind kind) {
+  switch (kind) {
+    case ast::PartKind::header: return "request header";
+    case ast::PartKind::query: return "request query";
+    case ast::PartKind::body: return "request body";
+    case ast::PartKind::path: return "path parameter";
+  }
+  return "request part";
+}
+
+// ---------------------------------------------------------------- lookups
+
+const ast::ProcessDecl* Checker::find_process(const ast::Name& name) {
+  if (const auto* process = program_.process(name.text)) return process;
+  report_unknown(name.range, "process", name.text, names_of_pointers(program_.processes()));
+  return nullptr;
+}
+
+const ast::FieldDecl* Checker::find_field(const ast::ProcessDecl& process, const ast::Name& name) {
+  if (const auto* field = Program::field(process, name.text)) return field;
+  report_unknown(name.range, "field", name.text, names_of(process.fields), "process " + process.name.text);
+  return nullptr;
+}
+
+const ast::Handler* Checker::find_handler(const ast::ProcessDecl& process, const ast::Name& name) {
+  if (const auto* handler = Program::handler(process, name.text)) return handler;
+  std::vector<std::string> buttons;
+  for (const auto& h : process.handlers)
+    if (h.kind == ast::HandlerKind::button) buttons.push_back(h.name.text);
+  report_unknown(name.range, "handler", name.text, buttons, "process " + process.name.text);
+  return nullptr;
+}
+
+void Checker::check_instance_id(const ast::Expr& id, const StaticType& type, const ast::ProcessDecl* process) {
+  const auto text = constant_text(type);
+  if (!text) return;
+  const auto* declared = program_.instance(*text);
+  if (!declared) {
+    std::vector<std::string> ids;
+    for (const auto* instance : program_.instances()) ids.push_back(instance->id);
+    diagnostics_.warning(id.range, "no instance '" + *text + "' is declared; it must be in the store when this runs" +
+                                       did_you_mean(*text, ids));
+  } else if (process && declared->process.text != process->name.text) {
+    diagnostics_.error(id.range, "instance '" + *text + "' is a " + declared->process.text + ", not a " +
+                                     process->name.text);
+  }
+}
+
+// ------------------------------------------------------------ datasources
+
+void Checker::check_settings(const ast::DatasourceDecl& datasource) {
+  std::vector<Named> names;
+  std::vector<std::string> known;
+  for (const auto& spec : kSettings) known.emplace_back(spec.name);
+  for (const auto& setting : datasource.settings) {
+    names.push_back({setting.name.text, setting.name.range});
+    const auto type = expr(setting.value, ExprScope{});
+    const auto* spec = setting_spec(setting.name.text);
+    if (!spec) {
+      report_unknown(setting.name.range, "setting", setting.name.text, known, "datasource " + datasource.name.text);
+      continue;
+    }
+    if (spec->kind) check_kind(setting.value, type, *spec->kind, setting.name.text);
+    const bool off = type.constant && type.constant->is<bool>() && !type.constant->as<bool>();
+    if (setting.name.text == "insecure_skip_verify" && !off) {
+      diagnostics_.warning(setting.name.range, "insecure_skip_verify turns off TLS certificate checks for " +
+                                                   datasource.name.text + ": anyone on the network can read its secrets");
+    }
+  }
+  report_duplicates(names, "setting");
+  if (!Program::setting(datasource, "base_url"))
+    diagnostics_.error(datasource.name.range, "datasource " + datasource.name.text + " has no base_url");
+}
+
+void Checker::check_method(const ast::MethodDecl& method) {
+  std::vector<Named> request[4];
+  for (const auto& part : method.request) {
+    request[static_cast<int>(part.kind)].push_back({part.name.text, part.name.range});
+    if (part.default_value) expr(*part.default_value, ExprScope{});
+  }
+  for (const auto kind : {ast::PartKind::header, ast::PartKind::query, ast::PartKind::body, ast::PartKind::path})
+    report_duplicates(request[static_cast<int>(kind)], part_kind_name(kind));
+  std::vector<Named> response_headers, response_body;
+  for (const auto& part : method.response)
+    (part.is_header ? response_headers : response_body).push_back({part.name.text, part.name.range});
+  report_duplicates(response_headers, "response header");
+  report_duplicates(response_body, "response body");
+  const auto params = path_params(method.path);
+  std::vector<Named> path_names;
+  for (const auto& param : params) path_names.push_back({param, method.path_range});
+  report_duplicates(path_names, "path parameter");
+}
+
+void Checker::check_datasource(const ast::DatasourceDecl& datasource) {
+  if (datasource.kind.text != "rest") {
+    diagnostics_.error(datasource.kind.range,
+                       "unknown datasource kind '" + datasource.kind.text + "'; only 'rest' is supported");
+  }
+  check_settings(datasource);
+  for (const auto& header : datasource.headers) expr(header.value, ExprScope{});
+  std::vector<Named> methods;
+  for (const auto& method : datasource.methods) {
+    methods.push_back({method.name.text, method.name.range});
+    check_method(method);
+  }
+  report_duplicates(methods, "method");
+}
+
+// -------------------------------------------------------------- processes
+
+void Checker::warn_literal_secret(const ast::FieldDecl& field, const ast::Expr& value, const StaticType& type) {
+  const auto text = constant_text(type);
+  if (field.type != ast::FieldType::secret || !text || text->empty()) return;
+  diagnostics_.warning(value.range, "secret field '" + field.name.text +
+                                        "' is given a literal value; read it with env(...) to keep it out of the source");
+}
+
+void Checker::check_handlers(const ast::ProcessDecl& process) {
+  std::vector<Named> buttons, changes, loads;
+  for (const auto& handler : process.handlers) {
+    switch (handler.kind) {
+      case ast::HandlerKind::button:
+        buttons.push_back({handler.name.text, handler.name.range});
+        if (Program::field(process, handler.name.text)) {
+          diagnostics_.warning(handler.name.range, "handler '" + handler.name.text + "' has the same name as a field");
+        }
+        break;
+      case ast::HandlerKind::change:
+        changes.push_back({handler.name.text, handler.name.range});
+        find_field(process, handler.name);
+        break;
+      case ast::HandlerKind::load: loads.push_back({handler.name.text, handler.range}); break;
+    }
+    check_block(handler.body, process);
+  }
+  report_duplicates(buttons, "handler");
+  report_duplicates(changes, "change handler for");
+  report_duplicates(loads, "handler");
+}
+
+void Checker::check_process(const ast::ProcessDecl& process) {
+  std::vector<Named> fields;
+  const ExprScope scope{&process};
+  for (const auto& field : process.fields) {
+    fields.push_back({field.name.text, field.name.range});
+    if (!field.default_value) continue;
+    const auto type = expr(*field.default_value, scope);
+    check_assignable(field, *field.default_value, type);
+    warn_literal_secret(field, *field.default_value, type);
+  }
+  report_duplicates(fields, "field");
+  check_handlers(process);
+}
+
+// -------------------------------------------------------------- instances
+
+void Checker::check_instance(const ast::InstanceDecl& instance) {
+  const auto* process = find_process(instance.process);
+  const ExprScope scope{process};
+  std::vector<Named> targets;
+  for (const auto& value : instance.values) {
+    const auto type = expr(value.value, scope);
+    const auto& name = value.target.front();
+    if (value.target.size() != 1) {
+      diagnostics_.error(name.range, "an instance value is set on a field of the process, not on a path");
+      continue;
+    }
+    targets.push_back({name.text, name.range});
+    const auto* field = process ? find_field(*process, name) : nullptr;
+    if (!field) continue;
+    check_assignable(*field, value.value, type);
+    warn_literal_secret(*field, value.value, type);
+  }
+  report_duplicates(targets, "value for", "set");
+}
+
+// -------------------------------------------------------------- top level
+
+void Checker::check_top_level_duplicates() {
+  std::vector<Named> datasources, processes, instances, schedules;
+  for (const auto* d : program_.datasources()) datasources.push_back({d->name.text, d->name.range});
+  for (const auto* p : program_.processes()) processes.push_back({p->name.text, p->name.range});
+  for (const auto* i : program_.instances()) instances.push_back({i->id, i->id_range});
+  for (const auto* s : program_.schedules()) schedules.push_back({s->name, s->name_range});
+  report_duplicates(datasources, "datasource");
+  report_duplicates(processes, "process");
+  report_duplicates(instances, "instance");
+  report_duplicates(schedules, "schedule");
+}
+
+void Checker::run() {
+  check_top_level_duplicates();
+  for (const auto* datasource : program_.datasources()) check_datasource(*datasource);
+  for (const auto* process : program_.processes()) check_process(*process);
+  for (const auto* instance : program_.instances()) check_instance(*instance);
+  for (const auto* schedule : program_.schedules()) check_schedule(*schedule);
+}
+
+}  // namespace check
+
+void check_program(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics) {
+  Diagnostics found;
+  check::Checker(program, functions, found).run();
+  auto items = found.items();
+  // Checks run by topic; readers want the file top to bottom.
+  std::stable_sort(items.begin(), items.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    if (a.range.file != b.range.file) return a.range.file < b.range.file;
+    return a.range.begin.offset < b.range.begin.offset;
+  });
+  for (auto& item : items) {
+    switch (item.severity) {
+      case Severity::error: diagnostics.error(item.range, std::move(item.message)); break;
+      case Severity::warning: diagnostics.warning(item.range, std::move(item.message)); break;
+      case Severity::note: diagnostics.note(item.range, std::move(item.message)); break;
+    }
+  }
+}
+
+}  // namespace flow
