@@ -23,10 +23,14 @@ class LocatedError : public RunError {
   /// Handler frames the error crossed, innermost first ("TokenKeeper.Refresh").
   const std::vector<std::pair<std::string, SourceRange>>& trace() const { return trace_; }
   void add_frame(std::string frame, SourceRange at) { trace_.emplace_back(std::move(frame), at); }
+  /// A failure worth retrying later (network error, HTTP 5xx or 429).
+  bool transient() const { return transient_; }
+  void set_transient(bool transient) { transient_ = transient; }
 
  private:
   SourceRange range_;
   std::vector<std::pair<std::string, SourceRange>> trace_;
+  bool transient_ = false;
 };
 
 /// What names mean while evaluating: the instance's fields, plus namespaces

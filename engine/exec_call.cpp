@@ -120,7 +120,11 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   const auto took = " (" + std::to_string(ms.count()) + " ms)";
   if (!failure.empty()) {
     note(label(rule) + " failed: " + failure + took);
-    if (!rule.on_error) throw LocatedError(at.range, label(rule) + " failed: " + failure);
+    if (!rule.on_error) {
+      LocatedError error(at.range, label(rule) + " failed: " + failure);
+      error.set_transient(status == 0 || status >= 500 || status == 429);
+      throw error;
+    }
     apply_mappings(*rule.on_error, error_locals(failure, status, error_body));
     co_return;
   }

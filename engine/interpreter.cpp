@@ -81,6 +81,7 @@ asio::awaitable<RunResult> Interpreter::run(RunRequest request) {
     result.ok = true;
   } catch (const LocatedError& e) {
     result.error = render_located(program_, e, state.instance.fields);
+    result.transient = e.transient();
   } catch (const StoreError& e) {
     result.error = std::string("error: store: ") + e.what() + "\n";
   } catch (const RunError& e) {
@@ -95,6 +96,20 @@ asio::awaitable<RunResult> Interpreter::run(RunRequest request) {
     result.log.push_back(std::string("warning: run history not recorded: ") + e.what());
   }
   co_return result;
+}
+
+Value Interpreter::evaluate_on(const ast::Expr& expr, const std::string& process_name,
+                               const std::optional<std::string>& id) {
+  const auto* process = program_.process(process_name);
+  if (!process) throw RunError("unknown process '" + process_name + "'");
+  const auto instance = load_or_create(program_, *host_.store, *process, id, host_);
+  Scope scope;
+  scope.fields = &instance.fields;
+  scope.functions = host_.functions;
+  scope.context.clock = host_.clock;
+  scope.context.store = host_.store;
+  scope.context.instance_id = instance.id;
+  return evaluate(expr, scope);
 }
 
 }  // namespace flow

@@ -52,6 +52,7 @@ struct RunResult {
   std::vector<std::string> log;   // the run's log lines; masked unless reveal_secrets
   InstanceRecord instance;        // the instance as the run left it
   bool saved = false;             // a `save` rule committed it
+  bool transient = false;         // failed on a network error, 5xx or 429: worth a retry
 };
 
 class Interpreter {
@@ -65,6 +66,10 @@ class Interpreter {
 
   /// Runs `request.handler` of `request.process`; records the run in the store's history.
   boost::asio::awaitable<RunResult> run(RunRequest request);
+
+  /// Evaluates `expr` on the stored instance `id` of `process` (or a new one),
+  /// e.g. a dynamic schedule's `at` expression. Throws RunError.
+  Value evaluate_on(const ast::Expr& expr, const std::string& process, const std::optional<std::string>& id);
 
   const Program& program() const { return program_; }
   const Host& host() const { return host_; }

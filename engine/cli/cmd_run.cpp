@@ -1,0 +1,101 @@
+// `flow run`: the daemon. Seeds declared instances, then runs every schedule on
+// Asio timers until SIGINT/SIGTERM (or --for), letting in-flight runs finish.
+#include <csignal>
+#include <ostream>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "engine/cli/commands.hpp"
+#include "engine/cli/session.hpp"
+#include "engine/scheduler.hpp"
+#include "engine/task_runner.hpp"
+
+namespace flow::cli {
+
+namespace asio = boost::asio;
+
+namespace {
+
+/// "20s", "5m", "2h", "500ms", or plain seconds.
+std::chrono::milliseconds parse_cli_duration(const std::string& text) {
+  std::size_t used = 0;
+  double amount = 0;
+  try {
+    amount = std::stod(text, &used);
+  } catch (const std::exception&) {
+    throw UsageError("bad duration '" + text + "' (e.g. 30s, 5m, 2h)");
+  }
+  const auto unit = text.substr(used);
+  double ms = 0;
+  if (unit == "ms") ms = amount;
+  else if (unit == "s" || unit.empty()) ms = amount * 1000;
+  else if (unit == "m") ms = amount * 60'000;
+  else if (unit == "h") ms = amount * 3'600'000;
+  else throw UsageError("bad duration '" + text + "' (e.g. 30s, 5m, 2h)");
+  return std::chrono::milliseconds(static_cast<std::int64_t>(ms));
+}
+
+std::string stamp(Clock& clock) { return format_iso(std::chrono::floor<std::chrono::seconds>(clock.now())); }
+
+}  // namespace
+
+int cmd_run(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+  const auto args = parse_args(raw, {"db", "for"}, {"show-secrets", "help"});
+  if (args.flag("help") || args.positional.empty()) {
+    (args.flag("help") ? out : err) << "usage: flow run FILE... [--db PATH] [--for DURATION] [--show-secrets]\n";
+    return args.flag("help") ? 0 : 2;
+  }
+  const auto loaded = load_checked(args.positional, err);
+  if (!loaded) return 1;
+  const bool reveal = args.flag("show-secrets");
+  const auto db = db_path(args, args.positional);
+  Runtime runtime(*loaded, db, RunOptions{reveal});
+  auto& clock = runtime.clock();
+  for (const auto& error : runtime.interpreter().seed_instances()) err << error;
+
+  InterpreterTaskRunner runner(runtime.interpreter(), [&](const std::string& task, const RunResult& result) {
+    out << stamp(clock) << " " << task << ": " << result.instance.process << " "
+        << (result.instance.id.empty() ? "(new)" : result.instance.id) << (result.ok ? " ok" : " FAILED") << "\n";
+    for (const auto& line : result.log) out << "    " << line << "\n";
+    if (!result.ok) out << result.error;
+    out.flush();
+  });
+  SchedulerOptions options;
+  options.log = [&](const std::string& line) { out << stamp(clock) << " " << line << "\n" << std::flush; };
+  Scheduler scheduler(clock, runtime.store(), loaded->program->schedules(), runner, options);
+
+  out << stamp(clock) << " flow " << FLOW_VERSION << ": running " << loaded->program->schedules().size()
+      << " schedule(s), store " << db << "\n" << std::flush;
+  asio::signal_set signals(runtime.io(), SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    out << stamp(clock) << " signal " << signal << ": stopping after in-flight runs\n" << std::flush;
+    scheduler.stop();
+  });
+  asio::steady_timer deadline(runtime.io());
+  if (auto duration = args.option("for")) {
+    deadline.expires_after(parse_cli_duration(*duration));
+    deadline.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) scheduler.stop();
+    });
+  }
+  std::exception_ptr failure;
+  asio::co_spawn(runtime.io(), scheduler.run(), [&](std::exception_ptr e) {
+    failure = e;
+    signals.cancel();
+    deadline.cancel();
+  });
+  runtime.io().run();
+  if (failure) std::rethrow_exception(failure);
+  out << stamp(clock) << " stopped\n";
+  return 0;
+}
+
+int cmd_repl(const std::vector<std::string>&, std::ostream&, std::ostream& err) {
+  err << "flow: the REPL is not built yet\n";
+  return 2;
+}
+
+}  // namespace flow::cli
