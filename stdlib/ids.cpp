@@ -23,13 +23,11 @@ Value uuid_fn(std::span<const Value>, const CallContext&) {
   }
   bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0F) | 0x40);  // version 4
   bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3F) | 0x80);  // variant 10
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string text;
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) text += '-';
-    text += kHex[bytes[i] >> 4];
-    text += kHex[bytes[i] & 0x0F];
-  }
+  const std::string hex =
+      stdlib::to_hex(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  // 8-4-4-4-12
+  std::string text = hex.substr(0, 8) + '-' + hex.substr(8, 4) + '-' + hex.substr(12, 4) + '-' +
+                     hex.substr(16, 4) + '-' + hex.substr(20);
   return Value(std::move(text));
 }
 

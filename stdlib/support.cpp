@@ -73,6 +73,38 @@ Value tainted(Value result, std::span<const Value> args) {
   return result;
 }
 
+namespace {
+struct TooDeep {};
+}  // namespace
+
+Json parse_json_text(std::string_view fn, std::string_view text) {
+  constexpr int kMaxDepth = 512;
+  const auto limit_depth = [](int depth, Json::parse_event_t, Json&) {
+    if (depth > kMaxDepth) throw TooDeep{};
+    return true;
+  };
+  try {
+    return Json::parse(text, limit_depth);
+  } catch (const TooDeep&) {
+    throw RunError(std::string(fn) + ": document is nested deeper than " +
+                   std::to_string(kMaxDepth) + " levels");
+  } catch (const Json::parse_error& error) {
+    throw RunError(std::string(fn) + ": invalid JSON at byte " + std::to_string(error.byte));
+  }
+}
+
+std::string to_hex(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const char c : bytes) {
+    const auto byte = static_cast<unsigned char>(c);
+    out += kHex[byte >> 4];
+    out += kHex[byte & 0x0F];
+  }
+  return out;
+}
+
 std::size_t code_point_count(std::string_view text) {
   return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
     return (static_cast<unsigned char>(c) & 0xC0) != 0x80;

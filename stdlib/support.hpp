@@ -36,6 +36,15 @@ bool deep_secret(const Value& value);
 /// taint rule of the stdlib (a result computed from a secret is secret).
 Value tainted(Value result, std::span<const Value> args);
 
+/// JSON text as a document nested at most 512 levels (parsing is iterative, but
+/// printing and comparing json recurse). Throws RunError "<fn>: invalid JSON at
+/// byte N" or "<fn>: document is nested deeper than 512 levels", never quoting
+/// the text, which may be a secret.
+Json parse_json_text(std::string_view fn, std::string_view text);
+
+/// Lowercase hexadecimal of bytes, two digits per byte.
+std::string to_hex(std::string_view bytes);
+
 /// Number of Unicode code points of UTF-8 text (bytes that are not continuation bytes).
 std::size_t code_point_count(std::string_view text);
 
