@@ -53,6 +53,7 @@ struct DateTimeLiteral {
   SysTime value{};          // UTC instant (midnight UTC for a date without time)
   bool date_only = false;   // `2027-06-30`
   std::string text;         // as written
+  bool has_offset = false;  // `Z` or `+01:00` written; else the wall-clock time was read as UTC
 };
 /// A bare identifier: a field, or a namespace such as body/header/error/status/urlPath.
 struct Identifier {

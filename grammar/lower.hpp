@@ -1,0 +1,85 @@
+#pragma once
+// Lowering: the PEGTL parse tree (shaped by the selector in parser.cpp) -> typed AST.
+// Internal to grammar/: parse_module() is the only caller. The member functions
+// are split by topic over lower_expr.cpp, lower_rules.cpp, lower_decl.cpp and
+// lower_schedule.cpp; each relies on the child layout the selector produces,
+// which is written next to each function.
+
+#include <cstdint>
+#include <string>
+
+#include <tao/pegtl/contrib/parse_tree.hpp>
+
+#include "grammar/ast.hpp"
+
+namespace flow::syntax {
+
+using Node = tao::pegtl::parse_tree::node;
+
+/// A user mistake the grammar cannot see (an impossible date, a second time rule
+/// in a schedule). Thrown inside lowering and turned into one Diagnostic by parse_module.
+struct LowerError {
+  SourceRange range;
+  std::string message;
+};
+
+/// Turns one file's parse tree into an ast::Module.
+class Lowerer {
+ public:
+  explicit Lowerer(std::uint32_t file) : file_(file) {}
+
+  /// Lowers the root node. Throws LowerError on a semantic mistake.
+  ast::Module module(const Node& root) const;
+
+  // Shared helpers (lower_expr.cpp).
+  SourceRange range(const Node& node) const;
+  SourceRange range(const Node& first, const Node& last) const;
+  ast::Name name(const Node& node) const;
+  [[noreturn]] void fail(const Node& node, std::string message) const;
+  ast::Expr expression(const Node& node) const;
+  /// A string literal that must not interpolate (paths, header names, ids).
+  std::string constant_string(const Node& node) const;
+  ast::DurationLiteral duration(const Node& node) const;
+  ast::DateTimeLiteral datetime(const Node& node) const;
+  std::int64_t integer(const Node& node, std::int64_t min, std::int64_t max) const;
+
+  // Rules (lower_rules.cpp).
+  ast::Block rule_block(const Node& node) const;
+  ast::Rule rule(const Node& node) const;
+  ast::Assignment assignment(const Node& node) const;
+  std::vector<ast::Assignment> assignments(const Node& parent) const;
+
+  // Declarations (lower_decl.cpp).
+  ast::DatasourceDecl datasource(const Node& node) const;
+  ast::MethodDecl method(const Node& node) const;
+  ast::ProcessDecl process(const Node& node) const;
+  ast::InstanceDecl instance(const Node& node) const;
+
+  // Schedules (lower_schedule.cpp).
+  ast::ScheduleDecl schedule(const Node& node) const;
+
+ private:
+  ast::Expr expression_node(const Node& node) const;
+  ast::Expr binary_chain(const Node& node) const;
+  ast::Expr postfix_chain(const Node& node) const;
+  ast::StringLiteral string_literal(const Node& node) const;
+  ast::Expr call(const Node& node) const;
+
+  ast::Rule call_rule(const Node& node) const;
+  ast::Rule if_rule(const Node& node) const;
+  ast::Rule start_rule(const Node& node) const;
+
+  void method_item(ast::MethodDecl& method, const Node& node) const;
+  ast::FieldDecl field(const Node& node) const;
+  ast::Handler handler(const Node& node) const;
+
+  void schedule_item(ast::ScheduleDecl& schedule, const Node& node) const;
+  ast::ScheduleWhen every(const Node& node) const;
+  ast::TimeOfDay time_of_day(const Node& node) const;
+  ast::Weekday weekday(const Node& node) const;
+  ast::Expiry expiry(const Node& node) const;
+
+  std::uint32_t file_;
+};
+
+}  // namespace flow::syntax

@@ -1,0 +1,90 @@
+// parse_module: PEGTL parse tree (nodes chosen by the selector below) -> Lowerer -> ast::Module.
+// Both error channels end here: a failed `must` (parse_error) and a LowerError each
+// become exactly one Diagnostic; no exception leaves parse_module.
+
+#include "grammar/parser.hpp"
+
+#include <tao/pegtl/contrib/limit_depth.hpp>
+#include <tao/pegtl/contrib/parse_tree.hpp>
+
+#include "grammar/errors.hpp"
+#include "grammar/grammar.hpp"
+#include "grammar/lower.hpp"
+
+namespace flow {
+namespace syntax {
+namespace {
+
+namespace pt = tao::pegtl::parse_tree;
+
+// Nodes kept in the tree, with their text. Everything else (keywords that carry no
+// information, punctuation, whitespace) is dropped; its children move up.
+using stored = pt::store_content::on<
+    // names and literals
+    ident, field_name, member_name, target_name, datasource_name, datasource_kind, method_name,
+    setting_name, part_name, process_name, handler_name, number_lit, duration_lit, backoff_duration,
+    jitter_duration, datetime_lit, once_time, date_part, time_part, zone_part, string_lit, header_name,
+    method_path, wire_name, instance_id, cron_expression, timezone_name, schedule_name, import_path,
+    string_text, escape, interpolation, kw_true, kw_false, kw_null,
+    // expressions
+    expression, call, member, index, negative, not_expr, op_mul, op_div, op_add, op_sub, op_eq, op_ne,
+    op_lt, op_le, op_gt, op_ge,
+    // rules
+    assignment, rule_block, set_rule, clear_rule, call_kind, map_clause, success_clause, error_clause,
+    into_clause, call_rule, save_rule, if_rule, else_clause, validate_rule, fail_rule, log_rule,
+    trigger_rule, id_clause, start_trigger, start_rule,
+    // declarations
+    import_decl, setting, datasource_header, http_verb, body_format, part_entry, request_header,
+    request_query, request_body, response_header, response_body, method_decl, datasource_decl,
+    field_type, kw_required, field_decl, kw_change, kw_load, handler, process_decl, instance_decl,
+    // schedules
+    time_of_day, weekday_name, ordinal, interval_suffix, interval_word, every_interval, every_day,
+    every_weekday, every_weekdays, day_number, month_day, month_nth, every_month, minute_number,
+    every_hour, every_stmt, cron_stmt, once_stmt, at_stmt, timezone_stmt, process_stmt, id_stmt,
+    trigger_stmt, run_count, expires_after, expires_stmt, overlap_policy, overlap_stmt, missed_policy,
+    missed_stmt, retry_count, retry_stmt, jitter_stmt, schedule_decl>;
+
+// Operator levels collapse to their operand when no operator was written.
+using folded = pt::fold_one::on<postfix, product, sum, coalesce, comparison, conjunction, disjunction>;
+
+template <typename Rule>
+using selector = pt::selector<Rule, stored, folded>;
+
+// Deep nesting ("((((...") must end in a diagnostic, not a stack overflow.
+constexpr std::size_t kMaxRuleDepth = 2000;
+template <typename Rule>
+struct depth_limit : tao::pegtl::limit_depth<kMaxRuleDepth> {};
+
+SourceRange point(std::uint32_t file, const tao::pegtl::position& p) {
+  const SourcePos pos{static_cast<std::uint32_t>(p.line), static_cast<std::uint32_t>(p.column),
+                      static_cast<std::uint32_t>(p.byte)};
+  return SourceRange{file, pos, pos};
+}
+
+std::string parse_error_message(const tao::pegtl::parse_error& e) {
+  const std::string_view message = e.message();
+  if (message == "maximum parser rule nesting depth exceeded") return "nested too deeply";
+  return std::string(message);
+}
+
+}  // namespace
+}  // namespace syntax
+
+std::optional<ast::Module> parse_module(const SourceSet& sources, std::uint32_t file,
+                                        Diagnostics& diagnostics) {
+  const SourceFile& source = sources.file(file);
+  tao::pegtl::memory_input<> in(source.text.data(), source.text.size(), source.path);
+  try {
+    const auto root = tao::pegtl::parse_tree::parse<syntax::grammar, syntax::selector, syntax::depth_limit,
+                                                    syntax::control>(in);
+    // must<end_of_module> raises instead of failing, so a root always exists here.
+    return syntax::Lowerer(file).module(*root);
+  } catch (const tao::pegtl::parse_error& e) {
+    diagnostics.error(syntax::point(file, e.positions().front()), syntax::parse_error_message(e));
+  } catch (const syntax::LowerError& e) {
+    diagnostics.error(e.range, e.message);
+  }
+  return std::nullopt;
+}
+
+}  // namespace flow
