@@ -1,0 +1,343 @@
+// The interpreter against a fake transport, a real SQLite store and the fake clock.
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "support/engine_fixture.hpp"
+
+using namespace flow;
+using namespace flow::testing;
+
+namespace {
+
+std::string read_example(const std::string& name) {
+  std::ifstream in(std::string(FLOW_SOURCE_DIR) + "/examples/" + name);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+void set_seed_env() {
+  ::setenv("TOKEN_BASE_URL", "http://127.0.0.1:9", 1);
+  ::setenv("CLIENT_ID", "client-1", 1);
+  ::setenv("CLIENT_SECRET", "client-secret-value-1234", 1);
+  ::setenv("REFRESH_TOKEN", "refresh-token-0000000001", 1);
+}
+
+std::string token_answer(const std::string& access, const std::string& refresh) {
+  return R"({"access_token":")" + access + R"(","token_type":"Bearer","expires_in":3600,"refresh_token":")" +
+         refresh + R"(","created_at":1700000000})";
+}
+
+std::string form_value(const HttpRequest& request, const std::string& name) {
+  for (const auto& [k, v] : parse_form(request.body))
+    if (k == name) return v;
+  return "<absent>";
+}
+
+constexpr const char* kMini = R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9/base/";
+  method Token POST "/token/{tenant}" {
+    request header Auth "Authorization";
+    request query { scope; }
+    request body json { client_id = "client.id"; grant; }
+    response header Location "Location";
+    response body json { token = "data.token"; count; }
+  }
+}
+process P {
+  field Token  secret;
+  field Count  number;
+  field Where  text;
+  field Status number;
+  field Note   text;
+  field Tenant text = "acme";
+  on Go {
+    create_item Api.Token map {
+      path.tenant = Tenant;
+      urlPath = "extra";
+      header.Auth = "Basic abc";
+      query.scope = "read write";
+      body.client_id = "c1";
+      body.grant = "client_credentials";
+    } on_success {
+      Token = body.token;
+      Count = body.count;
+      Where = header.Location;
+      Status = status;
+    } on_error {
+      Note = error.message;
+      Status = error.status;
+    };
+  }
+}
+)";
+
+}  // namespace
+
+TEST_CASE("the seed Refresh handler calls the token method and maps the answer back", "[interpreter]") {
+  set_seed_env();
+  EngineFixture f(read_example("token_refresh.flow"));
+  f.http.respond_with(200, token_answer("access-token-value-00001", "refresh-token-0000000002"));
+
+  const auto result = f.run("TokenKeeper", "Refresh", "TK-1");
+  INFO(result.error);
+  REQUIRE(result.ok);
+  REQUIRE(f.http.requests.size() == 1);
+  const auto& request = f.http.requests[0];
+  CHECK(request.method == "POST");
+  CHECK(request.url == "http://127.0.0.1:9/oauth/token");
+  CHECK(form_value(request, "grant_type") == "refresh_token");
+  CHECK(form_value(request, "client_id") == "client-1");
+  CHECK(form_value(request, "client_secret") == "client-secret-value-1234");
+  CHECK(form_value(request, "redirect_url") == "https://app.example.com/callback");
+  CHECK(form_value(request, "refresh_token") == "refresh-token-0000000001");
+
+  const auto stored = f.store->load_instance("TK-1");
+  REQUIRE(stored);
+  CHECK(stored->revision >= 1);
+  CHECK(to_text(stored->fields.at("AccessToken")) == "access-token-value-00001");
+  CHECK(stored->fields.at("AccessToken").secret);
+  CHECK(to_text(stored->fields.at("RefreshToken")) == "refresh-token-0000000002");
+  CHECK(stored->fields.at("ExpiresIn") == Value(3600));
+  CHECK(stored->fields.at("CreatedAt") == Value(test_epoch()));
+}
+
+TEST_CASE("the next refresh uses the rotated refresh token", "[interpreter]") {
+  set_seed_env();
+  EngineFixture f(read_example("token_refresh.flow"));
+  int n = 0;
+  f.http.respond([&](const HttpRequest& request) -> HttpResult {
+    CHECK(form_value(request, "refresh_token") == "refresh-token-000000000" + std::to_string(n + 1));
+    ++n;
+    return HttpResponse{200, {}, token_answer("access-" + std::to_string(n), "refresh-token-000000000" + std::to_string(n + 1))};
+  });
+  for (int i = 0; i < 3; ++i) REQUIRE(f.run("TokenKeeper", "Refresh", "TK-1").ok);
+  CHECK(n == 3);
+  CHECK(to_text(f.store->load_instance("TK-1")->fields.at("RefreshToken")) == "refresh-token-0000000004");
+}
+
+TEST_CASE("the user's angle-bracket example runs as written", "[interpreter]") {
+  EngineFixture f(R"(
+datasource RestService rest {
+  base_url = "http://127.0.0.1:9";
+  method GetRefreshAuthToken POST "/oauth/token" {
+    request body form { client_id; }
+    response body json { access_token; }
+  }
+}
+process TokenKeeper {
+  field ClientId text = "abc";
+  field AccessToken secret = "old";
+  on Refresh < set AccessToken = ""; create_item RestService.GetRefreshAuthToken map < body.client_id = ClientId; >; save >
+}
+)");
+  f.http.respond_with(200, R"({"access_token":"ignored"})");
+  const auto result = f.run("TokenKeeper", "Refresh");
+  INFO(result.error);
+  REQUIRE(result.ok);
+  CHECK(form_value(f.http.requests.at(0), "client_id") == "abc");
+  CHECK(result.saved);
+  CHECK(result.instance.id == "TokenKeeper-1");
+  CHECK(to_text(result.instance.fields.at("AccessToken")) == "");
+}
+
+TEST_CASE("path parameters, urlPath, query, headers and JSON bodies reach the request", "[interpreter]") {
+  EngineFixture f(kMini);
+  f.http.respond([](const HttpRequest&) -> HttpResult {
+    return HttpResponse{201, {{"Location", "/items/7"}}, R"({"data":{"token":"tok-123456789012345"},"count":"4"})"};
+  });
+  const auto result = f.run("P", "Go");
+  INFO(result.error);
+  REQUIRE(result.ok);
+  const auto& request = f.http.requests.at(0);
+  CHECK(request.url == "http://127.0.0.1:9/base/token/acme/extra?scope=read%20write");
+  CHECK(Json::parse(request.body) == Json::parse(R"({"client":{"id":"c1"},"grant":"client_credentials"})"));
+  CHECK(std::count(request.headers.begin(), request.headers.end(),
+                   std::pair<std::string, std::string>("Authorization", "Basic abc")) == 1);
+  CHECK(std::count(request.headers.begin(), request.headers.end(),
+                   std::pair<std::string, std::string>("Content-Type", "application/json")) == 1);
+  CHECK(to_text(result.instance.fields.at("Token")) == "tok-123456789012345");
+  CHECK(result.instance.fields.at("Count") == Value(4));
+  CHECK(to_text(result.instance.fields.at("Where")) == "/items/7");
+  CHECK(result.instance.fields.at("Status") == Value(201));
+}
+
+TEST_CASE("a non-2xx answer goes to on_error when there is one", "[interpreter]") {
+  EngineFixture f(kMini);
+  f.http.respond_with(400, R"({"error":"invalid_grant"})");
+  const auto result = f.run("P", "Go");
+  REQUIRE(result.ok);
+  CHECK(result.instance.fields.at("Status") == Value(400));
+  CHECK(to_text(result.instance.fields.at("Note")) == R"(HTTP 400: {"error":"invalid_grant"})");
+}
+
+TEST_CASE("a failing call without on_error fails the run at the rule", "[interpreter]") {
+  set_seed_env();
+  EngineFixture f(read_example("token_refresh.flow"));
+  f.http.respond_with(400, R"({"error":"invalid_grant"})");
+  const auto result = f.run("TokenKeeper", "Refresh", "TK-1");
+  CHECK_FALSE(result.ok);
+  CHECK_FALSE(result.transient);
+  CHECK(result.error ==
+        "test.flow:33:5: error: create_item RestService.GetRefreshAuthToken failed: HTTP 400: "
+        "{\"error\":\"invalid_grant\"}\n"
+        "      create_item RestService.GetRefreshAuthToken map {       // 2. Create Item\n"
+        "      ^\n"
+        "  in TokenKeeper.Refresh (test.flow:31:3)\n");
+  // Nothing was saved, and the refresh token the provider refused is still there.
+  CHECK(to_text(f.store->load_instance("TK-1")->fields.at("RefreshToken")) == "refresh-token-0000000001");
+}
+
+TEST_CASE("transport errors and 5xx are transient, and marked so", "[interpreter]") {
+  set_seed_env();
+  EngineFixture f(read_example("token_refresh.flow"));
+  f.http.respond([](const HttpRequest&) -> HttpResult { return HttpError{HttpErrorKind::refused, "connection refused"}; });
+  auto result = f.run("TokenKeeper", "Refresh", "TK-1");
+  CHECK_FALSE(result.ok);
+  CHECK(result.transient);
+  CHECK_THAT(result.error, Catch::Contains("failed: refused: connection refused"));
+  f.http.respond_with(503, "busy", "text/plain");
+  result = f.run("TokenKeeper", "Refresh", "TK-1");
+  CHECK(result.transient);
+}
+
+TEST_CASE("an answer that is not JSON fails the call", "[interpreter]") {
+  set_seed_env();
+  EngineFixture f(read_example("token_refresh.flow"));
+  f.http.respond_with(200, "<html>oops</html>", "text/html");
+  const auto result = f.run("TokenKeeper", "Refresh", "TK-1");
+  CHECK_FALSE(result.ok);
+  CHECK_THAT(result.error, Catch::Contains("GetRefreshAuthToken answered with a body that is not JSON"));
+}
+
+TEST_CASE("a missing response field is null, so ?? keeps the old value", "[interpreter]") {
+  set_seed_env();
+  EngineFixture f(read_example("token_refresh.flow"));
+  f.http.respond_with(200, R"({"access_token":"access-token-value-00009","expires_in":60})");
+  const auto result = f.run("TokenKeeper", "Refresh", "TK-1");
+  INFO(result.error);
+  REQUIRE(result.ok);
+  CHECK(to_text(result.instance.fields.at("RefreshToken")) == "refresh-token-0000000001");
+  CHECK(result.instance.fields.at("ExpiresIn") == Value(60));
+}
+
+TEST_CASE("a wrong type in a response fails with the field named", "[interpreter]") {
+  set_seed_env();
+  EngineFixture f(read_example("token_refresh.flow"));
+  f.http.respond_with(200, R"({"access_token":"a","refresh_token":"r","expires_in":"soon"})");
+  const auto result = f.run("TokenKeeper", "Refresh", "TK-1");
+  CHECK_FALSE(result.ok);
+  CHECK_THAT(result.error, Catch::Contains("cannot assign text to number field 'ExpiresIn'"));
+}
+
+TEST_CASE("a rotated refresh token survives a later failing rule", "[interpreter]") {
+  EngineFixture f(R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9";
+  method Refresh POST "/t" { request body form { rt; } response body json { refresh_token; } }
+}
+process K {
+  field RefreshToken secret = "rt-0000000000000001";
+  field Other text;
+  on Go {
+    create_item Api.Refresh map { body.rt = RefreshToken; } on_success { RefreshToken = body.refresh_token; };
+    set Other = "changed";
+    fail "something after the call went wrong";
+    save;
+  }
+}
+instance "K-1" of K { }
+)");
+  f.http.respond_with(200, R"({"refresh_token":"rt-0000000000000002"})");
+  const auto result = f.run("K", "Go", "K-1");
+  CHECK_FALSE(result.ok);
+  CHECK_THAT(result.error, Catch::Contains("something after the call went wrong"));
+  const auto stored = f.store->load_instance("K-1");
+  REQUIRE(stored);
+  CHECK(to_text(stored->fields.at("RefreshToken")) == "rt-0000000000000002");
+  CHECK(stored->fields.at("RefreshToken").secret);
+  // Only what the call mapped is kept; the rest of the failed run is not saved.
+  CHECK(stored->fields.at("Other").is_null());
+}
+
+TEST_CASE("log masks secrets inside interpolated text and in the history", "[interpreter]") {
+  EngineFixture f(R"(
+process S {
+  field Token secret = "super-secret-token-abcd";
+  field Name text = "n";
+  on Go {
+    log "token ${Token} for ${Name}";
+    log Token + "!";
+    save;
+  }
+}
+)");
+  const auto result = f.run("S", "Go");
+  REQUIRE(result.ok);
+  REQUIRE(result.log.size() >= 2);
+  CHECK(result.log[0] == "token \xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2" "abcd for n");
+  CHECK(result.log[1].find("super-secret") == std::string::npos);
+  for (const auto& run : f.store->runs("", 10))
+    for (const auto& line : run.log) CHECK(line.find("super-secret") == std::string::npos);
+}
+
+TEST_CASE("--show-secrets reveals secrets in the run log but never in history", "[interpreter]") {
+  EngineFixture f(R"(
+process S {
+  field Token secret = "super-secret-token-abcd";
+  on Go { log "token ${Token}"; }
+}
+)",
+                  RunOptions{true});
+  const auto result = f.run("S", "Go");
+  CHECK(result.log.at(0) == "token super-secret-token-abcd");
+  const auto runs = f.store->runs("", 10);
+  REQUIRE(runs.size() == 1);
+  CHECK(runs[0].log.at(0).find("super-secret") == std::string::npos);
+}
+
+TEST_CASE("if, validate, trigger and change handlers", "[interpreter]") {
+  EngineFixture f(R"(
+process C {
+  field N number = 1;
+  field Seen number = 0;
+  field Out text;
+  on Go {
+    if N > 0 { set Out = "positive"; } else { set Out = "other"; }
+    trigger Bump;
+    validate N < 10 else "N too large: ${N}";
+  }
+  on Bump { set N = N + 20; }
+  on change N { set Seen = Seen + 1; }
+}
+)");
+  const auto result = f.run("C", "Go");
+  CHECK_FALSE(result.ok);
+  CHECK_THAT(result.error, Catch::Contains("error: N too large: 21"));
+  CHECK(result.instance.fields.at("Out") == Value("positive"));
+  CHECK(result.instance.fields.at("Seen") == Value(1));
+}
+
+TEST_CASE("an unknown Process ID is a clear run error", "[interpreter]") {
+  EngineFixture f("process P { field A text; on Go { save; } }");
+  const auto result = f.run("P", "Go", "nope");
+  CHECK_FALSE(result.ok);
+  CHECK(result.error == "error: no instance of P with Process ID 'nope'\n");
+}
+
+TEST_CASE("instance(\"ID\").Field reads another saved instance", "[interpreter]") {
+  EngineFixture f(R"(
+process A { field Token secret; on Init { set Token = "token-from-a-1234567890"; save; } }
+process B { field Copy secret; on Go { set Copy = instance("A-1").Token; save; } }
+instance "A-1" of A { }
+)");
+  REQUIRE(f.run("A", "Init", "A-1").ok);
+  const auto result = f.run("B", "Go");
+  INFO(result.error);
+  REQUIRE(result.ok);
+  CHECK(to_text(result.instance.fields.at("Copy")) == "token-from-a-1234567890");
+}

@@ -1,0 +1,77 @@
+#pragma once
+// An interpreter over a program given as text, a real SQLite store in a temp
+// directory, the FakeClock and a FakeTransport: engine tests without the CLI.
+
+#include <filesystem>
+#include <random>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
+
+#include "engine/interpreter.hpp"
+#include "engine/store/sqlite_store.hpp"
+#include "stdlib/stdlib.hpp"
+#include "support/fake_clock.hpp"
+#include "support/fake_transport.hpp"
+
+namespace flow::testing {
+
+/// A fresh directory under the system temp dir, removed on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() / ("flow-test-" + std::to_string(rd()) + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline TimePoint test_epoch() { return TimePoint(std::chrono::hours(24 * 20'000)); }  // 2024-10-04
+
+class EngineFixture {
+ public:
+  explicit EngineFixture(const std::string& source, RunOptions options = {})
+      : clock(io.get_executor(), test_epoch()), store(open_sqlite_store(dir.file("flow.db"))) {
+    register_stdlib(functions);
+    program = load_program_text("test.flow", source, diagnostics);
+    REQUIRE(render(program->sources, diagnostics) == "");
+    interpreter = std::make_unique<Interpreter>(*program, Host{&http, &clock, store.get(), &functions}, options);
+  }
+
+  RunResult run(const std::string& process, const std::string& handler, std::optional<std::string> id = {}) {
+    std::optional<RunResult> result;
+    std::exception_ptr failure;
+    boost::asio::co_spawn(io, interpreter->run(RunRequest{process, handler, id, ""}),
+                          [&](std::exception_ptr e, RunResult r) {
+                            failure = e;
+                            result = std::move(r);
+                          });
+    io.restart();
+    io.run();
+    if (failure) std::rethrow_exception(failure);
+    REQUIRE(result.has_value());
+    return std::move(*result);
+  }
+
+  boost::asio::io_context io;
+  TempDir dir;
+  FakeClock clock;
+  FakeTransport http;
+  std::unique_ptr<Store> store;
+  FunctionRegistry functions;
+  Diagnostics diagnostics;
+  std::unique_ptr<Program> program;
+  std::unique_ptr<Interpreter> interpreter;
+};
+
+}  // namespace flow::testing
