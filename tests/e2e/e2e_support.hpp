@@ -1,0 +1,109 @@
+#pragma once
+// End-to-end helpers: the flow binary as a child process, the real OAuth2
+// provider, and plain HTTP reads of the provider's /stats (through Flow's own
+// Beast transport, so no curl is needed).
+
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <catch2/catch.hpp>
+
+#include "engine/http/beast_transport.hpp"
+#include "engine/value.hpp"
+#include "support/engine_fixture.hpp"
+#include "support/provider.hpp"
+
+namespace flow::e2e {
+
+inline constexpr const char* kClientId = "e2e-client";
+inline constexpr const char* kClientSecret = "e2e-client-secret-0123456789";
+inline constexpr const char* kInitialRefresh = "e2e-initial-refresh-token-0123456789";
+
+inline std::string flow_binary() {
+  const char* path = std::getenv("FLOW_BIN");
+  if (!path || !*path) throw std::runtime_error("FLOW_BIN is not set (ctest sets it)");
+  return path;
+}
+
+inline std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+inline void write_text(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+/// The seed example with its 55-minute schedule replaced by `every`.
+inline std::string seed_example(const std::string& every = "every 1 seconds;") {
+  auto text = read_text(std::string(FLOW_SOURCE_DIR) + "/examples/token_refresh.flow");
+  return std::regex_replace(text, std::regex("every 55 minutes;"), every);
+}
+
+inline test::RunningProvider start_seed_provider(std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"--client-id", kClientId, "--client-secret", kClientSecret,
+                                "--refresh-token", kInitialRefresh, "--expires-in", "3600"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return test::start_provider(args);
+}
+
+inline std::map<std::string, std::string> seed_env(const test::RunningProvider& provider) {
+  return {{"TOKEN_BASE_URL", provider.base_url},
+          {"CLIENT_ID", kClientId},
+          {"CLIENT_SECRET", kClientSecret},
+          {"REFRESH_TOKEN", kInitialRefresh}};
+}
+
+/// Output of one finished flow command.
+struct FlowRun {
+  int code = 0;
+  std::string out;
+  std::string err;
+};
+
+inline FlowRun run_flow(std::vector<std::string> args, std::map<std::string, std::string> env = {},
+                        std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
+  args.insert(args.begin(), flow_binary());
+  auto child = test::ChildProcess::start(args, env);
+  FlowRun run;
+  run.out = child.read_all_stdout_until_exit(timeout);
+  run.code = child.wait(timeout);
+  run.err = child.stderr_text();
+  return run;
+}
+
+/// GET `url` with Flow's transport; the body (throws on a transport error).
+inline std::string http_get(const std::string& url) {
+  boost::asio::io_context io;
+  auto transport = make_beast_transport(io.get_executor());
+  HttpRequest request;
+  request.method = "GET";
+  request.url = url;
+  request.timeout = std::chrono::seconds(5);
+  std::optional<HttpResult> result;
+  boost::asio::co_spawn(io, transport->send(request), [&](std::exception_ptr e, HttpResult r) {
+    if (e) std::rethrow_exception(e);
+    result = std::move(r);
+  });
+  io.run();
+  if (const auto* error = std::get_if<HttpError>(&*result)) throw std::runtime_error(error->message);
+  return std::get<HttpResponse>(*result).body;
+}
+
+inline Json provider_stats(const test::RunningProvider& provider) {
+  return Json::parse(http_get(provider.base_url + "/stats"));
+}
+
+inline std::size_t count_of(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
+  return n;
+}
+
+}  // namespace flow::e2e

@@ -1,0 +1,194 @@
+// The flow binary end to end against the real OAuth2 provider on 127.0.0.1.
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <csignal>
+#include <thread>
+
+#include "e2e/e2e_support.hpp"
+
+using namespace flow;
+using namespace flow::e2e;
+using flow::testing::TempDir;
+
+TEST_CASE("flow run keeps the token fresh: a chain of rotations with no failure", "[e2e]") {
+  auto provider = start_seed_provider();
+  TempDir dir;
+  const auto file = dir.file("token_refresh.flow");
+  write_text(file, seed_example("every 1 seconds;"));
+  const auto db = dir.file("flow.db");
+
+  const auto run = run_flow({"run", file, "--db", db, "--for", "4500ms"}, seed_env(provider));
+  INFO(run.out << run.err);
+  REQUIRE(run.code == 0);
+  const auto ok_runs = count_of(run.out, "Refresh access token: TokenKeeper TK-1 ok");
+  CHECK(ok_runs >= 4);
+  CHECK(count_of(run.out, "FAILED") == 0);
+
+  const auto stats = provider_stats(provider);
+  CHECK(stats.at("refreshes").get<int>() == static_cast<int>(ok_runs));
+  CHECK(stats.at("invalid_grants").get<int>() == 0);
+
+  // A restarted daemon goes on with the last rotated token (strict rotation
+  // would answer invalid_grant to any older one).
+  const auto again = run_flow({"run", file, "--db", db, "--for", "1500ms"}, seed_env(provider));
+  INFO(again.out << again.err);
+  CHECK(again.code == 0);
+  CHECK(count_of(again.out, "TK-1 ok") >= 1);
+  CHECK(count_of(again.out, "FAILED") == 0);
+  CHECK(provider_stats(provider).at("invalid_grants").get<int>() == 0);
+
+  // No secret in clear anywhere in the output.
+  CHECK(run.out.find(kClientSecret) == std::string::npos);
+  CHECK(run.out.find(kInitialRefresh) == std::string::npos);
+}
+
+TEST_CASE("flow trigger presses the button once and prints masked fields", "[e2e]") {
+  auto provider = start_seed_provider();
+  TempDir dir;
+  const auto file = dir.file("token_refresh.flow");
+  write_text(file, seed_example());
+
+  const auto run = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1"}, seed_env(provider));
+  INFO(run.out << run.err);
+  REQUIRE(run.code == 0);
+  CHECK_THAT(run.out, Catch::Contains("create_item RestService.GetRefreshAuthToken -> 200"));
+  CHECK_THAT(run.out, Catch::Contains("saved TK-1 (revision"));
+  CHECK_THAT(run.out, Catch::Contains("ExpiresIn    = 3600"));
+  CHECK(run.out.find(kClientSecret) == std::string::npos);
+  CHECK_THAT(run.out, Catch::Contains("ClientSecret = \xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2" "6789"));
+
+  // The default store is flow.db beside the file, and instances show reads it.
+  const auto show = run_flow({"instances", "show", "TK-1", "--db", dir.file("flow.db")});
+  CHECK(show.code == 0);
+  CHECK_THAT(show.out, Catch::Contains("TK-1 (TokenKeeper) revision"));
+}
+
+TEST_CASE("flow trigger fails with exit 1 on invalid_grant, and the message says so", "[e2e]") {
+  auto provider = start_seed_provider({"--invalid_grant_next_n", "1"});
+  TempDir dir;
+  const auto file = dir.file("token_refresh.flow");
+  write_text(file, seed_example());
+  const auto run = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1"}, seed_env(provider));
+  INFO(run.out << run.err);
+  CHECK(run.code == 1);
+  CHECK_THAT(run.err, Catch::Contains("failed: HTTP 400"));
+  CHECK_THAT(run.err, Catch::Contains("invalid_grant"));
+}
+
+TEST_CASE("flow trigger against a provider that is down fails clearly", "[e2e]") {
+  TempDir dir;
+  const auto file = dir.file("token_refresh.flow");
+  write_text(file, seed_example());
+  // Port 9 (discard) on loopback: nothing listens there in the test machine.
+  const auto run = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1"},
+                            {{"TOKEN_BASE_URL", "http://127.0.0.1:9"},
+                             {"CLIENT_ID", kClientId},
+                             {"CLIENT_SECRET", kClientSecret},
+                             {"REFRESH_TOKEN", kInitialRefresh}});
+  CHECK(run.code == 1);
+  CHECK_THAT(run.err, Catch::Contains("failed: refused"));
+}
+
+namespace {
+
+/// A TCP port on 127.0.0.1 that accepts connections (the kernel's backlog) but
+/// never answers: a call to it hangs until its timeout.
+class SilentPort {
+ public:
+  SilentPort() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(fd_, 16) == 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~SilentPort() { ::close(fd_); }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("a rotated refresh token survives kill -9 before save", "[e2e]") {
+  auto provider = start_seed_provider();
+  SilentPort silent;
+  TempDir dir;
+  const auto file = dir.file("kill.flow");
+  auto text = seed_example();
+  // A second call after the refresh that never answers, then save: the kill
+  // lands after the provider rotated the token and before `save` ran.
+  const std::string slow = R"(
+datasource Slow rest {
+  base_url = "http://127.0.0.1:)" + std::to_string(silent.port()) + R"(";
+  timeout = 60s;
+  method Hang GET "/hang" { }
+}
+process Keeper2 {
+  field ClientId text = env("CLIENT_ID");
+  field ClientSecret secret = env("CLIENT_SECRET");
+  field RefreshToken secret = env("REFRESH_TOKEN");
+  field AccessToken secret;
+  on Refresh {
+    create_item RestService.GetRefreshAuthToken map {
+      body.grant_type = "refresh_token";
+      body.client_id = ClientId;
+      body.client_secret = ClientSecret;
+      body.refresh_token = RefreshToken;
+    } on_success {
+      AccessToken = body.access_token;
+      RefreshToken = body.refresh_token;
+    };
+    create_item Slow.Hang map { };
+    save;
+  }
+  on RefreshOnly {
+    create_item RestService.GetRefreshAuthToken map {
+      body.grant_type = "refresh_token";
+      body.client_id = ClientId;
+      body.client_secret = ClientSecret;
+      body.refresh_token = RefreshToken;
+    } on_success {
+      AccessToken = body.access_token;
+      RefreshToken = body.refresh_token;
+    };
+    save;
+  }
+}
+instance "K-2" of Keeper2 { }
+)";
+  write_text(file, text + slow);
+  const auto db = dir.file("flow.db");
+  auto child = test::ChildProcess::start({flow_binary(), "trigger", file, "Keeper2.Refresh", "--id", "K-2", "--db", db},
+                                         seed_env(provider));
+  // Wait (bounded) until the rotated token is in the store: the provider has
+  // rotated it, the call returned, and the run now hangs on the second call.
+  bool checkpointed = false;
+  for (int i = 0; i < 400 && !checkpointed; ++i) {
+    if (std::filesystem::exists(db)) {
+      const auto store = open_sqlite_store(db);
+      const auto instance = store->load_instance("K-2");
+      checkpointed = instance && to_text(instance->fields.at("RefreshToken")) != kInitialRefresh;
+    }
+    if (!checkpointed) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  REQUIRE(checkpointed);
+  CHECK(provider_stats(provider).at("refreshes").get<int>() == 1);
+  child.signal(SIGKILL);
+  CHECK(child.wait(std::chrono::seconds(10)) == -SIGKILL);
+
+  // The next run starts from the rotated token and the provider accepts it.
+  const auto next = run_flow({"trigger", file, "Keeper2.RefreshOnly", "--id", "K-2", "--db", db}, seed_env(provider));
+  INFO(next.out << next.err);
+  CHECK(next.code == 0);
+  const auto stats = provider_stats(provider);
+  CHECK(stats.at("refreshes").get<int>() == 2);
+  CHECK(stats.at("invalid_grants").get<int>() == 0);
+}
