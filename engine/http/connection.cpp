@@ -145,16 +145,17 @@ std::variant<std::shared_ptr<ssl::context>, HttpError> make_tls_context(const Tl
   boost::system::error_code ec;
   context->set_default_verify_paths(ec);
   if (ec) return tls_error("cannot load the system CA store: " + ec.message());
-  if (!options.ca_file.empty() && context->load_verify_file(options.ca_file, ec)) {
-    return tls_error("cannot load CA file '" + options.ca_file + "': " + ec.message());
+  if (!options.ca_file.empty()) {
+    context->load_verify_file(options.ca_file, ec);
+    if (ec) return tls_error("cannot load CA file '" + options.ca_file + "': " + ec.message());
   }
-  if (!options.client_cert_file.empty() &&
-      context->use_certificate_chain_file(options.client_cert_file, ec)) {
-    return tls_error("cannot load client certificate '" + options.client_cert_file + "': " + ec.message());
+  if (!options.client_cert_file.empty()) {
+    context->use_certificate_chain_file(options.client_cert_file, ec);
+    if (ec) return tls_error("cannot load client certificate '" + options.client_cert_file + "': " + ec.message());
   }
-  if (!options.client_key_file.empty() &&
-      context->use_private_key_file(options.client_key_file, ssl::context::pem, ec)) {
-    return tls_error("cannot load client key '" + options.client_key_file + "': " + ec.message());
+  if (!options.client_key_file.empty()) {
+    context->use_private_key_file(options.client_key_file, ssl::context::pem, ec);
+    if (ec) return tls_error("cannot load client key '" + options.client_key_file + "': " + ec.message());
   }
   return context;
 }

@@ -1,0 +1,153 @@
+#include "engine/http/beast_transport.hpp"
+
+#include <map>
+#include <random>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "engine/http/connection.hpp"
+#include "engine/http/exchange.hpp"
+#include "engine/http/pool.hpp"
+#include "engine/http/retry.hpp"
+
+namespace flow {
+
+namespace {
+
+namespace asio = boost::asio;
+using http::Clock;
+
+/// Everything one send() needs besides the transport: built once, used by every attempt.
+struct Exchange {
+  HttpRequest request;
+  http::Url url;
+  http::BeastRequest wire;
+  Clock::time_point deadline;
+};
+
+std::string tls_key(const TlsOptions& tls) {
+  return tls.ca_file + '\n' + tls.client_cert_file + '\n' + tls.client_key_file;
+}
+
+HttpError with_attempts(HttpError error, int attempts) {
+  if (attempts > 1) error.message += " (after " + std::to_string(attempts) + " attempts)";
+  return error;
+}
+
+class BeastTransport final : public HttpTransport {
+ public:
+  BeastTransport(asio::any_io_executor executor, BeastTransportOptions options)
+      : executor_(std::move(executor)),
+        options_(std::move(options)),
+        pool_(options_.max_idle_per_origin, options_.max_idle_time),
+        random_(std::random_device{}()) {}
+
+  asio::awaitable<HttpResult> send(HttpRequest request) override {
+    auto prepared = prepare(std::move(request));
+    if (auto* error = std::get_if<HttpError>(&prepared)) co_return *error;
+    auto exchange = std::get<Exchange>(std::move(prepared));
+    int max_attempts = std::max(1, exchange.request.retry.max_attempts);
+    for (int attempt = 1;; ++attempt) {
+      HttpResult result = co_await send_once(exchange);
+      if (attempt >= max_attempts || !http::is_retryable(result)) co_return finish(std::move(result), attempt);
+      auto delay = next_delay(exchange.request.retry, attempt, result);
+      if (Clock::now() + delay >= exchange.deadline) co_return finish(std::move(result), attempt);
+      asio::steady_timer timer(executor_, delay);
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+  }
+
+ private:
+  std::variant<Exchange, HttpError> prepare(HttpRequest request) {
+    auto url = http::parse_url(request.url);
+    if (auto* error = std::get_if<HttpError>(&url)) return *error;
+    auto wire = http::build_request(request, std::get<http::Url>(url), options_.user_agent);
+    if (auto* error = std::get_if<HttpError>(&wire)) return *error;
+    auto deadline = Clock::now() + request.timeout;
+    return Exchange{std::move(request), std::get<http::Url>(std::move(url)),
+                    std::get<http::BeastRequest>(std::move(wire)), deadline};
+  }
+
+  static HttpResult finish(HttpResult result, int attempts) {
+    if (auto* error = std::get_if<HttpError>(&result)) return with_attempts(std::move(*error), attempts);
+    return result;
+  }
+
+  std::chrono::milliseconds next_delay(const RetryOptions& retry, int attempt, const HttpResult& result) {
+    auto asked = http::retry_after(result, std::chrono::system_clock::now());
+    return asked ? *asked : http::backoff_delay(retry, attempt, random_);
+  }
+
+  /// One attempt: on a pooled connection if there is one (and once more on a
+  /// fresh connection if that one turns out to be stale), else on a fresh one.
+  asio::awaitable<HttpResult> send_once(const Exchange& exchange) {
+    std::string origin = origin_key(exchange);
+    if (auto pooled = pool_.take(origin)) {
+      auto outcome = co_await run_exchange(*pooled, exchange);
+      if (!outcome.stale) co_return settle(origin, std::move(pooled), std::move(outcome));
+    }
+    auto opened = co_await open(exchange);
+    if (auto* error = std::get_if<HttpError>(&opened)) co_return *error;
+    auto connection = std::get<std::unique_ptr<http::Connection>>(std::move(opened));
+    auto outcome = co_await run_exchange(*connection, exchange);
+    co_return settle(origin, std::move(connection), std::move(outcome));
+  }
+
+  asio::awaitable<http::ExchangeOutcome> run_exchange(http::Connection& connection, const Exchange& exchange) {
+    return http::exchange(connection, exchange.wire, exchange.url, exchange.request.max_response_bytes,
+                          exchange.deadline, step_timeouts());
+  }
+
+  HttpResult settle(const std::string& origin, std::unique_ptr<http::Connection> connection,
+                    http::ExchangeOutcome outcome) {
+    if (outcome.keep_alive) pool_.park(origin, std::move(connection));
+    return std::move(outcome.result);
+  }
+
+  asio::awaitable<std::variant<std::unique_ptr<http::Connection>, HttpError>> open(const Exchange& exchange) {
+    std::shared_ptr<asio::ssl::context> context;
+    if (exchange.url.https) {
+      auto made = tls_context(exchange.request.tls);
+      if (auto* error = std::get_if<HttpError>(&made)) co_return *error;
+      context = std::get<std::shared_ptr<asio::ssl::context>>(made);
+    }
+    bool verify = !exchange.request.tls.insecure_skip_verify;
+    co_return co_await http::open_connection(exchange.url, context, verify, exchange.deadline, step_timeouts());
+  }
+
+  /// TLS contexts are cached: loading the system CA store costs milliseconds.
+  std::variant<std::shared_ptr<asio::ssl::context>, HttpError> tls_context(const TlsOptions& tls) {
+    auto key = tls_key(tls);
+    if (auto found = tls_contexts_.find(key); found != tls_contexts_.end()) return found->second;
+    auto made = http::make_tls_context(tls);
+    if (auto* context = std::get_if<std::shared_ptr<asio::ssl::context>>(&made)) tls_contexts_[key] = *context;
+    return made;
+  }
+
+  static std::string origin_key(const Exchange& exchange) {
+    const auto& url = exchange.url;
+    std::string key = (url.https ? "https://" : "http://") + url.authority();
+    if (url.https) key += '\n' + tls_key(exchange.request.tls) + (exchange.request.tls.insecure_skip_verify ? "\n!" : "");
+    return key;
+  }
+
+  http::StepTimeouts step_timeouts() const {
+    return {options_.connect_timeout, options_.tls_handshake_timeout, options_.write_timeout, options_.read_timeout};
+  }
+
+  asio::any_io_executor executor_;
+  BeastTransportOptions options_;
+  http::ConnectionPool pool_;
+  std::map<std::string, std::shared_ptr<asio::ssl::context>> tls_contexts_;
+  std::mt19937_64 random_;
+};
+
+}  // namespace
+
+std::unique_ptr<HttpTransport> make_beast_transport(asio::any_io_executor executor, BeastTransportOptions options) {
+  return std::make_unique<BeastTransport>(std::move(executor), std::move(options));
+}
+
+}  // namespace flow

@@ -1,0 +1,119 @@
+#include "engine/http/exchange.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "engine/http/errors.hpp"
+#include "engine/http/gzip.hpp"
+
+namespace flow::http {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace beast_http = beast::http;
+using Parser = beast_http::response_parser<beast_http::string_body>;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kHeaderLimit = 64 * 1024;
+
+bool has_line_break(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
+
+bool is_gzip(std::string_view encoding) {
+  return beast::iequals(encoding, "gzip") || beast::iequals(encoding, "x-gzip");
+}
+
+/// Awaits `operation(stream)` on whichever stream the connection has.
+template <typename Operation>
+asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> on_stream(Connection& connection,
+                                                                              Operation operation) {
+  if (connection.tls()) co_return co_await operation(*connection.tls());
+  co_return co_await operation(*connection.plain());
+}
+
+HttpResponse to_response(beast_http::response<beast_http::string_body>&& message) {
+  HttpResponse response;
+  response.status = static_cast<int>(message.result_int());
+  for (const auto& field : message) {
+    response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  response.body = std::move(message.body());
+  return response;
+}
+
+/// Replaces a gzip body by its decoding; drops the headers that described the encoding.
+std::optional<HttpError> decode_body(HttpResponse& response, std::size_t max_bytes) {
+  auto encoding = response.header("Content-Encoding");
+  if (!encoding || !is_gzip(*encoding)) return std::nullopt;
+  std::string decoded;
+  if (auto error = gunzip(response.body, max_bytes, decoded)) return error;
+  response.body = std::move(decoded);
+  std::erase_if(response.headers, [](const auto& header) {
+    return beast::iequals(header.first, "Content-Encoding") || beast::iequals(header.first, "Content-Length");
+  });
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<BeastRequest, HttpError> build_request(const HttpRequest& request, const Url& url,
+                                                    const std::string& user_agent) {
+  BeastRequest message;
+  message.version(11);
+  message.method_string(request.method);
+  message.target(url.target);
+  for (const auto& [name, value] : request.headers) {
+    if (name.empty() || has_line_break(name) || has_line_break(value)) {
+      return HttpError{HttpErrorKind::malformed, "request header '" + (has_line_break(name) ? std::string("?") : name) +
+                                                     "' has an empty name or a line break"};
+    }
+    message.insert(name, value);
+  }
+  if (message.find(beast_http::field::host) == message.end()) message.set(beast_http::field::host, url.host_header());
+  if (message.find(beast_http::field::user_agent) == message.end()) message.set(beast_http::field::user_agent, user_agent);
+  if (message.find(beast_http::field::accept_encoding) == message.end()) {
+    message.set(beast_http::field::accept_encoding, "gzip");
+  }
+  message.body() = request.body;
+  bool sends_body = !request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+                    request.method == "PATCH";
+  if (sends_body) message.prepare_payload();
+  return message;
+}
+
+asio::awaitable<ExchangeOutcome> exchange(Connection& connection, const BeastRequest& request, Url url,
+                                          std::size_t max_bytes, Clock::time_point deadline,
+                                          StepTimeouts timeouts) {
+  // Send the request.
+  connection.tcp().expires_at(step_deadline(deadline, timeouts.write));
+  auto [write_error, written] = co_await on_stream(connection, [&request](auto& stream) {
+    return beast_http::async_write(stream, request, kTuple);
+  });
+  if (write_error) {
+    co_return ExchangeOutcome{classify_error(write_error, "sending the request to", url.authority()), false,
+                              connection.reused};
+  }
+  // Receive the response, headers and body, within the size cap.
+  Parser parser;
+  parser.header_limit(kHeaderLimit);
+  parser.body_limit(max_bytes);
+  connection.tcp().expires_at(step_deadline(deadline, timeouts.read));
+  auto [read_error, read] = co_await on_stream(connection, [&connection, &parser](auto& stream) {
+    return beast_http::async_read(stream, connection.buffer(), parser, kTuple);
+  });
+  if (read_error) {
+    bool stale = connection.reused && !parser.got_some() && read_error != beast::error::timeout;
+    co_return ExchangeOutcome{classify_error(read_error, "reading the response from", url.authority()), false,
+                              stale};
+  }
+  bool keep_alive = parser.keep_alive();
+  HttpResponse response = to_response(parser.release());
+  if (auto error = decode_body(response, max_bytes)) co_return ExchangeOutcome{*error, false, false};
+  co_return ExchangeOutcome{std::move(response), keep_alive, false};
+}
+
+}  // namespace flow::http

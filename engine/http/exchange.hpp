@@ -1,0 +1,36 @@
+#pragma once
+// One request/response exchange on an open connection: build, write, read,
+// decode. No retries and no pooling here (beast_transport.cpp owns those).
+
+#include <variant>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "engine/http/connection.hpp"
+#include "engine/http_transport.hpp"
+
+namespace flow::http {
+
+using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
+
+/// The wire request for `request` on `url`: Host, User-Agent, Accept-Encoding
+/// and Content-Length added unless the caller set them. An error (malformed)
+/// for a header name or value holding a line break.
+std::variant<BeastRequest, HttpError> build_request(const HttpRequest& request, const Url& url,
+                                                    const std::string& user_agent);
+
+struct ExchangeOutcome {
+  std::variant<HttpResponse, HttpError> result;
+  bool keep_alive = false;  // the connection may carry another request
+  bool stale = false;       // a reused connection died before any response byte
+};
+
+/// Writes `request` and reads the response (at most `max_bytes` of body, gzip
+/// decoded). `request` and `connection` belong to the awaiting caller.
+boost::asio::awaitable<ExchangeOutcome> exchange(Connection& connection, const BeastRequest& request,
+                                                 Url url, std::size_t max_bytes,
+                                                 Clock::time_point deadline, StepTimeouts timeouts);
+
+}  // namespace flow::http

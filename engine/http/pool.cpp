@@ -1,0 +1,38 @@
+#include "engine/http/pool.hpp"
+
+namespace flow::http {
+
+ConnectionPool::ConnectionPool(std::size_t max_idle_per_origin, std::chrono::milliseconds max_idle_time)
+    : max_idle_per_origin_(max_idle_per_origin), max_idle_time_(max_idle_time) {}
+
+std::unique_ptr<Connection> ConnectionPool::take(const std::string& origin) {
+  auto found = idle_.find(origin);
+  if (found == idle_.end()) return nullptr;
+  auto& parked = found->second;
+  std::unique_ptr<Connection> connection;
+  while (!parked.empty() && !connection) {
+    auto candidate = std::move(parked.back());
+    parked.pop_back();
+    bool fresh_enough = Clock::now() - candidate->idle_since < max_idle_time_;
+    if (fresh_enough && candidate->looks_reusable()) connection = std::move(candidate);
+  }
+  if (parked.empty()) idle_.erase(found);
+  return connection;
+}
+
+void ConnectionPool::park(const std::string& origin, std::unique_ptr<Connection> connection) {
+  if (max_idle_per_origin_ == 0) return;
+  connection->reused = true;
+  connection->idle_since = Clock::now();
+  auto& parked = idle_[origin];
+  if (parked.size() >= max_idle_per_origin_) parked.pop_front();
+  parked.push_back(std::move(connection));
+}
+
+std::size_t ConnectionPool::idle_count() const {
+  std::size_t count = 0;
+  for (const auto& [origin, parked] : idle_) count += parked.size();
+  return count;
+}
+
+}  // namespace flow::http

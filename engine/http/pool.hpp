@@ -1,0 +1,33 @@
+#pragma once
+// Idle keep-alive connections, per origin. Used from one thread.
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "engine/http/connection.hpp"
+
+namespace flow::http {
+
+class ConnectionPool {
+ public:
+  ConnectionPool(std::size_t max_idle_per_origin, std::chrono::milliseconds max_idle_time);
+
+  /// The most recently parked live connection for `origin`, or null. Connections
+  /// that are too old, or that the peer closed meanwhile, are discarded on the way.
+  std::unique_ptr<Connection> take(const std::string& origin);
+  /// Parks a connection whose last response allowed keep-alive; drops the
+  /// oldest one of the origin when it is full.
+  void park(const std::string& origin, std::unique_ptr<Connection> connection);
+  std::size_t idle_count() const;
+
+ private:
+  std::size_t max_idle_per_origin_;
+  std::chrono::milliseconds max_idle_time_;
+  std::map<std::string, std::deque<std::unique_ptr<Connection>>> idle_;
+};
+
+}  // namespace flow::http

@@ -1,0 +1,57 @@
+#include "engine/http/retry.hpp"
+
+#include <charconv>
+#include <ctime>
+#include <string>
+
+#include "engine/http/errors.hpp"
+
+namespace flow::http {
+
+namespace {
+
+std::optional<std::chrono::system_clock::time_point> parse_http_date(const std::string& text) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+}  // namespace
+
+bool is_retryable(const HttpResult& result) {
+  if (const auto* error = std::get_if<HttpError>(&result)) return is_transient(error->kind);
+  int status = std::get<HttpResponse>(result).status;
+  return status == 429 || (status >= 500 && status <= 599);
+}
+
+std::optional<std::chrono::milliseconds> retry_after(const HttpResult& result,
+                                                     std::chrono::system_clock::time_point now) {
+  const auto* response = std::get_if<HttpResponse>(&result);
+  if (!response) return std::nullopt;
+  auto value = response->header("Retry-After");
+  if (!value) return std::nullopt;
+  long long seconds = 0;
+  auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), seconds);
+  if (ec == std::errc() && end == value->data() + value->size() && seconds >= 0) {
+    return std::chrono::seconds(seconds);
+  }
+  auto when = parse_http_date(*value);
+  if (!when) return std::nullopt;
+  auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(*when - now);
+  return std::max(delay, std::chrono::milliseconds(0));
+}
+
+std::chrono::milliseconds backoff_delay(const RetryOptions& retry, int attempt, std::mt19937_64& random) {
+  using std::chrono::milliseconds;
+  long long base = std::max<long long>(retry.initial_backoff.count(), 0);
+  long long cap = std::max<long long>(retry.max_backoff.count(), 0);
+  long long ceiling = base;
+  for (int i = 1; i < attempt && ceiling < cap; ++i) ceiling *= 2;
+  ceiling = std::min(ceiling, cap);
+  long long half = ceiling / 2;
+  std::uniform_int_distribution<long long> jitter(0, ceiling - half);
+  return milliseconds(half + jitter(random));
+}
+
+}  // namespace flow::http

@@ -1,0 +1,167 @@
+#include "http/test_server.hpp"
+
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <catch2/catch.hpp>
+
+namespace flow::test {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace beast_http = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+struct TestServer::State {
+  explicit State(asio::io_context& io) : acceptor(io) {}
+  tcp::acceptor acceptor;
+  Script script;
+  int port = 0;
+  int connections = 0;
+  int requests = 0;
+  std::vector<std::weak_ptr<beast::tcp_stream>> streams;
+};
+
+namespace {
+
+void rethrow(std::exception_ptr error) {
+  if (error) std::rethrow_exception(error);
+}
+
+/// Reads until the peer closes (or stop() closes us): the "hang" behaviour.
+asio::awaitable<void> drain(std::shared_ptr<beast::tcp_stream> stream) {
+  char sink[1024];
+  for (;;) {
+    auto [error, n] = co_await stream->async_read_some(asio::buffer(sink), kTuple);
+    if (error) co_return;
+  }
+}
+
+/// Carries out `reply`; false when the connection is finished.
+asio::awaitable<bool> perform(std::shared_ptr<beast::tcp_stream> stream, Reply reply) {
+  switch (reply.action) {
+    case Reply::Action::respond: {
+      auto [error, n] = co_await beast_http::async_write(*stream, reply.response, kTuple);
+      co_return !error && reply.response.keep_alive();
+    }
+    case Reply::Action::raw_keep_open:
+    case Reply::Action::raw_then_close: {
+      auto [error, n] = co_await asio::async_write(*stream, asio::buffer(reply.raw), kTuple);
+      co_return !error && reply.action == Reply::Action::raw_keep_open;
+    }
+    case Reply::Action::close:
+      co_return false;
+    case Reply::Action::hang:
+      co_await drain(stream);
+      co_return false;
+  }
+  co_return false;
+}
+
+asio::awaitable<void> session(std::shared_ptr<TestServer::State> state, std::shared_ptr<beast::tcp_stream> stream) {
+  beast::flat_buffer buffer;
+  for (int on_connection = 0;; ++on_connection) {
+    TestRequest request;
+    auto [error, n] = co_await beast_http::async_read(*stream, buffer, request, kTuple);
+    if (error) break;
+    RequestInfo info{state->requests++, on_connection};
+    Reply reply = state->script(request, info);
+    if (reply.action == Reply::Action::respond) reply.response.keep_alive(request.keep_alive());
+    if (!co_await perform(stream, std::move(reply))) break;
+  }
+  beast::error_code ignored;
+  stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream->socket().close(ignored);
+}
+
+asio::awaitable<void> accept_loop(std::shared_ptr<TestServer::State> state) {
+  for (;;) {
+    auto [error, socket] = co_await state->acceptor.async_accept(kTuple);
+    if (error) co_return;
+    ++state->connections;
+    auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+    state->streams.push_back(stream);
+    asio::co_spawn(state->acceptor.get_executor(), session(state, stream), rethrow);
+  }
+}
+
+}  // namespace
+
+Reply respond(int status, std::string body, const HttpHeaders& headers) {
+  Reply reply;
+  reply.response.result(static_cast<unsigned>(status));
+  reply.response.version(11);
+  for (const auto& [name, value] : headers) reply.response.set(name, value);
+  reply.response.body() = std::move(body);
+  reply.response.prepare_payload();
+  return reply;
+}
+
+Reply raw(std::string bytes, Reply::Action action) {
+  Reply reply;
+  reply.action = action;
+  reply.raw = std::move(bytes);
+  return reply;
+}
+
+Reply hang() { return Reply{Reply::Action::hang, {}, {}}; }
+Reply close_connection() { return Reply{Reply::Action::close, {}, {}}; }
+
+TestServer::TestServer(asio::io_context& io, Script script) : state_(std::make_shared<State>(io)) {
+  state_->script = std::move(script);
+  tcp::endpoint endpoint(asio::ip::make_address_v4("127.0.0.1"), 0);
+  state_->acceptor.open(endpoint.protocol());
+  state_->acceptor.bind(endpoint);
+  state_->acceptor.listen();
+  state_->port = state_->acceptor.local_endpoint().port();
+  asio::co_spawn(io, accept_loop(state_), rethrow);
+}
+
+TestServer::~TestServer() { stop(); }
+
+int TestServer::port() const { return state_->port; }
+
+std::string TestServer::url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(port()) + path;
+}
+
+int TestServer::connections() const { return state_->connections; }
+int TestServer::requests() const { return state_->requests; }
+
+void TestServer::stop() {
+  beast::error_code ignored;
+  state_->acceptor.close(ignored);
+  for (auto& weak : state_->streams) {
+    if (auto stream = weak.lock()) stream->socket().close(ignored);
+  }
+  state_->streams.clear();
+}
+
+HttpResult send_sync(asio::io_context& io, HttpTransport& transport, HttpRequest request,
+                     std::function<void()> after) {
+  return run_task(io, transport.send(std::move(request)), std::move(after));
+}
+
+const HttpResponse& expect_response(const HttpResult& result) {
+  if (const auto* error = std::get_if<HttpError>(&result)) {
+    FAIL("expected a response, got error " << http_error_kind_name(error->kind) << ": " << error->message);
+  }
+  return std::get<HttpResponse>(result);
+}
+
+const HttpError& expect_error(const HttpResult& result) {
+  if (const auto* response = std::get_if<HttpResponse>(&result)) {
+    FAIL("expected an error, got status " << response->status);
+  }
+  return std::get<HttpError>(result);
+}
+
+}  // namespace flow::test
