@@ -151,7 +151,8 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
     throw LocatedError(at.range, "start on the running instance would wait for itself; use trigger");
   if (state_.depth >= 32) throw LocatedError(at.range, "start nests too deep");
 
-  auto lock = id ? co_await state_.locks.acquire(*id) : InstanceLocks::Guard();
+  InstanceLocks::Guard lock;  // not `?:`: g++ 12 mishandles co_await temporaries there
+  if (id) lock = co_await state_.locks.acquire(*id);
   RunState child{state_.program, state_.host, state_.options, state_.locks, process, {}, {}, {}, false, state_.depth + 1};
   child.instance = load_or_create(state_.program, *state_.host.store, *process, id, state_.host);
   Executor executor(child);

@@ -70,7 +70,9 @@ asio::awaitable<RunResult> Interpreter::run(RunRequest request) {
                            : "error: unknown process '" + request.process + "'\n";
     co_return result;
   }
-  auto guard = request.instance_id ? co_await impl_->locks.acquire(*request.instance_id) : InstanceLocks::Guard();
+  // Not a conditional expression: g++ 12 mishandles co_await inside `?:` temporaries.
+  InstanceLocks::Guard guard;
+  if (request.instance_id) guard = co_await impl_->locks.acquire(*request.instance_id);
   const auto started = host_.clock->now();
   RunState state{program_, host_, options_, impl_->locks, process, {}, {}, {}, false, 0};
   try {
