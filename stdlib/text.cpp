@@ -13,6 +13,7 @@
 #include <cctype>
 #include <regex>
 
+#include "stdlib/regex_search.hpp"
 #include "stdlib/stdlib.hpp"
 #include "stdlib/support.hpp"
 
@@ -22,8 +23,7 @@ namespace {
 using stdlib::tainted;
 using stdlib::text_or_empty;
 
-constexpr std::size_t kMaxRegexPattern = 1000;   // bytes
-constexpr std::size_t kMaxRegexSubject = 10000;  // bytes: std::regex recurses per character
+constexpr std::size_t kMaxRegexPattern = 512;  // bytes
 constexpr std::int64_t kMaxPadWidth = 10000;
 
 /// Byte offset of code point `index` (or the end of the text).
@@ -213,16 +213,22 @@ Value matches_fn(std::span<const Value> args, const CallContext&) {
     throw RunError("matches: pattern is longer than " + std::to_string(kMaxRegexPattern) +
                    " characters");
   }
-  if (text.size() > kMaxRegexSubject) {
-    throw RunError("matches: text is longer than " + std::to_string(kMaxRegexSubject) +
+  if (text.size() > stdlib::kMaxRegexSubject) {
+    throw RunError("matches: text is longer than " + std::to_string(stdlib::kMaxRegexSubject) +
                    " bytes");
   }
+  const std::string shown = args[1].secret ? std::string("(secret)") : "\"" + pattern + "\"";
+  std::regex regex;
   try {
-    const std::regex regex(pattern, std::regex::ECMAScript);
-    return tainted(Value(std::regex_search(text, regex)), args);
+    regex = std::regex(pattern, std::regex::ECMAScript);
   } catch (const std::regex_error& error) {
-    const std::string shown = args[1].secret ? std::string("(secret)") : "\"" + pattern + "\"";
     throw RunError("matches: invalid regular expression " + shown + ": " + error.what());
+  }
+  try {
+    return tainted(Value(stdlib::regex_search_deep(text, regex)), args);
+  } catch (const std::exception& error) {
+    // error_complexity / error_stack: the pattern backtracks too much on this text.
+    throw RunError("matches: the search with " + shown + " failed: " + error.what());
   }
 }
 
