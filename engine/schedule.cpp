@@ -285,8 +285,8 @@ TimePoint literal_in_zone(const ast::DateTimeLiteral& literal, const date::time_
 
 void check_time_of_day(const ast::TimeOfDay& at) {
   if (at.hour < 0 || at.hour > 23 || at.minute < 0 || at.minute > 59) {
-    throw ScheduleError("time of day " + std::to_string(at.hour) + ":" + std::to_string(at.minute) +
-                        " is out of range 00:00-23:59");
+    std::string minute = (at.minute >= 0 && at.minute < 10 ? "0" : "") + std::to_string(at.minute);
+    throw ScheduleError("time of day " + std::to_string(at.hour) + ":" + minute + " is out of range 00:00-23:59");
   }
 }
 

@@ -1,0 +1,475 @@
+#include "engine/scheduler.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <deque>
+#include <map>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "support/fake_clock.hpp"
+
+namespace asio = boost::asio;
+namespace ast = flow::ast;
+using namespace std::chrono_literals;
+using flow::TaskOutcome;
+using flow::TimePoint;
+using flow::testing::FakeClock;
+using flow::testing::advance_in_steps;
+
+namespace {
+
+const TimePoint kT0 = TimePoint(date::sys_days(date::year(2026) / 11 / 28)) + 9h;
+
+/// The task-state part of a Store, in memory (the scheduler touches nothing else).
+class TaskStore final : public flow::Store {
+ public:
+  std::optional<flow::TaskState> load_task(const std::string& name) override {
+    auto found = tasks.find(name);
+    if (found == tasks.end()) return std::nullopt;
+    return found->second;
+  }
+  void save_task(const flow::TaskState& state) override {
+    tasks[state.name] = state;
+    ++saves;
+  }
+  std::vector<flow::TaskState> list_tasks() override {
+    std::vector<flow::TaskState> all;
+    for (const auto& [name, state] : tasks) all.push_back(state);
+    return all;
+  }
+
+  std::optional<flow::InstanceRecord> load_instance(const std::string&) override { unused(); }
+  void save_instance(flow::InstanceRecord&, TimePoint) override { unused(); }
+  bool seed_instance(const flow::InstanceRecord&, TimePoint) override { unused(); }
+  void checkpoint_fields(const std::string&, const std::string&, const flow::FieldMap&, TimePoint) override {
+    unused();
+  }
+  std::vector<flow::InstanceRecord> list_instances() override { unused(); }
+  std::string allocate_id(const std::string&) override { unused(); }
+  std::int64_t record_run(const flow::RunRecord&) override { unused(); }
+  std::vector<flow::RunRecord> runs(const std::string&, int) override { unused(); }
+
+  std::map<std::string, flow::TaskState> tasks;
+  int saves = 0;
+
+ private:
+  [[noreturn]] static void unused() { FAIL("the scheduler touched instance or run data"); throw 0; }
+};
+
+/// Records when it ran; answers with scripted outcomes; may take virtual time.
+class FakeRunner final : public flow::TaskRunner {
+ public:
+  explicit FakeRunner(FakeClock& clock) : clock_(clock) {}
+
+  asio::awaitable<TaskOutcome> run_task(const ast::ScheduleDecl& schedule) override {
+    started.push_back(clock_.now());
+    names.push_back(schedule.name);
+    TaskOutcome outcome{true, "", false};
+    if (!outcomes.empty()) {
+      outcome = outcomes.front();
+      outcomes.pop_front();
+    }
+    if (dynamic_after_run) dynamic = clock_.now() + *dynamic_after_run;
+    if (run_time > 0ms) co_await clock_.sleep_until(clock_.now() + run_time);
+    finished.push_back(clock_.now());
+    if (throw_foreign) throw 42;  // not a std::exception: must reach run()'s caller
+    if (!outcome.ok && outcome.message == "throw") throw std::runtime_error("boom");
+    co_return outcome;
+  }
+
+  std::optional<TimePoint> dynamic_next(const ast::ScheduleDecl&) override { return dynamic; }
+
+  std::vector<TimePoint> started;
+  std::vector<TimePoint> finished;
+  std::vector<std::string> names;
+  std::deque<TaskOutcome> outcomes;
+  flow::Duration run_time{0};
+  std::optional<TimePoint> dynamic;
+  std::optional<flow::Duration> dynamic_after_run;  // a run moves `dynamic` to its start + this
+  bool throw_foreign = false;
+
+ private:
+  FakeClock& clock_;
+};
+
+ast::ScheduleDecl every(std::int64_t count, ast::TimeUnit unit, std::string name = "Refresh access token") {
+  ast::ScheduleDecl decl;
+  decl.name = std::move(name);
+  decl.when = ast::ScheduleWhen{ast::IntervalWhen{count, unit}, {}};
+  return decl;
+}
+
+std::vector<TimePoint> times(std::initializer_list<flow::Duration> offsets) {
+  std::vector<TimePoint> result;
+  for (auto offset : offsets) result.push_back(kT0 + offset);
+  return result;
+}
+
+/// One daemon: a scheduler over a shared store, run on the test's io_context.
+struct Daemon {
+  Daemon(asio::io_context& io, FakeClock& clock, TaskStore& store, std::vector<const ast::ScheduleDecl*> decls,
+         FakeRunner& runner, flow::SchedulerOptions options = {})
+      : scheduler(clock, store, std::move(decls), runner, with_fixed_jitter(std::move(options))) {
+    asio::co_spawn(io, scheduler.run(), [this](std::exception_ptr e) {
+      done = true;
+      error = e;
+    });
+  }
+  static flow::SchedulerOptions with_fixed_jitter(flow::SchedulerOptions options) {
+    if (!options.jitter) options.jitter = [] { return std::uint64_t{0}; };
+    return options;
+  }
+
+  flow::Scheduler scheduler;
+  bool done = false;
+  std::exception_ptr error;
+};
+
+void stop_and_drain(asio::io_context& io, Daemon& daemon) {
+  daemon.scheduler.stop();
+  io.restart();
+  io.poll();
+  REQUIRE(daemon.done);
+  REQUIRE_FALSE(daemon.error);
+}
+
+}  // namespace
+
+TEST_CASE("scheduler: every 55 minutes fires at the right virtual times", "[scheduler]") {
+  asio::io_context io;
+  FakeClock clock(io.get_executor(), kT0);
+  TaskStore store;
+  FakeRunner runner(clock);
+  auto decl = every(55, ast::TimeUnit::minutes);
+  Daemon daemon(io, clock, store, {&decl}, runner);
+
+  advance_in_steps(io, clock, kT0 + 4h);
+  CHECK(runner.started == times({0min, 55min, 110min, 165min, 220min}));
+  CHECK(clock.pending_sleepers() == 1);  // waiting for 275
+  auto state = store.tasks.at("Refresh access token");
+  CHECK(state.run_count == 5);
+  CHECK(state.last_run == kT0 + 220min);
+  CHECK(state.next_run == kT0 + 275min);
+  CHECK(daemon.scheduler.stats("Refresh access token").runs == 5);
+
+  stop_and_drain(io, daemon);
+  CHECK(clock.pending_sleepers() == 0);
+}
+
+TEST_CASE("scheduler: persisted state resumes after a restart", "[scheduler]") {
+  asio::io_context io;
+  FakeClock clock(io.get_executor(), kT0);
+  TaskStore store;
+  FakeRunner runner(clock);
+  auto decl = every(55, ast::TimeUnit::minutes);
+  {
+    Daemon first(io, clock, store, {&decl}, runner);
+    advance_in_steps(io, clock, kT0 + 60min);
+    stop_and_drain(io, first);
+  }
+  CHECK(runner.started == times({0min, 55min}));
+  CHECK(store.tasks.at("Refresh access token").next_run == kT0 + 110min);
+
+  clock.advance_to(kT0 + 100min);  // restarted before the persisted slot: no extra run
+  Daemon second(io, clock, store, {&decl}, runner);
+  advance_in_steps(io, clock, kT0 + 170min);
+  CHECK(runner.started == times({0min, 55min, 110min, 165min}));
+  CHECK(store.tasks.at("Refresh access token").run_count == 4);
+  stop_and_drain(io, second);
+}
+
+TEST_CASE("scheduler: on_missed run_once runs once now, skip waits for the grid", "[scheduler]") {
+  asio::io_context io;
+  FakeClock clock(io.get_executor(), kT0);
+  TaskStore store;
+  FakeRunner runner(clock);
+  auto decl = every(55, ast::TimeUnit::minutes);
+  // The daemon was down since before the slot at T0 - 2h.
+  store.tasks["Refresh access token"] = {"Refresh access token", kT0 - 175min, kT0 - 120min, 9, false, false};
+  std::vector<std::string> log;
+  flow::SchedulerOptions options;
+  options.log = [&](const std::string& line) { log.push_back(line); };
+
+  SECTION("run_once") {
+    Daemon daemon(io, clock, store, {&decl}, runner, options);
+    advance_in_steps(io, clock, kT0 + 60min);
+    CHECK(runner.started == times({0min, 55min}));  // once now, then re-anchored
+    REQUIRE_FALSE(log.empty());
+    CHECK(log.front() ==
+          "task \"Refresh access token\": missed its slot 2026-11-28T07:00:00Z while the daemon was down; "
+          "running once now");
+    stop_and_drain(io, daemon);
+  }
+  SECTION("skip") {
+    decl.on_missed = ast::MissedPolicy::skip;
+    Daemon daemon(io, clock, store, {&decl}, runner, options);
+    advance_in_steps(io, clock, kT0 + 60min);
+    CHECK(runner.started == times({45min}));  // -120, -65, -10 passed; +45 is on the grid
+    CHECK(daemon.scheduler.stats("Refresh access token").skipped == 3);
+    stop_and_drain(io, daemon);
+  }
+}
+
+TEST_CASE("scheduler: paused and deleted tasks do not run", "[scheduler]") {
+  asio::io_context io;
+  FakeClock clock(io.get_executor(), kT0);
+  TaskStore store;
+  FakeRunner runner(clock);
+  auto decl = every(55, ast::TimeUnit::minutes);
+  Daemon daemon(io, clock, store, {&decl}, runner);
+  advance_in_steps(io, clock, kT0 + 1min);
+  CHECK(runner.started.size() == 1);
+
+  store.tasks.at("Refresh access token").paused = true;  // `flow tasks pause` from another process
+  advance_in_steps(io, clock, kT0 + 120min);
+  CHECK(runner.started.size() == 1);
+  CHECK(daemon.scheduler.stats("Refresh access token").skipped == 2);
+  CHECK(store.tasks.at("Refresh access token").next_run == kT0 + 165min);
+  CHECK(store.tasks.at("Refresh access token").paused);
+
+  store.tasks.at("Refresh access token").paused = false;
+  advance_in_steps(io, clock, kT0 + 170min);
+  CHECK(runner.started == times({0min, 165min}));
+
+  store.tasks.at("Refresh access token").deleted = true;
+  advance_in_steps(io, clock, kT0 + 300min);
+  CHECK(runner.started.size() == 2);
+  CHECK(daemon.done);  // its only loop ended
+  CHECK_FALSE(daemon.error);
+}
+
+TEST_CASE("scheduler: a deleted task never starts", "[scheduler]") {
+  asio::io_context io;
+  FakeClock clock(io.get_executor(), kT0);
+  TaskStore store;
+  FakeRunner runner(clock);
+  auto decl = every(55, ast::TimeUnit::minutes);
+  store.tasks["Refresh access token"] = {"Refresh access token", std::nullopt, std::nullopt, 0, false, true};
+  Daemon daemon(io, clock, store, {&decl}, runner);
+  advance_in_steps(io, clock, kT0 + 2h);
+  CHECK(runner.started.empty());
+  CHECK(daemon.done);
+}
+
+TEST_CASE("scheduler: a run still going at the next slot skips or queues it", "[scheduler]") {
+  asio::io_context io;
+  FakeClock clock(io.get_executor(), kT0);
+  TaskStore store;
+  FakeRunner runner(clock);
+  runner.run_time = 25min;
+  auto decl = every(10, ast::TimeUnit::minutes);
+
+  SECTION("skip") {
+    Daemon daemon(io, clock, store, {&decl}, runner);
+    advance_in_steps(io, clock, kT0 + 59min);
+    CHECK(runner.started == times({0min, 30min}));  // 10, 20 and 40, 50 were skipped
+    CHECK(daemon.scheduler.stats("Refresh access token").skipped == 4);
+    stop_and_drain(io, daemon);
+    CHECK(runner.finished == times({25min, 55min}));  // the in-flight run finished
+  }
+  SECTION("queue") {
+    decl.on_overlap = ast::OverlapPolicy::queue;
+    Daemon daemon(io, clock, store, {&decl}, runner);
+    advance_in_steps(io, clock, kT0 + 59min);
+    CHECK(runner.started == times({0min, 25min, 50min}));  // each waits for the previous one
+    CHECK(daemon.scheduler.stats("Refresh access token").skipped == 0);
+    stop_and_drain(io, daemon);
+  }
+}
+
+TEST_CASE("scheduler: transient failures are retried with backoff", "[scheduler]") {
+  asio::io_context io;
+  FakeClock clock(io.get_executor(), kT0);
+  TaskStore store;
+  FakeRunner runner(clock);
+  auto decl = every(55, ast::TimeUnit::minutes);
+  decl.retry = ast::RetryPolicy{3, 30s, {}};
+  const TaskOutcome transient{false, "HTTP 503", true};
+
+  SECTION("succeeds on the third attempt") {
+    runner.outcomes = {transient, transient};
+    Daemon daemon(io, clock, store, {&decl}, runner);
+    advance_in_steps(io, clock, kT0 + 56min);
+    CHECK(runner.started == times({0s, 30s, 90s, 55min}));
+    auto stats = daemon.scheduler.stats("Refresh access token");
+    CHECK(stats.retries == 2);
+    CHECK(stats.failures == 0);
+    CHECK(stats.runs == 2);
+    CHECK(store.tasks.at("Refresh access token").run_count == 2);
+    stop_and_drain(io, daemon);
+  }
+  SECTION("gives up after N retries") {
+    runner.outcomes = {transient, transient, transient, transient};
+    Daemon daemon(io, clock, store, {&decl}, runner);
+    advance_in_steps(io, clock, kT0 + 10min);
+    CHECK(runner.started == times({0s, 30s, 90s, 210s}));
+    CHECK(daemon.scheduler.stats("Refresh access token").failures == 1);
+    stop_and_drain(io, daemon);
+  }
+  SECTION("permanent failures and exceptions are not retried") {
+    runner.outcomes = {{false, "HTTP 400 invalid_grant", false}, {false, "throw", false}};
+    std::vector<std::string> log;
+    flow::SchedulerOptions options;
+    options.log = [&](const std::string& line) { log.push_back(line); };
+    Daemon daemon(io, clock, store, {&decl}, runner, options);
+    advance_in_steps(io, clock, kT0 + 60min);
+    CHECK(runner.started == times({0min, 55min}));
+    CHECK(daemon.scheduler.stats("Refresh access token").failures == 2);
+    CHECK(log == std::vector<std::string>{
+                     "task \"Refresh access token\": run failed: HTTP 400 invalid_grant",
+                     "task \"Refresh access token\": run failed: internal error: boom"});
+    stop_and_drain(io, daemon);
+  }
+  SECTION("stop() during a backoff ends the retries") {
+    runner.outcomes = {transient, transient};
+    Daemon daemon(io, clock, store, {&decl}, runner);
+    advance_in_steps(io, clock, kT0 + 10s);
+    stop_and_drain(io, daemon);
+    CHECK(runner.started == times({0s}));
+    CHECK(store.tasks.at("Refresh access token").run_count == 1);
+  }
+}
+
+TEST_CASE("scheduler: expires after N runs, then run() completes", "[scheduler]") {
+  asio::io_context io;
+  FakeClock clock(io.get_executor(), kT0);
+  TaskStore store;
+  FakeRunner runner(clock);
+  auto decl = every(55, ast::TimeUnit::minutes);
+  decl.expires = ast::Expiry{std::nullopt, 3, {}};
+  Daemon daemon(io, clock, store, {&decl}, runner);
+  advance_in_steps(io, clock, kT0 + 5h);
+  CHECK(runner.started == times({0min, 55min, 110min}));
+  CHECK(daemon.done);
+  CHECK_FALSE(daemon.error);
+  CHECK_FALSE(store.tasks.at("Refresh access token").next_run);
+  CHECK(clock.pending_sleepers() == 0);
+}
+
+TEST_CASE("scheduler: stop() lets the in-flight run finish and persist", "[scheduler]") {
+  asio::io_context io;
+  FakeClock clock(io.get_executor(), kT0);
+  TaskStore store;
+  FakeRunner runner(clock);
+  runner.run_time = 10min;
+  auto decl = every(55, ast::TimeUnit::minutes);
+  auto other = every(1, ast::TimeUnit::days, "Daily report");
+  Daemon daemon(io, clock, store, {&decl, &other}, runner);
+  advance_in_steps(io, clock, kT0 + 5min);
+  CHECK(runner.started.size() == 2);  // both fire at once on first start
+  runner.run_time = 0ms;
+
+  daemon.scheduler.stop();
+  io.restart();
+  io.poll();
+  // FakeRunner sleeps on the same clock, so cancel_all ended its virtual run early.
+  CHECK(daemon.done);
+  CHECK_FALSE(daemon.error);
+  CHECK(runner.finished.size() == 2);
+  CHECK(store.tasks.at("Refresh access token").run_count == 1);
+  CHECK(store.tasks.at("Daily report").run_count == 1);
+  CHECK(store.tasks.at("Refresh access token").next_run == kT0 + 55min);
+  CHECK(clock.pending_sleepers() == 0);
+}
+
+TEST_CASE("scheduler: an exception that is not a std::exception reaches run()'s caller", "[scheduler]") {
+  asio::io_context io;
+  FakeClock clock(io.get_executor(), kT0);
+  TaskStore store;
+  FakeRunner runner(clock);
+  runner.throw_foreign = true;
+  auto decl = every(55, ast::TimeUnit::minutes);
+  auto other = every(1, ast::TimeUnit::hours, "Other");
+  auto late = every(1, ast::TimeUnit::hours, "Late");
+  store.tasks["Other"] = {"Other", std::nullopt, kT0 + 30min, 0, false, false};
+  store.tasks["Late"] = {"Late", std::nullopt, kT0 + 30min, 0, false, false};
+  Daemon daemon(io, clock, store, {&decl, &other, &late}, runner);
+  advance_in_steps(io, clock, kT0 + 1min);
+  CHECK(daemon.done);  // the failure stopped the other loops too
+  REQUIRE(daemon.error);
+  CHECK_THROWS_AS(std::rethrow_exception(daemon.error), int);
+  CHECK(runner.started.size() == 1);
+}
+
+TEST_CASE("scheduler: dynamic schedules follow the interpreter's time", "[scheduler]") {
+  asio::io_context io;
+  FakeClock clock(io.get_executor(), kT0);
+  TaskStore store;
+  FakeRunner runner(clock);
+  ast::ScheduleDecl decl;
+  decl.name = "Before expiry";
+  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
+  flow::SchedulerOptions options;
+  options.dynamic_idle_poll = 10min;
+
+  runner.dynamic = std::nullopt;  // no token yet: ask again every 10 minutes
+  Daemon daemon(io, clock, store, {&decl}, runner, options);
+  advance_in_steps(io, clock, kT0 + 15min);
+  CHECK(runner.started.empty());
+  runner.dynamic = kT0 + 30min;
+  runner.dynamic_after_run = 55min;  // a run refreshes the token: the next is due before its expiry
+  advance_in_steps(io, clock, kT0 + 31min);
+  CHECK(runner.started == times({30min}));
+  advance_in_steps(io, clock, kT0 + 80min);
+  CHECK(runner.started == times({30min}));
+  advance_in_steps(io, clock, kT0 + 90min);
+  CHECK(runner.started == times({30min, 85min}));
+  stop_and_drain(io, daemon);
+}
+
+TEST_CASE("scheduler: jitter delays runs by the injected amount", "[scheduler]") {
+  asio::io_context io;
+  FakeClock clock(io.get_executor(), kT0);
+  TaskStore store;
+  FakeRunner runner(clock);
+  auto decl = every(55, ast::TimeUnit::minutes);
+  decl.jitter = 20s;
+  flow::SchedulerOptions options;
+  options.jitter = [] { return std::uint64_t{7000}; };
+  Daemon daemon(io, clock, store, {&decl}, runner, options);
+  advance_in_steps(io, clock, kT0 + 60min);
+  CHECK(runner.started == times({7s, 55min + 7s}));  // the slots stay on the grid
+  CHECK(store.tasks.at("Refresh access token").next_run == kT0 + 110min);
+  stop_and_drain(io, daemon);
+}
+
+TEST_CASE("scheduler: an invalid schedule is refused with its name", "[scheduler]") {
+  asio::io_context io;
+  FakeClock clock(io.get_executor(), kT0);
+  TaskStore store;
+  FakeRunner runner(clock);
+  auto decl = every(55, ast::TimeUnit::minutes);
+  decl.timezone = "Mars/Olympus";
+  try {
+    flow::Scheduler scheduler(clock, store, {&decl}, runner);
+    FAIL("no ScheduleError");
+  } catch (const flow::ScheduleError& e) {
+    CHECK(std::string(e.what()) == "schedule \"Refresh access token\": unknown time zone \"Mars/Olympus\"");
+  }
+}
+
+TEST_CASE("SystemClock: a passed deadline completes at once; cancel_all wakes sleepers", "[clock]") {
+  asio::io_context io;
+  flow::SystemClock clock(io.get_executor());
+  int woke = 0;
+  auto sleep = [&](TimePoint deadline) {
+    asio::co_spawn(io, clock.sleep_until(deadline), [&](std::exception_ptr e) {
+      REQUIRE_FALSE(e);
+      ++woke;
+    });
+  };
+  sleep(clock.now() - 1s);
+  io.poll();
+  CHECK(woke == 1);
+  sleep(clock.now() + 1h);
+  sleep(clock.now() + 2h);
+  io.restart();
+  io.poll();
+  CHECK(woke == 1);
+  clock.cancel_all();
+  io.restart();
+  io.run_for(5s);  // returns as soon as both woke: no work left
+  CHECK(woke == 3);
+}

@@ -1,0 +1,394 @@
+#include "engine/store/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <fstream>
+#include <random>
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using flow::FieldMap;
+using flow::InstanceRecord;
+using flow::TimePoint;
+using flow::Value;
+
+namespace {
+
+/// A fresh directory under the system temp dir, removed with its contents.
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device random;
+    path_ = fs::temp_directory_path() / ("flow-store-test-" + std::to_string(random()));
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+const TimePoint kT0 = TimePoint(1'795'000'000'000ms);  // 2026-11-19
+
+InstanceRecord token_keeper(const std::string& id) {
+  InstanceRecord record;
+  record.id = id;
+  record.process = "TokenKeeper";
+  record.fields["ClientId"] = Value("client-42");
+  record.fields["RefreshToken"] = Value(std::string("rt-0123456789abcdef"), true);
+  return record;
+}
+
+std::string what_of(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const flow::StoreError& e) {
+    return e.what();
+  }
+  return "(no StoreError)";
+}
+
+/// Reads one integer with a separate connection, as another tool would.
+std::int64_t query_int(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  std::int64_t value = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
+std::string query_text(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  std::string value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
+void exec_sql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  CHECK(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+}
+
+}  // namespace
+
+TEST_CASE("sqlite store: every value kind and the secret bit survive a round trip", "[store]") {
+  TempDir dir;
+  auto store = flow::open_sqlite_store(dir.file("flow.db"));
+  InstanceRecord record;
+  record.id = "TK-1";
+  record.process = "TokenKeeper";
+  record.fields["Null"] = Value();
+  record.fields["Bool"] = Value(true);
+  record.fields["Number"] = Value(3600.5);
+  record.fields["Text"] = Value("hello ${not interpolated}");
+  record.fields["Secret"] = Value(std::string("s3cr3t-refresh-token"), true);
+  record.fields["When"] = Value(kT0 + 123ms);
+  record.fields["Span"] = Value(flow::Duration(55min));
+  record.fields["Json"] = Value(flow::Json::parse(R"({"a":[1,2,{"b":null}],"c":"d"})"));
+  record.fields["List"] = Value(flow::List{Value("x"), Value(2), Value(std::string("hidden"), true)});
+  store->save_instance(record, kT0);
+
+  auto loaded = store->load_instance("TK-1");
+  REQUIRE(loaded);
+  CHECK(loaded->process == "TokenKeeper");
+  REQUIRE(loaded->fields.size() == record.fields.size());
+  for (const auto& [name, value] : record.fields) {
+    INFO("field " << name);
+    const Value& got = loaded->fields.at(name);
+    CHECK(got.kind() == value.kind());
+    CHECK(got == value);
+    CHECK(got.secret == value.secret);
+  }
+  CHECK(loaded->fields.at("Secret").secret);
+  CHECK_FALSE(loaded->fields.at("Text").secret);
+  CHECK(loaded->fields.at("List").as<flow::List>()[2].secret);
+  CHECK(loaded->created == kT0);
+  CHECK(loaded->modified == kT0);
+  CHECK(loaded->revision == 1);
+  CHECK_FALSE(store->load_instance("TK-2"));
+}
+
+TEST_CASE("sqlite store: save keeps created, bumps revision and modified", "[store]") {
+  TempDir dir;
+  auto store = flow::open_sqlite_store(dir.file("flow.db"));
+  auto record = token_keeper("TK-1");
+  store->save_instance(record, kT0);
+  CHECK(record.revision == 1);
+  CHECK(record.created == kT0);
+  record.fields["ClientId"] = Value("client-43");
+  record.fields.erase("RefreshToken");  // save writes the whole instance
+  store->save_instance(record, kT0 + 5min);
+  CHECK(record.revision == 2);
+  CHECK(record.created == kT0);
+  CHECK(record.modified == kT0 + 5min);
+  auto loaded = store->load_instance("TK-1");
+  REQUIRE(loaded);
+  CHECK(loaded->revision == 2);
+  CHECK(loaded->created == kT0);
+  CHECK(loaded->modified == kT0 + 5min);
+  CHECK(loaded->fields.at("ClientId") == Value("client-43"));
+  CHECK(loaded->fields.count("RefreshToken") == 0);
+}
+
+TEST_CASE("sqlite store: seed inserts only when the instance is absent", "[store]") {
+  TempDir dir;
+  auto store = flow::open_sqlite_store(dir.file("flow.db"));
+  auto seed = token_keeper("TK-1");
+  CHECK(store->seed_instance(seed, kT0));
+  auto rotated = *store->load_instance("TK-1");
+  rotated.fields["RefreshToken"] = Value(std::string("rt-rotated-9876543210"), true);
+  store->save_instance(rotated, kT0 + 1min);
+
+  CHECK_FALSE(store->seed_instance(seed, kT0 + 2min));  // the file's seed values never overwrite
+  auto loaded = store->load_instance("TK-1");
+  REQUIRE(loaded);
+  CHECK(loaded->fields.at("RefreshToken") == Value("rt-rotated-9876543210"));
+  CHECK(loaded->revision == 2);
+  CHECK(loaded->modified == kT0 + 1min);
+}
+
+TEST_CASE("sqlite store: checkpoint_fields merges into the stored instance", "[store]") {
+  TempDir dir;
+  auto store = flow::open_sqlite_store(dir.file("flow.db"));
+  auto record = token_keeper("TK-1");
+  store->save_instance(record, kT0);
+
+  FieldMap mapped;
+  mapped["AccessToken"] = Value(std::string("at-new-0123456789abcdef"), true);
+  mapped["RefreshToken"] = Value(std::string("rt-new-0123456789abcdef"), true);
+  store->checkpoint_fields("TK-1", "TokenKeeper", mapped, kT0 + 1min);
+
+  auto loaded = store->load_instance("TK-1");
+  REQUIRE(loaded);
+  CHECK(loaded->fields.at("ClientId") == Value("client-42"));  // untouched
+  CHECK(loaded->fields.at("RefreshToken") == Value("rt-new-0123456789abcdef"));
+  CHECK(loaded->fields.at("RefreshToken").secret);
+  CHECK(loaded->fields.at("AccessToken").secret);
+  CHECK(loaded->revision == 2);
+  CHECK(loaded->created == kT0);
+  CHECK(loaded->modified == kT0 + 1min);
+
+  SECTION("creates the instance when absent") {
+    store->checkpoint_fields("TokenKeeper-7", "TokenKeeper", mapped, kT0 + 2min);
+    auto created = store->load_instance("TokenKeeper-7");
+    REQUIRE(created);
+    CHECK(created->process == "TokenKeeper");
+    CHECK(created->fields.size() == 2);
+    CHECK(created->revision == 1);
+    CHECK(created->created == kT0 + 2min);
+  }
+}
+
+TEST_CASE("sqlite store: list_instances in id order", "[store]") {
+  TempDir dir;
+  auto store = flow::open_sqlite_store(dir.file("flow.db"));
+  CHECK(store->list_instances().empty());
+  store->seed_instance(token_keeper("TK-2"), kT0);
+  store->seed_instance(token_keeper("TK-1"), kT0);
+  auto all = store->list_instances();
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].id == "TK-1");
+  CHECK(all[1].id == "TK-2");
+  CHECK(all[1].fields.at("RefreshToken").secret);
+}
+
+TEST_CASE("sqlite store: allocate_id counts per process and skips taken ids", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("flow.db");
+  {
+    auto store = flow::open_sqlite_store(path);
+    CHECK(store->allocate_id("TokenKeeper") == "TokenKeeper-1");
+    CHECK(store->allocate_id("TokenKeeper") == "TokenKeeper-2");
+    CHECK(store->allocate_id("Invoice") == "Invoice-1");
+    store->seed_instance(token_keeper("TokenKeeper-3"), kT0);  // declared in a file
+    CHECK(store->allocate_id("TokenKeeper") == "TokenKeeper-4");
+  }
+  auto reopened = flow::open_sqlite_store(path);
+  CHECK(reopened->allocate_id("TokenKeeper") == "TokenKeeper-5");
+}
+
+TEST_CASE("sqlite store: run history, newest first, filtered by task", "[store]") {
+  TempDir dir;
+  auto store = flow::open_sqlite_store(dir.file("flow.db"));
+  CHECK(store->runs("", 10).empty());
+  for (int i = 0; i < 3; ++i) {
+    flow::RunRecord run;
+    run.task = i == 1 ? "Other" : "Refresh access token";
+    run.instance_id = "TK-1";
+    run.process = "TokenKeeper";
+    run.handler = "Refresh";
+    run.started = kT0 + std::chrono::minutes(55 * i);
+    run.finished = run.started + 250ms;
+    run.ok = i != 2;
+    run.message = run.ok ? "" : "HTTP 400 from POST /oauth/token";
+    run.log = {"refreshing", "token ••••cdef"};
+    CHECK(store->record_run(run) == i + 1);
+  }
+  auto all = store->runs("", 10);
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].id == 3);
+  CHECK(all[2].id == 1);
+  auto mine = store->runs("Refresh access token", 10);
+  REQUIRE(mine.size() == 2);
+  CHECK(mine[0].id == 3);
+  CHECK_FALSE(mine[0].ok);
+  CHECK(mine[0].message == "HTTP 400 from POST /oauth/token");
+  CHECK(mine[0].started == kT0 + 110min);
+  CHECK(mine[0].finished == kT0 + 110min + 250ms);
+  CHECK(mine[0].log == std::vector<std::string>{"refreshing", "token ••••cdef"});
+  CHECK(mine[1].ok);
+  CHECK(store->runs("Refresh access token", 1).size() == 1);
+}
+
+TEST_CASE("sqlite store: task state round trip", "[store]") {
+  TempDir dir;
+  auto store = flow::open_sqlite_store(dir.file("flow.db"));
+  CHECK_FALSE(store->load_task("Refresh access token"));
+  flow::TaskState state;
+  state.name = "Refresh access token";
+  store->save_task(state);
+  auto empty = store->load_task("Refresh access token");
+  REQUIRE(empty);
+  CHECK_FALSE(empty->last_run);
+  CHECK_FALSE(empty->next_run);
+  CHECK(empty->run_count == 0);
+
+  state.last_run = kT0;
+  state.next_run = kT0 + 55min;
+  state.run_count = 7;
+  state.paused = true;
+  store->save_task(state);
+  flow::TaskState other;
+  other.name = "Another";
+  other.deleted = true;
+  store->save_task(other);
+
+  auto loaded = store->load_task("Refresh access token");
+  REQUIRE(loaded);
+  CHECK(loaded->last_run == kT0);
+  CHECK(loaded->next_run == kT0 + 55min);
+  CHECK(loaded->run_count == 7);
+  CHECK(loaded->paused);
+  CHECK_FALSE(loaded->deleted);
+  auto tasks = store->list_tasks();
+  REQUIRE(tasks.size() == 2);
+  CHECK(tasks[0].name == "Another");
+  CHECK(tasks[0].deleted);
+}
+
+TEST_CASE("sqlite store: data survives closing and reopening; WAL mode on disk", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("flow.db");
+  {
+    auto store = flow::open_sqlite_store(path);
+    auto record = token_keeper("TK-1");
+    store->save_instance(record, kT0);
+    CHECK(fs::exists(path + "-wal"));  // the write went to the write-ahead log
+    CHECK(query_text(path, "PRAGMA journal_mode") == "wal");  // persistent in the file
+  }
+  CHECK_FALSE(fs::exists(path + "-wal"));  // checkpointed and removed on the last close
+  auto store = flow::open_sqlite_store(path);
+  auto loaded = store->load_instance("TK-1");
+  REQUIRE(loaded);
+  CHECK(loaded->fields.at("RefreshToken") == Value("rt-0123456789abcdef"));
+  CHECK(loaded->fields.at("RefreshToken").secret);
+}
+
+TEST_CASE("sqlite store: schema version is recorded and newer files are refused", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("flow.db");
+  flow::open_sqlite_store(path);
+  CHECK(query_int(path, "SELECT version FROM schema_version") == flow::kSqliteSchemaVersion);
+  CHECK(query_int(path, "SELECT count(*) FROM schema_version") == 1);
+  flow::open_sqlite_store(path);  // opening again migrates nothing
+  CHECK(query_int(path, "SELECT count(*) FROM schema_version") == 1);
+
+  exec_sql(path, "UPDATE schema_version SET version = 99");
+  CHECK(what_of([&] { flow::open_sqlite_store(path); }) ==
+        "store " + path + ": schema version 99 is newer than this Flow understands (1); upgrade Flow");
+}
+
+TEST_CASE("sqlite store: a file that is not a database is a clear StoreError", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("notes.txt");
+  {
+    std::ofstream out(path);
+    out << "These are my notes, not a database.\n";
+    for (int i = 0; i < 100; ++i) out << "padding line " << i << "\n";
+  }
+  CHECK(what_of([&] { flow::open_sqlite_store(path); }) ==
+        "store " + path +
+            ": cannot open: file is not a database (the file is damaged or is not a Flow database)");
+}
+
+TEST_CASE("sqlite store: an unopenable path is a StoreError", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("missing-dir/flow.db");
+  CHECK(what_of([&] { flow::open_sqlite_store(path); }) ==
+        "store " + path + ": cannot open: unable to open database file");
+}
+
+TEST_CASE("sqlite store: disk full fails the write and keeps the committed state", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("flow.db");
+  flow::open_sqlite_store(path);  // create the schema without a cap
+  flow::SqliteOptions options;
+  options.max_pages = query_int(path, "PRAGMA page_count") + 2;
+  auto store = flow::open_sqlite_store(path, options);
+  auto record = token_keeper("TK-1");
+  store->save_instance(record, kT0);
+
+  auto huge = record;
+  huge.fields["Blob"] = Value(std::string(64 * 1024, 'x'));
+  CHECK(what_of([&] { store->save_instance(huge, kT0 + 1min); }) ==
+        "store " + path + ": cannot save instance \"TK-1\": disk full (database or disk is full)");
+  CHECK(huge.revision == 1);  // the caller's copy was not updated either
+
+  FieldMap mapped;
+  mapped["Blob"] = Value(std::string(64 * 1024, 'y'));
+  CHECK(what_of([&] { store->checkpoint_fields("TK-1", "TokenKeeper", mapped, kT0 + 2min); }) ==
+        "store " + path + ": cannot checkpoint instance \"TK-1\": disk full (database or disk is full)");
+
+  auto loaded = store->load_instance("TK-1");  // the connection is still usable
+  REQUIRE(loaded);
+  CHECK(loaded->revision == 1);
+  CHECK(loaded->fields.count("Blob") == 0);
+  CHECK(loaded->fields.at("RefreshToken") == Value("rt-0123456789abcdef"));
+  record.fields["ClientId"] = Value("small change");
+  store->save_instance(record, kT0 + 3min);  // and small writes still succeed
+  CHECK(store->load_instance("TK-1")->revision == 2);
+}
+
+TEST_CASE("sqlite store: a second connection sees committed writes", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("flow.db");
+  auto daemon = flow::open_sqlite_store(path);
+  auto admin = flow::open_sqlite_store(path);
+  flow::TaskState state;
+  state.name = "Refresh access token";
+  daemon->save_task(state);
+  state.paused = true;
+  admin->save_task(state);
+  auto seen = daemon->load_task("Refresh access token");
+  REQUIRE(seen);
+  CHECK(seen->paused);
+}
