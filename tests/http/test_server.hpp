@@ -90,7 +90,7 @@ T run_task(boost::asio::io_context& io, boost::asio::awaitable<T> task, std::fun
   }
   if (after) after();
   io.restart();
-  io.run_for(std::chrono::seconds(2));
+  io.poll();  // let stopped sessions see their closed sockets; the rest dies with `io`
   if (!done) throw std::runtime_error("run_task: the task did not finish in time");
   if (failure) std::rethrow_exception(failure);
   return std::move(*result);

@@ -28,6 +28,10 @@ std::shared_ptr<asio::ssl::context> server_tls(const Options& options) {
                        asio::ssl::context::no_tlsv1_1);
   context->use_certificate_chain_file(options.tls_cert);
   context->use_private_key_file(options.tls_key, asio::ssl::context::pem);
+  if (!options.tls_client_ca.empty()) {
+    context->load_verify_file(options.tls_client_ca);
+    context->set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);
+  }
   return context;
 }
 

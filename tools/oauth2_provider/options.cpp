@@ -10,7 +10,8 @@ namespace oauth2_provider {
 
 const char* const kUsage =
     "usage: oauth2_provider [--port N] [--client-id ID --client-secret S] [--refresh-token R]...\n"
-    "                       [--expires-in SECONDS] [--tls-cert FILE --tls-key FILE] [--state FILE]\n"
+    "                       [--expires-in SECONDS] [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]\n"
+    "                       [--state FILE]\n"
     "                       [--delay-ms N] [--fail-next-n-with-500 N] [--drop-next-n-connections N]\n"
     "                       [--invalid-grant-next-n N]\n"
     "       oauth2_provider --gen-test-ca DIR [--cert-hosts 127.0.0.1,localhost]\n";
@@ -47,6 +48,7 @@ const std::map<std::string, Setter>& setters() {
       {"expires-in", [](Options& o, const std::string& v) { o.expires_in = to_number("expires-in", v); }},
       {"tls-cert", [](Options& o, const std::string& v) { o.tls_cert = v; }},
       {"tls-key", [](Options& o, const std::string& v) { o.tls_key = v; }},
+      {"tls-client-ca", [](Options& o, const std::string& v) { o.tls_client_ca = v; }},
       {"gen-test-ca", [](Options& o, const std::string& v) { o.gen_test_ca_dir = v; }},
       {"cert-hosts", [](Options& o, const std::string& v) { o.cert_hosts = split_commas(v); }},
       {"state", [](Options& o, const std::string& v) { o.state_file = v; }},

@@ -24,6 +24,7 @@ struct Options {
   long long expires_in = 3600;
   std::string tls_cert;
   std::string tls_key;
+  std::string tls_client_ca;       // non-empty: require a client certificate signed by it
   std::string gen_test_ca_dir;     // non-empty: write a test CA and exit
   std::vector<std::string> cert_hosts{"127.0.0.1", "localhost"};  // SANs of the generated server cert
   std::string state_file;
