@@ -39,7 +39,7 @@ Value tainted(Value result, std::span<const Value> args);
 /// JSON text as a document nested at most 512 levels (parsing is iterative, but
 /// printing and comparing json recurse). Throws RunError "<fn>: invalid JSON at
 /// byte N" or "<fn>: document is nested deeper than 512 levels", never quoting
-/// the text, which may be a secret.
+/// the text, which may be a secret. N counts from 1: the byte where parsing stopped.
 Json parse_json_text(std::string_view fn, std::string_view text);
 
 /// Lowercase hexadecimal of bytes, two digits per byte.
