@@ -3,6 +3,8 @@
 
 #include "grammar/ast_dump.hpp"
 
+#include <algorithm>
+
 #include <date/date.h>
 
 namespace flow {
@@ -295,9 +297,10 @@ void Dumper::when(const ScheduleWhen& w, int depth) {
                    line(depth, "every " + (days.empty() ? std::string("day") : days) + " at " + clock(d.at), r);
                  },
                  [&](const MonthlyWhen& m) {
-                   std::string on = m.day_of_month ? "day " + std::to_string(*m.day_of_month)
-                                    : m.nth && *m.nth < 0 ? std::string("last")
-                                                          : "nth " + std::to_string(m.nth.value_or(0));
+                   static constexpr const char* ordinals[] = {"last",  "?",      "first", "second",
+                                                              "third", "fourth", "fifth"};
+                   const int nth = std::clamp(m.nth.value_or(0), -1, 5);
+                   std::string on = m.day_of_month ? "day " + std::to_string(*m.day_of_month) : ordinals[nth + 1];
                    if (m.weekday) on += std::string(" ") + weekday_name(*m.weekday);
                    line(depth, "every month on " + on + " at " + clock(m.at), r);
                  },

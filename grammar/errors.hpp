@@ -18,7 +18,7 @@ inline constexpr const char* error_message = nullptr;
   inline constexpr const char* error_message<rule> = text
 
 // ------------------------------------------------------------------ lexical
-FLOW_ERROR(block_comment_end, "unterminated block comment: expected '*/'");
+FLOW_ERROR(block_comment_unclosed, "unterminated block comment: no '*/' closes this '/*'");
 FLOW_ERROR(escape_code, "unknown escape sequence (use \\\" \\\\ \\/ \\n \\r \\t \\$ or \\uXXXX)");
 FLOW_ERROR(string_end, "unterminated string: expected '\"' before the end of the line");
 FLOW_ERROR(interpolation_end, "expected '}' to close the '${' interpolation");

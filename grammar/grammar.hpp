@@ -20,8 +20,10 @@ using namespace tao::pegtl;
 // -------------------------------------------------------------------- lexical
 
 struct line_comment : seq<two<'/'>, until<eolf>> {};
-struct block_comment_end : until<string<'*', '/'>> {};
-struct block_comment : if_must<string<'/', '*'>, block_comment_end> {};
+// An unclosed `/*` is reported where it opens, not at the end of the file.
+struct block_comment_unclosed : failure {};
+struct block_comment : sor<seq<string<'/', '*'>, until<string<'*', '/'>>>,
+                           seq<at<string<'/', '*'>>, must<block_comment_unclosed>>> {};
 /// Optional whitespace and comments between tokens.
 struct sep : star<sor<space, line_comment, block_comment>> {};
 

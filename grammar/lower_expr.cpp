@@ -78,6 +78,10 @@ ast::BinaryOp binary_op(const Node& op) {
   return ast::BinaryOp::ge;
 }
 
+// A chain `a + b + ... ` lowers to a left-deep tree whose dump and destructor
+// recurse once per operator; past this many, refuse rather than risk the stack.
+constexpr std::size_t kMaxChain = 1000;
+
 }  // namespace
 
 SourceRange Lowerer::range(const Node& node) const {
@@ -124,6 +128,11 @@ ast::Expr Lowerer::expression_node(const Node& node) const {
   if (node.is_type<product>() || node.is_type<sum>() || node.is_type<coalesce>() ||
       node.is_type<comparison>() || node.is_type<conjunction>() || node.is_type<disjunction>())
     return binary_chain(node);
+  if (node.is_type<paren_expr>()) {
+    ast::Expr inner = expression(*node.children.front());
+    inner.range = range(node);  // `(a + b)` spans its parentheses
+    return inner;
+  }
   if (node.is_type<syntax::expression>()) return expression(node);
   fail(node, "internal error: unexpected expression node " + std::string(node.type));
 }
@@ -132,6 +141,7 @@ ast::Expr Lowerer::expression_node(const Node& node) const {
 // coalesce/conjunction/disjunction: [operand, operand, ...] (one operator each).
 ast::Expr Lowerer::binary_chain(const Node& node) const {
   const auto& kids = node.children;
+  if (kids.size() > 2 * kMaxChain) fail(node, "expression too long (more than 1000 operators in a row)");
   const bool has_ops = !(node.is_type<coalesce>() || node.is_type<conjunction>() || node.is_type<disjunction>());
   const auto fixed_op = node.is_type<coalesce>()      ? ast::BinaryOp::coalesce
                         : node.is_type<conjunction>() ? ast::BinaryOp::logical_and
@@ -151,6 +161,7 @@ ast::Expr Lowerer::binary_chain(const Node& node) const {
 // postfix: [primary, (member [member_name] | index [expression])...]
 ast::Expr Lowerer::postfix_chain(const Node& node) const {
   const auto& kids = node.children;
+  if (kids.size() > kMaxChain) fail(node, "expression too long (more than 1000 '.' or '[...]' in a row)");
   ast::Expr result = expression(*kids.front());
   for (std::size_t i = 1; i < kids.size(); ++i) {
     const Node& step = *kids[i];

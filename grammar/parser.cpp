@@ -27,7 +27,7 @@ using stored = pt::store_content::on<
     method_path, wire_name, instance_id, cron_expression, timezone_name, schedule_name, import_path,
     string_text, escape, interpolation, kw_true, kw_false, kw_null,
     // expressions
-    expression, call, member, index, negative, not_expr, op_mul, op_div, op_add, op_sub, op_eq, op_ne,
+    expression, paren_expr, call, member, index, negative, not_expr, op_mul, op_div, op_add, op_sub, op_eq, op_ne,
     op_lt, op_le, op_gt, op_ge,
     // rules
     assignment, rule_block, set_rule, clear_rule, call_kind, map_clause, success_clause, error_clause,

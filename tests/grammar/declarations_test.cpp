@@ -1,0 +1,87 @@
+// Declarations (LANGUAGE.md sections 3 and 6) against reviewed golden dumps, plus
+// small inline cases. Regenerate goldens with FLOW_UPDATE_GOLDEN=1 and review the diff.
+
+#include <catch2/catch.hpp>
+
+#include "grammar/grammar_support.hpp"
+
+using flow::test::golden;
+using flow::test::parse_dump;
+
+static std::string read_golden_input(const std::string& name) {
+  std::ifstream in(FLOW_SOURCE_DIR "/tests/grammar/golden/" + name, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST_CASE("import, datasource with every part kind, process with every field type and handler kind") {
+  const std::string dump = parse_dump(read_golden_input("declarations.flow"));
+  CHECK(dump == golden("declarations.dump", dump));
+}
+
+TEST_CASE("every schedule form of section 6") {
+  const std::string dump = parse_dump(read_golden_input("schedules.flow"));
+  CHECK(dump == golden("schedules.dump", dump));
+}
+
+TEST_CASE("an empty file is an empty module") {
+  CHECK(parse_dump("") == "module 0\n");
+  CHECK(parse_dump("  // only a comment\n/* and another */\n") == "module 0\n");
+}
+
+TEST_CASE("field: required and default together") {
+  CHECK(parse_dump("process P { field N number required = 1 + 1; }") ==
+        "module 0\n"
+        "  process P @1:1\n"
+        "    field N number required @1:13\n"
+        "      binary + @1:39\n"
+        "        number 1 @1:39\n"
+        "        number 1 @1:43\n");
+}
+
+TEST_CASE("handlers: button, change, load; 'on change' without a field is a button named change") {
+  CHECK(parse_dump("process P { on Go { } on change F { } on load { } on change { } }") ==
+        "module 0\n"
+        "  process P @1:1\n"
+        "    on Go @1:13\n"
+        "    on change F @1:23\n"
+        "    on load @1:39\n"
+        "    on change @1:51\n");
+}
+
+TEST_CASE("instance seed values") {
+  CHECK(parse_dump("instance \"TK-1\" of TokenKeeper { ClientId = env(\"CLIENT_ID\"); }") ==
+        "module 0\n"
+        "  instance \"TK-1\" of TokenKeeper @1:1\n"
+        "    assign ClientId @1:34\n"
+        "      call env @1:45\n"
+        "        string \"CLIENT_ID\" @1:49\n");
+}
+
+TEST_CASE("ranges carry the file index and byte offsets") {
+  flow::SourceSet sources;
+  sources.add("first.flow", "");
+  const auto file = sources.add("second.flow", "\n  process P { }");
+  flow::Diagnostics diagnostics;
+  const auto module = flow::parse_module(sources, file, diagnostics);
+  REQUIRE(module);
+  CHECK(module->file == 1);
+  const auto& range = module->processes.at(0).range;
+  CHECK(range.file == 1);
+  CHECK(range.begin == flow::SourcePos{2, 3, 3});
+  CHECK(range.end == flow::SourcePos{2, 16, 16});
+  CHECK(module->processes[0].name.range.begin == flow::SourcePos{2, 11, 11});
+}
+
+TEST_CASE("date-time literals record whether an offset was written") {
+  flow::SourceSet sources;
+  const auto file = sources.add("t.flow", "schedule \"S\" { once at 2027-01-01T09:00; expires 2027-06-30T00:00Z; }");
+  flow::Diagnostics diagnostics;
+  const auto module = flow::parse_module(sources, file, diagnostics);
+  REQUIRE(module);
+  const auto& schedule = module->schedules.at(0);
+  CHECK_FALSE(std::get<flow::ast::OnceWhen>(schedule.when->node).at.has_offset);
+  CHECK(schedule.expires->at->has_offset);
+  CHECK_FALSE(schedule.expires->at->date_only);
+}

@@ -1,0 +1,214 @@
+// Syntax errors: exactly one diagnostic, at the exact position, with the message
+// of the failed must point (grammar/errors.hpp) or of lowering.
+
+#include <catch2/catch.hpp>
+
+#include "grammar/grammar_support.hpp"
+
+using flow::test::parse_errors;
+
+TEST_CASE("rendered syntax errors, caret included") {
+  CHECK(parse_errors("process P {\n  field A strng;\n}\n") ==
+        "test.flow:2:11: error: expected a field type (text, number, boolean, datetime, duration, secret, json, "
+        "list)\n"
+        "    field A strng;\n"
+        "            ^\n");
+  CHECK(parse_errors("process P {\n  on Go {\n    set A = 1\n    save;\n  }\n}\n") ==
+        "test.flow:4:5: error: expected ';' after the rule\n"
+        "      save;\n"
+        "      ^\n");
+  CHECK(parse_errors("process P { on H { set A = ; } }") ==
+        "test.flow:1:28: error: expected an expression\n"
+        "  process P { on H { set A = ; } }\n"
+        "                             ^\n");
+  CHECK(parse_errors("/* never closed\nprocess P { }\n") ==
+        "test.flow:1:1: error: unterminated block comment: no '*/' closes this '/*'\n"
+        "  /* never closed\n"
+        "  ^\n");
+  CHECK(parse_errors("\tprocess P { on H { set A = \"abc; } }") ==
+        "test.flow:1:38: error: unterminated string: expected '\"' before the end of the line\n"
+        "  \tprocess P { on H { set A = \"abc; } }\n"
+        "  \t                                    ^\n");
+}
+
+namespace {
+
+/// One single-line case: the input, the 1-based column of the error, its message.
+struct Case {
+  const char* input;
+  int column;
+  const char* message;
+};
+
+std::string expected(const Case& c) {
+  return "test.flow:1:" + std::to_string(c.column) + ": error: " + c.message + "\n  " + c.input + "\n  " +
+         std::string(static_cast<std::size_t>(c.column - 1), ' ') + "^\n";
+}
+
+void check_all(const std::vector<Case>& cases) {
+  for (const auto& c : cases) {
+    INFO(c.input);
+    CHECK(parse_errors(c.input) == expected(c));
+  }
+}
+
+constexpr const char* kRuleOrBrace =
+    "expected a rule (set, clear, create_item, update_item, delete_item, find_item, save, if, validate, fail, "
+    "log, trigger, start) or '}' to close the block";
+constexpr const char* kRuleOrAngle =
+    "expected a rule (set, clear, create_item, update_item, delete_item, find_item, save, if, validate, fail, "
+    "log, trigger, start) or '>' to close the block";
+
+}  // namespace
+
+TEST_CASE("rule errors") {
+  check_all({
+      {"process P { on H { set A 1; } }", 26, "expected '='"},
+      {"process P { on H { frobnicate; } }", 20, kRuleOrBrace},
+      {"process P { on H { set A = 1;; } }", 30, kRuleOrBrace},
+      {"process P { on H < save; }", 26, kRuleOrAngle},
+      {"process P { on H { save; >", 26, kRuleOrBrace},
+      {"process P { on H { create_item D map {}; } }", 34, "expected '.' and a method name (DATASOURCE.METHOD)"},
+      {"process P { on H { create_item D.M map { body.x = 1; } } }", 56,
+       "expected ';' after the rule (a call rule ends with ';', even after a block)"},
+      {"process P { on H { create_item D.M into L; } }", 36, "'into' is only allowed on find_item"},
+      {"process P { on H { create_item D.M map { body. = 1; }; } }", 48, "expected a name after '.'"},
+      {"process P { on H { create_item D.M map { body.x 1; }; } }", 49, "expected '='"},
+      {"process P { on H { create_item D.M map { 1 = 1; }; } }", 42,
+       "expected an assignment (name = value;) or '}' to close the block"},
+      {"process P { on H { if A { save; } else save; } }", 40, "expected 'if' or a block after 'else'"},
+      {"process P { on H { if A save; } }", 25, "expected '{' (or '<') to open the block of rules"},
+      {"process P { on H { validate A \"x\"; } }", 31, "expected 'else' and a message after the validate condition"},
+      {"process P { on H { start Q map {}; } }", 34, "expected 'trigger' and a handler name in the start rule"},
+      {"process P { on H { trigger; } }", 27, "expected a handler name"},
+      {"process P { on H { clear 1; } }", 26, "expected a field name"},
+      {"process P { on H { log \"x\" save; } }", 28, "expected ';' after the rule"},
+  });
+}
+
+TEST_CASE("expression errors") {
+  check_all({
+      {"process P { on H { set A = \"a\\qb\"; } }", 31, "unknown escape sequence (use \\\" \\\\ \\/ \\n \\r \\t \\$ or \\uXXXX)"},
+      {"process P { on H { set A = (1 + 2; } }", 34, "expected ')' to close the parenthesis"},
+      {"process P { on H { set A = f(1 2); } }", 32, "expected ')' or ',' in the argument list"},
+      {"process P { on H { set A = a[1; } }", 31, "expected ']' to close the index"},
+      {"process P { on H { set A = a.; } }", 30, "expected a name after '.'"},
+      {"process P { on H { set A = 1 +; } }", 31, "expected an operand after the operator"},
+      {"process P { on H { set A = 1 *; } }", 31, "expected an operand after the operator"},
+      {"process P { on H { set A = \"${x\"; } }", 32, "expected '}' to close the '${' interpolation"},
+      {"process P { on H { set A = not; } }", 31, "expected an operand after 'not'"},
+      {"process P { on H { set A = -; } }", 29, "expected an operand after '-'"},
+      {"process P { on H { set A = a and; } }", 33, "expected an operand after 'and'"},
+      {"process P { on H { set A = a or; } }", 32, "expected an operand after 'or'"},
+      {"process P { on H { set A = a ?? ; } }", 33, "expected an operand after '?\?'"},
+      {"process P { on H { set A = a == ; } }", 33, "expected an operand after the comparison"},
+      {"process P { on H { set A = 2027-02-30; } }", 28, "invalid date '2027-02-30'"},
+      {"process P { on H { set A = 2027-02-03T25:00; } }", 39, "invalid time '25:00'"},
+      {"process P { on H { set A = 2027-02-03T10:00+24:00; } }", 44, "invalid UTC offset '+24:00'"},
+      {"process P { on H { set A = 99999999999999999999d; } }", 28, "duration is too large"},
+  });
+}
+
+TEST_CASE("declaration errors") {
+  check_all({
+      {"frob", 1, "expected a declaration (import, datasource, process, instance, schedule)"},
+      {"process P { } }", 15, "expected a declaration (import, datasource, process, instance, schedule)"},
+      {"process { }", 9, "expected a process name"},
+      {"process P field A text; }", 11, "expected '{' (or '<') to open the process body"},
+      {"process P { fields A text; }", 13, "expected 'field' or 'on' or '}' to close the block"},
+      {"process P { field A text on H { } }", 26, "expected ';' after the field declaration"},
+      {"process P { on { save; } }", 16, "expected a handler name, 'change FIELD' or 'load' after 'on'"},
+      {"import \"a.flow\"", 16, "expected ';'"},
+      {"import a;", 8, "expected the imported file's path in quotes"},
+      {"instance TK of P { }", 10, "expected the instance id in quotes"},
+      {"instance \"TK\" P { }", 15, "expected 'of' and a process name"},
+      {"instance \"T${K}\" of P { }", 10, "interpolation '${...}' is not allowed here"},
+      {"datasource D soap { }", 14, "unknown datasource kind 'soap' (expected rest)"},
+      {"datasource D rest { timeout 10s; }", 29, "expected '='"},
+      {"datasource D rest { base_url = \"x\" timeout = 1; }", 36, "expected ';' after the setting"},
+      {"datasource D rest { header Accept = \"x\"; }", 28, "expected a header name in quotes"},
+      {"datasource D rest { 42; }", 21,
+       "expected a setting (name = value;), 'header' or 'method' or '}' to close the block"},
+      {"datasource D rest { method M FETCH \"/x\" { } }", 30, "expected an HTTP verb (GET, POST, PUT, PATCH, DELETE)"},
+      {"datasource D rest { method M GET /x { } }", 34, "expected the method path in quotes"},
+      {"datasource D rest { method M GET \"/x\" ; }", 39, "expected '{' (or '<') to open the method body"},
+      {"datasource D rest { method M GET \"/x\" { send x; } }", 41, "expected 'request' or 'response' or '}' to close the block"},
+      {"datasource D rest { method M GET \"/x\" { request body xml { a; } } }", 54, "expected a body format (form, json)"},
+      {"datasource D rest { method M GET \"/x\" { request cookie x; } }", 49,
+       "expected 'header', 'query' or 'body' after 'request'"},
+      {"datasource D rest { method M GET \"/x\" { response cookie x; } }", 50,
+       "expected 'header' or 'body' after 'response'"},
+      {"datasource D rest { method M GET \"/x\" { response body form { a; } } }", 55,
+       "expected 'json' (a response body is read as JSON)"},
+      {"datasource D rest { method M GET \"/x\" { response header L; } }", 58, "expected a name or path in quotes"},
+      {"datasource D rest { method M GET \"/x\" { request query { 1; } } }", 57, "expected a part name or '}' to close the block"},
+      {"datasource D rest { method M GET \"/x\" { request query { a b; } } }", 59, "expected ';' after the part"},
+      {"datasource D rest { method M GET \"/x\" { request query a; } }", 55, "expected '{' (or '<') to open the list of parts"},
+      {"datasource D rest { method M GET \"/x\" { request body json { a; } request body form { b; } } }", 74,
+       "a method declares one request body"},
+  });
+}
+
+TEST_CASE("schedule errors") {
+  check_all({
+      {"schedule S { }", 10, "expected the schedule name in quotes"},
+      {"schedule \"S\" every 5m;", 14, "expected '{' (or '<') to open the schedule body"},
+      {"schedule \"S\" { every; }", 21,
+       "expected an interval (every 55 minutes) or a calendar rule (every day at 06:30, every weekday at 08:00, "
+       "every monday at 09:00, every month on day 1 at 00:00, every hour at minute 5)"},
+      {"schedule \"S\" { every 5; }", 23, "expected a unit (seconds, minutes, hours, days, weeks, months, or s m h d w)"},
+      {"schedule \"S\" { every 5 fortnights; }", 24,
+       "expected a unit (seconds, minutes, hours, days, weeks, months, or s m h d w)"},
+      {"schedule \"S\" { every 0 minutes; }", 22, "the interval must be between 1 and 999999999"},
+      {"schedule \"S\" { every 5m process P; }", 25, "expected ';' after the schedule setting"},
+      {"schedule \"S\" { every day; }", 25, "expected 'at' and a time of day (HH:MM)"},
+      {"schedule \"S\" { every day at noon; }", 29, "expected a time of day (HH:MM)"},
+      {"schedule \"S\" { every day at 25:00; }", 29, "invalid time of day '25:00' (00:00 to 23:59)"},
+      {"schedule \"S\" { every monday, at 9:00; }", 30, "expected a weekday (monday ... sunday)"},
+      {"schedule \"S\" { every month day 1 at 00:00; }", 28, "expected 'on' (every month on day N / on first|last WEEKDAY)"},
+      {"schedule \"S\" { every month on 1 at 10:00; }", 31,
+       "expected 'day N' or an ordinal and a weekday (first monday, last friday)"},
+      {"schedule \"S\" { every month on day x at 00:00; }", 35, "expected a day of the month (1-31)"},
+      {"schedule \"S\" { every month on day 32 at 00:00; }", 35, "number out of range (1 to 31)"},
+      {"schedule \"S\" { every month on last day at 00:00; }", 36, "expected a weekday (monday ... sunday)"},
+      {"schedule \"S\" { every month on day 1; }", 36, "expected 'at' and a time of day (HH:MM)"},
+      {"schedule \"S\" { every hour at 5; }", 30, "expected 'minute' (every hour at minute N)"},
+      {"schedule \"S\" { every hour at minute x; }", 37, "expected a minute (0-59)"},
+      {"schedule \"S\" { every hour at minute 60; }", 37, "number out of range (0 to 59)"},
+      {"schedule \"S\" { every 5m; every 10m; }", 26,
+       "a schedule has one time rule (every, cron, once or at); this is a second one"},
+      {"schedule \"S\" { at X; cron \"* * * * *\"; }", 22,
+       "a schedule has one time rule (every, cron, once or at); this is a second one"},
+      {"schedule \"S\" { timezone \"A\"; timezone \"B\"; }", 30, "'timezone' is already set in this schedule"},
+      {"schedule \"S\" { timezone Europe; }", 25, "expected a time zone name in quotes (\"Europe/Dublin\")"},
+      {"schedule \"S\" { cron x; }", 21, "expected a cron expression in quotes"},
+      {"schedule \"S\" { cron \"${x}\"; }", 21, "interpolation '${...}' is not allowed here"},
+      {"schedule \"S\" { once 2027-01-01; }", 21, "expected 'at' and a date-time (once at 2027-01-01T09:00)"},
+      {"schedule \"S\" { once at tomorrow; }", 24, "expected a date-time (2027-01-01T09:00)"},
+      {"schedule \"S\" { once at 2027-13-01; }", 24, "invalid date '2027-13-01'"},
+      {"schedule \"S\" { at ; }", 19, "expected an expression"},
+      {"schedule \"S\" { process ; }", 24, "expected a process name"},
+      {"schedule \"S\" { trigger 1; }", 24, "expected a handler name"},
+      {"schedule \"S\" { expires never; }", 24, "expected a date-time or 'after N runs'"},
+      {"schedule \"S\" { expires after x runs; }", 30, "expected a number of runs"},
+      {"schedule \"S\" { expires after 5; }", 31, "expected 'runs'"},
+      {"schedule \"S\" { on_overlap wait; }", 27, "expected an overlap policy (skip, queue)"},
+      {"schedule \"S\" { on_missed later; }", 26, "expected a missed-run policy (run_once, skip)"},
+      {"schedule \"S\" { retry x times; }", 22, "expected a number of retries"},
+      {"schedule \"S\" { retry 3; }", 23, "expected 'times'"},
+      {"schedule \"S\" { retry 3 times backoff soon; }", 38, "expected a duration (30s, 2 minutes)"},
+      {"schedule \"S\" { jitter soon; }", 23, "expected a duration (20s, 1 minute)"},
+      {"schedule \"S\" { frob; }", 16,
+       "expected a schedule setting (every, cron, once, at, timezone, process, id, trigger, expires, on_overlap, "
+       "on_missed, retry, jitter) or '}' to close the block"},
+  });
+}
+
+TEST_CASE("a syntax error yields exactly one diagnostic and no module") {
+  flow::SourceSet sources;
+  const auto file = sources.add("t.flow", "process P { field A strng; field B nope; }");
+  flow::Diagnostics diagnostics;
+  CHECK_FALSE(flow::parse_module(sources, file, diagnostics));
+  CHECK(diagnostics.items().size() == 1);
+  CHECK(diagnostics.has_errors());
+}
