@@ -348,6 +348,18 @@ Overrun walk_overrun(const ScheduleSpec& spec, TimePoint first, TimePoint now) {
   }
 }
 
+/// Whether a persisted future slot can come from this schedule. Any valid one
+/// was planned at some time p <= now with no slot between p and it, so it is
+/// the first slot after now (at most one interval away, for intervals).
+bool plausible_slot(const ScheduleSpec& spec, TimePoint slot, TimePoint now) {
+  if (slot <= now) return true;  // missed: on_missed decides
+  if (std::holds_alternative<IntervalSpec>(spec.when)) {
+    auto bound = slot_after(spec, now, now);
+    return bound && slot <= *bound;
+  }
+  return slot_after(spec, now) == slot;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------- public
@@ -452,6 +464,7 @@ NextSlot plan_start(const ScheduleSpec& spec, const TaskProgress& progress, Time
     return {within_expiry(spec, slot, progress.run_count), 0, dynamic_at && *dynamic_at < now};
   }
   std::optional<TimePoint> slot = progress.next_run;
+  if (slot && !plausible_slot(spec, *slot, now)) slot.reset();  // planned by an edited schedule
   if (!slot && progress.last_run) {
     // Finished, expired, or cleared by an admin: the slot after the last run
     // (nothing for a once that ran; a later slot if the schedule was edited).

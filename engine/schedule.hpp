@@ -130,7 +130,9 @@ struct TaskProgress {
   std::int64_t run_count = 0;
 };
 
-/// At daemon start: resume from the persisted slot. A slot in the past was
+/// At daemon start: resume from the persisted slot. A persisted future slot
+/// this schedule could not have produced (the file was edited: `every 1 day`
+/// became `every 55 minutes`) is replanned from the last run. A slot in the past was
 /// missed: on_missed run_once runs once now (the slot becomes `now`, so an
 /// interval re-anchors there); skip moves to the first future slot. A dynamic
 /// schedule always takes `dynamic_at` (a due one runs now whatever on_missed

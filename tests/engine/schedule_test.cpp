@@ -336,6 +336,29 @@ TEST_CASE("schedule: plan_start resumes the persisted slot or handles a missed o
   CHECK(iso(flow::plan_start(daily, {}, utc(2026, 11, 28, 6, 30)).slot) == "2026-11-28T06:30:00Z");
 }
 
+TEST_CASE("schedule: plan_start replans a slot planned by an edited schedule", "[schedule]") {
+  auto t0 = utc(2026, 11, 28, 9, 0);
+  // Was `every 1 day`, now `every 55 minutes`: last ran 3h ago, persisted next is tomorrow.
+  auto interval = spec_of(ast::IntervalWhen{55, ast::TimeUnit::minutes});
+  auto replanned = flow::plan_start(interval, {t0 - 3h, t0 + 21h, 4}, t0);
+  CHECK(replanned.slot == t0);  // last run + 55 min passed: run once now
+  CHECK(replanned.missed);
+  CHECK(flow::plan_start(interval, {t0 - 10min, t0 + 45min, 4}, t0).slot == t0 + 45min);  // plausible: kept
+  CHECK(flow::plan_start(interval, {std::nullopt, t0 + 2h, 0}, t0).slot == t0);           // never ran: now
+
+  // Was 06:30, now 07:00.
+  auto daily = spec_of(ast::DailyWhen{{}, {7, 0}});
+  CHECK(iso(flow::plan_start(daily, {utc(2026, 11, 28, 6, 30), utc(2026, 11, 29, 6, 30), 1},
+                             utc(2026, 11, 28, 6, 45)).slot) == "2026-11-28T07:00:00Z");
+  CHECK(iso(flow::plan_start(daily, {std::nullopt, utc(2026, 11, 29, 7, 0), 1}, utc(2026, 11, 28, 7, 30)).slot) ==
+        "2026-11-29T07:00:00Z");
+
+  // A once moved to another time.
+  auto once = spec_of(ast::OnceWhen{literal(utc(2027, 3, 1), "2027-03-01T00:00:00Z")});
+  CHECK(iso(flow::plan_start(once, {std::nullopt, utc(2027, 1, 1), 0}, utc(2026, 12, 1)).slot) ==
+        "2027-03-01T00:00:00Z");
+}
+
 TEST_CASE("schedule: a run that overran later slots skips or queues them", "[schedule]") {
   auto spec = spec_of(ast::IntervalWhen{10, ast::TimeUnit::minutes});
   auto t0 = utc(2026, 11, 28, 9, 0);

@@ -392,3 +392,26 @@ TEST_CASE("sqlite store: a second connection sees committed writes", "[store]") 
   REQUIRE(seen);
   CHECK(seen->paused);
 }
+
+TEST_CASE("sqlite store: a write blocked by another process's lock fails after busy_timeout", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("flow.db");
+  flow::SqliteOptions options;
+  options.busy_timeout = 50ms;
+  auto store = flow::open_sqlite_store(path, options);
+  auto record = token_keeper("TK-1");
+  store->save_instance(record, kT0);
+
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  record.fields["ClientId"] = Value("while locked");
+  CHECK(what_of([&] { store->save_instance(record, kT0 + 1min); }) ==
+        "store " + path + ": cannot save instance \"TK-1\": database is locked (another process holds the database lock)");
+  CHECK(store->load_instance("TK-1")->fields.at("ClientId") == Value("client-42"));  // readers are not blocked in WAL
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+
+  store->save_instance(record, kT0 + 2min);
+  CHECK(store->load_instance("TK-1")->revision == 2);
+}
