@@ -23,8 +23,8 @@ namespace flow::check {
 /// `accesstoken` is one step from nothing but a casing slip of `AccessToken`.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
-/// The candidate closest to `name` when it is close enough to be a typo:
-/// distance <= 2 without replacing the whole name, or <= a third of its length.
+/// The candidate closest to `name` when it is close enough to be a typo: one
+/// edit for names shorter than 5, else two edits or a third of the length.
 /// Ties go to the earliest candidate (declaration order).
 std::optional<std::string> closest_name(std::string_view name, const std::vector<std::string>& candidates);
 
@@ -101,7 +101,7 @@ class Checker {
   };
   /// Reports each name already seen: "duplicate WHAT 'X' (first declared at line N)".
   void report_duplicates(const std::vector<Named>& names, std::string_view what,
-                         std::string_view verb = "declared");
+                         std::string_view verb = "declared", Severity severity = Severity::error);
   /// "unknown WHAT 'NAME'[ in WHERE]; did you mean 'X'?"
   void report_unknown(SourceRange at, std::string_view what, std::string_view name,
                       const std::vector<std::string>& candidates, std::string_view where = {});
@@ -117,6 +117,8 @@ class Checker {
 
   // Rules (check_rules.cpp).
   void check_block(const ast::Block& block, const ast::ProcessDecl& process);
+  /// `on A { trigger B; }  on B { trigger A; }`: unconditional trigger cycles.
+  void check_trigger_loops(const ast::ProcessDecl& process);
 
   // Schedules (check_schedules.cpp).
   void check_schedule(const ast::ScheduleDecl& schedule);

@@ -122,12 +122,10 @@ class ScheduleChecker {
                                          " is more often than once a minute; every run calls out and writes history");
     }
     if (counts && schedule_.jitter && *schedule_.jitter >= interval_length(*interval)) {
-      warning(schedule_.when->range, "jitter " + format_duration(*schedule_.jitter) +
-                                         " is not shorter than the interval, so runs can bunch up");
+      warning(schedule_.when->range, "jitter " + format_duration(*schedule_.jitter) + " is not shorter than the interval (" +
+                                         format_duration(interval_length(*interval)) + "), so runs can bunch up");
     }
     if (schedule_.retry) retry(*schedule_.retry);
-    if (schedule_.expires && schedule_.expires->after_runs && *schedule_.expires->after_runs <= 0)
-      error(schedule_.expires->range, "expires after 0 runs: the task would never run");
   }
 
   void retry(const ast::RetryPolicy& policy) {

@@ -66,6 +66,18 @@ KindSet binary_kinds(ast::BinaryOp op, KindSet lhs, KindSet rhs) {
   return out;
 }
 
+/// "no arguments", "1 argument", "1 or 2 arguments", "2 to 4 arguments", "at least 1 argument".
+std::string argument_counts(const FunctionSpec& spec) {
+  const auto min = std::to_string(spec.min_args);
+  const auto max = std::to_string(spec.max_args);
+  const auto noun = [](int n) { return n == 1 ? " argument" : " arguments"; };
+  if (spec.max_args < 0) return "at least " + min + noun(spec.min_args);
+  if (spec.max_args == 0) return "no arguments";
+  if (spec.min_args == spec.max_args) return min + noun(spec.max_args);
+  const auto joint = spec.max_args == spec.min_args + 1 ? " or " : " to ";
+  return min + joint + max + noun(spec.max_args);
+}
+
 bool is_comparison(ast::BinaryOp op) {
   using B = ast::BinaryOp;
   return op == B::lt || op == B::le || op == B::gt || op == B::ge;
@@ -286,8 +298,8 @@ void ExprChecker::check_argument(const ast::Call& call, const FunctionSpec& spec
 StaticType ExprChecker::function_call(const ast::Call& call, const FunctionSpec& spec) {
   const int count = static_cast<int>(call.args.size());
   if (count < spec.min_args || (spec.max_args >= 0 && count > spec.max_args)) {
-    checker_.diagnostics().error(call.callee.range, "wrong number of arguments to " + spec.name + " (" +
-                                                        std::to_string(count) + "); " + spec.signature);
+    checker_.diagnostics().error(call.callee.range, spec.name + " takes " + argument_counts(spec) + ", not " +
+                                                        std::to_string(count) + "; " + spec.signature);
   }
   std::vector<StaticType> args;
   for (std::size_t i = 0; i < call.args.size(); ++i) {
@@ -347,11 +359,10 @@ StaticType ExprChecker::check_node(const ast::Binary& n, const ast::Expr& expr) 
     checker_.diagnostics().error(at, message);
     return StaticType{};
   }
-  const bool joins_time = (is_time(lhs.kinds) && rhs.kinds == KindSet(ValueKind::text)) ||
-                          (lhs.kinds == KindSet(ValueKind::text) && is_time(rhs.kinds));
-  if (n.op == B::add && joins_time) {
-    checker_.diagnostics().warning(at, "'+' joins " + lhs.kinds.describe() + " and " + rhs.kinds.describe() +
-                                           " as text; to shift a time add a duration such as 5 minutes");
+  // `"waited " + Wait` builds a message; `CreatedAt + "5 minutes"` meant a duration.
+  if (n.op == B::add && is_time(lhs.kinds) && rhs.kinds == KindSet(ValueKind::text)) {
+    checker_.diagnostics().warning(at, lhs.kinds.describe() + " + text joins them as text; to shift a time add a "
+                                                              "duration such as 5 minutes");
   }
   return StaticType{is_comparison(n.op) ? KindSet(ValueKind::boolean) : result, std::nullopt};
 }

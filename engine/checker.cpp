@@ -78,7 +78,14 @@ const ast::Handler* Checker::find_handler(const ast::ProcessDecl& process, const
   std::vector<std::string> buttons;
   for (const auto& h : process.handlers)
     if (h.kind == ast::HandlerKind::button) buttons.push_back(h.name.text);
-  report_unknown(name.range, "handler", name.text, buttons, "process " + process.name.text);
+  std::string message = "unknown handler '" + name.text + "' in process " + process.name.text;
+  if (Program::field(process, name.text))
+    message += " ('" + name.text + "' is a field; only `on NAME` handlers can be triggered)";
+  else if (name.text == "load" && Program::load_handler(process))
+    message += " (`on load` runs by itself when an instance is opened)";
+  else
+    message += did_you_mean(name.text, buttons);
+  diagnostics_.error(name.range, message);
   return nullptr;
 }
 
@@ -143,10 +150,6 @@ void Checker::check_method(const ast::MethodDecl& method) {
 }
 
 void Checker::check_datasource(const ast::DatasourceDecl& datasource) {
-  if (datasource.kind.text != "rest") {
-    diagnostics_.error(datasource.kind.range,
-                       "unknown datasource kind '" + datasource.kind.text + "'; only 'rest' is supported");
-  }
   check_settings(datasource);
   for (const auto& header : datasource.headers) expr(header.value, ExprScope{});
   std::vector<Named> methods;
@@ -187,6 +190,7 @@ void Checker::check_handlers(const ast::ProcessDecl& process) {
   report_duplicates(buttons, "handler");
   report_duplicates(changes, "change handler for");
   report_duplicates(loads, "handler");
+  check_trigger_loops(process);
 }
 
 void Checker::check_process(const ast::ProcessDecl& process) {
@@ -222,7 +226,7 @@ void Checker::check_instance(const ast::InstanceDecl& instance) {
     check_assignable(*field, value.value, type);
     warn_literal_secret(*field, value.value, type);
   }
-  report_duplicates(targets, "value for", "set");
+  report_duplicates(targets, "value for", "set", Severity::warning);
 }
 
 // -------------------------------------------------------------- top level

@@ -1,0 +1,179 @@
+#include "engine/checker.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "engine/check_context.hpp"
+#include "stdlib/stdlib.hpp"
+
+namespace {
+
+const flow::FunctionRegistry& registry() {
+  static const flow::FunctionRegistry functions = [] {
+    flow::FunctionRegistry r;
+    flow::register_stdlib(r);
+    return r;
+  }();
+  return functions;
+}
+
+/// Loads `text` as test.flow, checks it, and renders every diagnostic.
+std::string check(const std::string& text) {
+  flow::Diagnostics diagnostics;
+  auto program = flow::load_program_text("test.flow", text, diagnostics);
+  flow::check_program(*program, registry(), diagnostics);
+  return flow::render(program->sources, diagnostics);
+}
+
+const char* const kDatasource = R"(datasource Api rest {
+  base_url = "http://127.0.0.1:1";
+  method Token POST "/token/{tenant}" {
+    request header Auth "Authorization";
+    request body form { grant_type; client_id; }
+    response header Location "Location";
+    response body json { access_token; expires_in; }
+  }
+}
+)";
+
+}  // namespace
+
+using flow::check::closest_name;
+using flow::check::edit_distance;
+using flow::check::KindSet;
+using flow::ValueKind;
+
+TEST_CASE("edit distance counts a transposition as one step and ignores case", "[checker]") {
+  CHECK(edit_distance("", "") == 0);
+  CHECK(edit_distance("abc", "") == 3);
+  CHECK(edit_distance("AccesToken", "AccessToken") == 1);
+  CHECK(edit_distance("Refersh", "Refresh") == 1);
+  CHECK(edit_distance("accesstoken", "AccessToken") == 0);
+  CHECK(edit_distance("kitten", "sitting") == 3);
+}
+
+TEST_CASE("closest_name suggests only plausible typos", "[checker]") {
+  const std::vector<std::string> names{"AccessToken", "RefreshToken", "ExpiresIn"};
+  CHECK(closest_name("AccesToken", names) == "AccessToken");
+  CHECK(closest_name("expiresin", names) == "ExpiresIn");
+  CHECK_FALSE(closest_name("Banana", names));
+  // A two-letter name two edits away is a different name, not a typo.
+  CHECK_FALSE(closest_name("ab", {"cd"}));
+  CHECK(closest_name("ab", {"abc"}) == "abc");
+  // Short names get one edit: `code` is not a typo of `body`.
+  CHECK_FALSE(closest_name("code", {"message", "status", "body"}));
+  CHECK(closest_name("Refesh", {"Refresh"}) == "Refresh");
+  CHECK(closest_name("Og", {"Go"}) == "Go");
+  // Ties go to the first declared.
+  CHECK(closest_name("cat", {"bat", "cap"}) == "bat");
+}
+
+TEST_CASE("KindSet describes its kinds for messages", "[checker]") {
+  CHECK(KindSet(ValueKind::text).describe() == "text");
+  CHECK(KindSet(ValueKind::text).add(ValueKind::boolean).describe() == "boolean or text");
+  CHECK(KindSet(ValueKind::number).add(ValueKind::text).add(ValueKind::list).describe() == "number, text or list");
+  CHECK(KindSet::any().describe() == "any value");
+  CHECK(KindSet::any().without(ValueKind::null).has(ValueKind::json));
+}
+
+TEST_CASE("the seed example checks clean", "[checker]") {
+  flow::Diagnostics diagnostics;
+  auto program = flow::load_program({std::string(FLOW_SOURCE_DIR) + "/examples/token_refresh.flow"}, diagnostics);
+  flow::check_program(*program, registry(), diagnostics);
+  CHECK(flow::render(program->sources, diagnostics) == "");
+}
+
+TEST_CASE("a clean program has no diagnostics", "[checker]") {
+  CHECK(check(std::string(kDatasource) + R"(
+process P {
+  field Tenant text = "t1";
+  field Token secret;
+  field Expires number;
+  field At datetime;
+  on Go {
+    create_item Api.Token map {
+      path.tenant = Tenant;
+      header.Auth = "Basic ${Token}";
+      body.grant_type = "client_credentials";
+      urlPath = "/v2";
+    } on_success {
+      Token = body.access_token;
+      Expires = body.expires_in ?? 3600;
+      At = now() + seconds(Expires) - 5 minutes;
+    } on_error {
+      Token = error.message;
+    };
+    save;
+  }
+}
+)") == "");
+}
+
+TEST_CASE("every unknown name of a file is reported in one run, in source order", "[checker]") {
+  CHECK(check(std::string(kDatasource) + R"(
+process P {
+  field AccessToken secret;
+  on Go {
+    set AccesToken = "";
+    create_item Api.Tokn map { body.client_id = "x"; };
+    create_item Apx.Token map { body.client_id = "x"; };
+    trigger Og;
+  }
+}
+)") == R"(test.flow:14:9: error: unknown field 'AccesToken' in process P; did you mean 'AccessToken'?
+      set AccesToken = "";
+          ^
+test.flow:15:21: error: unknown method 'Tokn' in datasource Api; did you mean 'Token'?
+      create_item Api.Tokn map { body.client_id = "x"; };
+                      ^
+test.flow:16:17: error: unknown datasource 'Apx'; did you mean 'Api'?
+      create_item Apx.Token map { body.client_id = "x"; };
+                  ^
+test.flow:17:13: error: unknown handler 'Og' in process P; did you mean 'Go'?
+      trigger Og;
+              ^
+)");
+}
+
+TEST_CASE("map targets must be declared request parts of the method", "[checker]") {
+  CHECK(check(std::string(kDatasource) + R"(
+process P {
+  field Id text;
+  on Go {
+    create_item Api.Token map {
+      path.tenant = Id;
+      body.client_idd = Id;
+      header.Authorization = Id;
+      query.page = 1;
+      path.tenantt = Id;
+      client_id = Id;
+    };
+  }
+}
+)") == R"(test.flow:16:12: error: unknown request body 'client_idd' in method Api.Token; did you mean 'client_id'?
+        body.client_idd = Id;
+             ^
+test.flow:17:14: error: unknown request header 'Authorization' in method Api.Token
+        header.Authorization = Id;
+               ^
+test.flow:18:13: error: unknown request query 'page' in method Api.Token
+        query.page = 1;
+              ^
+test.flow:19:12: error: unknown path parameter 'tenantt' in method Api.Token; did you mean 'tenant'?
+        path.tenantt = Id;
+             ^
+test.flow:20:7: error: a map target is body.NAME, header.NAME, query.NAME, path.NAME or urlPath; did you mean 'body.client_id'?
+        client_id = Id;
+        ^
+)");
+}
+
+TEST_CASE("an unmapped path parameter fails every call", "[checker]") {
+  CHECK(check(std::string(kDatasource) + R"(
+process P {
+  on Go { create_item Api.Token map { body.client_id = "x"; }; }
+}
+)") == R"(test.flow:12:27: error: path parameter 'tenant' of Api.Token is not mapped (add path.tenant = ... to the map)
+    on Go { create_item Api.Token map { body.client_id = "x"; }; }
+                            ^
+)");
+}
