@@ -289,7 +289,9 @@ void Dumper::when(const ScheduleWhen& w, int depth) {
   const auto& r = w.range;
   std::visit(overloaded{
                  [&](const IntervalWhen& i) {
-                   line(depth, "every " + std::to_string(i.count) + " " + units[static_cast<int>(i.unit)], r);
+                   std::string unit = units[static_cast<int>(i.unit)];
+                   if (i.count == 1) unit.pop_back();  // "every 1 second"
+                   line(depth, "every " + std::to_string(i.count) + " " + unit, r);
                  },
                  [&](const DailyWhen& d) {
                    std::string days;

@@ -451,7 +451,8 @@ struct import_decl : commit<kw_import, import_path, semi> {};
 struct declaration : sor<import_decl, datasource_decl, process_decl, instance_decl, schedule_decl> {};
 struct end_of_module : eof {};
 /// A whole .flow file.
-struct grammar : seq<sep, star<declaration, sep>, must<end_of_module>> {};
+struct byte_order_mark : string<'\xEF', '\xBB', '\xBF'> {};
+struct grammar : seq<opt<byte_order_mark>, sep, star<declaration, sep>, must<end_of_module>> {};
 
 #undef FLOW_WORD
 

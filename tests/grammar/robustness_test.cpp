@@ -112,3 +112,16 @@ TEST_CASE("a very long operator chain is refused before it can exhaust the stack
   CHECK(flow::test::parse_errors("process P { on H { set A = " + sum + "; } }")
             .find("error: expression too long") != std::string::npos);
 }
+
+TEST_CASE("CRLF line endings and a UTF-8 byte order mark") {
+  const std::string text = "\xEF\xBB\xBFprocess P {\r\n  // note\r\n  field A text;\r\n}\r\n";
+  CHECK(flow::test::parse_dump(text) ==
+        "module 0\n"
+        "  process P @1:4\n"
+        "    field A text @3:3\n");
+  CHECK(flow::test::parse_errors("process P {\r\n  field A strng;\r\n}\r\n") ==
+        "test.flow:2:11: error: expected a field type (text, number, boolean, datetime, duration, secret, json, "
+        "list)\n"
+        "    field A strng;\n"
+        "            ^\n");
+}
