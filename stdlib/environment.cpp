@@ -14,6 +14,7 @@
 namespace flow {
 namespace {
 
+/// Read at call time: a variable set after start-up is seen by the next run.
 Value env(std::span<const Value> args, const CallContext&) {
   const std::string& name = stdlib::text_arg("env", args[0]);
   if (args.size() > 1 && !args[1].is_null() && !args[1].is<std::string>()) {
@@ -32,13 +33,8 @@ Value env(std::span<const Value> args, const CallContext&) {
 }  // namespace
 
 void register_environment_functions(FunctionRegistry& registry) {
-  registry.add({.name = "env",
-                .min_args = 1,
-                .max_args = 2,
-                .result = ValueKind::text,
-                .params = {ValueKind::text, std::nullopt},
-                .fn = env,
-                .signature = "env(text [, default]) -> text"});
+  registry.add({"env", 1, 2, ValueKind::text, {ValueKind::text, std::nullopt}, env,
+                "env(name [, default]) -> text"});
 }
 
 }  // namespace flow

@@ -50,11 +50,6 @@ const Json& json_arg(std::string_view fn, const Value& value) {
   return value.as<Json>();
 }
 
-const List& list_arg(std::string_view fn, const Value& value) {
-  if (!value.is<List>()) throw_type_error(fn, "list", value);
-  return value.as<List>();
-}
-
 bool deep_secret(const Value& value) {
   if (value.secret) return true;
   if (!value.is<List>()) return false;

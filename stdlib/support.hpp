@@ -21,14 +21,13 @@ namespace flow::stdlib {
 std::string text_or_empty(std::string_view fn, const Value& value);
 /// Text argument that must be present: null is a type error.
 const std::string& text_arg(std::string_view fn, const Value& value);
-/// Number argument (null is a type error).
-double number_arg(std::string_view fn, const Value& value);
 /// Number argument that must be a whole number within +-2^53.
 std::int64_t integer_arg(std::string_view fn, const Value& value);
+/// Arguments of one kind: anything else, null included, is a type error.
+double number_arg(std::string_view fn, const Value& value);
 TimePoint datetime_arg(std::string_view fn, const Value& value);
 Duration duration_arg(std::string_view fn, const Value& value);
 const Json& json_arg(std::string_view fn, const Value& value);
-const List& list_arg(std::string_view fn, const Value& value);
 
 /// True when the value, or any element of a list nested in it, is secret.
 bool deep_secret(const Value& value);

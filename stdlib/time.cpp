@@ -47,6 +47,14 @@ Duration scaled(std::string_view fn, double count, double unit_ms) {
   return Duration(static_cast<std::int64_t>(ms));
 }
 
+/// `t`, or RunError outside years -9999..9999, which every formatter can print.
+TimePoint in_range(std::string_view fn, TimePoint t) {
+  constexpr date::sys_days kFirst{date::year{-9999} / 1 / 1};
+  constexpr date::sys_days kLast{date::year{9999} / 12 / 31};
+  if (t < kFirst || t >= kLast + days{1}) throw RunError(std::string(fn) + ": date out of range");
+  return t;
+}
+
 TimePoint local_midnight(TimePoint t, const date::time_zone* zone) {
   if (zone == nullptr) return floor<days>(t);
   const auto local_day = floor<days>(zone->to_local(t));
@@ -76,10 +84,8 @@ TimePoint add_months(TimePoint t, std::int64_t months) {
   const date::year_month_day ymd{day};
   const auto target = date::year_month{ymd.year(), ymd.month()} + date::months{months};
   const date::year_month_day result{target / std::min(ymd.day(), (target / date::last).day())};
-  if (!result.ok() || result.year() < date::year{-9999} || result.year() > date::year{9999}) {
-    throw RunError("add_time: date out of range");
-  }
-  return date::sys_days{result} + (t - day);
+  if (!result.ok()) throw RunError("add_time: date out of range");
+  return in_range("add_time", date::sys_days{result} + (t - day));
 }
 
 /// Milliseconds per fixed unit, 0 for calendar units (months, years), nullopt if unknown.
@@ -97,7 +103,9 @@ std::optional<double> unit_milliseconds(std::string unit) {
 
 Value add_time_fn(std::span<const Value> args, const CallContext&) {
   const TimePoint t = stdlib::datetime_arg("add_time", args[0]);
-  if (args.size() == 2) return tainted(Value(t + stdlib::duration_arg("add_time", args[1])), args);
+  if (args.size() == 2) {
+    return tainted(Value(in_range("add_time", t + stdlib::duration_arg("add_time", args[1]))), args);
+  }
   const std::string& unit = stdlib::text_arg("add_time", args[2]);
   const auto unit_ms = unit_milliseconds(unit);
   if (!unit_ms) {
@@ -105,8 +113,8 @@ Value add_time_fn(std::span<const Value> args, const CallContext&) {
                    "\" (expected ms, seconds, minutes, hours, days, weeks, months or years)");
   }
   if (*unit_ms > 0) {
-    return tainted(Value(t + scaled("add_time", stdlib::number_arg("add_time", args[1]), *unit_ms)),
-                   args);
+    const Duration offset = scaled("add_time", stdlib::number_arg("add_time", args[1]), *unit_ms);
+    return tainted(Value(in_range("add_time", t + offset)), args);
   }
   const std::int64_t count = stdlib::integer_arg("add_time", args[1]);
   const bool years = unit.front() == 'y' || unit.front() == 'Y';
@@ -191,20 +199,18 @@ Value unix_time_fn(std::span<const Value> args, const CallContext&) {
 
 Value from_unix_fn(std::span<const Value> args, const CallContext&) {
   const double seconds = stdlib::number_arg("from_unix", args[0]);
-  return tainted(Value(TimePoint(scaled("from_unix", seconds, 1e3))), args);
+  if (!std::isfinite(seconds) || std::fabs(seconds) > kMaxMilliseconds / 1e3) {
+    throw RunError("from_unix: date out of range");
+  }
+  return tainted(Value(in_range("from_unix", TimePoint(scaled("from_unix", seconds, 1e3)))), args);
 }
 
 void add_durations(FunctionRegistry& registry) {
   const std::pair<const char*, double> units[] = {
       {"seconds", 1e3}, {"minutes", 60e3}, {"hours", 3600e3}, {"days", 86400e3}};
   for (const auto& [name, unit_ms] : units) {
-    registry.add({.name = name,
-                  .min_args = 1,
-                  .max_args = 1,
-                  .result = ValueKind::duration,
-                  .params = {ValueKind::number},
-                  .fn = duration_of(name, unit_ms),
-                  .signature = std::string(name) + "(number) -> duration"});
+    registry.add({name, 1, 1, ValueKind::duration, {ValueKind::number}, duration_of(name, unit_ms),
+                  std::string(name) + "(number) -> duration"});
   }
 }
 

@@ -88,6 +88,17 @@ TEST_CASE("add_time with years keeps Feb 29 inside leap years only") {
   REQUIRE_THROWS_WITH(add("2024-01-01T00:00:00Z", 1e6, "years"), "add_time: date out of range");
 }
 
+TEST_CASE("datetimes stay within the years -9999 to 9999") {
+  CHECK(add("9999-12-31T23:59:58Z", 1, "s") == Value(at("9999-12-31T23:59:59Z")));
+  REQUIRE_THROWS_WITH(add("9999-12-31T23:59:59Z", 1, "s"), "add_time: date out of range");
+  REQUIRE_THROWS_WITH(add("9999-12-01T00:00:00Z", 1, "month"), "add_time: date out of range");
+  REQUIRE_THROWS_WITH(call("add_time", {Value(at("2026-01-01T00:00:00Z")),
+                                        Value(Duration(std::chrono::hours(24 * 365 * 9000)))}),
+                      "add_time: date out of range");
+  REQUIRE_THROWS_WITH(call("from_unix", {3e11}), "from_unix: date out of range");
+  REQUIRE_THROWS_WITH(call("from_unix", {1e300}), "from_unix: date out of range");
+}
+
 TEST_CASE("diff subtracts the second datetime from the first") {
   CHECK(call("diff", {Value(at("2024-03-01T00:00:00Z")), Value(at("2024-02-28T00:00:00Z"))}) ==
         Value(Duration(hours(48))));
