@@ -1,5 +1,6 @@
 #include "engine/scheduler.hpp"
 
+#include <algorithm>
 #include <random>
 #include <utility>
 
@@ -41,6 +42,10 @@ Scheduler::Scheduler(Clock& clock, Store& store, std::vector<const ast::Schedule
     : clock_(clock), store_(store), runner_(runner), options_(std::move(options)) {
   if (!options_.jitter) options_.jitter = default_jitter();
   for (const auto* decl : schedules) {
+    // Task state is keyed by name: two loops must never share it.
+    if (std::any_of(tasks_.begin(), tasks_.end(), [&](const auto& t) { return t->decl->name == decl->name; })) {
+      throw ScheduleError("schedule \"" + decl->name + "\": another schedule has the same name");
+    }
     try {
       tasks_.push_back(std::make_unique<Task>(Task{decl, make_schedule_spec(*decl), {}}));
     } catch (const ScheduleError& e) {
@@ -101,21 +106,13 @@ std::optional<TimePoint> Scheduler::dynamic_at(const Task& task) {
 asio::awaitable<void> Scheduler::task_loop(Task* task) {
   TaskState state = load_state(*task);
   if (state.deleted) co_return;
-  NextSlot next = plan_start(task->spec, progress_of(state), clock_.now(), dynamic_at(*task));
-  if (next.missed) {
-    task->stats.skipped += next.skipped;
-    note(*task, "missed its slot " + when_text(state.next_run) + " while the daemon was down; " +
-                    (next.skipped ? "skipping to " + when_text(next.slot) : "running once now"));
-  }
-  state.next_run = next.slot;
-  store_.save_task(state);
+  NextSlot next = plan_first(*task, std::move(state));
   const bool dynamic = std::holds_alternative<DynamicSpec>(task->spec.when);
-
   while (!stopping_) {
     if (!next.slot && !dynamic) break;  // finished or expired
     if (!next.slot) {  // a dynamic time that cannot be computed yet: ask again later
       co_await clock_.sleep_until(clock_.now() + options_.dynamic_idle_poll);
-      if (!stopping_) next = plan_start(task->spec, progress_of(state), clock_.now(), dynamic_at(*task));
+      if (!stopping_) next = plan_start(task->spec, progress_of(load_state(*task)), clock_.now(), dynamic_at(*task));
       continue;
     }
     const TimePoint slot = *next.slot;
@@ -127,29 +124,49 @@ asio::awaitable<void> Scheduler::task_loop(Task* task) {
     state = load_state(*task);  // an admin may have paused or deleted it meanwhile
     if (state.deleted) break;
     if (state.paused) {
-      next = plan_after_run(task->spec, slot, clock_.now(), state.run_count, dynamic_at(*task));
       ++task->stats.skipped;
       note(*task, "paused: slot " + format_iso(slot) + " passed over");
-    } else {
-      const TimePoint started = clock_.now();
-      ++task->stats.runs;
-      TaskOutcome outcome = co_await run_with_retries(task);
-      if (!outcome.ok) {
-        ++task->stats.failures;
-        note(*task, "run failed: " + outcome.message);
-      }
-      state = load_state(*task);  // keep admin changes made during the run
-      state.last_run = started;
-      state.run_count += 1;
       next = plan_after_run(task->spec, slot, clock_.now(), state.run_count, dynamic_at(*task));
+      persist_next(*task, std::move(state), next);
+    } else {
+      next = co_await run_slot(task, slot);
     }
-    if (next.skipped) {
-      task->stats.skipped += next.skipped;
-      note(*task, "the run overran " + std::to_string(next.skipped) + " slot(s); next at " + when_text(next.slot));
-    }
-    state.next_run = next.slot;
-    store_.save_task(state);
   }
+}
+
+NextSlot Scheduler::plan_first(Task& task, TaskState state) {
+  NextSlot next = plan_start(task.spec, progress_of(state), clock_.now(), dynamic_at(task));
+  if (next.missed) {
+    note(task, "missed its slot " + when_text(state.next_run) + " while the daemon was down; " +
+                   (next.skipped ? "skipping to " + when_text(next.slot) : "running once now"));
+  }
+  persist_next(task, std::move(state), next);
+  return next;
+}
+
+asio::awaitable<NextSlot> Scheduler::run_slot(Task* task, TimePoint slot) {
+  const TimePoint started = clock_.now();
+  ++task->stats.runs;
+  TaskOutcome outcome = co_await run_with_retries(task);
+  if (!outcome.ok) {
+    ++task->stats.failures;
+    note(*task, "run failed: " + outcome.message);
+  }
+  TaskState state = load_state(*task);  // keep admin changes made during the run
+  state.last_run = started;
+  state.run_count += 1;
+  NextSlot next = plan_after_run(task->spec, slot, clock_.now(), state.run_count, dynamic_at(*task));
+  if (next.skipped) {
+    note(*task, "the run overran " + std::to_string(next.skipped) + " slot(s); next at " + when_text(next.slot));
+  }
+  persist_next(*task, std::move(state), next);
+  co_return next;
+}
+
+void Scheduler::persist_next(Task& task, TaskState state, const NextSlot& next) {
+  task.stats.skipped += next.skipped;
+  state.next_run = next.slot;
+  store_.save_task(state);
 }
 
 asio::awaitable<TaskOutcome> Scheduler::run_with_retries(Task* task) {

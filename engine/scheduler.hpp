@@ -104,6 +104,12 @@ class Scheduler {
  private:
   struct Task;
   boost::asio::awaitable<void> task_loop(Task* task);
+  /// Plans the first slot at start-up (on_missed) and persists it.
+  NextSlot plan_first(Task& task, TaskState state);
+  /// Runs the task for `slot`, then persists last_run, run_count and the next slot.
+  boost::asio::awaitable<NextSlot> run_slot(Task* task, TimePoint slot);
+  /// Counts the slots `next` passed over and persists it as the task's next_run.
+  void persist_next(Task& task, TaskState state, const NextSlot& next);
   boost::asio::awaitable<TaskOutcome> run_with_retries(Task* task);
   boost::asio::awaitable<TaskOutcome> run_once(Task* task);
   std::optional<TimePoint> dynamic_at(const Task& task);

@@ -450,6 +450,17 @@ TEST_CASE("scheduler: an invalid schedule is refused with its name", "[scheduler
   }
 }
 
+TEST_CASE("scheduler: two schedules with one name are refused", "[scheduler]") {
+  asio::io_context io;
+  FakeClock clock(io.get_executor(), kT0);
+  TaskStore store;
+  FakeRunner runner(clock);
+  auto first = every(55, ast::TimeUnit::minutes);
+  auto second = every(1, ast::TimeUnit::hours);
+  CHECK_THROWS_WITH(flow::Scheduler(clock, store, {&first, &second}, runner),
+                    "schedule \"Refresh access token\": another schedule has the same name");
+}
+
 TEST_CASE("SystemClock: a passed deadline completes at once; cancel_all wakes sleepers", "[clock]") {
   asio::io_context io;
   flow::SystemClock clock(io.get_executor());
