@@ -133,7 +133,8 @@ asio::awaitable<void> Executor::exec_async(const ast::Rule& rule) {
     co_await exec_call(*call, rule);
   } else if (const auto* branch = std::get_if<ast::IfRule>(&rule.node)) {
     const bool taken = truthy(evaluate(branch->condition, field_scope()));
-    co_await exec_block(taken ? branch->then_block : branch->else_block);
+    const auto& block = taken ? branch->then_block : branch->else_block;
+    co_await exec_block(block);
   } else if (const auto* trigger = std::get_if<ast::TriggerRule>(&rule.node)) {
     co_await exec_trigger(*trigger, rule);
   } else if (const auto* start = std::get_if<ast::StartRule>(&rule.node)) {

@@ -226,12 +226,13 @@ class SqliteStore final : public Store {
   void configure(const SqliteOptions& options) {
     // journal_mode is the first statement that reads the file, so a file that
     // is not a database fails here with SQLITE_NOTADB.
+    // The busy timeout first: another process (a daemon) may be writing while we open.
+    sqlite3_busy_timeout(db_.handle(), static_cast<int>(options.busy_timeout.count()));
     auto wal = db_.prepare("PRAGMA journal_mode = WAL", "cannot open");
     if (!wal.step() || wal.text(0) != "wal") {
       throw StoreError("store " + db_.path() + ": cannot open: the file system refused WAL mode");
     }
     db_.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", "cannot open");
-    sqlite3_busy_timeout(db_.handle(), static_cast<int>(options.busy_timeout.count()));
     if (options.max_pages) {
       db_.exec("PRAGMA max_page_count = " + std::to_string(*options.max_pages), "cannot open");
     }

@@ -41,7 +41,7 @@ inline void write_text(const std::string& path, const std::string& text) {
 }
 
 /// The seed example with its 55-minute schedule replaced by `every`.
-inline std::string seed_example(const std::string& every = "every 1 seconds;") {
+inline std::string seed_example(const std::string& every = "every 55 minutes;") {
   auto text = read_text(std::string(FLOW_SOURCE_DIR) + "/examples/token_refresh.flow");
   return std::regex_replace(text, std::regex("every 55 minutes;"), every);
 }
