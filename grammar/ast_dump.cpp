@@ -336,7 +336,8 @@ void Dumper::schedule(const ScheduleDecl& s, int depth) {
                     ", on_missed " + (s.on_missed == MissedPolicy::run_once ? "run_once" : "skip"));
   if (s.retry)
     line(depth + 1,
-         "retry " + std::to_string(s.retry->times) + " times backoff " + std::to_string(s.retry->backoff.count()) + "ms",
+         "retry " + std::to_string(s.retry->times) + (s.retry->times == 1 ? " time" : " times") + " backoff " +
+             std::to_string(s.retry->backoff.count()) + "ms",
          s.retry->range);
   if (s.jitter) raw(depth + 1, "jitter " + std::to_string(s.jitter->count()) + "ms");
 }

@@ -41,7 +41,8 @@ class Lowerer {
   std::string constant_string(const Node& node) const;
   ast::DurationLiteral duration(const Node& node) const;
   ast::DateTimeLiteral datetime(const Node& node) const;
-  std::int64_t integer(const Node& node, std::int64_t min, std::int64_t max) const;
+  /// A whole number in [min, max]; `what` names it in the error ("the minute").
+  std::int64_t integer(const Node& node, std::int64_t min, std::int64_t max, const char* what) const;
 
   // Rules (lower_rules.cpp).
   ast::Block rule_block(const Node& node) const;

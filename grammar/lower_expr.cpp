@@ -255,12 +255,12 @@ ast::DateTimeLiteral Lowerer::datetime(const Node& node) const {
   return result;
 }
 
-std::int64_t Lowerer::integer(const Node& node, std::int64_t min, std::int64_t max) const {
+std::int64_t Lowerer::integer(const Node& node, std::int64_t min, std::int64_t max, const char* what) const {
   std::int64_t value = 0;
   const auto text = node.string_view();
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || value < min || value > max)
-    fail(node, "number out of range (" + std::to_string(min) + " to " + std::to_string(max) + ")");
+    fail(node, std::string(what) + " must be between " + std::to_string(min) + " and " + std::to_string(max));
   return value;
 }
 

@@ -89,7 +89,7 @@ void Lowerer::schedule_item(ast::ScheduleDecl& schedule, const Node& node) const
   } else if (node.is_type<missed_stmt>()) {
     schedule.on_missed = arg.string_view() == "skip" ? ast::MissedPolicy::skip : ast::MissedPolicy::run_once;
   } else if (node.is_type<retry_stmt>()) {
-    ast::RetryPolicy retry{static_cast<int>(integer(arg, 0, 100)), ast::Milliseconds{0}, range(node)};
+    ast::RetryPolicy retry{static_cast<int>(integer(arg, 0, 100, "the number of retries")), ast::Milliseconds{0}, range(node)};
     if (node.children.size() > 1) retry.backoff = duration(*node.children[1]).value;
     schedule.retry = retry;
   } else {
@@ -127,7 +127,7 @@ ast::ScheduleWhen Lowerer::every(const Node& node) const {
     ast::MonthlyWhen monthly;
     const Node& spec = *kids.front();
     if (spec.is_type<month_day>()) {
-      monthly.day_of_month = static_cast<int>(integer(*spec.children.front(), 1, 31));
+      monthly.day_of_month = static_cast<int>(integer(*spec.children.front(), 1, 31, "the day of the month"));
     } else {
       monthly.nth = ordinal_of(spec.children[0]->string_view());
       monthly.weekday = weekday(*spec.children[1]);
@@ -135,7 +135,7 @@ ast::ScheduleWhen Lowerer::every(const Node& node) const {
     monthly.at = time_of_day(*kids.back());
     return at(monthly);
   }
-  return at(ast::HourlyWhen{static_cast<int>(integer(*kids.front(), 0, 59))});
+  return at(ast::HourlyWhen{static_cast<int>(integer(*kids.front(), 0, 59, "the minute"))});
 }
 
 ast::TimeOfDay Lowerer::time_of_day(const Node& node) const {
@@ -161,7 +161,7 @@ ast::Expiry Lowerer::expiry(const Node& node) const {
   const Node& spec = *node.children.front();
   ast::Expiry result{std::nullopt, std::nullopt, range(node)};
   if (spec.is_type<expires_after>()) {
-    result.after_runs = integer(*spec.children.front(), 1, 1'000'000'000);
+    result.after_runs = integer(*spec.children.front(), 1, 1'000'000'000, "the number of runs");
   } else {
     result.at = datetime(spec);
   }
