@@ -89,8 +89,7 @@ struct ExprScope {
 /// in source order by check_program.
 class Checker {
  public:
-  Checker(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics)
-      : program_(program), functions_(functions), diagnostics_(diagnostics) {}
+  Checker(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics);
 
   void run();
 
@@ -132,6 +131,9 @@ class Checker {
   /// is declared for another process.
   void check_instance_id(const ast::Expr& id, const StaticType& type, const ast::ProcessDecl* process);
 
+  /// False when a file failed to parse: a datasource, process or instance it
+  /// declared may be what an "unknown" name means, so those are not reported.
+  bool complete() const { return complete_; }
   const Program& program() const { return program_; }
   const FunctionRegistry& functions() const { return functions_; }
   Diagnostics& diagnostics() { return diagnostics_; }
@@ -149,6 +151,7 @@ class Checker {
   const Program& program_;
   const FunctionRegistry& functions_;
   Diagnostics& diagnostics_;
+  bool complete_ = true;
 };
 
 /// Names of the declarations of `items` (datasources, fields, handlers ...).

@@ -39,13 +39,13 @@ std::vector<std::string> declared_parts(const ast::MethodDecl& method, ast::Part
   return out;
 }
 
-/// The method's request parts as map targets would spell them ("body.client_id").
-std::vector<std::string> all_targets(const ast::MethodDecl& method) {
-  std::vector<std::string> out{"urlPath"};
-  for (const auto& part : method.request)
-    if (part.kind != ast::PartKind::path) out.push_back(std::string(part.kind == ast::PartKind::body ? "body" : part.kind == ast::PartKind::header ? "header" : "query") + "." + part.name.text);
-  for (const auto& param : path_params(method.path)) out.push_back("path." + param);
-  return out;
+/// `client_id` of a method declaring `request body form { client_id; }`: "body.client_id".
+std::optional<std::string> part_named(const ast::MethodDecl& method, const std::string& name) {
+  for (const std::string_view head : {"body", "header", "query", "path"}) {
+    const auto declared = declared_parts(method, *request_part_kind(head));
+    if (std::find(declared.begin(), declared.end(), name) != declared.end()) return std::string(head) + "." + name;
+  }
+  return std::nullopt;
 }
 
 /// Checks the rules of one process's handlers.
@@ -95,18 +95,9 @@ class RuleChecker {
 };
 
 void RuleChecker::report_not_a_part(const ast::Name& head, const ast::MethodDecl* method) {
-  std::string hint;
-  if (method) {
-    // `client_id = ...` for `body.client_id = ...`: suggest the part it names.
-    for (const auto& target : all_targets(*method)) {
-      const auto dot = target.find('.');
-      if (dot != std::string::npos && target.substr(dot + 1) == head.text) {
-        hint = "; did you mean '" + target + "'?";
-        break;
-      }
-    }
-    if (hint.empty()) hint = did_you_mean(head.text, {"body", "header", "query", "path", "urlPath"});
-  }
+  std::string hint = did_you_mean(head.text, {"body", "header", "query", "path", "urlPath"});
+  // `client_id = ...` for `body.client_id = ...`: suggest the part it names.
+  if (const auto part = method ? part_named(*method, head.text) : std::nullopt) hint = "; did you mean '" + *part + "'?";
   checker_.diagnostics().error(head.range, std::string(kMapTargets) + hint);
 }
 
@@ -156,19 +147,19 @@ void RuleChecker::mappings(const std::vector<ast::Assignment>& assignments, cons
 void RuleChecker::into(const ast::Name& name) {
   const auto* field = checker_.find_field(process_, name);
   if (!field || field->type == ast::FieldType::list || field->type == ast::FieldType::json) return;
-  checker_.diagnostics().error(name.range, "into needs a list or json field, and '" + name.text + "' is " +
-                                               field_type_name(field->type));
+  checker_.diagnostics().error(name.range, "into needs a list or json field; '" + name.text + "' is a " +
+                                               field_type_name(field->type) + " field");
 }
 
 void RuleChecker::check(const ast::CallRule& node, const ast::Rule&) {
   const auto& program = checker_.program();
   const auto* datasource = program.datasource(node.datasource.text);
   const ast::MethodDecl* method = nullptr;
-  if (!datasource) {
+  if (!datasource && checker_.complete()) {
     std::vector<std::string> names;
     for (const auto* d : program.datasources()) names.push_back(d->name.text);
     checker_.report_unknown(node.datasource.range, "datasource", node.datasource.text, names);
-  } else if (!(method = Program::method(*datasource, node.method.text))) {
+  } else if (datasource && !(method = Program::method(*datasource, node.method.text))) {
     checker_.report_unknown(node.method.range, "method", node.method.text, names_of(datasource->methods),
                             "datasource " + datasource->name.text);
   }

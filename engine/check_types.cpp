@@ -301,13 +301,7 @@ StaticType ExprChecker::function_call(const ast::Call& call, const FunctionSpec&
     checker_.diagnostics().error(call.callee.range, spec.name + " takes " + argument_counts(spec) + ", not " +
                                                         std::to_string(count) + "; " + spec.signature);
   }
-  std::vector<StaticType> args;
-  for (std::size_t i = 0; i < call.args.size(); ++i) {
-    args.push_back(check(call.args[i]));
-    check_argument(call, spec, i, args.back());
-  }
-  // env(name, default) hands back its default as is when the variable is unset.
-  if (spec.name == "env" && args.size() == 2) return StaticType{KindSet(ValueKind::text).add(args[1].kinds), {}};
+  for (std::size_t i = 0; i < call.args.size(); ++i) check_argument(call, spec, i, check(call.args[i]));
   return StaticType{spec.result ? KindSet(*spec.result) : KindSet::any(), std::nullopt};
 }
 

@@ -3,6 +3,8 @@
 #include "engine/checker.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <set>
 
 #include "engine/check_context.hpp"
 
@@ -37,6 +39,20 @@ std::vector<std::string> names_of_pointers(const std::vector<const Decl*>& decls
   return out;
 }
 
+/// Whether every file and every import of the program loaded and parsed (the
+/// loader names an imported file `dir/path`, so the paths compare as strings).
+bool every_file_parsed(const Program& program) {
+  if (program.modules.size() != program.sources.size()) return false;
+  std::set<std::string> loaded;
+  for (std::uint32_t i = 0; i < program.sources.size(); ++i) loaded.insert(program.sources.file(i).path);
+  for (const auto& module : program.modules) {
+    const auto dir = std::filesystem::path(program.sources.file(module.file).path).parent_path();
+    for (const auto& import : module.imports)
+      if (!loaded.count((dir / import.path).string())) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::vector<std::string> path_params(const std::string& path) {
@@ -61,9 +77,13 @@ const char* part_kind_name(ast::PartKind kind) {
 
 // ---------------------------------------------------------------- lookups
 
+Checker::Checker(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics)
+    : program_(program), functions_(functions), diagnostics_(diagnostics),
+      complete_(every_file_parsed(program)) {}
+
 const ast::ProcessDecl* Checker::find_process(const ast::Name& name) {
   if (const auto* process = program_.process(name.text)) return process;
-  report_unknown(name.range, "process", name.text, names_of_pointers(program_.processes()));
+  if (complete_) report_unknown(name.range, "process", name.text, names_of_pointers(program_.processes()));
   return nullptr;
 }
 
@@ -93,6 +113,7 @@ void Checker::check_instance_id(const ast::Expr& id, const StaticType& type, con
   const auto text = constant_text(type);
   if (!text) return;
   const auto* declared = program_.instance(*text);
+  if (!declared && !complete_) return;
   if (!declared) {
     std::vector<std::string> ids;
     for (const auto* instance : program_.instances()) ids.push_back(instance->id);
