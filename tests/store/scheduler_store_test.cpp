@@ -1,0 +1,90 @@
+// The scheduler over the real SQLite store: task state written by one daemon
+// is what the next daemon (a new connection, as after a crash) resumes from.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <random>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "engine/scheduler.hpp"
+#include "engine/store/sqlite_store.hpp"
+#include "support/fake_clock.hpp"
+
+namespace asio = boost::asio;
+namespace ast = flow::ast;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using flow::TimePoint;
+
+namespace {
+
+const TimePoint kT0 = TimePoint(date::sys_days(date::year(2026) / 11 / 28)) + 9h;
+
+class CountingRunner final : public flow::TaskRunner {
+ public:
+  explicit CountingRunner(flow::Clock& clock) : clock_(clock) {}
+  asio::awaitable<flow::TaskOutcome> run_task(const ast::ScheduleDecl&) override {
+    started.push_back(clock_.now());
+    co_return flow::TaskOutcome{true, "", false};
+  }
+  std::optional<TimePoint> dynamic_next(const ast::ScheduleDecl&) override { return std::nullopt; }
+  std::vector<TimePoint> started;
+
+ private:
+  flow::Clock& clock_;
+};
+
+/// Runs one daemon on `store` from the clock's current time to `until`, then stops it.
+void run_daemon(flow::Store& store, flow::testing::FakeClock& clock, asio::io_context& io,
+                const ast::ScheduleDecl& decl, CountingRunner& runner, TimePoint until) {
+  flow::SchedulerOptions options;
+  options.jitter = [] { return std::uint64_t{0}; };
+  flow::Scheduler scheduler(clock, store, {&decl}, runner, options);
+  bool done = false;
+  std::exception_ptr error;
+  asio::co_spawn(io, scheduler.run(), [&](std::exception_ptr e) {
+    done = true;
+    error = e;
+  });
+  flow::testing::advance_in_steps(io, clock, until);
+  scheduler.stop();
+  io.restart();
+  io.poll();
+  REQUIRE(done);
+  REQUIRE_FALSE(error);
+}
+
+}  // namespace
+
+TEST_CASE("scheduler over SQLite: a restarted daemon resumes the persisted schedule", "[store][scheduler]") {
+  const fs::path dir = fs::temp_directory_path() / ("flow-sched-store-" + std::to_string(std::random_device{}()));
+  fs::create_directories(dir);
+  const std::string path = (dir / "flow.db").string();
+  asio::io_context io;
+  flow::testing::FakeClock clock(io.get_executor(), kT0);
+  CountingRunner runner(clock);
+  ast::ScheduleDecl decl;
+  decl.name = "Refresh access token";
+  decl.when = ast::ScheduleWhen{ast::IntervalWhen{55, ast::TimeUnit::minutes}, {}};
+
+  {
+    auto store = flow::open_sqlite_store(path);
+    run_daemon(*store, clock, io, decl, runner, kT0 + 60min);
+  }
+  {
+    auto store = flow::open_sqlite_store(path);  // "after a crash": a fresh connection
+    auto state = store->load_task("Refresh access token");
+    REQUIRE(state);
+    CHECK(state->run_count == 2);
+    CHECK(state->last_run == kT0 + 55min);
+    CHECK(state->next_run == kT0 + 110min);
+    clock.advance_to(kT0 + 100min);
+    run_daemon(*store, clock, io, decl, runner, kT0 + 170min);
+    CHECK(store->load_task("Refresh access token")->run_count == 4);
+  }
+  CHECK(runner.started == std::vector<TimePoint>{kT0, kT0 + 55min, kT0 + 110min, kT0 + 165min});
+  std::error_code ignored;
+  fs::remove_all(dir, ignored);
+}
