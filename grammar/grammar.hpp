@@ -9,7 +9,10 @@
 // place an expression can precede a block is `if COND <`, so a bare `<` is a
 // comparison only when no rule keyword follows it, and comparisons do not chain
 // (`a > b < set ...` reads as `a > b` then a block). A bare `<`/`>` operand is
-// optional so `save >` / `set X = Y >` can close an angle block.
+// optional so `save >` / `set X = Y >` can close an angle block, and a bare `>`
+// followed by a word that can only come after a block (`on_success`, `save`, `on`,
+// `process`, ...) closes the block. The price: a field with such a name cannot be
+// the right operand of a bare `<`/`>` (write `X < (save)` or compare the other way).
 
 #include <tao/pegtl.hpp>
 
@@ -134,6 +137,14 @@ struct rule_keyword
                    FLOW_WORD("update_item"), FLOW_WORD("delete_item"), FLOW_WORD("find_item"),
                    FLOW_WORD("save"), FLOW_WORD("if"), FLOW_WORD("validate"), FLOW_WORD("fail"),
                    FLOW_WORD("log"), FLOW_WORD("trigger"), FLOW_WORD("start")> {};
+// Words that can follow a block's closing `>` (a rule, a clause, an item, a declaration).
+// A bare `>` before one of them closes the block instead of comparing (lookahead only).
+struct block_follower
+    : sor<rule_keyword,
+          one_of_words<FLOW_WORD("else"), FLOW_WORD("on"), FLOW_WORD("field"), FLOW_WORD("on_success"),
+                       FLOW_WORD("on_error"), FLOW_WORD("into"), FLOW_WORD("method"), FLOW_WORD("header"),
+                       FLOW_WORD("import"), FLOW_WORD("datasource"), FLOW_WORD("process"), FLOW_WORD("instance"),
+                       FLOW_WORD("schedule")>> {};
 
 // ---------------------------------------------------------------------- names
 // One named rule per role, so each failure point has its own message.
@@ -224,11 +235,12 @@ struct op_ge : string<'>', '='> {};
 struct op_lt : one<'<'> {};
 struct op_gt : one<'>'> {};
 struct comparison_operand : seq<coalesce> {};
-/// Non-chaining. A bare `<` before a rule keyword opens an `if` block instead.
+/// Non-chaining. A bare `<` before a rule keyword opens an `if` block instead, and a
+/// bare `>` before a block_follower closes a block (`map < x = A > on_success < ... >;`).
 struct comparison_tail
     : sor<seq<sor<op_eq, op_ne, op_le, op_ge>, sep, must<comparison_operand>>,
           seq<op_lt, not_at<sep, sor<rule_keyword, one<'>'>>>, sep, comparison_operand>,
-          seq<op_gt, sep, comparison_operand>> {};
+          seq<op_gt, not_at<sep, block_follower>, sep, comparison_operand>> {};
 struct comparison : seq<coalesce, opt<sep, comparison_tail>> {};
 
 struct inversion;

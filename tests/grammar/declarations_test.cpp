@@ -85,3 +85,19 @@ TEST_CASE("date-time literals record whether an offset was written") {
   CHECK(schedule.expires->at->has_offset);
   CHECK_FALSE(schedule.expires->at->date_only);
 }
+
+TEST_CASE("angle-bracket handlers follow each other without ';'") {
+  CHECK(parse_dump("process P < on H < set A = B > on G < save > >\nschedule \"S\" < at X >\nprocess Q { }") ==
+        "module 0\n"
+        "  process P @1:1\n"
+        "    on H @1:13\n"
+        "      set A @1:20\n"
+        "        ident B @1:28\n"
+        "    on G @1:32\n"
+        "      save @1:39\n"
+        "  process Q @3:1\n"
+        "  schedule \"S\" @2:1\n"
+        "    at @2:16\n"
+        "      ident X @2:19\n"
+        "    on_overlap skip, on_missed run_once\n");
+}

@@ -151,3 +151,35 @@ TEST_CASE("start another process") {
 TEST_CASE("keywords are whole words: 'settle' is not 'set'") {
   CHECK(rules_dump("set settle = saved;") == "set settle @3:1\n  ident saved @3:14\n");
 }
+
+TEST_CASE("a bare '>' before a word that follows blocks closes the block") {
+  CHECK(rules_dump("start Other map < Field = Name > trigger Go;") ==
+        "start Other trigger Go @3:1\n"
+        "  map\n"
+        "    assign Field @3:19\n"
+        "      ident Name @3:27\n");
+  CHECK(rules_dump("create_item D.M map < body.x = A > on_success < B = body.y >;") ==
+        "create_item D.M @3:1\n"
+        "  map\n"
+        "    assign body.x @3:23\n"
+        "      ident A @3:32\n"
+        "  on_success\n"
+        "    assign B @3:49\n"
+        "      member .y @3:53\n"
+        "        ident body @3:53\n");
+  CHECK(rules_dump("if C < set A = B > save;") ==
+        "if @3:1\n"
+        "  ident C @3:4\n"
+        "  then\n"
+        "    set A @3:8\n"
+        "      ident B @3:16\n"
+        "save @3:20\n");
+  CHECK(rules_dump("if C < set A = B > saved; >") ==
+        "if @3:1\n"
+        "  ident C @3:4\n"
+        "  then\n"
+        "    set A @3:8\n"
+        "      binary > @3:16\n"
+        "        ident B @3:16\n"
+        "        ident saved @3:20\n");
+}
