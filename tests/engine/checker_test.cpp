@@ -177,3 +177,114 @@ process P {
                             ^
 )");
 }
+
+TEST_CASE("every construct used correctly checks clean", "[checker]") {
+  CHECK(check(R"flow(
+datasource Api rest {
+  base_url = env("API_URL", "http://127.0.0.1:1");
+  timeout = 10s;
+  retries = 2;
+  retry_backoff = 500ms;
+  max_response_bytes = 1048576;
+  ca_file = "ca.pem";
+  insecure_skip_verify = false;
+  header "Accept-Language" = "en";
+  method Items GET "/tenants/{tenant}/items" {
+    request header Auth "Authorization" = "none";
+    request header Trace "X-Trace";
+    request query { page; per_page; }
+    response header Next "Link";
+    response body json { items = "data.items"; total = "data.total"; }
+  }
+  method Raw GET "/raw" { }
+  method Create POST "/items" {
+    request body json { name; owner = "meta.owner"; }
+  }
+}
+
+process Lister {
+  field Tenant   text = "t1";
+  field Token    secret = env("TOKEN");
+  field Items    list;
+  field Raw      json;
+  field Total    number = 0;
+  field Next     text;
+  field Seen     datetime = 2027-01-01T00:00:00Z;
+  field Every    duration = 5 minutes;
+  field Ok       boolean = false;
+  field Label    text;
+
+  on load { set Label = "loaded at ${now()}"; }
+  on change Total { log "total is now ${Total}"; }
+
+  on List <
+    validate Tenant != "" else "no tenant";
+    find_item Api.Items map <
+      path.tenant = Tenant;
+      header.Auth = "Bearer ${Token}";
+      query.page = 1;
+      query.per_page = Total + 50;
+      urlPath = "/all";
+    > on_success <
+      Items = body.items;
+      Total = body.total ?? length(body.items);
+      Next  = header.Next;
+      Ok    = status == 200;
+    > on_error <
+      Label = "failed: " + error.message + " (" + error.status + ")";
+      Raw   = error.body;
+    >;
+    find_item Api.Raw into Raw;
+    find_item Api.Raw into Items;
+    if Total > 10 and not Ok { fail "too many"; } else if Total == 0 { clear Next; } else { save; }
+    set Seen = Seen + Every * 2 - 1 hour;
+    set Every = now() - Seen;
+    set Total = -Total + round(Total / 3, 2) + unix_time(now());
+    set Label = upper(Items[0].name ?? "none") + Raw.user.name;
+    set Ok = contains(Label, "x") or starts_with(Label, "y");
+    set Total = "3600";
+    set Seen = "2027-06-30";
+    set Seen = 1700000000;
+    set Every = 30;
+    set Raw = Items;
+    set Label = instance("L-1").Tenant;
+    trigger Refresh;
+    save;
+  >
+
+  on Refresh {
+    create_item Api.Create map { body.name = Label; body.owner = Tenant; };
+    start Lister id "L-1" map { Tenant = "t2"; } trigger Count on_success { Total = Total; Label = Next; };
+  }
+
+  on Count { set Total = length(Items); }
+}
+
+instance "L-1" of Lister { Tenant = "t9"; Total = 3; }
+
+schedule "Hourly" { every hour at minute 5; timezone "Europe/Dublin"; process Lister; id "L-1"; trigger List; }
+schedule "Daily" { every day at 06:30; process Lister; trigger List; on_overlap queue; on_missed skip; }
+schedule "Weekdays" { every weekday at 08:00; process Lister; trigger List; expires 2027-06-30; }
+schedule "Some days" { every monday, friday at 09:15; process Lister; trigger List; expires after 100 runs; }
+schedule "Monthly" { every month on last friday at 17:00; process Lister; trigger List; retry 3 times backoff 30s; }
+schedule "Cron" { cron "*/5 9-17 * * mon-fri"; process Lister; trigger List; jitter 20s; }
+schedule "Once" { once at 2027-01-01T09:00; process Lister; trigger List; }
+schedule "Dynamic" { at Seen + seconds(Total) - 5 minutes; process Lister; id "L-1"; trigger List; }
+)flow") == "");
+}
+
+TEST_CASE("diagnostics come out in source order whatever the check that found them", "[checker]") {
+  // The schedule is checked after the process but sits above it in the file.
+  CHECK(check(R"(schedule "S" { every 1 hour; process P; trigger Og; }
+process P {
+  field A number;
+  on Go { set B = 1; }
+}
+)") == R"(test.flow:1:49: error: unknown handler 'Og' in process P; did you mean 'Go'?
+  schedule "S" { every 1 hour; process P; trigger Og; }
+                                                  ^
+test.flow:4:15: error: unknown field 'B' in process P
+    on Go { set B = 1; }
+                ^
+)");
+}
