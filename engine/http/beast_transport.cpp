@@ -1,5 +1,6 @@
 #include "engine/http/beast_transport.hpp"
 
+#include <cstdlib>
 #include <map>
 #include <random>
 
@@ -10,6 +11,7 @@
 #include "engine/http/connection.hpp"
 #include "engine/http/exchange.hpp"
 #include "engine/http/pool.hpp"
+#include "engine/http/proxy.hpp"
 #include "engine/http/retry.hpp"
 
 namespace flow {
@@ -113,8 +115,14 @@ class BeastTransport final : public HttpTransport {
       if (auto* error = std::get_if<HttpError>(&made)) co_return *error;
       context = std::get<std::shared_ptr<asio::ssl::context>>(made);
     }
+    auto proxy = http::proxy_for(exchange.url, options_.https_proxy, options_.no_proxy);
+    if (auto* error = std::get_if<HttpError>(&proxy)) co_return *error;
+    auto* proxy_url = std::get_if<http::Url>(&proxy);
     bool verify = !exchange.request.tls.insecure_skip_verify;
-    co_return co_await http::open_connection(exchange.url, context, verify, exchange.deadline, step_timeouts());
+    // No `?:` in a co_await expression: g++ 12 destroys its temporaries twice.
+    std::optional<http::Url> via;
+    if (proxy_url) via = *proxy_url;
+    co_return co_await http::open_connection(exchange.url, via, context, verify, exchange.deadline, step_timeouts());
   }
 
   /// TLS contexts are cached: loading the system CA store costs milliseconds.
@@ -144,7 +152,20 @@ class BeastTransport final : public HttpTransport {
   std::mt19937_64 random_;
 };
 
+std::string first_env(const char* upper, const char* lower) {
+  const char* value = std::getenv(upper);
+  if (value == nullptr || *value == '\0') value = std::getenv(lower);
+  return value ? value : "";
+}
+
 }  // namespace
+
+BeastTransportOptions options_from_environment() {
+  BeastTransportOptions options;
+  options.https_proxy = first_env("HTTPS_PROXY", "https_proxy");
+  options.no_proxy = first_env("NO_PROXY", "no_proxy");
+  return options;
+}
 
 std::unique_ptr<HttpTransport> make_beast_transport(asio::any_io_executor executor, BeastTransportOptions options) {
   return std::make_unique<BeastTransport>(std::move(executor), std::move(options));

@@ -26,7 +26,15 @@ struct BeastTransportOptions {
   /// An idle connection older than this is closed rather than reused.
   std::chrono::milliseconds max_idle_time{30'000};
   std::string user_agent = "flow/" FLOW_VERSION;
+  /// Forward proxy for https:// requests (CONNECT tunnel), as in the HTTPS_PROXY
+  /// and NO_PROXY conventions. Empty: direct. See proxy_from_environment().
+  std::string https_proxy;
+  std::string no_proxy;
 };
+
+/// Options with https_proxy / no_proxy taken from HTTPS_PROXY (or https_proxy)
+/// and NO_PROXY (or no_proxy): what the flow binary uses.
+BeastTransportOptions options_from_environment();
 
 /// A transport whose operations run on `executor` (one io_context thread). It
 /// must outlive every send() in flight. Requests to an origin reuse idle

@@ -14,6 +14,7 @@
 #include <openssl/x509v3.h>
 
 #include "engine/http/errors.hpp"
+#include "engine/http/proxy.hpp"
 
 namespace flow::http {
 
@@ -120,21 +121,29 @@ bool Connection::looks_reusable() {
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
-asio::awaitable<OpenResult> open_connection(Url url, std::shared_ptr<ssl::context> tls_context,
-                                            bool verify_peer, Clock::time_point deadline,
-                                            StepTimeouts timeouts) {
-  auto endpoints = co_await resolve(url);
+asio::awaitable<OpenResult> open_connection(Url url, std::optional<Url> proxy,
+                                            std::shared_ptr<ssl::context> tls_context, bool verify_peer,
+                                            Clock::time_point deadline, StepTimeouts timeouts) {
+  const Url& first_hop = proxy ? *proxy : url;
+  auto endpoints = co_await resolve(first_hop);
   if (auto* error = std::get_if<HttpError>(&endpoints)) co_return *error;
   if (Clock::now() >= deadline) {
-    co_return HttpError{HttpErrorKind::timeout, "resolving " + url.host + ": deadline exceeded"};
+    co_return HttpError{HttpErrorKind::timeout, "resolving " + first_hop.host + ": deadline exceeded"};
   }
   auto stream = std::make_unique<beast::tcp_stream>(co_await asio::this_coro::executor);
   // Connect to the first endpoint that accepts.
   stream->expires_at(step_deadline(deadline, timeouts.connect));
   auto [ec, endpoint] = co_await stream->async_connect(
       std::get<std::vector<tcp::endpoint>>(endpoints), kTuple);
-  if (ec) co_return classify_error(ec, "connecting to", url.authority());
+  if (ec) {
+    auto error = classify_error(ec, proxy ? "connecting to proxy" : "connecting to", first_hop.authority());
+    if (proxy && error.kind != HttpErrorKind::timeout) error.kind = HttpErrorKind::proxy;
+    co_return error;
+  }
   stream->socket().set_option(tcp::no_delay(true));
+  if (proxy) {
+    if (auto error = co_await open_tunnel(*stream, url, *proxy, deadline, timeouts)) co_return *error;
+  }
   if (!tls_context) co_return std::make_unique<Connection>(std::move(stream));
   co_return co_await handshake(std::move(stream), url, tls_context, verify_peer, deadline, timeouts);
 }

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -61,10 +62,11 @@ class Connection {
 };
 
 /// Resolves, connects and (for https) performs the verified TLS handshake.
-/// `tls_context` is null for plain http.
+/// `tls_context` is null for plain http. With a `proxy`, connects to it and
+/// tunnels to `url` with CONNECT first (TLS is then end to end).
 boost::asio::awaitable<std::variant<std::unique_ptr<Connection>, HttpError>> open_connection(
-    Url url, std::shared_ptr<boost::asio::ssl::context> tls_context, bool verify_peer,
-    Clock::time_point deadline, StepTimeouts timeouts);
+    Url url, std::optional<Url> proxy, std::shared_ptr<boost::asio::ssl::context> tls_context,
+    bool verify_peer, Clock::time_point deadline, StepTimeouts timeouts);
 
 /// A client TLS context for `options`: system CA store, the extra CA file, the
 /// client certificate; TLS 1.2 minimum. An error (kind tls) when a file cannot

@@ -36,6 +36,7 @@ HttpErrorKind kind_of(const boost::system::error_code& ec) {
 }
 
 std::string describe(const boost::system::error_code& ec) {
+  if (ec == boost::beast::error::timeout) return "timed out";
   if (ec == beast_http::error::partial_message) return "connection closed before the end of the body";
   if (ec == beast_http::error::end_of_stream) return "connection closed before any response";
   if (ec == asio::ssl::error::stream_truncated) return "TLS stream truncated (no close_notify)";

@@ -101,6 +101,7 @@ asio::awaitable<ExchangeOutcome> exchange(Connection& connection, const BeastReq
   Parser parser;
   parser.header_limit(kHeaderLimit);
   parser.body_limit(max_bytes);
+  parser.skip(request.method() == beast_http::verb::head);  // a HEAD response has no body
   connection.tcp().expires_at(step_deadline(deadline, timeouts.read));
   auto [read_error, read] = co_await on_stream(connection, [&connection, &parser](auto& stream) {
     return beast_http::async_read(stream, connection.buffer(), parser, kTuple);

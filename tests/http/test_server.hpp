@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -60,6 +61,23 @@ class TestServer {
   int connections() const;
   int requests() const;
   /// Stops accepting and closes every open connection (ends hanging sessions).
+  void stop();
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+/// A forward proxy that answers CONNECT (to 127.0.0.1 or localhost only) with
+/// `status`; on 200 it relays bytes both ways. Records the requested targets.
+class TestProxy {
+ public:
+  TestProxy(boost::asio::io_context& io, int status = 200);
+  ~TestProxy();
+  int port() const;
+  std::string url() const;  // "http://127.0.0.1:PORT"
+  const std::vector<std::string>& targets() const;
   void stop();
 
   struct State;

@@ -1,13 +1,17 @@
 #include "http/test_server.hpp"
 
+#include <array>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <catch2/catch.hpp>
@@ -143,6 +147,101 @@ void TestServer::stop() {
     if (auto stream = weak.lock()) stream->socket().close(ignored);
   }
   state_->streams.clear();
+}
+
+struct TestProxy::State {
+  explicit State(asio::io_context& io) : acceptor(io) {}
+  tcp::acceptor acceptor;
+  int status = 200;
+  int port = 0;
+  std::vector<std::string> targets;
+  std::vector<std::weak_ptr<tcp::socket>> sockets;
+};
+
+namespace {
+
+/// Copies one direction of a tunnel until either side closes, then closes both.
+asio::awaitable<void> relay(std::shared_ptr<tcp::socket> from, std::shared_ptr<tcp::socket> to) {
+  std::array<char, 16 * 1024> chunk;
+  for (;;) {
+    auto [read_error, n] = co_await from->async_read_some(asio::buffer(chunk), kTuple);
+    if (read_error) break;
+    auto [write_error, written] = co_await asio::async_write(*to, asio::buffer(chunk.data(), n), kTuple);
+    if (write_error) break;
+  }
+  beast::error_code ignored;
+  from->close(ignored);
+  to->close(ignored);
+}
+
+/// "127.0.0.1:PORT" / "localhost:PORT" -> the port; 0 for anything else (the
+/// proxy never lets a test reach beyond this machine).
+int local_target_port(const std::string& target) {
+  for (std::string host : {"127.0.0.1:", "localhost:"}) {
+    if (target.starts_with(host)) return std::stoi(target.substr(host.size()));
+  }
+  return 0;
+}
+
+asio::awaitable<void> proxy_session(std::shared_ptr<TestProxy::State> state, std::shared_ptr<tcp::socket> client) {
+  using namespace asio::experimental::awaitable_operators;
+  beast::flat_buffer buffer;
+  beast_http::request<beast_http::empty_body> request;
+  auto [read_error, n] = co_await beast_http::async_read(*client, buffer, request, kTuple);
+  if (read_error) co_return;
+  std::string target(request.target());
+  state->targets.push_back(target);
+  int port = local_target_port(target);
+  if (state->status != 200 || request.method() != beast_http::verb::connect || port == 0) {
+    std::string answer = "HTTP/1.1 " + std::to_string(state->status == 200 ? 403 : state->status) +
+                         " Refused\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    co_await asio::async_write(*client, asio::buffer(answer), kTuple);
+    co_return;
+  }
+  auto upstream = std::make_shared<tcp::socket>(client->get_executor());
+  state->sockets.push_back(upstream);
+  auto [connect_error] = co_await upstream->async_connect(
+      {asio::ip::make_address_v4("127.0.0.1"), static_cast<unsigned short>(port)}, kTuple);
+  if (connect_error) co_return;
+  std::string established = "HTTP/1.1 200 Connection established\r\n\r\n";
+  co_await asio::async_write(*client, asio::buffer(established), kTuple);
+  co_await (relay(client, upstream) && relay(upstream, client));
+}
+
+asio::awaitable<void> proxy_accept_loop(std::shared_ptr<TestProxy::State> state) {
+  for (;;) {
+    auto [error, socket] = co_await state->acceptor.async_accept(kTuple);
+    if (error) co_return;
+    auto client = std::make_shared<tcp::socket>(std::move(socket));
+    state->sockets.push_back(client);
+    asio::co_spawn(state->acceptor.get_executor(), proxy_session(state, client), rethrow);
+  }
+}
+
+}  // namespace
+
+TestProxy::TestProxy(asio::io_context& io, int status) : state_(std::make_shared<State>(io)) {
+  state_->status = status;
+  tcp::endpoint endpoint(asio::ip::make_address_v4("127.0.0.1"), 0);
+  state_->acceptor.open(endpoint.protocol());
+  state_->acceptor.bind(endpoint);
+  state_->acceptor.listen();
+  state_->port = state_->acceptor.local_endpoint().port();
+  asio::co_spawn(io, proxy_accept_loop(state_), rethrow);
+}
+
+TestProxy::~TestProxy() { stop(); }
+int TestProxy::port() const { return state_->port; }
+std::string TestProxy::url() const { return "http://127.0.0.1:" + std::to_string(state_->port); }
+const std::vector<std::string>& TestProxy::targets() const { return state_->targets; }
+
+void TestProxy::stop() {
+  beast::error_code ignored;
+  state_->acceptor.close(ignored);
+  for (auto& weak : state_->sockets) {
+    if (auto socket = weak.lock()) socket->close(ignored);
+  }
+  state_->sockets.clear();
 }
 
 HttpResult send_sync(asio::io_context& io, HttpTransport& transport, HttpRequest request,

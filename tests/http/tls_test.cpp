@@ -138,3 +138,56 @@ TEST_CASE("tls: a CA file that cannot be read is a TLS error naming the file") {
 }
 
 }  // namespace flow::test
+
+namespace flow::test {
+
+TEST_CASE("proxy: https goes through a CONNECT tunnel, verified end to end") {
+  auto provider = start_tls_provider(pki().good());
+  Client client;
+  TestProxy proxy(client.io);
+  BeastTransportOptions options;
+  options.https_proxy = proxy.url();
+  client.transport = make_beast_transport(client.io.get_executor(), options);
+  auto request = refresh(provider.base_url, pki().good() + "/ca.pem");
+  CHECK(expect_response(client.send(request)).status == 200);
+  REQUIRE(proxy.targets().size() == 1);
+  CHECK(proxy.targets()[0] == "127.0.0.1:" + std::to_string(provider.port));
+  SECTION("the tunnel is kept alive like any connection") {
+    auto stats = get(provider.base_url + "/stats");
+    stats.tls.ca_file = pki().good() + "/ca.pem";
+    CHECK(nlohmann::json::parse(expect_response(client.send(stats)).body)["connections_accepted"] == 1);
+    CHECK(proxy.targets().size() == 1);
+  }
+  SECTION("a wrong CA is still refused through the tunnel") {
+    auto wrong = refresh(provider.base_url, pki().other() + "/ca.pem");
+    wrong.url = "https://localhost:" + std::to_string(provider.port) + "/oauth/token";
+    CHECK(expect_error(client.send(wrong)).kind == HttpErrorKind::tls);
+  }
+  proxy.stop();
+}
+
+TEST_CASE("proxy: NO_PROXY hosts go direct, refusals are proxy errors") {
+  auto provider = start_tls_provider(pki().good());
+  Client client;
+  SECTION("no_proxy") {
+    TestProxy proxy(client.io);
+    BeastTransportOptions options;
+    options.https_proxy = proxy.url();
+    options.no_proxy = "example.com, 127.0.0.1";
+    client.transport = make_beast_transport(client.io.get_executor(), options);
+    CHECK(expect_response(client.send(refresh(provider.base_url, pki().good() + "/ca.pem"))).status == 200);
+    CHECK(proxy.targets().empty());
+  }
+  SECTION("a proxy that answers 403") {
+    TestProxy proxy(client.io, 403);
+    BeastTransportOptions options;
+    options.https_proxy = proxy.url();
+    client.transport = make_beast_transport(client.io.get_executor(), options);
+    auto error = expect_error(client.send(refresh(provider.base_url, pki().good() + "/ca.pem")));
+    CHECK(error.kind == HttpErrorKind::proxy);
+    CHECK(error.message == "proxy 127.0.0.1:" + std::to_string(proxy.port()) + " refused CONNECT to 127.0.0.1:" +
+                               std::to_string(provider.port) + ": 403 Refused");
+  }
+}
+
+}  // namespace flow::test

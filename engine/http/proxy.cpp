@@ -1,0 +1,97 @@
+#include "engine/http/proxy.hpp"
+
+#include <sstream>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "engine/http/errors.hpp"
+
+namespace flow::http {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace beast_http = beast::http;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+std::string trim(std::string text) {
+  auto first = text.find_first_not_of(" \t");
+  auto last = text.find_last_not_of(" \t");
+  return first == std::string::npos ? "" : text.substr(first, last - first + 1);
+}
+
+/// One NO_PROXY entry against the target.
+bool entry_matches(std::string entry, const Url& target) {
+  if (entry == "*") return true;
+  auto colon = entry.rfind(':');
+  bool has_port = colon != std::string::npos && entry.find(':') == colon && entry.front() != '[';
+  if (has_port) {
+    if (entry.substr(colon + 1) != std::to_string(target.port)) return false;
+    entry.resize(colon);
+  }
+  if (entry.starts_with('[') && entry.ends_with(']')) entry = entry.substr(1, entry.size() - 2);
+  if (entry.starts_with('.')) entry.erase(0, 1);
+  for (auto& c : entry) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (entry.empty()) return false;
+  if (target.host == entry) return true;
+  return !target.host_is_ip() && target.host.ends_with("." + entry);
+}
+
+bool bypasses(const Url& target, const std::string& no_proxy) {
+  std::stringstream entries(no_proxy);
+  for (std::string entry; std::getline(entries, entry, ',');) {
+    if (entry_matches(trim(entry), target)) return true;
+  }
+  return false;
+}
+
+HttpError proxy_error(std::string message) { return {HttpErrorKind::proxy, std::move(message)}; }
+
+}  // namespace
+
+std::variant<std::monostate, Url, HttpError> proxy_for(const Url& target, const std::string& https_proxy,
+                                                       const std::string& no_proxy) {
+  if (!target.https || trim(https_proxy).empty() || bypasses(target, no_proxy)) return std::monostate{};
+  std::string text = trim(https_proxy);
+  if (text.find("://") == std::string::npos) text = "http://" + text;
+  if (text.starts_with("https://")) return proxy_error("HTTPS_PROXY: only http:// proxies are supported");
+  auto parsed = parse_url(text);
+  if (auto* error = std::get_if<HttpError>(&parsed)) return proxy_error("HTTPS_PROXY: " + error->message);
+  return std::get<Url>(parsed);
+}
+
+asio::awaitable<std::optional<HttpError>> open_tunnel(beast::tcp_stream& stream, Url target, Url proxy,
+                                                      Clock::time_point deadline, StepTimeouts timeouts) {
+  beast_http::request<beast_http::empty_body> connect{beast_http::verb::connect, target.authority(), 11};
+  connect.set(beast_http::field::host, target.authority());
+  // Ask the proxy for a tunnel.
+  stream.expires_at(step_deadline(deadline, timeouts.write));
+  auto [write_error, written] = co_await beast_http::async_write(stream, connect, kTuple);
+  if (write_error) co_return classify_error(write_error, "sending CONNECT to proxy", proxy.authority());
+  // Read its answer: headers only, a 2xx CONNECT response has no body.
+  beast::flat_buffer buffer;
+  beast_http::response_parser<beast_http::empty_body> parser;
+  parser.skip(true);
+  stream.expires_at(step_deadline(deadline, timeouts.read));
+  auto [read_error, read] = co_await beast_http::async_read(stream, buffer, parser, kTuple);
+  if (read_error) {
+    auto error = classify_error(read_error, "reading the CONNECT answer of proxy", proxy.authority());
+    if (error.kind != HttpErrorKind::timeout) error.kind = HttpErrorKind::proxy;
+    co_return error;
+  }
+  int status = static_cast<int>(parser.get().result_int());
+  if (status / 100 != 2) {
+    co_return proxy_error("proxy " + proxy.authority() + " refused CONNECT to " + target.authority() + ": " +
+                          std::to_string(status) + " " + std::string(parser.get().reason()));
+  }
+  if (buffer.size() != 0) co_return proxy_error("proxy " + proxy.authority() + " sent data before the TLS handshake");
+  co_return std::nullopt;
+}
+
+}  // namespace flow::http
