@@ -239,27 +239,35 @@ class SqliteStore final : public Store {
   }
 
   int schema_version() {
-    db_.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
-             "cannot read the schema version");
     auto select = db_.prepare("SELECT version FROM schema_version", "cannot read the schema version");
     return select.step() ? static_cast<int>(select.int64(0)) : 0;
   }
 
-  void migrate() {
-    int version = schema_version();
+  void check_not_newer(int version) const {
     if (version > kSqliteSchemaVersion) {
       throw StoreError("store " + db_.path() + ": schema version " + std::to_string(version) +
                        " is newer than this Flow understands (" +
                        std::to_string(kSqliteSchemaVersion) + "); upgrade Flow");
     }
-    for (; version < kSqliteSchemaVersion; ++version) {
+  }
+
+  void migrate() {
+    db_.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+             "cannot read the schema version");
+    int version = schema_version();
+    check_not_newer(version);
+    while (version < kSqliteSchemaVersion) {
       std::string operation = "cannot migrate the schema to version " + std::to_string(version + 1);
       Transaction transaction(db_, operation);
+      version = schema_version();  // again under the write lock: another daemon may have migrated
+      check_not_newer(version);
+      if (version == kSqliteSchemaVersion) break;  // the transaction rolls back, having changed nothing
       db_.exec(kMigrations[static_cast<std::size_t>(version)], operation);
       db_.exec("DELETE FROM schema_version", operation);
       db_.exec("INSERT INTO schema_version (version) VALUES (" + std::to_string(version + 1) + ")",
                operation);
       transaction.commit();
+      ++version;
     }
   }
 

@@ -8,6 +8,7 @@
 #include <functional>
 #include <fstream>
 #include <random>
+#include <thread>
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -414,4 +415,26 @@ TEST_CASE("sqlite store: a write blocked by another process's lock fails after b
 
   store->save_instance(record, kT0 + 2min);
   CHECK(store->load_instance("TK-1")->revision == 2);
+}
+
+TEST_CASE("sqlite store: an old schema is migrated on open", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("flow.db");
+  exec_sql(path, "CREATE TABLE schema_version (version INTEGER NOT NULL)");  // a v0 file
+  auto store = flow::open_sqlite_store(path);
+  CHECK(query_int(path, "SELECT version FROM schema_version") == flow::kSqliteSchemaVersion);
+  CHECK(store->allocate_id("TokenKeeper") == "TokenKeeper-1");
+}
+
+TEST_CASE("sqlite store: daemons opening a fresh file together migrate it once", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("flow.db");
+  std::vector<std::string> errors(4);
+  std::vector<std::thread> openers;
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    openers.emplace_back([&, i] { errors[i] = what_of([&] { flow::open_sqlite_store(path); }); });
+  }
+  for (auto& opener : openers) opener.join();
+  for (const auto& error : errors) CHECK(error == "(no StoreError)");
+  CHECK(query_int(path, "SELECT count(*) FROM schema_version") == 1);
 }
