@@ -83,6 +83,8 @@ struct ExprScope {
   const ast::DatasourceDecl* datasource = nullptr;  // call_success: for messages
   const ast::MethodDecl* method = nullptr;     // call_success; nullptr if unknown
   const ast::ProcessDecl* started = nullptr;   // start_success; nullptr if unknown
+  /// Where no fields exist at all (a schedule's id): why, for the message.
+  std::string_view no_fields = {};
 };
 
 /// One checking pass over a Program. Diagnostics are collected unsorted and put

@@ -70,7 +70,11 @@ class ScheduleChecker {
       error(schedule_.name_range, "schedule '" + schedule_.name + "' names no handler to run (add `trigger NAME;`)");
     else if (process)
       checker_.find_handler(*process, *schedule_.trigger);
-    if (schedule_.id) checker_.check_instance_id(*schedule_.id, checker_.expr(*schedule_.id, ExprScope{}), process);
+    if (schedule_.id) {
+      ExprScope scope;
+      scope.no_fields = "a schedule's id is computed before any instance is open";
+      checker_.check_instance_id(*schedule_.id, checker_.expr(*schedule_.id, scope), process);
+    }
     return process;
   }
 

@@ -196,6 +196,10 @@ std::string ExprChecker::unknown_name_hint(const std::string& name) const {
 
 StaticType ExprChecker::check_node(const ast::Identifier& n, const ast::Expr& expr) {
   if (auto type = local(n.name)) return *type;
+  if (!scope_.no_fields.empty()) {
+    checker_.diagnostics().error(expr.range, "'" + n.name + "' cannot be read here: " + std::string(scope_.no_fields));
+    return StaticType{};
+  }
   if (!scope_.process) return StaticType{};  // the caller's fields: unknown here
   if (const auto* field = Program::field(*scope_.process, n.name))
     return StaticType{KindSet(field_kind(field->type)), std::nullopt};
