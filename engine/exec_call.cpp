@@ -40,6 +40,18 @@ std::string excerpt(const std::string& body, const FieldMap& fields) {
   return text;
 }
 
+/// What `into F` stores: the answer when it is an array, else the first
+/// declared body field that holds an array, else the answer as it is.
+Value result_array(const Value& body) {
+  if (!body.is<Json>()) return body;
+  const Json& json = body.as<Json>();
+  if (json.is_object()) {
+    for (const auto& [name, value] : json.items())
+      if (value.is_array()) return Value(value);
+  }
+  return body;
+}
+
 }  // namespace
 
 MappedRequest Executor::map_request(const ast::CallRule& rule, const ast::MethodDecl& method) {
@@ -131,8 +143,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   note(label(rule) + " -> " + std::to_string(status) + took);
   FieldMap written;
   if (rule.into) {
-    Locals into_scope = locals;
-    assign(*rule.into, locals["body"]);
+    assign(*rule.into, result_array(locals.at("body")));
     written[rule.into->text] = state_.instance.fields[rule.into->text];
   }
   if (rule.on_success) written.merge(apply_mappings(*rule.on_success, locals));

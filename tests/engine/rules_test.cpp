@@ -1,0 +1,184 @@
+// Every rule kind not covered by interpreter_test.cpp, and run concurrency.
+#include <boost/asio/steady_timer.hpp>
+#include <catch2/catch.hpp>
+
+#include "support/engine_fixture.hpp"
+
+using namespace flow;
+using namespace flow::testing;
+
+namespace {
+
+constexpr const char* kItems = R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9";
+  method List GET "/items" { request query { q; } response body json { items = "data.items"; total; } }
+  method Update PUT "/items/{id}" { request body json { name; } response body json { name; } }
+  method Remove DELETE "/items/{id}" { }
+}
+process Items {
+  field Found list;
+  field Total number;
+  field Name text = "old";
+  field Gone boolean = false;
+  field Loaded number = 0;
+  on load { set Loaded = Loaded + 1; }
+  on Search { find_item Api.List map { query.q = "a b"; } on_success { Total = body.total; } into Found; }
+  on Rename { update_item Api.Update map { path.id = "7"; body.name = "new"; } on_success { Name = body.name; }; }
+  on Delete { delete_item Api.Remove map { path.id = "7"; } on_success { Gone = true; }; clear Name; }
+  on Loop { trigger Loop; }
+}
+)";
+
+}  // namespace
+
+TEST_CASE("find_item maps a result array into a list field", "[interpreter][rules]") {
+  EngineFixture f(kItems);
+  f.http.respond_with(200, R"({"data":{"items":[{"id":1},{"id":2}]},"total":2})");
+  const auto result = f.run("Items", "Search");
+  INFO(result.error);
+  REQUIRE(result.ok);
+  CHECK(f.http.requests.at(0).url == "http://127.0.0.1:9/items?q=a%20b");
+  CHECK(f.http.requests.at(0).method == "GET");
+  const auto& found = result.instance.fields.at("Found");
+  REQUIRE(found.is<List>());
+  CHECK(found.as<List>().size() == 2);
+  CHECK(result.instance.fields.at("Total") == Value(2));
+  CHECK(result.log.at(0).rfind("find_item Api.List -> 200", 0) == 0);
+}
+
+TEST_CASE("update_item and delete_item send their verbs; clear blanks a field", "[interpreter][rules]") {
+  EngineFixture f(kItems);
+  f.http.respond_with(200, R"({"name":"new"})");
+  auto result = f.run("Items", "Rename");
+  REQUIRE(result.ok);
+  CHECK(f.http.requests.at(0).method == "PUT");
+  CHECK(f.http.requests.at(0).url == "http://127.0.0.1:9/items/7");
+  CHECK(result.instance.fields.at("Name") == Value("new"));
+  CHECK(result.log.at(0).rfind("update_item Api.Update -> 200", 0) == 0);
+
+  f.http.respond_with(204, "");
+  result = f.run("Items", "Delete");
+  INFO(result.error);
+  REQUIRE(result.ok);
+  CHECK(f.http.requests.at(1).method == "DELETE");
+  CHECK(result.instance.fields.at("Gone") == Value(true));
+  CHECK(result.instance.fields.at("Name").is_null());
+}
+
+TEST_CASE("on load runs before the handler of every run", "[interpreter][rules]") {
+  EngineFixture f(kItems);
+  f.http.respond_with(200, R"({"name":"x"})");
+  const auto result = f.run("Items", "Rename");
+  CHECK(result.instance.fields.at("Loaded") == Value(1));
+}
+
+TEST_CASE("a trigger loop fails the run instead of hanging", "[interpreter][rules]") {
+  EngineFixture f(kItems);
+  const auto result = f.run("Items", "Loop");
+  CHECK_FALSE(result.ok);
+  CHECK_THAT(result.error, Catch::Contains("handlers nest deeper than 32"));
+}
+
+TEST_CASE("start runs a handler on another instance and reads its fields back", "[interpreter][rules]") {
+  EngineFixture f(R"(
+process Child {
+  field In number;
+  field Out number;
+  on Double { set Out = In * 2; save; }
+}
+process Parent {
+  field Result number;
+  on Go {
+    start Child map { In = 21; } trigger Double on_success { Result = Out; };
+    save;
+  }
+}
+)");
+  const auto result = f.run("Parent", "Go");
+  INFO(result.error);
+  REQUIRE(result.ok);
+  CHECK(result.instance.fields.at("Result") == Value(42));
+  CHECK(f.store->load_instance("Child-1").has_value());
+}
+
+namespace {
+
+/// A transport whose answers wait until the test releases them, so runs really
+/// are in flight at the same time.
+class GatedTransport final : public HttpTransport {
+ public:
+  explicit GatedTransport(boost::asio::any_io_executor executor) : executor_(executor) {}
+
+  boost::asio::awaitable<HttpResult> send(HttpRequest request) override {
+    ++in_flight;
+    max_in_flight = std::max(max_in_flight, in_flight);
+    urls.push_back(request.url);
+    auto gate = std::make_shared<boost::asio::steady_timer>(executor_, boost::asio::steady_timer::time_point::max());
+    gates_.push_back(gate);
+    co_await gate->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    --in_flight;
+    co_return HttpResponse{200, {}, R"({"n":1})"};
+  }
+
+  /// Lets every request waiting now complete.
+  void release_all() {
+    for (auto& gate : gates_) gate->cancel();
+    gates_.clear();
+  }
+
+  int in_flight = 0;
+  int max_in_flight = 0;
+  std::vector<std::string> urls;
+
+ private:
+  boost::asio::any_io_executor executor_;
+  std::vector<std::shared_ptr<boost::asio::steady_timer>> gates_;
+};
+
+constexpr const char* kCounter = R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9";
+  method Get GET "/n/{id}" { response body json { n; } }
+}
+process Counter {
+  field Id text;
+  field N number = 0;
+  on Bump { create_item Api.Get map { path.id = Id; } on_success { N = N + body.n; }; save; }
+}
+instance "A" of Counter { Id = "a"; }
+instance "B" of Counter { Id = "b"; }
+)";
+
+}  // namespace
+
+TEST_CASE("runs on one instance are serialized, runs on different instances overlap", "[interpreter][rules]") {
+  EngineFixture f(kCounter);
+  GatedTransport gated(f.io.get_executor());
+  Interpreter interpreter(*f.program, Host{&gated, &f.clock, f.store.get(), &f.functions});
+  std::vector<RunResult> results;
+  const auto spawn = [&](const std::string& id) {
+    boost::asio::co_spawn(f.io, interpreter.run(RunRequest{"Counter", "Bump", id, ""}),
+                          [&](std::exception_ptr e, RunResult r) {
+                            if (e) std::rethrow_exception(e);
+                            results.push_back(std::move(r));
+                          });
+  };
+  spawn("A");
+  spawn("A");
+  spawn("B");
+  f.io.restart();
+  f.io.poll();
+  // Both instances have a call in flight; A's second run waits for its first.
+  CHECK(gated.in_flight == 2);
+  CHECK(gated.urls == std::vector<std::string>{"http://127.0.0.1:9/n/a", "http://127.0.0.1:9/n/b"});
+  gated.release_all();
+  f.io.poll();
+  CHECK(gated.urls.size() == 3);  // now A's second run has sent its request
+  gated.release_all();
+  f.io.run();
+  REQUIRE(results.size() == 3);
+  for (const auto& r : results) CHECK(r.ok);
+  CHECK(f.store->load_instance("A")->fields.at("N") == Value(2));
+  CHECK(f.store->load_instance("B")->fields.at("N") == Value(1));
+}
