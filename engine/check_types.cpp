@@ -2,7 +2,8 @@
 // a pair of kinds is not restated here: the checker asks the interpreter's own
 // apply_binary and coerce_to_field on sample values of each kind, so the two can
 // never disagree. Only what certainly fails is reported; `any` never errors.
-#include <array>
+#include <algorithm>
+#include <stdexcept>
 
 #include "engine/check_context.hpp"
 #include "engine/eval.hpp"
@@ -31,39 +32,45 @@ std::vector<Value> samples(ValueKind kind) {
   throw std::logic_error("samples: unknown ValueKind");
 }
 
-const char* op_text(ast::BinaryOp op) {
-  using B = ast::BinaryOp;
-  switch (op) {
-    case B::add: return "+";
-    case B::sub: return "-";
-    case B::mul: return "*";
-    case B::div: return "/";
-    case B::eq: return "==";
-    case B::ne: return "!=";
-    case B::lt: return "<";
-    case B::le: return "<=";
-    case B::gt: return ">";
-    case B::ge: return ">=";
-    case B::logical_and: return "and";
-    case B::logical_or: return "or";
-    case B::coalesce: return "??";
+/// What the interpreter does with sample values: the kinds it yields, and its
+/// own message for the first sample it refuses (what the run would print).
+struct Outcome {
+  KindSet kinds;
+  std::string refusal;
+};
+
+template <typename Try>
+void attempt(Outcome& outcome, Try&& run) {
+  try {
+    outcome.kinds.add(run());
+  } catch (const RunError& e) {
+    if (outcome.refusal.empty()) outcome.refusal = e.what();
   }
-  return "?";
 }
 
-/// The kinds `lhs op rhs` may produce (empty: it always fails), per apply_binary.
-KindSet binary_kinds(ast::BinaryOp op, KindSet lhs, KindSet rhs) {
-  KindSet out;
+/// `lhs op rhs` per apply_binary, over every pair of samples.
+Outcome binary_outcome(ast::BinaryOp op, KindSet lhs, KindSet rhs) {
+  Outcome outcome;
   for (const auto a : lhs.kinds())
     for (const auto b : rhs.kinds())
       for (const auto& x : samples(a))
-        for (const auto& y : samples(b)) {
-          try {
-            out.add(apply_binary(op, x, y).kind());
-          } catch (const RunError&) {
-          }
-        }
-  return out;
+        for (const auto& y : samples(b)) attempt(outcome, [&] { return apply_binary(op, x, y).kind(); });
+  return outcome;
+}
+
+/// Storing `type` in `field` per coerce_to_field: the constant itself when known.
+Outcome assign_outcome(const StaticType& type, const ast::FieldDecl& field) {
+  Outcome outcome;
+  const auto store = [&](const Value& value) {
+    attempt(outcome, [&] { return coerce_to_field(value, field.type, field.name.text).kind(); });
+  };
+  if (type.constant) {
+    store(*type.constant);
+    return outcome;
+  }
+  for (const auto kind : type.kinds.kinds())
+    for (const auto& sample : samples(kind)) store(sample);
+  return outcome;
 }
 
 /// "no arguments", "1 argument", "1 or 2 arguments", "2 to 4 arguments", "at least 1 argument".
@@ -349,12 +356,9 @@ StaticType ExprChecker::check_node(const ast::Binary& n, const ast::Expr& expr) 
   }
   if (lhs.kinds.is_any() || rhs.kinds.is_any())
     return StaticType{is_comparison(n.op) ? KindSet(ValueKind::boolean) : KindSet::any(), std::nullopt};
-  const auto result = binary_kinds(n.op, lhs.kinds, rhs.kinds);
-  if (result.empty()) {
-    const auto message = is_comparison(n.op) ? "cannot compare " + lhs.kinds.describe() + " with " + rhs.kinds.describe()
-                                             : std::string("cannot apply '") + op_text(n.op) + "' to " +
-                                                   lhs.kinds.describe() + " and " + rhs.kinds.describe();
-    checker_.diagnostics().error(at, message);
+  const auto result = binary_outcome(n.op, lhs.kinds, rhs.kinds);
+  if (result.kinds.empty()) {
+    checker_.diagnostics().error(at, result.refusal);
     return StaticType{};
   }
   // `"waited " + Wait` builds a message; `CreatedAt + "5 minutes"` meant a duration.
@@ -362,19 +366,7 @@ StaticType ExprChecker::check_node(const ast::Binary& n, const ast::Expr& expr) 
     checker_.diagnostics().warning(at, lhs.kinds.describe() + " + text joins them as text; to shift a time add a "
                                                               "duration such as 5 minutes");
   }
-  return StaticType{is_comparison(n.op) ? KindSet(ValueKind::boolean) : result, std::nullopt};
-}
-
-/// Whether some value of `kind` converts to a field of `type`.
-bool may_assign(ValueKind kind, ast::FieldType type) {
-  for (const auto& sample : samples(kind)) {
-    try {
-      coerce_to_field(sample, type, "");
-      return true;
-    } catch (const RunError&) {
-    }
-  }
-  return false;
+  return StaticType{is_comparison(n.op) ? KindSet(ValueKind::boolean) : result.kinds, std::nullopt};
 }
 
 }  // namespace
@@ -416,19 +408,9 @@ std::optional<std::string> constant_text(const StaticType& type) {
 StaticType Checker::expr(const ast::Expr& expr, const ExprScope& scope) { return ExprChecker(*this, scope).check(expr); }
 
 void Checker::check_assignable(const ast::FieldDecl& field, const ast::Expr& value, const StaticType& type) {
-  if (type.constant) {
-    try {
-      coerce_to_field(*type.constant, field.type, field.name.text);
-    } catch (const RunError& e) {
-      diagnostics_.error(value.range, e.what());
-    }
-    return;
-  }
-  if (type.kinds.is_any()) return;
-  for (const auto kind : type.kinds.kinds())
-    if (may_assign(kind, field.type)) return;
-  diagnostics_.error(value.range, "cannot assign " + type.kinds.describe() + " to " + field_type_name(field.type) +
-                                      " field '" + field.name.text + "'");
+  if (type.kinds.is_any() && !type.constant) return;
+  const auto outcome = assign_outcome(type, field);
+  if (outcome.kinds.empty()) diagnostics_.error(value.range, outcome.refusal);
 }
 
 void Checker::check_kind(const ast::Expr& value, const StaticType& type, ValueKind wanted, std::string_view what) {
