@@ -8,7 +8,23 @@
 // Errors are what will certainly fail at run time (unknown names, undeclared
 // request/response parts, values that can never convert to a field's type,
 // impossible schedules). Warnings are what may be meant but is usually a
-// mistake (a Process ID that only the store may hold, TLS verification off).
+// mistake. Decisions:
+// - A Process ID given as text (`instance("TK-9")`, a schedule's or start's
+//   `id "TK-9"`) that no `instance` declares is a warning: the store may hold
+//   it. Declared for another process, it is an error.
+// - Warnings: insecure_skip_verify not literally false; a handler named like a
+//   field; an interval under one minute; jitter not shorter than the interval;
+//   retry 0 times, more than 10, or without backoff; a non-empty literal in a
+//   secret field; a target mapped twice (the last wins); `datetime + text`
+//   (legal concatenation, usually a missing duration).
+// - Kinds: what an operator or a field conversion accepts is asked of the
+//   interpreter itself (apply_binary, coerce_to_field) on sample values, so
+//   numeric text into a number field or ISO text into a datetime field passes.
+// - Datasource settings and request defaults read the calling instance's
+//   fields, unknown here: names in them are not checked.
+// - When a file failed to load, unknown datasources, processes and instances
+//   are not reported (they may be that file's), so a syntax error does not
+//   cascade.
 
 #include "engine/functions.hpp"
 #include "engine/program.hpp"
