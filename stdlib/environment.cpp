@@ -26,8 +26,7 @@ Value env(std::span<const Value> args, const CallContext&) {
   }
   if (args.size() > 1) return stdlib::tainted(args[1], args);
   // A secret name stays out of the message (secrets never reach a diagnostic).
-  throw RunError("environment variable " + (args[0].secret ? std::string("(secret)") : name) +
-                 " is not set");
+  throw RunError("environment variable " + display(args[0]) + " is not set");
 }
 
 }  // namespace

@@ -39,7 +39,7 @@ Value json_get_fn(std::span<const Value> args, const CallContext&) {
   try {
     found = json_path_get(json, path);
   } catch (const std::exception&) {
-    throw RunError("json_get: bad JSON path \"" + path + "\"");
+    throw RunError("json_get: bad JSON path " + stdlib::quoted(args[1]));
   }
   return tainted(found == nullptr ? Value() : from_json(*found), args);
 }

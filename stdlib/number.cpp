@@ -110,8 +110,7 @@ Value to_number_fn(std::span<const Value> args, const CallContext&) {
       json_text ? value.as<Json>().get_ref<const std::string&>() : value.as<std::string>();
   const auto number = parse_number(text);
   if (!number) {
-    throw RunError("to_number: " + (value.secret ? std::string("(secret)") : "\"" + text + "\"") +
-                   " is not a number");
+    throw RunError("to_number: " + stdlib::quoted(value) + " is not a number");
   }
   return tainted(Value(*number), args);
 }
@@ -123,11 +122,14 @@ void register_number_functions(FunctionRegistry& registry) {
   const auto any = std::nullopt;
   registry.add({"round", 1, 2, K::number, {K::number, K::number}, round_fn,
                 "round(number [, digits]) -> number"});
-  registry.add({"floor", 1, 1, K::number, {K::number}, unary("floor", [](double x) { return std::floor(x); }),
+  registry.add({"floor", 1, 1, K::number, {K::number},
+                unary("floor", [](double x) { return std::floor(x); }),
                 "floor(number) -> number"});
-  registry.add({"ceil", 1, 1, K::number, {K::number}, unary("ceil", [](double x) { return std::ceil(x); }),
+  registry.add({"ceil", 1, 1, K::number, {K::number},
+                unary("ceil", [](double x) { return std::ceil(x); }),
                 "ceil(number) -> number"});
-  registry.add({"abs", 1, 1, K::number, {K::number}, unary("abs", [](double x) { return std::fabs(x); }),
+  registry.add({"abs", 1, 1, K::number, {K::number},
+                unary("abs", [](double x) { return std::fabs(x); }),
                 "abs(number) -> number"});
   registry.add({"min", 1, -1, K::number, {}, extreme("min", false),
                 "min(number, ... | list) -> number"});

@@ -10,6 +10,8 @@ void throw_type_error(std::string_view fn, std::string_view expected, const Valu
                  kind_name(got.kind()));
 }
 
+std::string quoted(const Value& value) { return "\"" + display(value) + "\""; }
+
 std::string text_or_empty(std::string_view fn, const Value& value) {
   if (value.is_null()) return {};
   return text_arg(fn, value);
@@ -29,8 +31,7 @@ std::int64_t integer_arg(std::string_view fn, const Value& value) {
   const double number = number_arg(fn, value);
   constexpr double kMaxExact = 9007199254740992.0;  // 2^53
   if (std::trunc(number) != number || std::fabs(number) > kMaxExact) {
-    throw RunError(std::string(fn) + ": expected a whole number, got " +
-                   (value.secret ? std::string("a fraction") : to_text(value)));
+    throw RunError(std::string(fn) + ": expected a whole number, got " + display(value));
   }
   return static_cast<std::int64_t>(number);
 }

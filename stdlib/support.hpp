@@ -17,6 +17,10 @@ namespace flow::stdlib {
 [[noreturn]] void throw_type_error(std::string_view fn, std::string_view expected,
                                    const Value& got);
 
+/// A value for an error message, in quotes, with a secret masked as everywhere
+/// else (display()): secrets never reach a diagnostic in clear.
+std::string quoted(const Value& value);
+
 /// Text argument; null reads as "" (the modules that use it say so).
 std::string text_or_empty(std::string_view fn, const Value& value);
 /// Text argument that must be present: null is a type error.

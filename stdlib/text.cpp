@@ -130,7 +130,8 @@ Value substring_fn(std::span<const Value> args, const CallContext&) {
   if (args.size() > 2 && !args[2].is_null()) {
     const std::int64_t length = stdlib::integer_arg("substring", args[2]);
     if (length < 0) throw RunError("substring: length must not be negative");
-    end = begin + byte_offset(std::string_view(text).substr(begin), static_cast<std::size_t>(length));
+    const std::string_view rest = std::string_view(text).substr(begin);
+    end = begin + byte_offset(rest, static_cast<std::size_t>(length));
   }
   return tainted(Value(text.substr(begin, end - begin)), args);
 }
@@ -217,7 +218,7 @@ Value matches_fn(std::span<const Value> args, const CallContext&) {
     throw RunError("matches: text is longer than " + std::to_string(stdlib::kMaxRegexSubject) +
                    " bytes");
   }
-  const std::string shown = args[1].secret ? std::string("(secret)") : "\"" + pattern + "\"";
+  const std::string shown = stdlib::quoted(args[1]);
   std::regex regex;
   try {
     regex = std::regex(pattern, std::regex::ECMAScript);
@@ -254,7 +255,8 @@ void register_text_functions(FunctionRegistry& registry) {
                 "substring(text, start [, length]) -> text"});
   registry.add({"split", 2, 2, K::list, {K::text, K::text}, split_fn,
                 "split(text, separator) -> list"});
-  registry.add({"join", 1, 2, K::text, {any, K::text}, join_fn, "join(list [, separator]) -> text"});
+  registry.add({"join", 1, 2, K::text, {any, K::text}, join_fn,
+                "join(list [, separator]) -> text"});
   registry.add({"pad", 2, 3, K::text, {any, K::number, K::text}, pad_fn,
                 "pad(text | number, width [, fill]) -> text"});
   registry.add({"matches", 2, 2, K::boolean, {K::text, K::text}, matches_fn,

@@ -34,7 +34,7 @@ const date::time_zone* zone_arg(std::string_view fn, const Value& value) {
   try {
     return date::locate_zone(name);
   } catch (const std::exception&) {
-    throw RunError(std::string(fn) + ": unknown time zone \"" + name + "\"");
+    throw RunError(std::string(fn) + ": unknown time zone " + stdlib::quoted(value));
   }
 }
 
@@ -104,13 +104,14 @@ std::optional<double> unit_milliseconds(std::string unit) {
 Value add_time_fn(std::span<const Value> args, const CallContext&) {
   const TimePoint t = stdlib::datetime_arg("add_time", args[0]);
   if (args.size() == 2) {
-    return tainted(Value(in_range("add_time", t + stdlib::duration_arg("add_time", args[1]))), args);
+    const Duration offset = stdlib::duration_arg("add_time", args[1]);
+    return tainted(Value(in_range("add_time", t + offset)), args);
   }
   const std::string& unit = stdlib::text_arg("add_time", args[2]);
   const auto unit_ms = unit_milliseconds(unit);
   if (!unit_ms) {
-    throw RunError("add_time: unknown unit \"" + unit +
-                   "\" (expected ms, seconds, minutes, hours, days, weeks, months or years)");
+    throw RunError("add_time: unknown unit " + stdlib::quoted(args[2]) +
+                   " (expected ms, seconds, minutes, hours, days, weeks, months or years)");
   }
   if (*unit_ms > 0) {
     const Duration offset = scaled("add_time", stdlib::number_arg("add_time", args[1]), *unit_ms);
@@ -162,7 +163,7 @@ Value format_date_fn(std::span<const Value> args, const CallContext&) {
   try {
     return tainted(Value(format_in_zone(t, pattern, zone)), args);
   } catch (const std::exception&) {
-    throw RunError("format_date: cannot format with pattern \"" + pattern + "\"");
+    throw RunError("format_date: cannot format with pattern " + stdlib::quoted(Value(pattern)));
   }
 }
 
@@ -183,12 +184,11 @@ Value parse_date_fn(std::span<const Value> args, const CallContext&) {
     }
   }
   auto parsed = pattern ? stdlib::parse_with_pattern(text, *pattern) : stdlib::parse_iso(text);
-  const std::string shown = args[0].secret ? std::string("(secret)") : "\"" + text + "\"";
   if (!parsed) {
-    throw RunError("parse_date: " + shown + " is not a date" +
-                   (pattern ? " in the pattern \"" + *pattern + "\"" : std::string(" (ISO 8601)")));
+    throw RunError("parse_date: " + stdlib::quoted(args[0]) + " is not a date" +
+                   (pattern ? " in the pattern " + stdlib::quoted(args[1]) : " (ISO 8601)"));
   }
-  if (!parsed->zone.empty()) zone = zone_arg("parse_date", Value(parsed->zone));
+  if (!parsed->zone.empty()) zone = zone_arg("parse_date", Value(parsed->zone, args[0].secret));
   return tainted(Value(stdlib::resolve(*parsed, zone)), args);
 }
 

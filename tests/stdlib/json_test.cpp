@@ -31,7 +31,8 @@ TEST_CASE("to_json writes any value as JSON text") {
   CHECK(call("to_json", {"a\"b"}) == Value(R"("a\"b")"));
   CHECK(call("to_json", {2.5}) == Value("2.5"));
   CHECK(call("to_json", {Value()}) == Value("null"));
-  CHECK(call("to_json", {Value(List{Value(1), Value("x"), Value(true)})}) == Value(R"([1,"x",true])"));
+  CHECK(call("to_json", {Value(List{Value(1), Value("x"), Value(true)})}) ==
+        Value(R"([1,"x",true])"));
   CHECK(call("to_json", {Value(Json::parse(R"({"b": [1, {"c": null}]})"))}) ==
         Value(R"({"b":[1,{"c":null}]})"));
   CHECK(call("to_json", {Value(at("2027-06-30T00:00:00Z"))}) == Value(R"("2027-06-30T00:00:00Z")"));

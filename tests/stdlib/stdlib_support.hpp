@@ -33,6 +33,9 @@ const FunctionRegistry& stdlib_registry();
 /// missing or the argument count is outside its spec (the checker's job, a test bug here).
 Value call(std::string_view name, std::vector<Value> args, const CallContext& context = {});
 
+/// How a short secret is shown (mask_secret): "••••".
+inline const std::string kMask = "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2";
+
 /// A secret text value.
 Value secret(std::string text);
 

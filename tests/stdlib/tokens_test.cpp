@@ -64,7 +64,8 @@ TEST_CASE("jwt_claims of a secret token are secret") {
 
 TEST_CASE("jwt_claims rejects malformed tokens without quoting them") {
   CHECK(failure("") == "jwt_claims: malformed token (expected three dot-separated parts)");
-  CHECK(failure("not-a-token") == "jwt_claims: malformed token (expected three dot-separated parts)");
+  CHECK(failure("not-a-token") ==
+        "jwt_claims: malformed token (expected three dot-separated parts)");
   CHECK(failure(kHeader + "." + kPayload) ==
         "jwt_claims: malformed token (expected three dot-separated parts)");
   CHECK(failure(kToken + ".extra") ==
