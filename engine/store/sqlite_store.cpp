@@ -224,10 +224,10 @@ class SqliteStore final : public Store {
 
  private:
   void configure(const SqliteOptions& options) {
-    // journal_mode is the first statement that reads the file, so a file that
-    // is not a database fails here with SQLITE_NOTADB.
     // The busy timeout first: another process (a daemon) may be writing while we open.
     sqlite3_busy_timeout(db_.handle(), static_cast<int>(options.busy_timeout.count()));
+    // journal_mode is the first statement that reads the file, so a file that
+    // is not a database fails here with SQLITE_NOTADB.
     auto wal = db_.prepare("PRAGMA journal_mode = WAL", "cannot open");
     if (!wal.step() || wal.text(0) != "wal") {
       throw StoreError("store " + db_.path() + ": cannot open: the file system refused WAL mode");
