@@ -26,7 +26,7 @@ std::vector<Step> split_path(std::string_view path) {
       const auto close = path.find(']', i);
       if (close == std::string_view::npos) throw RunError("bad JSON path '" + std::string(path) + "'");
       const auto digits = path.substr(i + 1, close - i - 1);
-      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos)
+      if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string_view::npos)
         throw RunError("bad JSON path '" + std::string(path) + "'");
       steps.push_back({"", std::stoul(std::string(digits))});
       i = close + 1;
