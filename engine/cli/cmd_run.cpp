@@ -93,9 +93,4 @@ int cmd_run(const std::vector<std::string>& raw, std::ostream& out, std::ostream
   return 0;
 }
 
-int cmd_repl(const std::vector<std::string>&, std::ostream&, std::ostream& err) {
-  err << "flow: the REPL is not built yet\n";
-  return 2;
-}
-
 }  // namespace flow::cli

@@ -1,0 +1,460 @@
+// `flow repl`: ReplSession (the logic) and cmd_repl (libedit, or plain lines
+// from std::cin when stdin is not a terminal).
+#include "engine/cli/repl.hpp"
+
+#include <histedit.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "engine/checker.hpp"
+#include "engine/cli/commands.hpp"
+#include "engine/eval.hpp"
+#include "engine/instances.hpp"
+#include "stdlib/stdlib.hpp"
+
+namespace flow::cli {
+
+namespace {
+
+constexpr const char* kHelp = R"(commands:
+  :new PROCESS     a preview instance (new, unsaved)
+  :open ID         a stored or declared instance
+  :show            the current instance's fields
+  :click HANDLER   run a handler on the current instance (saves a preview first)
+  :save            save the current instance
+  :tasks           the schedules and their state in the store
+  :history TASK    the task's recent runs
+  :run TASK        run the task's handler now
+  :load FILE       load more files (everything is checked again)
+  :help            this text
+  :quit            leave (also end of input)
+anything else is a rule run on the current instance (set, clear, log, if,
+validate, fail, save) or an expression whose value is printed.
+)";
+
+const std::vector<std::string> kCommands = {":new", ":open", ":show", ":click", ":save", ":tasks",
+                                            ":history", ":run", ":load", ":help", ":quit"};
+const std::vector<std::string> kRuleWords = {"set", "clear", "log", "if", "validate", "fail", "save",
+                                             "trigger", "start", "create_item", "update_item",
+                                             "delete_item", "find_item"};
+
+std::string trim(const std::string& s) {
+  const auto begin = s.find_first_not_of(" \t\r\n");
+  if (begin == std::string::npos) return "";
+  return s.substr(begin, s.find_last_not_of(" \t\r\n") + 1 - begin);
+}
+
+std::string first_word(const std::string& s) {
+  std::size_t end = 0;
+  while (end < s.size() && (std::isalnum(static_cast<unsigned char>(s[end])) || s[end] == '_')) ++end;
+  return s.substr(0, end);
+}
+
+/// An error of the REPL itself (bad command, no current instance): printed, not fatal.
+class ReplError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+std::string shown(const Value& value, bool reveal) {
+  if (value.is_null()) return "null";
+  if (value.is<std::string>() && !value.secret) return "\"" + to_text(value) + "\"";
+  return display(value, reveal);
+}
+
+}  // namespace
+
+bool block_open(const std::string& text) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      i = text.find('\n', i);
+      if (i == std::string::npos) break;
+    } else if (c == '{') {
+      ++depth;
+    } else if (c == '}') {
+      --depth;
+    }
+  }
+  return depth > 0;
+}
+
+ReplSession::ReplSession(ReplOptions options, std::ostream& out) : options_(std::move(options)), out_(out) {
+  load(options_.files);
+}
+
+ReplSession::~ReplSession() = default;
+
+void ReplSession::load(const std::vector<std::string>& files) {
+  std::unique_ptr<Loaded> loaded;
+  if (files.empty()) {
+    loaded = std::make_unique<Loaded>();
+    register_stdlib(loaded->functions);
+    Diagnostics diagnostics;
+    loaded->program = load_program_text("<repl>", "", diagnostics);
+  } else {
+    auto checked = load_checked(files, out_);
+    if (!checked) throw ReplError("not loaded: fix the errors above");
+    loaded = std::make_unique<Loaded>(std::move(*checked));
+  }
+  runtime_.reset();
+  loaded_ = std::move(loaded);
+  runtime_ = std::make_unique<Runtime>(*loaded_, options_.db, RunOptions{options_.reveal_secrets});
+  options_.files = files;
+  if (current_ && !loaded_->program->process(current_->process)) current_.reset();
+}
+
+bool ReplSession::feed(const std::string& line) {
+  pending_ += pending_.empty() ? line : "\n" + line;
+  if (block_open(pending_)) return true;
+  const auto text = trim(pending_);
+  pending_.clear();
+  if (text.empty()) return true;
+  try {
+    if (text.front() == ':') return command(text);
+    input(text);
+  } catch (const ReplError& e) {
+    out_ << "error: " << e.what() << "\n";
+  } catch (const UsageError& e) {
+    out_ << "error: " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    out_ << "error: " << e.what() << "\n";
+  }
+  return true;
+}
+
+bool ReplSession::command(const std::string& line) {
+  const auto space = line.find_first_of(" \t");
+  const auto name = line.substr(0, space);
+  const auto arg = space == std::string::npos ? std::string() : trim(line.substr(space));  // task names have spaces
+  const bool needs_arg = name == ":new" || name == ":open" || name == ":click" || name == ":history" ||
+                         name == ":run" || name == ":load";
+  if (needs_arg && arg.empty()) throw ReplError(name + " needs an argument (see :help)");
+  if (name == ":quit" || name == ":q") return false;
+  if (name == ":help") out_ << kHelp;
+  else if (name == ":new") new_instance(arg);
+  else if (name == ":open") open(arg);
+  else if (name == ":show") show();
+  else if (name == ":click") click(arg);
+  else if (name == ":save") save();
+  else if (name == ":tasks") tasks();
+  else if (name == ":history") history(arg);
+  else if (name == ":run") run_task(arg);
+  else if (name == ":load") {
+    auto files = options_.files;
+    files.push_back(arg);
+    load(files);
+    out_ << "loaded " << files.size() << " file(s)\n";
+  } else throw ReplError("unknown command '" + name + "' (see :help)");
+  return true;
+}
+
+void ReplSession::show() {
+  current_process();
+  print_instance(out_, *current_, options_.reveal_secrets);
+}
+
+const ast::ProcessDecl& ReplSession::current_process() const {
+  if (!current_) throw ReplError("no current instance (:new PROCESS or :open ID)");
+  return *loaded_->program->process(current_->process);
+}
+
+void ReplSession::new_instance(const std::string& process) {
+  const auto* decl = loaded_->program->process(process);
+  if (!decl) throw ReplError("no process '" + process + "'");
+  current_ = load_or_create(*loaded_->program, runtime_->store(), *decl, std::nullopt,
+                            runtime_->interpreter().host());
+  out_ << "new " << process << " (unsaved preview)\n";
+}
+
+void ReplSession::open(const std::string& id) {
+  std::string process;
+  if (auto stored = runtime_->store().load_instance(id)) process = stored->process;
+  else if (const auto* declared = loaded_->program->instance(id)) process = declared->process.text;
+  else throw ReplError("no instance '" + id + "' in the store or the files");
+  const auto* decl = loaded_->program->process(process);
+  if (!decl) throw ReplError("instance '" + id + "' is a " + process + ", which no loaded file declares");
+  current_ = load_or_create(*loaded_->program, runtime_->store(), *decl, id, runtime_->interpreter().host());
+  out_ << "opened " << id << " (" << process << ")\n";
+}
+
+void ReplSession::save() {
+  current_process();
+  if (current_->id.empty()) current_->id = runtime_->store().allocate_id(current_->process);
+  runtime_->store().save_instance(*current_, runtime_->clock().now());
+  out_ << "saved " << current_->id << " revision " << current_->revision << "\n";
+}
+
+void ReplSession::after_run(const RunResult& result) {
+  std::ostringstream err;
+  print_run(out_, err, result, options_.reveal_secrets);
+  out_ << err.str();
+  if (!result.ok) out_ << "run FAILED\n";
+}
+
+void ReplSession::click(const std::string& handler) {
+  const auto& process = current_process();
+  if (!Program::handler(process, handler)) throw ReplError("process " + current_->process + " has no handler '" + handler + "'");
+  if (current_->id.empty()) {
+    out_ << "(saving the preview first: Interpreter runs on stored instances)\n";
+    save();
+  }
+  const auto result = runtime_->run_now(RunRequest{current_->process, handler, current_->id, ""});
+  after_run(result);
+  current_ = result.instance;
+}
+
+void ReplSession::tasks() {
+  const auto schedules = loaded_->program->schedules();
+  if (schedules.empty()) out_ << "no tasks\n";
+  for (const auto* s : schedules) {
+    const auto state = runtime_->store().load_task(s->name);
+    out_ << s->name << "  " << (s->process ? s->process->text : "?") << "." << (s->trigger ? s->trigger->text : "?");
+    if (!state) {
+      out_ << "  never run\n";
+      continue;
+    }
+    out_ << "  " << (state->deleted ? "deleted" : state->paused ? "paused" : "active") << "  runs "
+         << state->run_count << "  last " << (state->last_run ? format_iso(*state->last_run) : "-") << "  next "
+         << (state->next_run ? format_iso(*state->next_run) : "-") << "\n";
+  }
+}
+
+void ReplSession::history(const std::string& task) {
+  const auto runs = runtime_->store().runs(task, 20);
+  if (runs.empty()) out_ << "no runs of '" << task << "'\n";
+  for (const auto& run : runs) {
+    out_ << format_iso(run.started) << "  " << (run.ok ? "ok    " : "FAILED") << "  " << run.process << "."
+         << run.handler << " on " << (run.instance_id.empty() ? "(new)" : run.instance_id) << "\n";
+    for (const auto& line : run.log) out_ << "    " << line << "\n";
+    if (!run.ok) out_ << "    " << run.message;
+  }
+}
+
+void ReplSession::run_task(const std::string& task) {
+  const auto* schedule = loaded_->program->schedule(task);
+  if (!schedule) throw ReplError("no task '" + task + "'");
+  if (!schedule->process || !schedule->trigger) throw ReplError("task '" + task + "' names no PROCESS.HANDLER");
+  std::optional<std::string> id;
+  if (schedule->id)
+    id = to_text(runtime_->interpreter().evaluate_on(*schedule->id, schedule->process->text, std::nullopt));
+  after_run(runtime_->run_now(RunRequest{schedule->process->text, schedule->trigger->text, id, task}));
+}
+
+void ReplSession::input(const std::string& text) {
+  if (std::find(kRuleWords.begin(), kRuleWords.end(), first_word(text)) != kRuleWords.end()) run_rules(text);
+  else print_expression(text);
+}
+
+namespace {
+
+/// Parses `text` as the only file of a program; prints diagnostics and returns null on errors.
+std::unique_ptr<Program> parse_synthetic(const std::string& text, std::ostream& out) {
+  Diagnostics diagnostics;
+  auto program = load_program_text("<repl>", text, diagnostics);
+  if (!diagnostics.has_errors()) return program;
+  out << render(program->sources, diagnostics);
+  return nullptr;
+}
+
+void print_located(std::ostream& out, const Program& program, const LocatedError& e) {
+  Diagnostics diagnostics;
+  diagnostics.error(e.range(), e.what());
+  out << render(program.sources, diagnostics);
+}
+
+}  // namespace
+
+void ReplSession::print_expression(const std::string& text) {
+  const auto program = parse_synthetic("process __Repl { field __value json = (\n" + text + "\n); }", out_);
+  if (!program) return;
+  const auto& expr = *program->processes().front()->fields.front().default_value;
+  static const FieldMap no_fields;
+  Scope scope{current_ ? &current_->fields : &no_fields, nullptr, &loaded_->functions,
+              CallContext{&runtime_->clock(), &runtime_->store(), current_ ? current_->id : ""}};
+  try {
+    out_ << shown(evaluate(expr, scope), options_.reveal_secrets) << "\n";
+  } catch (const LocatedError& e) {
+    print_located(out_, *program, e);
+  }
+}
+
+void ReplSession::run_rules(const std::string& text) {
+  const auto program = parse_synthetic("process __Repl { on Run {\n" + text + "\n} }", out_);
+  if (!program) return;
+  current_process();
+  auto working = *current_;
+  std::vector<std::string> log;
+  try {
+    for (const auto& rule : program->processes().front()->handlers.front().body) exec(rule, log);
+  } catch (const LocatedError& e) {
+    for (const auto& line : log) out_ << "log: " << line << "\n";
+    print_located(out_, *program, e);
+    *current_ = std::move(working);  // a failed input changes nothing
+    return;
+  }
+  for (const auto& line : log) out_ << "log: " << line << "\n";
+}
+
+void ReplSession::exec(const ast::Rule& rule, std::vector<std::string>& log) {
+  const auto& process = current_process();
+  Scope scope{&current_->fields, nullptr, &loaded_->functions,
+              CallContext{&runtime_->clock(), &runtime_->store(), current_->id}};
+  const auto assign = [&](const ast::Name& field, Value value) {
+    const auto* decl = Program::field(process, field.text);
+    if (!decl) throw LocatedError(field.range, "process " + process.name.text + " has no field '" + field.text + "'");
+    try {
+      current_->fields[field.text] = coerce_to_field(std::move(value), decl->type, field.text);
+    } catch (const RunError& e) {
+      throw LocatedError(field.range, e.what());
+    }
+  };
+  std::visit(
+      [&](const auto& node) {
+        using T = std::decay_t<decltype(node)>;
+        if constexpr (std::is_same_v<T, ast::SetRule>) {
+          assign(node.field, evaluate(node.value, scope));
+        } else if constexpr (std::is_same_v<T, ast::ClearRule>) {
+          assign(node.field, Value());
+        } else if constexpr (std::is_same_v<T, ast::SaveRule>) {
+          save();
+        } else if constexpr (std::is_same_v<T, ast::IfRule>) {
+          for (const auto& r : truthy(evaluate(node.condition, scope)) ? node.then_block : node.else_block)
+            exec(r, log);
+        } else if constexpr (std::is_same_v<T, ast::ValidateRule>) {
+          if (!truthy(evaluate(node.condition, scope)))
+            throw LocatedError(rule.range, render_message(node.message, scope, false));
+        } else if constexpr (std::is_same_v<T, ast::FailRule>) {
+          throw LocatedError(rule.range, render_message(node.message, scope, false));
+        } else if constexpr (std::is_same_v<T, ast::LogRule>) {
+          log.push_back(render_message(node.message, scope, options_.reveal_secrets));
+        } else {
+          throw LocatedError(rule.range, "the REPL runs set, clear, log, if, validate, fail and save; "
+                                         "put calls, trigger and start in a handler and use :click");
+        }
+      },
+      rule.node);
+}
+
+std::vector<std::string> ReplSession::completions(const std::string& prefix) const {
+  std::vector<std::string> names = kCommands;
+  names.insert(names.end(), kRuleWords.begin(), kRuleWords.end());
+  for (const auto* p : loaded_->program->processes()) {
+    names.push_back(p->name.text);
+    for (const auto& f : p->fields) names.push_back(f.name.text);
+    for (const auto& h : p->handlers) names.push_back(h.name.text);
+  }
+  for (const auto* s : loaded_->program->schedules()) names.push_back(s->name);
+  for (const auto& f : loaded_->functions.names()) names.push_back(f);
+  std::vector<std::string> matches;
+  for (const auto& n : names)
+    if (n.starts_with(prefix) && std::find(matches.begin(), matches.end(), n) == matches.end()) matches.push_back(n);
+  std::sort(matches.begin(), matches.end());
+  return matches;
+}
+
+// ------------------------------------------------------------------ front end
+
+namespace {
+
+ReplSession* g_session = nullptr;  // for the completion callback (libedit has no user pointer per function)
+bool g_continuing = false;
+
+const char* prompt(EditLine*) { return g_continuing ? "....> " : "flow> "; }
+
+unsigned char complete(EditLine* el, int) {
+  const LineInfo* info = el_line(el);
+  const char* start = info->cursor;
+  while (start > info->buffer && (std::isalnum(static_cast<unsigned char>(start[-1])) || start[-1] == '_' ||
+                                  start[-1] == ':'))
+    --start;
+  const std::string prefix(start, info->cursor);
+  const auto matches = g_session->completions(prefix);
+  if (matches.empty()) return CC_ERROR;
+  if (matches.size() == 1) {
+    el_insertstr(el, (matches.front().substr(prefix.size()) + " ").c_str());
+    return CC_REDISPLAY;
+  }
+  std::string common = matches.front();
+  for (const auto& m : matches)
+    while (!m.starts_with(common)) common.pop_back();
+  if (common.size() > prefix.size()) {
+    el_insertstr(el, common.substr(prefix.size()).c_str());
+    return CC_REDISPLAY;
+  }
+  std::fputc('\n', stdout);
+  for (const auto& m : matches) std::printf("%s  ", m.c_str());
+  std::fputc('\n', stdout);
+  return CC_REDISPLAY;
+}
+
+void run_editline(ReplSession& session) {
+  EditLine* el = el_init("flow", stdin, stdout, stderr);
+  History* hist = history_init();
+  HistEvent event;
+  history(hist, &event, H_SETSIZE, 500);
+  el_set(el, EL_PROMPT, &prompt);
+  el_set(el, EL_EDITOR, "emacs");
+  el_set(el, EL_HIST, history, hist);
+  g_session = &session;
+  el_set(el, EL_ADDFN, "flow-complete", "complete a name", &complete);
+  el_set(el, EL_BIND, "^I", "flow-complete", nullptr);
+  for (;;) {
+    g_continuing = session.continuing();
+    int count = 0;
+    const char* line = el_gets(el, &count);
+    if (!line) break;
+    std::string text(line, static_cast<std::size_t>(count));
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    if (!text.empty()) history(hist, &event, H_ENTER, text.c_str());
+    const bool more = session.feed(text);
+    std::cout.flush();
+    if (!more) break;
+  }
+  std::cout << "\n";
+  history_end(hist);
+  el_end(el);
+  g_session = nullptr;
+}
+
+}  // namespace
+
+int cmd_repl(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+  const auto args = parse_args(raw, {"db"}, {"show-secrets", "help"});
+  if (args.flag("help")) {
+    out << "usage: flow repl [FILE...] [--db PATH] [--show-secrets]\n" << kHelp;
+    return 0;
+  }
+  std::unique_ptr<ReplSession> session;
+  try {
+    session = std::make_unique<ReplSession>(
+        ReplOptions{args.positional, db_path(args, args.positional), args.flag("show-secrets")}, out);
+  } catch (const ReplError& e) {
+    err << "flow: " << e.what() << "\n";
+    return 1;
+  }
+  const bool terminal = &out == &std::cout && ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
+  if (terminal) {
+    run_editline(*session);
+    return 0;
+  }
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (!session->feed(line)) break;
+    out.flush();
+  }
+  return 0;
+}
+
+}  // namespace flow::cli

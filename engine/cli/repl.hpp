@@ -1,0 +1,75 @@
+#pragma once
+// `flow repl`: the logic, apart from the terminal. A ReplSession takes input
+// lines and writes what the REPL says, so tests drive it line by line; the
+// libedit front end (cmd_repl in repl.cpp) only reads lines and prompts.
+//
+// Input that is not a `:command` is a rule (set, clear, log, if, validate, fail,
+// save) run on the current instance, or an expression whose value is printed.
+// Both are parsed by wrapping the text in a synthetic module (file `<repl>`):
+//   rule:        process __Repl { on Run { <input> } }
+//   expression:  process __Repl { field __value json = (<input>); }
+// and then run here on the in-memory instance (no store round trip), so a
+// preview from `:new` works before it is saved. Datasource calls, trigger and
+// start need the interpreter: put them in a handler and use `:click`.
+
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/cli/session.hpp"
+
+namespace flow::cli {
+
+struct ReplOptions {
+  std::vector<std::string> files;
+  std::string db;  // the store file
+  bool reveal_secrets = false;
+};
+
+class ReplSession {
+ public:
+  /// Loads `options.files` (diagnostics go to `out`). Throws UsageError for a missing file.
+  ReplSession(ReplOptions options, std::ostream& out);
+  ~ReplSession();
+
+  /// Feeds one input line. Returns false once the session is over (`:quit`).
+  bool feed(const std::string& line);
+  /// True while a multi-line input is open (prompt `....> `).
+  bool continuing() const { return !pending_.empty(); }
+  /// Names for tab completion: commands, processes, fields, handlers, functions, tasks.
+  std::vector<std::string> completions(const std::string& prefix) const;
+  /// The current instance, if any.
+  const std::optional<InstanceRecord>& current() const { return current_; }
+
+ private:
+  bool command(const std::string& line);
+  void load(const std::vector<std::string>& files);
+  void input(const std::string& text);
+  void run_rules(const std::string& text);
+  void print_expression(const std::string& text);
+  const ast::ProcessDecl& current_process() const;
+  void exec(const ast::Rule& rule, std::vector<std::string>& log);
+  void save();
+  void show();
+  void click(const std::string& handler);
+  void open(const std::string& id);
+  void new_instance(const std::string& process);
+  void tasks();
+  void history(const std::string& task);
+  void run_task(const std::string& task);
+  void after_run(const RunResult& result);
+
+  ReplOptions options_;
+  std::ostream& out_;
+  std::unique_ptr<Loaded> loaded_;
+  std::unique_ptr<Runtime> runtime_;
+  std::optional<InstanceRecord> current_;
+  std::string pending_;
+};
+
+/// True when `text` ends inside an open `{` block (braces outside strings and comments).
+bool block_open(const std::string& text);
+
+}  // namespace flow::cli

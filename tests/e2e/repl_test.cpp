@@ -1,0 +1,139 @@
+// `flow repl`: ReplSession driven line by line, and the binary through a pipe.
+#include <sstream>
+
+#include "e2e/e2e_support.hpp"
+#include "engine/cli/repl.hpp"
+
+using namespace flow;
+using namespace flow::cli;
+using flow::testing::TempDir;
+
+namespace {
+
+constexpr const char* kCounter = R"(process Counter {
+  field A     number = 0;
+  field Name  text;
+  field Token secret = "s3cr3t-value-9f2a";
+
+  on Bump {
+    set A = A + 1;
+    log "bumped to ${A}";
+    save;
+  }
+}
+
+schedule "Bump often" {
+  every 55 minutes;
+  process Counter;
+  trigger Bump;
+}
+)";
+
+struct Fixture {
+  TempDir dir;
+  std::string file = dir.file("counter.flow");
+  std::ostringstream out;
+  std::unique_ptr<ReplSession> session;
+
+  explicit Fixture(bool reveal = false) {
+    e2e::write_text(file, kCounter);
+    session = std::make_unique<ReplSession>(ReplOptions{{file}, dir.file("flow.db"), reveal}, out);
+  }
+  /// Feeds `line` and returns what it printed.
+  std::string say(const std::string& line) {
+    out.str("");
+    session->feed(line);
+    return out.str();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("repl: rules and expressions on a preview instance", "[repl]") {
+  Fixture f;
+  CHECK(f.say(":new Counter").find("unsaved") != std::string::npos);
+  CHECK(f.say("set A = 2;").empty());
+  CHECK(f.say("A * 21") == "42\n");
+  CHECK(f.say("1 + 2") == "3\n");
+  CHECK(f.say("log \"A is ${A}\";") == "log: A is 2\n");
+  const auto shown = f.say(":show");
+  CHECK(shown.find("A     = 2") != std::string::npos);
+  CHECK(shown.find("s3cr3t") == std::string::npos);
+  CHECK(shown.find("9f2a") != std::string::npos);
+  CHECK(f.say("Token").find("s3cr3t") == std::string::npos);
+}
+
+TEST_CASE("repl: --show-secrets reveals", "[repl]") {
+  Fixture f(true);
+  f.say(":new Counter");
+  CHECK(f.say("Token") == "\"s3cr3t-value-9f2a\"\n");
+}
+
+TEST_CASE("repl: errors are diagnostics, the session goes on", "[repl]") {
+  Fixture f;
+  CHECK(f.say("A").find("error") != std::string::npos);  // unknown name, no instance
+  CHECK(f.say(":new Nope").find("no process 'Nope'") != std::string::npos);
+  f.say(":new Counter");
+  CHECK(f.say("set Nope = 1;").find("<repl>") != std::string::npos);
+  CHECK(f.say("set A = ;").find("<repl>") != std::string::npos);
+  CHECK(f.say("set A = \"x\";").find("<repl>") != std::string::npos);
+  CHECK(f.say(":bogus").find("unknown command") != std::string::npos);
+  CHECK(f.say("A + 1") == "1\n");  // the failed inputs changed nothing
+}
+
+TEST_CASE("repl: multi-line input while a block is open", "[repl]") {
+  Fixture f;
+  f.say(":new Counter");
+  CHECK(f.say("if A == 0 {").empty());
+  CHECK(f.session->continuing());
+  CHECK(f.say("  set A = 5;").empty());
+  CHECK(f.say("}").empty());
+  CHECK_FALSE(f.session->continuing());
+  CHECK(f.say("A") == "5\n");
+  CHECK(block_open("if x { log \"}\";"));
+  CHECK_FALSE(block_open("log \"{\"; // {"));
+}
+
+TEST_CASE("repl: click, save, open, tasks, history, run", "[repl]") {
+  Fixture f;
+  f.say(":new Counter");
+  f.say("set A = 10;");
+  const auto clicked = f.say(":click Bump");
+  INFO(clicked);
+  CHECK(clicked.find("saving the preview") != std::string::npos);
+  CHECK(clicked.find("log: bumped to 11") != std::string::npos);
+  const auto id = f.session->current()->id;
+  REQUIRE_FALSE(id.empty());
+  f.say("set A = 100;");
+  CHECK(f.say(":save").find("saved " + id) != std::string::npos);
+  f.say(":new Counter");
+  CHECK(f.say(":open " + id).find("opened") != std::string::npos);
+  CHECK(f.say("A") == "100\n");
+  CHECK(f.say(":tasks").find("Bump often") != std::string::npos);
+  const auto ran = f.say(":run Bump often");
+  INFO(ran);
+  CHECK(ran.find("log: bumped to 1") != std::string::npos);  // a new instance per run
+  CHECK(f.say(":history Bump often").find("Counter.Bump") != std::string::npos);
+  CHECK(f.say(":history Nothing").find("no runs") != std::string::npos);
+  CHECK(f.say(":help").find(":click") != std::string::npos);
+  CHECK(f.session->completions(":cl") == std::vector<std::string>{":click"});
+  CHECK(f.session->completions("Bu") == std::vector<std::string>{"Bump"});
+  CHECK_FALSE(f.session->feed(":quit"));
+}
+
+TEST_CASE("repl: the binary through a pipe", "[repl]") {
+  TempDir dir;
+  const auto file = dir.file("counter.flow");
+  e2e::write_text(file, kCounter);
+  auto child = test::ChildProcess::start({e2e::flow_binary(), "repl", file, "--db", dir.file("flow.db")});
+  child.write_stdin(":new Counter\nset A = 2;\nA * 21\n:show\nset Nope = 1;\nif A > 1 {\n  set A = 3;\n}\nA\n:quit\n");
+  child.close_stdin();
+  const auto out = child.read_all_stdout_until_exit(std::chrono::seconds(30));
+  INFO(out << child.stderr_text());
+  CHECK(child.wait(std::chrono::seconds(5)) == 0);
+  CHECK(out.find("42\n") != std::string::npos);
+  CHECK(out.find("s3cr3t") == std::string::npos);
+  CHECK(out.find("9f2a") != std::string::npos);
+  CHECK(out.find("<repl>") != std::string::npos);
+  CHECK(out.find("\n3\n") != std::string::npos);
+}
