@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -207,7 +208,11 @@ void ReplSession::click(const std::string& handler) {
   const auto& process = current_process();
   if (!Program::handler(process, handler)) throw ReplError("process " + current_->process + " has no handler '" + handler + "'");
   if (current_->id.empty()) {
-    out_ << "(saving the preview first: Interpreter runs on stored instances)\n";
+    out_ << "(saving the preview first: handlers run on stored instances)\n";
+    save();
+  } else if (const auto stored = runtime_->store().load_instance(current_->id);
+             !stored || stored->fields != current_->fields) {
+    out_ << "(saving your changes first: handlers run on stored instances)\n";
     save();
   }
   const auto result = runtime_->run_now(RunRequest{current_->process, handler, current_->id, ""});
