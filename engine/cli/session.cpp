@@ -37,7 +37,7 @@ std::string db_path(const Args& args, const std::vector<std::string>& files) {
 
 Runtime::Runtime(const Loaded& loaded, const std::string& db, RunOptions options)
     : clock_(std::make_unique<SystemClock>(io_.get_executor())),
-      http_(make_beast_transport(io_.get_executor())),
+      http_(make_beast_transport(io_.get_executor(), options_from_environment())),
       store_(open_sqlite_store(db)) {
   Host host{http_.get(), clock_.get(), store_.get(), &loaded.functions};
   interpreter_ = std::make_unique<Interpreter>(*loaded.program, host, options);
