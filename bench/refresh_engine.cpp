@@ -6,12 +6,14 @@
 #include "engine/clock.hpp"
 #include "engine/store/sqlite_store.hpp"
 #include "stdlib/stdlib.hpp"
+#include "support/memory_store.hpp"
 
 namespace flow::bench {
 
 namespace asio = boost::asio;
 
-EngineRig::EngineRig(const std::string& source, const std::string& db_path, BeastTransportOptions transport) {
+EngineRig::EngineRig(const std::string& source, const std::optional<std::string>& db_path,
+                     BeastTransportOptions transport) {
   register_stdlib(functions_);
   Diagnostics diagnostics;
   program_ = load_program_text("token_refresh.flow", source, diagnostics);
@@ -19,7 +21,11 @@ EngineRig::EngineRig(const std::string& source, const std::string& db_path, Beas
   if (diagnostics.has_errors()) throw std::runtime_error(render(program_->sources, diagnostics));
   clock_ = std::make_unique<SystemClock>(io_.get_executor());
   http_ = make_beast_transport(io_.get_executor(), std::move(transport));
-  store_ = open_sqlite_store(db_path);
+  if (db_path) {
+    store_ = open_sqlite_store(*db_path);
+  } else {
+    store_ = std::make_unique<testing::MemoryStore>();
+  }
   interpreter_ = std::make_unique<Interpreter>(*program_, Host{http_.get(), clock_.get(), store_.get(), &functions_});
   auto errors = interpreter_->seed_instances();
   if (!errors.empty()) throw std::runtime_error("seeding instances failed:\n" + errors.front());

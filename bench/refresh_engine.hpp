@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,9 @@ using BenchClock = std::chrono::steady_clock;
 class EngineRig {
  public:
   /// Loads and checks `source` (throws with the rendered diagnostics on an
-  /// error), opens the store at `db_path` and seeds the declared instances.
-  EngineRig(const std::string& source, const std::string& db_path, BeastTransportOptions transport);
+  /// error), opens the SQLite store at `db_path` (none: the in-memory test
+  /// store, to show what SQLite costs) and seeds the declared instances.
+  EngineRig(const std::string& source, const std::optional<std::string>& db_path, BeastTransportOptions transport);
   ~EngineRig();
 
   boost::asio::io_context& io() { return io_; }
