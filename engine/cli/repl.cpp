@@ -206,7 +206,8 @@ void ReplSession::after_run(const RunResult& result) {
 
 void ReplSession::click(const std::string& handler) {
   const auto& process = current_process();
-  if (!Program::handler(process, handler)) throw ReplError("process " + current_->process + " has no handler '" + handler + "'");
+  if (!Program::handler(process, handler))
+    throw ReplError("process " + current_->process + " has no handler '" + handler + "'");
   if (current_->id.empty()) {
     out_ << "(saving the preview first: handlers run on stored instances)\n";
     save();
