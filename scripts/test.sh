@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs dependencies, builds every
-# target with -Wall -Wextra -Werror under AddressSanitizer + UndefinedBehavior-
-# Sanitizer, and runs every test with ctest.
+# target with -Wall -Wextra -Werror twice and runs every test with ctest each
+# time: g++ 12 under AddressSanitizer + UndefinedBehaviorSanitizer, then
+# clang 14 (warning-free on both compilers).
 #   FLOW_TEST_RELEASE=1 bash scripts/test.sh   also runs the suite on an
 #                                              optimized build first.
 set -euo pipefail
@@ -24,4 +25,5 @@ if [ "${FLOW_TEST_RELEASE:-0}" = 1 ]; then
   run_suite build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo
 fi
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-run_suite build/sanitize -DCMAKE_BUILD_TYPE=Debug -DFLOW_SANITIZE=ON
+run_suite build/sanitize -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Debug -DFLOW_SANITIZE=ON
+run_suite build/clang -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug
