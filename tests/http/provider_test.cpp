@@ -8,6 +8,7 @@
 
 #include "http/client_fixture.hpp"
 #include "support/provider.hpp"
+#include "support/temp_dir.hpp"
 
 namespace flow::test {
 namespace {
@@ -158,10 +159,8 @@ TEST_CASE("provider: a dropped connection without retries is a network error") {
 }
 
 TEST_CASE("provider: --state keeps rotated refresh tokens across a restart") {
-  auto dir = std::filesystem::temp_directory_path() / ("flow-provider-state-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  auto state = (dir / "state.json").string();
-  std::filesystem::remove(state);
+  const flow::testing::TempDir dir;
+  auto state = dir.file("state.json");
   std::string rotated;
   {
     auto provider = start_provider(provider_args({"--refresh-token", "r0", "--state", state}));
@@ -174,7 +173,6 @@ TEST_CASE("provider: --state keeps rotated refresh tokens across a restart") {
   Client client;
   CHECK(expect_response(client.send(refresh_request(provider, "r0"))).status == 400);
   CHECK(expect_response(client.send(refresh_request(provider, rotated))).status == 200);
-  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("provider: logs mask tokens and SIGINT stops it cleanly") {

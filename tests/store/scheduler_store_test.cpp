@@ -11,6 +11,7 @@
 #include "engine/scheduler.hpp"
 #include "engine/store/sqlite_store.hpp"
 #include "support/fake_clock.hpp"
+#include "support/temp_dir.hpp"
 
 namespace asio = boost::asio;
 namespace ast = flow::ast;
@@ -59,9 +60,8 @@ void run_daemon(flow::Store& store, flow::testing::FakeClock& clock, asio::io_co
 }  // namespace
 
 TEST_CASE("scheduler over SQLite: a restarted daemon resumes the persisted schedule", "[store][scheduler]") {
-  const fs::path dir = fs::temp_directory_path() / ("flow-sched-store-" + std::to_string(std::random_device{}()));
-  fs::create_directories(dir);
-  const std::string path = (dir / "flow.db").string();
+  const flow::testing::TempDir dir;
+  const std::string path = dir.file("flow.db");
   asio::io_context io;
   flow::testing::FakeClock clock(io.get_executor(), kT0);
   CountingRunner runner(clock);
@@ -85,6 +85,4 @@ TEST_CASE("scheduler over SQLite: a restarted daemon resumes the persisted sched
     CHECK(store->load_task("Refresh access token")->run_count == 4);
   }
   CHECK(runner.started == std::vector<TimePoint>{kT0, kT0 + 55min, kT0 + 110min, kT0 + 165min});
-  std::error_code ignored;
-  fs::remove_all(dir, ignored);
 }

@@ -10,6 +10,8 @@
 #include <random>
 #include <thread>
 
+#include "support/temp_dir.hpp"
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using flow::FieldMap;
@@ -19,23 +21,7 @@ using flow::Value;
 
 namespace {
 
-/// A fresh directory under the system temp dir, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device random;
-    path_ = fs::temp_directory_path() / ("flow-store-test-" + std::to_string(random()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using flow::testing::TempDir;
 
 const TimePoint kT0 = TimePoint(1'795'000'000'000ms);  // 2026-11-19
 

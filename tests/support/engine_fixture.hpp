@@ -2,9 +2,6 @@
 // An interpreter over a program given as text, a real SQLite store in a temp
 // directory, the FakeClock and a FakeTransport: engine tests without the CLI.
 
-#include <filesystem>
-#include <random>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
@@ -14,27 +11,9 @@
 #include "stdlib/stdlib.hpp"
 #include "support/fake_clock.hpp"
 #include "support/fake_transport.hpp"
+#include "support/temp_dir.hpp"
 
 namespace flow::testing {
-
-/// A fresh directory under the system temp dir, removed on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() / ("flow-test-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 inline TimePoint test_epoch() { return TimePoint(std::chrono::hours(24 * 20'000)); }  // 2024-10-04
 
