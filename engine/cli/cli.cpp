@@ -25,7 +25,7 @@ commands:
                                                  SIGINT/SIGTERM
   instances list|show ID [FILE...] [--db PATH]   saved instances
   tasks list|history|run|pause|resume|delete ... scheduled tasks (flow tasks --help)
-  repl [FILE...] [--db PATH]                     interactive rules and expressions
+  repl [FILE...] [--db PATH] [--show-secrets]    interactive rules and expressions
 
 options:
   --help      this text
