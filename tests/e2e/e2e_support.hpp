@@ -46,6 +46,13 @@ inline std::string seed_example(const std::string& every = "every 55 minutes;") 
   return std::regex_replace(text, std::regex("every 55 minutes;"), every);
 }
 
+/// Writes the seed example (with `every` as its interval) into `dir`; its path.
+inline std::string write_seed(const testing::TempDir& dir, const std::string& every = "every 55 minutes;") {
+  const auto file = dir.file("token_refresh.flow");
+  write_text(file, seed_example(every));
+  return file;
+}
+
 inline test::RunningProvider start_seed_provider(std::vector<std::string> extra = {}) {
   std::vector<std::string> args{"--client-id", kClientId, "--client-secret", kClientSecret,
                                 "--refresh-token", kInitialRefresh, "--expires-in", "3600"};

@@ -14,8 +14,7 @@ using flow::testing::TempDir;
 TEST_CASE("flow run keeps the token fresh: a chain of rotations with no failure", "[e2e]") {
   auto provider = start_seed_provider();
   TempDir dir;
-  const auto file = dir.file("token_refresh.flow");
-  write_text(file, seed_example("every 1 seconds;"));
+  const auto file = write_seed(dir, "every 1 seconds;");
   const auto db = dir.file("flow.db");
 
   const auto run = run_flow({"run", file, "--db", db, "--for", "4500ms"}, seed_env(provider));
@@ -46,8 +45,7 @@ TEST_CASE("flow run keeps the token fresh: a chain of rotations with no failure"
 TEST_CASE("flow trigger presses the button once and prints masked fields", "[e2e]") {
   auto provider = start_seed_provider();
   TempDir dir;
-  const auto file = dir.file("token_refresh.flow");
-  write_text(file, seed_example());
+  const auto file = write_seed(dir);
 
   const auto run = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1"}, seed_env(provider));
   INFO(run.out << run.err);
@@ -67,8 +65,7 @@ TEST_CASE("flow trigger presses the button once and prints masked fields", "[e2e
 TEST_CASE("flow trigger fails with exit 1 on invalid_grant, and the message says so", "[e2e]") {
   auto provider = start_seed_provider({"--invalid_grant_next_n", "1"});
   TempDir dir;
-  const auto file = dir.file("token_refresh.flow");
-  write_text(file, seed_example());
+  const auto file = write_seed(dir);
   const auto run = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1"}, seed_env(provider));
   INFO(run.out << run.err);
   CHECK(run.code == 1);
@@ -78,8 +75,7 @@ TEST_CASE("flow trigger fails with exit 1 on invalid_grant, and the message says
 
 TEST_CASE("flow trigger against a provider that is down fails clearly", "[e2e]") {
   TempDir dir;
-  const auto file = dir.file("token_refresh.flow");
-  write_text(file, seed_example());
+  const auto file = write_seed(dir);
   // Port 9 (discard) on loopback: nothing listens there in the test machine.
   const auto run = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1"},
                             {{"TOKEN_BASE_URL", "http://127.0.0.1:9"},
