@@ -5,6 +5,7 @@
 #include "engine/cli/commands.hpp"
 #include "engine/cli/session.hpp"
 #include "engine/store/sqlite_store.hpp"
+#include "engine/task_runner.hpp"
 
 namespace flow::cli {
 
@@ -71,12 +72,10 @@ int tasks_run(const Args& args, std::ostream& out, std::ostream& err) {
   if (!schedule || !schedule->process || !schedule->trigger) throw UsageError("no schedule named '" + name + "'");
   const bool reveal = args.flag("show-secrets");
   Runtime runtime(*loaded, db_path(args, files), RunOptions{reveal});
-  std::optional<std::string> id;
-  if (schedule->id) {
-    if (const auto* lit = std::get_if<ast::StringLiteral>(&schedule->id->node); lit && lit->parts.size() == 1)
-      id = std::get<std::string>(lit->parts[0].part);
-  }
-  const auto result = runtime.run_now(RunRequest{schedule->process->text, schedule->trigger->text, id, name});
+  // The same Process ID the daemon would use for this task.
+  const InterpreterTaskRunner runner(runtime.interpreter(), nullptr);
+  const auto result = runtime.run_now(
+      RunRequest{schedule->process->text, schedule->trigger->text, runner.instance_id(*schedule), name});
   print_run(out, err, result, reveal);
   return result.ok ? 0 : 1;
 }
