@@ -1,5 +1,8 @@
 #include "engine/store/sqlite_db.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <utility>
 
 #include "engine/store.hpp"
@@ -85,6 +88,9 @@ std::string Statement::text(int column) const {
 // ------------------------------------------------------------------------- Db
 
 Db::Db(const std::string& path) : path_(path) {
+  // The store holds credentials (secret fields are kept so the next run can use
+  // them): a new file is readable by its owner only, whatever the umask.
+  if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
   int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   if (rc != SQLITE_OK) {
     // The handle (when allocated) still carries the message; release it after reading.

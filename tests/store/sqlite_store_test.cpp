@@ -424,3 +424,12 @@ TEST_CASE("sqlite store: daemons opening a fresh file together migrate it once",
   for (const auto& error : errors) CHECK(error == "(no StoreError)");
   CHECK(query_int(path, "SELECT count(*) FROM schema_version") == 1);
 }
+
+TEST_CASE("a new store file is readable by its owner only", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("flow.db");
+  { const auto store = flow::open_sqlite_store(path); }
+  const auto permissions = fs::status(path).permissions();
+  CHECK((permissions & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
+  CHECK((permissions & fs::perms::owner_read) != fs::perms::none);
+}
