@@ -5,6 +5,7 @@
 // lower_schedule.cpp; each relies on the child layout the selector produces,
 // which is written next to each function.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -14,7 +15,15 @@
 
 namespace flow::syntax {
 
-using Node = tao::pegtl::parse_tree::node;
+/// A parse tree node. Parsing creates (and mostly drops again) a node for nearly
+/// every rule it tries, failed alternatives included, so nodes are recycled through
+/// a per-thread free list instead of going to malloc each time (parse_node.cpp).
+struct Node : tao::pegtl::parse_tree::basic_node<Node> {
+  static void* operator new(std::size_t size);
+  static void operator delete(void* node) noexcept;
+  /// Returns the recycled nodes to the heap; parse_module calls it when done.
+  static void release_free_nodes() noexcept;
+};
 
 /// A user mistake the grammar cannot see (an impossible date, a second time rule
 /// in a schedule). Thrown inside lowering and turned into one Diagnostic by parse_module.
@@ -28,8 +37,9 @@ class Lowerer {
  public:
   explicit Lowerer(std::uint32_t file) : file_(file) {}
 
-  /// Lowers the root node. Throws LowerError on a semantic mistake.
-  ast::Module module(const Node& root) const;
+  /// Lowers one top-level declaration node into `module`. Throws LowerError on a
+  /// semantic mistake.
+  void declaration(ast::Module& module, const Node& decl) const;
 
   // Shared helpers (lower_expr.cpp).
   SourceRange range(const Node& node) const;

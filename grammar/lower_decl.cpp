@@ -28,23 +28,18 @@ ast::FieldType field_type_of(std::string_view word) {
 
 }  // namespace
 
-ast::Module Lowerer::module(const Node& root) const {
-  ast::Module module;
-  module.file = file_;
-  for (const auto& decl : root.children) {
-    if (decl->is_type<import_decl>()) {
-      module.imports.push_back({constant_string(*decl->children.front()), range(*decl)});
-    } else if (decl->is_type<datasource_decl>()) {
-      module.datasources.push_back(datasource(*decl));
-    } else if (decl->is_type<process_decl>()) {
-      module.processes.push_back(process(*decl));
-    } else if (decl->is_type<instance_decl>()) {
-      module.instances.push_back(instance(*decl));
-    } else {
-      module.schedules.push_back(schedule(*decl));
-    }
+void Lowerer::declaration(ast::Module& module, const Node& decl) const {
+  if (decl.is_type<import_decl>()) {
+    module.imports.push_back({constant_string(*decl.children.front()), range(decl)});
+  } else if (decl.is_type<datasource_decl>()) {
+    module.datasources.push_back(datasource(decl));
+  } else if (decl.is_type<process_decl>()) {
+    module.processes.push_back(process(decl));
+  } else if (decl.is_type<instance_decl>()) {
+    module.instances.push_back(instance(decl));
+  } else {
+    module.schedules.push_back(schedule(decl));
   }
-  return module;
 }
 
 // datasource_decl: [datasource_name, datasource_kind, (setting | datasource_header | method_decl)...]

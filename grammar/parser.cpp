@@ -1,4 +1,7 @@
 // parse_module: PEGTL parse tree (nodes chosen by the selector below) -> Lowerer -> ast::Module.
+// The file is parsed one top-level declaration at a time, and each declaration's tree
+// is lowered and dropped before the next is parsed: the tree never holds more than
+// one declaration, however large the file.
 // Both error channels end here: a failed `must` (parse_error) and a LowerError each
 // become exactly one Diagnostic; no exception leaves parse_module.
 
@@ -55,6 +58,15 @@ constexpr std::size_t kMaxRuleDepth = 2000;
 template <typename Rule>
 struct depth_limit : tao::pegtl::limit_depth<kMaxRuleDepth> {};
 
+// `grammar` split into its three steps, so the loop in parse_module can take the
+// declarations one at a time. The nesting depth (limit_depth) of every rule is the
+// same as inside `grammar`: there a declaration sits three levels down (`grammar`,
+// its `star`, the star's seq), here under `next_declaration` and two seqs, so
+// "nested too deeply" triggers at the same place (tests/grammar checks the columns).
+struct module_start : seq<opt<byte_order_mark>, sep> {};
+struct next_declaration : seq<seq<seq<declaration, sep>>> {};
+struct module_end : must<end_of_module> {};
+
 SourceRange point(std::uint32_t file, const tao::pegtl::position& p) {
   const SourcePos pos{static_cast<std::uint32_t>(p.line), static_cast<std::uint32_t>(p.column),
                       static_cast<std::uint32_t>(p.byte)};
@@ -72,19 +84,40 @@ std::string parse_error_message(const tao::pegtl::parse_error& e) {
 
 std::optional<ast::Module> parse_module(const SourceSet& sources, std::uint32_t file,
                                         Diagnostics& diagnostics) {
+  namespace pegtl = tao::pegtl;
   const SourceFile& source = sources.file(file);
-  tao::pegtl::memory_input<> in(source.text.data(), source.text.size(), source.path);
+  pegtl::memory_input<> in(source.text.data(), source.text.size(), source.path);
+  const syntax::Lowerer lowerer(file);
+  ast::Module module;
+  module.file = file;
+  // A syntax error anywhere in the file is reported in preference to a lowering
+  // error, as when the whole file was parsed before lowering: after a LowerError the
+  // rest is still parsed, only not lowered.
+  std::optional<syntax::LowerError> lower_error;
+  std::optional<ast::Module> result;
   try {
-    const auto root = tao::pegtl::parse_tree::parse<syntax::grammar, syntax::selector, syntax::depth_limit,
-                                                    syntax::control>(in);
-    // must<end_of_module> raises instead of failing, so a root always exists here.
-    return syntax::Lowerer(file).module(*root);
-  } catch (const tao::pegtl::parse_error& e) {
+    pegtl::parse<syntax::module_start, pegtl::nothing, syntax::control>(in);
+    while (const auto root = pegtl::parse_tree::parse<syntax::next_declaration, syntax::Node, syntax::selector,
+                                                      syntax::depth_limit, syntax::control>(in)) {
+      if (lower_error) continue;
+      try {
+        lowerer.declaration(module, *root->children.front());
+      } catch (syntax::LowerError& e) {
+        lower_error = std::move(e);
+      }
+    }
+    // Raises "expected a declaration" unless the whole file was read.
+    pegtl::parse<syntax::module_end, pegtl::nothing, syntax::control>(in);
+    if (lower_error) {
+      diagnostics.error(lower_error->range, lower_error->message);
+    } else {
+      result = std::move(module);
+    }
+  } catch (const pegtl::parse_error& e) {
     diagnostics.error(syntax::point(file, e.positions().front()), syntax::parse_error_message(e));
-  } catch (const syntax::LowerError& e) {
-    diagnostics.error(e.range, e.message);
   }
-  return std::nullopt;
+  syntax::Node::release_free_nodes();
+  return result;
 }
 
 }  // namespace flow

@@ -214,3 +214,22 @@ TEST_CASE("a syntax error yields exactly one diagnostic and no module") {
   CHECK(diagnostics.items().size() == 1);
   CHECK(diagnostics.has_errors());
 }
+
+// The file is parsed and lowered one declaration at a time (grammar/parser.cpp);
+// what is reported must not depend on that.
+TEST_CASE("a syntax error later in the file wins over an earlier lowering error") {
+  CHECK(parse_errors("schedule \"S\" { once at 2027-13-01; }\nprocess P { field A strng; }\n") ==
+        "test.flow:2:21: error: expected a field type (text, number, boolean, datetime, duration, secret, json, "
+        "list)\n"
+        "  process P { field A strng; }\n"
+        "                      ^\n");
+  CHECK(parse_errors("schedule \"S\" { once at 2027-13-01; }\nprocess P { }\nschedule \"T\" { retry 101 times; }\n")
+            .starts_with("test.flow:1:24: error: invalid date '2027-13-01'\n"));
+}
+
+TEST_CASE("an error after the last declaration is reported where the declarations stop") {
+  CHECK(parse_errors("process P { }\n\n  frob\n").starts_with(
+      "test.flow:3:3: error: expected a declaration (import, datasource, process, instance, schedule)\n"));
+  CHECK(parse_errors("process P { }\n/* open").starts_with(
+      "test.flow:2:1: error: unterminated block comment: no '*/' closes this '/*'\n"));
+}
