@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/checker.hpp"
@@ -50,6 +51,8 @@ class KindSet {
   /// "text", "boolean or text": for messages.
   std::string describe() const;
   friend bool operator==(KindSet, KindSet) = default;
+  /// One bit per ValueKind: a compact key for memo tables.
+  std::uint8_t bits() const { return bits_; }
 
  private:
   static constexpr std::uint8_t kAll = 0xff;
@@ -63,6 +66,13 @@ class KindSet {
 struct StaticType {
   KindSet kinds = KindSet::any();
   std::optional<Value> constant;
+};
+
+/// What the interpreter does with sample values: the kinds it yields, and its
+/// own message for the first sample it refuses (what the run would print).
+struct Outcome {
+  KindSet kinds;
+  std::string refusal;
 };
 
 /// The kind a field of `type` holds (secret is text with a taint).
@@ -111,6 +121,8 @@ class Checker {
 
   // Expressions (check_types.cpp).
   StaticType expr(const ast::Expr& expr, const ExprScope& scope);
+  /// `lhs op rhs` per the interpreter's apply_binary on sample values (memoized).
+  const Outcome& binary_outcome(ast::BinaryOp op, KindSet lhs, KindSet rhs);
   /// Reports `value` (of type `type`) when it can never be stored in `field`.
   void check_assignable(const ast::FieldDecl& field, const ast::Expr& value, const StaticType& type);
   /// Reports `type` when it can never be `wanted` (a datasource setting, a schedule time).
@@ -125,6 +137,11 @@ class Checker {
   void check_schedule(const ast::ScheduleDecl& schedule);
 
   // Shared lookups (checker.cpp).
+  /// Program::datasource/process/instance through hash maps built once: the
+  /// linear scans are too slow for programs with thousands of declarations.
+  const ast::DatasourceDecl* datasource(std::string_view name) const;
+  const ast::ProcessDecl* process(std::string_view name) const;
+  const ast::InstanceDecl* instance(std::string_view id) const;
   const ast::ProcessDecl* find_process(const ast::Name& name);
   const ast::FieldDecl* find_field(const ast::ProcessDecl& process, const ast::Name& name);
   const ast::Handler* find_handler(const ast::ProcessDecl& process, const ast::Name& name);
@@ -154,6 +171,14 @@ class Checker {
   const FunctionRegistry& functions_;
   Diagnostics& diagnostics_;
   bool complete_ = true;
+  // First declaration of each name, as Program's lookups find it.
+  std::unordered_map<std::string_view, const ast::DatasourceDecl*> datasources_;
+  std::unordered_map<std::string_view, const ast::ProcessDecl*> processes_;
+  std::unordered_map<std::string_view, const ast::InstanceDecl*> instances_;
+  // Asking the interpreter about sample values costs a thrown exception per
+  // refusal; the answers depend on the kinds only, so each is asked once.
+  std::unordered_map<std::uint32_t, Outcome> binary_memo_;
+  std::unordered_map<std::uint32_t, KindSet> assign_memo_;
 };
 
 /// Names of the declarations of `items` (datasources, fields, handlers ...).

@@ -153,7 +153,7 @@ void RuleChecker::into(const ast::Name& name) {
 
 void RuleChecker::check(const ast::CallRule& node, const ast::Rule&) {
   const auto& program = checker_.program();
-  const auto* datasource = program.datasource(node.datasource.text);
+  const auto* datasource = checker_.datasource(node.datasource.text);
   const ast::MethodDecl* method = nullptr;
   if (!datasource && checker_.complete()) {
     std::vector<std::string> names;

@@ -32,13 +32,6 @@ std::vector<Value> samples(ValueKind kind) {
   throw std::logic_error("samples: unknown ValueKind");
 }
 
-/// What the interpreter does with sample values: the kinds it yields, and its
-/// own message for the first sample it refuses (what the run would print).
-struct Outcome {
-  KindSet kinds;
-  std::string refusal;
-};
-
 template <typename Try>
 void attempt(Outcome& outcome, Try&& run) {
   try {
@@ -291,8 +284,8 @@ const ast::ProcessDecl* ExprChecker::instance_call(const ast::Call& call) {
   const auto id = check(call.args[0]);
   checker_.check_instance_id(call.args[0], id, nullptr);
   const auto text = constant_text(id);
-  const auto* declared = text ? checker_.program().instance(*text) : nullptr;
-  return declared ? checker_.program().process(declared->process.text) : nullptr;
+  const auto* declared = text ? checker_.instance(*text) : nullptr;
+  return declared ? checker_.process(declared->process.text) : nullptr;
 }
 
 void ExprChecker::check_argument(const ast::Call& call, const FunctionSpec& spec, std::size_t i,
@@ -356,7 +349,7 @@ StaticType ExprChecker::check_node(const ast::Binary& n, const ast::Expr& expr) 
   }
   if (lhs.kinds.is_any() || rhs.kinds.is_any())
     return StaticType{is_comparison(n.op) ? KindSet(ValueKind::boolean) : KindSet::any(), std::nullopt};
-  const auto result = binary_outcome(n.op, lhs.kinds, rhs.kinds);
+  const auto& result = checker_.binary_outcome(n.op, lhs.kinds, rhs.kinds);
   if (result.kinds.empty()) {
     checker_.diagnostics().error(at, result.refusal);
     return StaticType{};
@@ -407,8 +400,22 @@ std::optional<std::string> constant_text(const StaticType& type) {
 
 StaticType Checker::expr(const ast::Expr& expr, const ExprScope& scope) { return ExprChecker(*this, scope).check(expr); }
 
+const Outcome& Checker::binary_outcome(ast::BinaryOp op, KindSet lhs, KindSet rhs) {
+  const auto key = static_cast<std::uint32_t>(op) << 16 | std::uint32_t{lhs.bits()} << 8 | rhs.bits();
+  auto it = binary_memo_.find(key);
+  if (it == binary_memo_.end()) it = binary_memo_.emplace(key, check::binary_outcome(op, lhs, rhs)).first;
+  return it->second;
+}
+
 void Checker::check_assignable(const ast::FieldDecl& field, const ast::Expr& value, const StaticType& type) {
   if (type.kinds.is_any() && !type.constant) return;
+  if (!type.constant) {
+    // The kinds do not depend on the field's name (only the refusal message does).
+    const auto key = static_cast<std::uint32_t>(field.type) << 8 | type.kinds.bits();
+    auto it = assign_memo_.find(key);
+    if (it == assign_memo_.end()) it = assign_memo_.emplace(key, assign_outcome(type, field).kinds).first;
+    if (!it->second.empty()) return;
+  }
   const auto outcome = assign_outcome(type, field);
   if (outcome.kinds.empty()) diagnostics_.error(value.range, outcome.refusal);
 }

@@ -79,10 +79,27 @@ const char* part_kind_name(ast::PartKind kind) {
 
 Checker::Checker(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics)
     : program_(program), functions_(functions), diagnostics_(diagnostics),
-      complete_(every_file_parsed(program)) {}
+      complete_(every_file_parsed(program)) {
+  // emplace keeps the first of duplicates, as Program's lookups do.
+  for (const auto* d : program_.datasources()) datasources_.emplace(d->name.text, d);
+  for (const auto* p : program_.processes()) processes_.emplace(p->name.text, p);
+  for (const auto* i : program_.instances()) instances_.emplace(i->id, i);
+}
+
+namespace {
+template <typename Map>
+auto find_in(const Map& map, std::string_view key) -> typename Map::mapped_type {
+  const auto it = map.find(key);
+  return it == map.end() ? nullptr : it->second;
+}
+}  // namespace
+
+const ast::DatasourceDecl* Checker::datasource(std::string_view name) const { return find_in(datasources_, name); }
+const ast::ProcessDecl* Checker::process(std::string_view name) const { return find_in(processes_, name); }
+const ast::InstanceDecl* Checker::instance(std::string_view id) const { return find_in(instances_, id); }
 
 const ast::ProcessDecl* Checker::find_process(const ast::Name& name) {
-  if (const auto* process = program_.process(name.text)) return process;
+  if (const auto* process = this->process(name.text)) return process;
   if (complete_) report_unknown(name.range, "process", name.text, names_of_pointers(program_.processes()));
   return nullptr;
 }
@@ -112,7 +129,7 @@ const ast::Handler* Checker::find_handler(const ast::ProcessDecl& process, const
 void Checker::check_instance_id(const ast::Expr& id, const StaticType& type, const ast::ProcessDecl* process) {
   const auto text = constant_text(type);
   if (!text) return;
-  const auto* declared = program_.instance(*text);
+  const auto* declared = instance(*text);
   if (!declared && !complete_) return;
   if (!declared) {
     std::vector<std::string> ids;
