@@ -2,6 +2,7 @@
 // the token refresh the seed scenario performs, rotation, faults, keep-alive.
 #include <csignal>
 #include <filesystem>
+#include <thread>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -112,6 +113,23 @@ TEST_CASE("provider: client_credentials with a JSON body, then the token opens /
   CHECK(expect_response(client.send(resource)).status == 401);
   CHECK(expect_response(client.send(get(provider.base_url + "/api/resource"))).status == 401);
   CHECK(stats(client, provider)["resource_requests"] == 3);
+}
+
+TEST_CASE("provider: an access token is refused once it expired, while a newer one still opens /api/resource") {
+  auto provider = start_provider(provider_args({"--refresh-token", "rt-0", "--expires-in", "1"}));
+  Client client;
+  const auto first = json_body(client.send(refresh_request(provider, "rt-0")));
+  const auto bearer = [&](const Json& token) {
+    auto resource = get(provider.base_url + "/api/resource");
+    resource.headers = {{"Authorization", "Bearer " + token.at("access_token").get<std::string>()}};
+    return expect_response(client.send(resource)).status;
+  };
+  CHECK(bearer(first) == 200);
+  // Expiry has one-second resolution: after 2.1 s the first token is past it for sure.
+  std::this_thread::sleep_for(2100ms);
+  const auto second = json_body(client.send(refresh_request(provider, first.at("refresh_token").get<std::string>())));
+  CHECK(bearer(first) == 401);
+  CHECK(bearer(second) == 200);
 }
 
 TEST_CASE("provider: keep-alive reuses one connection for consecutive requests") {

@@ -91,13 +91,21 @@ IssuedToken TokenState::issue(bool with_refresh_token) {
   issued.access_token = random_token();
   issued.expires_in = expires_in_;
   issued.created_at = unix_now();
+  forget_expired(issued.created_at);
   access_expiry_[issued.access_token] = issued.created_at + expires_in_;
-  std::erase_if(access_expiry_, [now = issued.created_at](const auto& entry) { return entry.second <= now; });
+  expiry_order_.emplace(issued.created_at + expires_in_, issued.access_token);
   if (with_refresh_token) {
     issued.refresh_token = random_token();
     refresh_tokens_.insert(*issued.refresh_token);
   }
   return issued;
+}
+
+void TokenState::forget_expired(long long now) {
+  while (!expiry_order_.empty() && expiry_order_.begin()->first <= now) {
+    access_expiry_.erase(expiry_order_.begin()->second);
+    expiry_order_.erase(expiry_order_.begin());
+  }
 }
 
 void TokenState::save() const {
@@ -119,6 +127,7 @@ void TokenState::load() {
   nlohmann::json state = nlohmann::json::parse(in);
   refresh_tokens_ = state.at("refresh_tokens").get<std::set<std::string>>();
   access_expiry_ = state.value("access_tokens", nlohmann::json::object()).get<std::map<std::string, long long>>();
+  for (const auto& [token, expiry] : access_expiry_) expiry_order_.emplace(expiry, token);
 }
 
 }  // namespace oauth2_provider

@@ -58,6 +58,7 @@ class TokenState {
 
  private:
   IssuedToken issue(bool with_refresh_token);
+  void forget_expired(long long now);
   void save() const;
   void load();
 
@@ -65,6 +66,9 @@ class TokenState {
   long long expires_in_;
   std::set<std::string> refresh_tokens_;
   std::map<std::string, long long> access_expiry_;  // token -> unix seconds
+  // The same tokens by expiry, so dropping the expired ones costs O(expired),
+  // not a walk over every live token on each issue.
+  std::multimap<long long, std::string> expiry_order_;
 };
 
 }  // namespace oauth2_provider
