@@ -8,6 +8,7 @@
 //   cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DFLOW_BENCH=ON -DFLOW_TESTS=OFF
 //   cmake --build build-bench --target bench_refresh oauth2_provider -j2
 //   FLOW_PROVIDER_BIN=$PWD/build-bench/oauth2_provider ./build-bench/bench/bench_refresh
+//   ... ./build-bench/bench/bench_refresh conc-mem seq-disk   (only these sections, and the ceiling)
 // (bash bench/run.sh does the same.)
 //
 // Targets: engine sequential >= 80% of the raw ceiling's requests/s; engine with
@@ -23,6 +24,9 @@
 // The concurrent runs raise BeastTransportOptions::max_idle_per_origin from 4
 // to 64 so the 64 loops keep their connections instead of reconnecting.
 // Figures on a shared 2-core box move with the other work on it: run twice.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -111,6 +115,26 @@ void print_ratio(const Measured& engine, const Measured& ceiling) {
             << (percent >= 80.0 ? "met" : "MISSED") << ")\n";
 }
 
+/// What one fsync costs on the disk under `dir`: with durability full, a chain
+/// of refreshes can go no faster than one fsync per refresh (each rotated token
+/// must be on disk before the next request spends the previous one).
+void print_fsync(const std::filesystem::path& dir) {
+  ScratchDir scratch(dir);
+  const std::string path = scratch.file("fsync-probe");
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) return;
+  constexpr int kProbes = 50;
+  const auto begin = BenchClock::now();
+  for (int i = 0; i < kProbes; ++i) {
+    const char byte = 'x';
+    if (::write(fd, &byte, 1) != 1 || ::fsync(fd) != 0) break;
+  }
+  const double ms = std::chrono::duration<double, std::milli>(BenchClock::now() - begin).count() / kProbes;
+  ::close(fd);
+  std::cout << "   fsync on " << dir.string() << ": " << fixed(ms, 2) << " ms each, so durability full allows at most "
+            << fixed(1000.0 / ms, 0) << " sequential refreshes/s here\n";
+}
+
 /// Whether the concurrent rate meets issue 5's target.
 void print_target(const Measured& concurrent) {
   std::cout << "     -> target >= 10,000 refreshes/s: " << (concurrent.per_second() >= 10'000 ? "met" : "MISSED") << "\n";
@@ -174,22 +198,33 @@ std::string concurrent_instances(const std::string& section, int count) {
   return text;
 }
 
-/// Where an engine's store lives: SQLite in a scratch dir under `parent`, or
-/// (no parent) the in-memory test store.
-struct StorePlace {
+/// Where an engine's store lives and how it commits: SQLite in a scratch dir
+/// under `parent`, or (no parent) the in-memory test store.
+struct StoreSetup {
   std::optional<std::filesystem::path> parent;
+  flow::Durability durability = flow::Durability::full;
+};
+
+/// The scratch directory of one measured configuration.
+struct StorePlace {
   std::optional<ScratchDir> dir;
-  explicit StorePlace(std::optional<std::filesystem::path> where) : parent(std::move(where)) {
-    if (parent) dir.emplace(*parent);
+  explicit StorePlace(const StoreSetup& setup) {
+    if (setup.parent) dir.emplace(*setup.parent);
   }
   std::optional<std::string> db() const { return dir ? std::optional(dir->file("flow.db")) : std::nullopt; }
 };
 
+flow::SqliteOptions sqlite_options(const StoreSetup& setup) {
+  flow::SqliteOptions options;
+  options.durability = setup.durability;
+  return options;
+}
+
 /// The seed instance TK-1 refreshed in a chain; its initial token is `section`'s.
-Measured measure_engine_sequential(const std::string& section, std::optional<std::filesystem::path> store_parent) {
+Measured measure_engine_sequential(const std::string& section, const StoreSetup& setup) {
   ::setenv("REFRESH_TOKEN", token_name(section, 0).c_str(), 1);
-  StorePlace place(std::move(store_parent));
-  flow::bench::EngineRig rig(seed_program(""), place.db(), {});
+  StorePlace place(setup);
+  flow::bench::EngineRig rig(seed_program(""), place.db(), {}, sqlite_options(setup));
   Measured measured;
   const auto begin = BenchClock::now();
   run_on(rig.io(), flow::bench::refresh_chain(&rig.interpreter(), "TK-1", kSequentialCount, begin + kTimeLimit,
@@ -199,14 +234,14 @@ Measured measure_engine_sequential(const std::string& section, std::optional<std
 }
 
 /// 64 run loops co_spawned on the one io_context, one per instance.
-Measured measure_engine_concurrent(const std::string& section, std::optional<std::filesystem::path> store_parent,
+Measured measure_engine_concurrent(const std::string& section, const StoreSetup& setup,
                                    std::size_t max_idle_per_origin) {
   ::setenv("REFRESH_TOKEN", "rt-unused", 1);  // TK-1 is seeded but not refreshed here
-  StorePlace place(std::move(store_parent));
+  StorePlace place(setup);
   flow::BeastTransportOptions transport;
   transport.max_idle_per_origin = max_idle_per_origin;
   flow::bench::EngineRig rig(seed_program(concurrent_instances(section, kConcurrentInstances)), place.db(),
-                             transport);
+                             transport, sqlite_options(setup));
   std::vector<std::vector<double>> latencies(kConcurrentInstances);
   const auto begin = BenchClock::now();
   for (int i = 0; i < kConcurrentInstances; ++i) {
@@ -225,10 +260,10 @@ Measured measure_engine_concurrent(const std::string& section, std::optional<std
 std::vector<std::string> provider_args() {
   std::vector<std::string> args{"--client-id", kCredentials.client_id, "--client-secret", kCredentials.client_secret,
                                 "--expires-in", "3600"};
-  for (const std::string section : {"raw", "seq-disk", "seq-shm", "seq-mem"}) {
+  for (const std::string section : {"raw", "seq-disk", "seq-relaxed", "seq-shm", "seq-mem"}) {
     args.insert(args.end(), {"--refresh-token", token_name(section, 0)});
   }
-  for (const std::string section : {"conc-disk", "conc-shm", "conc-mem"}) {
+  for (const std::string section : {"conc-disk", "conc-relaxed", "conc-shm", "conc-mem"}) {
     for (int i = 0; i < kConcurrentInstances; ++i) args.insert(args.end(), {"--refresh-token", token_name(section, i)});
   }
   return args;
@@ -245,7 +280,7 @@ nlohmann::json provider_stats(int port) {
   return stats;
 }
 
-int run_benchmark() {
+int run_benchmark(const std::vector<std::string>& sections) {
   auto provider = flow::test::start_provider(provider_args());
   ::setenv("TOKEN_BASE_URL", provider.base_url.c_str(), 1);
   ::setenv("CLIENT_ID", kCredentials.client_id.c_str(), 1);
@@ -256,32 +291,40 @@ int run_benchmark() {
             << kSequentialCount << " sequential / " << kConcurrentInstances << "x" << kConcurrentCountPerInstance
             << " concurrent refreshes, or " << kTimeLimit.count() << " s)\n";
 
+  // Sections named on the command line run alone (e.g. `bench_refresh conc-mem`
+  // under perf); the ceiling always runs, every ratio needs it.
+  const auto wanted = [&](const std::string& section) {
+    return sections.empty() || std::find(sections.begin(), sections.end(), section) != sections.end();
+  };
+  std::vector<Measured> all;
   const Measured ceiling = measure_ceiling(provider.port, token_name("raw", 0));
+  all.push_back(ceiling);
   print_line("1. ceiling: raw Beast loop, 1 keep-alive connection", ceiling);
-  const Measured sequential_disk = measure_engine_sequential("seq-disk", disk);
-  print_line("2. engine sequential, SQLite on disk (" + disk.string() + ")", sequential_disk);
-  print_ratio(sequential_disk, ceiling);
-  const Measured sequential_shm = measure_engine_sequential("seq-shm", shm);
-  print_line("   same, SQLite on tmpfs (/dev/shm: fsync is free)", sequential_shm);
-  print_ratio(sequential_shm, ceiling);
-  const Measured sequential_memory = measure_engine_sequential("seq-mem", std::nullopt);
-  print_line("   same, in-memory test store (no SQLite at all)", sequential_memory);
-  print_ratio(sequential_memory, ceiling);
-  const Measured concurrent_disk = measure_engine_concurrent("conc-disk", disk, kConcurrentInstances);
-  print_line("3. engine, 64 instances concurrent, SQLite on disk", concurrent_disk);
-  print_target(concurrent_disk);
-  const Measured concurrent_shm = measure_engine_concurrent("conc-shm", shm, kConcurrentInstances);
-  print_line("   same, SQLite on tmpfs (/dev/shm: fsync is free)", concurrent_shm);
-  print_target(concurrent_shm);
-  const Measured concurrent_memory = measure_engine_concurrent("conc-mem", std::nullopt, kConcurrentInstances);
-  print_line("   same, in-memory test store (no SQLite at all)", concurrent_memory);
-  print_target(concurrent_memory);
+  const auto sequential = [&](const std::string& section, const std::string& label, const StoreSetup& setup) {
+    if (!wanted(section)) return;
+    all.push_back(measure_engine_sequential(section, setup));
+    print_line(label, all.back());
+    print_ratio(all.back(), ceiling);
+  };
+  const auto concurrent = [&](const std::string& section, const std::string& label, const StoreSetup& setup) {
+    if (!wanted(section)) return;
+    all.push_back(measure_engine_concurrent(section, setup, kConcurrentInstances));
+    print_line(label, all.back());
+    print_target(all.back());
+  };
+  using flow::Durability;
+  if (wanted("seq-disk") || wanted("conc-disk")) print_fsync(disk);
+  sequential("seq-disk", "2. engine sequential, SQLite on disk, durability full", {disk, Durability::full});
+  sequential("seq-relaxed", "   same, --durability relaxed (survives kill -9)", {disk, Durability::relaxed});
+  sequential("seq-shm", "   same, durability full on tmpfs (/dev/shm)", {shm, Durability::full});
+  sequential("seq-mem", "   same, in-memory test store (no SQLite at all)", {std::nullopt});
+  concurrent("conc-disk", "3. engine, 64 instances concurrent, SQLite on disk, full", {disk, Durability::full});
+  concurrent("conc-relaxed", "   same, --durability relaxed (survives kill -9)", {disk, Durability::relaxed});
+  concurrent("conc-shm", "   same, durability full on tmpfs (/dev/shm)", {shm, Durability::full});
+  concurrent("conc-mem", "   same, in-memory test store (no SQLite at all)", {std::nullopt});
 
   long long counted = 0;
-  for (const auto* m : {&ceiling, &sequential_disk, &sequential_shm, &sequential_memory, &concurrent_disk, &concurrent_shm,
-                        &concurrent_memory}) {
-    counted += static_cast<long long>(m->latencies_us.size());
-  }
+  for (const auto& m : all) counted += static_cast<long long>(m.latencies_us.size());
   const auto stats = provider_stats(provider.port);
   const long long refreshes = stats.value("refreshes", -1LL);
   const long long invalid_grants = stats.value("invalid_grants", -1LL);
@@ -298,9 +341,9 @@ int run_benchmark() {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   try {
-    return run_benchmark();
+    return run_benchmark(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const std::exception& error) {
     std::cerr << "bench_refresh: " << error.what() << "\n";
     return 1;

@@ -13,7 +13,7 @@ namespace flow::bench {
 namespace asio = boost::asio;
 
 EngineRig::EngineRig(const std::string& source, const std::optional<std::string>& db_path,
-                     BeastTransportOptions transport) {
+                     BeastTransportOptions transport, SqliteOptions store_options) {
   register_stdlib(functions_);
   Diagnostics diagnostics;
   program_ = load_program_text("token_refresh.flow", source, diagnostics);
@@ -22,7 +22,7 @@ EngineRig::EngineRig(const std::string& source, const std::optional<std::string>
   clock_ = std::make_unique<SystemClock>(io_.get_executor());
   http_ = make_beast_transport(io_.get_executor(), std::move(transport));
   if (db_path) {
-    store_ = open_sqlite_store(*db_path);
+    store_ = open_sqlite_store(*db_path, store_options);
   } else {
     store_ = std::make_unique<testing::MemoryStore>();
   }

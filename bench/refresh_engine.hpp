@@ -17,6 +17,7 @@
 #include "engine/http/beast_transport.hpp"
 #include "engine/interpreter.hpp"
 #include "engine/program.hpp"
+#include "engine/store/sqlite_store.hpp"
 
 namespace flow::bench {
 
@@ -28,7 +29,8 @@ class EngineRig {
   /// Loads and checks `source` (throws with the rendered diagnostics on an
   /// error), opens the SQLite store at `db_path` (none: the in-memory test
   /// store, to show what SQLite costs) and seeds the declared instances.
-  EngineRig(const std::string& source, const std::optional<std::string>& db_path, BeastTransportOptions transport);
+  EngineRig(const std::string& source, const std::optional<std::string>& db_path, BeastTransportOptions transport,
+            SqliteOptions store_options = {});
   ~EngineRig();
 
   boost::asio::io_context& io() { return io_; }

@@ -1,6 +1,7 @@
 #include "engine/exec.hpp"
 
 #include <chrono>
+#include <utility>
 
 namespace flow {
 
@@ -145,16 +146,36 @@ asio::awaitable<void> Executor::exec_async(const ast::Rule& rule) {
 void Executor::exec_save() {
   auto& store = *state_.host.store;
   if (state_.instance.id.empty()) state_.instance.id = store.allocate_id(state_.process->name.text);
-  store.save_instance(state_.instance, state_.host.clock->now());
-  state_.saved = true;
-  note("saved " + state_.instance.id + " (revision " + std::to_string(state_.instance.revision) + ")");
+  state_.pending.save = state_.instance;
+  state_.pending.checkpoint.clear();  // the saved copy holds those values
 }
 
 void Executor::checkpoint(const FieldMap& fields) {
   if (fields.empty()) return;
   auto& store = *state_.host.store;
   if (state_.instance.id.empty()) state_.instance.id = store.allocate_id(state_.process->name.text);
-  store.checkpoint_fields(state_.instance.id, state_.process->name.text, fields, state_.host.clock->now());
+  for (const auto& [name, value] : fields) state_.pending.checkpoint[name] = value;
+}
+
+void RunState::commit(std::optional<RunRecord> history) {
+  if (!pending.writes_instance() && !history) return;
+  RunCommit commit = std::exchange(pending, {});
+  commit.instance_id = instance.id;
+  commit.process = process->name.text;
+  // The store bumps the stored revision by one; runs on this instance hold its
+  // lock, so the stored revision is the one this run loaded or last committed.
+  const std::string note = commit.save ? "saved " + instance.id + " (revision " + std::to_string(instance.revision + 1) + ")" : "";
+  if (history && !note.empty()) history->log.push_back(note);
+  commit.history = std::move(history);
+  const std::int64_t revision = host.store->commit_run(commit, host.clock->now());
+  if (commit.writes_instance()) instance.revision = revision;
+  if (commit.save) {
+    instance.created = commit.save->created;
+    instance.modified = commit.save->modified;
+    saved = true;
+    log.push_back(note);
+    masked_log.push_back(note);
+  }
 }
 
 std::string Executor::label(const ast::CallRule& rule) const {

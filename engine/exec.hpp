@@ -25,8 +25,14 @@ struct RunState {
   InstanceRecord instance;
   std::vector<std::string> log;          // as shown to the user
   std::vector<std::string> masked_log;   // as kept in history: always masked
-  bool saved = false;
+  bool saved = false;                    // a commit wrote a `save`
   int depth = 0;                         // nested trigger/start/change handlers
+  RunCommit pending;                     // writes held back until the next call or start, or the end
+
+  /// Commits `pending`, with `history` when given, in one store transaction,
+  /// and notes a save in the logs (history included). Throws StoreError, the
+  /// logs then unchanged.
+  void commit(std::optional<RunRecord> history = std::nullopt);
 };
 
 class Executor {

@@ -44,6 +44,15 @@ RunRecord history_record(const RunRequest& request, const RunState& state, const
 
 }  // namespace
 
+void Interpreter::record_history_alone(const RunRequest& request, RunState& state, const RunResult& result,
+                                       TimePoint started) {
+  try {
+    host_.store->record_run(history_record(request, state, result, started, host_.clock->now()));
+  } catch (const StoreError& e) {
+    state.log.push_back(std::string("warning: run history not recorded: ") + e.what());
+  }
+}
+
 std::vector<std::string> Interpreter::seed_instances() {
   std::vector<std::string> errors;
   for (const auto* declaration : program_.instances()) {
@@ -74,7 +83,7 @@ asio::awaitable<RunResult> Interpreter::run(RunRequest request) {
   InstanceLocks::Guard guard;
   if (request.instance_id) guard = co_await impl_->locks.acquire(*request.instance_id);
   const auto started = host_.clock->now();
-  RunState state{program_, host_, options_, impl_->locks, process, {}, {}, {}, false, 0};
+  RunState state{program_, host_, options_, impl_->locks, process, {}, {}, {}, false, 0, {}};
   try {
     state.instance = load_or_create(program_, *host_.store, *process, request.instance_id, host_);
     Executor executor(state);
@@ -89,14 +98,23 @@ asio::awaitable<RunResult> Interpreter::run(RunRequest request) {
   } catch (const RunError& e) {
     result.error = "error: " + scrub_secrets(e.what(), state.instance.fields) + "\n";
   }
+  // The run's held-back writes and its history record: one transaction.
+  const bool writes_instance = state.pending.writes_instance();
+  try {
+    state.commit(history_record(request, state, result, started, host_.clock->now()));
+  } catch (const StoreError& e) {
+    if (writes_instance) {
+      result.ok = false;
+      result.transient = false;
+      result.error += std::string("error: store: ") + e.what() + "\n";  // after the run's own error, if any
+      record_history_alone(request, state, result, started);
+    } else {
+      state.log.push_back(std::string("warning: run history not recorded: ") + e.what());
+    }
+  }
   result.log = state.log;
   result.instance = state.instance;
   result.saved = state.saved;
-  try {
-    host_.store->record_run(history_record(request, state, result, started, host_.clock->now()));
-  } catch (const StoreError& e) {
-    result.log.push_back(std::string("warning: run history not recorded: ") + e.what());
-  }
   co_return result;
 }
 

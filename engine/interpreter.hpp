@@ -27,6 +27,8 @@
 
 namespace flow {
 
+struct RunState;
+
 /// The effects a run may use; all borrowed, all must outlive the Interpreter.
 struct Host {
   HttpTransport* http = nullptr;
@@ -76,6 +78,9 @@ class Interpreter {
   const RunOptions& options() const { return options_; }
 
  private:
+  /// After a failed commit: the failed run's history in a transaction of its own.
+  void record_history_alone(const RunRequest& request, RunState& state, const RunResult& result, TimePoint started);
+
   class Impl;
   const Program& program_;
   Host host_;

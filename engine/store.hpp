@@ -51,6 +51,21 @@ struct TaskState {
   bool deleted = false;
 };
 
+/// One run's writes since its last commit, committed together in one
+/// transaction at the run's next call or `start` and at its end
+/// (docs/semantics.md, "When writes reach the store"). Between those points a
+/// run only computes, so holding the writes back widens no crash window, and
+/// the seed flow's call + save + history cost one transaction, one fsync.
+struct RunCommit {
+  std::string instance_id;
+  std::string process;
+  FieldMap checkpoint;                 // values successful calls mapped in; merged into the stored instance
+  std::optional<InstanceRecord> save;  // the instance as its last `save` left it; it holds the checkpoint too
+  std::optional<RunRecord> history;    // the finished run, with the commit at its end
+
+  bool writes_instance() const { return save || !checkpoint.empty(); }
+};
+
 /// A store failure (disk full, corrupt file, locked database): never a user mistake.
 class StoreError : public std::runtime_error {
  public:
@@ -77,6 +92,11 @@ class Store {
   virtual std::string allocate_id(const std::string& process) = 0;
 
   virtual std::int64_t record_run(const RunRecord& run) = 0;
+  /// Commits `commit` in one transaction: the save (which then holds the stored
+  /// created/modified/revision) or else the checkpoint, and the history record.
+  /// Returns the instance's revision after it, 0 when no instance was written.
+  /// This default makes one write per part; the SQLite store overrides it.
+  virtual std::int64_t commit_run(RunCommit& commit, TimePoint now);
   /// Newest first; `task` empty: all runs.
   virtual std::vector<RunRecord> runs(const std::string& task, int limit) = 0;
 

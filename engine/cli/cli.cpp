@@ -19,8 +19,8 @@ saved instances and scheduled tasks (see docs/language.md).
 commands:
   check FILE... [--dump-ast]                     parse and check; exit 0 clean, 1 errors
   trigger FILE... PROCESS.HANDLER [--id ID]      run one handler now and print the fields
-          [--db PATH] [--json] [--show-secrets]
-  run FILE... [--db PATH] [--once] [--for DURATION]
+          [--db PATH] [--json] [--show-secrets] [--durability full|relaxed]
+  run FILE... [--db PATH] [--for DURATION] [--durability full|relaxed]
                                                  the daemon: run the schedules until
                                                  SIGINT/SIGTERM
   instances list|show ID [FILE...] [--db PATH]   saved instances
@@ -32,6 +32,8 @@ options:
   --version   the version
 
 The store is an SQLite file: --db PATH, default flow.db beside the first FILE.
+--durability full (default): a commit waits for the disk (fsync) and survives
+a power loss. relaxed: it survives a crash or kill -9 of flow, not a power loss.
 Secrets are masked (e.g. ••••3f2a) everywhere unless --show-secrets is given.
 )";
 

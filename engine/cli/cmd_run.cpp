@@ -42,7 +42,7 @@ std::string stamp(Clock& clock) { return format_iso(std::chrono::floor<std::chro
 }  // namespace
 
 int cmd_run(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
-  const auto args = parse_args(raw, {"db", "for"}, {"show-secrets", "help"});
+  const auto args = parse_args(raw, {"db", "for", "durability"}, {"show-secrets", "help"});
   if (args.flag("help") || args.positional.empty()) {
     (args.flag("help") ? out : err) << "usage: flow run FILE... [--db PATH] [--for DURATION] [--show-secrets]\n";
     return args.flag("help") ? 0 : 2;
@@ -51,7 +51,7 @@ int cmd_run(const std::vector<std::string>& raw, std::ostream& out, std::ostream
   if (!loaded) return 1;
   const bool reveal = args.flag("show-secrets");
   const auto db = db_path(args, args.positional);
-  Runtime runtime(*loaded, db, RunOptions{reveal});
+  Runtime runtime(*loaded, db, RunOptions{reveal}, store_options(args));
   auto& clock = runtime.clock();
   for (const auto& error : runtime.interpreter().seed_instances()) err << error;
 

@@ -6,7 +6,7 @@
 namespace flow::cli {
 
 int cmd_trigger(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
-  const auto args = parse_args(raw, {"id", "db"}, {"json", "show-secrets", "help"});
+  const auto args = parse_args(raw, {"id", "db", "durability"}, {"json", "show-secrets", "help"});
   if (args.flag("help") || args.positional.size() < 2) {
     (args.flag("help") ? out : err) << "usage: flow trigger FILE... PROCESS.HANDLER [--id ID] [--db PATH] [--json]"
                                        " [--show-secrets]\n";
@@ -17,7 +17,7 @@ int cmd_trigger(const std::vector<std::string>& raw, std::ostream& out, std::ost
   const auto loaded = load_checked(files, err);
   if (!loaded) return 1;
   const bool reveal = args.flag("show-secrets");
-  Runtime runtime(*loaded, db_path(args, files), RunOptions{reveal});
+  Runtime runtime(*loaded, db_path(args, files), RunOptions{reveal}, store_options(args));
   const auto result = runtime.run_now(RunRequest{process, handler, args.option("id"), ""});
   if (args.flag("json")) out << run_json(result, reveal) << "\n";
   else print_run(out, err, result, reveal);

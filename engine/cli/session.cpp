@@ -35,10 +35,19 @@ std::string db_path(const Args& args, const std::vector<std::string>& files) {
   return (dir / "flow.db").string();
 }
 
-Runtime::Runtime(const Loaded& loaded, const std::string& db, RunOptions options)
+SqliteOptions store_options(const Args& args) {
+  SqliteOptions options;
+  const auto durability = args.option("durability");
+  if (!durability || *durability == "full") return options;
+  if (*durability != "relaxed") throw UsageError("--durability is full or relaxed, not '" + *durability + "'");
+  options.durability = Durability::relaxed;
+  return options;
+}
+
+Runtime::Runtime(const Loaded& loaded, const std::string& db, RunOptions options, const SqliteOptions& store)
     : clock_(std::make_unique<SystemClock>(io_.get_executor())),
       http_(make_beast_transport(io_.get_executor(), options_from_environment())),
-      store_(open_sqlite_store(db)) {
+      store_(open_sqlite_store(db, store)) {
   Host host{http_.get(), clock_.get(), store_.get(), &loaded.functions};
   interpreter_ = std::make_unique<Interpreter>(*loaded.program, host, options);
 }

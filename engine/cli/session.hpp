@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "engine/cli/args.hpp"
+#include "engine/store/sqlite_store.hpp"
 #include "engine/functions.hpp"
 #include "engine/interpreter.hpp"
 #include "engine/program.hpp"
@@ -30,11 +31,14 @@ std::optional<Loaded> load_checked(const std::vector<std::string>& files, std::o
 /// --db PATH, else flow.db beside the first file.
 std::string db_path(const Args& args, const std::vector<std::string>& files);
 
+/// --durability full|relaxed (default full), for the store of `run` and `trigger`.
+SqliteOptions store_options(const Args& args);
+
 /// The live parts of a run: one io_context thread, the wall clock, the Beast
 /// transport, the SQLite store and an interpreter over them.
 class Runtime {
  public:
-  Runtime(const Loaded& loaded, const std::string& db, RunOptions options);
+  Runtime(const Loaded& loaded, const std::string& db, RunOptions options, const SqliteOptions& store = {});
   ~Runtime();
   boost::asio::io_context& io() { return io_; }
   Interpreter& interpreter() { return *interpreter_; }

@@ -83,14 +83,9 @@ class SqliteStore final : public Store {
   }
 
   void save_instance(InstanceRecord& instance, TimePoint now) override {
-    std::string operation = "cannot save instance " + in_quotes(instance.id);
+    const std::string operation = "cannot save instance " + in_quotes(instance.id);
     Transaction transaction(db_, operation);
-    auto stored = load_instance_as(instance.id, operation);
-    InstanceRecord saved = instance;
-    saved.created = stored ? stored->created : now;
-    saved.revision = (stored ? stored->revision : 0) + 1;
-    saved.modified = now;
-    write_instance(saved, operation);
+    InstanceRecord saved = save_in_transaction(instance, now, operation);
     transaction.commit();
     instance = std::move(saved);  // only after the commit: a failure leaves the caller's copy as is
   }
@@ -111,22 +106,30 @@ class SqliteStore final : public Store {
 
   void checkpoint_fields(const std::string& id, const std::string& process, const FieldMap& fields,
                          TimePoint now) override {
-    std::string operation = "cannot checkpoint instance " + in_quotes(id);
+    const std::string operation = "cannot checkpoint instance " + in_quotes(id);
     Transaction transaction(db_, operation);
-    auto stored = load_instance_as(id, operation);
-    InstanceRecord merged;
-    if (stored) {
-      merged = std::move(*stored);
-    } else {
-      merged.id = id;
-      merged.process = process;
-      merged.created = now;
-    }
-    for (const auto& [name, value] : fields) merged.fields[name] = value;
-    merged.modified = now;
-    merged.revision += 1;
-    write_instance(merged, operation);
+    checkpoint_in_transaction(id, process, fields, now, operation);
     transaction.commit();
+  }
+
+  std::int64_t commit_run(RunCommit& commit, TimePoint now) override {
+    // Named after the most important part, as the single writes name theirs.
+    const std::string operation = commit.save                  ? "cannot save instance " + in_quotes(commit.instance_id)
+                                  : !commit.checkpoint.empty() ? "cannot checkpoint instance " + in_quotes(commit.instance_id)
+                                  : "cannot record a run of " + in_quotes(commit.history ? commit.history->task : "");
+    Transaction transaction(db_, operation);
+    std::optional<InstanceRecord> saved;
+    std::int64_t revision = 0;
+    if (commit.save) {
+      saved = save_in_transaction(*commit.save, now, operation);
+      revision = saved->revision;
+    } else if (!commit.checkpoint.empty()) {
+      revision = checkpoint_in_transaction(commit.instance_id, commit.process, commit.checkpoint, now, operation);
+    }
+    if (commit.history) insert_run(*commit.history, operation);
+    transaction.commit();
+    if (saved) *commit.save = std::move(*saved);  // only after the commit, as in save_instance
+    return revision;
   }
 
   std::vector<InstanceRecord> list_instances() override {
@@ -163,15 +166,7 @@ class SqliteStore final : public Store {
   std::int64_t record_run(const RunRecord& run) override {
     const std::string operation = "cannot record a run of " + in_quotes(run.task);
     Transaction transaction(db_, operation);
-    auto insert = db_.prepare(
-        "INSERT INTO runs (task, instance_id, process, handler, started, finished, ok, message, log)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        operation);
-    insert.bind(1, run.task).bind(2, run.instance_id).bind(3, run.process).bind(4, run.handler);
-    insert.bind(5, to_millis(run.started)).bind(6, to_millis(run.finished));
-    insert.bind(7, std::int64_t{run.ok ? 1 : 0}).bind(8, run.message);
-    insert.bind(9, Json(run.log).dump()).run();
-    std::int64_t id = db_.last_insert_rowid();
+    const std::int64_t id = insert_run(run, operation);
     transaction.commit();
     return id;
   }
@@ -232,7 +227,9 @@ class SqliteStore final : public Store {
     if (!wal.step() || wal.text(0) != "wal") {
       throw StoreError("store " + db_.path() + ": cannot open: the file system refused WAL mode");
     }
-    db_.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", "cannot open");
+    db_.exec(options.durability == Durability::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+             "cannot open");
+    db_.exec("PRAGMA foreign_keys = ON", "cannot open");
     if (options.max_pages) {
       db_.exec("PRAGMA max_page_count = " + std::to_string(*options.max_pages), "cannot open");
     }
@@ -269,6 +266,56 @@ class SqliteStore final : public Store {
       transaction.commit();
       ++version;
     }
+  }
+
+  /// The instance as saved: created kept from the stored row, revision bumped.
+  /// Reads only those two columns: a save overwrites the fields anyway.
+  InstanceRecord save_in_transaction(const InstanceRecord& instance, TimePoint now, const std::string& operation) {
+    InstanceRecord saved = instance;
+    saved.created = now;
+    saved.revision = 1;
+    {
+      auto select = db_.prepare("SELECT created, revision FROM instances WHERE id = ?1", operation);
+      select.bind(1, instance.id);
+      if (select.step()) {
+        saved.created = from_millis(select.int64(0));
+        saved.revision = select.int64(1) + 1;
+      }
+    }
+    saved.modified = now;
+    write_instance(saved, operation);
+    return saved;
+  }
+
+  /// Merges `fields` into the stored instance (created if absent); returns its new revision.
+  std::int64_t checkpoint_in_transaction(const std::string& id, const std::string& process, const FieldMap& fields,
+                                         TimePoint now, const std::string& operation) {
+    auto stored = load_instance_as(id, operation);
+    InstanceRecord merged;
+    if (stored) {
+      merged = std::move(*stored);
+    } else {
+      merged.id = id;
+      merged.process = process;
+      merged.created = now;
+    }
+    for (const auto& [name, value] : fields) merged.fields[name] = value;
+    merged.modified = now;
+    merged.revision += 1;
+    write_instance(merged, operation);
+    return merged.revision;
+  }
+
+  std::int64_t insert_run(const RunRecord& run, const std::string& operation) {
+    auto insert = db_.prepare(
+        "INSERT INTO runs (task, instance_id, process, handler, started, finished, ok, message, log)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        operation);
+    insert.bind(1, run.task).bind(2, run.instance_id).bind(3, run.process).bind(4, run.handler);
+    insert.bind(5, to_millis(run.started)).bind(6, to_millis(run.finished));
+    insert.bind(7, std::int64_t{run.ok ? 1 : 0}).bind(8, run.message);
+    insert.bind(9, Json(run.log).dump()).run();
+    return db_.last_insert_rowid();
   }
 
   std::optional<InstanceRecord> load_instance_as(const std::string& id, const std::string& operation) {

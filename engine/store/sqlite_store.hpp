@@ -1,6 +1,7 @@
 #pragma once
-// The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a
-// committed write (a rotated refresh token) survives a crash or power loss.
+// The embedded store: one SQLite file in WAL mode with synchronous=FULL by
+// default, so a committed write (a rotated refresh token) survives a crash or
+// power loss (SqliteOptions::durability relaxes that on request).
 // Every write is one IMMEDIATE transaction; a failure rolls it back and leaves
 // the previous committed state as it was. Every SQLite failure is a
 // flow::StoreError naming the file, the operation and SQLite's message.
@@ -15,8 +16,22 @@
 
 namespace flow {
 
+/// When a commit returns.
+enum class Durability {
+  /// After an fsync (synchronous=FULL): a committed write survives a crash of
+  /// flow, of the operating system and a power loss. The default.
+  full,
+  /// After the write reached the operating system, without waiting for the
+  /// disk (synchronous=NORMAL in WAL mode): a committed write survives a crash
+  /// or kill -9 of flow, not an OS crash or power loss, which may lose the
+  /// last commits (never corrupt the file). Much faster on disks where an
+  /// fsync costs milliseconds.
+  relaxed,
+};
+
 /// Knobs of the SQLite store; the defaults suit the daemon.
 struct SqliteOptions {
+  Durability durability = Durability::full;
   /// How long a write waits for another process's lock before failing.
   std::chrono::milliseconds busy_timeout{5000};
   /// Caps the file at this many pages (SQLITE_FULL past it); tests use it to

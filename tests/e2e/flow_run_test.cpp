@@ -114,6 +114,10 @@ class SilentPort {
 }  // namespace
 
 TEST_CASE("a rotated refresh token survives kill -9 before save", "[e2e]") {
+  // relaxed skips the fsync, so the commit lives in the OS page cache: that
+  // survives the kill of the process all the same.
+  const std::string durability = GENERATE(as<std::string>{}, "full", "relaxed");
+  INFO("--durability " << durability);
   auto provider = start_seed_provider();
   SilentPort silent;
   TempDir dir;
@@ -162,8 +166,9 @@ instance "K-2" of Keeper2 { }
 )";
   write_text(file, text + slow);
   const auto db = dir.file("flow.db");
-  auto child = test::ChildProcess::start({flow_binary(), "trigger", file, "Keeper2.Refresh", "--id", "K-2", "--db", db},
-                                         seed_env(provider));
+  auto child = test::ChildProcess::start(
+      {flow_binary(), "trigger", file, "Keeper2.Refresh", "--id", "K-2", "--db", db, "--durability", durability},
+      seed_env(provider));
   // Wait (bounded) until the rotated token is in the store: the provider has
   // rotated it, the call returned, and the run now hangs on the second call.
   bool checkpointed = false;
@@ -187,4 +192,13 @@ instance "K-2" of Keeper2 { }
   const auto stats = provider_stats(provider);
   CHECK(stats.at("refreshes").get<int>() == 2);
   CHECK(stats.at("invalid_grants").get<int>() == 0);
+}
+
+TEST_CASE("--durability takes full or relaxed; anything else is a usage error", "[e2e]") {
+  TempDir dir;
+  const auto file = write_seed(dir);
+  const auto bad = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--durability", "fast"});
+  CHECK(bad.code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("--durability is full or relaxed, not 'fast'"));
+  CHECK_FALSE(std::filesystem::exists(dir.file("flow.db")));
 }

@@ -433,3 +433,51 @@ TEST_CASE("a new store file is readable by its owner only", "[store]") {
   CHECK((permissions & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
   CHECK((permissions & fs::perms::owner_read) != fs::perms::none);
 }
+
+TEST_CASE("sqlite store: commit_run writes the save and the history in one transaction", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("flow.db");
+  flow::open_sqlite_store(path);  // create the schema without a cap
+  flow::SqliteOptions options;
+  options.max_pages = query_int(path, "PRAGMA page_count") + 2;
+  auto store = flow::open_sqlite_store(path, options);
+  auto record = token_keeper("TK-1");
+  store->save_instance(record, kT0);
+
+  flow::RunRecord run;
+  run.instance_id = "TK-1";
+  run.process = "TokenKeeper";
+  run.handler = "Refresh";
+  run.ok = true;
+  flow::RunCommit commit;
+  commit.instance_id = "TK-1";
+  commit.process = "TokenKeeper";
+  commit.save = record;
+  commit.save->fields["RefreshToken"] = Value("rt-rotated-0000000002");
+  commit.history = run;
+  CHECK(store->commit_run(commit, kT0 + 1min) == 2);
+  CHECK(commit.save->revision == 2);
+  CHECK(commit.save->created == kT0);
+  CHECK(commit.save->modified == kT0 + 1min);
+  CHECK(store->load_instance("TK-1")->fields.at("RefreshToken") == Value("rt-rotated-0000000002"));
+  CHECK(store->runs("", 10).size() == 1);
+
+  // Too big to fit: neither the instance nor the history record is written.
+  flow::RunCommit huge = commit;
+  huge.save->fields["Blob"] = Value(std::string(64 * 1024, 'x'));
+  CHECK(what_of([&] { store->commit_run(huge, kT0 + 2min); }) ==
+        "store " + path + ": cannot save instance \"TK-1\": disk full (database or disk is full)");
+  CHECK(huge.save->revision == 2);  // the caller's copy is untouched
+  CHECK(store->load_instance("TK-1")->revision == 2);
+  CHECK(store->runs("", 10).size() == 1);
+
+  // A checkpoint alone merges into the stored fields and bumps the revision.
+  flow::RunCommit checkpoint;
+  checkpoint.instance_id = "TK-1";
+  checkpoint.process = "TokenKeeper";
+  checkpoint.checkpoint["RefreshToken"] = Value("rt-rotated-0000000003");
+  CHECK(store->commit_run(checkpoint, kT0 + 3min) == 3);
+  const auto stored = store->load_instance("TK-1");
+  CHECK(stored->fields.at("RefreshToken") == Value("rt-rotated-0000000003"));
+  CHECK(stored->fields.at("ClientId") == record.fields.at("ClientId"));
+}

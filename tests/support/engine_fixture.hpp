@@ -28,9 +28,15 @@ class EngineFixture {
   }
 
   RunResult run(const std::string& process, const std::string& handler, std::optional<std::string> id = {}) {
+    return run_on(*interpreter, process, handler, std::move(id));
+  }
+
+  /// The same on another interpreter of this fixture's program (e.g. over a wrapped store).
+  RunResult run_on(Interpreter& which, const std::string& process, const std::string& handler,
+                   std::optional<std::string> id = {}) {
     std::optional<RunResult> result;
     std::exception_ptr failure;
-    boost::asio::co_spawn(io, interpreter->run(RunRequest{process, handler, id, ""}),
+    boost::asio::co_spawn(io, which.run(RunRequest{process, handler, id, ""}),
                           [&](std::exception_ptr e, RunResult r) {
                             failure = e;
                             result = std::move(r);

@@ -34,6 +34,7 @@ class MemoryStore final : public Store {
     record.process = process;
     for (const auto& [name, value] : fields) record.fields[name] = value;
     record.modified = now;
+    ++record.revision;
   }
   std::vector<InstanceRecord> list_instances() override {
     std::vector<InstanceRecord> out;

@@ -1,0 +1,219 @@
+// When a run's writes reach the store (docs/semantics.md): held back while the
+// run only computes, committed in one transaction at its next call or start
+// and at its end, together with its history record.
+#include <sqlite3.h>
+
+#include <functional>
+
+#include <catch2/catch.hpp>
+
+#include "engine/store/sqlite_store.hpp"
+#include "support/engine_fixture.hpp"
+
+using namespace flow;
+using namespace flow::testing;
+
+namespace {
+
+std::int64_t page_count(const std::string& path) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  const std::int64_t pages = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return pages;
+}
+
+/// Forwards to a real store and counts each kind of write.
+class CountingStore final : public Store {
+ public:
+  explicit CountingStore(Store& inner) : inner_(inner) {}
+
+  std::optional<InstanceRecord> load_instance(const std::string& id) override { return inner_.load_instance(id); }
+  void save_instance(InstanceRecord& instance, TimePoint now) override {
+    ++saves;
+    inner_.save_instance(instance, now);
+  }
+  bool seed_instance(const InstanceRecord& instance, TimePoint now) override { return inner_.seed_instance(instance, now); }
+  void checkpoint_fields(const std::string& id, const std::string& process, const FieldMap& fields,
+                         TimePoint now) override {
+    ++checkpoints;
+    inner_.checkpoint_fields(id, process, fields, now);
+  }
+  std::vector<InstanceRecord> list_instances() override { return inner_.list_instances(); }
+  std::string allocate_id(const std::string& process) override { return inner_.allocate_id(process); }
+  std::int64_t record_run(const RunRecord& run) override {
+    ++records;
+    return inner_.record_run(run);
+  }
+  std::int64_t commit_run(RunCommit& commit, TimePoint now) override {
+    commits.push_back({commit.save.has_value(), commit.checkpoint.size(), commit.history.has_value()});
+    return inner_.commit_run(commit, now);
+  }
+  std::vector<RunRecord> runs(const std::string& task, int limit) override { return inner_.runs(task, limit); }
+  std::optional<TaskState> load_task(const std::string& name) override { return inner_.load_task(name); }
+  void save_task(const TaskState& state) override { inner_.save_task(state); }
+  std::vector<TaskState> list_tasks() override { return inner_.list_tasks(); }
+
+  struct Commit {
+    bool save;
+    std::size_t checkpointed;
+    bool history;
+    bool operator==(const Commit&) const = default;
+  };
+  std::vector<Commit> commits;
+  int saves = 0;
+  int checkpoints = 0;
+  int records = 0;
+
+ private:
+  Store& inner_;
+};
+
+constexpr const char* kTwoCalls = R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9";
+  method Refresh POST "/t" { request body form { rt; } response body json { refresh_token; } }
+}
+process K {
+  field RefreshToken secret = "rt-0000000000000001";
+  field Note text;
+  on Go {
+    create_item Api.Refresh map { body.rt = RefreshToken; } on_success { RefreshToken = body.refresh_token; };
+    set Note = "between";
+    create_item Api.Refresh map { body.rt = RefreshToken; } on_success { RefreshToken = body.refresh_token; };
+    save;
+  }
+  on SaveThenFail {
+    set Note = "saved";
+    save;
+    set Note = "not saved";
+    fail "after the save";
+  }
+}
+instance "K-1" of K { }
+)";
+
+/// "rt-" and `n` in 16 digits, like the tokens the programs here start from.
+std::string token(std::size_t n) {
+  const std::string digits = std::to_string(n);
+  return "rt-" + std::string(16 - digits.size(), '0') + digits;
+}
+
+/// Answers the nth refresh with token(n + 1); `before` runs first on each.
+void rotate_tokens(FakeTransport& http, std::function<void()> before = [] {}) {
+  http.respond([&http, before](const HttpRequest&) -> HttpResult {
+    before();
+    HttpResponse r;
+    r.status = 200;
+    r.body = R"({"refresh_token":")" + token(http.requests.size() + 1) + R"("})";
+    r.headers.emplace_back("Content-Type", "application/json");
+    return r;
+  });
+}
+
+}  // namespace
+
+TEST_CASE("a call, its mapped values, the save and the history are one commit", "[interpreter][commit]") {
+  EngineFixture f(R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9";
+  method Refresh POST "/t" { request body form { rt; } response body json { refresh_token; } }
+}
+process K {
+  field RefreshToken secret = "rt-0000000000000001";
+  field AccessToken secret;
+  on Refresh {
+    set AccessToken = "";
+    create_item Api.Refresh map { body.rt = RefreshToken; } on_success { RefreshToken = body.refresh_token; };
+    save;
+  }
+}
+instance "K-1" of K { }
+)");
+  rotate_tokens(f.http);
+  CountingStore counting(*f.store);
+  Interpreter interpreter(*f.program, Host{&f.http, &f.clock, &counting, &f.functions});
+  REQUIRE(interpreter.seed_instances().empty());
+
+  const auto result = f.run_on(interpreter, "K", "Refresh", "K-1");
+  REQUIRE(result.ok);
+  CHECK(result.saved);
+  CHECK(counting.commits == std::vector<CountingStore::Commit>{{true, 0, true}});
+  CHECK(counting.saves + counting.checkpoints + counting.records == 0);
+
+  const auto stored = f.store->load_instance("K-1");
+  REQUIRE(stored);
+  CHECK(to_text(stored->fields.at("RefreshToken")) == "rt-0000000000000002");
+  CHECK(stored->revision == 2);  // seeded as 1, one save
+  CHECK(result.instance.revision == 2);
+  const auto runs = f.store->runs("", 10);
+  REQUIRE(runs.size() == 1);
+  CHECK(runs[0].ok);
+  CHECK(runs[0].log.back() == "saved K-1 (revision 2)");
+  CHECK(result.log.back() == "saved K-1 (revision 2)");
+}
+
+TEST_CASE("what a call mapped in is committed before the next request is sent", "[interpreter][commit]") {
+  EngineFixture f(kTwoCalls);
+  std::vector<std::string> stored_when_sent;
+  rotate_tokens(f.http, [&] {
+    const auto stored = f.store->load_instance("K-1");
+    stored_when_sent.push_back(stored ? to_text(stored->fields.at("RefreshToken")) : "<none>");
+  });
+  REQUIRE(f.interpreter->seed_instances().empty());
+
+  const auto result = f.run("K", "Go", "K-1");
+  REQUIRE(result.ok);
+  // The second request could only be sent once the token the first rotated in was stored.
+  CHECK(stored_when_sent == std::vector<std::string>{"rt-0000000000000001", "rt-0000000000000002"});
+  CHECK(parse_form(f.http.requests.at(1).body).at(0).second == "rt-0000000000000002");
+  const auto stored = f.store->load_instance("K-1");
+  CHECK(to_text(stored->fields.at("RefreshToken")) == "rt-0000000000000003");
+  CHECK(to_text(stored->fields.at("Note")) == "between");
+}
+
+TEST_CASE("a save followed by a failing rule keeps the save, not what came after it", "[interpreter][commit]") {
+  EngineFixture f(kTwoCalls);
+  REQUIRE(f.interpreter->seed_instances().empty());
+  const auto result = f.run("K", "SaveThenFail", "K-1");
+  CHECK_FALSE(result.ok);
+  CHECK(result.saved);
+  CHECK_THAT(result.error, Catch::Contains("after the save"));
+  const auto stored = f.store->load_instance("K-1");
+  CHECK(to_text(stored->fields.at("Note")) == "saved");
+  CHECK(stored->revision == 2);
+  const auto runs = f.store->runs("", 10);
+  REQUIRE(runs.size() == 1);
+  CHECK_FALSE(runs[0].ok);
+}
+
+TEST_CASE("a save the disk cannot hold fails the run and is not logged as saved", "[interpreter][commit][disk-full]") {
+  const std::string blob(64 * 1024, 'x');
+  EngineFixture f(R"(
+process Big {
+  field Blob text;
+  on Fill { set Blob = ")" + blob + R"("; save; }
+}
+instance "B-1" of Big { }
+)");
+  REQUIRE(f.interpreter->seed_instances().empty());
+  // The same file through a connection capped two pages above its size.
+  SqliteOptions options;
+  options.max_pages = page_count(f.dir.file("flow.db")) + 2;
+  const auto capped = open_sqlite_store(f.dir.file("flow.db"), options);
+  Interpreter interpreter(*f.program, Host{&f.http, &f.clock, capped.get(), &f.functions});
+
+  const auto result = f.run_on(interpreter, "Big", "Fill", "B-1");
+  CHECK_FALSE(result.ok);
+  CHECK_FALSE(result.saved);
+  CHECK_THAT(result.error, Catch::Contains("cannot save instance \"B-1\": disk full"));
+  for (const auto& line : result.log) CHECK(line.rfind("saved", 0) == std::string::npos);
+  const auto stored = f.store->load_instance("B-1");
+  REQUIRE(stored);
+  CHECK(stored->revision == 1);
+  CHECK(stored->fields.at("Blob").is_null());
+}
