@@ -13,6 +13,7 @@
 #include "grammar/errors.hpp"
 #include "grammar/grammar.hpp"
 #include "grammar/lower.hpp"
+#include "grammar/tree_builder.hpp"
 
 namespace flow {
 namespace syntax {
@@ -97,8 +98,8 @@ std::optional<ast::Module> parse_module(const SourceSet& sources, std::uint32_t 
   std::optional<ast::Module> result;
   try {
     pegtl::parse<syntax::module_start, pegtl::nothing, syntax::control>(in);
-    while (const auto root = pegtl::parse_tree::parse<syntax::next_declaration, syntax::Node, syntax::selector,
-                                                      syntax::depth_limit, syntax::control>(in)) {
+    while (const auto root = syntax::tree::parse<syntax::next_declaration, syntax::Node, syntax::selector,
+                                                 syntax::depth_limit, syntax::control>(in)) {
       if (lower_error) continue;
       try {
         lowerer.declaration(module, *root->children.front());
