@@ -1,7 +1,8 @@
 // Parse + check throughput and peak memory on a generated file.
 //   bench_parse_check [PROCESSES]   (default 10,000)
-// Prints MB/s (best of 5 runs) and the peak resident memory growth as a
-// multiple of the file size. Targets (issue 3): >= 20 MB/s, < 20x.
+// Prints MB/s (best of 5 runs, split into parse and check) and the peak
+// resident memory growth as a multiple of the file size.
+// Targets (issue 3): >= 20 MB/s, < 20x.
 #include <sys/resource.h>
 
 #include <chrono>
