@@ -1,5 +1,7 @@
 #include "engine/exec.hpp"
 
+#include "engine/commit_queue.hpp"
+
 #include <chrono>
 #include <utility>
 
@@ -157,8 +159,8 @@ void Executor::checkpoint(const FieldMap& fields) {
   for (const auto& [name, value] : fields) state_.pending.checkpoint[name] = value;
 }
 
-void RunState::commit(std::optional<RunRecord> history) {
-  if (!pending.writes_instance() && !history) return;
+asio::awaitable<void> RunState::commit(std::optional<RunRecord> history) {
+  if (!pending.writes_instance() && !history) co_return;
   RunCommit commit = std::exchange(pending, {});
   commit.instance_id = instance.id;
   commit.process = process->name.text;
@@ -167,8 +169,8 @@ void RunState::commit(std::optional<RunRecord> history) {
   const std::string note = commit.save ? "saved " + instance.id + " (revision " + std::to_string(instance.revision + 1) + ")" : "";
   if (history && !note.empty()) history->log.push_back(note);
   commit.history = std::move(history);
-  const std::int64_t revision = host.store->commit_run(commit, host.clock->now());
-  if (commit.writes_instance()) instance.revision = revision;
+  co_await commits.commit(commit);
+  if (commit.writes_instance()) instance.revision = commit.revision;
   if (commit.save) {
     instance.created = commit.save->created;
     instance.modified = commit.save->modified;

@@ -13,6 +13,7 @@
 
 namespace flow {
 
+class CommitQueue;
 class InstanceLocks;
 
 /// Everything one run reads and writes.
@@ -21,6 +22,7 @@ struct RunState {
   const Host& host;
   const RunOptions& options;
   InstanceLocks& locks;
+  CommitQueue& commits;
   const ast::ProcessDecl* process = nullptr;
   InstanceRecord instance;
   std::vector<std::string> log;          // as shown to the user
@@ -29,10 +31,10 @@ struct RunState {
   int depth = 0;                         // nested trigger/start/change handlers
   RunCommit pending;                     // writes held back until the next call or start, or the end
 
-  /// Commits `pending`, with `history` when given, in one store transaction,
-  /// and notes a save in the logs (history included). Throws StoreError, the
-  /// logs then unchanged.
-  void commit(std::optional<RunRecord> history = std::nullopt);
+  /// Commits `pending`, with `history` when given, in one store transaction
+  /// (shared with other runs committing at the same moment), and notes a save
+  /// in the logs (history included). Throws StoreError, the logs then unchanged.
+  boost::asio::awaitable<void> commit(std::optional<RunRecord> history = std::nullopt);
 };
 
 class Executor {

@@ -105,7 +105,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   } catch (const RunError& e) {
     throw LocatedError(at.range, label(rule) + ": " + e.what());
   }
-  state_.commit();  // what earlier rules wrote is durable before the request can change the world
+  co_await state_.commit();  // what earlier rules wrote is durable before the request can change the world
   const auto started = std::chrono::steady_clock::now();
   HttpResult result = co_await state_.host.http->send(std::move(request));
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
@@ -163,23 +163,27 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
     throw LocatedError(at.range, "start on the running instance would wait for itself; use trigger");
   if (state_.depth >= 32) throw LocatedError(at.range, "start nests too deep");
 
-  state_.commit();  // the child may run for long (calls of its own): hold nothing back meanwhile
+  co_await state_.commit();  // the child may run for long (calls of its own): hold nothing back meanwhile
   InstanceLocks::Guard lock;  // not `?:`: g++ 12 mishandles co_await temporaries there
   if (id) lock = co_await state_.locks.acquire(*id);
-  RunState child{state_.program, state_.host, state_.options, state_.locks, process, {}, {}, {}, false, state_.depth + 1, {}};
+  RunState child{state_.program, state_.host,  state_.options, state_.locks,       state_.commits, process,
+                 {},             {},           {},              false, state_.depth + 1, {}};
   child.instance = load_or_create(state_.program, *state_.host.store, *process, id, state_.host);
   Executor executor(child);
   {
     const auto scope = field_scope();
     for (const auto& a : rule.map) executor.assign(a.target.back(), evaluate(a.value, scope));
   }
+  // A failing child keeps what it saved or mapped in, as a failing run does
+  // (no co_await inside a catch block: hence the exception_ptr).
+  std::exception_ptr failure;
   try {
     co_await executor.run_handler(*handler);
   } catch (...) {
-    child.commit();  // a failing child keeps what it saved or mapped in, as a failing run does
-    throw;
+    failure = std::current_exception();
   }
-  child.commit();
+  co_await child.commit();
+  if (failure) std::rethrow_exception(failure);
   for (auto& line : child.log) state_.log.push_back("  " + process->name.text + ": " + line);
   for (auto& line : child.masked_log) state_.masked_log.push_back("  " + process->name.text + ": " + line);
   if (rule.on_success) {

@@ -1,5 +1,6 @@
 #include "engine/interpreter.hpp"
 
+#include "engine/commit_queue.hpp"
 #include "engine/exec.hpp"
 #include "engine/instance_locks.hpp"
 #include "engine/instances.hpp"
@@ -10,11 +11,13 @@ namespace asio = boost::asio;
 
 class Interpreter::Impl {
  public:
+  explicit Impl(const Host& host) : commits(host.store, host.clock) {}
   InstanceLocks locks;
+  CommitQueue commits;
 };
 
 Interpreter::Interpreter(const Program& program, Host host, RunOptions options)
-    : program_(program), host_(host), options_(options), impl_(std::make_unique<Impl>()) {}
+    : program_(program), host_(host), options_(options), impl_(std::make_unique<Impl>(host_)) {}
 
 Interpreter::~Interpreter() = default;
 
@@ -83,7 +86,7 @@ asio::awaitable<RunResult> Interpreter::run(RunRequest request) {
   InstanceLocks::Guard guard;
   if (request.instance_id) guard = co_await impl_->locks.acquire(*request.instance_id);
   const auto started = host_.clock->now();
-  RunState state{program_, host_, options_, impl_->locks, process, {}, {}, {}, false, 0, {}};
+  RunState state{program_, host_, options_, impl_->locks, impl_->commits, process, {}, {}, {}, false, 0, {}};
   try {
     state.instance = load_or_create(program_, *host_.store, *process, request.instance_id, host_);
     Executor executor(state);
@@ -101,7 +104,7 @@ asio::awaitable<RunResult> Interpreter::run(RunRequest request) {
   // The run's held-back writes and its history record: one transaction.
   const bool writes_instance = state.pending.writes_instance();
   try {
-    state.commit(history_record(request, state, result, started, host_.clock->now()));
+    co_await state.commit(history_record(request, state, result, started, host_.clock->now()));
   } catch (const StoreError& e) {
     if (writes_instance) {
       result.ok = false;

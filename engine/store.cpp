@@ -15,4 +15,14 @@ std::int64_t Store::commit_run(RunCommit& commit, TimePoint now) {
   return revision;
 }
 
+void Store::commit_runs(const std::vector<RunCommit*>& batch, TimePoint now) {
+  for (RunCommit* commit : batch) {
+    try {
+      commit->revision = commit_run(*commit, now);
+    } catch (const StoreError&) {
+      commit->error = std::current_exception();
+    }
+  }
+}
+
 }  // namespace flow

@@ -5,6 +5,7 @@
 // several daemons sharing one database.
 
 #include <cstdint>
+#include <exception>
 #include <map>
 #include <memory>
 #include <optional>
@@ -63,6 +64,10 @@ struct RunCommit {
   std::optional<InstanceRecord> save;  // the instance as its last `save` left it; it holds the checkpoint too
   std::optional<RunRecord> history;    // the finished run, with the commit at its end
 
+  // Outcome, filled in by Store::commit_runs.
+  std::int64_t revision = 0;           // the instance's revision after it; 0 when not written
+  std::exception_ptr error;            // a StoreError: this commit wrote nothing
+
   bool writes_instance() const { return save || !checkpoint.empty(); }
 };
 
@@ -97,6 +102,11 @@ class Store {
   /// Returns the instance's revision after it, 0 when no instance was written.
   /// This default makes one write per part; the SQLite store overrides it.
   virtual std::int64_t commit_run(RunCommit& commit, TimePoint now);
+  /// Commits the runs of `batch` (different instances) together: the SQLite
+  /// store in one transaction, one fsync, each run in a savepoint so one that
+  /// fails (too large for the disk) leaves the others in. Fills in each
+  /// commit's revision, or its error. This default commits them one by one.
+  virtual void commit_runs(const std::vector<RunCommit*>& batch, TimePoint now);
   /// Newest first; `task` empty: all runs.
   virtual std::vector<RunRecord> runs(const std::string& task, int limit) = 0;
 

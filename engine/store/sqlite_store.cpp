@@ -113,23 +113,44 @@ class SqliteStore final : public Store {
   }
 
   std::int64_t commit_run(RunCommit& commit, TimePoint now) override {
-    // Named after the most important part, as the single writes name theirs.
-    const std::string operation = commit.save                  ? "cannot save instance " + in_quotes(commit.instance_id)
-                                  : !commit.checkpoint.empty() ? "cannot checkpoint instance " + in_quotes(commit.instance_id)
-                                  : "cannot record a run of " + in_quotes(commit.history ? commit.history->task : "");
-    Transaction transaction(db_, operation);
-    std::optional<InstanceRecord> saved;
-    std::int64_t revision = 0;
-    if (commit.save) {
-      saved = save_in_transaction(*commit.save, now, operation);
-      revision = saved->revision;
-    } else if (!commit.checkpoint.empty()) {
-      revision = checkpoint_in_transaction(commit.instance_id, commit.process, commit.checkpoint, now, operation);
+    commit_runs({&commit}, now);
+    if (commit.error) std::rethrow_exception(commit.error);
+    return commit.revision;
+  }
+
+  void commit_runs(const std::vector<RunCommit*>& batch, TimePoint now) override {
+    if (batch.empty()) return;
+    const std::string operation =
+        batch.size() == 1 ? commit_operation(*batch.front()) : "cannot commit " + std::to_string(batch.size()) + " runs";
+    std::vector<std::optional<InstanceRecord>> saved(batch.size());
+    try {
+      Transaction transaction(db_, operation);
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        // One run alone needs no savepoint: its failure rolls the transaction back.
+        if (batch.size() == 1) {
+          saved[i] = write_run(*batch[i], now);
+          continue;
+        }
+        db_.prepare("SAVEPOINT run", operation).run();
+        try {
+          saved[i] = write_run(*batch[i], now);
+          db_.prepare("RELEASE run", operation).run();
+        } catch (const StoreError&) {
+          batch[i]->error = std::current_exception();
+          db_.exec("ROLLBACK TO run; RELEASE run", operation);
+        }
+      }
+      transaction.commit();
+    } catch (const StoreError&) {
+      for (RunCommit* commit : batch) {
+        if (!commit->error) commit->error = std::current_exception();
+      }
+      return;
     }
-    if (commit.history) insert_run(*commit.history, operation);
-    transaction.commit();
-    if (saved) *commit.save = std::move(*saved);  // only after the commit, as in save_instance
-    return revision;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      // Only after the commit, as in save_instance: a failure leaves the caller's copy as is.
+      if (!batch[i]->error && saved[i]) *batch[i]->save = std::move(*saved[i]);
+    }
   }
 
   std::vector<InstanceRecord> list_instances() override {
@@ -266,6 +287,27 @@ class SqliteStore final : public Store {
       transaction.commit();
       ++version;
     }
+  }
+
+  /// Named after the most important part, as the single writes name theirs.
+  static std::string commit_operation(const RunCommit& commit) {
+    if (commit.save) return "cannot save instance " + in_quotes(commit.instance_id);
+    if (!commit.checkpoint.empty()) return "cannot checkpoint instance " + in_quotes(commit.instance_id);
+    return "cannot record a run of " + in_quotes(commit.history ? commit.history->task : "");
+  }
+
+  /// One run's part of a commit; returns the saved instance when it saved one.
+  std::optional<InstanceRecord> write_run(RunCommit& commit, TimePoint now) {
+    const std::string operation = commit_operation(commit);
+    std::optional<InstanceRecord> saved;
+    if (commit.save) {
+      saved = save_in_transaction(*commit.save, now, operation);
+      commit.revision = saved->revision;
+    } else if (!commit.checkpoint.empty()) {
+      commit.revision = checkpoint_in_transaction(commit.instance_id, commit.process, commit.checkpoint, now, operation);
+    }
+    if (commit.history) insert_run(*commit.history, operation);
+    return saved;
   }
 
   /// The instance as saved: created kept from the stored row, revision bumped.
