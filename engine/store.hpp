@@ -103,8 +103,8 @@ class Store {
   /// This default makes one write per part; the SQLite store overrides it.
   virtual std::int64_t commit_run(RunCommit& commit, TimePoint now);
   /// Commits the runs of `batch` (different instances) together: the SQLite
-  /// store in one transaction, one fsync, each run in a savepoint so one that
-  /// fails (too large for the disk) leaves the others in. Fills in each
+  /// store in one transaction, one fsync; a run that fails to write (too large
+  /// for the disk) is left out and the others committed. Fills in each
   /// commit's revision, or its error. This default commits them one by one.
   virtual void commit_runs(const std::vector<RunCommit*>& batch, TimePoint now);
   /// Newest first; `task` empty: all runs.

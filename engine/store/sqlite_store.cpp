@@ -119,38 +119,11 @@ class SqliteStore final : public Store {
   }
 
   void commit_runs(const std::vector<RunCommit*>& batch, TimePoint now) override {
-    if (batch.empty()) return;
-    const std::string operation =
-        batch.size() == 1 ? commit_operation(*batch.front()) : "cannot commit " + std::to_string(batch.size()) + " runs";
-    std::vector<std::optional<InstanceRecord>> saved(batch.size());
-    try {
-      Transaction transaction(db_, operation);
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        // One run alone needs no savepoint: its failure rolls the transaction back.
-        if (batch.size() == 1) {
-          saved[i] = write_run(*batch[i], now);
-          continue;
-        }
-        db_.prepare("SAVEPOINT run", operation).run();
-        try {
-          saved[i] = write_run(*batch[i], now);
-          db_.prepare("RELEASE run", operation).run();
-        } catch (const StoreError&) {
-          batch[i]->error = std::current_exception();
-          db_.exec("ROLLBACK TO run; RELEASE run", operation);
-        }
-      }
-      transaction.commit();
-    } catch (const StoreError&) {
-      for (RunCommit* commit : batch) {
-        if (!commit->error) commit->error = std::current_exception();
-      }
-      return;
-    }
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      // Only after the commit, as in save_instance: a failure leaves the caller's copy as is.
-      if (!batch[i]->error && saved[i]) *batch[i]->save = std::move(*saved[i]);
-    }
+    // A run that fails to write is dropped and the others written again in a
+    // fresh transaction: after some errors (SQLITE_FULL among them) SQLite rolls
+    // the whole transaction back itself, so a savepoint could not keep them.
+    std::vector<RunCommit*> todo = batch;
+    while (auto failed = try_commit(todo, now)) todo.erase(todo.begin() + static_cast<std::ptrdiff_t>(*failed));
   }
 
   std::vector<InstanceRecord> list_instances() override {
@@ -287,6 +260,39 @@ class SqliteStore final : public Store {
       transaction.commit();
       ++version;
     }
+  }
+
+  /// One transaction for `todo`. Returns the index of the run whose write
+  /// failed (it holds its error; nothing was committed), or nullopt when done:
+  /// committed, or failed as a whole (BEGIN or COMMIT), every run then holding the error.
+  std::optional<std::size_t> try_commit(const std::vector<RunCommit*>& todo, TimePoint now) {
+    if (todo.empty()) return std::nullopt;
+    const std::string operation =
+        todo.size() == 1 ? commit_operation(*todo.front()) : "cannot commit " + std::to_string(todo.size()) + " runs";
+    std::vector<std::optional<InstanceRecord>> saved(todo.size());
+    std::optional<std::size_t> writing;  // set while the runs are written, between BEGIN and COMMIT
+    try {
+      Transaction transaction(db_, operation);
+      for (writing = 0; *writing < todo.size(); ++*writing) saved[*writing] = write_run(*todo[*writing], now);
+      writing.reset();
+      transaction.commit();
+    } catch (const StoreError&) {
+      if (writing) {
+        todo[*writing]->error = std::current_exception();
+        todo[*writing]->revision = 0;
+        return writing;
+      }
+      for (RunCommit* commit : todo) {
+        commit->error = std::current_exception();
+        commit->revision = 0;
+      }
+      return std::nullopt;
+    }
+    for (std::size_t i = 0; i < todo.size(); ++i) {
+      // Only after the commit, as in save_instance: a failure leaves the caller's copy as is.
+      if (saved[i]) *todo[i]->save = std::move(*saved[i]);
+    }
+    return std::nullopt;
   }
 
   /// Named after the most important part, as the single writes name theirs.

@@ -4,6 +4,9 @@
 #include <sqlite3.h>
 
 #include <functional>
+#include <set>
+
+#include <boost/asio/co_spawn.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -53,6 +56,13 @@ class CountingStore final : public Store {
     commits.push_back({commit.save.has_value(), commit.checkpoint.size(), commit.history.has_value()});
     return inner_.commit_run(commit, now);
   }
+  void commit_runs(const std::vector<RunCommit*>& batch, TimePoint now) override {
+    batch_sizes.push_back(batch.size());
+    for (const RunCommit* commit : batch) {
+      commits.push_back({commit->save.has_value(), commit->checkpoint.size(), commit->history.has_value()});
+    }
+    inner_.commit_runs(batch, now);
+  }
   std::vector<RunRecord> runs(const std::string& task, int limit) override { return inner_.runs(task, limit); }
   std::optional<TaskState> load_task(const std::string& name) override { return inner_.load_task(name); }
   void save_task(const TaskState& state) override { inner_.save_task(state); }
@@ -65,6 +75,7 @@ class CountingStore final : public Store {
     bool operator==(const Commit&) const = default;
   };
   std::vector<Commit> commits;
+  std::vector<std::size_t> batch_sizes;
   int saves = 0;
   int checkpoints = 0;
   int records = 0;
@@ -216,4 +227,53 @@ instance "B-1" of Big { }
   REQUIRE(stored);
   CHECK(stored->revision == 1);
   CHECK(stored->fields.at("Blob").is_null());
+}
+
+TEST_CASE("runs on different instances that finish in the same turn share one commit", "[interpreter][commit]") {
+  EngineFixture f(R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9";
+  method Refresh POST "/t" { request body form { rt; } response body json { refresh_token; } }
+}
+process K {
+  field RefreshToken secret = "rt-0000000000000001";
+  on Refresh {
+    create_item Api.Refresh map { body.rt = RefreshToken; } on_success { RefreshToken = body.refresh_token; };
+    save;
+  }
+}
+instance "K-1" of K { }
+instance "K-2" of K { }
+instance "K-3" of K { }
+)");
+  rotate_tokens(f.http);
+  CountingStore counting(*f.store);
+  Interpreter interpreter(*f.program, Host{&f.http, &f.clock, &counting, &f.functions});
+  REQUIRE(interpreter.seed_instances().empty());
+  std::vector<RunResult> results;
+  for (const std::string id : {"K-1", "K-2", "K-3"}) {
+    boost::asio::co_spawn(f.io, interpreter.run(RunRequest{"K", "Refresh", id, ""}),
+                          [&](std::exception_ptr e, RunResult r) {
+                            if (e) std::rethrow_exception(e);
+                            results.push_back(std::move(r));
+                          });
+  }
+  f.io.restart();
+  f.io.run();
+
+  REQUIRE(results.size() == 3);
+  for (const auto& result : results) {
+    CHECK(result.ok);
+    CHECK(result.saved);
+  }
+  // The fake transport answers at once, so all three reach their end in one turn.
+  CHECK(counting.batch_sizes == std::vector<std::size_t>{3});
+  CHECK(f.store->runs("", 10).size() == 3);
+  std::set<std::string> tokens;
+  for (const std::string id : {"K-1", "K-2", "K-3"}) {
+    const auto stored = f.store->load_instance(id);
+    CHECK(stored->revision == 2);
+    tokens.insert(to_text(stored->fields.at("RefreshToken")));
+  }
+  CHECK(tokens == std::set<std::string>{token(2), token(3), token(4)});
 }

@@ -481,3 +481,41 @@ TEST_CASE("sqlite store: commit_run writes the save and the history in one trans
   CHECK(stored->fields.at("RefreshToken") == Value("rt-rotated-0000000003"));
   CHECK(stored->fields.at("ClientId") == record.fields.at("ClientId"));
 }
+
+TEST_CASE("sqlite store: commit_runs commits a batch together; one that does not fit fails alone", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("flow.db");
+  flow::open_sqlite_store(path);
+  flow::SqliteOptions options;
+  options.max_pages = query_int(path, "PRAGMA page_count") + 4;
+  auto store = flow::open_sqlite_store(path, options);
+  std::vector<flow::RunCommit> commits(3);
+  for (int i = 0; i < 3; ++i) {
+    auto& commit = commits[static_cast<std::size_t>(i)];
+    commit.instance_id = "TK-" + std::to_string(i + 1);
+    commit.process = "TokenKeeper";
+    commit.save = token_keeper(commit.instance_id);
+    flow::RunRecord run;
+    run.instance_id = commit.instance_id;
+    commit.history = run;
+  }
+  commits[1].save->fields["Blob"] = Value(std::string(64 * 1024, 'x'));  // too big for the cap
+  std::vector<flow::RunCommit*> batch{&commits[0], &commits[1], &commits[2]};
+  store->commit_runs(batch, kT0);
+
+  CHECK_FALSE(commits[0].error);
+  CHECK(commits[0].revision == 1);
+  CHECK(commits[0].save->created == kT0);
+  REQUIRE(commits[1].error);
+  CHECK(what_of([&] { std::rethrow_exception(commits[1].error); }) ==
+        "store " + path + ": cannot save instance \"TK-2\": disk full (database or disk is full)");
+  CHECK(commits[1].revision == 0);
+  CHECK_FALSE(commits[2].error);
+  CHECK(store->load_instance("TK-1"));
+  CHECK_FALSE(store->load_instance("TK-2"));
+  CHECK(store->load_instance("TK-3"));
+  const auto runs = store->runs("", 10);
+  REQUIRE(runs.size() == 2);  // TK-2's history record went with its failed savepoint
+  CHECK(runs[0].instance_id == "TK-3");
+  CHECK(runs[1].instance_id == "TK-1");
+}
