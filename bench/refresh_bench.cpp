@@ -259,7 +259,7 @@ Measured measure_engine_concurrent(const std::string& section, const StoreSetup&
 
 std::vector<std::string> provider_args() {
   std::vector<std::string> args{"--client-id", kCredentials.client_id, "--client-secret", kCredentials.client_secret,
-                                "--expires-in", "3600"};
+                                "--expires-in", "3600", "--log", "errors"};
   for (const std::string section : {"raw", "seq-disk", "seq-relaxed", "seq-shm", "seq-mem"}) {
     args.insert(args.end(), {"--refresh-token", token_name(section, 0)});
   }

@@ -31,6 +31,12 @@ HttpRequest refresh_request(const RunningProvider& provider, const std::string& 
                    "&redirect_url=https%3A%2F%2Fapp.example.com%2Fcallback&refresh_token=" + refresh_token);
 }
 
+int count_lines_with(const std::string& text, const std::string& needle) {
+  int count = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++count;
+  return count;
+}
+
 Json json_body(const HttpResult& result) { return Json::parse(expect_response(result).body); }
 
 Json stats(Client& client, const RunningProvider& provider) {
@@ -191,6 +197,19 @@ TEST_CASE("provider: --state keeps rotated refresh tokens across a restart") {
   Client client;
   CHECK(expect_response(client.send(refresh_request(provider, "r0"))).status == 400);
   CHECK(expect_response(client.send(refresh_request(provider, rotated))).status == 200);
+}
+
+TEST_CASE("provider: --log errors leaves answered requests out of the log, not 500s") {
+  auto provider = start_provider(provider_args({"--refresh-token", "rt-quiet-0001", "--log", "errors",
+                                                "--fail-next-n-with-500", "1"}));
+  Client client;
+  CHECK(expect_response(client.send(refresh_request(provider, "rt-quiet-0001"))).status == 500);
+  CHECK(expect_response(client.send(refresh_request(provider, "rt-quiet-0001"))).status == 200);
+  provider.process.signal(SIGINT);
+  CHECK(provider.process.wait(5s) == 0);
+  const auto log = provider.process.stderr_text();
+  CHECK(count_lines_with(log, "-> 500") == 1);
+  CHECK(count_lines_with(log, "-> 200") == 0);
 }
 
 TEST_CASE("provider: logs mask tokens and SIGINT stops it cleanly") {

@@ -11,7 +11,7 @@ namespace oauth2_provider {
 const char* const kUsage =
     "usage: oauth2_provider [--port N] [--client-id ID --client-secret S] [--refresh-token R]...\n"
     "                       [--expires-in SECONDS] [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]\n"
-    "                       [--state FILE]\n"
+    "                       [--state FILE] [--log requests|errors]\n"
     "                       [--delay-ms N] [--fail-next-n-with-500 N] [--drop-next-n-connections N]\n"
     "                       [--invalid-grant-next-n N]\n"
     "       oauth2_provider --gen-test-ca DIR [--cert-hosts 127.0.0.1,localhost]\n";
@@ -52,6 +52,11 @@ const std::map<std::string, Setter>& setters() {
       {"gen-test-ca", [](Options& o, const std::string& v) { o.gen_test_ca_dir = v; }},
       {"cert-hosts", [](Options& o, const std::string& v) { o.cert_hosts = split_commas(v); }},
       {"state", [](Options& o, const std::string& v) { o.state_file = v; }},
+      {"log",
+       [](Options& o, const std::string& v) {
+         if (v != "requests" && v != "errors") throw std::invalid_argument("--log is requests or errors, not '" + v + "'");
+         o.log_requests = v == "requests";
+       }},
       {"delay-ms", [](Options& o, const std::string& v) { o.faults.delay_ms = static_cast<int>(to_number("delay-ms", v)); }},
       {"fail-next-n-with-500",
        [](Options& o, const std::string& v) { o.faults.fail_next_n_with_500 = static_cast<int>(to_number("fail-next-n-with-500", v)); }},

@@ -28,6 +28,7 @@ struct Options {
   std::string gen_test_ca_dir;     // non-empty: write a test CA and exit
   std::vector<std::string> cert_hosts{"127.0.0.1", "localhost"};  // SANs of the generated server cert
   std::string state_file;
+  bool log_requests = true;  // --log requests (default) | errors: benchmarks keep the log out of the figures
   Faults faults;
 };
 

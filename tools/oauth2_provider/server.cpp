@@ -41,7 +41,9 @@ Response answer(const Request& request, Server* server) {
     response.prepare_payload();
     log_line += std::string(" internal error: ") + error.what();
   }
-  std::cerr << "oauth2_provider: " << log_line << " -> " << response.result_int() << std::endl;
+  if (server->options().log_requests || response.result_int() >= 500) {
+    std::cerr << "oauth2_provider: " << log_line << " -> " << response.result_int() << std::endl;
+  }
   return response;
 }
 
