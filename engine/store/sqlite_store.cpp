@@ -2,6 +2,7 @@
 
 #include <array>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "engine/store/sqlite_db.hpp"
@@ -79,14 +80,21 @@ class SqliteStore final : public Store {
   }
 
   std::optional<InstanceRecord> load_instance(const std::string& id) override {
-    return load_instance_as(id, "cannot load instance " + in_quotes(id));
+    const std::string operation = "cannot load instance " + in_quotes(id);
+    forget_if_others_wrote(operation);
+    if (const auto cached = cache_.find(id); cached != cache_.end()) return cached->second;
+    auto loaded = load_instance_as(id, operation);
+    if (loaded) cache_[id] = *loaded;
+    return loaded;
   }
 
   void save_instance(InstanceRecord& instance, TimePoint now) override {
     const std::string operation = "cannot save instance " + in_quotes(instance.id);
     Transaction transaction(db_, operation);
+    written_.clear();
     InstanceRecord saved = save_in_transaction(instance, now, operation);
     transaction.commit();
+    cache_written();
     instance = std::move(saved);  // only after the commit: a failure leaves the caller's copy as is
   }
 
@@ -101,6 +109,7 @@ class SqliteStore final : public Store {
     insert.bind(4, to_millis(now)).run();
     bool inserted = db_.changes() > 0;
     transaction.commit();
+    cache_.erase(instance.id);
     return inserted;
   }
 
@@ -108,8 +117,10 @@ class SqliteStore final : public Store {
                          TimePoint now) override {
     const std::string operation = "cannot checkpoint instance " + in_quotes(id);
     Transaction transaction(db_, operation);
+    written_.clear();
     checkpoint_in_transaction(id, process, fields, now, operation);
     transaction.commit();
+    cache_written();
   }
 
   std::int64_t commit_run(RunCommit& commit, TimePoint now) override {
@@ -123,7 +134,13 @@ class SqliteStore final : public Store {
     // fresh transaction: after some errors (SQLITE_FULL among them) SQLite rolls
     // the whole transaction back itself, so a savepoint could not keep them.
     std::vector<RunCommit*> todo = batch;
-    while (auto failed = try_commit(todo, now)) todo.erase(todo.begin() + static_cast<std::ptrdiff_t>(*failed));
+    while (const auto failed = try_commit(todo, now)) {
+      std::vector<RunCommit*> rest;  // not erase(): g++ 12 -O3 warns falsely on it here (stringop-overread)
+      for (std::size_t i = 0; i < todo.size(); ++i) {
+        if (i != *failed) rest.push_back(todo[i]);
+      }
+      todo = std::move(rest);
+    }
   }
 
   std::vector<InstanceRecord> list_instances() override {
@@ -273,9 +290,11 @@ class SqliteStore final : public Store {
     std::optional<std::size_t> writing;  // set while the runs are written, between BEGIN and COMMIT
     try {
       Transaction transaction(db_, operation);
+      written_.clear();
       for (writing = 0; *writing < todo.size(); ++*writing) saved[*writing] = write_run(*todo[*writing], now);
       writing.reset();
       transaction.commit();
+      cache_written();
     } catch (const StoreError&) {
       if (writing) {
         todo[*writing]->error = std::current_exception();
@@ -381,6 +400,25 @@ class SqliteStore final : public Store {
     return select.step();
   }
 
+  /// Empties the instance cache when another connection (a `flow trigger`
+  /// beside the daemon, an admin command) has committed since the last look.
+  void forget_if_others_wrote(const std::string& operation) {
+    auto version = db_.prepare("PRAGMA data_version", operation);
+    if (!version.step()) return;
+    const std::int64_t now = version.int64(0);
+    if (now != data_version_) cache_.clear();
+    data_version_ = now;
+  }
+
+  /// After a commit: what it wrote becomes the cached state of those instances.
+  void cache_written() {
+    for (auto& record : written_) {
+      const std::string id = record.id;
+      cache_.insert_or_assign(id, std::move(record));
+    }
+    written_.clear();
+  }
+
   void write_instance(const InstanceRecord& instance, const std::string& operation) {
     auto upsert = db_.prepare(
         "INSERT INTO instances (id, process, fields, created, modified, revision)"
@@ -391,6 +429,7 @@ class SqliteStore final : public Store {
     upsert.bind(1, instance.id).bind(2, instance.process).bind(3, fields_to_text(instance.fields));
     upsert.bind(4, to_millis(instance.created)).bind(5, to_millis(instance.modified));
     upsert.bind(6, instance.revision).run();
+    written_.push_back(instance);  // cached once (and if) the transaction commits
   }
 
   /// Parses stored JSON; a damaged document is a StoreError, never a crash.
@@ -447,6 +486,12 @@ class SqliteStore final : public Store {
   }
 
   Db db_;
+  // Instances as this connection last read or committed them, valid while no
+  // other connection commits (PRAGMA data_version unchanged): a run then starts
+  // without reading and parsing its instance again.
+  std::unordered_map<std::string, InstanceRecord> cache_;
+  std::vector<InstanceRecord> written_;  // by the open transaction
+  std::int64_t data_version_ = -1;
 };
 
 }  // namespace

@@ -519,3 +519,28 @@ TEST_CASE("sqlite store: commit_runs commits a batch together; one that does not
   CHECK(runs[0].instance_id == "TK-3");
   CHECK(runs[1].instance_id == "TK-1");
 }
+
+TEST_CASE("sqlite store: an instance another connection saved is read fresh, not from the cache", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("flow.db");
+  auto daemon = flow::open_sqlite_store(path);
+  auto trigger = flow::open_sqlite_store(path);  // `flow trigger` beside the daemon
+  auto record = token_keeper("TK-1");
+  daemon->save_instance(record, kT0);
+  CHECK(daemon->load_instance("TK-1")->revision == 1);  // cached by the daemon now
+
+  auto other = *trigger->load_instance("TK-1");
+  other.fields["RefreshToken"] = Value("rt-from-the-other-connection");
+  trigger->save_instance(other, kT0 + 1min);
+
+  const auto seen = daemon->load_instance("TK-1");
+  REQUIRE(seen);
+  CHECK(seen->revision == 2);
+  CHECK(seen->fields.at("RefreshToken") == Value("rt-from-the-other-connection"));
+  // And the daemon's own later write is what it reads back.
+  auto mine = *seen;
+  mine.fields["RefreshToken"] = Value("rt-daemon-0003");
+  daemon->save_instance(mine, kT0 + 2min);
+  CHECK(daemon->load_instance("TK-1")->fields.at("RefreshToken") == Value("rt-daemon-0003"));
+  CHECK(trigger->load_instance("TK-1")->fields.at("RefreshToken") == Value("rt-daemon-0003"));
+}
