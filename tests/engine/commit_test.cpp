@@ -84,14 +84,22 @@ class CountingStore final : public Store {
   Store& inner_;
 };
 
-constexpr const char* kTwoCalls = R"(
+// One program for every test here: the seed's shape (Refresh), two calls in a
+// row (Go), a save and then a failure (SaveThenFail), three instances.
+constexpr const char* kProgram = R"(
 datasource Api rest {
   base_url = "http://127.0.0.1:9";
   method Refresh POST "/t" { request body form { rt; } response body json { refresh_token; } }
 }
 process K {
   field RefreshToken secret = "rt-0000000000000001";
+  field AccessToken secret;
   field Note text;
+  on Refresh {
+    set AccessToken = "";
+    create_item Api.Refresh map { body.rt = RefreshToken; } on_success { RefreshToken = body.refresh_token; };
+    save;
+  }
   on Go {
     create_item Api.Refresh map { body.rt = RefreshToken; } on_success { RefreshToken = body.refresh_token; };
     set Note = "between";
@@ -106,6 +114,8 @@ process K {
   }
 }
 instance "K-1" of K { }
+instance "K-2" of K { }
+instance "K-3" of K { }
 )";
 
 /// "rt-" and `n` in 16 digits, like the tokens the programs here start from.
@@ -129,22 +139,7 @@ void rotate_tokens(FakeTransport& http, std::function<void()> before = [] {}) {
 }  // namespace
 
 TEST_CASE("a call, its mapped values, the save and the history are one commit", "[interpreter][commit]") {
-  EngineFixture f(R"(
-datasource Api rest {
-  base_url = "http://127.0.0.1:9";
-  method Refresh POST "/t" { request body form { rt; } response body json { refresh_token; } }
-}
-process K {
-  field RefreshToken secret = "rt-0000000000000001";
-  field AccessToken secret;
-  on Refresh {
-    set AccessToken = "";
-    create_item Api.Refresh map { body.rt = RefreshToken; } on_success { RefreshToken = body.refresh_token; };
-    save;
-  }
-}
-instance "K-1" of K { }
-)");
+  EngineFixture f(kProgram);
   rotate_tokens(f.http);
   CountingStore counting(*f.store);
   Interpreter interpreter(*f.program, Host{&f.http, &f.clock, &counting, &f.functions});
@@ -169,7 +164,7 @@ instance "K-1" of K { }
 }
 
 TEST_CASE("what a call mapped in is committed before the next request is sent", "[interpreter][commit]") {
-  EngineFixture f(kTwoCalls);
+  EngineFixture f(kProgram);
   std::vector<std::string> stored_when_sent;
   rotate_tokens(f.http, [&] {
     const auto stored = f.store->load_instance("K-1");
@@ -188,7 +183,7 @@ TEST_CASE("what a call mapped in is committed before the next request is sent", 
 }
 
 TEST_CASE("a save followed by a failing rule keeps the save, not what came after it", "[interpreter][commit]") {
-  EngineFixture f(kTwoCalls);
+  EngineFixture f(kProgram);
   REQUIRE(f.interpreter->seed_instances().empty());
   const auto result = f.run("K", "SaveThenFail", "K-1");
   CHECK_FALSE(result.ok);
@@ -230,22 +225,7 @@ instance "B-1" of Big { }
 }
 
 TEST_CASE("runs on different instances that finish in the same turn share one commit", "[interpreter][commit]") {
-  EngineFixture f(R"(
-datasource Api rest {
-  base_url = "http://127.0.0.1:9";
-  method Refresh POST "/t" { request body form { rt; } response body json { refresh_token; } }
-}
-process K {
-  field RefreshToken secret = "rt-0000000000000001";
-  on Refresh {
-    create_item Api.Refresh map { body.rt = RefreshToken; } on_success { RefreshToken = body.refresh_token; };
-    save;
-  }
-}
-instance "K-1" of K { }
-instance "K-2" of K { }
-instance "K-3" of K { }
-)");
+  EngineFixture f(kProgram);
   rotate_tokens(f.http);
   CountingStore counting(*f.store);
   Interpreter interpreter(*f.program, Host{&f.http, &f.clock, &counting, &f.functions});

@@ -75,6 +75,15 @@ void exec_sql(const std::string& path, const std::string& sql) {
   sqlite3_close(db);
 }
 
+/// A new store at `path` that can grow by `pages` pages only: "disk full"
+/// without filling a disk.
+std::unique_ptr<flow::Store> capped_store(const std::string& path, std::int64_t pages) {
+  flow::open_sqlite_store(path);  // create the schema without a cap
+  flow::SqliteOptions options;
+  options.max_pages = query_int(path, "PRAGMA page_count") + pages;
+  return flow::open_sqlite_store(path, options);
+}
+
 }  // namespace
 
 TEST_CASE("sqlite store: every value kind and the secret bit survive a round trip", "[store]") {
@@ -337,10 +346,7 @@ TEST_CASE("sqlite store: an unopenable path is a StoreError", "[store]") {
 TEST_CASE("sqlite store: disk full fails the write and keeps the committed state", "[store]") {
   TempDir dir;
   const auto path = dir.file("flow.db");
-  flow::open_sqlite_store(path);  // create the schema without a cap
-  flow::SqliteOptions options;
-  options.max_pages = query_int(path, "PRAGMA page_count") + 2;
-  auto store = flow::open_sqlite_store(path, options);
+  auto store = capped_store(path, 2);
   auto record = token_keeper("TK-1");
   store->save_instance(record, kT0);
 
@@ -437,10 +443,7 @@ TEST_CASE("a new store file is readable by its owner only", "[store]") {
 TEST_CASE("sqlite store: commit_run writes the save and the history in one transaction", "[store]") {
   TempDir dir;
   const auto path = dir.file("flow.db");
-  flow::open_sqlite_store(path);  // create the schema without a cap
-  flow::SqliteOptions options;
-  options.max_pages = query_int(path, "PRAGMA page_count") + 2;
-  auto store = flow::open_sqlite_store(path, options);
+  auto store = capped_store(path, 2);
   auto record = token_keeper("TK-1");
   store->save_instance(record, kT0);
 
@@ -485,10 +488,7 @@ TEST_CASE("sqlite store: commit_run writes the save and the history in one trans
 TEST_CASE("sqlite store: commit_runs commits a batch together; one that does not fit fails alone", "[store]") {
   TempDir dir;
   const auto path = dir.file("flow.db");
-  flow::open_sqlite_store(path);
-  flow::SqliteOptions options;
-  options.max_pages = query_int(path, "PRAGMA page_count") + 4;
-  auto store = flow::open_sqlite_store(path, options);
+  auto store = capped_store(path, 4);
   std::vector<flow::RunCommit> commits(3);
   for (int i = 0; i < 3; ++i) {
     auto& commit = commits[static_cast<std::size_t>(i)];
