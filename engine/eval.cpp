@@ -146,20 +146,37 @@ class Evaluator {
     return Value(std::move(text), secret);
   }
 
-  Value eval_node(const ast::Identifier& n, const ast::Expr&) {
+  /// A local (a call's `body`, `status`...) or else a field; nullptr when neither.
+  const Value* find_name(const std::string& name) const {
     if (scope_.locals) {
-      if (auto it = scope_.locals->find(n.name); it != scope_.locals->end()) return it->second;
+      if (auto it = scope_.locals->find(name); it != scope_.locals->end()) return &it->second;
     }
     if (scope_.fields) {
-      if (auto it = scope_.fields->find(n.name); it != scope_.fields->end()) return it->second;
+      if (auto it = scope_.fields->find(name); it != scope_.fields->end()) return &it->second;
     }
+    return nullptr;
+  }
+
+  Value eval_node(const ast::Identifier& n, const ast::Expr&) {
+    if (const Value* found = find_name(n.name)) return *found;
     throw RunError("unknown name '" + n.name + "'");
+  }
+
+  /// `expr`'s value, without a copy when it names a local or a field: `body.x`
+  /// then reads one member of the answer instead of copying all of it first.
+  const Value& eval_ref(const ast::Expr& expr, Value& storage) {
+    if (const auto* id = std::get_if<ast::Identifier>(&expr.node)) {
+      if (const Value* found = find_name(id->name)) return *found;
+    }
+    storage = eval(expr);
+    return storage;
   }
 
   Value eval_node(const ast::Member& n, const ast::Expr&) {
     if (const auto* call = std::get_if<ast::Call>(&n.object->node); call && call->callee.text == "instance")
       return instance_field(*call, n.name.text);
-    const Value object = eval(*n.object);
+    Value storage;
+    const Value& object = eval_ref(*n.object, storage);
     if (object.is_null()) return Value();
     if (!object.is<Json>())
       throw RunError("cannot read '." + n.name.text + "' of " + kind_name(object.kind()));
@@ -172,7 +189,8 @@ class Evaluator {
   }
 
   Value eval_node(const ast::Index& n, const ast::Expr&) {
-    const Value object = eval(*n.object);
+    Value storage;
+    const Value& object = eval_ref(*n.object, storage);
     const Value index = unwrap(eval(*n.index));
     Value out;
     if (object.is_null()) return out;
