@@ -7,6 +7,7 @@
 #include <set>
 
 #include "engine/check_context.hpp"
+#include "engine/rest_call.hpp"
 
 namespace flow {
 
@@ -14,20 +15,8 @@ namespace check {
 
 namespace {
 
-/// Datasource settings the REST call reads (engine/rest_call.cpp), with the
-/// kind it uses; nullopt: any value (read as text or truthiness).
-struct SettingSpec {
-  std::string_view name;
-  std::optional<ValueKind> kind;
-};
-constexpr SettingSpec kSettings[] = {
-    {"base_url", std::nullopt},     {"timeout", ValueKind::duration},       {"max_response_bytes", ValueKind::number},
-    {"ca_file", std::nullopt},      {"client_cert", std::nullopt},          {"client_key", std::nullopt},
-    {"insecure_skip_verify", std::nullopt}, {"retries", ValueKind::number}, {"retry_backoff", ValueKind::duration},
-};
-
 const SettingSpec* setting_spec(std::string_view name) {
-  for (const auto& spec : kSettings)
+  for (const auto& spec : kDatasourceSettings)
     if (spec.name == name) return &spec;
   return nullptr;
 }
@@ -147,7 +136,7 @@ void Checker::check_instance_id(const ast::Expr& id, const StaticType& type, con
 void Checker::check_settings(const ast::DatasourceDecl& datasource) {
   std::vector<Named> names;
   std::vector<std::string> known;
-  for (const auto& spec : kSettings) known.emplace_back(spec.name);
+  for (const auto& spec : kDatasourceSettings) known.emplace_back(spec.name);
   for (const auto& setting : datasource.settings) {
     names.push_back({setting.name.text, setting.name.range});
     const auto type = expr(setting.value, ExprScope{});
@@ -158,13 +147,13 @@ void Checker::check_settings(const ast::DatasourceDecl& datasource) {
     }
     if (spec->kind) check_kind(setting.value, type, *spec->kind, setting.name.text);
     const bool off = type.constant && type.constant->is<bool>() && !type.constant->as<bool>();
-    if (setting.name.text == "insecure_skip_verify" && !off) {
+    if (setting.name.text == settings::insecure_skip_verify && !off) {
       diagnostics_.warning(setting.name.range, "insecure_skip_verify turns off TLS certificate checks for " +
                                                    datasource.name.text + ": anyone on the network can read its secrets");
     }
   }
   report_duplicates(names, "setting");
-  if (!Program::setting(datasource, "base_url"))
+  if (!Program::setting(datasource, settings::base_url))
     diagnostics_.error(datasource.name.range, "datasource " + datasource.name.text + " has no base_url");
 }
 

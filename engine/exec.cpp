@@ -184,11 +184,9 @@ std::string Executor::label(const ast::CallRule& rule) const {
   return std::string(call_kind_text(rule.kind)) + " " + rule.datasource.text + "." + rule.method.text;
 }
 
-asio::awaitable<void> Executor::exec_trigger(const ast::TriggerRule& rule, const ast::Rule& at) {
-  const auto* handler = Program::handler(*state_.process, rule.handler.text);
-  if (!handler)
-    throw LocatedError(at.range, "process " + state_.process->name.text + " has no handler '" + rule.handler.text + "'");
-  co_await run_handler(*handler);
+asio::awaitable<void> Executor::exec_trigger(const ast::TriggerRule& rule, const ast::Rule&) {
+  const ast::Handler& handler = Program::require_handler(*state_.process, rule.handler);
+  co_await run_handler(handler);
 }
 
 }  // namespace flow

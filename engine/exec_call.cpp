@@ -91,11 +91,8 @@ FieldMap Executor::apply_mappings(const std::vector<ast::Assignment>& mappings, 
 }
 
 asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::Rule& at) {
-  const auto* ds = state_.program.datasource(rule.datasource.text);
-  if (!ds) throw LocatedError(rule.datasource.range, "unknown datasource '" + rule.datasource.text + "'");
-  const auto* method = Program::method(*ds, rule.method.text);
-  if (!method)
-    throw LocatedError(rule.method.range, "datasource " + ds->name.text + " has no method '" + rule.method.text + "'");
+  const auto* ds = &state_.program.require_datasource(rule.datasource);
+  const auto* method = &Program::require_method(*ds, rule.method);
 
   HttpRequest request;
   try {
@@ -152,11 +149,8 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
 }
 
 asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast::Rule& at) {
-  const auto* process = state_.program.process(rule.process.text);
-  if (!process) throw LocatedError(rule.process.range, "unknown process '" + rule.process.text + "'");
-  const auto* handler = Program::handler(*process, rule.handler.text);
-  if (!handler)
-    throw LocatedError(rule.handler.range, "process " + process->name.text + " has no handler '" + rule.handler.text + "'");
+  const auto* process = &state_.program.require_process(rule.process);
+  const auto* handler = &Program::require_handler(*process, rule.handler);
   std::optional<std::string> id;
   if (rule.id) id = to_text(evaluate(*rule.id, field_scope()));
   if (id && *id == state_.instance.id)

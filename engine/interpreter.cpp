@@ -61,9 +61,8 @@ std::vector<std::string> Interpreter::seed_instances() {
   for (const auto* declaration : program_.instances()) {
     try {
       if (host_.store->load_instance(declaration->id)) continue;
-      const auto* process = program_.process(declaration->process.text);
-      if (!process) throw LocatedError(declaration->process.range, "unknown process '" + declaration->process.text + "'");
-      host_.store->seed_instance(instance_from_declaration(*process, declaration, host_), host_.clock->now());
+      const auto& process = program_.require_process(declaration->process);
+      host_.store->seed_instance(instance_from_declaration(process, declaration, host_), host_.clock->now());
     } catch (const LocatedError& e) {
       errors.push_back(render_located(program_, e, {}));
     } catch (const RunError& e) {

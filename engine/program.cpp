@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <functional>
 
+#include "engine/eval.hpp"
 #include "grammar/parser.hpp"
 
 namespace flow {
@@ -133,6 +134,30 @@ const ast::Handler* Program::load_handler(const ast::ProcessDecl& process) {
 }
 const ast::Setting* Program::setting(const ast::DatasourceDecl& ds, std::string_view name) {
   return find_in(ds.settings, [&](const ast::Setting& s) { return s.name.text == name; });
+}
+
+const ast::DatasourceDecl& Program::require_datasource(const ast::Name& name) const {
+  const auto* found = datasource(name.text);
+  if (!found) throw LocatedError(name.range, "unknown datasource '" + name.text + "'");
+  return *found;
+}
+
+const ast::ProcessDecl& Program::require_process(const ast::Name& name) const {
+  const auto* found = process(name.text);
+  if (!found) throw LocatedError(name.range, "unknown process '" + name.text + "'");
+  return *found;
+}
+
+const ast::MethodDecl& Program::require_method(const ast::DatasourceDecl& ds, const ast::Name& name) {
+  const auto* found = method(ds, name.text);
+  if (!found) throw LocatedError(name.range, "datasource " + ds.name.text + " has no method '" + name.text + "'");
+  return *found;
+}
+
+const ast::Handler& Program::require_handler(const ast::ProcessDecl& process, const ast::Name& name) {
+  const auto* found = handler(process, name.text);
+  if (!found) throw LocatedError(name.range, "process " + process.name.text + " has no handler '" + name.text + "'");
+  return *found;
 }
 
 std::unique_ptr<Program> load_program(const std::vector<std::string>& paths, Diagnostics& diagnostics) {

@@ -36,6 +36,14 @@ class Program {
   static const ast::Handler* change_handler(const ast::ProcessDecl& process, std::string_view field);
   static const ast::Handler* load_handler(const ast::ProcessDecl& process);
   static const ast::Setting* setting(const ast::DatasourceDecl& ds, std::string_view name);
+
+  // The same look-ups for a name written in a rule, at run time: a name that
+  // does not resolve throws LocatedError at it (the checker reports these
+  // before anything runs; a program run unchecked still fails clearly).
+  const ast::DatasourceDecl& require_datasource(const ast::Name& name) const;
+  const ast::ProcessDecl& require_process(const ast::Name& name) const;
+  static const ast::MethodDecl& require_method(const ast::DatasourceDecl& ds, const ast::Name& name);
+  static const ast::Handler& require_handler(const ast::ProcessDecl& process, const ast::Name& name);
 };
 
 /// Loads and parses `paths` and, transitively, their imports (relative to the

@@ -74,16 +74,16 @@ std::string expand_path(const ast::MethodDecl& method, const MappedRequest& mapp
 }
 
 void apply_settings(HttpRequest& request, const ast::DatasourceDecl& ds, const Scope& scope) {
-  if (auto t = setting(ds, "timeout", scope); t && t->is<Duration>()) request.timeout = t->as<Duration>();
-  if (auto m = setting(ds, "max_response_bytes", scope); m && m->is<double>())
+  if (auto t = setting(ds, settings::timeout, scope); t && t->is<Duration>()) request.timeout = t->as<Duration>();
+  if (auto m = setting(ds, settings::max_response_bytes, scope); m && m->is<double>())
     request.max_response_bytes = static_cast<std::size_t>(m->as<double>());
-  request.tls.ca_file = setting_text(ds, "ca_file", scope);
-  request.tls.client_cert_file = setting_text(ds, "client_cert", scope);
-  request.tls.client_key_file = setting_text(ds, "client_key", scope);
-  if (auto v = setting(ds, "insecure_skip_verify", scope)) request.tls.insecure_skip_verify = truthy(*v);
-  if (auto r = setting(ds, "retries", scope); r && r->is<double>())
+  request.tls.ca_file = setting_text(ds, settings::ca_file, scope);
+  request.tls.client_cert_file = setting_text(ds, settings::client_cert, scope);
+  request.tls.client_key_file = setting_text(ds, settings::client_key, scope);
+  if (auto v = setting(ds, settings::insecure_skip_verify, scope)) request.tls.insecure_skip_verify = truthy(*v);
+  if (auto r = setting(ds, settings::retries, scope); r && r->is<double>())
     request.retry.max_attempts = 1 + static_cast<int>(r->as<double>());
-  if (auto b = setting(ds, "retry_backoff", scope); b && b->is<Duration>()) request.retry.initial_backoff = b->as<Duration>();
+  if (auto b = setting(ds, settings::retry_backoff, scope); b && b->is<Duration>()) request.retry.initial_backoff = b->as<Duration>();
 }
 
 void add_body(HttpRequest& request, const ast::MethodDecl& method, const MappedRequest& mapped, const Scope& scope) {
@@ -113,7 +113,7 @@ HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& 
                           const MappedRequest& mapped, const Scope& scope) {
   HttpRequest request;
   request.method = verb_text(method.verb);
-  auto base = setting_text(ds, "base_url", scope);
+  auto base = setting_text(ds, settings::base_url, scope);
   if (base.empty()) throw RunError("datasource " + ds.name.text + " has no base_url");
   if (base.back() == '/') base.pop_back();
   request.url = base + expand_path(method, mapped);

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "engine/eval.hpp"
 #include "engine/http_transport.hpp"
@@ -14,6 +15,37 @@
 namespace flow {
 
 using Locals = std::map<std::string, Value, std::less<>>;
+
+/// The datasource settings build_request reads: one list, so the checker
+/// knows exactly these (and refuses a misspelled one) with the kind each needs.
+namespace settings {
+inline constexpr std::string_view base_url = "base_url";
+inline constexpr std::string_view timeout = "timeout";
+inline constexpr std::string_view max_response_bytes = "max_response_bytes";
+inline constexpr std::string_view ca_file = "ca_file";
+inline constexpr std::string_view client_cert = "client_cert";
+inline constexpr std::string_view client_key = "client_key";
+inline constexpr std::string_view insecure_skip_verify = "insecure_skip_verify";
+inline constexpr std::string_view retries = "retries";
+inline constexpr std::string_view retry_backoff = "retry_backoff";
+}  // namespace settings
+
+/// A setting and the kind of value it takes; nullopt: any value (read as text or truthiness).
+struct SettingSpec {
+  std::string_view name;
+  std::optional<ValueKind> kind;
+};
+inline constexpr SettingSpec kDatasourceSettings[] = {
+    {settings::base_url, std::nullopt},
+    {settings::timeout, ValueKind::duration},
+    {settings::max_response_bytes, ValueKind::number},
+    {settings::ca_file, std::nullopt},
+    {settings::client_cert, std::nullopt},
+    {settings::client_key, std::nullopt},
+    {settings::insecure_skip_verify, std::nullopt},
+    {settings::retries, ValueKind::number},
+    {settings::retry_backoff, ValueKind::duration},
+};
 
 /// What a `map` block assigned, keyed by the declared request-part name.
 struct MappedRequest {
