@@ -72,7 +72,7 @@ std::vector<std::string> Interpreter::seed_instances() {
   return errors;
 }
 
-asio::awaitable<RunResult> Interpreter::run(RunRequest request) {
+asio::awaitable<RunResult> Interpreter::run(RunRequest request, std::optional<InstanceRecord> preview) {
   RunResult result;
   const auto* process = program_.process(request.process);
   const auto* handler = process ? Program::handler(*process, request.handler) : nullptr;
@@ -82,12 +82,14 @@ asio::awaitable<RunResult> Interpreter::run(RunRequest request) {
     co_return result;
   }
   // Not a conditional expression: g++ 12 mishandles co_await inside `?:` temporaries.
+  if (preview && !preview->id.empty()) request.instance_id = preview->id;
   InstanceLocks::Guard guard;
   if (request.instance_id) guard = co_await impl_->locks.acquire(*request.instance_id);
   const auto started = host_.clock->now();
   RunState state{program_, host_, options_, impl_->locks, impl_->commits, process, {}, {}, {}, false, 0, {}};
   try {
-    state.instance = load_or_create(program_, *host_.store, *process, request.instance_id, host_);
+    if (preview) state.instance = std::move(*preview);
+    else state.instance = load_or_create(program_, *host_.store, *process, request.instance_id, host_);
     Executor executor(state);
     if (const auto* on_load = Program::load_handler(*process)) co_await executor.run_handler(*on_load);
     co_await executor.run_handler(*handler);

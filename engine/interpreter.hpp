@@ -67,7 +67,10 @@ class Interpreter {
   std::vector<std::string> seed_instances();
 
   /// Runs `request.handler` of `request.process`; records the run in the store's history.
-  boost::asio::awaitable<RunResult> run(RunRequest request);
+  /// `preview`: the instance to run on as it is in memory (the REPL's unsaved
+  /// preview, or edits not saved yet) instead of the stored one; like any run,
+  /// only its `save` rules (and what calls map in) reach the store.
+  boost::asio::awaitable<RunResult> run(RunRequest request, std::optional<InstanceRecord> preview = std::nullopt);
 
   /// Evaluates `expr` on the stored instance `id` of `process` (or a new one),
   /// e.g. a dynamic schedule's `at` expression. Throws RunError.

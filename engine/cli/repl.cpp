@@ -25,7 +25,7 @@ constexpr const char* kHelp = R"(commands:
   :new PROCESS     a preview instance (new, unsaved)
   :open ID         a stored or declared instance
   :show            the current instance's fields
-  :click HANDLER   run a handler on the current instance (saves a preview first)
+  :click HANDLER   run a handler on the current instance as it is here
   :save            save the current instance
   :tasks           the schedules and their state in the store
   :history TASK    the task's recent runs
@@ -208,15 +208,11 @@ void ReplSession::click(const std::string& handler) {
   const auto& process = current_process();
   if (!Program::handler(process, handler))
     throw ReplError("process " + current_->process + " has no handler '" + handler + "'");
-  if (current_->id.empty()) {
-    out_ << "(saving the preview first: handlers run on stored instances)\n";
-    save();
-  } else if (const auto stored = runtime_->store().load_instance(current_->id);
-             !stored || stored->fields != current_->fields) {
-    out_ << "(saving your changes first: handlers run on stored instances)\n";
-    save();
-  }
-  const auto result = runtime_->run_now(RunRequest{current_->process, handler, current_->id, ""});
+  // On the instance as it is here, saved or not: as in Kianda's preview, only
+  // the handler's own `save` stores it (and gives a new one its Process ID).
+  std::optional<std::string> id;
+  if (!current_->id.empty()) id = current_->id;
+  const auto result = runtime_->run_now(RunRequest{current_->process, handler, id, ""}, *current_);
   after_run(result);
   current_ = result.instance;
 }

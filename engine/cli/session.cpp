@@ -54,10 +54,10 @@ Runtime::Runtime(const Loaded& loaded, const std::string& db, RunOptions options
 
 Runtime::~Runtime() = default;
 
-RunResult Runtime::run_now(RunRequest request) {
+RunResult Runtime::run_now(RunRequest request, std::optional<InstanceRecord> preview) {
   std::optional<RunResult> result;
   std::exception_ptr failure;
-  asio::co_spawn(io_, interpreter_->run(std::move(request)), [&](std::exception_ptr e, RunResult r) {
+  asio::co_spawn(io_, interpreter_->run(std::move(request), std::move(preview)), [&](std::exception_ptr e, RunResult r) {
     failure = e;
     result = std::move(r);
   });

@@ -46,7 +46,7 @@ class Runtime {
   Clock& clock() { return *clock_; }
 
   /// Runs one handler to completion on the io_context.
-  RunResult run_now(RunRequest request);
+  RunResult run_now(RunRequest request, std::optional<InstanceRecord> preview = std::nullopt);
 
  private:
   boost::asio::io_context io_;

@@ -20,6 +20,10 @@ constexpr const char* kCounter = R"(process Counter {
     log "bumped to ${A}";
     save;
   }
+  on Peek {
+    set Name = "peeked";
+    log "A is ${A}";
+  }
 }
 
 schedule "Bump often" {
@@ -100,8 +104,7 @@ TEST_CASE("repl: click, save, open, tasks, history, run", "[repl]") {
   f.say("set A = 10;");
   const auto clicked = f.say(":click Bump");
   INFO(clicked);
-  CHECK(clicked.find("saving the preview") != std::string::npos);
-  CHECK(clicked.find("log: bumped to 11") != std::string::npos);
+  CHECK(clicked.find("log: bumped to 11") != std::string::npos);  // Bump's own save gave it an id
   const auto id = f.session->current()->id;
   REQUIRE_FALSE(id.empty());
   f.say("set A = 100;");
@@ -137,4 +140,27 @@ TEST_CASE("repl: the binary through a pipe", "[repl]") {
   CHECK(out.find("9f2a") != std::string::npos);
   CHECK(out.find("<repl>") != std::string::npos);
   CHECK(out.find("\n3\n") != std::string::npos);
+}
+
+TEST_CASE("repl: :click runs on the preview as it is; only the handler's save stores it", "[repl]") {
+  Fixture f;
+  f.say(":new Counter");
+  f.say("set A = 41;");
+  const auto peeked = f.say(":click Peek");
+  INFO(peeked);
+  CHECK(peeked.find("log: A is 41") != std::string::npos);
+  REQUIRE(f.session->current());
+  CHECK(f.session->current()->id.empty());
+  CHECK(f.session->current()->fields.at("Name") == Value("peeked"));
+  CHECK(open_sqlite_store(f.dir.file("flow.db"))->list_instances().empty());
+
+  const auto bumped = f.say(":click Bump");
+  INFO(bumped);
+  CHECK(bumped.find("log: bumped to 42") != std::string::npos);
+  const auto id = f.session->current()->id;
+  REQUIRE_FALSE(id.empty());
+  const auto stored = open_sqlite_store(f.dir.file("flow.db"))->load_instance(id);
+  REQUIRE(stored);
+  CHECK(stored->fields.at("A") == Value(42.0));
+  CHECK(stored->fields.at("Name") == Value("peeked"));  // the preview's edit went in with the save
 }
