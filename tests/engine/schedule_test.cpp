@@ -6,6 +6,8 @@
 
 #include <functional>
 
+#include "support/what_of.hpp"
+
 using namespace std::chrono_literals;
 using flow::TimePoint;
 using flow::ast::Weekday;
@@ -46,12 +48,7 @@ ast::DateTimeLiteral literal(TimePoint value, std::string text) {
 }
 
 std::string schedule_error(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const flow::ScheduleError& e) {
-    return e.what();
-  }
-  return "(no ScheduleError)";
+  return flow::testing::what_of<flow::ScheduleError>(action, "(no ScheduleError)");
 }
 
 /// The next `n` slots after `after`, stepping from each slot.

@@ -127,6 +127,15 @@ struct Daemon {
   std::exception_ptr error;
 };
 
+/// What every scheduler test starts from: virtual time at kT0, an empty task
+/// store and a runner that has not run yet, all on one io_context.
+struct Scheduled {
+  asio::io_context io;
+  FakeClock clock{io.get_executor(), kT0};
+  TaskStore store;
+  FakeRunner runner{clock};
+};
+
 void stop_and_drain(asio::io_context& io, Daemon& daemon) {
   daemon.scheduler.stop();
   io.restart();
@@ -137,11 +146,7 @@ void stop_and_drain(asio::io_context& io, Daemon& daemon) {
 
 }  // namespace
 
-TEST_CASE("scheduler: every 55 minutes fires at the right virtual times", "[scheduler]") {
-  asio::io_context io;
-  FakeClock clock(io.get_executor(), kT0);
-  TaskStore store;
-  FakeRunner runner(clock);
+TEST_CASE_METHOD(Scheduled, "scheduler: every 55 minutes fires at the right virtual times", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
   Daemon daemon(io, clock, store, {&decl}, runner);
 
@@ -158,11 +163,7 @@ TEST_CASE("scheduler: every 55 minutes fires at the right virtual times", "[sche
   CHECK(clock.pending_sleepers() == 0);
 }
 
-TEST_CASE("scheduler: persisted state resumes after a restart", "[scheduler]") {
-  asio::io_context io;
-  FakeClock clock(io.get_executor(), kT0);
-  TaskStore store;
-  FakeRunner runner(clock);
+TEST_CASE_METHOD(Scheduled, "scheduler: persisted state resumes after a restart", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
   {
     Daemon first(io, clock, store, {&decl}, runner);
@@ -180,11 +181,7 @@ TEST_CASE("scheduler: persisted state resumes after a restart", "[scheduler]") {
   stop_and_drain(io, second);
 }
 
-TEST_CASE("scheduler: on_missed run_once runs once now, skip waits for the grid", "[scheduler]") {
-  asio::io_context io;
-  FakeClock clock(io.get_executor(), kT0);
-  TaskStore store;
-  FakeRunner runner(clock);
+TEST_CASE_METHOD(Scheduled, "scheduler: on_missed run_once runs once now, skip waits for the grid", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
   // The daemon was down since before the slot at T0 - 2h.
   store.tasks["Refresh access token"] = {"Refresh access token", kT0 - 175min, kT0 - 120min, 9, false, false};
@@ -212,11 +209,7 @@ TEST_CASE("scheduler: on_missed run_once runs once now, skip waits for the grid"
   }
 }
 
-TEST_CASE("scheduler: paused and deleted tasks do not run", "[scheduler]") {
-  asio::io_context io;
-  FakeClock clock(io.get_executor(), kT0);
-  TaskStore store;
-  FakeRunner runner(clock);
+TEST_CASE_METHOD(Scheduled, "scheduler: paused and deleted tasks do not run", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
   Daemon daemon(io, clock, store, {&decl}, runner);
   advance_in_steps(io, clock, kT0 + 1min);
@@ -240,11 +233,7 @@ TEST_CASE("scheduler: paused and deleted tasks do not run", "[scheduler]") {
   CHECK_FALSE(daemon.error);
 }
 
-TEST_CASE("scheduler: a deleted task never starts", "[scheduler]") {
-  asio::io_context io;
-  FakeClock clock(io.get_executor(), kT0);
-  TaskStore store;
-  FakeRunner runner(clock);
+TEST_CASE_METHOD(Scheduled, "scheduler: a deleted task never starts", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
   store.tasks["Refresh access token"] = {"Refresh access token", std::nullopt, std::nullopt, 0, false, true};
   Daemon daemon(io, clock, store, {&decl}, runner);
@@ -253,11 +242,7 @@ TEST_CASE("scheduler: a deleted task never starts", "[scheduler]") {
   CHECK(daemon.done);
 }
 
-TEST_CASE("scheduler: a run still going at the next slot skips or queues it", "[scheduler]") {
-  asio::io_context io;
-  FakeClock clock(io.get_executor(), kT0);
-  TaskStore store;
-  FakeRunner runner(clock);
+TEST_CASE_METHOD(Scheduled, "scheduler: a run still going at the next slot skips or queues it", "[scheduler]") {
   runner.run_time = 25min;
   auto decl = every(10, ast::TimeUnit::minutes);
 
@@ -279,11 +264,7 @@ TEST_CASE("scheduler: a run still going at the next slot skips or queues it", "[
   }
 }
 
-TEST_CASE("scheduler: transient failures are retried with backoff", "[scheduler]") {
-  asio::io_context io;
-  FakeClock clock(io.get_executor(), kT0);
-  TaskStore store;
-  FakeRunner runner(clock);
+TEST_CASE_METHOD(Scheduled, "scheduler: transient failures are retried with backoff", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
   decl.retry = ast::RetryPolicy{3, 30s, {}};
   const TaskOutcome transient{false, "HTTP 503", true};
@@ -332,11 +313,7 @@ TEST_CASE("scheduler: transient failures are retried with backoff", "[scheduler]
   }
 }
 
-TEST_CASE("scheduler: expires after N runs, then run() completes", "[scheduler]") {
-  asio::io_context io;
-  FakeClock clock(io.get_executor(), kT0);
-  TaskStore store;
-  FakeRunner runner(clock);
+TEST_CASE_METHOD(Scheduled, "scheduler: expires after N runs, then run() completes", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
   decl.expires = ast::Expiry{std::nullopt, 3, {}};
   Daemon daemon(io, clock, store, {&decl}, runner);
@@ -348,11 +325,7 @@ TEST_CASE("scheduler: expires after N runs, then run() completes", "[scheduler]"
   CHECK(clock.pending_sleepers() == 0);
 }
 
-TEST_CASE("scheduler: stop() lets the in-flight run finish and persist", "[scheduler]") {
-  asio::io_context io;
-  FakeClock clock(io.get_executor(), kT0);
-  TaskStore store;
-  FakeRunner runner(clock);
+TEST_CASE_METHOD(Scheduled, "scheduler: stop() lets the in-flight run finish and persist", "[scheduler]") {
   runner.run_time = 10min;
   auto decl = every(55, ast::TimeUnit::minutes);
   auto other = every(1, ast::TimeUnit::days, "Daily report");
@@ -374,11 +347,7 @@ TEST_CASE("scheduler: stop() lets the in-flight run finish and persist", "[sched
   CHECK(clock.pending_sleepers() == 0);
 }
 
-TEST_CASE("scheduler: an exception that is not a std::exception reaches run()'s caller", "[scheduler]") {
-  asio::io_context io;
-  FakeClock clock(io.get_executor(), kT0);
-  TaskStore store;
-  FakeRunner runner(clock);
+TEST_CASE_METHOD(Scheduled, "scheduler: an exception that is not a std::exception reaches run()'s caller", "[scheduler]") {
   runner.throw_foreign = true;
   auto decl = every(55, ast::TimeUnit::minutes);
   auto other = every(1, ast::TimeUnit::hours, "Other");
@@ -393,11 +362,7 @@ TEST_CASE("scheduler: an exception that is not a std::exception reaches run()'s 
   CHECK(runner.started.size() == 1);
 }
 
-TEST_CASE("scheduler: dynamic schedules follow the interpreter's time", "[scheduler]") {
-  asio::io_context io;
-  FakeClock clock(io.get_executor(), kT0);
-  TaskStore store;
-  FakeRunner runner(clock);
+TEST_CASE_METHOD(Scheduled, "scheduler: dynamic schedules follow the interpreter's time", "[scheduler]") {
   ast::ScheduleDecl decl;
   decl.name = "Before expiry";
   decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
@@ -419,11 +384,7 @@ TEST_CASE("scheduler: dynamic schedules follow the interpreter's time", "[schedu
   stop_and_drain(io, daemon);
 }
 
-TEST_CASE("scheduler: jitter delays runs by the injected amount", "[scheduler]") {
-  asio::io_context io;
-  FakeClock clock(io.get_executor(), kT0);
-  TaskStore store;
-  FakeRunner runner(clock);
+TEST_CASE_METHOD(Scheduled, "scheduler: jitter delays runs by the injected amount", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
   decl.jitter = 20s;
   flow::SchedulerOptions options;
@@ -435,11 +396,7 @@ TEST_CASE("scheduler: jitter delays runs by the injected amount", "[scheduler]")
   stop_and_drain(io, daemon);
 }
 
-TEST_CASE("scheduler: an invalid schedule is refused with its name", "[scheduler]") {
-  asio::io_context io;
-  FakeClock clock(io.get_executor(), kT0);
-  TaskStore store;
-  FakeRunner runner(clock);
+TEST_CASE_METHOD(Scheduled, "scheduler: an invalid schedule is refused with its name", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
   decl.timezone = "Mars/Olympus";
   try {
@@ -450,11 +407,7 @@ TEST_CASE("scheduler: an invalid schedule is refused with its name", "[scheduler
   }
 }
 
-TEST_CASE("scheduler: two schedules with one name are refused", "[scheduler]") {
-  asio::io_context io;
-  FakeClock clock(io.get_executor(), kT0);
-  TaskStore store;
-  FakeRunner runner(clock);
+TEST_CASE_METHOD(Scheduled, "scheduler: two schedules with one name are refused", "[scheduler]") {
   auto first = every(55, ast::TimeUnit::minutes);
   auto second = every(1, ast::TimeUnit::hours);
   CHECK_THROWS_WITH(flow::Scheduler(clock, store, {&first, &second}, runner),

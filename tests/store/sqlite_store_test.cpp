@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "support/temp_dir.hpp"
+#include "support/what_of.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -35,37 +36,34 @@ InstanceRecord token_keeper(const std::string& id) {
 }
 
 std::string what_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const flow::StoreError& e) {
-    return e.what();
-  }
-  return "(no StoreError)";
+  return flow::testing::what_of<flow::StoreError>(action, "(no StoreError)");
 }
 
-/// Reads one integer with a separate connection, as another tool would.
+/// Runs `sql` with a separate connection, as another tool would, and returns
+/// `read(stmt)` on its first row.
+template <typename Read>
+auto query_one(const std::string& path, const std::string& sql, Read read) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  auto value = read(stmt);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
+/// Reads one integer with a separate connection.
 std::int64_t query_int(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-  std::int64_t value = sqlite3_column_int64(stmt, 0);
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return value;
+  return query_one(path, sql, [](sqlite3_stmt* stmt) { return std::int64_t{sqlite3_column_int64(stmt, 0)}; });
 }
 
+/// Reads one text with a separate connection.
 std::string query_text(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-  std::string value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return value;
+  return query_one(path, sql, [](sqlite3_stmt* stmt) {
+    return std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+  });
 }
 
 void exec_sql(const std::string& path, const std::string& sql) {
@@ -83,6 +81,16 @@ std::unique_ptr<flow::Store> capped_store(const std::string& path, std::int64_t 
   options.max_pages = query_int(path, "PRAGMA page_count") + pages;
   return flow::open_sqlite_store(path, options);
 }
+
+/// A store with room for two more pages only, holding "TK-1" saved at kT0.
+struct NearlyFullStore {
+  NearlyFullStore() { store->save_instance(record, kT0); }
+
+  TempDir dir;
+  const std::string path = dir.file("flow.db");
+  std::unique_ptr<flow::Store> store = capped_store(path, 2);
+  InstanceRecord record = token_keeper("TK-1");
+};
 
 }  // namespace
 
@@ -343,13 +351,7 @@ TEST_CASE("sqlite store: an unopenable path is a StoreError", "[store]") {
         "store " + path + ": cannot open: unable to open database file");
 }
 
-TEST_CASE("sqlite store: disk full fails the write and keeps the committed state", "[store]") {
-  TempDir dir;
-  const auto path = dir.file("flow.db");
-  auto store = capped_store(path, 2);
-  auto record = token_keeper("TK-1");
-  store->save_instance(record, kT0);
-
+TEST_CASE_METHOD(NearlyFullStore, "sqlite store: disk full fails the write and keeps the committed state", "[store]") {
   auto huge = record;
   huge.fields["Blob"] = Value(std::string(64 * 1024, 'x'));
   CHECK(what_of([&] { store->save_instance(huge, kT0 + 1min); }) ==
@@ -440,13 +442,7 @@ TEST_CASE("a new store file is readable by its owner only", "[store]") {
   CHECK((permissions & fs::perms::owner_read) != fs::perms::none);
 }
 
-TEST_CASE("sqlite store: commit_run writes the save and the history in one transaction", "[store]") {
-  TempDir dir;
-  const auto path = dir.file("flow.db");
-  auto store = capped_store(path, 2);
-  auto record = token_keeper("TK-1");
-  store->save_instance(record, kT0);
-
+TEST_CASE_METHOD(NearlyFullStore, "sqlite store: commit_run writes the save and the history in one transaction", "[store]") {
   flow::RunRecord run;
   run.instance_id = "TK-1";
   run.process = "TokenKeeper";
