@@ -108,8 +108,9 @@ Db::~Db() {
 }
 
 void Db::fail(int rc, std::string_view operation) const {
-  throw StoreError("store " + path_ + ": " + std::string(operation) + ": " +
-                   describe(rc, sqlite3_errmsg(db_)));
+  std::string message = "store " + path_ + ": " + std::string(operation) + ": " + describe(rc, sqlite3_errmsg(db_));
+  if ((rc & 0xff) == SQLITE_BUSY) throw BusyError(std::move(message));
+  throw StoreError(std::move(message));
 }
 
 void Db::exec(std::string_view sql, std::string_view operation) {

@@ -14,9 +14,18 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "engine/store.hpp"
+
 namespace flow::sqlite {
 
 class Db;
+
+/// SQLITE_BUSY (another connection holds a lock) as its own type, for the few
+/// places that may retry it.
+class BusyError : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
 
 /// A cached prepared statement in use. Binding and stepping throw StoreError;
 /// the destructor resets the statement and clears its bindings so the next

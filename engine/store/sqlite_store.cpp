@@ -1,6 +1,8 @@
 #include "engine/store/sqlite_store.hpp"
 
 #include <array>
+#include <chrono>
+#include <thread>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -229,14 +231,31 @@ class SqliteStore final : public Store {
   }
 
  private:
-  void configure(const SqliteOptions& options) {
-    // The busy timeout first: another process (a daemon) may be writing while we open.
-    sqlite3_busy_timeout(db_.handle(), static_cast<int>(options.busy_timeout.count()));
-    // journal_mode is the first statement that reads the file, so a file that
-    // is not a database fails here with SQLITE_NOTADB.
+  /// journal_mode is the first statement that reads the file, so a file that
+  /// is not a database fails here with SQLITE_NOTADB.
+  void enable_wal() {
     auto wal = db_.prepare("PRAGMA journal_mode = WAL", "cannot open");
     if (!wal.step() || wal.text(0) != "wal") {
       throw StoreError("store " + db_.path() + ": cannot open: the file system refused WAL mode");
+    }
+  }
+
+  void configure(const SqliteOptions& options) {
+    // The busy timeout first: another process (a daemon) may be writing while we open.
+    sqlite3_busy_timeout(db_.handle(), static_cast<int>(options.busy_timeout.count()));
+    // Switching a fresh file to WAL takes its exclusive lock. When several
+    // processes open it at once SQLite answers SQLITE_BUSY at once instead of
+    // waiting in the busy handler (where waiting could deadlock), so retry for
+    // as long as the busy timeout allows.
+    const auto give_up = std::chrono::steady_clock::now() + options.busy_timeout;
+    for (;;) {
+      try {
+        enable_wal();
+        break;
+      } catch (const sqlite::BusyError&) {
+        if (std::chrono::steady_clock::now() >= give_up) throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
     }
     db_.exec(options.durability == Durability::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
              "cannot open");
