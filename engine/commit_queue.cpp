@@ -1,6 +1,7 @@
 #include "engine/commit_queue.hpp"
 
-#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -10,15 +11,17 @@ namespace flow {
 namespace asio = boost::asio;
 
 asio::awaitable<void> CommitQueue::commit(RunCommit& commit) {
-  const auto executor = co_await asio::this_coro::executor;
-  auto wake = std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
-  queue_.push_back({&commit, wake});
-  if (!flush_posted_) {
-    flush_posted_ = true;
-    asio::post(executor, [this] { flush(); });
-  }
-  // flush() cancels the timer once the commit is done; the cancellation is the signal.
-  co_await wake->async_wait(asio::as_tuple(asio::use_awaitable));
+  const asio::any_io_executor executor = co_await asio::this_coro::executor;
+  // Suspends with the run's completion handler queued; flush() posts it back.
+  co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
+      [this, &commit, executor](auto handler) {
+        queue_.push_back({&commit, executor, asio::any_completion_handler<void()>(std::move(handler))});
+        if (!flush_posted_) {
+          flush_posted_ = true;
+          asio::post(executor, [this] { flush(); });
+        }
+      },
+      asio::use_awaitable);
   if (commit.error) std::rethrow_exception(commit.error);
 }
 
@@ -36,7 +39,7 @@ void CommitQueue::flush() {
       if (!commit->error) commit->error = std::current_exception();
     }
   }
-  for (const auto& waiting : batch) waiting.wake->cancel();
+  for (auto& waiting : batch) asio::post(waiting.executor, std::move(waiting.resume));
 }
 
 }  // namespace flow

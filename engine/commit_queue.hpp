@@ -4,11 +4,11 @@
 // them (Store::commit_runs). A run alone waits for no one: its commit is
 // posted and runs as soon as the io_context has handled what was already ready.
 
-#include <memory>
 #include <vector>
 
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "engine/clock.hpp"
 #include "engine/store.hpp"
@@ -27,7 +27,8 @@ class CommitQueue {
  private:
   struct Waiting {
     RunCommit* commit;
-    std::shared_ptr<boost::asio::steady_timer> wake;  // cancelled when the commit is done
+    boost::asio::any_io_executor executor;             // the waiting run's
+    boost::asio::any_completion_handler<void()> resume;  // posted once the commit is done
   };
   void flush();
 
