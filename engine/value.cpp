@@ -157,6 +157,96 @@ Json to_stored(const Value& value) {
   return out;
 }
 
+namespace {
+
+/// `text` as a JSON string. Text with non-ASCII bytes goes through the Json
+/// serializer, which checks its UTF-8 as it always did.
+void append_json_string(std::string& out, std::string_view text) {
+  for (const unsigned char c : text) {
+    if (c >= 0x80) {
+      out += Json(std::string(text)).dump();
+      return;
+    }
+  }
+  out += '"';
+  for (const char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[(c >> 4) & 0xf];
+          out += kHex[c & 0xf];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+template <typename Number>
+void append_number(std::string& out, Number number) {
+  char buffer[32];
+  const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, number);
+  out.append(buffer, error == std::errc() ? end : buffer);
+}
+
+/// One value as to_stored(value).dump() would write it (keys in the same
+/// order: secret, t, v); json and list values take that route itself.
+void append_stored(std::string& out, const Value& value) {
+  if (value.is<Json>() || value.is<List>()) {
+    out += to_stored(value).dump();
+    return;
+  }
+  out += value.secret ? "{\"secret\":true,\"t\":" : "{\"t\":";
+  std::visit(
+      [&out](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::monostate>) {
+          out += "\"null\"";
+        } else if constexpr (std::is_same_v<T, bool>) {
+          out += v ? "\"boolean\",\"v\":true" : "\"boolean\",\"v\":false";
+        } else if constexpr (std::is_same_v<T, double>) {
+          out += "\"number\",\"v\":";
+          if (std::isfinite(v)) append_number(out, v);
+          else out += "null";  // as the Json serializer writes NaN and infinities
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          out += "\"text\",\"v\":";
+          append_json_string(out, v);
+        } else if constexpr (std::is_same_v<T, TimePoint>) {
+          out += "\"datetime\",\"v\":";
+          append_number(out, v.time_since_epoch().count());
+        } else if constexpr (std::is_same_v<T, Duration>) {
+          out += "\"duration\",\"v\":";
+          append_number(out, v.count());
+        }
+      },
+      value.data);
+  out += '}';
+}
+
+}  // namespace
+
+std::string to_stored_text(const std::map<std::string, Value>& fields) {
+  std::string out = "{";
+  for (const auto& [name, value] : fields) {  // a std::map: in key order, as a Json object
+    if (out.size() > 1) out += ',';
+    append_json_string(out, name);
+    out += ':';
+    append_stored(out, value);
+  }
+  out += '}';
+  return out;
+}
+
 Value from_stored(const Json& json) {
   const auto type = json.value("t", std::string("null"));
   Value out;

@@ -83,6 +83,10 @@ Value from_json(const Json& json);
 /// Typed storage form: {"t":"text","v":...}; round-trips every kind and the secret bit.
 Json to_stored(const Value& value);
 Value from_stored(const Json& json);
+/// The JSON text of an object of `fields` (name -> to_stored(value)), written
+/// directly instead of through Json objects: every save writes it. Parses to
+/// the same document as the Json route.
+std::string to_stored_text(const std::map<std::string, Value>& fields);
 
 /// Truthiness for conditions: false, null, "" and 0 are false.
 bool truthy(const Value& value);

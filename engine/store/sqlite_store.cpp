@@ -68,11 +68,6 @@ std::optional<std::int64_t> to_millis(const std::optional<TimePoint>& t) {
 
 std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
-std::string fields_to_text(const FieldMap& fields) {
-  Json object = Json::object();
-  for (const auto& [name, value] : fields) object[name] = to_stored(value);
-  return object.dump();
-}
 
 class SqliteStore final : public Store {
  public:
@@ -107,7 +102,7 @@ class SqliteStore final : public Store {
         "INSERT INTO instances (id, process, fields, created, modified, revision)"
         " VALUES (?1, ?2, ?3, ?4, ?4, 1) ON CONFLICT (id) DO NOTHING",
         operation);
-    insert.bind(1, instance.id).bind(2, instance.process).bind(3, fields_to_text(instance.fields));
+    insert.bind(1, instance.id).bind(2, instance.process).bind(3, to_stored_text(instance.fields));
     insert.bind(4, to_millis(now)).run();
     bool inserted = db_.changes() > 0;
     transaction.commit();
@@ -445,7 +440,7 @@ class SqliteStore final : public Store {
         " process = excluded.process, fields = excluded.fields, created = excluded.created,"
         " modified = excluded.modified, revision = excluded.revision",
         operation);
-    upsert.bind(1, instance.id).bind(2, instance.process).bind(3, fields_to_text(instance.fields));
+    upsert.bind(1, instance.id).bind(2, instance.process).bind(3, to_stored_text(instance.fields));
     upsert.bind(4, to_millis(instance.created)).bind(5, to_millis(instance.modified));
     upsert.bind(6, instance.revision).run();
     written_.push_back(instance);  // cached once (and if) the transaction commits
