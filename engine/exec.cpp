@@ -139,23 +139,25 @@ asio::awaitable<void> Executor::exec_async(const ast::Rule& rule) {
     const auto& block = taken ? branch->then_block : branch->else_block;
     co_await exec_block(block);
   } else if (const auto* trigger = std::get_if<ast::TriggerRule>(&rule.node)) {
-    co_await exec_trigger(*trigger, rule);
+    co_await exec_trigger(*trigger);
   } else if (const auto* start = std::get_if<ast::StartRule>(&rule.node)) {
     co_await exec_start(*start, rule);
   }
 }
 
+void Executor::ensure_id() {
+  if (state_.instance.id.empty()) state_.instance.id = state_.host.store->allocate_id(state_.process->name.text);
+}
+
 void Executor::exec_save() {
-  auto& store = *state_.host.store;
-  if (state_.instance.id.empty()) state_.instance.id = store.allocate_id(state_.process->name.text);
+  ensure_id();
   state_.pending.save = state_.instance;
   state_.pending.checkpoint.clear();  // the saved copy holds those values
 }
 
 void Executor::checkpoint(const FieldMap& fields) {
   if (fields.empty()) return;
-  auto& store = *state_.host.store;
-  if (state_.instance.id.empty()) state_.instance.id = store.allocate_id(state_.process->name.text);
+  ensure_id();
   for (const auto& [name, value] : fields) state_.pending.checkpoint[name] = value;
 }
 
@@ -184,7 +186,7 @@ std::string Executor::label(const ast::CallRule& rule) const {
   return std::string(call_kind_text(rule.kind)) + " " + rule.datasource.text + "." + rule.method.text;
 }
 
-asio::awaitable<void> Executor::exec_trigger(const ast::TriggerRule& rule, const ast::Rule&) {
+asio::awaitable<void> Executor::exec_trigger(const ast::TriggerRule& rule) {
   const ast::Handler& handler = Program::require_handler(*state_.process, rule.handler);
   co_await run_handler(handler);
 }

@@ -55,8 +55,10 @@ class Executor {
   boost::asio::awaitable<void> fire_change_handlers();
 
   boost::asio::awaitable<void> exec_call(const ast::CallRule& rule, const ast::Rule& at);
-  boost::asio::awaitable<void> exec_trigger(const ast::TriggerRule& rule, const ast::Rule& at);
+  boost::asio::awaitable<void> exec_trigger(const ast::TriggerRule& rule);
   boost::asio::awaitable<void> exec_start(const ast::StartRule& rule, const ast::Rule& at);
+  /// A new instance gets its Process ID when it is first written.
+  void ensure_id();
   void exec_save();
   void add_log(const ast::Expr& message);
   void note(const std::string& line);

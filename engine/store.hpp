@@ -97,16 +97,16 @@ class Store {
   virtual std::string allocate_id(const std::string& process) = 0;
 
   virtual std::int64_t record_run(const RunRecord& run) = 0;
-  /// Commits `commit` in one transaction: the save (which then holds the stored
-  /// created/modified/revision) or else the checkpoint, and the history record.
-  /// Returns the instance's revision after it, 0 when no instance was written.
-  /// This default makes one write per part; the SQLite store overrides it.
-  virtual std::int64_t commit_run(RunCommit& commit, TimePoint now);
-  /// Commits the runs of `batch` (different instances) together: the SQLite
-  /// store in one transaction, one fsync; a run that fails to write (too large
-  /// for the disk) is left out and the others committed. Fills in each
-  /// commit's revision, or its error. This default commits them one by one.
+  /// Commits the runs of `batch` (different instances) together: the save
+  /// (which then holds the stored created/modified/revision) or else the
+  /// checkpoint, and the history record of each. The SQLite store uses one
+  /// transaction, one fsync; a run that fails to write (too large for the
+  /// disk) is left out and the others committed. Fills in each commit's
+  /// revision (0 when no instance was written), or its error. This default
+  /// makes one write per part.
   virtual void commit_runs(const std::vector<RunCommit*>& batch, TimePoint now);
+  /// commit_runs for one run; throws its StoreError, returns its revision.
+  std::int64_t commit_run(RunCommit& commit, TimePoint now);
   /// Newest first; `task` empty: all runs.
   virtual std::vector<RunRecord> runs(const std::string& task, int limit) = 0;
 

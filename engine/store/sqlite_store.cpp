@@ -120,12 +120,6 @@ class SqliteStore final : public Store {
     cache_written();
   }
 
-  std::int64_t commit_run(RunCommit& commit, TimePoint now) override {
-    commit_runs({&commit}, now);
-    if (commit.error) std::rethrow_exception(commit.error);
-    return commit.revision;
-  }
-
   void commit_runs(const std::vector<RunCommit*>& batch, TimePoint now) override {
     // A run that fails to write is dropped and the others written again in a
     // fresh transaction: after some errors (SQLITE_FULL among them) SQLite rolls

@@ -52,10 +52,6 @@ class CountingStore final : public Store {
     ++records;
     return inner_.record_run(run);
   }
-  std::int64_t commit_run(RunCommit& commit, TimePoint now) override {
-    commits.push_back({commit.save.has_value(), commit.checkpoint.size(), commit.history.has_value()});
-    return inner_.commit_run(commit, now);
-  }
   void commit_runs(const std::vector<RunCommit*>& batch, TimePoint now) override {
     batch_sizes.push_back(batch.size());
     for (const RunCommit* commit : batch) {
