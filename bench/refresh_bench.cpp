@@ -42,7 +42,6 @@
 #include <iostream>
 #include <numeric>
 #include <optional>
-#include <random>
 #include <sstream>
 
 #include <boost/asio/co_spawn.hpp>
@@ -51,6 +50,7 @@
 #include "bench/refresh_client.hpp"
 #include "bench/refresh_engine.hpp"
 #include "support/provider.hpp"
+#include "support/temp_dir.hpp"
 
 namespace {
 
@@ -65,25 +65,6 @@ constexpr auto kTimeLimit = std::chrono::seconds(3);
 const flow::bench::ClientCredentials kCredentials{"bench-client", "bench-client-secret-0123456789",
                                                   "https://app.example.com/callback"};
 
-/// A fresh directory removed on destruction (under `parent`).
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::filesystem::path& parent) {
-    std::random_device random;
-    path_ = parent / ("flow-bench-refresh-" + std::to_string(random()) + std::to_string(random()));
-    std::filesystem::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 /// What one measured loop did.
 struct Measured {
@@ -130,7 +111,7 @@ void print_ratio(std::vector<double> ratios) {
 /// of refreshes can go no faster than one fsync per refresh (each rotated token
 /// must be on disk before the next request spends the previous one).
 void print_fsync(const std::filesystem::path& dir) {
-  ScratchDir scratch(dir);
+  flow::testing::TempDir scratch(dir);
   const std::string path = scratch.file("fsync-probe");
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   if (fd < 0) return;
@@ -228,7 +209,7 @@ struct StoreSetup {
 
 /// The scratch directory of one measured configuration.
 struct StorePlace {
-  std::optional<ScratchDir> dir;
+  std::optional<flow::testing::TempDir> dir;
   explicit StorePlace(const StoreSetup& setup) {
     if (setup.parent) dir.emplace(*setup.parent);
   }

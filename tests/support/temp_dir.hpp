@@ -10,10 +10,10 @@ namespace flow::testing {
 
 class TempDir {
  public:
-  TempDir() {
+  /// Under `parent` (the benchmarks also use /dev/shm).
+  explicit TempDir(const std::filesystem::path& parent = std::filesystem::temp_directory_path()) {
     std::random_device random;
-    path_ = std::filesystem::temp_directory_path() /
-            ("flow-test-" + std::to_string(random()) + std::to_string(random()));
+    path_ = parent / ("flow-test-" + std::to_string(random()) + std::to_string(random()));
     std::filesystem::create_directories(path_);
   }
   ~TempDir() {
