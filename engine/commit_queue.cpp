@@ -11,6 +11,11 @@ namespace flow {
 namespace asio = boost::asio;
 
 asio::awaitable<void> CommitQueue::commit(RunCommit& commit) {
+  if (queue_.empty() && in_flight_ <= 1) {
+    write({&commit});
+    if (commit.error) std::rethrow_exception(commit.error);
+    co_return;
+  }
   const asio::any_io_executor executor = co_await asio::this_coro::executor;
   // Suspends with the run's completion handler queued; flush() posts it back.
   co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
@@ -32,6 +37,12 @@ void CommitQueue::flush() {
   std::vector<RunCommit*> commits;
   commits.reserve(batch.size());
   for (const auto& waiting : batch) commits.push_back(waiting.commit);
+  write(commits);
+  for (auto& waiting : batch) asio::post(waiting.executor, std::move(waiting.resume));
+}
+
+void CommitQueue::write(const std::vector<RunCommit*>& commits) {
+  if (commits.empty()) return;
   try {
     store_->commit_runs(commits, clock_->now());
   } catch (...) {  // not a StoreError (those are per commit): still, no waiter may hang
@@ -39,7 +50,6 @@ void CommitQueue::flush() {
       if (!commit->error) commit->error = std::current_exception();
     }
   }
-  for (auto& waiting : batch) asio::post(waiting.executor, std::move(waiting.resume));
 }
 
 }  // namespace flow

@@ -1,9 +1,11 @@
 #pragma once
 // Group commit: the runs that reach a commit point in the same turn of the
 // io_context are committed together, one transaction and one fsync for all of
-// them (Store::commit_runs). A run alone waits for no one: its commit is
+// them (Store::commit_runs). A run alone waits for no one: when no other run is
+// in flight its commit is written at once, without suspending; otherwise it is
 // posted and runs as soon as the io_context has handled what was already ready.
 
+#include <utility>
 #include <vector>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -31,11 +33,34 @@ class CommitQueue {
     boost::asio::any_completion_handler<void()> resume;  // posted once the commit is done
   };
   void flush();
+  /// One store call for `commits`; a failure the store did not assign to a
+  /// commit (not a StoreError) is given to all of them, so no waiter hangs.
+  void write(const std::vector<RunCommit*>& commits);
 
   Store* store_;
   Clock* clock_;
   std::vector<Waiting> queue_;
   bool flush_posted_ = false;
+  int in_flight_ = 0;  // runs asked for and not ended (RunInFlight)
+  friend class RunInFlight;
+};
+
+/// Counts one run as in flight from the moment it is asked for (before its
+/// coroutine first runs) until it ends: a commit from the only run in flight
+/// has no one to share a batch with, while runs spawned together do share one.
+class RunInFlight {
+ public:
+  explicit RunInFlight(CommitQueue& queue) : queue_(&queue) { ++queue_->in_flight_; }
+  RunInFlight(RunInFlight&& other) noexcept : queue_(std::exchange(other.queue_, nullptr)) {}
+  RunInFlight(const RunInFlight&) = delete;
+  RunInFlight& operator=(const RunInFlight&) = delete;
+  RunInFlight& operator=(RunInFlight&&) = delete;
+  ~RunInFlight() {
+    if (queue_) --queue_->in_flight_;
+  }
+
+ private:
+  CommitQueue* queue_;
 };
 
 }  // namespace flow

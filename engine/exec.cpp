@@ -155,10 +155,10 @@ void Executor::exec_save() {
   state_.pending.checkpoint.clear();  // the saved copy holds those values
 }
 
-void Executor::checkpoint(const FieldMap& fields) {
+void Executor::checkpoint(FieldMap fields) {
   if (fields.empty()) return;
   ensure_id();
-  for (const auto& [name, value] : fields) state_.pending.checkpoint[name] = value;
+  for (auto& [name, value] : fields) state_.pending.checkpoint.insert_or_assign(name, std::move(value));
 }
 
 asio::awaitable<void> RunState::commit(std::optional<RunRecord> history) {

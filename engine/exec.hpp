@@ -65,7 +65,7 @@ class Executor {
   MappedRequest map_request(const ast::CallRule& rule, const ast::MethodDecl& method);
   /// Applies on_success/on_error assignments; returns the fields they set.
   FieldMap apply_mappings(const std::vector<ast::Assignment>& mappings, const Locals& locals);
-  void checkpoint(const FieldMap& fields);
+  void checkpoint(FieldMap fields);
   std::string label(const ast::CallRule& rule) const;
 
   RunState& state_;

@@ -145,7 +145,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
     written[rule.into->text] = state_.instance.fields[rule.into->text];
   }
   if (rule.on_success) written.merge(apply_mappings(*rule.on_success, locals));
-  checkpoint(written);
+  checkpoint(std::move(written));
 }
 
 asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast::Rule& at) {

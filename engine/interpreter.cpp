@@ -73,6 +73,11 @@ std::vector<std::string> Interpreter::seed_instances() {
 }
 
 asio::awaitable<RunResult> Interpreter::run(RunRequest request, std::optional<InstanceRecord> preview) {
+  return run_counted(RunInFlight(impl_->commits), std::move(request), std::move(preview));
+}
+
+asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight in_flight, RunRequest request,
+                                                    std::optional<InstanceRecord> preview) {
   RunResult result;
   const auto* process = program_.process(request.process);
   const auto* handler = process ? Program::handler(*process, request.handler) : nullptr;
@@ -116,8 +121,8 @@ asio::awaitable<RunResult> Interpreter::run(RunRequest request, std::optional<In
       state.log.push_back(std::string("warning: run history not recorded: ") + e.what());
     }
   }
-  result.log = state.log;
-  result.instance = state.instance;
+  result.log = std::move(state.log);
+  result.instance = std::move(state.instance);
   result.saved = state.saved;
   co_return result;
 }

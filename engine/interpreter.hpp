@@ -28,6 +28,7 @@
 namespace flow {
 
 struct RunState;
+class RunInFlight;
 
 /// The effects a run may use; all borrowed, all must outlive the Interpreter.
 struct Host {
@@ -81,6 +82,10 @@ class Interpreter {
   const RunOptions& options() const { return options_; }
 
  private:
+  /// run() itself: counted as in flight from the call on (`in_flight` moves
+  /// into the coroutine frame before the coroutine first runs).
+  boost::asio::awaitable<RunResult> run_counted(RunInFlight in_flight, RunRequest request,
+                                                std::optional<InstanceRecord> preview);
   /// After a failed commit: the failed run's history in a transaction of its own.
   void record_history_alone(const RunRequest& request, RunState& state, const RunResult& result, TimePoint started);
 

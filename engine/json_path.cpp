@@ -1,5 +1,6 @@
 #include "engine/json_path.hpp"
 
+#include <array>
 #include <cctype>
 #include <string>
 #include <vector>
@@ -42,6 +43,11 @@ std::vector<Step> split_path(std::string_view path) {
 }  // namespace
 
 const Json* json_path_get(const Json& root, std::string_view path) {
+  if (path.find_first_of(".[") == std::string_view::npos) {  // a plain key, as most response fields are
+    if (!root.is_object()) return nullptr;
+    const auto it = root.find(path);
+    return it == root.end() ? nullptr : &*it;
+  }
   const Json* at = &root;
   for (const auto& step : split_path(path)) {
     if (step.index) {
@@ -75,20 +81,28 @@ void json_path_set(Json& root, std::string_view path, Json value) {
 }
 
 std::string url_encode(std::string_view text) {
+  // RFC 3986 unreserved characters, in ASCII whatever the C locale says. Runs
+  // of them are copied whole: a refresh encodes every token it sends.
+  static constexpr auto kUnreserved = [] {
+    std::array<bool, 256> table{};
+    for (int c = 0; c < 256; ++c)
+      table[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                 c == '.' || c == '~';
+    return table;
+  }();
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
-  out.reserve(text.size());
-  for (const unsigned char c : text) {
-    // RFC 3986 unreserved characters, in ASCII whatever the C locale says.
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                            c == '-' || c == '_' || c == '.' || c == '~';
-    if (unreserved) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
+  out.reserve(text.size() + text.size() / 4);
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t run = i;
+    while (run < text.size() && kUnreserved[static_cast<unsigned char>(text[run])]) ++run;
+    out.append(text.data() + i, run - i);
+    if (run == text.size()) break;
+    const auto c = static_cast<unsigned char>(text[run]);
+    const char escaped[3] = {'%', kHex[c >> 4], kHex[c & 15]};
+    out.append(escaped, 3);
+    i = run + 1;
   }
   return out;
 }

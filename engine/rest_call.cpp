@@ -20,15 +20,10 @@ const char* verb_text(ast::HttpVerb verb) {
   return "GET";
 }
 
-std::optional<Value> setting(const ast::DatasourceDecl& ds, std::string_view name, const Scope& scope) {
-  const auto* s = Program::setting(ds, name);
-  if (!s) return std::nullopt;
-  return evaluate(s->value, scope);
-}
-
-std::string setting_text(const ast::DatasourceDecl& ds, std::string_view name, const Scope& scope) {
-  const auto v = setting(ds, name, scope);
-  return v ? to_text(*v) : std::string();
+/// The name a part has on the wire: its `as "..."` name, else its own.
+template <typename Part>
+const std::string& wire_name(const Part& part) {
+  return part.wire_name ? *part.wire_name : part.name.text;
 }
 
 /// The value for a declared part: the mapped one, else its declared default.
@@ -73,17 +68,34 @@ std::string expand_path(const ast::MethodDecl& method, const MappedRequest& mapp
   return out;
 }
 
-void apply_settings(HttpRequest& request, const ast::DatasourceDecl& ds, const Scope& scope) {
-  if (auto t = setting(ds, settings::timeout, scope); t && t->is<Duration>()) request.timeout = t->as<Duration>();
-  if (auto m = setting(ds, settings::max_response_bytes, scope); m && m->is<double>())
-    request.max_response_bytes = static_cast<std::size_t>(m->as<double>());
-  request.tls.ca_file = setting_text(ds, settings::ca_file, scope);
-  request.tls.client_cert_file = setting_text(ds, settings::client_cert, scope);
-  request.tls.client_key_file = setting_text(ds, settings::client_key, scope);
-  if (auto v = setting(ds, settings::insecure_skip_verify, scope)) request.tls.insecure_skip_verify = truthy(*v);
-  if (auto r = setting(ds, settings::retries, scope); r && r->is<double>())
-    request.retry.max_attempts = 1 + static_cast<int>(r->as<double>());
-  if (auto b = setting(ds, settings::retry_backoff, scope); b && b->is<Duration>()) request.retry.initial_backoff = b->as<Duration>();
+/// Applies the settings the datasource declares (each evaluated once, now:
+/// `env(...)` reads the environment of this run); returns its base_url.
+std::string apply_settings(HttpRequest& request, const ast::DatasourceDecl& ds, const Scope& scope) {
+  std::string base_url;
+  for (const auto& setting : ds.settings) {
+    const std::string_view name = setting.name.text;
+    const Value value = evaluate(setting.value, scope);
+    if (name == settings::base_url) {
+      base_url = to_text(value);
+    } else if (name == settings::timeout) {
+      if (value.is<Duration>()) request.timeout = value.as<Duration>();
+    } else if (name == settings::max_response_bytes) {
+      if (value.is<double>()) request.max_response_bytes = static_cast<std::size_t>(value.as<double>());
+    } else if (name == settings::ca_file) {
+      request.tls.ca_file = to_text(value);
+    } else if (name == settings::client_cert) {
+      request.tls.client_cert_file = to_text(value);
+    } else if (name == settings::client_key) {
+      request.tls.client_key_file = to_text(value);
+    } else if (name == settings::insecure_skip_verify) {
+      request.tls.insecure_skip_verify = truthy(value);
+    } else if (name == settings::retries) {
+      if (value.is<double>()) request.retry.max_attempts = 1 + static_cast<int>(value.as<double>());
+    } else if (name == settings::retry_backoff) {
+      if (value.is<Duration>()) request.retry.initial_backoff = value.as<Duration>();
+    }
+  }
+  return base_url;
 }
 
 void add_body(HttpRequest& request, const ast::MethodDecl& method, const MappedRequest& mapped, const Scope& scope) {
@@ -97,9 +109,11 @@ void add_body(HttpRequest& request, const ast::MethodDecl& method, const MappedR
     if (method.request_format == ast::BodyFormat::form) {
       if (value->is_null()) continue;
       if (!form.empty()) form += '&';
-      form += url_encode(part.wire_name.value_or(part.name.text)) + "=" + url_encode(to_text(*value));
+      form += url_encode(wire_name(part));
+      form += '=';
+      form += url_encode(to_text(*value));
     } else {
-      json_path_set(json, part.wire_name.value_or(part.name.text), to_json(*value, true));
+      json_path_set(json, wire_name(part), to_json(*value, true));
     }
   }
   const bool is_form = method.request_format == ast::BodyFormat::form;
@@ -113,18 +127,17 @@ HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& 
                           const MappedRequest& mapped, const Scope& scope) {
   HttpRequest request;
   request.method = verb_text(method.verb);
-  auto base = setting_text(ds, settings::base_url, scope);
-  if (base.empty()) throw RunError("datasource " + ds.name.text + " has no base_url");
-  if (base.back() == '/') base.pop_back();
-  request.url = base + expand_path(method, mapped);
-  apply_settings(request, ds, scope);
+  request.url = apply_settings(request, ds, scope);
+  if (request.url.empty()) throw RunError("datasource " + ds.name.text + " has no base_url");
+  if (request.url.back() == '/') request.url.pop_back();
+  request.url += expand_path(method, mapped);
   for (const auto& h : ds.headers) request.headers.emplace_back(h.header, to_text(evaluate(h.value, scope)));
   std::string query;
   for (const auto& part : method.request) {
     if (part.kind != ast::PartKind::header && part.kind != ast::PartKind::query) continue;
     const auto value = part_value(part, mapped_for(part.kind, mapped), scope);
     if (!value || value->is_null()) continue;
-    const auto wire = part.wire_name.value_or(part.name.text);
+    const std::string& wire = wire_name(part);
     if (part.kind == ast::PartKind::header) request.headers.emplace_back(wire, to_text(*value));
     else query += (query.empty() ? "?" : "&") + url_encode(wire) + "=" + url_encode(to_text(*value));
   }
@@ -144,7 +157,7 @@ Locals success_locals(const ast::MethodDecl& method, const HttpResponse& respons
   if (wants_json && parsed.is_discarded())
     throw RunError(method.name.text + " answered with a body that is not JSON");
   for (const auto& part : method.response) {
-    const auto wire = part.wire_name.value_or(part.name.text);
+    const std::string& wire = wire_name(part);
     if (part.is_header) {
       const auto value = response.header(wire);
       headers[part.name.text] = value ? Json(*value) : Json(nullptr);

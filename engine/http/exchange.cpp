@@ -60,7 +60,7 @@ std::optional<HttpError> decode_body(HttpResponse& response, std::size_t max_byt
 
 }  // namespace
 
-std::variant<BeastRequest, HttpError> build_request(const HttpRequest& request, const Url& url,
+std::variant<BeastRequest, HttpError> build_request(HttpRequest& request, const Url& url,
                                                     const std::string& user_agent) {
   BeastRequest message;
   message.version(11);
@@ -78,9 +78,9 @@ std::variant<BeastRequest, HttpError> build_request(const HttpRequest& request, 
   if (message.find(beast_http::field::accept_encoding) == message.end()) {
     message.set(beast_http::field::accept_encoding, "gzip");
   }
-  message.body() = request.body;
   bool sends_body = !request.body.empty() || request.method == "POST" || request.method == "PUT" ||
                     request.method == "PATCH";
+  message.body() = std::move(request.body);
   if (sends_body) message.prepare_payload();
   return message;
 }

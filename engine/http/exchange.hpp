@@ -17,8 +17,9 @@ using BeastRequest = boost::beast::http::request<boost::beast::http::string_body
 
 /// The wire request for `request` on `url`: Host, User-Agent, Accept-Encoding
 /// and Content-Length added unless the caller set them. An error (malformed)
-/// for a header name or value holding a line break.
-std::variant<BeastRequest, HttpError> build_request(const HttpRequest& request, const Url& url,
+/// for a header name or value holding a line break. The body moves into the
+/// message: `request.body` is left empty.
+std::variant<BeastRequest, HttpError> build_request(HttpRequest& request, const Url& url,
                                                     const std::string& user_agent);
 
 struct ExchangeOutcome {

@@ -1,3 +1,5 @@
+#include <cctype>
+
 #include <catch2/catch.hpp>
 
 #include "stdlib/stdlib_support.hpp"
@@ -56,6 +58,27 @@ TEST_CASE("url_encode percent-encodes all but unreserved characters") {
   CHECK(call("url_encode", {"\xC3\xA9"}) == Value("%C3%A9"));
   CHECK(call("url_encode", {Value()}) == Value(""));
   REQUIRE_THROWS_WITH(call("url_encode", {true}), "url_encode: expected text, got boolean");
+}
+
+TEST_CASE("url_encode escapes every byte outside the unreserved set, wherever it stands") {
+  // Escapes first, last, back to back, and between runs of plain characters.
+  CHECK(call("url_encode", {"/a"}) == Value("%2Fa"));
+  CHECK(call("url_encode", {"a/"}) == Value("a%2F"));
+  CHECK(call("url_encode", {"//"}) == Value("%2F%2F"));
+  CHECK(call("url_encode", {"ab+cd==ef"}) == Value("ab%2Bcd%3D%3Def"));
+  std::string every_byte;
+  std::string expected;
+  for (int c = 0; c < 256; ++c) {
+    every_byte += static_cast<char>(c);
+    const bool plain = std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~';
+    if (plain && c < 128) {
+      expected += static_cast<char>(c);
+    } else {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      expected += {'%', kHex[c >> 4], kHex[c & 15]};
+    }
+  }
+  CHECK(call("url_encode", {every_byte}) == Value(expected));
 }
 
 TEST_CASE("url_decode reverses percent-encoding and keeps '+'") {
