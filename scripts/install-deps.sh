@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git clang-14 libclang-rt-14-dev
   tao-pegtl-dev libboost1.81-dev nlohmann-json3-dev catch2 libssl-dev openssl
-  libsqlite3-dev sqlite3 zlib1g-dev libhowardhinnant-date-dev tzdata libedit-dev libbenchmark-dev
+  libsqlite3-dev sqlite3 zlib1g-dev libhowardhinnant-date-dev tzdata libedit-dev libbenchmark-dev libmimalloc-dev
   curl procps
 )
 
