@@ -350,11 +350,12 @@ Value coerce_to_field(Value value, ast::FieldType type, std::string_view field_n
     value.secret = value.secret || type == FT::secret;
     return value;
   }
+  const bool secret = value.secret || type == FT::secret;
   Value out;
   if (type == FT::json) {
-    out = value.is<Json>() ? value : Value(to_json(value, true));
+    out = value.is<Json>() ? std::move(value) : Value(to_json(value, true));
   } else if (type == FT::list) {
-    if (value.is<List>()) out = value;
+    if (value.is<List>()) out = std::move(value);
     else if (value.is<Json>() && value.as<Json>().is_array()) {
       List items;
       for (const auto& item : value.as<Json>()) items.push_back(from_json(item));
@@ -363,9 +364,9 @@ Value coerce_to_field(Value value, ast::FieldType type, std::string_view field_n
       mismatch(value, type, field_name);
     }
   } else {
-    out = coerce_scalar(value, type, field_name);
+    out = coerce_scalar(std::move(value), type, field_name);
   }
-  out.secret = value.secret || type == FT::secret;
+  out.secret = secret;
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "engine/http/exchange.hpp"
 
+#include <iterator>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/error.hpp>
@@ -38,6 +40,7 @@ asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> on_stream(Co
 HttpResponse to_response(beast_http::response<beast_http::string_body>&& message) {
   HttpResponse response;
   response.status = static_cast<int>(message.result_int());
+  response.headers.reserve(static_cast<std::size_t>(std::distance(message.begin(), message.end())));
   for (const auto& field : message) {
     response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   }
