@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include <tao/pegtl/contrib/parse_tree.hpp>
 
@@ -31,6 +32,11 @@ struct LowerError {
   SourceRange range;
   std::string message;
 };
+
+/// Milliseconds of a duration_lit's text ("500ms", "1.5h", "30 seconds"),
+/// rounded; at least kMaxDurationMillis means too large to hold.
+double duration_millis(std::string_view text);
+inline constexpr double kMaxDurationMillis = 9.0e15;
 
 /// Turns one file's parse tree into an ast::Module.
 class Lowerer {

@@ -213,16 +213,19 @@ std::string Lowerer::constant_string(const Node& node) const {
   return text;
 }
 
-// duration_lit: "500ms", "1.5h", "30 seconds" (content only).
-ast::DurationLiteral Lowerer::duration(const Node& node) const {
-  const std::string_view text = node.string_view();
+double duration_millis(std::string_view text) {
   const auto unit_at = text.find_first_not_of("0123456789.");
   double amount = 0;
   std::from_chars(text.data(), text.data() + unit_at, amount);
   auto unit = text.substr(unit_at);
   unit.remove_prefix(std::min(unit.find_first_not_of(" \t"), unit.size()));
-  const double millis = std::round(amount * static_cast<double>(unit_millis(unit)));
-  if (!(millis < 9.0e15)) fail(node, "duration is too large");
+  return std::round(amount * static_cast<double>(unit_millis(unit)));
+}
+
+// duration_lit: "500ms", "1.5h", "30 seconds" (content only).
+ast::DurationLiteral Lowerer::duration(const Node& node) const {
+  const double millis = duration_millis(node.string_view());
+  if (!(millis < kMaxDurationMillis)) fail(node, "duration is too large");
   return ast::DurationLiteral{ast::Milliseconds{static_cast<std::int64_t>(millis)}, node.string()};
 }
 

@@ -121,4 +121,13 @@ std::optional<ast::Module> parse_module(const SourceSet& sources, std::uint32_t 
   return result;
 }
 
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  namespace pegtl = tao::pegtl;
+  pegtl::memory_input in(text.data(), text.size(), "duration");
+  if (!pegtl::parse<pegtl::seq<syntax::duration_lit, pegtl::eof>>(in)) return std::nullopt;
+  const double millis = syntax::duration_millis(text);
+  if (!(millis < syntax::kMaxDurationMillis)) return std::nullopt;
+  return std::chrono::milliseconds(static_cast<std::int64_t>(millis));
+}
+
 }  // namespace flow

@@ -1,7 +1,9 @@
 #pragma once
 // Parsing: .flow text -> PEGTL parse tree -> typed AST (grammar/lower.cpp).
 
+#include <chrono>
 #include <optional>
+#include <string_view>
 
 #include "grammar/ast.hpp"
 #include "grammar/diagnostics.hpp"
@@ -12,5 +14,9 @@ namespace flow {
 /// location and an error_message of the failed `must` point) and returns nullopt.
 std::optional<ast::Module> parse_module(const SourceSet& sources, std::uint32_t file,
                                         Diagnostics& diagnostics);
+
+/// A duration written as in a .flow file ("30s", "1.5h", "2 minutes"), for
+/// command-line options; nullopt when `text` is not exactly one.
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 }  // namespace flow

@@ -11,6 +11,7 @@
 #include "engine/cli/session.hpp"
 #include "engine/scheduler.hpp"
 #include "engine/task_runner.hpp"
+#include "grammar/parser.hpp"
 
 namespace flow::cli {
 
@@ -19,22 +20,9 @@ namespace asio = boost::asio;
 namespace {
 
 /// "20s", "5m", "2h", "500ms", or plain seconds.
-std::chrono::milliseconds parse_cli_duration(const std::string& text) {
-  std::size_t used = 0;
-  double amount = 0;
-  try {
-    amount = std::stod(text, &used);
-  } catch (const std::exception&) {
-    throw UsageError("bad duration '" + text + "' (e.g. 30s, 5m, 2h)");
-  }
-  const auto unit = text.substr(used);
-  double ms = 0;
-  if (unit == "ms") ms = amount;
-  else if (unit == "s" || unit.empty()) ms = amount * 1000;
-  else if (unit == "m") ms = amount * 60'000;
-  else if (unit == "h") ms = amount * 3'600'000;
-  else throw UsageError("bad duration '" + text + "' (e.g. 30s, 5m, 2h)");
-  return std::chrono::milliseconds(static_cast<std::int64_t>(ms));
+std::chrono::milliseconds cli_duration(const std::string& text) {
+  if (const auto duration = parse_duration(text)) return *duration;
+  throw UsageError("bad duration '" + text + "' (as in a .flow file: 30s, 5m, 2h, 90 seconds)");
 }
 
 std::string stamp(Clock& clock) { return format_iso(std::chrono::floor<std::chrono::seconds>(clock.now())); }
@@ -76,7 +64,7 @@ int cmd_run(const std::vector<std::string>& raw, std::ostream& out, std::ostream
   });
   asio::steady_timer deadline(runtime.io());
   if (auto duration = args.option("for")) {
-    deadline.expires_after(parse_cli_duration(*duration));
+    deadline.expires_after(cli_duration(*duration));
     deadline.async_wait([&](const boost::system::error_code& ec) {
       if (!ec) scheduler.stop();
     });

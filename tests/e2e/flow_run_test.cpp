@@ -194,6 +194,14 @@ instance "K-2" of Keeper2 { }
   CHECK(stats.at("invalid_grants").get<int>() == 0);
 }
 
+TEST_CASE("--for takes a duration as written in a .flow file; anything else is a usage error", "[e2e]") {
+  TempDir dir;
+  const auto file = write_seed(dir);
+  const auto bad = run_flow({"run", file, "--db", dir.file("flow.db"), "--for", "5 fortnights"});
+  CHECK(bad.code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("bad duration '5 fortnights'"));
+}
+
 TEST_CASE("--durability takes full or relaxed; anything else is a usage error", "[e2e]") {
   TempDir dir;
   const auto file = write_seed(dir);

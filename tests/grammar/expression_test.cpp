@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "grammar/grammar_support.hpp"
+#include "grammar/parser.hpp"
 
 using flow::test::expr_dump;
 
@@ -104,8 +105,20 @@ TEST_CASE("durations: suffixes and words, singular and plural") {
       {"1 hour", "3600000ms"},     {"1 day", "86400000ms"},      {"3 days", "259200000ms"},
       {"2 weeks", "1209600000ms"}, {"1 week", "604800000ms"},    {"250 milliseconds", "250ms"},
   };
-  for (const auto& [text, millis] : cases)
+  for (const auto& [text, millis] : cases) {
     CHECK(expr_dump(text) == std::string("duration ") + text + " = " + millis + " @3:9\n");
+    // Command-line options (flow run --for) read durations the same way.
+    const auto parsed = flow::parse_duration(text);
+    REQUIRE(parsed);
+    CHECK(std::to_string(parsed->count()) + "ms" == millis);
+  }
+}
+
+TEST_CASE("parse_duration takes exactly one duration and nothing else") {
+  for (const char* text : {"", "30", "5x", "30s ", " 30s", "s", "-5s", "30s30s", "999999999999 weeks"}) {
+    INFO('\'' << text << '\'');
+    CHECK_FALSE(flow::parse_duration(text));
+  }
 }
 
 TEST_CASE("date-times: date, UTC, offsets, fractions") {
