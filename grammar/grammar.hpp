@@ -462,9 +462,13 @@ struct import_decl : commit<kw_import, import_path, semi> {};
 
 struct declaration : sor<import_decl, datasource_decl, process_decl, instance_decl, schedule_decl> {};
 struct end_of_module : eof {};
-/// A whole .flow file.
+/// A whole .flow file, in the three steps parse_module takes one at a time (it
+/// parses and lowers one declaration before reading the next).
 struct byte_order_mark : string<'\xEF', '\xBB', '\xBF'> {};
-struct grammar : seq<opt<byte_order_mark>, sep, star<declaration, sep>, must<end_of_module>> {};
+struct module_start : seq<opt<byte_order_mark>, sep> {};
+struct next_declaration : seq<declaration, sep> {};
+struct module_end : must<end_of_module> {};
+struct grammar : seq<module_start, star<next_declaration>, module_end> {};
 
 #undef FLOW_WORD
 

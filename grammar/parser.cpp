@@ -59,14 +59,11 @@ constexpr std::size_t kMaxRuleDepth = 2000;
 template <typename Rule>
 struct depth_limit : tao::pegtl::limit_depth<kMaxRuleDepth> {};
 
-// `grammar` split into its three steps, so the loop in parse_module can take the
-// declarations one at a time. The nesting depth (limit_depth) of every rule is the
-// same as inside `grammar`: there a declaration sits three levels down (`grammar`,
-// its `star`, the star's seq), here under `next_declaration` and two seqs, so
-// "nested too deeply" triggers at the same place (tests/grammar checks the columns).
-struct module_start : seq<opt<byte_order_mark>, sep> {};
-struct next_declaration : seq<seq<seq<declaration, sep>>> {};
-struct module_end : must<end_of_module> {};
+// One step of `grammar`'s star, at the nesting depth (limit_depth) it has there:
+// `grammar`, its `star`, then next_declaration. So "nested too deeply" triggers at
+// the same place whether a file is parsed whole or a declaration at a time
+// (tests/grammar checks the columns).
+struct declaration_in_module : seq<seq<next_declaration>> {};
 
 SourceRange point(std::uint32_t file, const tao::pegtl::position& p) {
   const SourcePos pos{static_cast<std::uint32_t>(p.line), static_cast<std::uint32_t>(p.column),
@@ -98,7 +95,7 @@ std::optional<ast::Module> parse_module(const SourceSet& sources, std::uint32_t 
   std::optional<ast::Module> result;
   try {
     pegtl::parse<syntax::module_start, pegtl::nothing, syntax::control>(in);
-    while (const auto root = syntax::tree::parse<syntax::next_declaration, syntax::Node, syntax::selector,
+    while (const auto root = syntax::tree::parse<syntax::declaration_in_module, syntax::Node, syntax::selector,
                                                  syntax::depth_limit, syntax::control>(in)) {
       if (lower_error) continue;
       try {
