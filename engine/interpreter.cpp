@@ -23,10 +23,15 @@ Interpreter::~Interpreter() = default;
 
 namespace {
 
-std::string render_located(const Program& program, const LocatedError& error, const FieldMap& fields) {
+/// The error with its trace of handlers; `loose`: the outermost frame is the
+/// REPL's typed input, which needs no "in ..." line of its own.
+std::string render_located(const SourceSet& sources, const LocatedError& error, const FieldMap& fields,
+                           bool loose = false) {
   Diagnostic d{Severity::error, error.range(), scrub_secrets(error.what(), fields)};
-  std::string out = render(program.sources, d);
-  for (const auto& [frame, at] : error.trace()) out += "  in " + frame + " (" + location(program.sources, at) + ")\n";
+  std::string out = render(sources, d);
+  auto frames = error.trace();
+  if (loose && !frames.empty()) frames.pop_back();
+  for (const auto& [frame, at] : frames) out += "  in " + frame + " (" + location(sources, at) + ")\n";
   return out;
 }
 
@@ -64,7 +69,7 @@ std::vector<std::string> Interpreter::seed_instances() {
       const auto& process = program_.require_process(declaration->process);
       host_.store->seed_instance(instance_from_declaration(process, declaration, host_), host_.clock->now());
     } catch (const LocatedError& e) {
-      errors.push_back(render_located(program_, e, {}));
+      errors.push_back(render_located(program_.sources, e, {}));
     } catch (const RunError& e) {
       errors.push_back(location(program_.sources, declaration->range) + ": error: " + e.what() + "\n");
     }
@@ -73,14 +78,23 @@ std::vector<std::string> Interpreter::seed_instances() {
 }
 
 asio::awaitable<RunResult> Interpreter::run(RunRequest request, std::optional<InstanceRecord> preview) {
-  return run_counted(RunInFlight(impl_->commits), std::move(request), std::move(preview));
+  return run_counted(RunInFlight(impl_->commits), std::move(request), std::move(preview), std::nullopt);
+}
+
+asio::awaitable<RunResult> Interpreter::run_rules(LooseRules rules, InstanceRecord instance) {
+  RunRequest request{instance.process, rules.handler->name.text, std::nullopt, ""};
+  return run_counted(RunInFlight(impl_->commits), std::move(request), std::move(instance), rules);
 }
 
 asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight in_flight, RunRequest request,
-                                                    std::optional<InstanceRecord> preview) {
+                                                    std::optional<InstanceRecord> preview,
+                                                    std::optional<LooseRules> loose) {
   RunResult result;
   const auto* process = program_.process(request.process);
-  const auto* handler = process ? Program::handler(*process, request.handler) : nullptr;
+  const ast::Handler* handler = nullptr;
+  if (loose) handler = loose->handler;
+  else if (process) handler = Program::handler(*process, request.handler);
+  const SourceSet& sources = loose ? *loose->sources : program_.sources;
   if (!process || !handler) {
     result.error = process ? "error: process " + request.process + " has no handler '" + request.handler + "'\n"
                            : "error: unknown process '" + request.process + "'\n";
@@ -96,11 +110,12 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
     if (preview) state.instance = std::move(*preview);
     else state.instance = load_or_create(program_, *host_.store, *process, request.instance_id, host_);
     Executor executor(state);
-    if (const auto* on_load = Program::load_handler(*process)) co_await executor.run_handler(*on_load);
+    const auto* on_load = loose ? nullptr : Program::load_handler(*process);  // typed rules run on what is loaded
+    if (on_load) co_await executor.run_handler(*on_load);
     co_await executor.run_handler(*handler);
     result.ok = true;
   } catch (const LocatedError& e) {
-    result.error = render_located(program_, e, state.instance.fields);
+    result.error = render_located(sources, e, state.instance.fields, loose.has_value());
     result.transient = e.transient();
   } catch (const StoreError& e) {
     result.error = std::string("error: store: ") + e.what() + "\n";
@@ -109,14 +124,16 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
   }
   // The run's held-back writes and its history record: one transaction.
   const bool writes_instance = state.pending.writes_instance();
+  std::optional<RunRecord> history;  // not a `?:`: g++ 12 mishandles co_await temporaries there
+  if (!loose) history = history_record(request, state, result, started, host_.clock->now());
   try {
-    co_await state.commit(history_record(request, state, result, started, host_.clock->now()));
+    co_await state.commit(std::move(history));
   } catch (const StoreError& e) {
     if (writes_instance) {
       result.ok = false;
       result.transient = false;
       result.error += std::string("error: store: ") + e.what() + "\n";  // after the run's own error, if any
-      record_history_alone(request, state, result, started);
+      if (!loose) record_history_alone(request, state, result, started);
     } else {
       state.log.push_back(std::string("warning: run history not recorded: ") + e.what());
     }

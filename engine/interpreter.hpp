@@ -58,6 +58,13 @@ struct RunResult {
   bool transient = false;         // failed on a network error, 5xx or 429: worth a retry
 };
 
+/// Rules that are not a handler of the program: the REPL's typed input, parsed
+/// in a module of its own. Its diagnostics are rendered against `sources`.
+struct LooseRules {
+  const ast::Handler* handler = nullptr;
+  const SourceSet* sources = nullptr;
+};
+
 class Interpreter {
  public:
   Interpreter(const Program& program, Host host, RunOptions options = {});
@@ -73,6 +80,11 @@ class Interpreter {
   /// only its `save` rules (and what calls map in) reach the store.
   boost::asio::awaitable<RunResult> run(RunRequest request, std::optional<InstanceRecord> preview = std::nullopt);
 
+  /// Runs `rules` on `instance` (of one of the program's processes) as run()
+  /// runs a handler on a preview, with every rule a handler may hold; records
+  /// no history (they belong to no task or handler).
+  boost::asio::awaitable<RunResult> run_rules(LooseRules rules, InstanceRecord instance);
+
   /// Evaluates `expr` on the stored instance `id` of `process` (or a new one),
   /// e.g. a dynamic schedule's `at` expression. Throws RunError.
   Value evaluate_on(const ast::Expr& expr, const std::string& process, const std::optional<std::string>& id);
@@ -85,7 +97,8 @@ class Interpreter {
   /// run() itself: counted as in flight from the call on (`in_flight` moves
   /// into the coroutine frame before the coroutine first runs).
   boost::asio::awaitable<RunResult> run_counted(RunInFlight in_flight, RunRequest request,
-                                                std::optional<InstanceRecord> preview);
+                                                std::optional<InstanceRecord> preview,
+                                                std::optional<LooseRules> loose);
   /// After a failed commit: the failed run's history in a transaction of its own.
   void record_history_alone(const RunRequest& request, RunState& state, const RunResult& result, TimePoint started);
 

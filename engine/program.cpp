@@ -168,8 +168,9 @@ std::unique_ptr<Program> load_program(const std::vector<std::string>& paths, Dia
 }
 
 std::unique_ptr<Program> load_program_text(const std::string& path, const std::string& text,
-                                           Diagnostics& diagnostics) {
+                                           Diagnostics& diagnostics, const SourceSet& sources) {
   auto program = std::make_unique<Program>();
+  program->sources = sources;
   Loader loader(*program, diagnostics);
   const auto index = program->sources.add(path, text);
   loader.parse_and_follow(index, path);

@@ -19,7 +19,7 @@ std::string_view SourceFile::line_text(std::uint32_t line) const {
 }
 
 std::uint32_t SourceSet::add(std::string path, std::string text) {
-  files_.push_back(std::make_unique<SourceFile>(SourceFile{std::move(path), std::move(text)}));
+  files_.push_back(std::make_shared<const SourceFile>(SourceFile{std::move(path), std::move(text)}));
   return static_cast<std::uint32_t>(files_.size() - 1);
 }
 

@@ -35,7 +35,9 @@ struct SourceFile {
   std::string_view line_text(std::uint32_t line) const;
 };
 
-/// Owns every source file of a run; ranges refer to files by index.
+/// Owns every source file of a run; ranges refer to files by index. A copy
+/// shares the files (they never change once added): the REPL parses its input
+/// into a copy of the program's set, so ranges into either resolve in one set.
 class SourceSet {
  public:
   /// Adds a file and returns its index.
@@ -46,8 +48,8 @@ class SourceSet {
   std::size_t size() const { return files_.size(); }
 
  private:
-  // unique_ptr keeps SourceFile addresses (and string_views into their text) stable.
-  std::vector<std::unique_ptr<SourceFile>> files_;
+  // Pointers keep SourceFile addresses (and string_views into their text) stable.
+  std::vector<std::shared_ptr<const SourceFile>> files_;
 };
 
 }  // namespace flow

@@ -34,7 +34,8 @@ constexpr const char* kHelp = R"(commands:
   :help            this text
   :quit            leave (also end of input)
 anything else is a rule run on the current instance (set, clear, log, if,
-validate, fail, save) or an expression whose value is printed.
+validate, fail, save, trigger, start, create_item and the other calls) or an
+expression whose value is printed.
 )";
 
 const std::vector<std::string> kCommands = {":new", ":open", ":show", ":click", ":save", ":tasks",
@@ -261,10 +262,11 @@ void ReplSession::input(const std::string& text) {
 
 namespace {
 
-/// Parses `text` as the only file of a program; prints diagnostics and returns null on errors.
-std::unique_ptr<Program> parse_synthetic(const std::string& text, std::ostream& out) {
+/// Parses `text` as the only module of a program whose sources start with the
+/// loaded program's; prints diagnostics and returns null on errors.
+std::unique_ptr<Program> parse_synthetic(const std::string& text, const Program& loaded, std::ostream& out) {
   Diagnostics diagnostics;
-  auto program = load_program_text("<repl>", text, diagnostics);
+  auto program = load_program_text("<repl>", text, diagnostics, loaded.sources);
   if (!diagnostics.has_errors()) return program;
   out << render(program->sources, diagnostics);
   return nullptr;
@@ -279,7 +281,8 @@ void print_located(std::ostream& out, const Program& program, const LocatedError
 }  // namespace
 
 void ReplSession::print_expression(const std::string& text) {
-  const auto program = parse_synthetic("process __Repl { field __value json = (\n" + text + "\n); }", out_);
+  const auto program =
+      parse_synthetic("process __Repl { field __value json = (\n" + text + "\n); }", *loaded_->program, out_);
   if (!program) return;
   const auto& expr = *program->processes().front()->fields.front().default_value;
   static const FieldMap no_fields;
@@ -293,60 +296,16 @@ void ReplSession::print_expression(const std::string& text) {
 }
 
 void ReplSession::run_rules(const std::string& text) {
-  const auto program = parse_synthetic("process __Repl { on Run {\n" + text + "\n} }", out_);
+  const auto program = parse_synthetic("process __Repl { on input {\n" + text + "\n} }", *loaded_->program, out_);
   if (!program) return;
   current_process();
-  auto working = *current_;
-  std::vector<std::string> log;
-  try {
-    for (const auto& rule : program->processes().front()->handlers.front().body) exec(rule, log);
-  } catch (const LocatedError& e) {
-    for (const auto& line : log) out_ << "log: " << line << "\n";
-    print_located(out_, *program, e);
-    *current_ = std::move(working);  // a failed input changes nothing
-    return;
-  }
-  for (const auto& line : log) out_ << "log: " << line << "\n";
-}
-
-void ReplSession::exec(const ast::Rule& rule, std::vector<std::string>& log) {
-  const auto& process = current_process();
-  Scope scope{&current_->fields, nullptr, &loaded_->functions,
-              CallContext{&runtime_->clock(), &runtime_->store(), current_->id}};
-  const auto assign = [&](const ast::Name& field, Value value) {
-    const auto* decl = Program::field(process, field.text);
-    if (!decl) throw LocatedError(field.range, "process " + process.name.text + " has no field '" + field.text + "'");
-    try {
-      current_->fields[field.text] = coerce_to_field(std::move(value), decl->type, field.text);
-    } catch (const RunError& e) {
-      throw LocatedError(field.range, e.what());
-    }
-  };
-  std::visit(
-      [&](const auto& node) {
-        using T = std::decay_t<decltype(node)>;
-        if constexpr (std::is_same_v<T, ast::SetRule>) {
-          assign(node.field, evaluate(node.value, scope));
-        } else if constexpr (std::is_same_v<T, ast::ClearRule>) {
-          assign(node.field, Value());
-        } else if constexpr (std::is_same_v<T, ast::SaveRule>) {
-          save();
-        } else if constexpr (std::is_same_v<T, ast::IfRule>) {
-          for (const auto& r : truthy(evaluate(node.condition, scope)) ? node.then_block : node.else_block)
-            exec(r, log);
-        } else if constexpr (std::is_same_v<T, ast::ValidateRule>) {
-          if (!truthy(evaluate(node.condition, scope)))
-            throw LocatedError(rule.range, render_message(node.message, scope, false));
-        } else if constexpr (std::is_same_v<T, ast::FailRule>) {
-          throw LocatedError(rule.range, render_message(node.message, scope, false));
-        } else if constexpr (std::is_same_v<T, ast::LogRule>) {
-          log.push_back(render_message(node.message, scope, options_.reveal_secrets));
-        } else {
-          throw LocatedError(rule.range, "the REPL runs set, clear, log, if, validate, fail and save; "
-                                         "put calls, trigger and start in a handler and use :click");
-        }
-      },
-      rule.node);
+  const auto& rules = program->processes().front()->handlers.front();
+  const auto result = runtime_->run_rules(LooseRules{&rules, &program->sources}, *current_);
+  for (const auto& line : result.log) out_ << "log: " << line << "\n";
+  if (result.ok || result.saved) {
+    current_ = result.instance;
+  }  // else a failed input changes nothing (a `save` before the failure did store)
+  out_ << result.error;
 }
 
 std::vector<std::string> ReplSession::completions(const std::string& prefix) const {

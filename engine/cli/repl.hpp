@@ -3,14 +3,14 @@
 // lines and writes what the REPL says, so tests drive it line by line; the
 // libedit front end (cmd_repl in repl.cpp) only reads lines and prompts.
 //
-// Input that is not a `:command` is a rule (set, clear, log, if, validate, fail,
-// save) run on the current instance, or an expression whose value is printed.
-// Both are parsed by wrapping the text in a synthetic module (file `<repl>`):
-//   rule:        process __Repl { on Run { <input> } }
+// Input that is not a `:command` is a rule run on the current instance, or an
+// expression whose value is printed. Both are parsed by wrapping the text in a
+// synthetic module (file `<repl>`):
+//   rule:        process __Repl { on input { <input> } }
 //   expression:  process __Repl { field __value json = (<input>); }
-// and then run here on the in-memory instance (no store round trip), so a
-// preview from `:new` works before it is saved. Datasource calls, trigger and
-// start need the interpreter: put them in a handler and use `:click`.
+// Rules run through the interpreter (Interpreter::run_rules) on the in-memory
+// instance, as :click runs a handler, so every rule a handler may hold works at
+// the prompt and a preview from `:new` works before it is saved.
 
 #include <iosfwd>
 #include <memory>
@@ -50,7 +50,6 @@ class ReplSession {
   void run_rules(const std::string& text);
   void print_expression(const std::string& text);
   const ast::ProcessDecl& current_process() const;
-  void exec(const ast::Rule& rule, std::vector<std::string>& log);
   void save();
   void show();
   void click(const std::string& handler);

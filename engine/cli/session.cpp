@@ -55,9 +55,17 @@ Runtime::Runtime(const Loaded& loaded, const std::string& db, RunOptions options
 Runtime::~Runtime() = default;
 
 RunResult Runtime::run_now(RunRequest request, std::optional<InstanceRecord> preview) {
+  return complete(interpreter_->run(std::move(request), std::move(preview)));
+}
+
+RunResult Runtime::run_rules(LooseRules rules, InstanceRecord instance) {
+  return complete(interpreter_->run_rules(rules, std::move(instance)));
+}
+
+RunResult Runtime::complete(asio::awaitable<RunResult> run) {
   std::optional<RunResult> result;
   std::exception_ptr failure;
-  asio::co_spawn(io_, interpreter_->run(std::move(request), std::move(preview)), [&](std::exception_ptr e, RunResult r) {
+  asio::co_spawn(io_, std::move(run), [&](std::exception_ptr e, RunResult r) {
     failure = e;
     result = std::move(r);
   });

@@ -47,8 +47,12 @@ class Runtime {
 
   /// Runs one handler to completion on the io_context.
   RunResult run_now(RunRequest request, std::optional<InstanceRecord> preview = std::nullopt);
+  /// Runs loose rules (the REPL's input) on `instance` to completion.
+  RunResult run_rules(LooseRules rules, InstanceRecord instance);
 
  private:
+  RunResult complete(boost::asio::awaitable<RunResult> run);
+
   boost::asio::io_context io_;
   std::unique_ptr<Clock> clock_;
   std::unique_ptr<HttpTransport> http_;

@@ -24,6 +24,9 @@ constexpr const char* kCounter = R"(process Counter {
     set Name = "peeked";
     log "A is ${A}";
   }
+  on Refuse {
+    fail "refused at ${A}";
+  }
 }
 
 schedule "Bump often" {
@@ -163,4 +166,34 @@ TEST_CASE("repl: :click runs on the preview as it is; only the handler's save st
   REQUIRE(stored);
   CHECK(stored->fields.at("A") == Value(42.0));
   CHECK(stored->fields.at("Name") == Value("peeked"));  // the preview's edit went in with the save
+}
+
+TEST_CASE("repl: typed rules run through the interpreter: trigger works, a failure changes nothing", "[repl]") {
+  Fixture f;
+  f.say(":new Counter");
+  f.say("set A = 4;");
+  // trigger (and the calls) used to be refused at the prompt.
+  const auto triggered = f.say("trigger Bump;");
+  INFO(triggered);
+  CHECK(triggered.find("log: bumped to 5") != std::string::npos);
+  const auto id = f.session->current()->id;
+  REQUIRE_FALSE(id.empty());  // Bump's save gave the preview its Process ID
+  CHECK(f.say("A") == "5\n");
+
+  const auto failed = f.say("set A = 99;\nfail \"stop at ${A}\";");
+  INFO(failed);
+  CHECK(failed.find("<repl>") != std::string::npos);
+  CHECK(failed.find("stop at 99") != std::string::npos);
+  CHECK(f.say("A") == "5\n");  // the failed input changed nothing
+
+  // A failure inside a triggered handler points into its file, not into <repl>.
+  const auto refused = f.say("trigger Refuse;");
+  INFO(refused);
+  CHECK(refused.find("counter.flow:16:5: error: refused at 5") != std::string::npos);
+  CHECK(refused.find("in Counter.Refuse (") != std::string::npos);
+
+  // Typed input belongs to no task or handler: it leaves no run history.
+  const auto store = open_sqlite_store(f.dir.file("flow.db"));
+  CHECK(store->runs("", 10).empty());
+  CHECK(store->load_instance(id)->fields.at("A") == Value(5.0));
 }
