@@ -56,6 +56,31 @@ CREATE TABLE id_counters (
   last    INTEGER NOT NULL     -- the last number handed out by allocate_id
 );
 )sql",
+    // v1 -> v2: runs without AUTOINCREMENT, which made every history insert
+    // write a page of sqlite_sequence too (one WAL frame in four per commit).
+    // Rows keep their ids. Ids still never go backwards: SQLite now hands out
+    // max(id) + 1, and nothing deletes a run (history is only ever appended; no
+    // DELETE FROM runs anywhere in Flow), so the newest id is never taken away.
+    // Dropping the old table drops its index and its sqlite_sequence row.
+    R"sql(
+CREATE TABLE runs_v2 (
+  id          INTEGER PRIMARY KEY,
+  task        TEXT NOT NULL,
+  instance_id TEXT NOT NULL,
+  process     TEXT NOT NULL,
+  handler     TEXT NOT NULL,
+  started     INTEGER NOT NULL,
+  finished    INTEGER NOT NULL,
+  ok          INTEGER NOT NULL,
+  message     TEXT NOT NULL,   -- masked by the caller
+  log         TEXT NOT NULL    -- JSON array of masked lines
+);
+INSERT INTO runs_v2 (id, task, instance_id, process, handler, started, finished, ok, message, log)
+  SELECT id, task, instance_id, process, handler, started, finished, ok, message, log FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_v2 RENAME TO runs;
+CREATE INDEX runs_by_task ON runs (task, id);
+)sql",
 };
 
 std::int64_t to_millis(TimePoint t) { return t.time_since_epoch().count(); }
