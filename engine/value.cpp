@@ -157,10 +157,8 @@ Json to_stored(const Value& value) {
   return out;
 }
 
-namespace {
-
-/// `text` as a JSON string. Text with non-ASCII bytes goes through the Json
-/// serializer, which checks its UTF-8 as it always did.
+/// Text with non-ASCII bytes goes through the Json serializer, which checks
+/// its UTF-8 as it always did.
 void append_json_string(std::string& out, std::string_view text) {
   for (const unsigned char c : text) {
     if (c >= 0x80) {
@@ -191,6 +189,8 @@ void append_json_string(std::string& out, std::string_view text) {
   }
   out += '"';
 }
+
+namespace {
 
 template <typename Number>
 void append_number(std::string& out, Number number) {

@@ -93,6 +93,18 @@ std::optional<std::int64_t> to_millis(const std::optional<TimePoint>& t) {
 
 std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
+/// The run's log as the JSON array of strings Json(lines).dump() writes,
+/// written directly: every run commit stores it.
+std::string log_text(const std::vector<std::string>& lines) {
+  std::string out = "[";
+  for (const auto& line : lines) {
+    if (out.size() > 1) out += ',';
+    append_json_string(out, line);
+  }
+  out += ']';
+  return out;
+}
+
 
 class SqliteStore final : public Store {
  public:
@@ -414,7 +426,7 @@ class SqliteStore final : public Store {
     insert.bind(1, run.task).bind(2, run.instance_id).bind(3, run.process).bind(4, run.handler);
     insert.bind(5, to_millis(run.started)).bind(6, to_millis(run.finished));
     insert.bind(7, std::int64_t{run.ok ? 1 : 0}).bind(8, run.message);
-    insert.bind(9, Json(run.log).dump()).run();
+    insert.bind(9, log_text(run.log)).run();
     return db_.last_insert_rowid();
   }
 

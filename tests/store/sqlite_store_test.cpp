@@ -266,6 +266,25 @@ TEST_CASE("sqlite store: run history, newest first, filtered by task", "[store]"
   CHECK(store->runs("Refresh access token", 1).size() == 1);
 }
 
+TEST_CASE("sqlite store: the stored log is the text the Json route wrote, and reads back the same", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("flow.db");
+  auto store = flow::open_sqlite_store(path);
+  flow::RunRecord run;
+  run.log = {"",
+             "say \"hi\" \\ back/slash",
+             std::string("tab\tline\ncr\rbell\x07nul") + std::string(1, '\0') + "end\x7f",
+             "token \xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2" "cdef caf\xC3\xA9 \xF0\x9F\x94\x91"};
+  const auto id = store->record_run(run);
+  CHECK(query_text(path, "SELECT log FROM runs WHERE id = " + std::to_string(id)) == flow::Json(run.log).dump());
+  CHECK(store->runs("", 1).front().log == run.log);
+
+  run.log.clear();
+  const auto empty = store->record_run(run);
+  CHECK(query_text(path, "SELECT log FROM runs WHERE id = " + std::to_string(empty)) == "[]");
+  CHECK(store->runs("", 1).front().log.empty());
+}
+
 TEST_CASE("sqlite store: task state round trip", "[store]") {
   TempDir dir;
   auto store = flow::open_sqlite_store(dir.file("flow.db"));
