@@ -157,36 +157,73 @@ Json to_stored(const Value& value) {
   return out;
 }
 
-/// Text with non-ASCII bytes goes through the Json serializer, which checks
-/// its UTF-8 as it always did.
+namespace {
+
+/// The length of the well-formed UTF-8 sequence at text[i] (a byte >= 0x80),
+/// or 0 when there is none: Unicode's table 3-7 (no overlong forms, no
+/// surrogates, nothing past U+10FFFF), the sequences the Json serializer accepts.
+std::size_t utf8_length(std::string_view text, std::size_t i) {
+  const auto in = [&](std::size_t k, unsigned lo, unsigned hi) {
+    if (i + k >= text.size()) return false;
+    const auto byte = static_cast<unsigned char>(text[i + k]);
+    return byte >= lo && byte <= hi;
+  };
+  const auto lead = static_cast<unsigned char>(text[i]);
+  if (lead >= 0xC2 && lead <= 0xDF) return in(1, 0x80, 0xBF) ? 2 : 0;
+  if (lead >= 0xE0 && lead <= 0xEF) {
+    const bool second = in(1, lead == 0xE0 ? 0xA0 : 0x80, lead == 0xED ? 0x9F : 0xBF);
+    return second && in(2, 0x80, 0xBF) ? 3 : 0;
+  }
+  if (lead >= 0xF0 && lead <= 0xF4) {
+    const bool second = in(1, lead == 0xF0 ? 0x90 : 0x80, lead == 0xF4 ? 0x8F : 0xBF);
+    return second && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+  }
+  return 0;
+}
+
+/// The escape of a byte below 0x20, a quote or a backslash, as the Json serializer writes it.
+void append_escape(std::string& out, unsigned char c) {
+  switch (c) {
+    case '"': out += "\\\""; return;
+    case '\\': out += "\\\\"; return;
+    case '\b': out += "\\b"; return;
+    case '\f': out += "\\f"; return;
+    case '\n': out += "\\n"; return;
+    case '\r': out += "\\r"; return;
+    case '\t': out += "\\t"; return;
+    default: {
+      static constexpr char kHex[] = "0123456789abcdef";
+      const char code[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
+      out.append(code, sizeof code);
+    }
+  }
+}
+
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view text) {
-  for (const unsigned char c : text) {
-    if (c >= 0x80) {
-      out += Json(std::string(text)).dump();
-      return;
-    }
-  }
+  const std::size_t start = out.size();
   out += '"';
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[(c >> 4) & 0xf];
-          out += kHex[c & 0xf];
-        } else {
-          out += c;
-        }
+  std::size_t pending = 0;  // where the bytes not yet appended begin: appended in runs, not one by one
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      ++i;
+    } else if (c >= 0x80) {
+      const std::size_t length = utf8_length(text, i);
+      if (length == 0) {  // the Json serializer reports it, as it always did
+        out.resize(start);
+        out += Json(std::string(text)).dump();
+        return;
+      }
+      i += length;
+    } else {
+      out.append(text.substr(pending, i - pending));
+      append_escape(out, c);
+      pending = ++i;
     }
   }
+  out.append(text.substr(pending));
   out += '"';
 }
 
