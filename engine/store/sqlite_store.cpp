@@ -93,6 +93,20 @@ std::optional<std::int64_t> to_millis(const std::optional<TimePoint>& t) {
 
 std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
+/// What a save sets besides the fields: stamped on the caller's copy once the
+/// transaction commits, so the save needs no copy of the fields for the caller.
+struct SaveStamps {
+  TimePoint created;
+  TimePoint modified;
+  std::int64_t revision = 0;
+
+  void apply(InstanceRecord& instance) const {
+    instance.created = created;
+    instance.modified = modified;
+    instance.revision = revision;
+  }
+};
+
 /// The run's log as the JSON array of strings Json(lines).dump() writes,
 /// written directly: every run commit stores it.
 std::string log_text(const std::vector<std::string>& lines) {
@@ -126,10 +140,10 @@ class SqliteStore final : public Store {
     const std::string operation = "cannot save instance " + in_quotes(instance.id);
     Transaction transaction(db_, operation);
     written_.clear();
-    InstanceRecord saved = save_in_transaction(instance, now, operation);
+    const SaveStamps stamps = save_in_transaction(instance, now, operation);
     transaction.commit();
     cache_written();
-    instance = std::move(saved);  // only after the commit: a failure leaves the caller's copy as is
+    stamps.apply(instance);  // only after the commit: a failure leaves the caller's copy as is
   }
 
   bool seed_instance(const InstanceRecord& instance, TimePoint now) override {
@@ -139,8 +153,8 @@ class SqliteStore final : public Store {
         "INSERT INTO instances (id, process, fields, created, modified, revision)"
         " VALUES (?1, ?2, ?3, ?4, ?4, 1) ON CONFLICT (id) DO NOTHING",
         operation);
-    insert.bind(1, instance.id).bind(2, instance.process).bind(3, to_stored_text(instance.fields));
-    insert.bind(4, to_millis(now)).run();
+    const std::string fields = to_stored_text(instance.fields);
+    insert.bind(1, instance.id).bind(2, instance.process).bind(3, fields).bind(4, to_millis(now)).run();
     bool inserted = db_.changes() > 0;
     transaction.commit();
     cache_.erase(instance.id);
@@ -331,7 +345,7 @@ class SqliteStore final : public Store {
     if (todo.empty()) return std::nullopt;
     const std::string operation =
         todo.size() == 1 ? commit_operation(*todo.front()) : "cannot commit " + std::to_string(todo.size()) + " runs";
-    std::vector<std::optional<InstanceRecord>> saved(todo.size());
+    std::vector<std::optional<SaveStamps>> saved(todo.size());
     std::optional<std::size_t> writing;  // set while the runs are written, between BEGIN and COMMIT
     try {
       Transaction transaction(db_, operation);
@@ -354,7 +368,7 @@ class SqliteStore final : public Store {
     }
     for (std::size_t i = 0; i < todo.size(); ++i) {
       // Only after the commit, as in save_instance: a failure leaves the caller's copy as is.
-      if (saved[i]) *todo[i]->save = std::move(*saved[i]);
+      if (saved[i]) saved[i]->apply(*todo[i]->save);
     }
     return std::nullopt;
   }
@@ -366,10 +380,10 @@ class SqliteStore final : public Store {
     return "cannot record a run of " + in_quotes(commit.history ? commit.history->task : "");
   }
 
-  /// One run's part of a commit; returns the saved instance when it saved one.
-  std::optional<InstanceRecord> write_run(RunCommit& commit, TimePoint now) {
+  /// One run's part of a commit; returns what its save stamps when it saved.
+  std::optional<SaveStamps> write_run(RunCommit& commit, TimePoint now) {
     const std::string operation = commit_operation(commit);
-    std::optional<InstanceRecord> saved;
+    std::optional<SaveStamps> saved;
     if (commit.save) {
       saved = save_in_transaction(*commit.save, now, operation);
       commit.revision = saved->revision;
@@ -380,23 +394,22 @@ class SqliteStore final : public Store {
     return saved;
   }
 
-  /// The instance as saved: created kept from the stored row, revision bumped.
-  /// Reads only those two columns: a save overwrites the fields anyway.
-  InstanceRecord save_in_transaction(const InstanceRecord& instance, TimePoint now, const std::string& operation) {
-    InstanceRecord saved = instance;
-    saved.created = now;
-    saved.revision = 1;
+  /// Writes `instance` as saved now: created kept from the stored row, revision
+  /// bumped. Reads only those two columns: a save overwrites the fields anyway.
+  SaveStamps save_in_transaction(const InstanceRecord& instance, TimePoint now, const std::string& operation) {
+    SaveStamps stamps{now, now, 1};
     {
       auto select = db_.prepare("SELECT created, revision FROM instances WHERE id = ?1", operation);
       select.bind(1, instance.id);
       if (select.step()) {
-        saved.created = from_millis(select.int64(0));
-        saved.revision = select.int64(1) + 1;
+        stamps.created = from_millis(select.int64(0));
+        stamps.revision = select.int64(1) + 1;
       }
     }
-    saved.modified = now;
-    write_instance(saved, operation);
-    return saved;
+    InstanceRecord saved = instance;  // the cache's copy, once the transaction commits
+    stamps.apply(saved);
+    write_instance(std::move(saved), operation);
+    return stamps;
   }
 
   /// Merges `fields` into the stored instance (created if absent); returns its new revision.
@@ -413,9 +426,9 @@ class SqliteStore final : public Store {
     }
     for (const auto& [name, value] : fields) merged.fields[name] = value;
     merged.modified = now;
-    merged.revision += 1;
-    write_instance(merged, operation);
-    return merged.revision;
+    const std::int64_t revision = ++merged.revision;
+    write_instance(std::move(merged), operation);
+    return revision;
   }
 
   std::int64_t insert_run(const RunRecord& run, const std::string& operation) {
@@ -425,8 +438,8 @@ class SqliteStore final : public Store {
         operation);
     insert.bind(1, run.task).bind(2, run.instance_id).bind(3, run.process).bind(4, run.handler);
     insert.bind(5, to_millis(run.started)).bind(6, to_millis(run.finished));
-    insert.bind(7, std::int64_t{run.ok ? 1 : 0}).bind(8, run.message);
-    insert.bind(9, log_text(run.log)).run();
+    const std::string log = log_text(run.log);
+    insert.bind(7, std::int64_t{run.ok ? 1 : 0}).bind(8, run.message).bind(9, log).run();
     return db_.last_insert_rowid();
   }
 
@@ -464,17 +477,20 @@ class SqliteStore final : public Store {
     written_.clear();
   }
 
-  void write_instance(const InstanceRecord& instance, const std::string& operation) {
-    auto upsert = db_.prepare(
-        "INSERT INTO instances (id, process, fields, created, modified, revision)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO UPDATE SET"
-        " process = excluded.process, fields = excluded.fields, created = excluded.created,"
-        " modified = excluded.modified, revision = excluded.revision",
-        operation);
-    upsert.bind(1, instance.id).bind(2, instance.process).bind(3, to_stored_text(instance.fields));
-    upsert.bind(4, to_millis(instance.created)).bind(5, to_millis(instance.modified));
-    upsert.bind(6, instance.revision).run();
-    written_.push_back(instance);  // cached once (and if) the transaction commits
+  void write_instance(InstanceRecord instance, const std::string& operation) {
+    {
+      auto upsert = db_.prepare(
+          "INSERT INTO instances (id, process, fields, created, modified, revision)"
+          " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO UPDATE SET"
+          " process = excluded.process, fields = excluded.fields, created = excluded.created,"
+          " modified = excluded.modified, revision = excluded.revision",
+          operation);
+      const std::string fields = to_stored_text(instance.fields);
+      upsert.bind(1, instance.id).bind(2, instance.process).bind(3, fields);
+      upsert.bind(4, to_millis(instance.created)).bind(5, to_millis(instance.modified));
+      upsert.bind(6, instance.revision).run();
+    }
+    written_.push_back(std::move(instance));  // cached once (and if) the transaction commits
   }
 
   /// Parses stored JSON; a damaged document is a StoreError, never a crash.
