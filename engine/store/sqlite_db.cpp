@@ -42,8 +42,10 @@ Statement::~Statement() {
 }
 
 Statement& Statement::bind(int index, std::string_view text) {
-  int rc = sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
-                             SQLITE_TRANSIENT);
+  // SQLITE_STATIC: SQLite keeps the pointer, not a copy, until the binding is
+  // cleared, which the destructor does. A copy (malloc, memcpy, free) for each
+  // of the ten texts a run commit binds showed in its profile.
+  int rc = sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
   if (rc != SQLITE_OK) db_.fail(rc, operation_);
   return *this;
 }

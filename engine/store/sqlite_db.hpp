@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include <concepts>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -37,8 +38,11 @@ class Statement {
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
-  /// Binds by 1-based index; nullopt binds NULL.
+  /// Binds by 1-based index; nullopt binds NULL. Text is bound without a
+  /// copy: it must stay valid while this Statement lives (the destructor
+  /// clears the bindings), so a temporary string cannot be bound.
   Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, std::same_as<std::string> auto&& text) = delete;  // a temporary std::string
   Statement& bind(int index, std::int64_t number);
   Statement& bind(int index, std::optional<std::int64_t> number);
 
