@@ -14,6 +14,7 @@ namespace flow {
 namespace {
 
 using sqlite::Db;
+using sqlite::Operation;
 using sqlite::Transaction;
 
 // Migration N takes the schema from version N to N + 1; each runs in its own
@@ -91,8 +92,6 @@ std::optional<std::int64_t> to_millis(const std::optional<TimePoint>& t) {
   return to_millis(*t);
 }
 
-std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
-
 /// What a save sets besides the fields: stamped on the caller's copy once the
 /// transaction commits, so the save needs no copy of the fields for the caller.
 struct SaveStamps {
@@ -128,7 +127,7 @@ class SqliteStore final : public Store {
   }
 
   std::optional<InstanceRecord> load_instance(const std::string& id) override {
-    const std::string operation = "cannot load instance " + in_quotes(id);
+    const Operation operation("cannot load instance", id);
     forget_if_others_wrote(operation);
     if (const auto cached = cache_.find(id); cached != cache_.end()) return cached->second;
     auto loaded = load_instance_as(id, operation);
@@ -137,7 +136,7 @@ class SqliteStore final : public Store {
   }
 
   void save_instance(InstanceRecord& instance, TimePoint now) override {
-    const std::string operation = "cannot save instance " + in_quotes(instance.id);
+    const Operation operation("cannot save instance", instance.id);
     Transaction transaction(db_, operation);
     written_.clear();
     const SaveStamps stamps = save_in_transaction(instance, now, operation);
@@ -147,7 +146,7 @@ class SqliteStore final : public Store {
   }
 
   bool seed_instance(const InstanceRecord& instance, TimePoint now) override {
-    std::string operation = "cannot seed instance " + in_quotes(instance.id);
+    const Operation operation("cannot seed instance", instance.id);
     Transaction transaction(db_, operation);
     auto insert = db_.prepare(
         "INSERT INTO instances (id, process, fields, created, modified, revision)"
@@ -163,7 +162,7 @@ class SqliteStore final : public Store {
 
   void checkpoint_fields(const std::string& id, const std::string& process, const FieldMap& fields,
                          TimePoint now) override {
-    const std::string operation = "cannot checkpoint instance " + in_quotes(id);
+    const Operation operation("cannot checkpoint instance", id);
     Transaction transaction(db_, operation);
     written_.clear();
     checkpoint_in_transaction(id, process, fields, now, operation);
@@ -186,7 +185,7 @@ class SqliteStore final : public Store {
   }
 
   std::vector<InstanceRecord> list_instances() override {
-    const std::string operation = "cannot list instances";
+    const Operation operation = "cannot list instances";
     auto select = db_.prepare(
         "SELECT id, process, fields, created, modified, revision FROM instances ORDER BY id", operation);
     std::vector<InstanceRecord> result;
@@ -195,7 +194,7 @@ class SqliteStore final : public Store {
   }
 
   std::string allocate_id(const std::string& process) override {
-    std::string operation = "cannot allocate an id for " + process;
+    const std::string operation = "cannot allocate an id for " + process;
     Transaction transaction(db_, operation);
     std::int64_t number = 0;
     {
@@ -217,7 +216,7 @@ class SqliteStore final : public Store {
   }
 
   std::int64_t record_run(const RunRecord& run) override {
-    const std::string operation = "cannot record a run of " + in_quotes(run.task);
+    const Operation operation("cannot record a run of", run.task);
     Transaction transaction(db_, operation);
     const std::int64_t id = insert_run(run, operation);
     transaction.commit();
@@ -225,7 +224,7 @@ class SqliteStore final : public Store {
   }
 
   std::vector<RunRecord> runs(const std::string& task, int limit) override {
-    const std::string operation = "cannot read the run history";
+    const Operation operation = "cannot read the run history";
     auto select = db_.prepare(
         "SELECT id, task, instance_id, process, handler, started, finished, ok, message, log"
         " FROM runs WHERE ?1 = '' OR task = ?1 ORDER BY id DESC LIMIT ?2",
@@ -237,7 +236,7 @@ class SqliteStore final : public Store {
   }
 
   std::optional<TaskState> load_task(const std::string& name) override {
-    const std::string operation = "cannot load task " + in_quotes(name);
+    const Operation operation("cannot load task", name);
     auto select = db_.prepare(
         "SELECT name, last_run, next_run, run_count, paused, deleted FROM tasks WHERE name = ?1",
         operation);
@@ -247,7 +246,7 @@ class SqliteStore final : public Store {
   }
 
   void save_task(const TaskState& state) override {
-    const std::string operation = "cannot save task " + in_quotes(state.name);
+    const Operation operation("cannot save task", state.name);
     Transaction transaction(db_, operation);
     auto upsert = db_.prepare(
         "INSERT INTO tasks (name, last_run, next_run, run_count, paused, deleted)"
@@ -324,7 +323,7 @@ class SqliteStore final : public Store {
     int version = schema_version();
     check_not_newer(version);
     while (version < kSqliteSchemaVersion) {
-      std::string operation = "cannot migrate the schema to version " + std::to_string(version + 1);
+      const std::string operation = "cannot migrate the schema to version " + std::to_string(version + 1);
       Transaction transaction(db_, operation);
       version = schema_version();  // again under the write lock: another daemon may have migrated
       check_not_newer(version);
@@ -343,8 +342,8 @@ class SqliteStore final : public Store {
   /// committed, or failed as a whole (BEGIN or COMMIT), every run then holding the error.
   std::optional<std::size_t> try_commit(const std::vector<RunCommit*>& todo, TimePoint now) {
     if (todo.empty()) return std::nullopt;
-    const std::string operation =
-        todo.size() == 1 ? commit_operation(*todo.front()) : "cannot commit " + std::to_string(todo.size()) + " runs";
+    const std::string batch = todo.size() == 1 ? "" : "cannot commit " + std::to_string(todo.size()) + " runs";
+    const Operation operation = todo.size() == 1 ? commit_operation(*todo.front()) : Operation(batch);
     std::vector<std::optional<SaveStamps>> saved(todo.size());
     std::optional<std::size_t> writing;  // set while the runs are written, between BEGIN and COMMIT
     try {
@@ -374,15 +373,16 @@ class SqliteStore final : public Store {
   }
 
   /// Named after the most important part, as the single writes name theirs.
-  static std::string commit_operation(const RunCommit& commit) {
-    if (commit.save) return "cannot save instance " + in_quotes(commit.instance_id);
-    if (!commit.checkpoint.empty()) return "cannot checkpoint instance " + in_quotes(commit.instance_id);
-    return "cannot record a run of " + in_quotes(commit.history ? commit.history->task : "");
+  static Operation commit_operation(const RunCommit& commit) {
+    static const std::string kNoTask;
+    if (commit.save) return {"cannot save instance", commit.instance_id};
+    if (!commit.checkpoint.empty()) return {"cannot checkpoint instance", commit.instance_id};
+    return {"cannot record a run of", commit.history ? commit.history->task : kNoTask};
   }
 
   /// One run's part of a commit; returns what its save stamps when it saved.
   std::optional<SaveStamps> write_run(RunCommit& commit, TimePoint now) {
-    const std::string operation = commit_operation(commit);
+    const Operation operation = commit_operation(commit);
     std::optional<SaveStamps> saved;
     if (commit.save) {
       saved = save_in_transaction(*commit.save, now, operation);
@@ -396,7 +396,7 @@ class SqliteStore final : public Store {
 
   /// Writes `instance` as saved now: created kept from the stored row, revision
   /// bumped. Reads only those two columns: a save overwrites the fields anyway.
-  SaveStamps save_in_transaction(const InstanceRecord& instance, TimePoint now, const std::string& operation) {
+  SaveStamps save_in_transaction(const InstanceRecord& instance, TimePoint now, const Operation& operation) {
     SaveStamps stamps{now, now, 1};
     {
       auto select = db_.prepare("SELECT created, revision FROM instances WHERE id = ?1", operation);
@@ -414,7 +414,7 @@ class SqliteStore final : public Store {
 
   /// Merges `fields` into the stored instance (created if absent); returns its new revision.
   std::int64_t checkpoint_in_transaction(const std::string& id, const std::string& process, const FieldMap& fields,
-                                         TimePoint now, const std::string& operation) {
+                                         TimePoint now, const Operation& operation) {
     auto stored = load_instance_as(id, operation);
     InstanceRecord merged;
     if (stored) {
@@ -431,7 +431,7 @@ class SqliteStore final : public Store {
     return revision;
   }
 
-  std::int64_t insert_run(const RunRecord& run, const std::string& operation) {
+  std::int64_t insert_run(const RunRecord& run, const Operation& operation) {
     auto insert = db_.prepare(
         "INSERT INTO runs (task, instance_id, process, handler, started, finished, ok, message, log)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -443,7 +443,7 @@ class SqliteStore final : public Store {
     return db_.last_insert_rowid();
   }
 
-  std::optional<InstanceRecord> load_instance_as(const std::string& id, const std::string& operation) {
+  std::optional<InstanceRecord> load_instance_as(const std::string& id, const Operation& operation) {
     auto select = db_.prepare(
         "SELECT id, process, fields, created, modified, revision FROM instances WHERE id = ?1",
         operation);
@@ -452,7 +452,7 @@ class SqliteStore final : public Store {
     return read_instance(select, operation);
   }
 
-  bool instance_exists(const std::string& id, const std::string& operation) {
+  bool instance_exists(const std::string& id, const Operation& operation) {
     auto select = db_.prepare("SELECT 1 FROM instances WHERE id = ?1", operation);
     select.bind(1, id);
     return select.step();
@@ -460,7 +460,7 @@ class SqliteStore final : public Store {
 
   /// Empties the instance cache when another connection (a `flow trigger`
   /// beside the daemon, an admin command) has committed since the last look.
-  void forget_if_others_wrote(const std::string& operation) {
+  void forget_if_others_wrote(const Operation& operation) {
     auto version = db_.prepare("PRAGMA data_version", operation);
     if (!version.step()) return;
     const std::int64_t now = version.int64(0);
@@ -477,7 +477,7 @@ class SqliteStore final : public Store {
     written_.clear();
   }
 
-  void write_instance(InstanceRecord instance, const std::string& operation) {
+  void write_instance(InstanceRecord instance, const Operation& operation) {
     {
       auto upsert = db_.prepare(
           "INSERT INTO instances (id, process, fields, created, modified, revision)"
@@ -494,15 +494,15 @@ class SqliteStore final : public Store {
   }
 
   /// Parses stored JSON; a damaged document is a StoreError, never a crash.
-  Json parse_json(const std::string& text, const std::string& operation) const {
+  Json parse_json(const std::string& text, const Operation& operation) const {
     try {
       return Json::parse(text);
     } catch (const Json::exception& e) {
-      throw StoreError("store " + db_.path() + ": " + operation + ": damaged JSON: " + e.what());
+      throw StoreError("store " + db_.path() + ": " + operation.str() + ": damaged JSON: " + e.what());
     }
   }
 
-  InstanceRecord read_instance(const sqlite::Statement& row, const std::string& operation) const {
+  InstanceRecord read_instance(const sqlite::Statement& row, const Operation& operation) const {
     InstanceRecord record;
     record.id = row.text(0);
     record.process = row.text(1);
@@ -510,7 +510,7 @@ class SqliteStore final : public Store {
     try {
       for (const auto& [name, stored] : fields.items()) record.fields[name] = from_stored(stored);
     } catch (const std::exception& e) {
-      throw StoreError("store " + db_.path() + ": " + operation + ": damaged field value: " + e.what());
+      throw StoreError("store " + db_.path() + ": " + operation.str() + ": damaged field value: " + e.what());
     }
     record.created = from_millis(row.int64(3));
     record.modified = from_millis(row.int64(4));
@@ -518,7 +518,7 @@ class SqliteStore final : public Store {
     return record;
   }
 
-  RunRecord read_run(const sqlite::Statement& row, const std::string& operation) const {
+  RunRecord read_run(const sqlite::Statement& row, const Operation& operation) const {
     RunRecord run;
     run.id = row.int64(0);
     run.task = row.text(1);
