@@ -79,12 +79,13 @@ TEST_CASE("append_json_string: invalid UTF-8 throws what the Json serializer thr
 }
 
 TEST_CASE("append_json_string: random byte strings agree with the Json serializer", "[value]") {
-  // Bytes from every class: plain, escaped, control, UTF-8 leads and continuations, never-valid.
-  const std::vector<unsigned char> alphabet{'a', 'Z', ' ', '/', '"', '\\', 0x00, 0x0A, 0x1F, 0x7F, 0x80, 0x9F,
+  // Bytes from every class: plain (weighted up, so that long plain runs occur), escaped, control,
+  // UTF-8 leads and continuations, never-valid.
+  const std::vector<unsigned char> alphabet{'a', 'Z', ' ', '/', 'a', 'b', 'c', 'd', '~', '!', 'a', 'z', 0x21, 0x7E, '"', '\\', 0x00, 0x0A, 0x1F, 0x7F, 0x80, 0x9F,
                                             0xA0, 0xBF, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF};
   std::mt19937 random(20261119);
   std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
-  std::uniform_int_distribution<int> length(0, 12);
+  std::uniform_int_distribution<int> length(0, 40);  // past 8 bytes: plain text is skipped a word at a time
   int valid = 0;
   for (int i = 0; i < 20000; ++i) {
     std::string text;
@@ -97,5 +98,6 @@ TEST_CASE("append_json_string: random byte strings agree with the Json serialize
                                                                                           << " vs " << expected);
     }
   }
-  CHECK(valid > 2000);  // both outcomes were exercised
+  CHECK(valid > 1000);  // both outcomes were exercised
+  CHECK(valid < 19000);
 }
