@@ -87,6 +87,10 @@ Value from_stored(const Json& json);
 /// directly instead of through Json objects: every save writes it. Parses to
 /// the same document as the Json route.
 std::string to_stored_text(const std::map<std::string, Value>& fields);
+/// Appends `text` as a JSON string, byte for byte as Json(text).dump() writes
+/// it (UTF-8 kept as is; on invalid UTF-8 it throws the same Json error): the
+/// escaper of every JSON text the store writes directly.
+void append_json_string(std::string& out, std::string_view text);
 
 /// Truthiness for conditions: false, null, "" and 0 are false.
 bool truthy(const Value& value);

@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include <concepts>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -20,6 +21,27 @@ namespace flow::sqlite {
 
 class Db;
 
+/// What the caller is doing, for error messages: `cannot list tasks`, or
+/// `cannot save instance "TK-1"` from an action and a subject. It only points
+/// at its text, which becomes a message when something fails, so naming every
+/// write costs nothing when it succeeds. What it points at must outlive the
+/// Statement or Transaction that holds it: a temporary string does not compile.
+class Operation {
+ public:
+  Operation(const char* text) : text_(text) {}
+  Operation(const std::string& text) : text_(text) {}
+  Operation(std::string&&) = delete;
+  /// Rendered `action "subject"`.
+  Operation(const char* action, const std::string& subject) : text_(action), subject_(&subject) {}
+  Operation(const char*, std::string&&) = delete;
+
+  std::string str() const;
+
+ private:
+  std::string_view text_;
+  const std::string* subject_ = nullptr;
+};
+
 /// SQLITE_BUSY (another connection holds a lock) as its own type, for the few
 /// places that may retry it.
 class BusyError : public StoreError {
@@ -32,13 +54,16 @@ class BusyError : public StoreError {
 /// user finds it fresh (and read transactions are not held open).
 class Statement {
  public:
-  Statement(Db& db, sqlite3_stmt* stmt, std::string operation);
+  Statement(Db& db, sqlite3_stmt* stmt, Operation operation);
   ~Statement();
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
-  /// Binds by 1-based index; nullopt binds NULL.
+  /// Binds by 1-based index; nullopt binds NULL. Text is bound without a
+  /// copy: it must stay valid while this Statement lives (the destructor
+  /// clears the bindings), so a temporary string cannot be bound.
   Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, std::same_as<std::string> auto&& text) = delete;  // a temporary std::string
   Statement& bind(int index, std::int64_t number);
   Statement& bind(int index, std::optional<std::int64_t> number);
 
@@ -54,7 +79,7 @@ class Statement {
  private:
   Db& db_;
   sqlite3_stmt* stmt_;
-  std::string operation_;
+  Operation operation_;
 };
 
 /// One connection. Not thread-safe: the engine uses it from one io_context thread.
@@ -67,15 +92,15 @@ class Db {
   Db& operator=(const Db&) = delete;
 
   /// Runs one or more statements without results (schema, pragmas).
-  void exec(std::string_view sql, std::string_view operation);
+  void exec(std::string_view sql, Operation operation);
   /// A prepared statement for `sql`, compiled once and cached by its text. The
   /// same text must not be prepared again while a previous Statement for it lives.
   /// `operation` names what the caller is doing, for error messages.
-  Statement prepare(const std::string& sql, std::string operation);
+  Statement prepare(const std::string& sql, Operation operation);
   std::int64_t changes() const;
   std::int64_t last_insert_rowid() const;
   /// Throws StoreError for `rc` (a failing SQLite result code).
-  [[noreturn]] void fail(int rc, std::string_view operation) const;
+  [[noreturn]] void fail(int rc, Operation operation) const;
   const std::string& path() const { return path_; }
   sqlite3* handle() const { return db_; }
 
@@ -94,7 +119,7 @@ class Db {
 /// committed state untouched.
 class Transaction {
  public:
-  Transaction(Db& db, std::string operation);
+  Transaction(Db& db, Operation operation);
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
@@ -102,7 +127,7 @@ class Transaction {
 
  private:
   Db& db_;
-  std::string operation_;
+  Operation operation_;
   bool open_ = true;
 };
 

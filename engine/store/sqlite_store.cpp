@@ -14,6 +14,7 @@ namespace flow {
 namespace {
 
 using sqlite::Db;
+using sqlite::Operation;
 using sqlite::Transaction;
 
 // Migration N takes the schema from version N to N + 1; each runs in its own
@@ -56,6 +57,31 @@ CREATE TABLE id_counters (
   last    INTEGER NOT NULL     -- the last number handed out by allocate_id
 );
 )sql",
+    // v1 -> v2: runs without AUTOINCREMENT, which made every history insert
+    // write a page of sqlite_sequence too (one WAL frame in four per commit).
+    // Rows keep their ids. Ids still never go backwards: SQLite now hands out
+    // max(id) + 1, and nothing deletes a run (history is only ever appended; no
+    // DELETE FROM runs anywhere in Flow), so the newest id is never taken away.
+    // Dropping the old table drops its index and its sqlite_sequence row.
+    R"sql(
+CREATE TABLE runs_v2 (
+  id          INTEGER PRIMARY KEY,
+  task        TEXT NOT NULL,
+  instance_id TEXT NOT NULL,
+  process     TEXT NOT NULL,
+  handler     TEXT NOT NULL,
+  started     INTEGER NOT NULL,
+  finished    INTEGER NOT NULL,
+  ok          INTEGER NOT NULL,
+  message     TEXT NOT NULL,   -- masked by the caller
+  log         TEXT NOT NULL    -- JSON array of masked lines
+);
+INSERT INTO runs_v2 (id, task, instance_id, process, handler, started, finished, ok, message, log)
+  SELECT id, task, instance_id, process, handler, started, finished, ok, message, log FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_v2 RENAME TO runs;
+CREATE INDEX runs_by_task ON runs (task, id);
+)sql",
 };
 
 std::int64_t to_millis(TimePoint t) { return t.time_since_epoch().count(); }
@@ -66,7 +92,31 @@ std::optional<std::int64_t> to_millis(const std::optional<TimePoint>& t) {
   return to_millis(*t);
 }
 
-std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
+/// What a save sets besides the fields: stamped on the caller's copy once the
+/// transaction commits, so the save needs no copy of the fields for the caller.
+struct SaveStamps {
+  TimePoint created;
+  TimePoint modified;
+  std::int64_t revision = 0;
+
+  void apply(InstanceRecord& instance) const {
+    instance.created = created;
+    instance.modified = modified;
+    instance.revision = revision;
+  }
+};
+
+/// The run's log as the JSON array of strings Json(lines).dump() writes,
+/// written directly: every run commit stores it.
+std::string log_text(const std::vector<std::string>& lines) {
+  std::string out = "[";
+  for (const auto& line : lines) {
+    if (out.size() > 1) out += ',';
+    append_json_string(out, line);
+  }
+  out += ']';
+  return out;
+}
 
 
 class SqliteStore final : public Store {
@@ -77,7 +127,7 @@ class SqliteStore final : public Store {
   }
 
   std::optional<InstanceRecord> load_instance(const std::string& id) override {
-    const std::string operation = "cannot load instance " + in_quotes(id);
+    const Operation operation("cannot load instance", id);
     forget_if_others_wrote(operation);
     if (const auto cached = cache_.find(id); cached != cache_.end()) return cached->second;
     auto loaded = load_instance_as(id, operation);
@@ -86,24 +136,24 @@ class SqliteStore final : public Store {
   }
 
   void save_instance(InstanceRecord& instance, TimePoint now) override {
-    const std::string operation = "cannot save instance " + in_quotes(instance.id);
+    const Operation operation("cannot save instance", instance.id);
     Transaction transaction(db_, operation);
     written_.clear();
-    InstanceRecord saved = save_in_transaction(instance, now, operation);
+    const SaveStamps stamps = save_in_transaction(instance, now, operation);
     transaction.commit();
     cache_written();
-    instance = std::move(saved);  // only after the commit: a failure leaves the caller's copy as is
+    stamps.apply(instance);  // only after the commit: a failure leaves the caller's copy as is
   }
 
   bool seed_instance(const InstanceRecord& instance, TimePoint now) override {
-    std::string operation = "cannot seed instance " + in_quotes(instance.id);
+    const Operation operation("cannot seed instance", instance.id);
     Transaction transaction(db_, operation);
     auto insert = db_.prepare(
         "INSERT INTO instances (id, process, fields, created, modified, revision)"
         " VALUES (?1, ?2, ?3, ?4, ?4, 1) ON CONFLICT (id) DO NOTHING",
         operation);
-    insert.bind(1, instance.id).bind(2, instance.process).bind(3, to_stored_text(instance.fields));
-    insert.bind(4, to_millis(now)).run();
+    const std::string fields = to_stored_text(instance.fields);
+    insert.bind(1, instance.id).bind(2, instance.process).bind(3, fields).bind(4, to_millis(now)).run();
     bool inserted = db_.changes() > 0;
     transaction.commit();
     cache_.erase(instance.id);
@@ -112,7 +162,7 @@ class SqliteStore final : public Store {
 
   void checkpoint_fields(const std::string& id, const std::string& process, const FieldMap& fields,
                          TimePoint now) override {
-    const std::string operation = "cannot checkpoint instance " + in_quotes(id);
+    const Operation operation("cannot checkpoint instance", id);
     Transaction transaction(db_, operation);
     written_.clear();
     checkpoint_in_transaction(id, process, fields, now, operation);
@@ -135,7 +185,7 @@ class SqliteStore final : public Store {
   }
 
   std::vector<InstanceRecord> list_instances() override {
-    const std::string operation = "cannot list instances";
+    const Operation operation = "cannot list instances";
     auto select = db_.prepare(
         "SELECT id, process, fields, created, modified, revision FROM instances ORDER BY id", operation);
     std::vector<InstanceRecord> result;
@@ -144,7 +194,7 @@ class SqliteStore final : public Store {
   }
 
   std::string allocate_id(const std::string& process) override {
-    std::string operation = "cannot allocate an id for " + process;
+    const std::string operation = "cannot allocate an id for " + process;
     Transaction transaction(db_, operation);
     std::int64_t number = 0;
     {
@@ -166,7 +216,7 @@ class SqliteStore final : public Store {
   }
 
   std::int64_t record_run(const RunRecord& run) override {
-    const std::string operation = "cannot record a run of " + in_quotes(run.task);
+    const Operation operation("cannot record a run of", run.task);
     Transaction transaction(db_, operation);
     const std::int64_t id = insert_run(run, operation);
     transaction.commit();
@@ -174,7 +224,7 @@ class SqliteStore final : public Store {
   }
 
   std::vector<RunRecord> runs(const std::string& task, int limit) override {
-    const std::string operation = "cannot read the run history";
+    const Operation operation = "cannot read the run history";
     auto select = db_.prepare(
         "SELECT id, task, instance_id, process, handler, started, finished, ok, message, log"
         " FROM runs WHERE ?1 = '' OR task = ?1 ORDER BY id DESC LIMIT ?2",
@@ -186,7 +236,7 @@ class SqliteStore final : public Store {
   }
 
   std::optional<TaskState> load_task(const std::string& name) override {
-    const std::string operation = "cannot load task " + in_quotes(name);
+    const Operation operation("cannot load task", name);
     auto select = db_.prepare(
         "SELECT name, last_run, next_run, run_count, paused, deleted FROM tasks WHERE name = ?1",
         operation);
@@ -196,7 +246,7 @@ class SqliteStore final : public Store {
   }
 
   void save_task(const TaskState& state) override {
-    const std::string operation = "cannot save task " + in_quotes(state.name);
+    const Operation operation("cannot save task", state.name);
     Transaction transaction(db_, operation);
     auto upsert = db_.prepare(
         "INSERT INTO tasks (name, last_run, next_run, run_count, paused, deleted)"
@@ -273,7 +323,7 @@ class SqliteStore final : public Store {
     int version = schema_version();
     check_not_newer(version);
     while (version < kSqliteSchemaVersion) {
-      std::string operation = "cannot migrate the schema to version " + std::to_string(version + 1);
+      const std::string operation = "cannot migrate the schema to version " + std::to_string(version + 1);
       Transaction transaction(db_, operation);
       version = schema_version();  // again under the write lock: another daemon may have migrated
       check_not_newer(version);
@@ -292,9 +342,9 @@ class SqliteStore final : public Store {
   /// committed, or failed as a whole (BEGIN or COMMIT), every run then holding the error.
   std::optional<std::size_t> try_commit(const std::vector<RunCommit*>& todo, TimePoint now) {
     if (todo.empty()) return std::nullopt;
-    const std::string operation =
-        todo.size() == 1 ? commit_operation(*todo.front()) : "cannot commit " + std::to_string(todo.size()) + " runs";
-    std::vector<std::optional<InstanceRecord>> saved(todo.size());
+    const std::string batch = todo.size() == 1 ? "" : "cannot commit " + std::to_string(todo.size()) + " runs";
+    const Operation operation = todo.size() == 1 ? commit_operation(*todo.front()) : Operation(batch);
+    std::vector<std::optional<SaveStamps>> saved(todo.size());
     std::optional<std::size_t> writing;  // set while the runs are written, between BEGIN and COMMIT
     try {
       Transaction transaction(db_, operation);
@@ -317,22 +367,23 @@ class SqliteStore final : public Store {
     }
     for (std::size_t i = 0; i < todo.size(); ++i) {
       // Only after the commit, as in save_instance: a failure leaves the caller's copy as is.
-      if (saved[i]) *todo[i]->save = std::move(*saved[i]);
+      if (saved[i]) saved[i]->apply(*todo[i]->save);
     }
     return std::nullopt;
   }
 
   /// Named after the most important part, as the single writes name theirs.
-  static std::string commit_operation(const RunCommit& commit) {
-    if (commit.save) return "cannot save instance " + in_quotes(commit.instance_id);
-    if (!commit.checkpoint.empty()) return "cannot checkpoint instance " + in_quotes(commit.instance_id);
-    return "cannot record a run of " + in_quotes(commit.history ? commit.history->task : "");
+  static Operation commit_operation(const RunCommit& commit) {
+    static const std::string kNoTask;
+    if (commit.save) return {"cannot save instance", commit.instance_id};
+    if (!commit.checkpoint.empty()) return {"cannot checkpoint instance", commit.instance_id};
+    return {"cannot record a run of", commit.history ? commit.history->task : kNoTask};
   }
 
-  /// One run's part of a commit; returns the saved instance when it saved one.
-  std::optional<InstanceRecord> write_run(RunCommit& commit, TimePoint now) {
-    const std::string operation = commit_operation(commit);
-    std::optional<InstanceRecord> saved;
+  /// One run's part of a commit; returns what its save stamps when it saved.
+  std::optional<SaveStamps> write_run(RunCommit& commit, TimePoint now) {
+    const Operation operation = commit_operation(commit);
+    std::optional<SaveStamps> saved;
     if (commit.save) {
       saved = save_in_transaction(*commit.save, now, operation);
       commit.revision = saved->revision;
@@ -343,28 +394,27 @@ class SqliteStore final : public Store {
     return saved;
   }
 
-  /// The instance as saved: created kept from the stored row, revision bumped.
-  /// Reads only those two columns: a save overwrites the fields anyway.
-  InstanceRecord save_in_transaction(const InstanceRecord& instance, TimePoint now, const std::string& operation) {
-    InstanceRecord saved = instance;
-    saved.created = now;
-    saved.revision = 1;
+  /// Writes `instance` as saved now: created kept from the stored row, revision
+  /// bumped. Reads only those two columns: a save overwrites the fields anyway.
+  SaveStamps save_in_transaction(const InstanceRecord& instance, TimePoint now, const Operation& operation) {
+    SaveStamps stamps{now, now, 1};
     {
       auto select = db_.prepare("SELECT created, revision FROM instances WHERE id = ?1", operation);
       select.bind(1, instance.id);
       if (select.step()) {
-        saved.created = from_millis(select.int64(0));
-        saved.revision = select.int64(1) + 1;
+        stamps.created = from_millis(select.int64(0));
+        stamps.revision = select.int64(1) + 1;
       }
     }
-    saved.modified = now;
-    write_instance(saved, operation);
-    return saved;
+    InstanceRecord saved = instance;  // the cache's copy, once the transaction commits
+    stamps.apply(saved);
+    write_instance(std::move(saved), operation);
+    return stamps;
   }
 
   /// Merges `fields` into the stored instance (created if absent); returns its new revision.
   std::int64_t checkpoint_in_transaction(const std::string& id, const std::string& process, const FieldMap& fields,
-                                         TimePoint now, const std::string& operation) {
+                                         TimePoint now, const Operation& operation) {
     auto stored = load_instance_as(id, operation);
     InstanceRecord merged;
     if (stored) {
@@ -376,24 +426,24 @@ class SqliteStore final : public Store {
     }
     for (const auto& [name, value] : fields) merged.fields[name] = value;
     merged.modified = now;
-    merged.revision += 1;
-    write_instance(merged, operation);
-    return merged.revision;
+    const std::int64_t revision = ++merged.revision;
+    write_instance(std::move(merged), operation);
+    return revision;
   }
 
-  std::int64_t insert_run(const RunRecord& run, const std::string& operation) {
+  std::int64_t insert_run(const RunRecord& run, const Operation& operation) {
     auto insert = db_.prepare(
         "INSERT INTO runs (task, instance_id, process, handler, started, finished, ok, message, log)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         operation);
     insert.bind(1, run.task).bind(2, run.instance_id).bind(3, run.process).bind(4, run.handler);
     insert.bind(5, to_millis(run.started)).bind(6, to_millis(run.finished));
-    insert.bind(7, std::int64_t{run.ok ? 1 : 0}).bind(8, run.message);
-    insert.bind(9, Json(run.log).dump()).run();
+    const std::string log = log_text(run.log);
+    insert.bind(7, std::int64_t{run.ok ? 1 : 0}).bind(8, run.message).bind(9, log).run();
     return db_.last_insert_rowid();
   }
 
-  std::optional<InstanceRecord> load_instance_as(const std::string& id, const std::string& operation) {
+  std::optional<InstanceRecord> load_instance_as(const std::string& id, const Operation& operation) {
     auto select = db_.prepare(
         "SELECT id, process, fields, created, modified, revision FROM instances WHERE id = ?1",
         operation);
@@ -402,7 +452,7 @@ class SqliteStore final : public Store {
     return read_instance(select, operation);
   }
 
-  bool instance_exists(const std::string& id, const std::string& operation) {
+  bool instance_exists(const std::string& id, const Operation& operation) {
     auto select = db_.prepare("SELECT 1 FROM instances WHERE id = ?1", operation);
     select.bind(1, id);
     return select.step();
@@ -410,7 +460,7 @@ class SqliteStore final : public Store {
 
   /// Empties the instance cache when another connection (a `flow trigger`
   /// beside the daemon, an admin command) has committed since the last look.
-  void forget_if_others_wrote(const std::string& operation) {
+  void forget_if_others_wrote(const Operation& operation) {
     auto version = db_.prepare("PRAGMA data_version", operation);
     if (!version.step()) return;
     const std::int64_t now = version.int64(0);
@@ -427,29 +477,32 @@ class SqliteStore final : public Store {
     written_.clear();
   }
 
-  void write_instance(const InstanceRecord& instance, const std::string& operation) {
-    auto upsert = db_.prepare(
-        "INSERT INTO instances (id, process, fields, created, modified, revision)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO UPDATE SET"
-        " process = excluded.process, fields = excluded.fields, created = excluded.created,"
-        " modified = excluded.modified, revision = excluded.revision",
-        operation);
-    upsert.bind(1, instance.id).bind(2, instance.process).bind(3, to_stored_text(instance.fields));
-    upsert.bind(4, to_millis(instance.created)).bind(5, to_millis(instance.modified));
-    upsert.bind(6, instance.revision).run();
-    written_.push_back(instance);  // cached once (and if) the transaction commits
+  void write_instance(InstanceRecord instance, const Operation& operation) {
+    {
+      auto upsert = db_.prepare(
+          "INSERT INTO instances (id, process, fields, created, modified, revision)"
+          " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO UPDATE SET"
+          " process = excluded.process, fields = excluded.fields, created = excluded.created,"
+          " modified = excluded.modified, revision = excluded.revision",
+          operation);
+      const std::string fields = to_stored_text(instance.fields);
+      upsert.bind(1, instance.id).bind(2, instance.process).bind(3, fields);
+      upsert.bind(4, to_millis(instance.created)).bind(5, to_millis(instance.modified));
+      upsert.bind(6, instance.revision).run();
+    }
+    written_.push_back(std::move(instance));  // cached once (and if) the transaction commits
   }
 
   /// Parses stored JSON; a damaged document is a StoreError, never a crash.
-  Json parse_json(const std::string& text, const std::string& operation) const {
+  Json parse_json(const std::string& text, const Operation& operation) const {
     try {
       return Json::parse(text);
     } catch (const Json::exception& e) {
-      throw StoreError("store " + db_.path() + ": " + operation + ": damaged JSON: " + e.what());
+      throw StoreError("store " + db_.path() + ": " + operation.str() + ": damaged JSON: " + e.what());
     }
   }
 
-  InstanceRecord read_instance(const sqlite::Statement& row, const std::string& operation) const {
+  InstanceRecord read_instance(const sqlite::Statement& row, const Operation& operation) const {
     InstanceRecord record;
     record.id = row.text(0);
     record.process = row.text(1);
@@ -457,7 +510,7 @@ class SqliteStore final : public Store {
     try {
       for (const auto& [name, stored] : fields.items()) record.fields[name] = from_stored(stored);
     } catch (const std::exception& e) {
-      throw StoreError("store " + db_.path() + ": " + operation + ": damaged field value: " + e.what());
+      throw StoreError("store " + db_.path() + ": " + operation.str() + ": damaged field value: " + e.what());
     }
     record.created = from_millis(row.int64(3));
     record.modified = from_millis(row.int64(4));
@@ -465,7 +518,7 @@ class SqliteStore final : public Store {
     return record;
   }
 
-  RunRecord read_run(const sqlite::Statement& row, const std::string& operation) const {
+  RunRecord read_run(const sqlite::Statement& row, const Operation& operation) const {
     RunRecord run;
     run.id = row.int64(0);
     run.task = row.text(1);

@@ -41,7 +41,7 @@ struct SqliteOptions {
 
 /// The schema version this build writes; older files are migrated on open,
 /// newer ones are refused.
-inline constexpr int kSqliteSchemaVersion = 1;
+inline constexpr int kSqliteSchemaVersion = 2;
 
 /// Opens (creating if absent) the store at `path` and migrates its schema.
 /// Throws StoreError when the file cannot be opened, is not a database, or was

@@ -266,6 +266,25 @@ TEST_CASE("sqlite store: run history, newest first, filtered by task", "[store]"
   CHECK(store->runs("Refresh access token", 1).size() == 1);
 }
 
+TEST_CASE("sqlite store: the stored log is the text the Json route wrote, and reads back the same", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("flow.db");
+  auto store = flow::open_sqlite_store(path);
+  flow::RunRecord run;
+  run.log = {"",
+             "say \"hi\" \\ back/slash",
+             std::string("tab\tline\ncr\rbell\x07nul") + std::string(1, '\0') + "end\x7f",
+             "token \xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2" "cdef caf\xC3\xA9 \xF0\x9F\x94\x91"};
+  const auto id = store->record_run(run);
+  CHECK(query_text(path, "SELECT log FROM runs WHERE id = " + std::to_string(id)) == flow::Json(run.log).dump());
+  CHECK(store->runs("", 1).front().log == run.log);
+
+  run.log.clear();
+  const auto empty = store->record_run(run);
+  CHECK(query_text(path, "SELECT log FROM runs WHERE id = " + std::to_string(empty)) == "[]");
+  CHECK(store->runs("", 1).front().log.empty());
+}
+
 TEST_CASE("sqlite store: task state round trip", "[store]") {
   TempDir dir;
   auto store = flow::open_sqlite_store(dir.file("flow.db"));
@@ -331,7 +350,7 @@ TEST_CASE("sqlite store: schema version is recorded and newer files are refused"
 
   exec_sql(path, "UPDATE schema_version SET version = 99");
   CHECK(what_of([&] { flow::open_sqlite_store(path); }) ==
-        "store " + path + ": schema version 99 is newer than this Flow understands (1); upgrade Flow");
+        "store " + path + ": schema version 99 is newer than this Flow understands (2); upgrade Flow");
 }
 
 TEST_CASE("sqlite store: a file that is not a database is a clear StoreError", "[store]") {
@@ -421,6 +440,65 @@ TEST_CASE("sqlite store: an old schema is migrated on open", "[store]") {
   auto store = flow::open_sqlite_store(path);
   CHECK(query_int(path, "SELECT version FROM schema_version") == flow::kSqliteSchemaVersion);
   CHECK(store->allocate_id("TokenKeeper") == "TokenKeeper-1");
+}
+
+namespace {
+
+/// A store file as Flow wrote it at schema version 1 (runs with AUTOINCREMENT),
+/// holding three runs whose ids have gaps.
+void write_v1_file(const std::string& path) {
+  exec_sql(path, R"sql(
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+INSERT INTO schema_version (version) VALUES (1);
+CREATE TABLE instances (id TEXT PRIMARY KEY, process TEXT NOT NULL, fields TEXT NOT NULL,
+  created INTEGER NOT NULL, modified INTEGER NOT NULL, revision INTEGER NOT NULL);
+CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, task TEXT NOT NULL, instance_id TEXT NOT NULL,
+  process TEXT NOT NULL, handler TEXT NOT NULL, started INTEGER NOT NULL, finished INTEGER NOT NULL,
+  ok INTEGER NOT NULL, message TEXT NOT NULL, log TEXT NOT NULL);
+CREATE INDEX runs_by_task ON runs (task, id);
+CREATE TABLE tasks (name TEXT PRIMARY KEY, last_run INTEGER, next_run INTEGER, run_count INTEGER NOT NULL,
+  paused INTEGER NOT NULL, deleted INTEGER NOT NULL);
+CREATE TABLE id_counters (process TEXT PRIMARY KEY, last INTEGER NOT NULL);
+INSERT INTO runs VALUES (3, 'Keep', 'TK-1', 'TokenKeeper', 'Refresh', 1000, 1200, 1, '', '["one"]');
+INSERT INTO runs VALUES (5, 'Other', 'TK-2', 'TokenKeeper', 'Refresh', 2000, 2300, 0, 'timed out', '[]');
+INSERT INTO runs VALUES (9, 'Keep', 'TK-1', 'TokenKeeper', 'Refresh', 3000, 3100, 1, '', '["two","three"]');
+)sql");
+}
+
+}  // namespace
+
+TEST_CASE("sqlite store: a version 1 file migrates to runs without AUTOINCREMENT, keeping its runs", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("flow.db");
+  write_v1_file(path);
+  REQUIRE(query_int(path, "SELECT seq FROM sqlite_sequence WHERE name = 'runs'") == 9);
+  auto store = flow::open_sqlite_store(path);
+  CHECK(query_int(path, "SELECT version FROM schema_version") == 2);
+  CHECK(query_text(path, "SELECT sql FROM sqlite_master WHERE name = 'runs'").find("AUTOINCREMENT") ==
+        std::string::npos);
+  CHECK(query_text(path, "SELECT sql FROM sqlite_master WHERE name = 'runs_by_task'") ==
+        "CREATE INDEX runs_by_task ON runs (task, id)");
+  CHECK(query_int(path, "SELECT count(*) FROM sqlite_sequence WHERE name = 'runs'") == 0);
+
+  const auto runs = store->runs("", 10);
+  REQUIRE(runs.size() == 3);
+  CHECK(runs[0].id == 9);
+  CHECK(runs[0].log == std::vector<std::string>{"two", "three"});
+  CHECK(runs[1].id == 5);
+  CHECK(runs[1].task == "Other");
+  CHECK_FALSE(runs[1].ok);
+  CHECK(runs[1].message == "timed out");
+  CHECK(runs[1].started == TimePoint(2000ms));
+  CHECK(runs[1].finished == TimePoint(2300ms));
+  CHECK(runs[2].id == 3);
+  CHECK(runs[2].log == std::vector<std::string>{"one"});
+  CHECK(store->runs("Keep", 10).size() == 2);
+
+  flow::RunRecord run;
+  run.task = "Keep";
+  CHECK(store->record_run(run) == 10);  // after the largest id kept
+  CHECK(store->record_run(run) == 11);
+  CHECK(store->runs("Keep", 1).front().id == 11);
 }
 
 TEST_CASE("sqlite store: daemons opening a fresh file together migrate it once", "[store]") {
