@@ -30,9 +30,10 @@ std::string stamp(Clock& clock) { return format_iso(std::chrono::floor<std::chro
 }  // namespace
 
 int cmd_run(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
-  const auto args = parse_args(raw, {"db", "for", "durability"}, {"show-secrets", "help"});
+  const auto args = parse_args(raw, {"db", "for", "durability", "keep-runs"}, {"show-secrets", "help"});
   if (args.flag("help") || args.positional.empty()) {
-    (args.flag("help") ? out : err) << "usage: flow run FILE... [--db PATH] [--for DURATION] [--show-secrets]\n";
+    (args.flag("help") ? out : err) << "usage: flow run FILE... [--db PATH] [--for DURATION] [--show-secrets]"
+                                       " [--durability full|relaxed] [--keep-runs N]\n";
     return args.flag("help") ? 0 : 2;
   }
   const auto loaded = load_checked(args.positional, err);

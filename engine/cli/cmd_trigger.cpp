@@ -6,10 +6,10 @@
 namespace flow::cli {
 
 int cmd_trigger(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
-  const auto args = parse_args(raw, {"id", "db", "durability"}, {"json", "show-secrets", "help"});
+  const auto args = parse_args(raw, {"id", "db", "durability", "keep-runs"}, {"json", "show-secrets", "help"});
   if (args.flag("help") || args.positional.size() < 2) {
     (args.flag("help") ? out : err) << "usage: flow trigger FILE... PROCESS.HANDLER [--id ID] [--db PATH] [--json]"
-                                       " [--show-secrets]\n";
+                                       " [--show-secrets] [--durability full|relaxed] [--keep-runs N]\n";
     return args.flag("help") ? 0 : 2;
   }
   const std::vector<std::string> files(args.positional.begin(), args.positional.end() - 1);

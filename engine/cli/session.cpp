@@ -1,5 +1,6 @@
 #include "engine/cli/session.hpp"
 
+#include <charconv>
 #include <filesystem>
 #include <ostream>
 
@@ -37,10 +38,17 @@ std::string db_path(const Args& args, const std::vector<std::string>& files) {
 
 SqliteOptions store_options(const Args& args) {
   SqliteOptions options;
-  const auto durability = args.option("durability");
-  if (!durability || *durability == "full") return options;
-  if (*durability != "relaxed") throw UsageError("--durability is full or relaxed, not '" + *durability + "'");
-  options.durability = Durability::relaxed;
+  if (const auto durability = args.option("durability"); durability && *durability != "full") {
+    if (*durability != "relaxed") throw UsageError("--durability is full or relaxed, not '" + *durability + "'");
+    options.durability = Durability::relaxed;
+  }
+  if (const auto keep = args.option("keep-runs")) {
+    std::int64_t runs = -1;
+    const auto [end, error] = std::from_chars(keep->data(), keep->data() + keep->size(), runs);
+    if (error != std::errc() || end != keep->data() + keep->size() || runs < 0)
+      throw UsageError("--keep-runs is a number of runs per task (0 keeps them all), not '" + *keep + "'");
+    options.keep_runs = runs;
+  }
   return options;
 }
 

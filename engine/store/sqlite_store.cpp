@@ -60,8 +60,9 @@ CREATE TABLE id_counters (
     // v1 -> v2: runs without AUTOINCREMENT, which made every history insert
     // write a page of sqlite_sequence too (one WAL frame in four per commit).
     // Rows keep their ids. Ids still never go backwards: SQLite now hands out
-    // max(id) + 1, and nothing deletes a run (history is only ever appended; no
-    // DELETE FROM runs anywhere in Flow), so the newest id is never taken away.
+    // max(id) + 1, and the only delete (prune_runs, keep_runs >= 1) removes a
+    // task's older runs right after inserting a newer one, so the newest id is
+    // never taken away.
     // Dropping the old table drops its index and its sqlite_sequence row.
     R"sql(
 CREATE TABLE runs_v2 (
@@ -121,7 +122,7 @@ std::string log_text(const std::vector<std::string>& lines) {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(const std::string& path, const SqliteOptions& options) : db_(path) {
+  SqliteStore(const std::string& path, const SqliteOptions& options) : db_(path), keep_runs_(options.keep_runs) {
     configure(options);
     migrate();
   }
@@ -447,7 +448,19 @@ class SqliteStore final : public Store {
     insert.bind(5, to_millis(run.started)).bind(6, to_millis(run.finished));
     const std::string log = log_text(run.log);
     insert.bind(7, std::int64_t{run.ok ? 1 : 0}).bind(8, run.message).bind(9, log).run();
-    return db_.last_insert_rowid();
+    const std::int64_t id = db_.last_insert_rowid();
+    if (keep_runs_ > 0 && id % kPruneEveryRuns == 0) prune_runs(run.task, operation);
+    return id;
+  }
+
+  /// Deletes the runs of `task` older than its newest keep_runs_ (runs_by_task
+  /// finds the first one to go). Never the newest run, so ids keep growing.
+  void prune_runs(const std::string& task, const Operation& operation) {
+    auto prune = db_.prepare(
+        "DELETE FROM runs WHERE task = ?1 AND id <="
+        " (SELECT id FROM runs WHERE task = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+        operation);
+    prune.bind(1, task).bind(2, keep_runs_).run();
   }
 
   std::optional<InstanceRecord> load_instance_as(const std::string& id, const Operation& operation) {
@@ -560,6 +573,7 @@ class SqliteStore final : public Store {
   std::unordered_map<std::string, InstanceRecord> cache_;
   std::vector<InstanceRecord> written_;  // by the open transaction
   std::int64_t data_version_ = -1;
+  std::int64_t keep_runs_;
 };
 
 }  // namespace

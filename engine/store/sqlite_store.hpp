@@ -37,7 +37,17 @@ struct SqliteOptions {
   /// Caps the file at this many pages (SQLITE_FULL past it); tests use it to
   /// provoke "disk full" without filling a disk.
   std::optional<std::int64_t> max_pages;
+  /// Run history kept per task (the ad-hoc runs of `flow trigger` count as one
+  /// task): the newest this many; 0 keeps every run. A daemon refreshing a
+  /// token forever must not grow its file forever.
+  std::int64_t keep_runs = kDefaultKeepRuns;
+  static constexpr std::int64_t kDefaultKeepRuns = 1000;
 };
+
+/// Older runs of a task are deleted when a run whose id is a multiple of this
+/// is recorded, in the same transaction: a task holds at most keep_runs plus
+/// this many runs between two prunings, and a prune costs one index walk.
+inline constexpr std::int64_t kPruneEveryRuns = 64;
 
 /// The schema version this build writes; older files are migrated on open,
 /// newer ones are refused.

@@ -202,6 +202,18 @@ TEST_CASE("--for takes a duration as written in a .flow file; anything else is a
   CHECK_THAT(bad.err, Catch::Contains("bad duration '5 fortnights'"));
 }
 
+TEST_CASE("--keep-runs takes a number of runs per task", "[e2e]") {
+  TempDir dir;
+  const auto file = write_seed(dir);
+  for (const std::string bad : {"-1", "many", "10x", ""}) {
+    const auto run = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--keep-runs", bad});
+    INFO(bad << ": " << run.err);
+    CHECK(run.code == 2);
+    CHECK_THAT(run.err, Catch::Contains("--keep-runs is a number of runs per task"));
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.file("flow.db")));
+}
+
 TEST_CASE("--durability takes full or relaxed; anything else is a usage error", "[e2e]") {
   TempDir dir;
   const auto file = write_seed(dir);

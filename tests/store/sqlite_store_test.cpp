@@ -10,6 +10,7 @@
 #include <functional>
 #include <fstream>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "support/temp_dir.hpp"
@@ -264,6 +265,56 @@ TEST_CASE("sqlite store: run history, newest first, filtered by task", "[store]"
   CHECK(mine[0].log == std::vector<std::string>{"refreshing", "token ••••cdef"});
   CHECK(mine[1].ok);
   CHECK(store->runs("Refresh access token", 1).size() == 1);
+}
+
+namespace {
+
+/// Records runs 1..count; the ones whose id is in `others` belong to task "B", the rest to "A".
+void record_runs(flow::Store& store, int count, const std::set<std::int64_t>& others) {
+  for (std::int64_t id = 1; id <= count; ++id) {
+    flow::RunRecord run;
+    run.task = others.contains(id) ? "B" : "A";
+    run.process = "TokenKeeper";
+    run.handler = "Refresh";
+    run.started = kT0 + std::chrono::minutes(id);
+    run.finished = run.started;
+    run.ok = true;
+    REQUIRE(store.record_run(run) == id);
+  }
+}
+
+std::vector<std::int64_t> run_ids(flow::Store& store, const std::string& task) {
+  std::vector<std::int64_t> ids;
+  for (const auto& run : store.runs(task, 1000)) ids.push_back(run.id);
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("sqlite store: run history keeps the newest keep_runs runs of each task", "[store][retention]") {
+  TempDir dir;
+  flow::SqliteOptions options;
+  options.keep_runs = 5;
+  auto store = flow::open_sqlite_store(dir.file("flow.db"), options);
+  // Runs 64 and 128 (multiples of kPruneEveryRuns) are A's: each prunes A to
+  // its newest 5; B's runs are never pruned by A's.
+  static_assert(flow::kPruneEveryRuns == 64);
+  record_runs(*store, 130, {10, 20, 30});
+  CHECK(run_ids(*store, "A") == std::vector<std::int64_t>{130, 129, 128, 127, 126, 125, 124});
+  CHECK(run_ids(*store, "B") == std::vector<std::int64_t>{30, 20, 10});
+  // Ids go on from the newest, as before.
+  flow::RunRecord next;
+  next.task = "A";
+  CHECK(store->record_run(next) == 131);
+}
+
+TEST_CASE("sqlite store: keep_runs 0 keeps every run", "[store][retention]") {
+  TempDir dir;
+  flow::SqliteOptions options;
+  options.keep_runs = 0;
+  auto store = flow::open_sqlite_store(dir.file("flow.db"), options);
+  record_runs(*store, 130, {});
+  CHECK(run_ids(*store, "A").size() == 130);
 }
 
 TEST_CASE("sqlite store: the stored log is the text the Json route wrote, and reads back the same", "[store]") {
