@@ -13,8 +13,12 @@ std::unique_ptr<Connection> ConnectionPool::take(const std::string& origin) {
   while (!parked.empty() && !connection) {
     auto candidate = std::move(parked.back());
     parked.pop_back();
-    bool fresh_enough = Clock::now() - candidate->idle_since < max_idle_time_;
-    if (fresh_enough && candidate->looks_reusable()) connection = std::move(candidate);
+    const auto idle = Clock::now() - candidate->idle_since;
+    // Peeking costs a syscall per request; a connection parked a moment ago is
+    // as good as unchecked, and one the server closed anyway fails as stale
+    // before the server saw the request, and is replaced (beast_transport.cpp).
+    const bool checked = idle < kUncheckedIdle || candidate->looks_reusable();
+    if (idle < max_idle_time_ && checked) connection = std::move(candidate);
   }
   if (parked.empty()) idle_.erase(found);
   return connection;

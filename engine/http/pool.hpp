@@ -12,12 +12,17 @@
 
 namespace flow::http {
 
+/// A connection parked for less than this is taken without peeking at its
+/// socket for a close by the peer.
+inline constexpr std::chrono::milliseconds kUncheckedIdle{1000};
+
 class ConnectionPool {
  public:
   ConnectionPool(std::size_t max_idle_per_origin, std::chrono::milliseconds max_idle_time);
 
   /// The most recently parked live connection for `origin`, or null. Connections
-  /// that are too old, or that the peer closed meanwhile, are discarded on the way.
+  /// that are too old, or that the peer closed meanwhile (checked once parked
+  /// for kUncheckedIdle), are discarded on the way.
   std::unique_ptr<Connection> take(const std::string& origin);
   /// Parks a connection whose last response allowed keep-alive; drops the
   /// oldest one of the origin when it is full.

@@ -309,4 +309,19 @@ TEST_CASE("transport: a pooled connection that dies on reuse is retried once on 
   CHECK(server.requests() == 5);
 }
 
+TEST_CASE("transport: a pooled connection the server closed while idle is replaced, the request sent once") {
+  Client client;
+  // Keep-alive by the headers, closed by the server right after answering: the
+  // client parks it, and takes it again at once (too soon to peek at it).
+  TestServer server(client.io, always(raw("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", Action::raw_then_close)));
+  for (int i = 0; i < 3; ++i) {
+    auto request = get(server.url());
+    request.retry.max_attempts = 1;
+    CHECK(expect_response(client.send(request)).body == "ok");
+  }
+  server.stop();
+  CHECK(server.connections() == 3);
+  CHECK(server.requests() == 3);  // no request reached the server twice
+}
+
 }  // namespace flow::test
