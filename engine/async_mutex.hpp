@@ -16,15 +16,19 @@ class AsyncMutex {
  public:
   /// Suspends until the lock is ours. Waiters are served first come, first served.
   boost::asio::awaitable<void> lock() {
-    if (!locked_) {
-      locked_ = true;
-      co_return;
-    }
+    if (try_lock()) co_return;
     auto waiter = std::make_shared<boost::asio::steady_timer>(co_await boost::asio::this_coro::executor,
                                                               boost::asio::steady_timer::time_point::max());
     waiters_.push_back(waiter);
     // unlock() cancels our timer to hand the lock over; the cancellation is the signal.
     co_await waiter->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
+
+  /// Takes the lock if it is free (no suspension, no coroutine frame).
+  bool try_lock() {
+    if (locked_) return false;
+    locked_ = true;
+    return true;
   }
 
   /// Hands the lock to the oldest waiter, or releases it.

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "engine/async_mutex.hpp"
@@ -32,14 +33,25 @@ class InstanceLocks {
   };
 
   boost::asio::awaitable<Guard> acquire(std::string id) {
-    auto& slot = locks_[id];
-    if (!slot) slot = std::make_shared<AsyncMutex>();
-    auto mutex = slot;  // keep it alive across the suspension
+    auto mutex = mutex_for(id);  // kept alive across the suspension
     co_await mutex->lock();
     co_return Guard(std::move(mutex));
   }
 
+  /// The lock if no run holds it, at once; nullopt otherwise (then acquire()).
+  std::optional<Guard> try_acquire(const std::string& id) {
+    auto mutex = mutex_for(id);
+    if (!mutex->try_lock()) return std::nullopt;
+    return Guard(std::move(mutex));
+  }
+
  private:
+  std::shared_ptr<AsyncMutex> mutex_for(const std::string& id) {
+    auto& slot = locks_[id];
+    if (!slot) slot = std::make_shared<AsyncMutex>();
+    return slot;
+  }
+
   std::map<std::string, std::shared_ptr<AsyncMutex>> locks_;
 };
 

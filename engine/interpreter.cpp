@@ -103,7 +103,10 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
   // Not a conditional expression: g++ 12 mishandles co_await inside `?:` temporaries.
   if (preview && !preview->id.empty()) request.instance_id = preview->id;
   InstanceLocks::Guard guard;
-  if (request.instance_id) guard = co_await impl_->locks.acquire(*request.instance_id);
+  if (request.instance_id) {
+    if (auto free = impl_->locks.try_acquire(*request.instance_id)) guard = std::move(*free);
+    else guard = co_await impl_->locks.acquire(*request.instance_id);
+  }
   const auto started = host_.clock->now();
   RunState state{program_, host_, options_, impl_->locks, impl_->commits, process, {}, {}, {}, false, 0, {}};
   try {
