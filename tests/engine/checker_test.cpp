@@ -1,5 +1,7 @@
 #include "engine/checker.hpp"
 
+#include <filesystem>
+
 #include <catch2/catch.hpp>
 
 #include "engine/check_context.hpp"
@@ -75,11 +77,18 @@ TEST_CASE("KindSet describes its kinds for messages", "[checker]") {
   CHECK(KindSet::any().without(ValueKind::null).has(ValueKind::json));
 }
 
-TEST_CASE("the seed example checks clean", "[checker]") {
-  flow::Diagnostics diagnostics;
-  auto program = flow::load_program({std::string(FLOW_SOURCE_DIR) + "/examples/token_refresh.flow"}, diagnostics);
-  flow::check_program(*program, registry(), diagnostics);
-  CHECK(flow::render(program->sources, diagnostics) == "");
+TEST_CASE("every example checks clean", "[checker]") {
+  int examples = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(FLOW_SOURCE_DIR) + "/examples")) {
+    if (entry.path().extension() != ".flow") continue;
+    ++examples;
+    INFO(entry.path().string());
+    flow::Diagnostics diagnostics;
+    auto program = flow::load_program({entry.path().string()}, diagnostics);
+    flow::check_program(*program, registry(), diagnostics);
+    CHECK(flow::render(program->sources, diagnostics) == "");
+  }
+  CHECK(examples >= 1);
 }
 
 TEST_CASE("a clean program has no diagnostics", "[checker]") {
