@@ -168,9 +168,8 @@ std::unique_ptr<Program> load_program(const std::vector<std::string>& paths, Dia
 }
 
 std::unique_ptr<Program> load_program_text(const std::string& path, const std::string& text,
-                                           Diagnostics& diagnostics, const SourceSet& sources) {
+                                           Diagnostics& diagnostics) {
   auto program = std::make_unique<Program>();
-  program->sources = sources;
   Loader loader(*program, diagnostics);
   const auto index = program->sources.add(path, text);
   loader.parse_and_follow(index, path);

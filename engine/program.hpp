@@ -51,10 +51,8 @@ class Program {
 /// to `diagnostics`; the modules that did parse are kept so checking can go on.
 std::unique_ptr<Program> load_program(const std::vector<std::string>& paths, Diagnostics& diagnostics);
 
-/// Like load_program for text already in memory (tests, the REPL). `sources`:
-/// files the program's set starts with (the REPL passes the loaded program's, so
-/// a diagnostic can point into its input and into the files alike).
+/// Like load_program for text already in memory (tests, the REPL).
 std::unique_ptr<Program> load_program_text(const std::string& path, const std::string& text,
-                                           Diagnostics& diagnostics, const SourceSet& sources = {});
+                                           Diagnostics& diagnostics);
 
 }  // namespace flow

@@ -134,6 +134,9 @@ FLOW_ERROR(jitter_duration, "expected a duration (20s, 1 minute)");
 // ---------------------------------------------------------------- top level
 FLOW_ERROR(import_path, "expected the imported file's path in quotes");
 FLOW_ERROR(end_of_module, "expected a declaration (import, datasource, process, instance, schedule)");
+FLOW_ERROR(first_rule, "expected a rule (set, clear, if, validate, fail, log, save, trigger, start or a call)");
+FLOW_ERROR(end_of_rules, "expected a rule (set, clear, if, validate, fail, log, save, trigger, start or a call)");
+FLOW_ERROR(end_of_expression, "expected the end of the expression");
 
 #undef FLOW_ERROR
 

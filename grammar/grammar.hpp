@@ -470,6 +470,14 @@ struct next_declaration : seq<declaration, sep> {};
 struct module_end : must<end_of_module> {};
 struct grammar : seq<module_start, star<next_declaration>, module_end> {};
 
+/// The REPL's input, parsed as typed (no wrapper module, so a diagnostic's
+/// line and column are the user's): rules, or one expression.
+struct first_rule : rule {};
+struct end_of_rules : eof {};
+struct rules_input : seq<module_start, must<first_rule>, sep, star<rule, sep>, must<end_of_rules>> {};
+struct end_of_expression : eof {};
+struct expression_input : seq<module_start, expression, sep, must<end_of_expression>> {};
+
 #undef FLOW_WORD
 
 }  // namespace flow::syntax

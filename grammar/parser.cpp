@@ -118,6 +118,48 @@ std::optional<ast::Module> parse_module(const SourceSet& sources, std::uint32_t 
   return result;
 }
 
+namespace {
+
+/// Parses the whole of file `file` as `Input` and lowers the tree with `lower`;
+/// a syntax or lowering error becomes one Diagnostic and nullopt.
+template <typename Input, typename Lower>
+auto parse_input(const SourceSet& sources, std::uint32_t file, Diagnostics& diagnostics, Lower lower)
+    -> std::optional<decltype(lower(std::declval<const syntax::Lowerer&>(), std::declval<const syntax::Node&>()))> {
+  namespace pegtl = tao::pegtl;
+  const SourceFile& source = sources.file(file);
+  pegtl::memory_input<> in(source.text.data(), source.text.size(), source.path);
+  const syntax::Lowerer lowerer(file);
+  std::optional<decltype(lower(lowerer, std::declval<const syntax::Node&>()))> result;
+  try {
+    // Input's must points raise rather than fail: a tree comes back or an error is thrown.
+    const auto root = syntax::tree::parse<Input, syntax::Node, syntax::selector, syntax::depth_limit,
+                                          syntax::control>(in);
+    if (root) result = lower(lowerer, *root);
+  } catch (const pegtl::parse_error& e) {
+    diagnostics.error(syntax::point(file, e.positions().front()), syntax::parse_error_message(e));
+  } catch (const syntax::LowerError& e) {
+    diagnostics.error(e.range, e.message);
+  }
+  syntax::Node::release_free_nodes();
+  return result;
+}
+
+}  // namespace
+
+std::optional<ast::Block> parse_rules(const SourceSet& sources, std::uint32_t file, Diagnostics& diagnostics) {
+  return parse_input<syntax::rules_input>(sources, file, diagnostics,
+                                          [](const syntax::Lowerer& lowerer, const syntax::Node& root) {
+                                            return lowerer.rule_block(root);
+                                          });
+}
+
+std::optional<ast::Expr> parse_expression(const SourceSet& sources, std::uint32_t file, Diagnostics& diagnostics) {
+  return parse_input<syntax::expression_input>(sources, file, diagnostics,
+                                               [](const syntax::Lowerer& lowerer, const syntax::Node& root) {
+                                                 return lowerer.expression(*root.children.front());
+                                               });
+}
+
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   namespace pegtl = tao::pegtl;
   pegtl::memory_input in(text.data(), text.size(), "duration");

@@ -15,6 +15,11 @@ namespace flow {
 std::optional<ast::Module> parse_module(const SourceSet& sources, std::uint32_t file,
                                         Diagnostics& diagnostics);
 
+/// Parses file `file` as typed at the REPL: one or more rules (a handler's
+/// body, without the handler), or one expression. Errors as parse_module.
+std::optional<ast::Block> parse_rules(const SourceSet& sources, std::uint32_t file, Diagnostics& diagnostics);
+std::optional<ast::Expr> parse_expression(const SourceSet& sources, std::uint32_t file, Diagnostics& diagnostics);
+
 /// A duration written as in a .flow file ("30s", "1.5h", "2 minutes"), for
 /// command-line options; nullopt when `text` is not exactly one.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);

@@ -15,6 +15,7 @@
 #include "engine/cli/commands.hpp"
 #include "engine/eval.hpp"
 #include "engine/instances.hpp"
+#include "grammar/parser.hpp"
 #include "stdlib/stdlib.hpp"
 
 namespace flow::cli {
@@ -262,45 +263,52 @@ void ReplSession::input(const std::string& text) {
 
 namespace {
 
-/// Parses `text` as the only module of a program whose sources start with the
-/// loaded program's; prints diagnostics and returns null on errors.
-std::unique_ptr<Program> parse_synthetic(const std::string& text, const Program& loaded, std::ostream& out) {
-  Diagnostics diagnostics;
-  auto program = load_program_text("<repl>", text, diagnostics, loaded.sources);
-  if (!diagnostics.has_errors()) return program;
-  out << render(program->sources, diagnostics);
-  return nullptr;
-}
+/// The input as a file of its own, `<repl>`, beside the loaded program's files:
+/// a diagnostic points at what was typed, and a failure inside a handler the
+/// input triggered points into its file, both rendered from this one set.
+struct Input {
+  SourceSet sources;
+  std::uint32_t file;
+  Input(const Program& loaded, const std::string& text) : sources(loaded.sources), file(sources.add("<repl>", text)) {}
+};
 
-void print_located(std::ostream& out, const Program& program, const LocatedError& e) {
+void print_located(std::ostream& out, const SourceSet& sources, const LocatedError& e) {
   Diagnostics diagnostics;
   diagnostics.error(e.range(), e.what());
-  out << render(program.sources, diagnostics);
+  out << render(sources, diagnostics);
 }
 
 }  // namespace
 
 void ReplSession::print_expression(const std::string& text) {
-  const auto program =
-      parse_synthetic("process __Repl { field __value json = (\n" + text + "\n); }", *loaded_->program, out_);
-  if (!program) return;
-  const auto& expr = *program->processes().front()->fields.front().default_value;
+  const Input input(*loaded_->program, text);
+  Diagnostics diagnostics;
+  const auto expr = parse_expression(input.sources, input.file, diagnostics);
+  if (!expr) {
+    out_ << render(input.sources, diagnostics);
+    return;
+  }
   static const FieldMap no_fields;
   Scope scope{current_ ? &current_->fields : &no_fields, nullptr, &loaded_->functions,
               CallContext{&runtime_->clock(), &runtime_->store(), current_ ? current_->id : ""}};
   try {
-    out_ << shown(evaluate(expr, scope), options_.reveal_secrets) << "\n";
+    out_ << shown(evaluate(*expr, scope), options_.reveal_secrets) << "\n";
   } catch (const LocatedError& e) {
-    print_located(out_, *program, e);
+    print_located(out_, input.sources, e);
   }
 }
 
 void ReplSession::run_rules(const std::string& text) {
-  const auto program = parse_synthetic("process __Repl { on input {\n" + text + "\n} }", *loaded_->program, out_);
-  if (!program) return;
+  const Input input(*loaded_->program, text);
+  Diagnostics diagnostics;
+  auto rules = parse_rules(input.sources, input.file, diagnostics);
+  if (!rules) {
+    out_ << render(input.sources, diagnostics);
+    return;
+  }
   current_process();
-  const auto& rules = program->processes().front()->handlers.front();
-  const auto result = runtime_->run_rules(LooseRules{&rules, &program->sources}, *current_);
+  const ast::Handler handler{ast::HandlerKind::button, ast::Name{"input", {}}, std::move(*rules), {}};
+  const auto result = runtime_->run_rules(LooseRules{&handler, &input.sources}, *current_);
   for (const auto& line : result.log) out_ << "log: " << line << "\n";
   if (result.ok || result.saved) {
     current_ = result.instance;

@@ -4,13 +4,12 @@
 // libedit front end (cmd_repl in repl.cpp) only reads lines and prompts.
 //
 // Input that is not a `:command` is a rule run on the current instance, or an
-// expression whose value is printed. Both are parsed by wrapping the text in a
-// synthetic module (file `<repl>`):
-//   rule:        process __Repl { on input { <input> } }
-//   expression:  process __Repl { field __value json = (<input>); }
-// Rules run through the interpreter (Interpreter::run_rules) on the in-memory
-// instance, as :click runs a handler, so every rule a handler may hold works at
-// the prompt and a preview from `:new` works before it is saved.
+// expression whose value is printed. Either is parsed as typed, as a file
+// `<repl>` of its own (parse_rules / parse_expression), so a diagnostic's line
+// and column are the user's. Rules run through the interpreter
+// (Interpreter::run_rules) on the in-memory instance, as :click runs a
+// handler, so every rule a handler may hold works at the prompt and a preview
+// from `:new` works before it is saved.
 
 #include <iosfwd>
 #include <memory>

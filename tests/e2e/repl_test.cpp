@@ -81,8 +81,12 @@ TEST_CASE("repl: errors are diagnostics, the session goes on", "[repl]") {
   CHECK(f.say("A").find("error") != std::string::npos);  // unknown name, no instance
   CHECK(f.say(":new Nope").find("no process 'Nope'") != std::string::npos);
   f.say(":new Counter");
-  CHECK(f.say("set Nope = 1;").find("<repl>") != std::string::npos);
-  CHECK(f.say("set A = ;").find("<repl>") != std::string::npos);
+  // Input is parsed as typed: lines and columns are the user's own.
+  CHECK(f.say("set Nope = 1;").find("<repl>:1:5: error: process Counter has no field 'Nope'\n  set Nope = 1;\n") !=
+        std::string::npos);
+  CHECK(f.say("set A = ;").find("<repl>:1:9: error: expected an expression") != std::string::npos);
+  CHECK(f.say("A +").find("<repl>:1:4: error: expected an operand after the operator") != std::string::npos);
+  CHECK(f.say("save; bogus").find("<repl>:1:7: error: expected a rule") != std::string::npos);
   CHECK(f.say("set A = \"x\";").find("<repl>") != std::string::npos);
   CHECK(f.say(":bogus").find("unknown command") != std::string::npos);
   CHECK(f.say("A + 1") == "1\n");  // the failed inputs changed nothing

@@ -52,6 +52,8 @@ std::string corpus() {
 
 TEST_CASE("the grammar has no left recursion or empty-loop problems") {
   CHECK(tao::pegtl::analyze<flow::syntax::grammar>() == 0);
+  CHECK(tao::pegtl::analyze<flow::syntax::rules_input>() == 0);       // the REPL's rules
+  CHECK(tao::pegtl::analyze<flow::syntax::expression_input>() == 0);  // and expressions
 }
 
 TEST_CASE("the robustness corpus itself parses") {
