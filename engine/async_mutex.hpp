@@ -5,24 +5,16 @@
 #include <deque>
 #include <memory>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 namespace flow {
 
 class AsyncMutex {
  public:
-  /// Suspends until the lock is ours. Waiters are served first come, first served.
-  boost::asio::awaitable<void> lock() {
-    if (try_lock()) co_return;
-    auto waiter = std::make_shared<boost::asio::steady_timer>(co_await boost::asio::this_coro::executor,
-                                                              boost::asio::steady_timer::time_point::max());
-    waiters_.push_back(waiter);
-    // unlock() cancels our timer to hand the lock over; the cancellation is the signal.
-    co_await waiter->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-  }
+  /// Suspends until the lock is ours. Waiters are served first come, first
+  /// served. Defined in instance_locks.cpp (a coroutine: see there).
+  boost::asio::awaitable<void> lock();
 
   /// Takes the lock if it is free (no suspension, no coroutine frame).
   bool try_lock() {

@@ -1,5 +1,8 @@
 #pragma once
 // One AsyncMutex per Process ID: runs on the same instance are serialized.
+// The coroutines are defined once, in instance_locks.cpp: a coroutine defined
+// in a header gets a frame type per translation unit, which link-time
+// optimization reports as a One Definition Rule violation.
 
 #include <map>
 #include <memory>
@@ -32,11 +35,8 @@ class InstanceLocks {
     std::shared_ptr<AsyncMutex> mutex_;
   };
 
-  boost::asio::awaitable<Guard> acquire(std::string id) {
-    auto mutex = mutex_for(id);  // kept alive across the suspension
-    co_await mutex->lock();
-    co_return Guard(std::move(mutex));
-  }
+  /// The lock, once the runs before this one on `id` are done.
+  boost::asio::awaitable<Guard> acquire(std::string id);
 
   /// The lock if no run holds it, at once; nullopt otherwise (then acquire()).
   std::optional<Guard> try_acquire(const std::string& id) {

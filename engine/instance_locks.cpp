@@ -1,0 +1,26 @@
+#include "engine/instance_locks.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace flow {
+
+namespace asio = boost::asio;
+
+asio::awaitable<void> AsyncMutex::lock() {
+  if (try_lock()) co_return;
+  auto waiter = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor,
+                                                     asio::steady_timer::time_point::max());
+  waiters_.push_back(waiter);
+  // unlock() cancels our timer to hand the lock over; the cancellation is the signal.
+  co_await waiter->async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+asio::awaitable<InstanceLocks::Guard> InstanceLocks::acquire(std::string id) {
+  auto mutex = mutex_for(id);  // kept alive across the suspension
+  co_await mutex->lock();
+  co_return Guard(std::move(mutex));
+}
+
+}  // namespace flow
