@@ -43,7 +43,7 @@ std::vector<Step> split_path(std::string_view path) {
 }  // namespace
 
 const Json* json_path_get(const Json& root, std::string_view path) {
-  if (path.find_first_of(".[") == std::string_view::npos) {  // a plain key, as most response fields are
+  if (!path.empty() && path.find_first_of(".[") == std::string_view::npos) {  // a plain key, as most are
     if (!root.is_object()) return nullptr;
     const auto it = root.find(path);
     return it == root.end() ? nullptr : &*it;

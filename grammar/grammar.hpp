@@ -476,7 +476,7 @@ struct first_rule : rule {};
 struct end_of_rules : eof {};
 struct rules_input : seq<module_start, must<first_rule>, sep, star<rule, sep>, must<end_of_rules>> {};
 struct end_of_expression : eof {};
-struct expression_input : seq<module_start, expression, sep, must<end_of_expression>> {};
+struct expression_input : seq<module_start, must<expression>, sep, must<end_of_expression>> {};
 
 #undef FLOW_WORD
 

@@ -310,9 +310,12 @@ void ReplSession::run_rules(const std::string& text) {
   const ast::Handler handler{ast::HandlerKind::button, ast::Name{"input", {}}, std::move(*rules), {}};
   const auto result = runtime_->run_rules(LooseRules{&handler, &input.sources}, *current_);
   for (const auto& line : result.log) out_ << "log: " << line << "\n";
-  if (result.ok || result.saved) {
-    current_ = result.instance;
-  }  // else a failed input changes nothing (a `save` before the failure did store)
+  // A failed input changes nothing, unless it committed something first (a
+  // save, or what a call mapped in, which may be a rotated token): then the
+  // instance is as the input left it, so a later save cannot write the old
+  // values back, and a preview keeps the Process ID the commit gave it.
+  const bool committed = result.instance.id != current_->id || result.instance.revision != current_->revision;
+  if (result.ok || committed) current_ = result.instance;
   out_ << result.error;
 }
 

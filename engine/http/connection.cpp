@@ -113,9 +113,10 @@ Connection::Connection(std::unique_ptr<TlsStream> tls) : tls_(std::move(tls)) {}
 
 beast::tcp_stream& Connection::tcp() { return tls_ ? beast::get_lowest_layer(*tls_) : *plain_; }
 
-bool Connection::looks_reusable() {
+bool Connection::looks_reusable(bool peek) {
   auto& socket = tcp().socket();
   if (!socket.is_open() || buffer_.size() != 0) return false;
+  if (!peek) return true;
   char byte;
   ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);

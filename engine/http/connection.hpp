@@ -48,9 +48,10 @@ class Connection {
   /// Bytes read past the previous response; they belong to the next one.
   boost::beast::flat_buffer& buffer() { return buffer_; }
 
-  /// True when the peer has not closed or sent anything since we parked it
-  /// (a cheap non-blocking peek): an idle connection must be silent.
-  bool looks_reusable();
+  /// True when the socket is open, nothing is left over from the last answer,
+  /// and (with `peek`, a non-blocking recv) the peer has not closed or sent
+  /// anything since we parked it: an idle connection must be silent.
+  bool looks_reusable(bool peek);
 
   bool reused = false;          // taken from the pool rather than freshly opened
   Clock::time_point idle_since{};

@@ -14,11 +14,11 @@ std::unique_ptr<Connection> ConnectionPool::take(const std::string& origin) {
     auto candidate = std::move(parked.back());
     parked.pop_back();
     const auto idle = Clock::now() - candidate->idle_since;
-    // Peeking costs a syscall per request; a connection parked a moment ago is
-    // as good as unchecked, and one the server closed anyway fails as stale
-    // before the server saw the request, and is replaced (beast_transport.cpp).
-    const bool checked = idle < kUncheckedIdle || candidate->looks_reusable();
-    if (idle < max_idle_time_ && checked) connection = std::move(candidate);
+    // Peeking costs a syscall per request, so a connection parked a moment ago
+    // is taken without it: one the server closed anyway fails as stale before
+    // the server saw the request, and is replaced (beast_transport.cpp).
+    const bool peek = idle >= kUncheckedIdle;
+    if (idle < max_idle_time_ && candidate->looks_reusable(peek)) connection = std::move(candidate);
   }
   if (parked.empty()) idle_.erase(found);
   return connection;

@@ -13,7 +13,8 @@
 namespace flow::http {
 
 /// A connection parked for less than this is taken without peeking at its
-/// socket for a close by the peer.
+/// socket for a close by the peer (bytes left over from the last answer still
+/// make it unusable, however briefly it was parked).
 inline constexpr std::chrono::milliseconds kUncheckedIdle{1000};
 
 class ConnectionPool {

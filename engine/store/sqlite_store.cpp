@@ -448,9 +448,14 @@ class SqliteStore final : public Store {
     insert.bind(5, to_millis(run.started)).bind(6, to_millis(run.finished));
     const std::string log = log_text(run.log);
     insert.bind(7, std::int64_t{run.ok ? 1 : 0}).bind(8, run.message).bind(9, log).run();
-    const std::int64_t id = db_.last_insert_rowid();
-    if (keep_runs_ > 0 && id % kPruneEveryRuns == 0) prune_runs(run.task, operation);
-    return id;
+    if (keep_runs_ > 0) {
+      // The first run of a task this connection records prunes it (so does
+      // each one-shot `flow trigger`), and then every kPruneEveryRuns-th.
+      auto& since = runs_since_prune_[run.task];
+      if (since % kPruneEveryRuns == 0) prune_runs(run.task, operation);
+      ++since;
+    }
+    return db_.last_insert_rowid();
   }
 
   /// Deletes the runs of `task` older than its newest keep_runs_ (runs_by_task
@@ -574,6 +579,7 @@ class SqliteStore final : public Store {
   std::vector<InstanceRecord> written_;  // by the open transaction
   std::int64_t data_version_ = -1;
   std::int64_t keep_runs_;
+  std::unordered_map<std::string, std::int64_t> runs_since_prune_;  // per task, by this connection
 };
 
 }  // namespace

@@ -44,9 +44,10 @@ struct SqliteOptions {
   static constexpr std::int64_t kDefaultKeepRuns = 1000;
 };
 
-/// Older runs of a task are deleted when a run whose id is a multiple of this
-/// is recorded, in the same transaction: a task holds at most keep_runs plus
-/// this many runs between two prunings, and a prune costs one index walk.
+/// A task's older runs are deleted in the transaction that records its first
+/// run on a connection and then every this many of its runs there: a daemon's
+/// task holds at most keep_runs plus this many, and a prune costs one index
+/// walk. (Each `flow trigger` prunes on its run.)
 inline constexpr std::int64_t kPruneEveryRuns = 64;
 
 /// The schema version this build writes; older files are migrated on open,

@@ -87,6 +87,7 @@ TEST_CASE("repl: errors are diagnostics, the session goes on", "[repl]") {
   CHECK(f.say("set A = ;").find("<repl>:1:9: error: expected an expression") != std::string::npos);
   CHECK(f.say("A +").find("<repl>:1:4: error: expected an operand after the operator") != std::string::npos);
   CHECK(f.say("save; bogus").find("<repl>:1:7: error: expected a rule") != std::string::npos);
+  CHECK(f.say(")").find("<repl>:1:1: error: expected an expression") != std::string::npos);
   CHECK(f.say("set A = \"x\";").find("<repl>") != std::string::npos);
   CHECK(f.say(":bogus").find("unknown command") != std::string::npos);
   CHECK(f.say("A + 1") == "1\n");  // the failed inputs changed nothing
@@ -200,4 +201,17 @@ TEST_CASE("repl: typed rules run through the interpreter: trigger works, a failu
   const auto store = open_sqlite_store(f.dir.file("flow.db"));
   CHECK(store->runs("", 10).empty());
   CHECK(store->load_instance(id)->fields.at("A") == Value(5.0));
+}
+
+TEST_CASE("repl: an input that saved and then failed keeps what it committed", "[repl]") {
+  Fixture f;
+  f.say(":new Counter");
+  const auto failed = f.say("set A = 3;\nsave;\nfail \"after the save\";");
+  INFO(failed);
+  CHECK(failed.find("after the save") != std::string::npos);
+  const auto id = f.session->current()->id;
+  REQUIRE_FALSE(id.empty());  // the save's Process ID stays with the preview
+  CHECK(f.say("A") == "3\n");
+  CHECK(f.say(":save").find("saved " + id) != std::string::npos);
+  CHECK(open_sqlite_store(f.dir.file("flow.db"))->list_instances().size() == 1);  // not a second instance
 }

@@ -324,4 +324,15 @@ TEST_CASE("transport: a pooled connection the server closed while idle is replac
   CHECK(server.requests() == 3);  // no request reached the server twice
 }
 
+TEST_CASE("transport: a connection with bytes left over after its answer is not reused, however soon") {
+  Client client;
+  // Two stray bytes after the declared body: taken again at once (too soon to
+  // peek), the connection would read them as the start of the next answer.
+  TestServer server(client.io,
+                    always(raw("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokXX", Action::raw_keep_open)));
+  for (int i = 0; i < 3; ++i) CHECK(expect_response(client.send(get(server.url()))).body == "ok");
+  server.stop();
+  CHECK(server.connections() == 3);
+}
+
 }  // namespace flow::test
