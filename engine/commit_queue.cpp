@@ -10,15 +10,12 @@ namespace flow {
 
 namespace asio = boost::asio;
 
-bool CommitQueue::commit_alone(RunCommit& commit) {
-  if (!queue_.empty() || in_flight_ > 1) return false;
-  write({&commit});
-  if (commit.error) std::rethrow_exception(commit.error);
-  return true;
-}
-
 asio::awaitable<void> CommitQueue::commit(RunCommit& commit) {
-  if (commit_alone(commit)) co_return;
+  if (queue_.empty() && in_flight_ <= 1) {  // no other run could join the batch
+    write({&commit});
+    if (commit.error) std::rethrow_exception(commit.error);
+    co_return;
+  }
   const asio::any_io_executor executor = co_await asio::this_coro::executor;
   // Suspends with the run's completion handler queued; flush() posts it back.
   co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(

@@ -22,11 +22,8 @@ class CommitQueue {
   /// Both borrowed; used only when a commit comes.
   CommitQueue(Store* store, Clock* clock) : store_(store), clock_(clock) {}
 
-  /// Writes `commit` at once when no other run is in flight (nothing could
-  /// join its batch) and returns true; fills in its revision and throws its
-  /// StoreError when it could not be written. False: commit() it.
-  bool commit_alone(RunCommit& commit);
-  /// Commits `commit` with whatever else is queued; fills in its revision.
+  /// Commits `commit` with whatever else is queued (at once, without
+  /// suspending, when no other run is in flight); fills in its revision.
   /// Throws its StoreError when it could not be written.
   boost::asio::awaitable<void> commit(RunCommit& commit);
 

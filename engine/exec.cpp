@@ -171,7 +171,7 @@ asio::awaitable<void> RunState::commit(std::optional<RunRecord> history) {
   const std::string note = commit.save ? "saved " + instance.id + " (revision " + std::to_string(instance.revision + 1) + ")" : "";
   if (history && !note.empty()) history->log.push_back(note);
   commit.history = std::move(history);
-  if (!commits.commit_alone(commit)) co_await commits.commit(commit);
+  co_await commits.commit(commit);
   if (commit.writes_instance()) instance.revision = commit.revision;
   if (commit.save) {
     instance.created = commit.save->created;

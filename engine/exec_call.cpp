@@ -102,8 +102,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   } catch (const RunError& e) {
     throw LocatedError(at.range, label(rule) + ": " + e.what());
   }
-  // What earlier rules wrote is durable before the request can change the world.
-  if (state_.pending.writes_instance()) co_await state_.commit();
+  co_await state_.commit();  // what earlier rules wrote is durable before the request can change the world
   const auto started = std::chrono::steady_clock::now();
   HttpResult result = co_await state_.host.http->send(std::move(request));
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
@@ -158,8 +157,7 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
     throw LocatedError(at.range, "start on the running instance would wait for itself; use trigger");
   if (state_.depth >= 32) throw LocatedError(at.range, "start nests too deep");
 
-  // The child may run for long (calls of its own): hold nothing back meanwhile.
-  if (state_.pending.writes_instance()) co_await state_.commit();
+  co_await state_.commit();  // the child may run for long (calls of its own): hold nothing back meanwhile
   InstanceLocks::Guard lock;  // not `?:`: g++ 12 mishandles co_await temporaries there
   if (id) lock = co_await state_.locks.acquire(*id);
   RunState child{state_.program, state_.host,  state_.options, state_.locks,       state_.commits, process,
