@@ -19,10 +19,4 @@ void Store::commit_runs(const std::vector<RunCommit*>& batch, TimePoint now) {
   }
 }
 
-std::int64_t Store::commit_run(RunCommit& commit, TimePoint now) {
-  commit_runs({&commit}, now);
-  if (commit.error) std::rethrow_exception(commit.error);
-  return commit.revision;
-}
-
 }  // namespace flow

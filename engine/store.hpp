@@ -105,8 +105,6 @@ class Store {
   /// revision (0 when no instance was written), or its error. This default
   /// makes one write per part.
   virtual void commit_runs(const std::vector<RunCommit*>& batch, TimePoint now);
-  /// commit_runs for one run; throws its StoreError, returns its revision.
-  std::int64_t commit_run(RunCommit& commit, TimePoint now);
   /// Newest first; `task` empty: all runs.
   virtual std::vector<RunRecord> runs(const std::string& task, int limit) = 0;
 

@@ -19,7 +19,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-/// "20s", "5m", "2h", "500ms", or plain seconds.
+/// A duration as written in a .flow file ("20s", "5m", "90 seconds"); else a usage error.
 std::chrono::milliseconds cli_duration(const std::string& text) {
   if (const auto duration = parse_duration(text)) return *duration;
   throw UsageError("bad duration '" + text + "' (as in a .flow file: 30s, 5m, 2h, 90 seconds)");

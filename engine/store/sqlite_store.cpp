@@ -228,14 +228,9 @@ class SqliteStore final : public Store {
     const Operation operation = "cannot read the run history";
     // Two statements, not `?1 = '' OR task = ?1`: SQLite plans that as a full
     // scan, while `task = ?1` walks runs_by_task backwards from the newest.
-    auto select = task.empty() ? db_.prepare(
-                                     "SELECT id, task, instance_id, process, handler, started, finished, ok, message,"
-                                     " log FROM runs ORDER BY id DESC LIMIT ?2",
-                                     operation)
-                               : db_.prepare(
-                                     "SELECT id, task, instance_id, process, handler, started, finished, ok, message,"
-                                     " log FROM runs WHERE task = ?1 ORDER BY id DESC LIMIT ?2",
-                                     operation);
+    static const std::string kAll = std::string(kSelectRuns) + " ORDER BY id DESC LIMIT ?2";
+    static const std::string kOfTask = std::string(kSelectRuns) + " WHERE task = ?1 ORDER BY id DESC LIMIT ?2";
+    auto select = db_.prepare(task.empty() ? kAll : kOfTask, operation);
     if (!task.empty()) select.bind(1, task);
     select.bind(2, std::int64_t{limit});
     std::vector<RunRecord> result;
@@ -542,6 +537,10 @@ class SqliteStore final : public Store {
     record.revision = row.int64(5);
     return record;
   }
+
+  /// The columns read_run reads, in its order.
+  static constexpr std::string_view kSelectRuns =
+      "SELECT id, task, instance_id, process, handler, started, finished, ok, message, log FROM runs";
 
   RunRecord read_run(const sqlite::Statement& row, const Operation& operation) const {
     RunRecord run;

@@ -94,6 +94,14 @@ struct NearlyFullStore {
   InstanceRecord record = token_keeper("TK-1");
 };
 
+/// Store::commit_runs for one run, as the engine's lone commit makes it:
+/// throws its StoreError, returns its revision.
+std::int64_t commit_run(flow::Store& store, flow::RunCommit& commit, flow::TimePoint now) {
+  store.commit_runs({&commit}, now);
+  if (commit.error) std::rethrow_exception(commit.error);
+  return commit.revision;
+}
+
 }  // namespace
 
 TEST_CASE("sqlite store: every value kind and the secret bit survive a round trip", "[store]") {
@@ -601,7 +609,7 @@ TEST_CASE_METHOD(NearlyFullStore, "sqlite store: commit_run writes the save and 
   commit.save = record;
   commit.save->fields["RefreshToken"] = Value("rt-rotated-0000000002");
   commit.history = run;
-  CHECK(store->commit_run(commit, kT0 + 1min) == 2);
+  CHECK(commit_run(*store, commit, kT0 + 1min) == 2);
   CHECK(commit.save->revision == 2);
   CHECK(commit.save->created == kT0);
   CHECK(commit.save->modified == kT0 + 1min);
@@ -611,7 +619,7 @@ TEST_CASE_METHOD(NearlyFullStore, "sqlite store: commit_run writes the save and 
   // Too big to fit: neither the instance nor the history record is written.
   flow::RunCommit huge = commit;
   huge.save->fields["Blob"] = Value(std::string(64 * 1024, 'x'));
-  CHECK(what_of([&] { store->commit_run(huge, kT0 + 2min); }) ==
+  CHECK(what_of([&] { commit_run(*store, huge, kT0 + 2min); }) ==
         "store " + path + ": cannot save instance \"TK-1\": disk full (database or disk is full)");
   CHECK(huge.save->revision == 2);  // the caller's copy is untouched
   CHECK(store->load_instance("TK-1")->revision == 2);
@@ -622,7 +630,7 @@ TEST_CASE_METHOD(NearlyFullStore, "sqlite store: commit_run writes the save and 
   checkpoint.instance_id = "TK-1";
   checkpoint.process = "TokenKeeper";
   checkpoint.checkpoint["RefreshToken"] = Value("rt-rotated-0000000003");
-  CHECK(store->commit_run(checkpoint, kT0 + 3min) == 3);
+  CHECK(commit_run(*store, checkpoint, kT0 + 3min) == 3);
   const auto stored = store->load_instance("TK-1");
   CHECK(stored->fields.at("RefreshToken") == Value("rt-rotated-0000000003"));
   CHECK(stored->fields.at("ClientId") == record.fields.at("ClientId"));
