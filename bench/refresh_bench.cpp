@@ -28,9 +28,9 @@
 // token on disk the cheapest way there is (overwrite in place + fdatasync):
 // the ceiling of any client that must not lose a token.
 //
-// Sequential chains run in rounds, raw and engine in turn, and the ratio is the
-// median of the rounds' ratios: a slow spell of this shared 2-core machine then
-// hits both sides of a ratio instead of one.
+// Sequential chains run in rounds, raw and engine taking turns every 25
+// refreshes, and the ratio is the median of the rounds' ratios: a slow spell of
+// this shared 2-core machine then hits both sides of a ratio instead of one.
 // The concurrent runs raise BeastTransportOptions::max_idle_per_origin from 4
 // to 64 so the 64 loops keep their connections; their runs share commits
 // (CommitQueue: one transaction and one fsync per batch).
@@ -75,6 +75,10 @@ struct Measured {
   std::vector<double> latencies_us;
   double seconds = 0;
   double per_second() const { return seconds > 0 ? static_cast<double>(latencies_us.size()) / seconds : 0; }
+  void add(const Measured& more) {
+    latencies_us.insert(latencies_us.end(), more.latencies_us.begin(), more.latencies_us.end());
+    seconds += more.seconds;
+  }
 };
 
 double percentile(const std::vector<double>& sorted, double fraction) {
@@ -366,10 +370,6 @@ int run_benchmark(const std::vector<std::string>& sections) {
   std::vector<Measured> sequential(sequential_sections.size());
   std::vector<std::vector<double>> ratios(sequential_sections.size());
   std::vector<double> kept_ratios;  // seq-disk against 1b
-  const auto add = [](Measured& total, const Measured& round) {
-    total.latencies_us.insert(total.latencies_us.end(), round.latencies_us.begin(), round.latencies_us.end());
-    total.seconds += round.seconds;
-  };
   for (int round = 0; round < kRounds; ++round) {
     Measured raw_round;
     Measured kept_round;
@@ -381,14 +381,14 @@ int run_benchmark(const std::vector<std::string>& sections) {
         if (chains[i]) chains[i]->measure(kPerBlock, &engine_rounds[i]);
       }
     }
-    add(ceiling, raw_round);
-    if (raw_kept) add(kept_ceiling, kept_round);
+    ceiling.add(raw_round);
+    if (raw_kept) kept_ceiling.add(kept_round);
     for (std::size_t i = 0; i < chains.size(); ++i) {
       if (!chains[i]) continue;
       const Measured& engine_round = engine_rounds[i];
       ratios[i].push_back(engine_round.per_second() / raw_round.per_second());
       if (sequential_sections[i].name == "seq-disk") kept_ratios.push_back(engine_round.per_second() / kept_round.per_second());
-      add(sequential[i], engine_round);
+      sequential[i].add(engine_round);
     }
   }
   all.push_back(ceiling);
