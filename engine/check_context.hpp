@@ -85,6 +85,8 @@ struct ExprScope {
     call_success,   // + body, header, status of `method`'s answer
     call_error,     // + error.message / error.status / error.body
     start_success,  // + the fields of the started process (they shadow ours)
+    test,           // a test's `expect`: datasources name their mocked methods' calls
+    mock,           // a mocked answer: + `request`, the request being answered
   };
   /// The process whose fields names read; nullptr where the fields are the
   /// caller's, unknown here (datasource settings, request defaults).
@@ -136,15 +138,23 @@ class Checker {
   // Schedules (check_schedules.cpp).
   void check_schedule(const ast::ScheduleDecl& schedule);
 
+  // Tests (check_tests.cpp).
+  void check_test(const ast::TestDecl& test);
+
   // Shared lookups (checker.cpp).
   /// Program::datasource/process/instance through hash maps built once: the
   /// linear scans are too slow for programs with thousands of declarations.
   const ast::DatasourceDecl* datasource(std::string_view name) const;
   const ast::ProcessDecl* process(std::string_view name) const;
+  /// A declared instance: the test's being checked first, then the program's.
   const ast::InstanceDecl* instance(std::string_view id) const;
   const ast::ProcessDecl* find_process(const ast::Name& name);
   const ast::FieldDecl* find_field(const ast::ProcessDecl& process, const ast::Name& name);
   const ast::Handler* find_handler(const ast::ProcessDecl& process, const ast::Name& name);
+  /// DATASOURCE.METHOD as written in a rule or a test; `datasource` is set when
+  /// that much exists. Reports the first name that does not.
+  const ast::MethodDecl* find_method(const ast::Name& datasource_name, const ast::Name& method_name,
+                                     const ast::DatasourceDecl*& datasource);
   /// Checks a constant Process ID against the declared instances of `process`:
   /// a warning when none is declared (the store may hold it), an error when it
   /// is declared for another process.
@@ -163,7 +173,8 @@ class Checker {
   void check_method(const ast::MethodDecl& method);
   void check_process(const ast::ProcessDecl& process);
   void check_handlers(const ast::ProcessDecl& process);
-  void check_instance(const ast::InstanceDecl& instance);
+  /// `in_test`: a test's seed, where literal secrets are expected.
+  void check_instance(const ast::InstanceDecl& instance, bool in_test = false);
   void check_top_level_duplicates();
   void warn_literal_secret(const ast::FieldDecl& field, const ast::Expr& value, const StaticType& type);
 
@@ -175,6 +186,7 @@ class Checker {
   std::unordered_map<std::string_view, const ast::DatasourceDecl*> datasources_;
   std::unordered_map<std::string_view, const ast::ProcessDecl*> processes_;
   std::unordered_map<std::string_view, const ast::InstanceDecl*> instances_;
+  const ast::TestDecl* test_ = nullptr;  // the test being checked
   // Asking the interpreter about sample values costs a thrown exception per
   // refusal; the answers depend on the kinds only, so each is asked once.
   std::unordered_map<std::uint32_t, Outcome> binary_memo_;

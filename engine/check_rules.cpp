@@ -152,17 +152,8 @@ void RuleChecker::into(const ast::Name& name) {
 }
 
 void RuleChecker::check(const ast::CallRule& node, const ast::Rule&) {
-  const auto& program = checker_.program();
-  const auto* datasource = checker_.datasource(node.datasource.text);
-  const ast::MethodDecl* method = nullptr;
-  if (!datasource && checker_.complete()) {
-    std::vector<std::string> names;
-    for (const auto* d : program.datasources()) names.push_back(d->name.text);
-    checker_.report_unknown(node.datasource.range, "datasource", node.datasource.text, names);
-  } else if (datasource && !(method = Program::method(*datasource, node.method.text))) {
-    checker_.report_unknown(node.method.range, "method", node.method.text, names_of(datasource->methods),
-                            "datasource " + datasource->name.text);
-  }
+  const ast::DatasourceDecl* datasource = nullptr;
+  const auto* method = checker_.find_method(node.datasource, node.method, datasource);
   std::vector<Checker::Named> targets;
   std::vector<std::string> spelled;  // keeps the dotted names alive for `targets`
   spelled.reserve(node.map.size());

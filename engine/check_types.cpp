@@ -160,6 +160,7 @@ class ExprChecker {
   std::optional<StaticType> local(const std::string& name);
   std::string unknown_name_hint(const std::string& name) const;
   std::optional<StaticType> namespace_member(const ast::Identifier& object, const ast::Name& name);
+  std::optional<StaticType> calls_member(const ast::Member& object, const ast::Name& name);
   StaticType response_member(const ast::Name& name, bool header);
   StaticType error_member(const ast::Name& name);
   const ast::ProcessDecl* instance_call(const ast::Call& call);
@@ -178,6 +179,10 @@ std::optional<StaticType> ExprChecker::local(const std::string& name) {
     if (name == "header") return StaticType{KindSet(ValueKind::json), std::nullopt};
   }
   if (scope_.locals == L::call_error && name == "error") return StaticType{KindSet(ValueKind::json), std::nullopt};
+  if (scope_.locals == L::test || scope_.locals == L::mock) {
+    if (checker_.datasource(name)) return StaticType{KindSet(ValueKind::json), std::nullopt};
+    if (scope_.locals == L::mock && name == "request") return StaticType{KindSet(ValueKind::json), std::nullopt};
+  }
   if (scope_.locals == L::start_success) {
     if (!scope_.started) return StaticType{};  // unknown process: reported at `start`
     if (const auto* field = Program::field(*scope_.started, name))
@@ -244,12 +249,37 @@ std::optional<StaticType> ExprChecker::namespace_member(const ast::Identifier& o
   if (scope_.locals == L::call_success && (object.name == "body" || object.name == "header"))
     return response_member(name, object.name == "header");
   if (scope_.locals == L::call_error && object.name == "error") return error_member(name);
+  if (scope_.locals == L::test || scope_.locals == L::mock) {
+    if (const auto* datasource = checker_.datasource(object.name)) {
+      if (!Program::method(*datasource, name.text))
+        checker_.report_unknown(name.range, "method", name.text, names_of(datasource->methods),
+                                "datasource " + datasource->name.text);
+      return StaticType{KindSet(ValueKind::json), std::nullopt};
+    }
+  }
   return std::nullopt;
+}
+
+/// In a test, `DS.M.calls`, `DS.M.requests`, `DS.M.last`: what the mocked method saw.
+std::optional<StaticType> ExprChecker::calls_member(const ast::Member& object, const ast::Name& name) {
+  using L = ExprScope::Locals;
+  if (scope_.locals != L::test && scope_.locals != L::mock) return std::nullopt;
+  const auto* id = std::get_if<ast::Identifier>(&object.object->node);
+  if (!id || !checker_.datasource(id->name)) return std::nullopt;
+  namespace_member(*id, object.name);  // reports an unknown method
+  if (name.text == "calls") return StaticType{KindSet(ValueKind::number), std::nullopt};
+  if (name.text == "requests" || name.text == "last") return StaticType{KindSet(ValueKind::json), std::nullopt};
+  checker_.diagnostics().error(name.range, "a mocked method has calls, requests and last, not '" + name.text + "'" +
+                                               did_you_mean(name.text, {"calls", "requests", "last"}));
+  return StaticType{};
 }
 
 StaticType ExprChecker::check_node(const ast::Member& n, const ast::Expr&) {
   if (const auto* id = std::get_if<ast::Identifier>(&n.object->node)) {
     if (auto type = namespace_member(*id, n.name)) return *type;
+  }
+  if (const auto* inner = std::get_if<ast::Member>(&n.object->node)) {
+    if (auto type = calls_member(*inner, n.name)) return *type;
   }
   if (const auto* call = std::get_if<ast::Call>(&n.object->node); call && call->callee.text == "instance") {
     const auto* process = instance_call(*call);

@@ -31,6 +31,7 @@ struct RetryOptions {
 };
 
 struct HttpRequest {
+  std::string call;    // "Datasource.Method" that built it: `flow test` answers mocks by it
   std::string method;  // "GET", "POST", ...
   std::string url;     // absolute: scheme://host[:port]/path?query
   HttpHeaders headers;

@@ -61,9 +61,11 @@ void Interpreter::record_history_alone(const RunRequest& request, RunState& stat
   }
 }
 
-std::vector<std::string> Interpreter::seed_instances() {
+std::vector<std::string> Interpreter::seed_instances() { return seed_instances(program_.instances()); }
+
+std::vector<std::string> Interpreter::seed_instances(const std::vector<const ast::InstanceDecl*>& declarations) {
   std::vector<std::string> errors;
-  for (const auto* declaration : program_.instances()) {
+  for (const auto* declaration : declarations) {
     try {
       if (host_.store->load_instance(declaration->id)) continue;
       const auto& process = program_.require_process(declaration->process);

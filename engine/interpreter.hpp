@@ -73,6 +73,8 @@ class Interpreter {
   /// Creates the instances declared in files that the store does not hold yet.
   /// Returns rendered errors (e.g. env() of an unset variable) for those it could not.
   std::vector<std::string> seed_instances();
+  /// The same for `declarations` (a test's own instances, seeded first).
+  std::vector<std::string> seed_instances(const std::vector<const ast::InstanceDecl*>& declarations);
 
   /// Runs `request.handler` of `request.process`; records the run in the store's history.
   /// `preview`: the instance to run on as it is in memory (the REPL's unsaved

@@ -15,5 +15,7 @@ void json_path_set(Json& root, std::string_view path, Json value);
 
 /// application/x-www-form-urlencoded / RFC 3986 percent-encoding of one component.
 std::string url_encode(std::string_view text);
+/// Its inverse ('+' stays '+'). Throws RunError at a '%' without two hex digits.
+std::string url_decode(std::string_view text);
 
 }  // namespace flow

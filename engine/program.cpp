@@ -112,6 +112,9 @@ std::vector<const ast::InstanceDecl*> Program::instances() const {
 std::vector<const ast::ScheduleDecl*> Program::schedules() const {
   return collect<ast::ScheduleDecl>(modules, [](const ast::Module& m) -> auto& { return m.schedules; });
 }
+std::vector<const ast::TestDecl*> Program::tests() const {
+  return collect<ast::TestDecl>(modules, [](const ast::Module& m) -> auto& { return m.tests; });
+}
 
 const ast::MethodDecl* Program::method(const ast::DatasourceDecl& ds, std::string_view name) {
   return find_in(ds.methods, [&](const ast::MethodDecl& m) { return m.name.text == name; });

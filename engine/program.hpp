@@ -28,6 +28,7 @@ class Program {
   std::vector<const ast::ProcessDecl*> processes() const;
   std::vector<const ast::InstanceDecl*> instances() const;
   std::vector<const ast::ScheduleDecl*> schedules() const;
+  std::vector<const ast::TestDecl*> tests() const;
 
   static const ast::MethodDecl* method(const ast::DatasourceDecl& ds, std::string_view name);
   static const ast::FieldDecl* field(const ast::ProcessDecl& process, std::string_view name);

@@ -126,6 +126,7 @@ void add_body(HttpRequest& request, const ast::MethodDecl& method, const MappedR
 HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& method,
                           const MappedRequest& mapped, const Scope& scope) {
   HttpRequest request;
+  request.call = ds.name.text + "." + method.name.text;
   request.method = verb_text(method.verb);
   request.url = apply_settings(request, ds, scope);
   if (request.url.empty()) throw RunError("datasource " + ds.name.text + " has no base_url");

@@ -343,6 +343,67 @@ struct ScheduleDecl {
   SourceRange range;
 };
 
+// ---------------------------------------------------------------------- tests
+
+/// What a mocked method answers to one call: an HTTP response, or no response
+/// at all (`fails timeout;`).
+struct MockHeader {
+  std::string name;
+  Expr value;
+  SourceRange range;
+};
+struct MockAnswer {
+  std::optional<Expr> status;                      // `status 503;` (default 200)
+  std::vector<MockHeader> headers;                 // `header "Retry-After" = "1";`
+  std::optional<std::vector<Assignment>> body;     // `body { access_token = "A1"; }`: a JSON object
+  std::optional<Expr> text;                        // `text "<html>";`: a body that is not JSON
+  std::optional<std::string> failure;              // `fails timeout;`: an HttpErrorKind's name
+  SourceRange failure_range;
+};
+/// `mock DS.M { ... }` or `mock DS.M fails refused;`
+struct MockStep {
+  Name datasource;
+  Name method;
+  MockAnswer answer;
+  SourceRange range;
+};
+/// `run PROCESS.HANDLER [on "ID"] [fails ["text"]];`
+struct RunStep {
+  Name process;
+  Name handler;
+  std::optional<Expr> id;  // none: a new instance
+  bool fails = false;
+  std::optional<Expr> failure_text;  // the run's error must contain it
+  SourceRange range;
+};
+/// `advance 55 minutes;`: virtual time moves on, due schedules run on the way.
+struct AdvanceStep {
+  DurationLiteral by;
+  SourceRange range;
+};
+/// `clock 2026-03-01T09:00:00Z;`: the virtual time a test starts at, or later a
+/// time to advance to.
+struct ClockStep {
+  DateTimeLiteral at;
+  SourceRange range;
+};
+/// `expect COND;`
+struct ExpectStep {
+  Expr condition;
+  SourceRange range;
+};
+struct TestStep {
+  std::variant<MockStep, RunStep, AdvanceStep, ClockStep, ExpectStep> node;
+};
+/// `test "name" { instance ...; mock ...; run ...; advance ...; expect ...; }`
+struct TestDecl {
+  std::string name;
+  SourceRange name_range;
+  std::vector<InstanceDecl> instances;  // seeded instead of the program's of the same id
+  std::vector<TestStep> steps;
+  SourceRange range;
+};
+
 /// One parsed file.
 struct Module {
   std::uint32_t file = 0;
@@ -351,6 +412,7 @@ struct Module {
   std::vector<ProcessDecl> processes;
   std::vector<InstanceDecl> instances;
   std::vector<ScheduleDecl> schedules;
+  std::vector<TestDecl> tests;
 };
 
 }  // namespace flow::ast

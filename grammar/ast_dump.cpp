@@ -103,6 +103,7 @@ class Dumper {
   void process(const ProcessDecl& p, int depth);
   void schedule(const ScheduleDecl& s, int depth);
   void when(const ScheduleWhen& w, int depth);
+  void test(const TestDecl& t, int depth);
 
  private:
   std::string out_;
@@ -342,6 +343,57 @@ void Dumper::schedule(const ScheduleDecl& s, int depth) {
   if (s.jitter) raw(depth + 1, "jitter " + std::to_string(s.jitter->count()) + "ms");
 }
 
+void Dumper::test(const TestDecl& t, int depth) {
+  line(depth, "test " + quoted(t.name), t.range);
+  for (const auto& inst : t.instances) {
+    line(depth + 1, "instance " + quoted(inst.id) + " of " + inst.process.text, inst.range);
+    assignments("values", inst.values, depth + 2);
+  }
+  for (const auto& step : t.steps) {
+    std::visit(overloaded{
+                   [&](const MockStep& m) {
+                     line(depth + 1, "mock " + m.datasource.text + "." + m.method.text, m.range);
+                     const auto& a = m.answer;
+                     if (a.failure) line(depth + 2, "fails " + *a.failure, a.failure_range);
+                     if (a.status) {
+                       raw(depth + 2, "status");
+                       expr(*a.status, depth + 3);
+                     }
+                     for (const auto& h : a.headers) {
+                       line(depth + 2, "header " + quoted(h.name), h.range);
+                       expr(h.value, depth + 3);
+                     }
+                     if (a.body) assignments("body", *a.body, depth + 2);
+                     if (a.text) {
+                       raw(depth + 2, "text");
+                       expr(*a.text, depth + 3);
+                     }
+                   },
+                   [&](const RunStep& r) {
+                     line(depth + 1, "run " + r.process.text + "." + r.handler.text + (r.fails ? " fails" : ""),
+                          r.range);
+                     if (r.id) {
+                       raw(depth + 2, "on");
+                       expr(*r.id, depth + 3);
+                     }
+                     if (r.failure_text) {
+                       raw(depth + 2, "failure text");
+                       expr(*r.failure_text, depth + 3);
+                     }
+                   },
+                   [&](const AdvanceStep& a) {
+                     line(depth + 1, "advance " + std::to_string(a.by.value.count()) + "ms", a.range);
+                   },
+                   [&](const ClockStep& c) { line(depth + 1, "clock " + instant(c.at.value), c.range); },
+                   [&](const ExpectStep& e) {
+                     line(depth + 1, "expect", e.range);
+                     expr(e.condition, depth + 2);
+                   },
+               },
+               step.node);
+  }
+}
+
 }  // namespace
 
 std::string dump_expr(const ast::Expr& expr) {
@@ -364,6 +416,7 @@ std::string dump_ast(const ast::Module& module) {
     }
   }
   for (const auto& s : module.schedules) d.schedule(s, 1);
+  for (const auto& t : module.tests) d.test(t, 1);
   return d.take();
 }
 

@@ -55,6 +55,8 @@ FLOW_BLOCK_ERRORS(datasource_item, "a setting (name = value;), 'header' or 'meth
 FLOW_BLOCK_ERRORS(process_item, "'field' or 'on'");
 FLOW_BLOCK_ERRORS(schedule_item, "a schedule setting (every, cron, once, at, timezone, process, id, trigger, "
                                  "expires, on_overlap, on_missed, retry, jitter)");
+FLOW_BLOCK_ERRORS(mock_item, "an answer part (status, header, body, text)");
+FLOW_BLOCK_ERRORS(test_item, "a test step (mock, run, advance, clock, expect, instance)");
 #undef FLOW_BLOCK_ERRORS
 
 FLOW_ERROR(rule_block, "expected '{' (or '<') to open the block of rules");
@@ -131,9 +133,20 @@ FLOW_ERROR(times_word, "expected 'times'");
 FLOW_ERROR(backoff_duration, "expected a duration (30s, 2 minutes)");
 FLOW_ERROR(jitter_duration, "expected a duration (20s, 1 minute)");
 
+// -------------------------------------------------------------------- tests
+FLOW_ERROR(test_name, "expected the test name in quotes");
+FLOW_ERROR(test_body, "expected '{' (or '<') to open the test body");
+FLOW_ERROR(test_end, "expected ';' after the test step");
+FLOW_ERROR(mock_spec, "expected '{' (or '<') to open the mocked answer, or 'fails' and a network failure");
+FLOW_ERROR(network_failure,
+           "expected a network failure (dns, refused, tls, timeout, too_large, malformed, network)");
+FLOW_ERROR(handler_ref_dot, "expected '.' and a handler name (PROCESS.HANDLER)");
+FLOW_ERROR(advance_duration, "expected a duration (55 minutes, 2h)");
+FLOW_ERROR(clock_time, "expected a date-time (2026-03-01T09:00:00Z)");
+
 // ---------------------------------------------------------------- top level
 FLOW_ERROR(import_path, "expected the imported file's path in quotes");
-FLOW_ERROR(end_of_module, "expected a declaration (import, datasource, process, instance, schedule)");
+FLOW_ERROR(end_of_module, "expected a declaration (import, datasource, process, instance, schedule, test)");
 FLOW_ERROR(first_rule, "expected a rule (set, clear, if, validate, fail, log, save, trigger, start or a call)");
 FLOW_ERROR(end_of_rules, "expected a rule (set, clear, if, validate, fail, log, save, trigger, start or a call)");
 FLOW_ERROR(end_of_expression, "expected the end of the expression");

@@ -124,6 +124,15 @@ FLOW_KEYWORD(kw_on_missed, "on_missed");
 FLOW_KEYWORD(kw_retry, "retry");
 FLOW_KEYWORD(kw_backoff, "backoff");
 FLOW_KEYWORD(kw_jitter, "jitter");
+FLOW_KEYWORD(kw_test, "test");
+FLOW_KEYWORD(kw_mock, "mock");
+FLOW_KEYWORD(kw_status, "status");
+FLOW_KEYWORD(kw_text, "text");
+FLOW_KEYWORD(kw_fails, "fails");
+FLOW_KEYWORD(kw_run, "run");
+FLOW_KEYWORD(kw_advance, "advance");
+FLOW_KEYWORD(kw_clock, "clock");
+FLOW_KEYWORD(kw_expect, "expect");
 
 #undef FLOW_KEYWORD
 
@@ -144,7 +153,8 @@ struct block_follower
           one_of_words<FLOW_WORD("else"), FLOW_WORD("on"), FLOW_WORD("field"), FLOW_WORD("on_success"),
                        FLOW_WORD("on_error"), FLOW_WORD("into"), FLOW_WORD("method"), FLOW_WORD("header"),
                        FLOW_WORD("import"), FLOW_WORD("datasource"), FLOW_WORD("process"), FLOW_WORD("instance"),
-                       FLOW_WORD("schedule")>> {};
+                       FLOW_WORD("schedule"), FLOW_WORD("test"), FLOW_WORD("mock"), FLOW_WORD("run"),
+                       FLOW_WORD("advance"), FLOW_WORD("clock"), FLOW_WORD("expect")>> {};
 
 // ---------------------------------------------------------------------- names
 // One named rule per role, so each failure point has its own message.
@@ -455,12 +465,47 @@ struct schedule_body : block<schedule_item> {};
 struct schedule_name : string_lit {};
 struct schedule_decl : commit<kw_schedule, schedule_name, schedule_body> {};
 
+// ---------------------------------------------------------------------- tests
+
+struct test_end : statement_end {};
+struct mock_status : commit<kw_status, expression, test_end> {};
+/// `header "Retry-After" = "1";`
+struct mock_header : commit<kw_header, header_name, op_assign, expression, test_end> {};
+/// `body { access_token = "A1"; data.items = json_parse("[]"); }`
+struct mock_body : commit<kw_body, assignment_block, opt<semi>> {};
+struct mock_text : commit<kw_text, expression, test_end> {};
+struct mock_item : sor<mock_status, mock_header, mock_body, mock_text> {};
+struct mock_answer : seq<block<mock_item>, opt<sep, semi>> {};
+struct network_failure
+    : one_of_words<FLOW_WORD("dns"), FLOW_WORD("refused"), FLOW_WORD("tls"), FLOW_WORD("timeout"),
+                   FLOW_WORD("too_large"), FLOW_WORD("malformed"), FLOW_WORD("network")> {};
+struct mock_failure : commit<kw_fails, network_failure, test_end> {};
+struct mock_spec : sor<mock_failure, mock_answer> {};
+/// `mock DS.M { status 200; body { ... } }` or `mock DS.M fails timeout;`
+struct mock_step : commit<kw_mock, datasource_name, method_ref_dot, method_name, mock_spec> {};
+
+struct handler_ref_dot : one<'.'> {};
+struct run_on : commit<kw_on, expression> {};
+struct run_fails : commit<kw_fails, opt<expression>> {};
+/// `run TokenKeeper.Refresh on "TK-1" [fails ["invalid_grant"]];`
+struct run_step : commit<kw_run, process_name, handler_ref_dot, handler_name, opt<run_on>, opt<run_fails>, test_end> {};
+struct advance_duration : duration_lit {};
+struct advance_step : commit<kw_advance, advance_duration, test_end> {};
+struct clock_time : datetime_lit {};
+struct clock_step : commit<kw_clock, clock_time, test_end> {};
+struct expect_step : commit<kw_expect, expression, test_end> {};
+
+struct test_item : sor<mock_step, run_step, advance_step, clock_step, expect_step, instance_decl> {};
+struct test_body : block<test_item> {};
+struct test_name : string_lit {};
+struct test_decl : commit<kw_test, test_name, test_body> {};
+
 // ---------------------------------------------------------------- top level
 
 struct import_path : string_lit {};
 struct import_decl : commit<kw_import, import_path, semi> {};
 
-struct declaration : sor<import_decl, datasource_decl, process_decl, instance_decl, schedule_decl> {};
+struct declaration : sor<import_decl, datasource_decl, process_decl, instance_decl, schedule_decl, test_decl> {};
 struct end_of_module : eof {};
 /// A whole .flow file, in the three steps parse_module takes one at a time (it
 /// parses and lowers one declaration before reading the next).

@@ -75,6 +75,9 @@ class Lowerer {
   // Schedules (lower_schedule.cpp).
   ast::ScheduleDecl schedule(const Node& node) const;
 
+  // Tests (lower_test.cpp).
+  ast::TestDecl test(const Node& node) const;
+
  private:
   ast::Expr expression_node(const Node& node) const;
   ast::Expr binary_chain(const Node& node) const;
@@ -95,6 +98,9 @@ class Lowerer {
   ast::TimeOfDay time_of_day(const Node& node) const;
   ast::Weekday weekday(const Node& node) const;
   ast::Expiry expiry(const Node& node) const;
+
+  ast::TestStep test_step(const Node& node) const;
+  void mock_item(ast::MockAnswer& answer, const Node& node) const;
 
   std::uint32_t file_;
 };

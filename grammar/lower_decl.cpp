@@ -37,8 +37,10 @@ void Lowerer::declaration(ast::Module& module, const Node& decl) const {
     module.processes.push_back(process(decl));
   } else if (decl.is_type<instance_decl>()) {
     module.instances.push_back(instance(decl));
-  } else {
+  } else if (decl.is_type<schedule_decl>()) {
     module.schedules.push_back(schedule(decl));
+  } else {
+    module.tests.push_back(test(decl));
   }
 }
 

@@ -45,32 +45,12 @@ Value url_encode_fn(std::span<const Value> args, const CallContext&) {
   return tainted(Value(url_encode(text_or_empty("url_encode", args[0]))), args);
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 Value url_decode_fn(std::span<const Value> args, const CallContext&) {
-  const std::string text = text_or_empty("url_decode", args[0]);
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    const int high = i + 2 < text.size() ? hex_digit(text[i + 1]) : -1;
-    const int low = i + 2 < text.size() ? hex_digit(text[i + 2]) : -1;
-    if (high < 0 || low < 0) {
-      throw RunError("url_decode: '%' at byte " + std::to_string(i) +
-                     " is not followed by two hex digits");
-    }
-    out += static_cast<char>(high * 16 + low);
-    i += 2;
+  try {
+    return tainted(Value(url_decode(text_or_empty("url_decode", args[0]))), args);
+  } catch (const RunError& e) {
+    throw RunError(std::string("url_decode: ") + e.what());
   }
-  return tainted(Value(std::move(out)), args);
 }
 
 Value hex_fn(std::span<const Value> args, const CallContext&) {

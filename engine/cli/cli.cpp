@@ -26,6 +26,8 @@ commands:
   instances list|show ID [FILE...] [--db PATH]   saved instances
   tasks list|history|run|pause|resume|delete ... scheduled tasks (flow tasks --help)
   repl [FILE...] [--db PATH] [--show-secrets]    interactive rules and expressions
+  test FILE... [--filter TEXT] [--verbose]       run the files' test blocks: mocked HTTP,
+                                                 a virtual clock, a fresh store each
 
 options:
   --help      this text
@@ -57,6 +59,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (command == "instances") return cmd_instances(rest, out, err);
     if (command == "tasks") return cmd_tasks(rest, out, err);
     if (command == "repl") return cmd_repl(rest, out, err);
+    if (command == "test") return cmd_test(rest, out, err);
     throw UsageError("unknown command '" + command + "' (try flow --help)");
   } catch (const UsageError& e) {
     err << "flow: " << e.what() << "\n";

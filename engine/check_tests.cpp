@@ -1,0 +1,55 @@
+// Checking of `test` declarations: what they mock, run and expect must name
+// declarations that exist, with values of the right kind.
+
+#include "engine/check_context.hpp"
+#include "engine/program.hpp"
+
+namespace flow::check {
+
+void Checker::check_test(const ast::TestDecl& test) {
+  test_ = &test;
+  std::vector<Named> ids;
+  for (const auto& instance : test.instances) {
+    ids.push_back({instance.id, instance.id_range});
+    check_instance(instance, /*in_test=*/true);
+  }
+  report_duplicates(ids, "instance");
+
+  ExprScope expect_scope;
+  expect_scope.locals = ExprScope::Locals::test;
+  expect_scope.no_fields =
+      "a test reads fields as instance(\"ID\").FIELD and a mocked method's calls as DATASOURCE.METHOD.calls";
+  ExprScope mock_scope = expect_scope;
+  mock_scope.locals = ExprScope::Locals::mock;
+  mock_scope.no_fields = "a mocked answer reads the request as request.body.NAME, request.headers, request.url";
+
+  for (const auto& step : test.steps) {
+    if (const auto* mock = std::get_if<ast::MockStep>(&step.node)) {
+      const ast::DatasourceDecl* datasource = nullptr;
+      find_method(mock->datasource, mock->method, datasource);
+      const auto& answer = mock->answer;
+      if (answer.status) check_kind(*answer.status, expr(*answer.status, mock_scope), ValueKind::number, "status");
+      for (const auto& header : answer.headers) expr(header.value, mock_scope);
+      if (answer.body) {
+        for (const auto& value : *answer.body) expr(value.value, mock_scope);
+      }
+      if (answer.text) check_kind(*answer.text, expr(*answer.text, mock_scope), ValueKind::text, "text");
+    } else if (const auto* run = std::get_if<ast::RunStep>(&step.node)) {
+      const auto* process = find_process(run->process);
+      if (process) find_handler(*process, run->handler);
+      if (run->id) {
+        const auto type = expr(*run->id, expect_scope);
+        check_kind(*run->id, type, ValueKind::text, "a Process ID");
+        check_instance_id(*run->id, type, process);
+      }
+      if (run->failure_text) {
+        check_kind(*run->failure_text, expr(*run->failure_text, expect_scope), ValueKind::text, "the failure text");
+      }
+    } else if (const auto* expect = std::get_if<ast::ExpectStep>(&step.node)) {
+      check_kind(expect->condition, expr(expect->condition, expect_scope), ValueKind::boolean, "expect");
+    }
+  }
+  test_ = nullptr;
+}
+
+}  // namespace flow::check

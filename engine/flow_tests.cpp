@@ -1,0 +1,499 @@
+#include "engine/flow_tests.hpp"
+
+#include <deque>
+#include <exception>
+#include <map>
+#include <optional>
+#include <random>
+#include <sstream>
+
+#include <strings.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "engine/eval.hpp"
+#include "engine/http_transport.hpp"
+#include "engine/interpreter.hpp"
+#include "engine/json_path.hpp"
+#include "engine/rest_call.hpp"
+#include "engine/scheduler.hpp"
+#include "engine/task_runner.hpp"
+#include "engine/virtual_clock.hpp"
+
+namespace flow {
+
+namespace asio = boost::asio;
+
+namespace {
+
+using Locals = std::map<std::string, Value, std::less<>>;
+
+HttpErrorKind failure_kind(std::string_view name) {
+  if (name == "dns") return HttpErrorKind::dns;
+  if (name == "refused") return HttpErrorKind::refused;
+  if (name == "tls") return HttpErrorKind::tls;
+  if (name == "timeout") return HttpErrorKind::timeout;
+  if (name == "too_large") return HttpErrorKind::too_large;
+  if (name == "malformed") return HttpErrorKind::malformed;
+  return HttpErrorKind::network;
+}
+
+/// "a=1&b=x%20y" as {"a": "1", "b": "x y"}; a pair that does not decode stays as written.
+Json form_object(std::string_view text) {
+  Json object = Json::object();
+  while (!text.empty()) {
+    const auto amp = text.find('&');
+    const auto pair = text.substr(0, amp);
+    const auto eq = pair.find('=');
+    const auto decode = [](std::string_view part) {
+      std::string plus_as_space(part);
+      for (auto& c : plus_as_space)
+        if (c == '+') c = ' ';
+      try {
+        return url_decode(plus_as_space);
+      } catch (const RunError&) {
+        return std::string(part);
+      }
+    };
+    if (!pair.empty()) object[decode(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : decode(pair.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    text.remove_prefix(amp + 1);
+  }
+  return object;
+}
+
+/// What a mocked method was sent, as the test reads it: method, url, path,
+/// query, headers (by name as sent) and body (form and JSON bodies as objects).
+Json request_record(const HttpRequest& request) {
+  Json record = {{"method", request.method}, {"url", request.url}};
+  const auto authority = request.url.find("://");
+  const auto path_at = request.url.find('/', authority == std::string::npos ? 0 : authority + 3);
+  std::string_view target = path_at == std::string::npos ? std::string_view("/") : std::string_view(request.url).substr(path_at);
+  const auto question = target.find('?');
+  record["path"] = std::string(target.substr(0, question));
+  record["query"] = question == std::string_view::npos ? Json::object() : form_object(target.substr(question + 1));
+  Json headers = Json::object();
+  std::string content_type;
+  for (const auto& [name, value] : request.headers) {
+    headers[name] = value;
+    if (name.size() == 12 && strcasecmp(name.c_str(), "content-type") == 0) content_type = value;
+  }
+  record["headers"] = std::move(headers);
+  if (request.body.empty()) {
+    record["body"] = nullptr;
+  } else if (content_type.starts_with("application/x-www-form-urlencoded")) {
+    record["body"] = form_object(request.body);
+  } else {
+    Json parsed = Json::parse(request.body, nullptr, false);
+    record["body"] = parsed.is_discarded() ? Json(request.body) : std::move(parsed);
+  }
+  return record;
+}
+
+/// A value for a failure message: JSON-like, so text shows its quotes.
+std::string shown(const Value& value, bool reveal) { return to_json(value, reveal).dump(); }
+
+bool is_comparison(ast::BinaryOp op) {
+  using O = ast::BinaryOp;
+  return op == O::eq || op == O::ne || op == O::lt || op == O::le || op == O::gt || op == O::ge;
+}
+
+/// One test: its store, virtual clock, mocks, interpreter and scheduler, and
+/// what it reports.
+class TestRun {
+ public:
+  TestRun(const Program& program, const FunctionRegistry& functions, const ast::TestDecl& test,
+          std::unique_ptr<Store> store, const TestOptions& options)
+      : program_(program),
+        functions_(functions),
+        test_(test),
+        options_(options),
+        clock_(io_.get_executor(), start_time(test)),
+        store_(std::move(store)),
+        transport_(*this),
+        interpreter_(program, Host{&transport_, &clock_, store_.get(), &functions}, RunOptions{options.reveal_secrets}) {}
+
+  TestOutcome run() {
+    seed();
+    for (const auto& step : test_.steps) {
+      if (!step_ok(step)) break;
+    }
+    stop_scheduler();
+    outcome_.report = report();
+    return outcome_;
+  }
+
+  /// The mocked answer to `request` (MockTransport::send).
+  HttpResult answer(const HttpRequest& request) {
+    auto& mocked = mocks_[request.call];
+    mocked.requests.push_back(request_record(request));
+    note("    call " + request.call + " (" + request.method + " " + request.url + ")");
+    if (mocked.answers.empty()) {
+      fail(location(program_.sources, test_.name_range) + ": " + request.call +
+           " was called, but the test mocks no answer for it (add `mock " + request.call + " { ... }` before the step)");
+      return HttpError{HttpErrorKind::network, "no mocked answer for " + request.call + " in this test"};
+    }
+    const ast::MockAnswer& answer = *mocked.answers.front();
+    if (mocked.answers.size() > 1) {
+      mocked.answers.pop_front();
+    } else {
+      mocked.last_used = true;
+    }
+    try {
+      return respond(answer, mocked.requests.back());
+    } catch (const LocatedError& e) {
+      fail(render(program_.sources, Diagnostic{Severity::error, e.range(), std::string("in a mocked answer: ") + e.what()}));
+      return HttpError{HttpErrorKind::network, "the mocked answer failed: " + std::string(e.what())};
+    }
+  }
+
+ private:
+  class MockTransport final : public HttpTransport {
+   public:
+    explicit MockTransport(TestRun& run) : run_(run) {}
+    asio::awaitable<HttpResult> send(HttpRequest request) override { co_return run_.answer(request); }
+
+   private:
+    TestRun& run_;
+  };
+
+  struct MockedMethod {
+    std::deque<const ast::MockAnswer*> answers;
+    bool last_used = false;  // the only answer left has answered: the next mock replaces it
+    Json requests = Json::array();
+  };
+
+  static TimePoint start_time(const ast::TestDecl& test) {
+    if (!test.steps.empty()) {
+      if (const auto* clock = std::get_if<ast::ClockStep>(&test.steps.front().node))
+        return std::chrono::time_point_cast<Duration>(clock->at.value);
+    }
+    return TimePoint(std::chrono::seconds(kDefaultTestStartSeconds));
+  }
+
+  void seed() {
+    std::vector<const ast::InstanceDecl*> own;
+    for (const auto& instance : test_.instances) own.push_back(&instance);
+    for (const auto& error : interpreter_.seed_instances(own)) fail(error);
+    // The program's instances the test did not declare; one that cannot be
+    // seeded here (an env() that is unset) only matters if a step uses it.
+    for (const auto& error : interpreter_.seed_instances()) seed_errors_ += error;
+  }
+
+  /// The schedules start when time first passes (the first advance or clock
+  /// after the start), as a daemon started at that virtual time would.
+  void start_scheduler() {
+    if (scheduler_) return;
+    SchedulerOptions options;
+    options.jitter = [random = std::mt19937_64(20260101)]() mutable { return random(); };
+    options.log = [this](const std::string& line) { note("    " + stamp() + " " + line); };
+    runner_.emplace(interpreter_, [this](const std::string& task, const RunResult& result) {
+      note("    " + stamp() + " schedule \"" + task + "\": " + result.instance.process + " " +
+           (result.instance.id.empty() ? "(new)" : result.instance.id) + (result.ok ? " ok" : " FAILED"));
+      run_output(result);
+    });
+    scheduler_.emplace(clock_, *store_, program_.schedules(), *runner_, options);
+    asio::co_spawn(io_, scheduler_->run(), [this](std::exception_ptr e) {
+      scheduler_done_ = true;
+      scheduler_error_ = e;
+    });
+    drain();
+  }
+
+  void stop_scheduler() {
+    if (!scheduler_) return;
+    scheduler_->stop();
+    clock_.cancel_all();
+    drain();
+    if (!scheduler_failed() && !scheduler_done_)
+      fail(location(program_.sources, test_.name_range) + ": the schedules did not stop");
+  }
+
+  /// Whether the scheduler ended on an error (a store failure); reports it.
+  bool scheduler_failed() {
+    if (!scheduler_error_) return false;
+    try {
+      std::rethrow_exception(std::exchange(scheduler_error_, nullptr));
+    } catch (const std::exception& e) {
+      fail(location(program_.sources, test_.name_range) + ": the scheduler stopped: " + e.what());
+    }
+    return true;
+  }
+
+  void drain() {
+    io_.restart();
+    io_.poll();
+  }
+
+  /// Runs one step; false when the test cannot go on.
+  bool step_ok(const ast::TestStep& step) {
+    return std::visit(
+        [&](const auto& node) {
+          const bool ok = this->step(node);
+          return ok && !scheduler_failed();
+        },
+        step.node);
+  }
+
+  bool step(const ast::MockStep& mock) {
+    auto& mocked = mocks_[mock.datasource.text + "." + mock.method.text];
+    if (mocked.last_used) {
+      mocked.answers.clear();
+      mocked.last_used = false;
+    }
+    mocked.answers.push_back(&mock.answer);
+    return true;
+  }
+
+  bool step(const ast::RunStep& run) {
+    const std::string what = "run " + run.process.text + "." + run.handler.text;
+    std::optional<std::string> id;
+    if (run.id) {
+      const auto value = evaluate_or_fail(*run.id, test_locals());
+      if (!value) return false;
+      id = to_text(*value);
+    }
+    note("  " + stamp() + " " + what + (id ? " on " + *id : ""));
+    // Shared with the completion handler: a run that waits for virtual time
+    // finishes only when the test stops, after this step has returned.
+    struct Finished {
+      std::optional<RunResult> result;
+      std::exception_ptr error;
+    };
+    const auto finished = std::make_shared<Finished>();
+    asio::co_spawn(io_, interpreter_.run(RunRequest{run.process.text, run.handler.text, id, ""}),
+                   [finished](std::exception_ptr e, RunResult r) {
+                     finished->error = e;
+                     finished->result = std::move(r);
+                   });
+    drain();
+    auto& result = finished->result;
+    const auto at = location(program_.sources, run.range) + ": ";
+    if (finished->error) {
+      try {
+        std::rethrow_exception(finished->error);
+      } catch (const std::exception& e) {
+        fail(at + what + " stopped: " + e.what());
+      }
+      return false;
+    }
+    if (!result) {
+      fail(at + what + " did not finish: it waits for virtual time to pass, and only advance or clock moves it");
+      return false;
+    }
+    run_output(*result);
+    if (!run.fails) {
+      if (result->ok) return true;
+      fail(at + what + " failed:\n" + result->error + seed_errors_);
+      return false;
+    }
+    if (result->ok) {
+      fail(at + what + " succeeded, but the test expects it to fail");
+      return false;
+    }
+    if (run.failure_text) {
+      const auto wanted = evaluate_or_fail(*run.failure_text, test_locals());
+      if (!wanted) return false;
+      if (result->error.find(to_text(*wanted)) == std::string::npos) {
+        fail(at + what + " failed, but its error does not contain " + shown(*wanted, options_.reveal_secrets) +
+             ":\n" + result->error);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  bool step(const ast::AdvanceStep& advance) {
+    note("  " + stamp() + " advance " + advance.by.text);
+    start_scheduler();
+    advance_in_steps(io_, clock_, clock_.now() + advance.by.value);
+    return true;
+  }
+
+  bool step(const ast::ClockStep& clock) {
+    const auto target = std::chrono::time_point_cast<Duration>(clock.at.value);
+    if (&clock == std::get_if<ast::ClockStep>(&test_.steps.front().node)) return true;  // the start
+    if (target < clock_.now()) {
+      fail(location(program_.sources, clock.range) + ": clock " + clock.at.text + " is before the virtual time now (" +
+           stamp() + "); time only moves forward");
+      return false;
+    }
+    note("  " + stamp() + " clock " + clock.at.text);
+    start_scheduler();
+    advance_in_steps(io_, clock_, target);
+    return true;
+  }
+
+  bool step(const ast::ExpectStep& expect) {
+    const auto locals = test_locals();
+    const auto value = evaluate_or_fail(expect.condition, locals);
+    if (!value) return true;  // reported; the test goes on
+    const auto at = location(program_.sources, expect.range) + ": ";
+    if (value->is<bool>() && value->as<bool>()) {
+      ++outcome_.expects_passed;
+      note("  " + stamp() + " expect " + source_text(expect.condition.range) + ": ok", false);
+      return true;
+    }
+    fail(at + "expect failed: " + source_text(expect.condition.range), false);
+    if (!value->is<bool>()) {
+      note("    the condition is " + std::string(kind_name(value->kind())) + " " + shown(*value, options_.reveal_secrets) +
+           ", not a boolean");
+    } else if (const auto* binary = std::get_if<ast::Binary>(&expect.condition.node);
+               binary && is_comparison(binary->op)) {
+      const Scope scope = scope_for(locals);
+      const auto side = [&](const ast::Expr& expr) {
+        try {
+          return shown(evaluate(expr, scope), options_.reveal_secrets);
+        } catch (const RunError& e) {
+          return std::string("(") + e.what() + ")";
+        }
+      };
+      note("    left:  " + side(*binary->lhs) + "\n    right: " + side(*binary->rhs));
+    }
+    return true;
+  }
+
+  /// The names a test's expressions read: each datasource, with what its
+  /// mocked methods saw (DS.M.calls, DS.M.requests, DS.M.last).
+  Locals test_locals() const {
+    Locals locals;
+    for (const auto* datasource : program_.datasources()) {
+      Json methods = Json::object();
+      for (const auto& method : datasource->methods) {
+        const auto found = mocks_.find(datasource->name.text + "." + method.name.text);
+        Json requests = found == mocks_.end() ? Json::array() : found->second.requests;
+        const auto calls = requests.size();
+        Json last = requests.empty() ? Json(nullptr) : requests.back();
+        methods[method.name.text] = {{"calls", calls}, {"requests", std::move(requests)}, {"last", std::move(last)}};
+      }
+      locals.emplace(datasource->name.text, Value(std::move(methods)));
+    }
+    return locals;
+  }
+
+  Scope scope_for(const Locals& locals) {
+    return Scope{nullptr, &locals, &functions_, CallContext{&clock_, store_.get(), ""}};
+  }
+
+  std::optional<Value> evaluate_or_fail(const ast::Expr& expr, const Locals& locals) {
+    try {
+      return evaluate(expr, scope_for(locals));
+    } catch (const LocatedError& e) {
+      fail(render(program_.sources, Diagnostic{Severity::error, e.range(), e.what()}));
+    } catch (const RunError& e) {
+      fail(render(program_.sources, Diagnostic{Severity::error, expr.range, e.what()}));
+    }
+    return std::nullopt;
+  }
+
+  HttpResult respond(const ast::MockAnswer& answer, const Json& request) {
+    if (answer.failure) return HttpError{failure_kind(*answer.failure), "mocked failure: " + *answer.failure};
+    auto locals = test_locals();
+    locals.insert_or_assign("request", Value(request));
+    const Scope scope = scope_for(locals);
+    HttpResponse response;
+    response.status = 200;
+    if (answer.status) {
+      const auto status = evaluate(*answer.status, scope);
+      const double code = status.is<double>() ? status.as<double>() : 0;
+      if (!(code >= 100 && code <= 599) || code != static_cast<int>(code))
+        throw LocatedError(answer.status->range, "status must be an HTTP status code (100-599), not " + shown(status, false));
+      response.status = static_cast<int>(code);
+    }
+    for (const auto& header : answer.headers) response.headers.emplace_back(header.name, to_text(evaluate(header.value, scope)));
+    const bool typed = response.header("Content-Type").has_value();
+    if (answer.body) {
+      Json body = Json::object();
+      for (const auto& assignment : *answer.body) {
+        Json* at = &body;
+        for (std::size_t i = 0; i + 1 < assignment.target.size(); ++i) {
+          at = &(*at)[assignment.target[i].text];
+          if (!at->is_object() && !at->is_null())
+            throw LocatedError(assignment.range, "'" + assignment.target[i].text + "' is already set to a value that is not an object");
+        }
+        (*at)[assignment.target.back().text] = to_json(evaluate(assignment.value, scope), true);
+      }
+      response.body = body.dump();
+      if (!typed) response.headers.emplace_back("Content-Type", "application/json");
+    } else if (answer.text) {
+      response.body = to_text(evaluate(*answer.text, scope));
+      if (!typed) response.headers.emplace_back("Content-Type", "text/plain");
+    }
+    return response;
+  }
+
+  void run_output(const RunResult& result) {
+    for (const auto& line : result.log) note("      " + line);
+    if (!result.ok) note(result.error);
+  }
+
+  std::string source_text(const SourceRange& range) const {
+    const auto& text = program_.sources.file(range.file).text;
+    return text.substr(range.begin.offset, range.end.offset - range.begin.offset);
+  }
+
+  std::string stamp() const { return format_iso(std::chrono::floor<std::chrono::seconds>(clock_.now())); }
+
+  /// A line of the test's trace (printed when the test fails, or always with
+  /// --verbose). `from_run`: text a run or a value produced, which may hold a
+  /// secret; the rest quotes the test's own source.
+  void note(std::string line, bool from_run = true) {
+    if (line.empty() || line.back() != '\n') line += '\n';
+    trace_.push_back({std::move(line), from_run});
+  }
+
+  void fail(const std::string& message, bool from_run = true) {
+    outcome_.ok = false;
+    note("  FAIL " + message, from_run);
+  }
+
+  /// The trace with no secret in clear: the values of every secret field of
+  /// every stored instance are masked wherever a run's text shows them.
+  std::string report() {
+    std::vector<InstanceRecord> instances;
+    bool readable = true;
+    try {
+      if (!options_.reveal_secrets) instances = store_->list_instances();
+    } catch (const StoreError&) {
+      readable = false;
+    }
+    std::string out;
+    for (auto [line, from_run] : trace_) {
+      if (from_run && !readable) line = "  (a line is hidden: the store could not be read to mask its secrets)\n";
+      if (from_run) {
+        for (const auto& instance : instances) line = scrub_secrets(std::move(line), instance.fields);
+      }
+      out += line;
+    }
+    return out;
+  }
+
+  const Program& program_;
+  const FunctionRegistry& functions_;
+  const ast::TestDecl& test_;
+  TestOptions options_;
+  asio::io_context io_;
+  VirtualClock clock_;
+  std::unique_ptr<Store> store_;
+  MockTransport transport_;
+  Interpreter interpreter_;
+  std::optional<InterpreterTaskRunner> runner_;
+  std::optional<Scheduler> scheduler_;
+  bool scheduler_done_ = false;
+  std::exception_ptr scheduler_error_;
+  std::map<std::string, MockedMethod> mocks_;
+  std::string seed_errors_;
+  std::vector<std::pair<std::string, bool>> trace_;
+  TestOutcome outcome_;
+};
+
+}  // namespace
+
+TestOutcome run_test(const Program& program, const FunctionRegistry& functions, const ast::TestDecl& test,
+                     const StoreFactory& make_store, const TestOptions& options) {
+  TestRun run(program, functions, test, make_store(), options);
+  return run.run();
+}
+
+}  // namespace flow
