@@ -150,9 +150,10 @@ ast::Expr Lowerer::binary_chain(const Node& node) const {
   const std::size_t stride = has_ops ? 2 : 1;
   for (std::size_t i = stride; i < kids.size(); i += stride) {
     const auto op = has_ops ? binary_op(*kids[i - 1]) : fixed_op;
-    SourceRange whole{file_, result.range.begin, range(*kids[i]).end};
-    auto lhs = std::make_unique<ast::Expr>(std::move(result));
+    // The operand's own range: a folded operand node may not carry its end.
     auto rhs = std::make_unique<ast::Expr>(expression(*kids[i]));
+    SourceRange whole{file_, result.range.begin, rhs->range.end};
+    auto lhs = std::make_unique<ast::Expr>(std::move(result));
     result = ast::Expr{ast::Binary{op, std::move(lhs), std::move(rhs)}, whole};
   }
   return result;

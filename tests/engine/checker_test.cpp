@@ -297,3 +297,59 @@ test.flow:4:15: error: unknown field 'B' in process P
                 ^
 )");
 }
+
+TEST_CASE("test blocks: what they mock, run and expect is checked before anything runs", "[checker]") {
+  const std::string program = std::string(kDatasource) + R"(process P {
+  field Token secret;
+  on Go { create_item Api.Token map { path.tenant = "t"; }; }
+}
+instance "P-1" of P { Token = env("TOKEN"); }
+)";
+  CHECK(check(program + R"(test "clean" {
+  instance "T-1" of P { Token = "literal secrets are fine in a test"; }
+  mock Api.Token { status 200; header "X" = request.body.client_id; body { access_token = "a"; a.b = 1; } }
+  mock Api.Token fails timeout;
+  run P.Go on "T-1";
+  run P.Go on "P-1" fails "invalid_grant";
+  advance 55 minutes;
+  clock 2026-01-01T10:00:00Z;
+  expect instance("T-1").Token == "x" and Api.Token.calls == 2 and Api.Token.last.body.grant_type == "g";
+  expect Api.Token.requests[0].path == "/token/t";
+}
+)") == "");
+  CHECK(check(program + R"(test "typos" {
+  mock Api.Tokn { }
+  mock Apy.Token { }
+  run P.Og;
+  expect Api.Token.cals == 1;
+  expect Token == "x";
+  expect Api.Token.calls;
+  mock Api.Token { status "200"; }
+}
+test "typos" { }
+)") == R"(test.flow:16:12: error: unknown method 'Tokn' in datasource Api; did you mean 'Token'?
+    mock Api.Tokn { }
+             ^
+test.flow:17:8: error: unknown datasource 'Apy'; did you mean 'Api'?
+    mock Apy.Token { }
+         ^
+test.flow:18:9: error: unknown handler 'Og' in process P; did you mean 'Go'?
+    run P.Og;
+          ^
+test.flow:19:20: error: a mocked method has calls, requests and last, not 'cals'; did you mean 'calls'?
+    expect Api.Token.cals == 1;
+                     ^
+test.flow:20:10: error: 'Token' cannot be read here: a test reads fields as instance("ID").FIELD and a mocked method's calls as DATASOURCE.METHOD.calls
+    expect Token == "x";
+           ^
+test.flow:21:10: error: expect must be boolean, not number
+    expect Api.Token.calls;
+           ^
+test.flow:22:27: error: status must be number, not text
+    mock Api.Token { status "200"; }
+                            ^
+test.flow:24:6: error: duplicate test 'typos' (first declared at line 15)
+  test "typos" { }
+       ^
+)");
+}

@@ -1,5 +1,7 @@
 // Every rule kind not covered by interpreter_test.cpp, and run concurrency.
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 
 #include "support/engine_fixture.hpp"

@@ -101,3 +101,8 @@ TEST_CASE("angle-bracket handlers follow each other without ';'") {
         "      ident X @2:19\n"
         "    on_overlap skip, on_missed run_once\n");
 }
+
+TEST_CASE("test blocks: every step") {
+  const std::string dump = parse_dump(read_golden_input("tests.flow"));
+  CHECK(dump == golden("tests.dump", dump));
+}

@@ -111,8 +111,8 @@ TEST_CASE("expression errors") {
 
 TEST_CASE("declaration errors") {
   check_all({
-      {"frob", 1, "expected a declaration (import, datasource, process, instance, schedule)"},
-      {"process P { } }", 15, "expected a declaration (import, datasource, process, instance, schedule)"},
+      {"frob", 1, "expected a declaration (import, datasource, process, instance, schedule, test)"},
+      {"process P { } }", 15, "expected a declaration (import, datasource, process, instance, schedule, test)"},
       {"process { }", 9, "expected a process name"},
       {"process P field A text; }", 11, "expected '{' (or '<') to open the process body"},
       {"process P { fields A text; }", 13, "expected 'field' or 'on' or '}' to close the block"},
@@ -229,7 +229,32 @@ TEST_CASE("a syntax error later in the file wins over an earlier lowering error"
 
 TEST_CASE("an error after the last declaration is reported where the declarations stop") {
   CHECK(parse_errors("process P { }\n\n  frob\n").starts_with(
-      "test.flow:3:3: error: expected a declaration (import, datasource, process, instance, schedule)\n"));
+      "test.flow:3:3: error: expected a declaration (import, datasource, process, instance, schedule, test)\n"));
   CHECK(parse_errors("process P { }\n/* open").starts_with(
       "test.flow:2:1: error: unterminated block comment: no '*/' closes this '/*'\n"));
+}
+
+TEST_CASE("test block errors") {
+  check_all({
+      {"test { }", 6, "expected the test name in quotes"},
+      {"test \"t\" expect true;", 10, "expected '{' (or '<') to open the test body"},
+      {"test \"\" { }", 6, "a test needs a name"},
+      {"test \"t\" { frob; }", 12,
+       "expected a test step (mock, run, advance, clock, expect, instance) or '}' to close the block"},
+      {"test \"t\" { expect true run P.H; }", 24, "expected ';' after the test step"},
+      {"test \"t\" { mock A { } }", 19, "expected '.' and a method name (DATASOURCE.METHOD)"},
+      {"test \"t\" { mock A.B; }", 20,
+       "expected '{' (or '<') to open the mocked answer, or 'fails' and a network failure"},
+      {"test \"t\" { mock A.B fails nothing; }", 27,
+       "expected a network failure (dns, refused, tls, timeout, too_large, malformed, network)"},
+      {"test \"t\" { mock A.B { status 200; status 201; } }", 35, "a mocked answer has one status"},
+      {"test \"t\" { mock A.B { body { a = 1; } text \"x\"; } }", 39, "a mocked answer has one body ('body' or 'text')"},
+      {"test \"t\" { mock A.B { stat 200; } }", 23, "expected an answer part (status, header, body, text) or '}' to close the block"},
+      {"test \"t\" { run P; }", 17, "expected '.' and a handler name (PROCESS.HANDLER)"},
+      {"test \"t\" { run P.H on; }", 22, "expected an expression"},
+      {"test \"t\" { advance; }", 19, "expected a duration (55 minutes, 2h)"},
+      {"test \"t\" { advance 0s; }", 20, "advance needs a duration above zero"},
+      {"test \"t\" { clock tomorrow; }", 18, "expected a date-time (2026-03-01T09:00:00Z)"},
+      {"test \"t\" { expect; }", 18, "expected an expression"},
+  });
 }

@@ -179,3 +179,18 @@ TEST_CASE("dump_expr dumps one expression alone") {
   const auto& set = std::get<flow::ast::SetRule>(module->processes[0].handlers[0].body[0].node);
   CHECK(flow::dump_expr(set.value) == "unary - @1:28\n  ident a @1:29\n");
 }
+
+TEST_CASE("an expression's range covers its text, whatever its operands are") {
+  // `flow test` quotes a failed expect by its range.
+  for (const std::string text : {"true and 2 == 3", "1 == 1 and 2 == 3", "a or b == c ?? d", "x.y[0] + 2 * f(3)",
+                                 "not a == b", "-(1 + 2)"}) {
+    flow::SourceSet sources;
+    const auto file = sources.add("test.flow", text + "\n// more text after the expression");
+    flow::Diagnostics diagnostics;
+    const auto expr = flow::parse_expression(sources, file, diagnostics);
+    REQUIRE(expr);
+    INFO(text);
+    CHECK(expr->range.begin.offset == 0);
+    CHECK(expr->range.end.offset == text.size());
+  }
+}

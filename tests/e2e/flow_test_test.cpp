@@ -1,0 +1,75 @@
+// `flow test` end to end: the example's tests pass; a failing test, a filter
+// and a file that does not check each end with the right exit code and text.
+#include "e2e/e2e_support.hpp"
+
+using namespace flow;
+using namespace flow::e2e;
+using flow::testing::TempDir;
+
+namespace {
+
+/// A test file importing the seed example (copied beside it).
+std::string write_tests(const TempDir& dir, const std::string& tests) {
+  write_text(dir.file("token_refresh.flow"), read_text(FLOW_SOURCE_DIR "/examples/token_refresh.flow"));
+  const auto path = dir.file("seed_test.flow");
+  write_text(path, "import \"token_refresh.flow\";\n" + tests);
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("flow test runs the example's tests: every one passes", "[e2e]") {
+  const auto run = run_flow({"test", FLOW_SOURCE_DIR "/examples/token_refresh_test.flow"});
+  INFO(run.out << run.err);
+  CHECK(run.code == 0);
+  CHECK(count_of(run.out, "... ok (") == 4);
+  CHECK(run.out.ends_with("4 tests: 4 passed, 0 failed\n"));
+}
+
+TEST_CASE("flow test: a failing test exits 1 with its report, secrets masked", "[e2e]") {
+  TempDir dir;
+  const auto file = write_tests(dir, R"(
+test "passes" { expect 1 + 1 == 2; }
+test "rotates" {
+  instance "TK-1" of TokenKeeper { ClientId = "c"; RefreshToken = "refresh-token-0123456789-abcdef"; }
+  mock RestService.GetRefreshAuthToken { body { access_token = "access-token-0123456789-abcdef"; } }
+  run TokenKeeper.Refresh on "TK-1";
+  expect RestService.GetRefreshAuthToken.last.body.refresh_token == "something else";
+}
+)");
+  const auto run = run_flow({"test", file});
+  INFO(run.out << run.err);
+  CHECK(run.code == 1);
+  CHECK(count_of(run.out, "test \"passes\" ... ok (1 expect)\n") == 1);
+  CHECK(count_of(run.out, "test \"rotates\" ... FAILED\n") == 1);
+  CHECK(count_of(run.out, "seed_test.flow:8:3: expect failed: "
+                          "RestService.GetRefreshAuthToken.last.body.refresh_token == \"something else\"") == 1);
+  CHECK(count_of(run.out, "left:  \"••••cdef\"") == 1);
+  CHECK(count_of(run.out, "0123456789-abcdef") == 0);
+  CHECK(run.out.ends_with("2 tests: 1 passed, 1 failed\n"));
+
+  const auto revealed = run_flow({"test", file, "--show-secrets"});
+  CHECK(count_of(revealed.out, "left:  \"refresh-token-0123456789-abcdef\"") == 1);
+
+  const auto filtered = run_flow({"test", file, "--filter", "pass"});
+  CHECK(filtered.code == 0);
+  CHECK(filtered.out == "test \"passes\" ... ok (1 expect)\n1 test: 1 passed, 0 failed\n");
+
+  const auto none = run_flow({"test", file, "--filter", "nothing like it"});
+  CHECK(none.code == 1);
+  CHECK(count_of(none.err, "flow test: no test matches 'nothing like it'") == 1);
+}
+
+TEST_CASE("flow test checks first: a misspelled mock runs nothing", "[e2e]") {
+  TempDir dir;
+  const auto file = write_tests(dir, R"(
+test "typo" {
+  mock RestService.GetRefreshAuthTokn { body { access_token = "a"; } }
+}
+)");
+  const auto run = run_flow({"test", file});
+  CHECK(run.code == 1);
+  CHECK(run.out.empty());
+  CHECK(count_of(run.err, "unknown method 'GetRefreshAuthTokn' in datasource RestService; "
+                          "did you mean 'GetRefreshAuthToken'?") == 1);
+}

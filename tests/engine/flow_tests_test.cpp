@@ -1,0 +1,274 @@
+// `test` blocks run by run_test: mocks, virtual time, expects, failures and
+// their reports, on a real SQLite store in a temp dir.
+#include "engine/flow_tests.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "engine/checker.hpp"
+#include "engine/store/sqlite_store.hpp"
+#include "stdlib/stdlib.hpp"
+#include "support/temp_dir.hpp"
+
+namespace {
+
+const char* const kProgram = R"(
+datasource Api rest {
+  base_url = "https://auth.example.com/base";
+  method Token POST "/oauth/token" {
+    request body form { grant_type; refresh_token; }
+    request query { tenant; }
+    response body json { access_token; refresh_token; expires_in; }
+  }
+  method Ping GET "/ping" { }
+}
+
+process Keeper {
+  field Refresh secret;
+  field Access  secret;
+  field Expires number;
+  field At      datetime;
+  field Note    text;
+  on Go {
+    create_item Api.Token map {
+      body.grant_type = "refresh_token";
+      body.refresh_token = Refresh;
+      query.tenant = "acme corp";
+    } on_success {
+      Access = body.access_token;
+      Refresh = body.refresh_token ?? Refresh;
+      Expires = body.expires_in;
+      At = now();
+    };
+    save;
+  }
+  on Safe {
+    create_item Api.Token map { body.refresh_token = Refresh; } on_error { Note = error.message; };
+    save;
+  }
+}
+)";
+
+struct Ran {
+  bool ok;
+  int expects;
+  std::string report;
+};
+
+/// Loads kProgram plus `tests`, checks it (no error allowed), runs its first test.
+Ran run_first(const std::string& tests, bool reveal = false) {
+  flow::Diagnostics diagnostics;
+  auto program = flow::load_program_text("test.flow", std::string(kProgram) + tests, diagnostics);
+  static const flow::FunctionRegistry functions = [] {
+    flow::FunctionRegistry r;
+    flow::register_stdlib(r);
+    return r;
+  }();
+  flow::check_program(*program, functions, diagnostics);
+  INFO(flow::render(program->sources, diagnostics));
+  REQUIRE_FALSE(diagnostics.has_errors());
+  REQUIRE(program->tests().size() >= 1);
+  flow::testing::TempDir dir;
+  const auto make_store = [&] {
+    flow::SqliteOptions options;
+    options.durability = flow::Durability::relaxed;
+    return flow::open_sqlite_store((dir.path() / "test.db").string(), options);
+  };
+  const auto outcome = flow::run_test(*program, functions, *program->tests().front(), make_store,
+                                      flow::TestOptions{reveal, false});
+  return {outcome.ok, outcome.expects_passed, outcome.report};
+}
+
+}  // namespace
+
+TEST_CASE("a passing test maps the mocked answer back and counts its expects", "[flow-test]") {
+  const auto ran = run_first(R"(
+test "refresh" {
+  clock 2026-03-01T09:00:00Z;
+  instance "K-1" of Keeper { Refresh = "r1"; }
+  mock Api.Token { body { access_token = "a2"; refresh_token = "r2"; expires_in = 3600; } }
+  run Keeper.Go on "K-1";
+  expect instance("K-1").Access == "a2";
+  expect instance("K-1").Refresh == "r2";
+  expect instance("K-1").At == 2026-03-01T09:00:00Z;
+  expect now() == 2026-03-01T09:00:00Z;
+  expect Api.Token.calls == 1 and Api.Ping.calls == 0;
+  expect Api.Token.last.method == "POST";
+  expect Api.Token.last.path == "/base/oauth/token";
+  expect Api.Token.last.query.tenant == "acme corp";
+  expect Api.Token.last.body.refresh_token == "r1";
+  expect Api.Token.last.headers["Content-Type"] == "application/x-www-form-urlencoded";
+  expect Api.Token.requests[0].body.grant_type == "refresh_token";
+  expect Api.Ping.last == null;
+}
+)");
+  INFO(ran.report);
+  CHECK(ran.ok);
+  CHECK(ran.expects == 12);
+}
+
+TEST_CASE("a failed expect shows both sides, and the test goes on", "[flow-test]") {
+  const auto ran = run_first(R"(
+test "wrong" {
+  instance "K-1" of Keeper { Refresh = "r1"; Note = "n"; }
+  expect instance("K-1").Note == "m";
+  expect json_parse("1");
+  expect instance("K-1").Note == "n";
+}
+)");
+  CHECK_FALSE(ran.ok);
+  CHECK(ran.expects == 1);
+  CHECK_THAT(ran.report, Catch::Contains("test.flow:39:3: expect failed: instance(\"K-1\").Note == \"m\"\n"
+                                         "    left:  \"n\"\n"
+                                         "    right: \"m\"\n"));
+  CHECK_THAT(ran.report, Catch::Contains("expect failed: json_parse(\"1\")\n"
+                                         "    the condition is json 1, not a boolean"));
+}
+
+TEST_CASE("secrets stay masked in a failure report unless revealed", "[flow-test]") {
+  const std::string test = R"(
+test "secret" {
+  instance "K-1" of Keeper { Refresh = "refresh-token-value-0123456789"; }
+  mock Api.Token { body { access_token = "a"; } }
+  run Keeper.Go on "K-1";
+  expect Api.Token.last.body.refresh_token == "other";
+}
+)";
+  const auto masked = run_first(test);
+  CHECK_FALSE(masked.ok);
+  CHECK_THAT(masked.report, Catch::Contains("left:  \"••••6789\""));
+  CHECK_THAT(masked.report, !Catch::Contains("refresh-token-value-0123456789"));
+  const auto revealed = run_first(test, /*reveal=*/true);
+  CHECK_THAT(revealed.report, Catch::Contains("left:  \"refresh-token-value-0123456789\""));
+}
+
+TEST_CASE("a call the test did not mock fails the test, even when on_error handles it", "[flow-test]") {
+  const auto ran = run_first(R"(
+test "unmocked" {
+  instance "K-1" of Keeper { Refresh = "r1"; }
+  run Keeper.Safe on "K-1";
+  expect instance("K-1").Note != null;
+}
+)");
+  CHECK_FALSE(ran.ok);
+  CHECK_THAT(ran.report, Catch::Contains("Api.Token was called, but the test mocks no answer for it"));
+  CHECK(ran.expects == 1);  // on_error mapped the failure in; the run itself succeeded
+}
+
+TEST_CASE("mocked answers queue in order; the last repeats; a mock after use replaces it", "[flow-test]") {
+  const auto ran = run_first(R"(
+test "queue" {
+  instance "K-1" of Keeper { Refresh = "r1"; }
+  mock Api.Token { status 503; text "busy"; }
+  mock Api.Token { body { access_token = "a1"; } }
+  run Keeper.Go on "K-1" fails "503";
+  run Keeper.Go on "K-1";
+  run Keeper.Go on "K-1";
+  expect instance("K-1").Access == "a1";
+  mock Api.Token fails timeout;
+  run Keeper.Go on "K-1" fails "timeout";
+  mock Api.Token {
+    status 200;
+    header "X-Seen" = request.body.refresh_token;
+    body { access_token = "a-" + request.query.tenant; nested.deep = 1; }
+  }
+  run Keeper.Go on "K-1";
+  expect instance("K-1").Access == "a-acme corp";
+  expect Api.Token.calls == 5;
+}
+)");
+  INFO(ran.report);
+  CHECK(ran.ok);
+  CHECK(ran.expects == 3);
+}
+
+TEST_CASE("run ... fails: a success, or an error without the text, fails the test", "[flow-test]") {
+  const auto succeeded = run_first(R"(
+test "expects a failure" {
+  instance "K-1" of Keeper { Refresh = "r1"; }
+  mock Api.Token { body { access_token = "a"; } }
+  run Keeper.Go on "K-1" fails;
+  expect true;
+}
+)");
+  CHECK_FALSE(succeeded.ok);
+  CHECK_THAT(succeeded.report, Catch::Contains("run Keeper.Go succeeded, but the test expects it to fail"));
+  CHECK(succeeded.expects == 0);  // the test stopped at the run
+
+  const auto other = run_first(R"(
+test "another error" {
+  instance "K-1" of Keeper { Refresh = "r1"; }
+  mock Api.Token { status 400; body { error = "invalid_grant"; } }
+  run Keeper.Go on "K-1" fails "timeout";
+}
+)");
+  CHECK_FALSE(other.ok);
+  CHECK_THAT(other.report, Catch::Contains("run Keeper.Go failed, but its error does not contain \"timeout\""));
+  CHECK_THAT(other.report, Catch::Contains("invalid_grant"));
+}
+
+TEST_CASE("an unexpected run failure stops the test with the run's error", "[flow-test]") {
+  const auto ran = run_first(R"(
+test "missing instance" {
+  run Keeper.Go on "K-9";
+  expect true;
+}
+)");
+  CHECK_FALSE(ran.ok);
+  CHECK_THAT(ran.report, Catch::Contains("run Keeper.Go failed:"));
+  CHECK(ran.expects == 0);
+}
+
+TEST_CASE("a bad mocked status is reported where the mock says it", "[flow-test]") {
+  const auto ran = run_first(R"(
+test "bad status" {
+  instance "K-1" of Keeper { Refresh = "r1"; }
+  mock Api.Token { status 1000; }
+  run Keeper.Go on "K-1" fails;
+}
+)");
+  CHECK_FALSE(ran.ok);
+  CHECK_THAT(ran.report, Catch::Contains("in a mocked answer: status must be an HTTP status code (100-599), not 1000"));
+}
+
+TEST_CASE("schedules run on virtual time, from the first advance on, each at its slot", "[flow-test]") {
+  const auto ran = run_first(R"(
+schedule "refresh" { every 1 hour; process Keeper; id "K-1"; trigger Go; }
+schedule "before expiry" { at At + seconds(Expires) - 5 minutes; process Keeper; id "K-2"; trigger Go; }
+
+test "schedules" {
+  clock 2026-03-01T09:00:00Z;
+  instance "K-1" of Keeper { Refresh = "r"; }
+  instance "K-2" of Keeper { Refresh = "r"; At = 2026-03-01T09:00:00Z; Expires = 600; }
+  mock Api.Token { body { access_token = "a"; refresh_token = request.body.refresh_token + "+"; expires_in = 600; } }
+  expect Api.Token.calls == 0;
+  advance 4 minutes;
+  // K-1 at once (09:00); K-2 at 09:05 is still ahead.
+  expect instance("K-1").Refresh == "r+" and instance("K-2").Refresh == "r";
+  advance 1 minute;
+  expect instance("K-2").Refresh == "r+" and instance("K-2").At == 2026-03-01T09:05:00Z;
+  clock 2026-03-01T10:00:00Z;
+  // K-1 at 10:00; K-2 at 09:10, 09:15, ... 10:00: every 5 minutes (expires_in 600 - 5 minutes).
+  expect instance("K-1").Refresh == "r++";
+  expect instance("K-2").At == 2026-03-01T10:00:00Z;
+  expect Api.Token.calls == 2 + 12;
+}
+)");
+  INFO(ran.report);
+  CHECK(ran.ok);
+  CHECK(ran.expects == 6);
+}
+
+TEST_CASE("time only moves forward", "[flow-test]") {
+  const auto ran = run_first(R"(
+test "backwards" {
+  clock 2026-03-01T09:00:00Z;
+  advance 1 hour;
+  clock 2026-03-01T09:30:00Z;
+  expect true;
+}
+)");
+  CHECK_FALSE(ran.ok);
+  CHECK_THAT(ran.report, Catch::Contains("clock 2026-03-01T09:30:00Z is before the virtual time now "
+                                         "(2026-03-01T10:00:00Z); time only moves forward"));
+  CHECK(ran.expects == 0);
+}
