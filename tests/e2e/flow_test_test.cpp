@@ -73,3 +73,18 @@ test "typo" {
   CHECK(count_of(run.err, "unknown method 'GetRefreshAuthTokn' in datasource RestService; "
                           "did you mean 'GetRefreshAuthToken'?") == 1);
 }
+
+TEST_CASE("the test in docs/language.md passes as written", "[e2e]") {
+  const auto doc = read_text(FLOW_SOURCE_DIR "/docs/language.md");
+  const auto section = doc.find("## 6. Tests");
+  REQUIRE(section != std::string::npos);
+  const auto start = doc.find("```flow\n", section) + 8;
+  const auto end = doc.find("```", start);
+  TempDir dir;
+  write_text(dir.file("token_refresh.flow"), read_text(FLOW_SOURCE_DIR "/examples/token_refresh.flow"));
+  write_text(dir.file("doc_test.flow"), doc.substr(start, end - start));
+  const auto run = run_flow({"test", dir.file("doc_test.flow")});
+  INFO(run.out << run.err);
+  CHECK(run.code == 0);
+  CHECK(run.out.ends_with("1 test: 1 passed, 0 failed\n"));
+}
