@@ -23,6 +23,13 @@ void Checker::check_test(const ast::TestDecl& test) {
   mock_scope.locals = ExprScope::Locals::mock;
   mock_scope.no_fields = "a mocked answer reads the request as request.body.NAME, request.headers, request.url";
 
+  std::vector<Named> variables;
+  for (const auto& variable : test.environment) {
+    variables.push_back({variable.name.text, variable.name.range});
+    check_kind(variable.value, expr(variable.value, expect_scope), ValueKind::text, "an environment variable");
+  }
+  report_duplicates(variables, "environment variable", "set");
+
   for (const auto& step : test.steps) {
     if (const auto* mock = std::get_if<ast::MockStep>(&step.node)) {
       const ast::DatasourceDecl* datasource = nullptr;

@@ -35,9 +35,7 @@ Scope Executor::field_scope(const Locals* locals) const {
   scope.fields = &state_.instance.fields;
   scope.locals = locals;
   scope.functions = state_.host.functions;
-  scope.context.clock = state_.host.clock;
-  scope.context.store = state_.host.store;
-  scope.context.instance_id = state_.instance.id;
+  scope.context = state_.host.context(state_.instance.id);
   return scope;
 }
 

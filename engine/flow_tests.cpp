@@ -1,5 +1,6 @@
 #include "engine/flow_tests.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <exception>
 #include <map>
@@ -112,12 +113,15 @@ class TestRun {
         clock_(io_.get_executor(), start_time(test)),
         store_(std::move(store)),
         transport_(*this),
-        interpreter_(program, Host{&transport_, &clock_, store_.get(), &functions}, RunOptions{options.reveal_secrets}) {}
+        interpreter_(program, Host{&transport_, &clock_, store_.get(), &functions, &environment_},
+                     RunOptions{options.reveal_secrets}) {}
 
   TestOutcome run() {
-    seed();
-    for (const auto& step : test_.steps) {
-      if (!step_ok(step)) break;
+    if (set_environment()) {
+      seed();
+      for (const auto& step : test_.steps) {
+        if (!step_ok(step)) break;
+      }
     }
     stop_scheduler();
     outcome_.report = report();
@@ -143,8 +147,9 @@ class TestRun {
     try {
       return respond(answer, mocked.requests.back());
     } catch (const LocatedError& e) {
-      fail(render(program_.sources, Diagnostic{Severity::error, e.range(), std::string("in a mocked answer: ") + e.what()}));
-      return HttpError{HttpErrorKind::network, "the mocked answer failed: " + std::string(e.what())};
+      fail(render(program_.sources,
+                  Diagnostic{Severity::error, e.range(), std::string("in a mocked answer: ") + e.what()}));
+      return HttpError{HttpErrorKind::malformed, "the mocked answer failed: " + std::string(e.what())};
     }
   }
 
@@ -152,7 +157,16 @@ class TestRun {
   class MockTransport final : public HttpTransport {
    public:
     explicit MockTransport(TestRun& run) : run_(run) {}
-    asio::awaitable<HttpResult> send(HttpRequest request) override { co_return run_.answer(request); }
+    /// As the Beast transport, the datasource's `retries` try again after a
+    /// transient failure (each attempt takes the next answer), but at once:
+    /// virtual time does not pass for a backoff.
+    asio::awaitable<HttpResult> send(HttpRequest request) override {
+      const int attempts = std::max(1, request.retry.max_attempts);
+      for (int attempt = 1;; ++attempt) {
+        auto result = run_.answer(request);
+        if (attempt >= attempts || !is_retryable(result)) co_return result;
+      }
+    }
 
    private:
     TestRun& run_;
@@ -170,6 +184,17 @@ class TestRun {
         return std::chrono::time_point_cast<Duration>(clock->at.value);
     }
     return TimePoint(std::chrono::seconds(kDefaultTestStartSeconds));
+  }
+
+  /// The test's `env` values: the only variables env() sees. False when one fails.
+  bool set_environment() {
+    const Locals none;
+    for (const auto& variable : test_.environment) {
+      const auto value = evaluate_or_fail(variable.value, none);
+      if (!value) return false;
+      environment_[variable.name.text] = to_text(*value);
+    }
+    return true;
   }
 
   void seed() {
@@ -373,7 +398,7 @@ class TestRun {
   }
 
   Scope scope_for(const Locals& locals) {
-    return Scope{nullptr, &locals, &functions_, CallContext{&clock_, store_.get(), ""}};
+    return Scope{nullptr, &locals, &functions_, interpreter_.host().context()};
   }
 
   std::optional<Value> evaluate_or_fail(const ast::Expr& expr, const Locals& locals) {
@@ -473,6 +498,7 @@ class TestRun {
   const FunctionRegistry& functions_;
   const ast::TestDecl& test_;
   TestOptions options_;
+  std::map<std::string, std::string, std::less<>> environment_;
   asio::io_context io_;
   VirtualClock clock_;
   std::unique_ptr<Store> store_;

@@ -22,6 +22,9 @@ struct CallContext {
   const Clock* clock = nullptr;   // now(), today()
   Store* store = nullptr;         // instance("ID")
   std::string instance_id;        // process_id() of the running instance
+  /// env(): when set, these variables and no others (`flow test` is hermetic);
+  /// else the process environment.
+  const std::map<std::string, std::string, std::less<>>* environment = nullptr;
 };
 
 /// A built-in. Throws RunError on a bad argument (the caller adds the location).

@@ -39,4 +39,27 @@ const char* http_error_kind_name(HttpErrorKind kind) {
   return "unknown";
 }
 
+bool is_transient(HttpErrorKind kind) {
+  switch (kind) {
+    case HttpErrorKind::dns:
+    case HttpErrorKind::refused:
+    case HttpErrorKind::timeout:
+    case HttpErrorKind::network:
+      return true;
+    case HttpErrorKind::tls:
+    case HttpErrorKind::too_large:
+    case HttpErrorKind::malformed:
+    case HttpErrorKind::proxy:
+    case HttpErrorKind::invalid_url:
+      return false;
+  }
+  return false;
+}
+
+bool is_retryable(const HttpResult& result) {
+  if (const auto* error = std::get_if<HttpError>(&result)) return is_transient(error->kind);
+  const int status = std::get<HttpResponse>(result).status;
+  return status == 429 || (status >= 500 && status <= 599);
+}
+
 }  // namespace flow

@@ -62,6 +62,11 @@ const char* http_error_kind_name(HttpErrorKind kind);
 
 using HttpResult = std::variant<HttpResponse, HttpError>;
 
+/// Network-level failures (not TLS, size, URL or protocol errors): worth another attempt.
+bool is_transient(HttpErrorKind kind);
+/// A transient failure, 5xx or 429; never any other status: a 4xx will fail the same way again.
+bool is_retryable(const HttpResult& result);
+
 /// Sends requests. Implementations are used from one io_context thread.
 class HttpTransport {
  public:

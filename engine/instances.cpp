@@ -10,8 +10,7 @@ Scope host_scope(const Host& host, const FieldMap* fields) {
   Scope scope;
   scope.fields = fields;
   scope.functions = host.functions;
-  scope.context.clock = host.clock;
-  scope.context.store = host.store;
+  scope.context = host.context();
   return scope;
 }
 

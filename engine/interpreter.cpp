@@ -157,9 +157,7 @@ Value Interpreter::evaluate_on(const ast::Expr& expr, const std::string& process
   Scope scope;
   scope.fields = &instance.fields;
   scope.functions = host_.functions;
-  scope.context.clock = host_.clock;
-  scope.context.store = host_.store;
-  scope.context.instance_id = instance.id;
+  scope.context = host_.context(instance.id);
   return evaluate(expr, scope);
 }
 

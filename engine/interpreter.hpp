@@ -36,6 +36,13 @@ struct Host {
   Clock* clock = nullptr;
   Store* store = nullptr;
   const FunctionRegistry* functions = nullptr;
+  /// The environment env() reads; nullptr: the process's (see CallContext).
+  const std::map<std::string, std::string, std::less<>>* environment = nullptr;
+
+  /// What built-ins called on `instance_id` (or on no instance) may touch.
+  CallContext context(std::string instance_id = {}) const {
+    return CallContext{clock, store, std::move(instance_id), environment};
+  }
 };
 
 struct RunOptions {

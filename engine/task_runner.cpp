@@ -13,8 +13,7 @@ std::optional<std::string> InterpreterTaskRunner::instance_id(const ast::Schedul
   const auto& host = interpreter_.host();
   Scope scope;
   scope.functions = host.functions;
-  scope.context.clock = host.clock;
-  scope.context.store = host.store;
+  scope.context = host.context();
   return to_text(evaluate(*schedule.id, scope));
 }
 

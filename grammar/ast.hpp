@@ -395,10 +395,17 @@ struct ExpectStep {
 struct TestStep {
   std::variant<MockStep, RunStep, AdvanceStep, ClockStep, ExpectStep> node;
 };
-/// `test "name" { instance ...; mock ...; run ...; advance ...; expect ...; }`
+/// `env CLIENT_ID = "client-1";`: a variable env() sees in this test.
+struct TestEnv {
+  Name name;
+  Expr value;
+  SourceRange range;
+};
+/// `test "name" { env ...; instance ...; mock ...; run ...; advance ...; expect ...; }`
 struct TestDecl {
   std::string name;
   SourceRange name_range;
+  std::vector<TestEnv> environment;     // the only variables env() sees in the test
   std::vector<InstanceDecl> instances;  // seeded instead of the program's of the same id
   std::vector<TestStep> steps;
   SourceRange range;

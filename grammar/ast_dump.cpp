@@ -345,6 +345,10 @@ void Dumper::schedule(const ScheduleDecl& s, int depth) {
 
 void Dumper::test(const TestDecl& t, int depth) {
   line(depth, "test " + quoted(t.name), t.range);
+  for (const auto& variable : t.environment) {
+    line(depth + 1, "env " + variable.name.text, variable.range);
+    expr(variable.value, depth + 2);
+  }
   for (const auto& inst : t.instances) {
     line(depth + 1, "instance " + quoted(inst.id) + " of " + inst.process.text, inst.range);
     assignments("values", inst.values, depth + 2);

@@ -56,7 +56,7 @@ FLOW_BLOCK_ERRORS(process_item, "'field' or 'on'");
 FLOW_BLOCK_ERRORS(schedule_item, "a schedule setting (every, cron, once, at, timezone, process, id, trigger, "
                                  "expires, on_overlap, on_missed, retry, jitter)");
 FLOW_BLOCK_ERRORS(mock_item, "an answer part (status, header, body, text)");
-FLOW_BLOCK_ERRORS(test_item, "a test step (mock, run, advance, clock, expect, instance)");
+FLOW_BLOCK_ERRORS(test_item, "a test step (mock, run, advance, clock, expect, env, instance)");
 #undef FLOW_BLOCK_ERRORS
 
 FLOW_ERROR(rule_block, "expected '{' (or '<') to open the block of rules");
@@ -143,6 +143,7 @@ FLOW_ERROR(network_failure,
 FLOW_ERROR(handler_ref_dot, "expected '.' and a handler name (PROCESS.HANDLER)");
 FLOW_ERROR(advance_duration, "expected a duration (55 minutes, 2h)");
 FLOW_ERROR(clock_time, "expected a date-time (2026-03-01T09:00:00Z)");
+FLOW_ERROR(env_name, "expected the name of an environment variable");
 
 // ---------------------------------------------------------------- top level
 FLOW_ERROR(import_path, "expected the imported file's path in quotes");

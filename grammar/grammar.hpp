@@ -133,6 +133,7 @@ FLOW_KEYWORD(kw_run, "run");
 FLOW_KEYWORD(kw_advance, "advance");
 FLOW_KEYWORD(kw_clock, "clock");
 FLOW_KEYWORD(kw_expect, "expect");
+FLOW_KEYWORD(kw_env, "env");
 
 #undef FLOW_KEYWORD
 
@@ -154,7 +155,7 @@ struct block_follower
                        FLOW_WORD("on_error"), FLOW_WORD("into"), FLOW_WORD("method"), FLOW_WORD("header"),
                        FLOW_WORD("import"), FLOW_WORD("datasource"), FLOW_WORD("process"), FLOW_WORD("instance"),
                        FLOW_WORD("schedule"), FLOW_WORD("test"), FLOW_WORD("mock"), FLOW_WORD("run"),
-                       FLOW_WORD("advance"), FLOW_WORD("clock"), FLOW_WORD("expect")>> {};
+                       FLOW_WORD("advance"), FLOW_WORD("clock"), FLOW_WORD("expect"), FLOW_WORD("env")>> {};
 
 // ---------------------------------------------------------------------- names
 // One named rule per role, so each failure point has its own message.
@@ -494,8 +495,11 @@ struct advance_step : commit<kw_advance, advance_duration, test_end> {};
 struct clock_time : datetime_lit {};
 struct clock_step : commit<kw_clock, clock_time, test_end> {};
 struct expect_step : commit<kw_expect, expression, test_end> {};
+struct env_name : identifier {};
+/// `env CLIENT_ID = "client-1";`
+struct test_env : commit<kw_env, env_name, op_assign, expression, test_end> {};
 
-struct test_item : sor<mock_step, run_step, advance_step, clock_step, expect_step, instance_decl> {};
+struct test_item : sor<mock_step, run_step, advance_step, clock_step, expect_step, test_env, instance_decl> {};
 struct test_body : block<test_item> {};
 struct test_name : string_lit {};
 struct test_decl : commit<kw_test, test_name, test_body> {};

@@ -5,7 +5,8 @@
 
 namespace flow::syntax {
 
-// test_decl: [test_name, (instance_decl | mock_step | run_step | advance_step | clock_step | expect_step)...]
+// test_decl: [test_name, (test_env | instance_decl | mock_step | run_step | advance_step | clock_step |
+//             expect_step)...]; test_env: [env_name, expression]
 ast::TestDecl Lowerer::test(const Node& node) const {
   ast::TestDecl result;
   result.name = constant_string(*node.children.front());
@@ -14,7 +15,9 @@ ast::TestDecl Lowerer::test(const Node& node) const {
   if (result.name.empty()) fail(*node.children.front(), "a test needs a name");
   for (std::size_t i = 1; i < node.children.size(); ++i) {
     const Node& item = *node.children[i];
-    if (item.is_type<instance_decl>()) {
+    if (item.is_type<test_env>()) {
+      result.environment.push_back({name(*item.children[0]), expression(*item.children[1]), range(item)});
+    } else if (item.is_type<instance_decl>()) {
       result.instances.push_back(instance(item));
     } else {
       result.steps.push_back(test_step(item));

@@ -49,7 +49,8 @@ using stored = pt::store_content::on<
     missed_stmt, retry_count, retry_stmt, jitter_stmt, schedule_decl,
     // tests
     mock_status, mock_header, mock_body, mock_text, network_failure, mock_failure, mock_step, run_on, run_fails,
-    run_step, advance_duration, advance_step, clock_time, clock_step, expect_step, test_name, test_decl>;
+    run_step, advance_duration, advance_step, clock_time, clock_step, expect_step, env_name, test_env, test_name,
+    test_decl>;
 
 // Operator levels collapse to their operand when no operator was written.
 using folded = pt::fold_one::on<postfix, product, sum, coalesce, comparison, conjunction, disjunction>;

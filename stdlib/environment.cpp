@@ -14,14 +14,23 @@
 namespace flow {
 namespace {
 
+/// The variable's value, from the context's environment when it has one (a test's).
+const char* lookup(const std::string& name, const CallContext& context) {
+  if (context.environment) {
+    const auto found = context.environment->find(name);
+    return found == context.environment->end() ? nullptr : found->second.c_str();
+  }
+  // std::getenv: the process environment is read-only once the engine runs.
+  return std::getenv(name.c_str());
+}
+
 /// Read at call time: a variable set after start-up is seen by the next run.
-Value env(std::span<const Value> args, const CallContext&) {
+Value env(std::span<const Value> args, const CallContext& context) {
   const std::string& name = stdlib::text_arg("env", args[0]);
   if (args.size() > 1 && !args[1].is_null() && !args[1].is<std::string>()) {
     stdlib::throw_type_error("env", "text or null as the default", args[1]);
   }
-  // std::getenv: the process environment is read-only once the engine runs.
-  if (const char* value = std::getenv(name.c_str())) {
+  if (const char* value = lookup(name, context)) {
     return stdlib::tainted(Value(std::string(value)), args);
   }
   if (args.size() > 1) return stdlib::tainted(args[1], args);

@@ -55,21 +55,4 @@ HttpError classify_error(const boost::system::error_code& ec, std::string_view s
   return error;
 }
 
-bool is_transient(HttpErrorKind kind) {
-  switch (kind) {
-    case HttpErrorKind::dns:
-    case HttpErrorKind::refused:
-    case HttpErrorKind::timeout:
-    case HttpErrorKind::network:
-      return true;
-    case HttpErrorKind::tls:
-    case HttpErrorKind::too_large:
-    case HttpErrorKind::malformed:
-    case HttpErrorKind::proxy:
-    case HttpErrorKind::invalid_url:
-      return false;
-  }
-  return false;
-}
-
 }  // namespace flow::http

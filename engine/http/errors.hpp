@@ -15,7 +15,7 @@ namespace flow::http {
 HttpError classify_error(const boost::system::error_code& ec, std::string_view step,
                          std::string_view where);
 
-/// True for the failures a retry may cure: the network, not the request.
-bool is_transient(HttpErrorKind kind);
+/// The failures a retry may cure (engine/http_transport.hpp).
+using flow::is_transient;
 
 }  // namespace flow::http

@@ -19,12 +19,6 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(const std::
 
 }  // namespace
 
-bool is_retryable(const HttpResult& result) {
-  if (const auto* error = std::get_if<HttpError>(&result)) return is_transient(error->kind);
-  int status = std::get<HttpResponse>(result).status;
-  return status == 429 || (status >= 500 && status <= 599);
-}
-
 std::optional<std::chrono::milliseconds> retry_after(const HttpResult& result,
                                                      std::chrono::system_clock::time_point now) {
   const auto* response = std::get_if<HttpResponse>(&result);

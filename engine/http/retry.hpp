@@ -11,9 +11,8 @@
 
 namespace flow::http {
 
-/// Network-level failures (not TLS, size, URL or protocol errors), 5xx and 429.
-/// Never any other status: a 4xx will fail the same way again.
-bool is_retryable(const HttpResult& result);
+/// What is worth another attempt is the engine's rule (engine/http_transport.hpp).
+using flow::is_retryable;
 
 /// The delay a `Retry-After` header asks for (delta-seconds or an HTTP-date
 /// relative to `now`); nullopt when absent or unparsable.

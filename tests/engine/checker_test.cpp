@@ -326,7 +326,7 @@ instance "P-1" of P { Token = env("TOKEN"); }
   expect Api.Token.calls;
   mock Api.Token { status "200"; }
 }
-test "typos" { }
+test "typos" { env A = 1; env A = "x"; }
 )") == R"(test.flow:16:12: error: unknown method 'Tokn' in datasource Api; did you mean 'Token'?
     mock Api.Tokn { }
              ^
@@ -349,7 +349,13 @@ test.flow:22:27: error: status must be number, not text
     mock Api.Token { status "200"; }
                             ^
 test.flow:24:6: error: duplicate test 'typos' (first declared at line 15)
-  test "typos" { }
+  test "typos" { env A = 1; env A = "x"; }
        ^
+test.flow:24:24: error: an environment variable must be text, not number
+  test "typos" { env A = 1; env A = "x"; }
+                         ^
+test.flow:24:31: error: duplicate environment variable 'A' (first set at line 24)
+  test "typos" { env A = 1; env A = "x"; }
+                                ^
 )");
 }

@@ -106,6 +106,22 @@ test "refresh" {
   CHECK(ran.expects == 12);
 }
 
+TEST_CASE("env() in a test sees the test's variables and no others", "[flow-test]") {
+  REQUIRE(std::getenv("PATH") != nullptr);
+  const auto ran = run_first(R"(
+instance "K-1" of Keeper { Refresh = env("FLOW_TEST_TOKEN"); Note = env("PATH", "unset"); }
+test "hermetic" {
+  env FLOW_TEST_TOKEN = "from-the-test";
+  expect instance("K-1").Refresh == "from-the-test";
+  expect instance("K-1").Note == "unset";
+  expect env("PATH", "unset") == "unset";
+}
+)");
+  INFO(ran.report);
+  CHECK(ran.ok);
+  CHECK(ran.expects == 3);
+}
+
 TEST_CASE("a failed expect shows both sides, and the test goes on", "[flow-test]") {
   const auto ran = run_first(R"(
 test "wrong" {
@@ -271,4 +287,34 @@ test "backwards" {
   CHECK_THAT(ran.report, Catch::Contains("clock 2026-03-01T09:30:00Z is before the virtual time now "
                                          "(2026-03-01T10:00:00Z); time only moves forward"));
   CHECK(ran.expects == 0);
+}
+
+TEST_CASE("a datasource's retries take the next mocked answers, at once", "[flow-test]") {
+  const auto ran = run_first(R"(
+datasource Flaky rest {
+  base_url = "http://127.0.0.1:9";
+  retries = 2;
+  retry_backoff = 10 minutes;
+  method Get GET "/x" { response body json { v; } }
+}
+process Reader {
+  field V number;
+  on Read { create_item Flaky.Get on_success { V = body.v; }; save; }
+}
+test "retries" {
+  clock 2026-03-01T09:00:00Z;
+  mock Flaky.Get { status 503; }
+  mock Flaky.Get fails refused;
+  mock Flaky.Get { body { v = 3; } }
+  run Reader.Read;
+  expect Flaky.Get.calls == 3;
+  expect now() == 2026-03-01T09:00:00Z;
+  mock Flaky.Get { status 400; }
+  run Reader.Read fails "400";
+  expect Flaky.Get.calls == 4;
+}
+)");
+  INFO(ran.report);
+  CHECK(ran.ok);
+  CHECK(ran.expects == 3);
 }
