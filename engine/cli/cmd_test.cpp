@@ -1,38 +1,13 @@
 // `flow test`: runs the test blocks of the files, each on a fresh store in a
 // temporary directory, with mocked HTTP and a virtual clock (engine/flow_tests.hpp).
-#include <cstdlib>
-#include <filesystem>
 #include <ostream>
 
 #include "engine/cli/commands.hpp"
 #include "engine/cli/session.hpp"
 #include "engine/flow_tests.hpp"
+#include "engine/temp_dir.hpp"
 
 namespace flow::cli {
-
-namespace {
-
-/// A directory of its own under the system's temp directory, removed with it.
-class ScratchDir {
- public:
-  ScratchDir() {
-    auto pattern = (std::filesystem::temp_directory_path() / "flow-test-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw StoreError("cannot create a temporary directory for the test stores");
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-}  // namespace
 
 int cmd_test(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
   const auto args = parse_args(raw, {"filter"}, {"verbose", "show-secrets", "help"});
@@ -45,12 +20,12 @@ int cmd_test(const std::vector<std::string>& raw, std::ostream& out, std::ostrea
   const TestOptions options{args.flag("show-secrets"), args.flag("verbose")};
   const auto filter = args.option("filter").value_or("");
 
-  ScratchDir scratch;
+  const TempDir scratch;
   int run = 0;
   int failed = 0;
   for (const auto* test : loaded->program->tests()) {
     if (test->name.find(filter) == std::string::npos) continue;
-    const auto db = (scratch.path() / ("test-" + std::to_string(++run) + ".db")).string();
+    const auto db = scratch.file("test-" + std::to_string(++run) + ".db");
     const auto make_store = [&] {
       SqliteOptions store;
       store.durability = Durability::relaxed;  // a test's store is thrown away
