@@ -30,14 +30,13 @@ namespace {
 
 using Locals = std::map<std::string, Value, std::less<>>;
 
+/// The kind `mock ... fails NAME;` names (the grammar admits these names only).
 HttpErrorKind failure_kind(std::string_view name) {
-  if (name == "dns") return HttpErrorKind::dns;
-  if (name == "refused") return HttpErrorKind::refused;
-  if (name == "tls") return HttpErrorKind::tls;
-  if (name == "timeout") return HttpErrorKind::timeout;
-  if (name == "too_large") return HttpErrorKind::too_large;
-  if (name == "malformed") return HttpErrorKind::malformed;
-  return HttpErrorKind::network;
+  using K = HttpErrorKind;
+  for (const auto kind : {K::dns, K::refused, K::tls, K::timeout, K::too_large, K::malformed}) {
+    if (name == http_error_kind_name(kind)) return kind;
+  }
+  return K::network;
 }
 
 /// "a=1&b=x%20y" as {"a": "1", "b": "x y"}; a pair that does not decode stays as written.
