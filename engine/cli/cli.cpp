@@ -27,7 +27,7 @@ commands:
   tasks list|history|run|pause|resume|delete ... scheduled tasks (flow tasks --help)
   repl [FILE...] [--db PATH] [--show-secrets]    interactive rules and expressions
   test FILE... [--filter TEXT] [--verbose]       run the files' test blocks: mocked HTTP,
-                                                 a virtual clock, a fresh store each
+       [--show-secrets] [--junit REPORT.xml]     a virtual clock, a fresh store each
 
 options:
   --help      this text

@@ -1,5 +1,7 @@
 // `flow test`: runs the test blocks of the files, each on a fresh store in a
 // temporary directory, with mocked HTTP and a virtual clock (engine/flow_tests.hpp).
+#include <chrono>
+#include <fstream>
 #include <ostream>
 
 #include "engine/cli/commands.hpp"
@@ -9,10 +11,65 @@
 
 namespace flow::cli {
 
+namespace {
+
+struct Finished {
+  const ast::TestDecl* test;
+  TestOutcome outcome;
+  double seconds;
+};
+
+/// Text for XML content and attributes; control bytes other than tab and newline are dropped.
+std::string xml_escaped(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default:
+        if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n') out += c;
+    }
+  }
+  return out;
+}
+
+/// The results as JUnit XML, which CI servers display: one testsuite, a testcase
+/// per test named by its file, a <failure> holding the failed test's report.
+void write_junit(const std::string& path, const Program& program, const std::vector<Finished>& finished) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  int failures = 0;
+  double seconds = 0;
+  for (const auto& f : finished) {
+    failures += f.outcome.ok ? 0 : 1;
+    seconds += f.seconds;
+  }
+  file << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+       << "<testsuite name=\"flow test\" tests=\"" << finished.size() << "\" failures=\"" << failures
+       << "\" errors=\"0\" time=\"" << seconds << "\">\n";
+  for (const auto& f : finished) {
+    file << "  <testcase classname=\"" << xml_escaped(program.sources.file(f.test->range.file).path)
+         << "\" name=\"" << xml_escaped(f.test->name) << "\" time=\"" << f.seconds << "\"";
+    if (f.outcome.ok) {
+      file << "/>\n";
+    } else {
+      file << ">\n    <failure message=\"test failed\">" << xml_escaped(f.outcome.report) << "</failure>\n"
+           << "  </testcase>\n";
+    }
+  }
+  file << "</testsuite>\n";
+  file.close();
+  if (!file) throw UsageError("cannot write the JUnit report " + path);
+}
+
+}  // namespace
+
 int cmd_test(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
-  const auto args = parse_args(raw, {"filter"}, {"verbose", "show-secrets", "help"});
+  const auto args = parse_args(raw, {"filter", "junit"}, {"verbose", "show-secrets", "help"});
   if (args.flag("help") || args.positional.empty()) {
-    (args.flag("help") ? out : err) << "usage: flow test FILE... [--filter TEXT] [--verbose] [--show-secrets]\n";
+    (args.flag("help") ? out : err)
+        << "usage: flow test FILE... [--filter TEXT] [--verbose] [--show-secrets] [--junit REPORT.xml]\n";
     return args.flag("help") ? 0 : 2;
   }
   const auto loaded = load_checked(args.positional, err);
@@ -21,6 +78,7 @@ int cmd_test(const std::vector<std::string>& raw, std::ostream& out, std::ostrea
   const auto filter = args.option("filter").value_or("");
 
   const TempDir scratch;
+  std::vector<Finished> finished;
   int run = 0;
   int failed = 0;
   for (const auto* test : loaded->program->tests()) {
@@ -31,7 +89,9 @@ int cmd_test(const std::vector<std::string>& raw, std::ostream& out, std::ostrea
       store.durability = Durability::relaxed;  // a test's store is thrown away
       return open_sqlite_store(db, store);
     };
-    const auto outcome = run_test(*loaded->program, loaded->functions, *test, make_store, options);
+    const auto started = std::chrono::steady_clock::now();
+    auto outcome = run_test(*loaded->program, loaded->functions, *test, make_store, options);
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
     out << "test \"" << test->name << "\" ... ";
     if (outcome.ok) {
       out << "ok (" << outcome.expects_passed << (outcome.expects_passed == 1 ? " expect)\n" : " expects)\n");
@@ -40,6 +100,7 @@ int cmd_test(const std::vector<std::string>& raw, std::ostream& out, std::ostrea
       out << "FAILED\n";
     }
     if (!outcome.ok || options.verbose) out << outcome.report;
+    finished.push_back({test, std::move(outcome), took.count()});
   }
   if (run == 0) {
     err << "flow test: no test" << (filter.empty() ? "" : " matches '" + filter + "'") << " in "
@@ -47,6 +108,7 @@ int cmd_test(const std::vector<std::string>& raw, std::ostream& out, std::ostrea
     return 1;
   }
   out << run << (run == 1 ? " test: " : " tests: ") << run - failed << " passed, " << failed << " failed\n";
+  if (const auto junit = args.option("junit")) write_junit(*junit, *loaded->program, finished);
   return failed == 0 ? 0 : 1;
 }
 

@@ -88,3 +88,28 @@ TEST_CASE("the test in docs/language.md passes as written", "[e2e]") {
   CHECK(run.code == 0);
   CHECK(run.out.ends_with("1 test: 1 passed, 0 failed\n"));
 }
+
+TEST_CASE("flow test --junit writes the results for a CI server", "[e2e]") {
+  TempDir dir;
+  const auto file = write_tests(dir, R"(
+test "passes <ok>" { expect true; }
+test "fails & says why" { expect 1 == 2; }
+)");
+  const auto report = dir.file("report.xml");
+  const auto run = run_flow({"test", file, "--junit", report});
+  INFO(run.out << run.err);
+  CHECK(run.code == 1);
+  const auto xml = read_text(report);
+  INFO(xml);
+  CHECK(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"flow test\" tests=\"2\" "
+                        "failures=\"1\" errors=\"0\" time=\""));
+  CHECK(count_of(xml, "name=\"passes &lt;ok&gt;\" time=\"") == 1);
+  CHECK(count_of(xml, "name=\"fails &amp; says why\" time=\"") == 1);
+  CHECK(count_of(xml, "<failure message=\"test failed\">  FAIL ") == 1);
+  CHECK(count_of(xml, "expect failed: 1 == 2\n    left:  1\n    right: 2\n</failure>") == 1);
+  CHECK(xml.ends_with("</testsuite>\n"));
+
+  const auto unwritable = run_flow({"test", file, "--junit", dir.file("no/such/dir/report.xml")});
+  CHECK(unwritable.code == 2);
+  CHECK(count_of(unwritable.err, "cannot write the JUnit report") == 1);
+}
