@@ -29,6 +29,29 @@ void Checker::check_test(const ast::TestDecl& test) {
     check_kind(variable.value, expr(variable.value, expect_scope), ValueKind::text, "an environment variable");
   }
   report_duplicates(variables, "environment variable", "set");
+  // Both set the test up before anything runs: written after a step that acts
+  // (a run, an advance, an expect, a clock that moves time) they would read as steps.
+  const ast::TestStep* first_act = nullptr;
+  bool clock_seen = false;
+  for (const auto& step : test.steps) {
+    if (std::holds_alternative<ast::MockStep>(step.node)) continue;
+    if (std::holds_alternative<ast::ClockStep>(step.node) && !clock_seen) {
+      clock_seen = true;
+      continue;
+    }
+    first_act = &step;
+    break;
+  }
+  if (first_act) {
+    const auto acts_at = std::visit([](const auto& step) { return step.range; }, first_act->node);
+    const auto report_late = [&](const SourceRange& at, const char* what) {
+      if (at.begin.offset > acts_at.begin.offset)
+        diagnostics_.error(at, std::string(what) + " in a test comes before its runs, advances and expects: "
+                                                   "the test is set up with it before anything runs");
+    };
+    for (const auto& variable : test.environment) report_late(variable.range, "env");
+    for (const auto& instance : test.instances) report_late(instance.range, "an instance");
+  }
 
   for (const auto& step : test.steps) {
     if (const auto* mock = std::get_if<ast::MockStep>(&step.node)) {

@@ -161,6 +161,7 @@ class ExprChecker {
   std::string unknown_name_hint(const std::string& name) const;
   std::optional<StaticType> namespace_member(const ast::Identifier& object, const ast::Name& name);
   std::optional<StaticType> calls_member(const ast::Member& object, const ast::Name& name);
+  bool is_request_record(const ast::Expr& expr) const;
   StaticType response_member(const ast::Name& name, bool header);
   StaticType error_member(const ast::Name& name);
   const ast::ProcessDecl* instance_call(const ast::Call& call);
@@ -260,6 +261,25 @@ std::optional<StaticType> ExprChecker::namespace_member(const ast::Identifier& o
   return std::nullopt;
 }
 
+/// In a test, a request a mocked method was sent: `DS.M.last`, `DS.M.requests[i]`,
+/// and in a mocked answer `request`.
+bool ExprChecker::is_request_record(const ast::Expr& expr) const {
+  using L = ExprScope::Locals;
+  if (scope_.locals != L::test && scope_.locals != L::mock) return false;
+  if (const auto* id = std::get_if<ast::Identifier>(&expr.node))
+    return scope_.locals == L::mock && id->name == "request";
+  const auto calls_of_method = [&](const ast::Expr& e, std::string_view member) {
+    const auto* m = std::get_if<ast::Member>(&e.node);
+    if (!m || m->name.text != member) return false;
+    const auto* method = std::get_if<ast::Member>(&m->object->node);
+    const auto* datasource = method ? std::get_if<ast::Identifier>(&method->object->node) : nullptr;
+    return datasource && checker_.datasource(datasource->name);
+  };
+  if (calls_of_method(expr, "last")) return true;
+  const auto* index = std::get_if<ast::Index>(&expr.node);
+  return index && calls_of_method(*index->object, "requests");
+}
+
 /// In a test, `DS.M.calls`, `DS.M.requests`, `DS.M.last`: what the mocked method saw.
 std::optional<StaticType> ExprChecker::calls_member(const ast::Member& object, const ast::Name& name) {
   using L = ExprScope::Locals;
@@ -280,6 +300,14 @@ StaticType ExprChecker::check_node(const ast::Member& n, const ast::Expr&) {
   }
   if (const auto* inner = std::get_if<ast::Member>(&n.object->node)) {
     if (auto type = calls_member(*inner, n.name)) return *type;
+  }
+  if (is_request_record(*n.object)) {
+    check(*n.object);
+    static const std::vector<std::string> parts{"method", "url", "path", "query", "headers", "body"};
+    if (std::find(parts.begin(), parts.end(), n.name.text) == parts.end())
+      checker_.diagnostics().error(n.name.range, "a request has method, url, path, query, headers and body, not '" +
+                                                     n.name.text + "'" + did_you_mean(n.name.text, parts));
+    return StaticType{};
   }
   if (const auto* call = std::get_if<ast::Call>(&n.object->node); call && call->callee.text == "instance") {
     const auto* process = instance_call(*call);

@@ -172,9 +172,53 @@ class Evaluator {
     return storage;
   }
 
+  /// The JSON that `expr` (a path such as `body.data.items[0]` into a local or
+  /// a field) names, found in place: reading `a.b.c` copies only `c`, not `a`
+  /// and `b` on the way. nullptr when `expr` is no such path or a step is
+  /// missing (the caller then evaluates it the ordinary way). `secret`: the
+  /// root value was secret.
+  const Json* json_at(const ast::Expr& expr, bool& secret) {
+    if (const auto* id = std::get_if<ast::Identifier>(&expr.node)) {
+      const Value* found = find_name(id->name);
+      if (!found || !found->is<Json>()) return nullptr;
+      secret = found->secret;
+      return &found->as<Json>();
+    }
+    if (const auto* member = std::get_if<ast::Member>(&expr.node)) {
+      const Json* object = json_at(*member->object, secret);
+      if (!object || !object->is_object()) return nullptr;
+      const auto it = object->find(member->name.text);
+      return it == object->end() ? nullptr : &*it;
+    }
+    if (const auto* index = std::get_if<ast::Index>(&expr.node)) {
+      const Json* object = json_at(*index->object, secret);
+      if (!object) return nullptr;
+      const Value at = unwrap(eval(*index->index));
+      if (object->is_array() && at.is<double>()) {
+        const auto i = static_cast<std::int64_t>(at.as<double>());
+        if (i < 0 || i >= static_cast<std::int64_t>(object->size())) return nullptr;
+        return &(*object)[static_cast<std::size_t>(i)];
+      }
+      if (object->is_object() && at.is<std::string>()) {
+        const auto it = object->find(at.as<std::string>());
+        return it == object->end() ? nullptr : &*it;
+      }
+    }
+    return nullptr;
+  }
+
   Value eval_node(const ast::Member& n, const ast::Expr&) {
     if (const auto* call = std::get_if<ast::Call>(&n.object->node); call && call->callee.text == "instance")
       return instance_field(*call, n.name.text);
+    if (!std::holds_alternative<ast::Identifier>(n.object->node)) {
+      bool secret = false;
+      if (const Json* object = json_at(*n.object, secret); object && object->is_object()) {
+        const auto it = object->find(n.name.text);
+        Value out = it == object->end() ? Value() : from_json(*it);
+        out.secret = out.secret || secret;
+        return out;
+      }
+    }
     Value storage;
     const Value& object = eval_ref(*n.object, storage);
     if (object.is_null()) return Value();

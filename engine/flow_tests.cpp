@@ -91,12 +91,30 @@ Json request_record(const HttpRequest& request) {
   return record;
 }
 
-/// A value for a failure message: JSON-like, so text shows its quotes.
-std::string shown(const Value& value, bool reveal) { return to_json(value, reveal).dump(); }
+/// A value for a failure message: JSON-like, so text shows its quotes (bytes
+/// that are not UTF-8 show as U+FFFD).
+std::string shown(const Value& value, bool reveal) {
+  return to_json(value, reveal).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 bool is_comparison(ast::BinaryOp op) {
   using O = ast::BinaryOp;
   return op == O::eq || op == O::ne || op == O::lt || op == O::le || op == O::gt || op == O::ge;
+}
+
+/// Where virtual time starts: a `clock` before the first run, advance or
+/// expect, else kDefaultTestStartSeconds. That `clock` is the start, not a move.
+const ast::ClockStep* start_clock(const ast::TestDecl& test) {
+  for (const auto& step : test.steps) {
+    if (const auto* clock = std::get_if<ast::ClockStep>(&step.node)) return clock;
+    if (!std::holds_alternative<ast::MockStep>(step.node)) return nullptr;
+  }
+  return nullptr;
+}
+
+TimePoint start_time(const ast::TestDecl& test) {
+  if (const auto* clock = start_clock(test)) return std::chrono::time_point_cast<Duration>(clock->at.value);
+  return TimePoint(std::chrono::seconds(kDefaultTestStartSeconds));
 }
 
 /// One test: its store, virtual clock, mocks, interpreter and scheduler, and
@@ -109,47 +127,69 @@ class TestRun {
         functions_(functions),
         test_(test),
         options_(options),
-        clock_(io_.get_executor(), start_time(test)),
+        io_(std::in_place),
+        clock_(io_->get_executor(), start_time(test)),
         store_(std::move(store)),
         transport_(*this),
         interpreter_(program, Host{&transport_, &clock_, store_.get(), &functions, &environment_},
-                     RunOptions{options.reveal_secrets}) {}
+                     RunOptions{options.reveal_secrets}) {
+    for (const auto* datasource : program_.datasources()) {
+      Json methods = Json::object();
+      for (const auto& method : datasource->methods)
+        methods[method.name.text] = {{"calls", 0}, {"requests", Json::array()}, {"last", nullptr}};
+      locals_.emplace(datasource->name.text, Value(std::move(methods)));
+    }
+  }
+
+  /// Coroutines still suspended on the io_context (a run that never finished)
+  /// hold references to the interpreter and the store: they go first.
+  ~TestRun() { io_.reset(); }
+
+  TestRun(const TestRun&) = delete;
+  TestRun& operator=(const TestRun&) = delete;
 
   TestOutcome run() {
-    if (set_environment()) {
-      seed();
-      for (const auto& step : test_.steps) {
-        if (!step_ok(step)) break;
+    try {
+      if (set_environment()) {
+        seed();
+        for (const auto& step : test_.steps) {
+          if (!step_ok(step)) break;
+        }
       }
+      stop_scheduler();
+    } catch (const std::exception& e) {
+      fail(location(program_.sources, test_.name_range) + ": the test stopped: " + e.what());
     }
-    stop_scheduler();
     outcome_.report = report();
     return outcome_;
   }
 
   /// The mocked answer to `request` (MockTransport::send).
   HttpResult answer(const HttpRequest& request) {
-    auto& mocked = mocks_[request.call];
-    mocked.requests.push_back(request_record(request));
+    auto sent = record(request);
     note("    call " + request.call + " (" + request.method + " " + request.url + ")");
-    if (mocked.answers.empty()) {
+    auto& answers = mocks_[request.call];
+    if (answers.queue.empty()) {
       fail(location(program_.sources, test_.name_range) + ": " + request.call +
            " was called, but the test mocks no answer for it (add `mock " + request.call + " { ... }` before the step)");
       return HttpError{HttpErrorKind::network, "no mocked answer for " + request.call + " in this test"};
     }
-    const ast::MockAnswer& answer = *mocked.answers.front();
-    if (mocked.answers.size() > 1) {
-      mocked.answers.pop_front();
+    const ast::MockAnswer& answer = *answers.queue.front();
+    if (answers.queue.size() > 1) {
+      answers.queue.pop_front();
     } else {
-      mocked.last_used = true;
+      answers.last_used = true;
     }
     try {
-      return respond(answer, mocked.requests.back());
+      return respond(answer, std::move(sent));
     } catch (const LocatedError& e) {
       fail(render(program_.sources,
                   Diagnostic{Severity::error, e.range(), std::string("in a mocked answer: ") + e.what()}));
-      return HttpError{HttpErrorKind::malformed, "the mocked answer failed: " + std::string(e.what())};
+    } catch (const std::exception& e) {
+      fail(location(program_.sources, test_.name_range) + ": a mocked answer for " + request.call +
+           " failed: " + e.what());
     }
+    return HttpError{HttpErrorKind::malformed, "the mocked answer failed"};
   }
 
  private:
@@ -163,7 +203,7 @@ class TestRun {
       const int attempts = std::max(1, request.retry.max_attempts);
       for (int attempt = 1;; ++attempt) {
         auto result = run_.answer(request);
-        if (attempt >= attempts || !is_retryable(result)) co_return result;
+        if (attempt >= attempts || !is_retryable(result)) co_return with_attempts(std::move(result), attempt);
       }
     }
 
@@ -171,25 +211,30 @@ class TestRun {
     TestRun& run_;
   };
 
-  struct MockedMethod {
-    std::deque<const ast::MockAnswer*> answers;
+  struct MockAnswers {
+    std::deque<const ast::MockAnswer*> queue;
     bool last_used = false;  // the only answer left has answered: the next mock replaces it
-    Json requests = Json::array();
   };
 
-  static TimePoint start_time(const ast::TestDecl& test) {
-    if (!test.steps.empty()) {
-      if (const auto* clock = std::get_if<ast::ClockStep>(&test.steps.front().node))
-        return std::chrono::time_point_cast<Duration>(clock->at.value);
-    }
-    return TimePoint(std::chrono::seconds(kDefaultTestStartSeconds));
+  /// Adds the request to what `DS.M.calls/requests/last` read, in place (a
+  /// long `advance` records thousands: nothing is copied per call).
+  /// Returns the record.
+  Json record(const HttpRequest& request) {
+    auto sent = request_record(request);
+    const auto dot = request.call.find('.');
+    const auto found = locals_.find(std::string_view(request.call).substr(0, dot));
+    if (found == locals_.end() || dot == std::string::npos) return sent;
+    auto& method = found->second.as<Json>()[request.call.substr(dot + 1)];
+    method["requests"].push_back(sent);
+    method["calls"] = method["requests"].size();
+    method["last"] = sent;
+    return sent;
   }
 
   /// The test's `env` values: the only variables env() sees. False when one fails.
   bool set_environment() {
-    const Locals none;
     for (const auto& variable : test_.environment) {
-      const auto value = evaluate_or_fail(variable.value, none);
+      const auto value = evaluate_or_fail(variable.value);
       if (!value) return false;
       environment_[variable.name.text] = to_text(*value);
     }
@@ -201,12 +246,13 @@ class TestRun {
     for (const auto& instance : test_.instances) own.push_back(&instance);
     for (const auto& error : interpreter_.seed_instances(own)) fail(error);
     // The program's instances the test did not declare; one that cannot be
-    // seeded here (an env() that is unset) only matters if a step uses it.
+    // seeded here (an env() the test does not set) only matters if a step uses it.
     for (const auto& error : interpreter_.seed_instances()) seed_errors_ += error;
+    for (const auto& instance : store_->list_instances()) remember_secrets(instance.fields);
   }
 
-  /// The schedules start when time first passes (the first advance or clock
-  /// after the start), as a daemon started at that virtual time would.
+  /// The schedules start when time first passes (the first advance, or a
+  /// clock that moves time), as a daemon started at that virtual time would.
   void start_scheduler() {
     if (scheduler_) return;
     SchedulerOptions options;
@@ -218,7 +264,7 @@ class TestRun {
       run_output(result);
     });
     scheduler_.emplace(clock_, *store_, program_.schedules(), *runner_, options);
-    asio::co_spawn(io_, scheduler_->run(), [this](std::exception_ptr e) {
+    asio::co_spawn(*io_, scheduler_->run(), [this](std::exception_ptr e) {
       scheduler_done_ = true;
       scheduler_error_ = e;
     });
@@ -231,7 +277,7 @@ class TestRun {
     clock_.cancel_all();
     drain();
     if (!scheduler_failed() && !scheduler_done_)
-      fail(location(program_.sources, test_.name_range) + ": the schedules did not stop");
+      fail(location(program_.sources, test_.name_range) + ": the schedules did not stop (a run waits for another)");
   }
 
   /// Whether the scheduler ended on an error (a store failure); reports it.
@@ -246,8 +292,8 @@ class TestRun {
   }
 
   void drain() {
-    io_.restart();
-    io_.poll();
+    io_->restart();
+    io_->poll();
   }
 
   /// Runs one step; false when the test cannot go on.
@@ -261,12 +307,12 @@ class TestRun {
   }
 
   bool step(const ast::MockStep& mock) {
-    auto& mocked = mocks_[mock.datasource.text + "." + mock.method.text];
-    if (mocked.last_used) {
-      mocked.answers.clear();
-      mocked.last_used = false;
+    auto& answers = mocks_[mock.datasource.text + "." + mock.method.text];
+    if (answers.last_used) {
+      answers.queue.clear();
+      answers.last_used = false;
     }
-    mocked.answers.push_back(&mock.answer);
+    answers.queue.push_back(&mock.answer);
     return true;
   }
 
@@ -274,19 +320,19 @@ class TestRun {
     const std::string what = "run " + run.process.text + "." + run.handler.text;
     std::optional<std::string> id;
     if (run.id) {
-      const auto value = evaluate_or_fail(*run.id, test_locals());
+      const auto value = evaluate_or_fail(*run.id);
       if (!value) return false;
       id = to_text(*value);
     }
-    note("  " + stamp() + " " + what + (id ? " on " + *id : ""));
-    // Shared with the completion handler: a run that waits for virtual time
-    // finishes only when the test stops, after this step has returned.
+    note("  " + stamp() + " " + what + (id ? " on " + *id : ""), false);
+    // Shared with the completion handler: a run that never finishes is
+    // destroyed with the io_context, after this step has returned.
     struct Finished {
       std::optional<RunResult> result;
       std::exception_ptr error;
     };
     const auto finished = std::make_shared<Finished>();
-    asio::co_spawn(io_, interpreter_.run(RunRequest{run.process.text, run.handler.text, id, ""}),
+    asio::co_spawn(*io_, interpreter_.run(RunRequest{run.process.text, run.handler.text, id, ""}),
                    [finished](std::exception_ptr e, RunResult r) {
                      finished->error = e;
                      finished->result = std::move(r);
@@ -294,16 +340,11 @@ class TestRun {
     drain();
     auto& result = finished->result;
     const auto at = location(program_.sources, run.range) + ": ";
-    if (finished->error) {
-      try {
-        std::rethrow_exception(finished->error);
-      } catch (const std::exception& e) {
-        fail(at + what + " stopped: " + e.what());
-      }
-      return false;
-    }
+    if (finished->error) std::rethrow_exception(finished->error);
     if (!result) {
-      fail(at + what + " did not finish: it waits for virtual time to pass, and only advance or clock moves it");
+      fail(at + what + (clock_.pending_sleepers() > 0
+                            ? " did not finish: it waits for virtual time, and only advance or clock moves it"
+                            : " did not finish: it waits for another run (do two runs wait for each other?)"));
       return false;
     }
     run_output(*result);
@@ -317,7 +358,7 @@ class TestRun {
       return false;
     }
     if (run.failure_text) {
-      const auto wanted = evaluate_or_fail(*run.failure_text, test_locals());
+      const auto wanted = evaluate_or_fail(*run.failure_text);
       if (!wanted) return false;
       if (result->error.find(to_text(*wanted)) == std::string::npos) {
         fail(at + what + " failed, but its error does not contain " + shown(*wanted, options_.reveal_secrets) +
@@ -329,29 +370,30 @@ class TestRun {
   }
 
   bool step(const ast::AdvanceStep& advance) {
-    note("  " + stamp() + " advance " + advance.by.text);
+    note("  " + stamp() + " advance " + advance.by.text, false);
     start_scheduler();
-    advance_in_steps(io_, clock_, clock_.now() + advance.by.value);
+    advance_in_steps(*io_, clock_, clock_.now() + advance.by.value);
     return true;
   }
 
   bool step(const ast::ClockStep& clock) {
+    if (&clock == start_clock(test_)) return true;
     const auto target = std::chrono::time_point_cast<Duration>(clock.at.value);
-    if (&clock == std::get_if<ast::ClockStep>(&test_.steps.front().node)) return true;  // the start
     if (target < clock_.now()) {
       fail(location(program_.sources, clock.range) + ": clock " + clock.at.text + " is before the virtual time now (" +
-           stamp() + "); time only moves forward");
+               stamp() + "); time only moves forward",
+           false);
       return false;
     }
-    note("  " + stamp() + " clock " + clock.at.text);
+    if (target == clock_.now()) return true;
+    note("  " + stamp() + " clock " + clock.at.text, false);
     start_scheduler();
-    advance_in_steps(io_, clock_, target);
+    advance_in_steps(*io_, clock_, target);
     return true;
   }
 
   bool step(const ast::ExpectStep& expect) {
-    const auto locals = test_locals();
-    const auto value = evaluate_or_fail(expect.condition, locals);
+    const auto value = evaluate_or_fail(expect.condition);
     if (!value) return true;  // reported; the test goes on
     const auto at = location(program_.sources, expect.range) + ": ";
     if (value->is<bool>() && value->as<bool>()) {
@@ -365,10 +407,9 @@ class TestRun {
            ", not a boolean");
     } else if (const auto* binary = std::get_if<ast::Binary>(&expect.condition.node);
                binary && is_comparison(binary->op)) {
-      const Scope scope = scope_for(locals);
       const auto side = [&](const ast::Expr& expr) {
         try {
-          return shown(evaluate(expr, scope), options_.reveal_secrets);
+          return shown(evaluate(expr, scope()), options_.reveal_secrets);
         } catch (const RunError& e) {
           return std::string("(") + e.what() + ")";
         }
@@ -378,31 +419,14 @@ class TestRun {
     return true;
   }
 
-  /// The names a test's expressions read: each datasource, with what its
-  /// mocked methods saw (DS.M.calls, DS.M.requests, DS.M.last).
-  Locals test_locals() const {
-    Locals locals;
-    for (const auto* datasource : program_.datasources()) {
-      Json methods = Json::object();
-      for (const auto& method : datasource->methods) {
-        const auto found = mocks_.find(datasource->name.text + "." + method.name.text);
-        Json requests = found == mocks_.end() ? Json::array() : found->second.requests;
-        const auto calls = requests.size();
-        Json last = requests.empty() ? Json(nullptr) : requests.back();
-        methods[method.name.text] = {{"calls", calls}, {"requests", std::move(requests)}, {"last", std::move(last)}};
-      }
-      locals.emplace(datasource->name.text, Value(std::move(methods)));
-    }
-    return locals;
-  }
+  /// What a test's expressions see: each datasource by name, with what its
+  /// methods were sent (DS.M.calls, DS.M.requests, DS.M.last); in a mocked
+  /// answer also `request`.
+  Scope scope() { return Scope{nullptr, &locals_, &functions_, interpreter_.host().context()}; }
 
-  Scope scope_for(const Locals& locals) {
-    return Scope{nullptr, &locals, &functions_, interpreter_.host().context()};
-  }
-
-  std::optional<Value> evaluate_or_fail(const ast::Expr& expr, const Locals& locals) {
+  std::optional<Value> evaluate_or_fail(const ast::Expr& expr) {
     try {
-      return evaluate(expr, scope_for(locals));
+      return evaluate(expr, scope());
     } catch (const LocatedError& e) {
       fail(render(program_.sources, Diagnostic{Severity::error, e.range(), e.what()}));
     } catch (const RunError& e) {
@@ -411,11 +435,15 @@ class TestRun {
     return std::nullopt;
   }
 
-  HttpResult respond(const ast::MockAnswer& answer, const Json& request) {
+  /// The answer to `request`, its expressions evaluated with `request` bound.
+  HttpResult respond(const ast::MockAnswer& answer, Json request) {
     if (answer.failure) return HttpError{failure_kind(*answer.failure), "mocked failure: " + *answer.failure};
-    auto locals = test_locals();
-    locals.insert_or_assign("request", Value(request));
-    const Scope scope = scope_for(locals);
+    struct Bound {  // `request` is bound while the answer is evaluated
+      Locals& locals;
+      ~Bound() { locals.erase("request"); }
+    } bound{locals_};
+    locals_.insert_or_assign("request", Value(std::move(request)));
+    const Scope scope = this->scope();
     HttpResponse response;
     response.status = 200;
     if (answer.status) {
@@ -438,7 +466,7 @@ class TestRun {
         }
         (*at)[assignment.target.back().text] = to_json(evaluate(assignment.value, scope), true);
       }
-      response.body = body.dump();
+      response.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
       if (!typed) response.headers.emplace_back("Content-Type", "application/json");
     } else if (answer.text) {
       response.body = to_text(evaluate(*answer.text, scope));
@@ -448,6 +476,7 @@ class TestRun {
   }
 
   void run_output(const RunResult& result) {
+    remember_secrets(result.instance.fields);
     for (const auto& line : result.log) note("      " + line);
     if (!result.ok) note(result.error);
   }
@@ -472,22 +501,24 @@ class TestRun {
     note("  FAIL " + message, from_run);
   }
 
-  /// The trace with no secret in clear: the values of every secret field of
-  /// every stored instance are masked wherever a run's text shows them.
+  /// Every value a secret field held at any point of the test: a failure
+  /// report masks them all, a token rotated out as much as the current one.
+  void remember_secrets(const FieldMap& fields) {
+    for (const auto& [name, value] : fields) {
+      if (value.secret && !value.is_null()) secrets_.insert_or_assign(to_text(value), value);
+    }
+  }
+
+  /// The trace with no secret in clear where a run's text shows it.
   std::string report() {
-    std::vector<InstanceRecord> instances;
-    bool readable = true;
     try {
-      if (!options_.reveal_secrets) instances = store_->list_instances();
-    } catch (const StoreError&) {
-      readable = false;
+      for (const auto& instance : store_->list_instances()) remember_secrets(instance.fields);
+    } catch (const std::exception&) {
+      // What the runs left behind was remembered as they ended.
     }
     std::string out;
     for (auto [line, from_run] : trace_) {
-      if (from_run && !readable) line = "  (a line is hidden: the store could not be read to mask its secrets)\n";
-      if (from_run) {
-        for (const auto& instance : instances) line = scrub_secrets(std::move(line), instance.fields);
-      }
+      if (from_run && !options_.reveal_secrets) line = scrub_secrets(std::move(line), secrets_);
       out += line;
     }
     return out;
@@ -498,7 +529,8 @@ class TestRun {
   const ast::TestDecl& test_;
   TestOptions options_;
   std::map<std::string, std::string, std::less<>> environment_;
-  asio::io_context io_;
+  Locals locals_;
+  std::optional<asio::io_context> io_;
   VirtualClock clock_;
   std::unique_ptr<Store> store_;
   MockTransport transport_;
@@ -507,7 +539,8 @@ class TestRun {
   std::optional<Scheduler> scheduler_;
   bool scheduler_done_ = false;
   std::exception_ptr scheduler_error_;
-  std::map<std::string, MockedMethod> mocks_;
+  std::map<std::string, MockAnswers> mocks_;
+  FieldMap secrets_;  // keyed by the secret's text
   std::string seed_errors_;
   std::vector<std::pair<std::string, bool>> trace_;
   TestOutcome outcome_;

@@ -56,6 +56,12 @@ bool is_transient(HttpErrorKind kind) {
   return false;
 }
 
+HttpResult with_attempts(HttpResult result, int attempts) {
+  if (auto* error = std::get_if<HttpError>(&result); error && attempts > 1)
+    error->message += " (after " + std::to_string(attempts) + " attempts)";
+  return result;
+}
+
 bool is_retryable(const HttpResult& result) {
   if (const auto* error = std::get_if<HttpError>(&result)) return is_transient(error->kind);
   const int status = std::get<HttpResponse>(result).status;

@@ -66,6 +66,8 @@ using HttpResult = std::variant<HttpResponse, HttpError>;
 bool is_transient(HttpErrorKind kind);
 /// A transient failure, 5xx or 429; never any other status: a 4xx will fail the same way again.
 bool is_retryable(const HttpResult& result);
+/// The final result of `attempts` tries: an error says how many there were.
+HttpResult with_attempts(HttpResult result, int attempts);
 
 /// Sends requests. Implementations are used from one io_context thread.
 class HttpTransport {

@@ -147,6 +147,18 @@ struct rule_keyword
                    FLOW_WORD("update_item"), FLOW_WORD("delete_item"), FLOW_WORD("find_item"),
                    FLOW_WORD("save"), FLOW_WORD("if"), FLOW_WORD("validate"), FLOW_WORD("fail"),
                    FLOW_WORD("log"), FLOW_WORD("trigger"), FLOW_WORD("start")> {};
+/// A test step or item after a block's closing `>`, by its keyword and what must
+/// come next. The keyword alone would not do: a field may be called `run` or
+/// `clock` (`Count > run`); none of these shapes can continue an expression.
+struct network_failure
+    : one_of_words<FLOW_WORD("dns"), FLOW_WORD("refused"), FLOW_WORD("tls"), FLOW_WORD("timeout"),
+                   FLOW_WORD("too_large"), FLOW_WORD("malformed"), FLOW_WORD("network")> {};
+struct test_follower
+    : sor<seq<kw_test, sep, one<'"'>>, seq<sor<kw_mock, kw_run>, sep, identifier, sep, one<'.'>>,
+          seq<sor<kw_advance, kw_clock, kw_status>, sep, digit>, seq<kw_text, sep, one<'"'>>,
+          seq<kw_env, sep, identifier, sep, op_assign>, seq<kw_fails, sep, network_failure>,
+          seq<kw_body, sep, one<'{', '<'>>,
+          seq<kw_expect, sep, not_at<sor<kw_and, kw_or>>, sor<identifier_first, digit, one<'"'>>>> {};
 // Words that can follow a block's closing `>` (a rule, a clause, an item, a declaration).
 // A bare `>` before one of them closes the block instead of comparing (lookahead only).
 struct block_follower
@@ -154,8 +166,8 @@ struct block_follower
           one_of_words<FLOW_WORD("else"), FLOW_WORD("on"), FLOW_WORD("field"), FLOW_WORD("on_success"),
                        FLOW_WORD("on_error"), FLOW_WORD("into"), FLOW_WORD("method"), FLOW_WORD("header"),
                        FLOW_WORD("import"), FLOW_WORD("datasource"), FLOW_WORD("process"), FLOW_WORD("instance"),
-                       FLOW_WORD("schedule"), FLOW_WORD("test"), FLOW_WORD("mock"), FLOW_WORD("run"),
-                       FLOW_WORD("advance"), FLOW_WORD("clock"), FLOW_WORD("expect"), FLOW_WORD("env")>> {};
+                       FLOW_WORD("schedule")>,
+          test_follower> {};
 
 // ---------------------------------------------------------------------- names
 // One named rule per role, so each failure point has its own message.
@@ -477,9 +489,6 @@ struct mock_body : commit<kw_body, assignment_block, opt<semi>> {};
 struct mock_text : commit<kw_text, expression, test_end> {};
 struct mock_item : sor<mock_status, mock_header, mock_body, mock_text> {};
 struct mock_answer : seq<block<mock_item>, opt<sep, semi>> {};
-struct network_failure
-    : one_of_words<FLOW_WORD("dns"), FLOW_WORD("refused"), FLOW_WORD("tls"), FLOW_WORD("timeout"),
-                   FLOW_WORD("too_large"), FLOW_WORD("malformed"), FLOW_WORD("network")> {};
 struct mock_failure : commit<kw_fails, network_failure, test_end> {};
 struct mock_spec : sor<mock_failure, mock_answer> {};
 /// `mock DS.M { status 200; body { ... } }` or `mock DS.M fails timeout;`

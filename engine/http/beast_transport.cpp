@@ -33,11 +33,6 @@ std::string tls_key(const TlsOptions& tls) {
   return tls.ca_file + '\n' + tls.client_cert_file + '\n' + tls.client_key_file;
 }
 
-HttpError with_attempts(HttpError error, int attempts) {
-  if (attempts > 1) error.message += " (after " + std::to_string(attempts) + " attempts)";
-  return error;
-}
-
 class BeastTransport final : public HttpTransport {
  public:
   BeastTransport(asio::any_io_executor executor, BeastTransportOptions options)
@@ -53,9 +48,9 @@ class BeastTransport final : public HttpTransport {
     int max_attempts = std::max(1, exchange.request.retry.max_attempts);
     for (int attempt = 1;; ++attempt) {
       HttpResult result = co_await send_once(exchange);
-      if (attempt >= max_attempts || !http::is_retryable(result)) co_return finish(std::move(result), attempt);
+      if (attempt >= max_attempts || !http::is_retryable(result)) co_return with_attempts(std::move(result), attempt);
       auto delay = next_delay(exchange.request.retry, attempt, result);
-      if (Clock::now() + delay >= exchange.deadline) co_return finish(std::move(result), attempt);
+      if (Clock::now() + delay >= exchange.deadline) co_return with_attempts(std::move(result), attempt);
       asio::steady_timer timer(executor_, delay);
       co_await timer.async_wait(asio::use_awaitable);
     }
@@ -70,11 +65,6 @@ class BeastTransport final : public HttpTransport {
     auto deadline = Clock::now() + request.timeout;
     return Exchange{std::move(request), std::get<http::Url>(std::move(url)),
                     std::get<http::BeastRequest>(std::move(wire)), deadline};
-  }
-
-  static HttpResult finish(HttpResult result, int attempts) {
-    if (auto* error = std::get_if<HttpError>(&result)) return with_attempts(std::move(*error), attempts);
-    return result;
   }
 
   std::chrono::milliseconds next_delay(const RetryOptions& retry, int attempt, const HttpResult& result) {

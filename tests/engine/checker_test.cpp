@@ -327,6 +327,12 @@ instance "P-1" of P { Token = env("TOKEN"); }
   mock Api.Token { status "200"; }
 }
 test "typos" { env A = 1; env A = "x"; }
+test "late" {
+  expect Api.Token.last.bdy == null and Api.Token.requests[0].mthod == "GET";
+  mock Api.Token { body { access_token = request.bdy.x; } }
+  env B = "b";
+  instance "T-2" of P { }
+}
 )") == R"(test.flow:16:12: error: unknown method 'Tokn' in datasource Api; did you mean 'Token'?
     mock Api.Tokn { }
              ^
@@ -357,5 +363,20 @@ test.flow:24:24: error: an environment variable must be text, not number
 test.flow:24:31: error: duplicate environment variable 'A' (first set at line 24)
   test "typos" { env A = 1; env A = "x"; }
                                 ^
+test.flow:26:25: error: a request has method, url, path, query, headers and body, not 'bdy'; did you mean 'body'?
+    expect Api.Token.last.bdy == null and Api.Token.requests[0].mthod == "GET";
+                          ^
+test.flow:26:63: error: a request has method, url, path, query, headers and body, not 'mthod'; did you mean 'method'?
+    expect Api.Token.last.bdy == null and Api.Token.requests[0].mthod == "GET";
+                                                                ^
+test.flow:27:50: error: a request has method, url, path, query, headers and body, not 'bdy'; did you mean 'body'?
+    mock Api.Token { body { access_token = request.bdy.x; } }
+                                                   ^
+test.flow:28:3: error: env in a test comes before its runs, advances and expects: the test is set up with it before anything runs
+    env B = "b";
+    ^
+test.flow:29:3: error: an instance in a test comes before its runs, advances and expects: the test is set up with it before anything runs
+    instance "T-2" of P { }
+    ^
 )");
 }

@@ -318,3 +318,84 @@ test "retries" {
   CHECK(ran.ok);
   CHECK(ran.expects == 3);
 }
+
+TEST_CASE("runs that wait for each other end the test with a report, not a crash", "[flow-test]") {
+  // A.Go holds A-1 while it starts B.Back on B-1, which starts A.Ping on A-1: a lock cycle.
+  const auto ran = run_first(R"(
+process A { field N number; on Go { start B id "B-1" trigger Back; } on Ping { set N = 1; save; } }
+process B { field N number; on Back { start A id "A-1" trigger Ping; } }
+test "cycle" {
+  instance "A-1" of A { N = 0; }
+  instance "B-1" of B { N = 0; }
+  run A.Go on "A-1";
+  expect true;
+}
+)");
+  CHECK_FALSE(ran.ok);
+  CHECK_THAT(ran.report, Catch::Contains("run A.Go did not finish: it waits for another run"));
+  CHECK(ran.expects == 0);
+}
+
+TEST_CASE("a value that is not UTF-8 shows replaced, and the test goes on", "[flow-test]") {
+  const auto ran = run_first(R"(
+test "bytes" {
+  expect url_decode("%FF") == "x";
+  expect true;
+}
+)");
+  CHECK_FALSE(ran.ok);
+  CHECK_THAT(ran.report, Catch::Contains("left:  \"\xEF\xBF\xBD\""));
+  CHECK(ran.expects == 1);
+}
+
+TEST_CASE("a token rotated out is masked in the report as well as the current one", "[flow-test]") {
+  const auto ran = run_first(R"(
+test "rotated" {
+  instance "K-1" of Keeper { Refresh = "refresh-original-0123456789"; }
+  mock Api.Token { body { access_token = "access-new-0123456789"; refresh_token = "refresh-new-0123456789"; } }
+  run Keeper.Go on "K-1";
+  run Keeper.Go;
+  expect Api.Token.requests[0].body.refresh_token == "nope";
+  expect Api.Token.last.query.tenant == "nope";
+}
+)");
+  CHECK_FALSE(ran.ok);
+  CHECK_THAT(ran.report, !Catch::Contains("refresh-original-0123456789"));
+  CHECK_THAT(ran.report, !Catch::Contains("refresh-new-0123456789"));
+  CHECK_THAT(ran.report, !Catch::Contains("access-new-0123456789"));
+  CHECK_THAT(ran.report, Catch::Contains("left:  \"••••6789\""));
+  CHECK_THAT(ran.report, Catch::Contains("left:  \"acme corp\""));  // not a secret: shown
+}
+
+TEST_CASE("a clock after mocks is still the start; a clock at the time now moves nothing", "[flow-test]") {
+  const auto ran = run_first(R"(
+schedule "refresh" { every 1 hour; process Keeper; id "K-1"; trigger Go; }
+test "start" {
+  instance "K-1" of Keeper { Refresh = "r"; }
+  mock Api.Token { body { access_token = "a"; } }
+  clock 2026-03-01T09:00:00Z;
+  expect now() == 2026-03-01T09:00:00Z;
+  clock 2026-03-01T09:00:00Z;
+  expect Api.Token.calls == 0;
+  clock 2026-03-01T09:30:00Z;
+  expect Api.Token.calls == 1;
+}
+)");
+  INFO(ran.report);
+  CHECK(ran.ok);
+  CHECK(ran.expects == 3);
+}
+
+TEST_CASE("retries that all fail say how many attempts there were, as the real transport does", "[flow-test]") {
+  const auto ran = run_first(R"flow(
+datasource Flaky rest { base_url = "http://127.0.0.1:9"; retries = 2; method Get GET "/x" { } }
+process Reader { on Read { create_item Flaky.Get; } }
+test "gives up" {
+  mock Flaky.Get fails timeout;
+  run Reader.Read fails "timeout: mocked failure: timeout (after 3 attempts)";
+  expect Flaky.Get.calls == 3;
+}
+)flow");
+  INFO(ran.report);
+  CHECK(ran.ok);
+}

@@ -7,6 +7,7 @@
 
 using flow::test::golden;
 using flow::test::parse_dump;
+using flow::test::parse_errors;
 
 static std::string read_golden_input(const std::string& name) {
   std::ifstream in(FLOW_SOURCE_DIR "/tests/grammar/golden/" + name, std::ios::binary);
@@ -105,4 +106,22 @@ TEST_CASE("angle-bracket handlers follow each other without ';'") {
 TEST_CASE("test blocks: every step") {
   const std::string dump = parse_dump(read_golden_input("tests.flow"));
   CHECK(dump == golden("tests.dump", dump));
+}
+
+TEST_CASE("the words of test steps stay names elsewhere: `x > run` still compares") {
+  // A `>` closes a block before a test step only in the step's own shape
+  // (`mock A.B`, `run P.H`, `advance 5`, `env X =` ...), never before a bare word.
+  for (const std::string rules : {"if Version > env(\"MIN\", \"1.0\") { set Ok = true; }", "set Ok = Count > run;",
+                                  "set Ok = Count > clock;", "set Ok = Count > expect and Ok;",
+                                  "set Ok = Count > test;", "set Ok = Count > status;", "set Ok = a > advance;"}) {
+    INFO(rules);
+    CHECK(parse_errors("process P { on H { " + rules + " } }") == "");
+  }
+}
+
+TEST_CASE("angle-bracket test bodies close before every step") {
+  CHECK(parse_errors("test \"t\" < mock A.B < status 500 > run P.H fails > ") == "");
+  CHECK(parse_errors("test \"t\" < mock A.B < body < a = \"x\" > status 503 > expect 1 > 0 >") == "");
+  CHECK(parse_errors("test \"t\" < mock A.B < text \"x\" > mock A.B fails timeout; advance 5s >") == "");
+  CHECK(parse_errors("test \"t\" < run P.H; expect 2 > 1 > test \"u\" < advance 1h >") == "");
 }
