@@ -61,6 +61,9 @@ echo "== flow tasks list"
 echo "== provider stats"
 curl -s "http://127.0.0.1:$port/stats"; echo
 
+echo "== flow test: the seed's own tests (mocked HTTP, a virtual clock; nothing on the network)"
+"$flow" test examples/token_refresh_test.flow
+
 failed=$("$flow" tasks history "Refresh access token" --db "$db" --limit 1000 | grep -c FAILED || true)
 ok=$("$flow" tasks history "Refresh access token" --db "$db" --limit 1000 | grep -c " ok " || true)
 echo "== $ok refreshes succeeded, $failed failed"
