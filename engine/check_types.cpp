@@ -162,6 +162,7 @@ class ExprChecker {
   std::optional<StaticType> namespace_member(const ast::Identifier& object, const ast::Name& name);
   std::optional<StaticType> calls_member(const ast::Member& object, const ast::Name& name);
   bool is_request_record(const ast::Expr& expr) const;
+  const ast::DatasourceDecl* mocked_datasource(const std::string& name) const;
   StaticType response_member(const ast::Name& name, bool header);
   StaticType error_member(const ast::Name& name);
   const ast::ProcessDecl* instance_call(const ast::Call& call);
@@ -181,8 +182,8 @@ std::optional<StaticType> ExprChecker::local(const std::string& name) {
   }
   if (scope_.locals == L::call_error && name == "error") return StaticType{KindSet(ValueKind::json), std::nullopt};
   if (scope_.locals == L::test || scope_.locals == L::mock) {
-    if (checker_.datasource(name)) return StaticType{KindSet(ValueKind::json), std::nullopt};
     if (scope_.locals == L::mock && name == "request") return StaticType{KindSet(ValueKind::json), std::nullopt};
+    if (checker_.datasource(name)) return StaticType{KindSet(ValueKind::json), std::nullopt};
   }
   if (scope_.locals == L::start_success) {
     if (!scope_.started) return StaticType{};  // unknown process: reported at `start`
@@ -251,7 +252,7 @@ std::optional<StaticType> ExprChecker::namespace_member(const ast::Identifier& o
     return response_member(name, object.name == "header");
   if (scope_.locals == L::call_error && object.name == "error") return error_member(name);
   if (scope_.locals == L::test || scope_.locals == L::mock) {
-    if (const auto* datasource = checker_.datasource(object.name)) {
+    if (const auto* datasource = mocked_datasource(object.name)) {
       if (!Program::method(*datasource, name.text))
         checker_.report_unknown(name.range, "method", name.text, names_of(datasource->methods),
                                 "datasource " + datasource->name.text);
@@ -259,6 +260,13 @@ std::optional<StaticType> ExprChecker::namespace_member(const ast::Identifier& o
     }
   }
   return std::nullopt;
+}
+
+/// In a test, the datasource `name` means (in a mocked answer `request` is the
+/// request, over a datasource of that name).
+const ast::DatasourceDecl* ExprChecker::mocked_datasource(const std::string& name) const {
+  if (scope_.locals == ExprScope::Locals::mock && name == "request") return nullptr;
+  return checker_.datasource(name);
 }
 
 /// In a test, a request a mocked method was sent: `DS.M.last`, `DS.M.requests[i]`,
@@ -273,7 +281,7 @@ bool ExprChecker::is_request_record(const ast::Expr& expr) const {
     if (!m || m->name.text != member) return false;
     const auto* method = std::get_if<ast::Member>(&m->object->node);
     const auto* datasource = method ? std::get_if<ast::Identifier>(&method->object->node) : nullptr;
-    return datasource && checker_.datasource(datasource->name);
+    return datasource && mocked_datasource(datasource->name);
   };
   if (calls_of_method(expr, "last")) return true;
   const auto* index = std::get_if<ast::Index>(&expr.node);
@@ -285,7 +293,7 @@ std::optional<StaticType> ExprChecker::calls_member(const ast::Member& object, c
   using L = ExprScope::Locals;
   if (scope_.locals != L::test && scope_.locals != L::mock) return std::nullopt;
   const auto* id = std::get_if<ast::Identifier>(&object.object->node);
-  if (!id || !checker_.datasource(id->name)) return std::nullopt;
+  if (!id || !mocked_datasource(id->name)) return std::nullopt;
   namespace_member(*id, object.name);  // reports an unknown method
   if (name.text == "calls") return StaticType{KindSet(ValueKind::number), std::nullopt};
   if (name.text == "requests" || name.text == "last") return StaticType{KindSet(ValueKind::json), std::nullopt};

@@ -438,10 +438,20 @@ class TestRun {
   /// The answer to `request`, its expressions evaluated with `request` bound.
   HttpResult respond(const ast::MockAnswer& answer, Json request) {
     if (answer.failure) return HttpError{failure_kind(*answer.failure), "mocked failure: " + *answer.failure};
-    struct Bound {  // `request` is bound while the answer is evaluated
+    // `request` is bound while the answer is evaluated (over a datasource of
+    // that name, which comes back after).
+    struct Bound {
       Locals& locals;
-      ~Bound() { locals.erase("request"); }
-    } bound{locals_};
+      std::optional<Value> shadowed;
+      ~Bound() {
+        if (shadowed) {
+          locals.insert_or_assign("request", std::move(*shadowed));
+        } else {
+          locals.erase("request");
+        }
+      }
+    } bound{locals_, std::nullopt};
+    if (const auto found = locals_.find("request"); found != locals_.end()) bound.shadowed = std::move(found->second);
     locals_.insert_or_assign("request", Value(std::move(request)));
     const Scope scope = this->scope();
     HttpResponse response;

@@ -185,10 +185,16 @@ Locals error_locals(const std::string& message, int status, const std::string& b
 }
 
 std::string scrub_secrets(std::string text, const std::map<std::string, Value>& fields) {
+  std::vector<std::string> secrets;
   for (const auto& [name, value] : fields) {
     if (!value.secret || value.is_null()) continue;
-    const auto secret = to_text(value);
-    if (secret.size() < 4) continue;  // too short to find without masking ordinary words
+    auto secret = to_text(value);
+    if (secret.size() >= 4) secrets.push_back(std::move(secret));  // shorter: would mask ordinary words
+  }
+  // Longest first: a secret that contains another (a token and its rotated
+  // successor "tok" / "tok.2") is masked whole, not around the shorter one.
+  std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  for (const auto& secret : secrets) {
     const auto mask = mask_secret(secret);
     for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + mask.size()))
       text.replace(at, secret.size(), mask);

@@ -157,8 +157,7 @@ struct test_follower
     : sor<seq<kw_test, sep, one<'"'>>, seq<sor<kw_mock, kw_run>, sep, identifier, sep, one<'.'>>,
           seq<sor<kw_advance, kw_clock, kw_status>, sep, digit>, seq<kw_text, sep, one<'"'>>,
           seq<kw_env, sep, identifier, sep, op_assign>, seq<kw_fails, sep, network_failure>,
-          seq<kw_body, sep, one<'{', '<'>>,
-          seq<kw_expect, sep, not_at<sor<kw_and, kw_or>>, sor<identifier_first, digit, one<'"'>>>> {};
+          seq<kw_expect, sep, not_at<sor<kw_and, kw_or>>, sor<identifier_first, digit, one<'"', '('>>>> {};
 // Words that can follow a block's closing `>` (a rule, a clause, an item, a declaration).
 // A bare `>` before one of them closes the block instead of comparing (lookahead only).
 struct block_follower

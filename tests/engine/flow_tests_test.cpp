@@ -399,3 +399,50 @@ test "gives up" {
   INFO(ran.report);
   CHECK(ran.ok);
 }
+
+TEST_CASE("runs stuck in a cycle beside a schedule end the test cleanly", "[flow-test]") {
+  // Several runs wait on one instance's lock when the test ends: the waiters
+  // leave the lock's queue as their coroutines go (ASan in CI checks the rest).
+  const auto ran = run_first(R"(
+process A { field N number; on Go { start B id "B-1" trigger Back; } on Ping { set N = 1; save; } }
+process B { field N number; on Back { start A id "A-1" trigger Ping; } }
+schedule "cycle" { every 1 minute; process A; id "A-1"; trigger Go; }
+test "cycle beside a schedule" {
+  instance "A-1" of A { N = 0; }
+  instance "B-1" of B { N = 0; }
+  advance 3 minutes;
+  run A.Go on "A-1";
+}
+)");
+  CHECK_FALSE(ran.ok);
+  CHECK_THAT(ran.report, Catch::Contains("run A.Go did not finish: it waits for another run"));
+}
+
+TEST_CASE("a datasource named request keeps its calls; in a mocked answer request is the request", "[flow-test]") {
+  const auto ran = run_first(R"(
+datasource request rest { base_url = "http://127.0.0.1:9"; method M GET "/a" { response body json { n; } } }
+process R { field N boolean; on Go { create_item request.M on_success { N = body.n; }; save; } }
+test "shadow" {
+  mock request.M { body { n = request.path == "/a"; } }
+  run R.Go;
+  run R.Go;
+  expect request.M.calls == 2;
+}
+)");
+  INFO(ran.report);
+  CHECK(ran.ok);
+}
+
+TEST_CASE("a secret that contains another is masked whole", "[flow-test]") {
+  const auto ran = run_first(R"(
+test "nested secrets" {
+  instance "K-1" of Keeper { Refresh = "tok-0001"; }
+  mock Api.Token { body { access_token = "a"; refresh_token = request.body.refresh_token + ".rotated-xyz0"; } }
+  run Keeper.Go on "K-1";
+  expect instance("K-1").Refresh == "other";
+}
+)");
+  CHECK_FALSE(ran.ok);
+  CHECK_THAT(ran.report, !Catch::Contains("rotated-xyz0"));
+  CHECK_THAT(ran.report, !Catch::Contains("tok-0001"));
+}

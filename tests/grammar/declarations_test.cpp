@@ -113,7 +113,9 @@ TEST_CASE("the words of test steps stay names elsewhere: `x > run` still compare
   // (`mock A.B`, `run P.H`, `advance 5`, `env X =` ...), never before a bare word.
   for (const std::string rules : {"if Version > env(\"MIN\", \"1.0\") { set Ok = true; }", "set Ok = Count > run;",
                                   "set Ok = Count > clock;", "set Ok = Count > expect and Ok;",
-                                  "set Ok = Count > test;", "set Ok = Count > status;", "set Ok = a > advance;"}) {
+                                  "set Ok = Count > test;", "set Ok = Count > status;", "set Ok = a > advance;",
+                                  "if Count > body { set Ok = true; }", "if Count > body < set Ok = true; >",
+                                  "set Ok = a > expect - 1;"}) {
     INFO(rules);
     CHECK(parse_errors("process P { on H { " + rules + " } }") == "");
   }
@@ -124,4 +126,5 @@ TEST_CASE("angle-bracket test bodies close before every step") {
   CHECK(parse_errors("test \"t\" < mock A.B < body < a = \"x\" > status 503 > expect 1 > 0 >") == "");
   CHECK(parse_errors("test \"t\" < mock A.B < text \"x\" > mock A.B fails timeout; advance 5s >") == "");
   CHECK(parse_errors("test \"t\" < run P.H; expect 2 > 1 > test \"u\" < advance 1h >") == "");
+  CHECK(parse_errors("test \"t\" < mock A.B < status 200 > expect (A.B.calls == 0 or true) >") == "");
 }
