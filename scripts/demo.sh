@@ -4,8 +4,9 @@
 # rotation, and runs examples/token_refresh.flow with the daemon on a short
 # interval: several refreshes, each using the refresh token the previous one
 # was given. Then it stops the daemon, starts it again on the same store to
-# show the rotated token survived, and prints the store and the provider's
-# counters.
+# show the rotated token survived, prints the store and the provider's
+# counters, and last runs the seed's own tests (flow test: mocked HTTP, a
+# virtual clock).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
