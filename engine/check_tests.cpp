@@ -2,6 +2,7 @@
 // declarations that exist, with values of the right kind.
 
 #include "engine/check_context.hpp"
+#include "engine/flow_tests.hpp"
 #include "engine/program.hpp"
 
 namespace flow::check {
@@ -32,13 +33,11 @@ void Checker::check_test(const ast::TestDecl& test) {
   // Both set the test up before anything runs: written after a step that acts
   // (a run, an advance, an expect, a clock that moves time) they would read as steps.
   const ast::TestStep* first_act = nullptr;
-  bool clock_seen = false;
+  const auto* start = start_clock(test);
   for (const auto& step : test.steps) {
-    if (std::holds_alternative<ast::MockStep>(step.node)) continue;
-    if (std::holds_alternative<ast::ClockStep>(step.node) && !clock_seen) {
-      clock_seen = true;
-      continue;
-    }
+    const bool sets_up = std::holds_alternative<ast::MockStep>(step.node) ||
+                         (start && std::get_if<ast::ClockStep>(&step.node) == start);
+    if (sets_up) continue;
     first_act = &step;
     break;
   }

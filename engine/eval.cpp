@@ -38,6 +38,30 @@ const char* op_text(ast::BinaryOp op) {
   return "?";
 }
 
+/// `object.name` of a JSON value, tainted when `secret`: null unless an object holds it.
+Value json_member(const Json& object, const std::string& name, bool secret) {
+  if (!object.is_object()) return Value();
+  const auto it = object.find(name);
+  Value out = it == object.end() ? Value() : from_json(*it);
+  out.secret = out.secret || secret;
+  return out;
+}
+
+/// The element `index` names in a JSON array (a number) or object (a key);
+/// nullptr when it names none.
+const Json* json_element(const Json& json, const Value& index) {
+  if (json.is_array() && index.is<double>()) {
+    const auto i = static_cast<std::int64_t>(index.as<double>());
+    if (i < 0 || i >= static_cast<std::int64_t>(json.size())) return nullptr;
+    return &json[static_cast<std::size_t>(i)];
+  }
+  if (json.is_object() && index.is<std::string>()) {
+    const auto it = json.find(index.as<std::string>());
+    return it == json.end() ? nullptr : &*it;
+  }
+  return nullptr;
+}
+
 /// A JSON scalar compares and computes as the plain value it holds.
 Value unwrap(const Value& v) {
   if (!v.is<Json>()) return v;
@@ -192,17 +216,7 @@ class Evaluator {
     }
     if (const auto* index = std::get_if<ast::Index>(&expr.node)) {
       const Json* object = json_at(*index->object, secret);
-      if (!object) return nullptr;
-      const Value at = unwrap(eval(*index->index));
-      if (object->is_array() && at.is<double>()) {
-        const auto i = static_cast<std::int64_t>(at.as<double>());
-        if (i < 0 || i >= static_cast<std::int64_t>(object->size())) return nullptr;
-        return &(*object)[static_cast<std::size_t>(i)];
-      }
-      if (object->is_object() && at.is<std::string>()) {
-        const auto it = object->find(at.as<std::string>());
-        return it == object->end() ? nullptr : &*it;
-      }
+      return object ? json_element(*object, unwrap(eval(*index->index))) : nullptr;
     }
     return nullptr;
   }
@@ -212,24 +226,15 @@ class Evaluator {
       return instance_field(*call, n.name.text);
     if (!std::holds_alternative<ast::Identifier>(n.object->node)) {
       bool secret = false;
-      if (const Json* object = json_at(*n.object, secret); object && object->is_object()) {
-        const auto it = object->find(n.name.text);
-        Value out = it == object->end() ? Value() : from_json(*it);
-        out.secret = out.secret || secret;
-        return out;
-      }
+      if (const Json* object = json_at(*n.object, secret); object && object->is_object())
+        return json_member(*object, n.name.text, secret);
     }
     Value storage;
     const Value& object = eval_ref(*n.object, storage);
     if (object.is_null()) return Value();
     if (!object.is<Json>())
       throw RunError("cannot read '." + n.name.text + "' of " + kind_name(object.kind()));
-    const Json& json = object.as<Json>();
-    if (!json.is_object()) return Value();
-    const auto it = json.find(n.name.text);
-    Value out = it == json.end() ? Value() : from_json(*it);
-    out.secret = out.secret || object.secret;
-    return out;
+    return json_member(object.as<Json>(), n.name.text, object.secret);
   }
 
   Value eval_node(const ast::Index& n, const ast::Expr&) {
@@ -242,13 +247,9 @@ class Evaluator {
       const auto& list = object.as<List>();
       const auto i = static_cast<std::int64_t>(index.as<double>());
       if (i >= 0 && i < static_cast<std::int64_t>(list.size())) out = list[static_cast<std::size_t>(i)];
-    } else if (object.is<Json>() && index.is<double>() && object.as<Json>().is_array()) {
-      const auto& array = object.as<Json>();
-      const auto i = static_cast<std::int64_t>(index.as<double>());
-      if (i >= 0 && i < static_cast<std::int64_t>(array.size())) out = from_json(array[static_cast<std::size_t>(i)]);
-    } else if (object.is<Json>() && index.is<std::string>() && object.as<Json>().is_object()) {
-      const auto& json = object.as<Json>();
-      if (auto it = json.find(index.as<std::string>()); it != json.end()) out = from_json(*it);
+    } else if (object.is<Json>() && ((index.is<double>() && object.as<Json>().is_array()) ||
+                                     (index.is<std::string>() && object.as<Json>().is_object()))) {
+      if (const Json* element = json_element(object.as<Json>(), index)) out = from_json(*element);
     } else {
       throw RunError(std::string("cannot index ") + kind_name(object.kind()) + " with " + kind_name(index.kind()));
     }

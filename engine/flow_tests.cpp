@@ -6,9 +6,6 @@
 #include <map>
 #include <optional>
 #include <random>
-#include <sstream>
-
-#include <strings.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -74,15 +71,13 @@ Json request_record(const HttpRequest& request) {
   record["path"] = std::string(target.substr(0, question));
   record["query"] = question == std::string_view::npos ? Json::object() : form_object(target.substr(question + 1));
   Json headers = Json::object();
-  std::string content_type;
-  for (const auto& [name, value] : request.headers) {
-    headers[name] = value;
-    if (name.size() == 12 && strcasecmp(name.c_str(), "content-type") == 0) content_type = value;
-  }
+  for (const auto& [name, value] : request.headers) headers[name] = value;
   record["headers"] = std::move(headers);
   if (request.body.empty()) {
     record["body"] = nullptr;
-  } else if (content_type.starts_with("application/x-www-form-urlencoded")) {
+  } else if (find_header(request.headers, "Content-Type")
+                 .value_or("")
+                 .starts_with("application/x-www-form-urlencoded")) {
     record["body"] = form_object(request.body);
   } else {
     Json parsed = Json::parse(request.body, nullptr, false);
@@ -100,16 +95,6 @@ std::string shown(const Value& value, bool reveal) {
 bool is_comparison(ast::BinaryOp op) {
   using O = ast::BinaryOp;
   return op == O::eq || op == O::ne || op == O::lt || op == O::le || op == O::gt || op == O::ge;
-}
-
-/// Where virtual time starts: a `clock` before the first run, advance or
-/// expect, else kDefaultTestStartSeconds. That `clock` is the start, not a move.
-const ast::ClockStep* start_clock(const ast::TestDecl& test) {
-  for (const auto& step : test.steps) {
-    if (const auto* clock = std::get_if<ast::ClockStep>(&step.node)) return clock;
-    if (!std::holds_alternative<ast::MockStep>(step.node)) return nullptr;
-  }
-  return nullptr;
 }
 
 TimePoint start_time(const ast::TestDecl& test) {
@@ -137,7 +122,7 @@ class TestRun {
       Json methods = Json::object();
       for (const auto& method : datasource->methods)
         methods[method.name.text] = {{"calls", 0}, {"requests", Json::array()}, {"last", nullptr}};
-      locals_.emplace(datasource->name.text, Value(std::move(methods)));
+      datasources_.emplace(datasource->name.text, Value(std::move(methods)));
     }
   }
 
@@ -160,7 +145,7 @@ class TestRun {
     } catch (const std::exception& e) {
       fail(location(program_.sources, test_.name_range) + ": the test stopped: " + e.what());
     }
-    outcome_.report = report();
+    if (!outcome_.ok || options_.verbose) outcome_.report = report();
     return outcome_;
   }
 
@@ -222,8 +207,9 @@ class TestRun {
   Json record(const HttpRequest& request) {
     auto sent = request_record(request);
     const auto dot = request.call.find('.');
-    const auto found = locals_.find(std::string_view(request.call).substr(0, dot));
-    if (found == locals_.end() || dot == std::string::npos) return sent;
+    if (dot == std::string::npos) return sent;
+    const auto found = datasources_.find(request.call.substr(0, dot));
+    if (found == datasources_.end()) return sent;
     auto& method = found->second.as<Json>()[request.call.substr(dot + 1)];
     method["requests"].push_back(sent);
     method["calls"] = method["requests"].size();
@@ -420,9 +406,11 @@ class TestRun {
   }
 
   /// What a test's expressions see: each datasource by name, with what its
-  /// methods were sent (DS.M.calls, DS.M.requests, DS.M.last); in a mocked
-  /// answer also `request`.
-  Scope scope() { return Scope{nullptr, &locals_, &functions_, interpreter_.host().context()}; }
+  /// methods were sent (DS.M.calls, DS.M.requests, DS.M.last), as the names
+  /// of the scope's fields; `bound` (a mocked answer's `request`) shadows them.
+  Scope scope(const Locals* bound = nullptr) {
+    return Scope{&datasources_, bound, &functions_, interpreter_.host().context()};
+  }
 
   std::optional<Value> evaluate_or_fail(const ast::Expr& expr) {
     try {
@@ -438,22 +426,8 @@ class TestRun {
   /// The answer to `request`, its expressions evaluated with `request` bound.
   HttpResult respond(const ast::MockAnswer& answer, Json request) {
     if (answer.failure) return HttpError{failure_kind(*answer.failure), "mocked failure: " + *answer.failure};
-    // `request` is bound while the answer is evaluated (over a datasource of
-    // that name, which comes back after).
-    struct Bound {
-      Locals& locals;
-      std::optional<Value> shadowed;
-      ~Bound() {
-        if (shadowed) {
-          locals.insert_or_assign("request", std::move(*shadowed));
-        } else {
-          locals.erase("request");
-        }
-      }
-    } bound{locals_, std::nullopt};
-    if (const auto found = locals_.find("request"); found != locals_.end()) bound.shadowed = std::move(found->second);
-    locals_.insert_or_assign("request", Value(std::move(request)));
-    const Scope scope = this->scope();
+    const Locals bound{{"request", Value(std::move(request))}};  // over a datasource named request
+    const Scope scope = this->scope(&bound);
     HttpResponse response;
     response.status = 200;
     if (answer.status) {
@@ -526,9 +500,10 @@ class TestRun {
     } catch (const std::exception&) {
       // What the runs left behind was remembered as they ended.
     }
+    const auto secrets = secret_texts(secrets_);
     std::string out;
     for (auto [line, from_run] : trace_) {
-      if (from_run && !options_.reveal_secrets) line = scrub_secrets(std::move(line), secrets_);
+      if (from_run && !options_.reveal_secrets) line = scrub_secrets(std::move(line), secrets);
       out += line;
     }
     return out;
@@ -539,7 +514,7 @@ class TestRun {
   const ast::TestDecl& test_;
   TestOptions options_;
   std::map<std::string, std::string, std::less<>> environment_;
-  Locals locals_;
+  FieldMap datasources_;  // what DS.M.calls/requests/last read, updated as calls come
   std::optional<asio::io_context> io_;
   VirtualClock clock_;
   std::unique_ptr<Store> store_;
@@ -557,6 +532,14 @@ class TestRun {
 };
 
 }  // namespace
+
+const ast::ClockStep* start_clock(const ast::TestDecl& test) {
+  for (const auto& step : test.steps) {
+    if (const auto* clock = std::get_if<ast::ClockStep>(&step.node)) return clock;
+    if (!std::holds_alternative<ast::MockStep>(step.node)) return nullptr;
+  }
+  return nullptr;
+}
 
 TestOutcome run_test(const Program& program, const FunctionRegistry& functions, const ast::TestDecl& test,
                      const StoreFactory& make_store, const TestOptions& options) {

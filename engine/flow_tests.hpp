@@ -36,8 +36,13 @@ struct TestOptions {
 struct TestOutcome {
   bool ok = true;
   int expects_passed = 0;
-  std::string report;  // failures (and with `verbose`, every step), rendered; secrets masked
+  std::string report;  // for a failed test, or with `verbose`: every step and failure; secrets masked
 };
+
+/// The `clock` step where a test's virtual time starts: one before its first
+/// run, advance or expect (only mocks may come before it); nullptr if none.
+/// It sets the start; every other `clock` moves time.
+const ast::ClockStep* start_clock(const ast::TestDecl& test);
 
 /// A fresh, empty store for one test.
 using StoreFactory = std::function<std::unique_ptr<Store>()>;

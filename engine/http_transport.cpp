@@ -17,12 +17,14 @@ bool iequals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::optional<std::string> HttpResponse::header(std::string_view name) const {
+std::optional<std::string> find_header(const HttpHeaders& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
     if (iequals(key, name)) return value;
   }
   return std::nullopt;
 }
+
+std::optional<std::string> HttpResponse::header(std::string_view name) const { return find_header(headers, name); }
 
 const char* http_error_kind_name(HttpErrorKind kind) {
   switch (kind) {

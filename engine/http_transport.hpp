@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -14,6 +15,9 @@
 namespace flow {
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+/// The first header named `name`, case-insensitively.
+std::optional<std::string> find_header(const HttpHeaders& headers, std::string_view name);
 
 /// TLS settings of a datasource.
 struct TlsOptions {

@@ -184,7 +184,7 @@ Locals error_locals(const std::string& message, int status, const std::string& b
   return locals;
 }
 
-std::string scrub_secrets(std::string text, const std::map<std::string, Value>& fields) {
+std::vector<std::string> secret_texts(const std::map<std::string, Value>& fields) {
   std::vector<std::string> secrets;
   for (const auto& [name, value] : fields) {
     if (!value.secret || value.is_null()) continue;
@@ -194,6 +194,14 @@ std::string scrub_secrets(std::string text, const std::map<std::string, Value>& 
   // Longest first: a secret that contains another (a token and its rotated
   // successor "tok" / "tok.2") is masked whole, not around the shorter one.
   std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  return secrets;
+}
+
+std::string scrub_secrets(std::string text, const std::map<std::string, Value>& fields) {
+  return scrub_secrets(std::move(text), secret_texts(fields));
+}
+
+std::string scrub_secrets(std::string text, const std::vector<std::string>& secrets) {
   for (const auto& secret : secrets) {
     const auto mask = mask_secret(secret);
     for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + mask.size()))

@@ -71,5 +71,9 @@ Locals error_locals(const std::string& message, int status, const std::string& b
 /// defence in depth for text the engine did not build (an HTTP error body that
 /// echoes a token), on top of the taint carried by values.
 std::string scrub_secrets(std::string text, const std::map<std::string, Value>& fields);
+/// The same in two steps, for many texts against the same fields: the secrets
+/// to find (longest first), then each text scrubbed of them.
+std::vector<std::string> secret_texts(const std::map<std::string, Value>& fields);
+std::string scrub_secrets(std::string text, const std::vector<std::string>& secrets);
 
 }  // namespace flow

@@ -290,7 +290,7 @@ void ReplSession::print_expression(const std::string& text) {
   }
   static const FieldMap no_fields;
   Scope scope{current_ ? &current_->fields : &no_fields, nullptr, &loaded_->functions,
-              CallContext{&runtime_->clock(), &runtime_->store(), current_ ? current_->id : ""}};
+              runtime_->interpreter().host().context(current_ ? current_->id : "")};
   try {
     out_ << shown(evaluate(*expr, scope), options_.reveal_secrets) << "\n";
   } catch (const LocatedError& e) {
