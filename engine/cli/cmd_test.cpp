@@ -1,5 +1,6 @@
 // `flow test`: runs the test blocks of the files, each on a fresh store in a
 // temporary directory, with mocked HTTP and a virtual clock (engine/flow_tests.hpp).
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <ostream>
@@ -37,16 +38,17 @@ std::string xml_escaped(std::string_view text) {
 
 /// The results as JUnit XML, which CI servers display: one testsuite, a testcase
 /// per test named by its file, a <failure> holding the failed test's report.
+std::size_t failures(const std::vector<Finished>& finished) {
+  return static_cast<std::size_t>(
+      std::count_if(finished.begin(), finished.end(), [](const Finished& f) { return !f.outcome.ok; }));
+}
+
 void write_junit(const std::string& path, const Program& program, const std::vector<Finished>& finished) {
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  int failures = 0;
   double seconds = 0;
-  for (const auto& f : finished) {
-    failures += f.outcome.ok ? 0 : 1;
-    seconds += f.seconds;
-  }
+  for (const auto& f : finished) seconds += f.seconds;
   file << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-       << "<testsuite name=\"flow test\" tests=\"" << finished.size() << "\" failures=\"" << failures
+       << "<testsuite name=\"flow test\" tests=\"" << finished.size() << "\" failures=\"" << failures(finished)
        << "\" errors=\"0\" time=\"" << seconds << "\">\n";
   for (const auto& f : finished) {
     file << "  <testcase classname=\"" << xml_escaped(program.sources.file(f.test->range.file).path)
@@ -79,11 +81,9 @@ int cmd_test(const std::vector<std::string>& raw, std::ostream& out, std::ostrea
 
   const TempDir scratch;
   std::vector<Finished> finished;
-  int run = 0;
-  int failed = 0;
   for (const auto* test : loaded->program->tests()) {
     if (test->name.find(filter) == std::string::npos) continue;
-    const auto db = scratch.file("test-" + std::to_string(++run) + ".db");
+    const auto db = scratch.file("test-" + std::to_string(finished.size() + 1) + ".db");
     const auto make_store = [&] {
       SqliteOptions store;
       store.durability = Durability::relaxed;  // a test's store is thrown away
@@ -96,12 +96,13 @@ int cmd_test(const std::vector<std::string>& raw, std::ostream& out, std::ostrea
     if (outcome.ok) {
       out << "ok (" << outcome.expects_passed << (outcome.expects_passed == 1 ? " expect)\n" : " expects)\n");
     } else {
-      ++failed;
       out << "FAILED\n";
     }
     if (!outcome.ok || options.verbose) out << outcome.report;
     finished.push_back({test, std::move(outcome), took.count()});
   }
+  const auto run = finished.size();
+  const auto failed = failures(finished);
   if (run == 0) {
     err << "flow test: no test" << (filter.empty() ? "" : " matches '" + filter + "'") << " in "
         << args.positional.front() << (args.positional.size() > 1 ? " ..." : "") << "\n";
