@@ -63,8 +63,15 @@ class Executor {
   void add_log(const ast::Expr& message);
   void note(const std::string& line);
   MappedRequest map_request(const ast::CallRule& rule, const ast::MethodDecl& method);
-  /// Applies on_success/on_error assignments; returns the fields they set.
-  FieldMap apply_mappings(const std::vector<ast::Assignment>& mappings, const Locals& locals);
+  /// What on_success/on_error assignments set, and the first of them that failed.
+  struct Mapped {
+    FieldMap written;
+    std::exception_ptr failure;
+  };
+  /// Applies every on_success/on_error assignment it can: one that fails (a
+  /// value its field cannot take) does not keep the others from being set, so
+  /// a rotated token mapped beside a malformed expires_in is still kept.
+  Mapped apply_mappings(const std::vector<ast::Assignment>& mappings, const Locals& locals);
   void checkpoint(FieldMap fields);
   std::string label(const ast::CallRule& rule) const;
 

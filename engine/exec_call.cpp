@@ -52,6 +52,12 @@ Value result_array(const Value& body) {
   return body;
 }
 
+std::string join_names(const FieldMap& fields) {
+  std::string names;
+  for (const auto& [name, value] : fields) names += (names.empty() ? "" : ", ") + name;
+  return names;
+}
+
 }  // namespace
 
 MappedRequest Executor::map_request(const ast::CallRule& rule, const ast::MethodDecl& method) {
@@ -74,20 +80,33 @@ MappedRequest Executor::map_request(const ast::CallRule& rule, const ast::Method
   return mapped;
 }
 
-FieldMap Executor::apply_mappings(const std::vector<ast::Assignment>& mappings, const Locals& locals) {
-  FieldMap written;
+Executor::Mapped Executor::apply_mappings(const std::vector<ast::Assignment>& mappings, const Locals& locals) {
+  Mapped mapped;
   const auto scope = field_scope(&locals);
   // Evaluate every right side before assigning, so `A = x; B = A` reads the old A
   // like Kianda's mapping table does (all sources read, then all targets written).
-  std::vector<Value> values;
-  for (const auto& m : mappings) values.push_back(evaluate(m.value, scope));
-  for (std::size_t i = 0; i < mappings.size(); ++i) {
-    const auto& target = mappings[i].target;
-    if (target.size() != 1) throw LocatedError(target.front().range, "a mapping target is a field of the process");
-    assign(target[0], std::move(values[i]));
-    written[target[0].text] = state_.instance.fields[target[0].text];
+  std::vector<std::optional<Value>> values;
+  values.reserve(mappings.size());
+  for (const auto& m : mappings) {
+    try {
+      values.emplace_back(evaluate(m.value, scope));
+    } catch (const RunError&) {
+      if (!mapped.failure) mapped.failure = std::current_exception();
+      values.emplace_back();
+    }
   }
-  return written;
+  for (std::size_t i = 0; i < mappings.size(); ++i) {
+    if (!values[i]) continue;
+    const auto& target = mappings[i].target;
+    try {
+      if (target.size() != 1) throw LocatedError(target.front().range, "a mapping target is a field of the process");
+      assign(target[0], std::move(*values[i]));
+      mapped.written[target[0].text] = state_.instance.fields[target[0].text];
+    } catch (const RunError&) {
+      if (!mapped.failure) mapped.failure = std::current_exception();
+    }
+  }
+  return mapped;
 }
 
 asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::Rule& at) {
@@ -135,7 +154,9 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
       error.set_transient(status == 0 || status >= 500 || status == 429);
       throw error;
     }
-    apply_mappings(*rule.on_error, error_locals(failure, status, error_body));
+    if (auto mapped = apply_mappings(*rule.on_error, error_locals(failure, status, error_body)); mapped.failure) {
+      std::rethrow_exception(mapped.failure);
+    }
     co_return;
   }
   note(label(rule) + " -> " + std::to_string(status) + took);
@@ -144,8 +165,19 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
     assign(*rule.into, result_array(locals.at("body")));
     written[rule.into->text] = state_.instance.fields[rule.into->text];
   }
-  if (rule.on_success) written.merge(apply_mappings(*rule.on_success, locals));
+  std::exception_ptr mapping_failure;
+  if (rule.on_success) {
+    auto mapped = apply_mappings(*rule.on_success, locals);
+    written.merge(mapped.written);
+    mapping_failure = mapped.failure;
+  }
+  // Kept even when another mapping failed: the call succeeded, and what it
+  // answered (a rotated refresh token) may exist nowhere else.
+  if (mapping_failure && !written.empty()) {
+    note("a mapping failed; kept the others " + label(rule) + " mapped in: " + join_names(written));
+  }
   checkpoint(std::move(written));
+  if (mapping_failure) std::rethrow_exception(mapping_failure);
 }
 
 asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast::Rule& at) {
@@ -182,7 +214,7 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
   for (auto& line : child.masked_log) state_.masked_log.push_back("  " + process->name.text + ": " + line);
   if (rule.on_success) {
     Locals locals(child.instance.fields.begin(), child.instance.fields.end());
-    apply_mappings(*rule.on_success, locals);
+    if (auto mapped = apply_mappings(*rule.on_success, locals); mapped.failure) std::rethrow_exception(mapped.failure);
   }
 }
 

@@ -89,7 +89,7 @@ Json request_record(const HttpRequest& request) {
 /// A value for a failure message: JSON-like, so text shows its quotes (bytes
 /// that are not UTF-8 show as U+FFFD).
 std::string shown(const Value& value, bool reveal) {
-  return to_json(value, reveal).dump(-1, ' ', false, Json::error_handler_t::replace);
+  return dump_json(to_json(value, reveal));
 }
 
 bool is_comparison(ast::BinaryOp op) {
@@ -450,7 +450,7 @@ class TestRun {
         }
         (*at)[assignment.target.back().text] = to_json(evaluate(assignment.value, scope), true);
       }
-      response.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+      response.body = dump_json(body);
       if (!typed) response.headers.emplace_back("Content-Type", "application/json");
     } else if (answer.text) {
       response.body = to_text(evaluate(*answer.text, scope));

@@ -80,6 +80,10 @@ std::string format_duration(Duration d) {
   return out;
 }
 
+std::string dump_json(const Json& json, int indent) {
+  return json.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
+
 std::string to_text(const Value& value) {
   struct Visitor {
     std::string operator()(std::monostate) const { return ""; }
@@ -88,7 +92,7 @@ std::string to_text(const Value& value) {
     std::string operator()(const std::string& s) const { return s; }
     std::string operator()(TimePoint t) const { return format_iso(t); }
     std::string operator()(Duration d) const { return format_duration(d); }
-    std::string operator()(const Json& j) const { return j.is_string() ? j.get<std::string>() : j.dump(); }
+    std::string operator()(const Json& j) const { return j.is_string() ? j.get<std::string>() : dump_json(j); }
     std::string operator()(const List& l) const {
       std::string out = "[";
       for (std::size_t i = 0; i < l.size(); ++i) out += (i ? ", " : "") + to_text(l[i]);
@@ -232,9 +236,9 @@ void append_json_string(std::string& out, std::string_view text) {
       ++i;
     } else if (c >= 0x80) {
       const std::size_t length = utf8_length(text, i);
-      if (length == 0) {  // the Json serializer reports it, as it always did
+      if (length == 0) {  // not UTF-8: the Json serializer replaces it
         out.resize(start);
-        out += Json(std::string(text)).dump();
+        out += dump_json(Json(std::string(text)));
         return;
       }
       i += length;
@@ -261,7 +265,7 @@ void append_number(std::string& out, Number number) {
 /// order: secret, t, v); json and list values take that route itself.
 void append_stored(std::string& out, const Value& value) {
   if (value.is<Json>() || value.is<List>()) {
-    out += to_stored(value).dump();
+    out += dump_json(to_stored(value));
     return;
   }
   out += value.secret ? "{\"secret\":true,\"t\":" : "{\"t\":";

@@ -87,9 +87,12 @@ Value from_stored(const Json& json);
 /// directly instead of through Json objects: every save writes it. Parses to
 /// the same document as the Json route.
 std::string to_stored_text(const std::map<std::string, Value>& fields);
-/// Appends `text` as a JSON string, byte for byte as Json(text).dump() writes
-/// it (UTF-8 kept as is; on invalid UTF-8 it throws the same Json error): the
-/// escaper of every JSON text the store writes directly.
+/// The JSON text of `json` as every writer of JSON in the engine makes it:
+/// text is UTF-8, and bytes that are not (a server may answer with any bytes)
+/// are written as U+FFFD instead of failing the save, the log or the request.
+std::string dump_json(const Json& json, int indent = -1);
+/// Appends `text` as a JSON string, byte for byte as dump_json(Json(text))
+/// writes it: the escaper of every JSON text the store writes directly.
 void append_json_string(std::string& out, std::string_view text);
 
 /// Truthiness for conditions: false, null, "" and 0 are false.

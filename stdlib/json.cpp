@@ -29,7 +29,7 @@ Value json_parse_fn(std::span<const Value> args, const CallContext&) {
 Value to_json_fn(std::span<const Value> args, const CallContext&) {
   const Json json = flow::to_json(args[0], /*reveal=*/true);
   // Invalid UTF-8 (decoded binary) becomes U+FFFD rather than a failed run.
-  return tainted(Value(json.dump(-1, ' ', false, Json::error_handler_t::replace)), args);
+  return tainted(Value(dump_json(json)), args);
 }
 
 Value json_get_fn(std::span<const Value> args, const CallContext&) {

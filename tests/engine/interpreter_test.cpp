@@ -225,13 +225,49 @@ TEST_CASE("a missing response field is null, so ?? keeps the old value", "[inter
   CHECK(result.instance.fields.at("ExpiresIn") == Value(60));
 }
 
-TEST_CASE("a wrong type in a response fails with the field named", "[interpreter]") {
+TEST_CASE("a wrong type in a response fails with the field named and keeps the rotated token", "[interpreter]") {
   set_seed_env();
   EngineFixture f(read_example("token_refresh.flow"));
-  f.http.respond_with(200, R"({"access_token":"a","refresh_token":"r","expires_in":"soon"})");
+  f.http.respond_with(200, R"({"access_token":"a","refresh_token":"rt-rotated-000000002","expires_in":"soon"})");
   const auto result = f.run("TokenKeeper", "Refresh", "TK-1");
   CHECK_FALSE(result.ok);
   CHECK_THAT(result.error, Catch::Contains("cannot assign text to number field 'ExpiresIn'"));
+  // The call succeeded and the provider has spent the old refresh token: the
+  // mappings that could be made are kept although the one after them failed.
+  const auto stored = f.store->load_instance("TK-1");
+  REQUIRE(stored);
+  CHECK(to_text(stored->fields.at("RefreshToken")) == "rt-rotated-000000002");
+  CHECK(to_text(stored->fields.at("AccessToken")) == "a");
+  CHECK(stored->fields.at("CreatedAt").is<TimePoint>());  // mapped after the failing one
+  CHECK(stored->fields.at("ExpiresIn").is_null());
+  CHECK_THAT(result.log.back(), Catch::Contains("kept the others") && Catch::Contains("RefreshToken"));
+}
+
+TEST_CASE("a mapping whose expression fails does not keep the others from being kept", "[interpreter]") {
+  EngineFixture f(R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9";
+  method Refresh POST "/t" { response body json { refresh_token; expires_in; } }
+}
+process K {
+  field RefreshToken secret = "rt-0000000000000001";
+  field Expires datetime;
+  on Go {
+    create_item Api.Refresh map { } on_success {
+      Expires = now() + seconds(body.expires_in);
+      RefreshToken = body.refresh_token;
+    };
+    save;
+  }
+}
+instance "K-1" of K { }
+)");
+  f.http.respond_with(200, R"({"refresh_token":"rt-0000000000000002","expires_in":[1]})");
+  const auto result = f.run("K", "Go", "K-1");
+  CHECK_FALSE(result.ok);
+  const auto stored = f.store->load_instance("K-1");
+  REQUIRE(stored);
+  CHECK(to_text(stored->fields.at("RefreshToken")) == "rt-0000000000000002");
 }
 
 TEST_CASE("a rotated refresh token survives a later failing rule", "[interpreter]") {
