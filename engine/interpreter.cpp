@@ -11,7 +11,7 @@ namespace asio = boost::asio;
 
 class Interpreter::Impl {
  public:
-  explicit Impl(const Host& host) : commits(host.store, host.clock) {}
+  explicit Impl(const Host& host) : locks(host.store), commits(host.store, host.clock) {}
   InstanceLocks locks;
   CommitQueue commits;
 };
@@ -106,8 +106,18 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
   if (preview && !preview->id.empty()) request.instance_id = preview->id;
   InstanceLocks::Guard guard;
   if (request.instance_id) {
-    if (auto free = impl_->locks.try_acquire(*request.instance_id)) guard = std::move(*free);
-    else guard = co_await impl_->locks.acquire(*request.instance_id);
+    std::optional<std::string> busy;
+    try {
+      if (auto free = impl_->locks.try_acquire(*request.instance_id)) guard = std::move(*free);
+      else guard = co_await impl_->locks.acquire(*request.instance_id);
+    } catch (const StoreError& e) {
+      busy = e.what();
+    }
+    if (busy) {
+      result.error = "error: store: " + *busy + "\n";
+      result.transient = true;  // the other process's run ends; a later attempt gets the instance
+      co_return result;
+    }
   }
   const auto started = host_.clock->now();
   RunState state{program_, host_, options_, impl_->locks, impl_->commits, process, {}, {}, {}, false, 0, {}};

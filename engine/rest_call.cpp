@@ -1,6 +1,7 @@
 #include "engine/rest_call.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "engine/json_path.hpp"
 #include "engine/program.hpp"
@@ -117,7 +118,7 @@ void add_body(HttpRequest& request, const ast::MethodDecl& method, const MappedR
     }
   }
   const bool is_form = method.request_format == ast::BodyFormat::form;
-  request.body = is_form ? form : json.dump();
+  request.body = is_form ? form : dump_json(json);
   request.headers.emplace_back("Content-Type", is_form ? "application/x-www-form-urlencoded" : "application/json");
 }
 
@@ -189,8 +190,24 @@ std::vector<std::string> secret_texts(const std::map<std::string, Value>& fields
   for (const auto& [name, value] : fields) {
     if (!value.secret || value.is_null()) continue;
     auto secret = to_text(value);
-    if (secret.size() >= 4) secrets.push_back(std::move(secret));  // shorter: would mask ordinary words
+    if (secret.size() < 4) continue;  // shorter: would mask ordinary words
+    // A server that echoes the request (in an error body, say) sends the
+    // secret as the request carried it: form-encoded, or escaped in JSON.
+    auto encoded = url_encode(secret);
+    auto lower_hex = encoded;
+    for (std::size_t at = lower_hex.find('%'); at != std::string::npos; at = lower_hex.find('%', at + 1)) {
+      for (std::size_t i = at + 1; i <= at + 2 && i < lower_hex.size(); ++i)
+        lower_hex[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(lower_hex[i])));
+    }
+    auto in_json = dump_json(Json(secret));
+    in_json = in_json.substr(1, in_json.size() - 2);
+    for (auto* variant : {&encoded, &lower_hex, &in_json}) {
+      if (*variant != secret) secrets.push_back(std::move(*variant));
+    }
+    secrets.push_back(std::move(secret));
   }
+  std::sort(secrets.begin(), secrets.end());
+  secrets.erase(std::unique(secrets.begin(), secrets.end()), secrets.end());
   // Longest first: a secret that contains another (a token and its rotated
   // successor "tok" / "tok.2") is masked whole, not around the shorter one.
   std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });

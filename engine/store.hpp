@@ -108,6 +108,25 @@ class Store {
   /// Newest first; `task` empty: all runs.
   virtual std::vector<RunRecord> runs(const std::string& task, int limit) = 0;
 
+  /// Exclusion between the processes that share this store (`flow trigger`
+  /// beside `flow run`), held for a whole run on the instance: each run starts
+  /// from what the last one committed, and no two processes spend the same
+  /// refresh token. The operating system releases it when its holder ends,
+  /// however it ends. Never waits: false while another process holds it.
+  /// A store only one process can open grants it always.
+  virtual bool try_lock_instance(const std::string& id) {
+    (void)id;
+    return true;
+  }
+  virtual void unlock_instance(const std::string& id) { (void)id; }
+  /// Claims the store for the one daemon that runs its schedules; false while
+  /// another process holds the claim. Held until the store is closed.
+  virtual bool claim_daemon() { return true; }
+  /// Does a first write's one-time work now (SQLite: creating the write-ahead
+  /// log and syncing it and its directory), before any call can spend a
+  /// token: the commit that stores a rotated token then costs only its own sync.
+  virtual void prepare_for_writes() {}
+
   virtual std::optional<TaskState> load_task(const std::string& name) = 0;
   virtual void save_task(const TaskState& state) = 0;
   virtual std::vector<TaskState> list_tasks() = 0;

@@ -36,11 +36,20 @@ int cmd_run(const std::vector<std::string>& raw, std::ostream& out, std::ostream
                                        " [--durability full|relaxed] [--keep-runs N]\n";
     return args.flag("help") ? 0 : 2;
   }
+  std::optional<std::chrono::milliseconds> run_for;  // read before anything is opened
+  if (auto duration = args.option("for")) run_for = cli_duration(*duration);
   const auto loaded = load_checked(args.positional, err);
   if (!loaded) return 1;
   const bool reveal = args.flag("show-secrets");
   const auto db = db_path(args, args.positional);
   Runtime runtime(*loaded, db, RunOptions{reveal}, store_options(args));
+  // Two daemons would run every schedule twice, each spending the refresh
+  // token the other just rotated. (`flow trigger` beside one is fine: runs on
+  // an instance wait for each other across processes.)
+  if (!runtime.store().claim_daemon()) {
+    err << "error: another `flow run` is already running the schedules of store " << db << "\n";
+    return 1;
+  }
   auto& clock = runtime.clock();
   for (const auto& error : runtime.interpreter().seed_instances()) err << error;
 
@@ -64,8 +73,8 @@ int cmd_run(const std::vector<std::string>& raw, std::ostream& out, std::ostream
     scheduler.stop();
   });
   asio::steady_timer deadline(runtime.io());
-  if (auto duration = args.option("for")) {
-    deadline.expires_after(cli_duration(*duration));
+  if (run_for) {
+    deadline.expires_after(*run_for);
     deadline.async_wait([&](const boost::system::error_code& ec) {
       if (!ec) scheduler.stop();
     });

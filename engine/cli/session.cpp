@@ -1,10 +1,14 @@
 #include "engine/cli/session.hpp"
 
 #include <charconv>
+#include <csignal>
 #include <filesystem>
+#include <functional>
+#include <iostream>
 #include <ostream>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include "engine/checker.hpp"
 #include "engine/http/beast_transport.hpp"
@@ -56,6 +60,7 @@ Runtime::Runtime(const Loaded& loaded, const std::string& db, RunOptions options
     : clock_(std::make_unique<SystemClock>(io_.get_executor())),
       http_(make_beast_transport(io_.get_executor(), options_from_environment())),
       store_(open_sqlite_store(db, store)) {
+  store_->prepare_for_writes();  // a Runtime runs handlers: their first commit pays no set-up
   Host host{http_.get(), clock_.get(), store_.get(), &loaded.functions};
   interpreter_ = std::make_unique<Interpreter>(*loaded.program, host, options);
 }
@@ -73,9 +78,20 @@ RunResult Runtime::run_rules(LooseRules rules, InstanceRecord instance) {
 RunResult Runtime::complete(asio::awaitable<RunResult> run) {
   std::optional<RunResult> result;
   std::exception_ptr failure;
+  // SIGINT or SIGTERM does not cut a run short: its call may have spent a
+  // refresh token whose successor only this run can store. The run finishes
+  // first (its calls have timeouts), as the daemon's do.
+  asio::signal_set signals(io_, SIGINT, SIGTERM);
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const auto& ec, int signal) {
+    if (ec) return;
+    std::cerr << "flow: signal " << signal << ": finishing the run in flight first\n" << std::flush;
+    signals.async_wait(on_signal);
+  };
+  signals.async_wait(on_signal);
   asio::co_spawn(io_, std::move(run), [&](std::exception_ptr e, RunResult r) {
     failure = e;
     result = std::move(r);
+    signals.cancel();
   });
   io_.run();
   io_.restart();
@@ -115,7 +131,7 @@ std::string run_json(const RunResult& result, bool reveal) {
                 {"revision", result.instance.revision},
                 {"fields", fields}}}};
   if (!result.ok) doc["error"] = result.error;
-  return doc.dump(2);
+  return dump_json(doc, 2);
 }
 
 std::pair<std::string, std::string> split_target(const std::string& target) {

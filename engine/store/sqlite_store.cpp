@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "engine/store/lock_file.hpp"
 #include "engine/store/sqlite_db.hpp"
 
 namespace flow {
@@ -122,7 +123,8 @@ std::string log_text(const std::vector<std::string>& lines) {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(const std::string& path, const SqliteOptions& options) : db_(path), keep_runs_(options.keep_runs) {
+  SqliteStore(const std::string& path, const SqliteOptions& options)
+      : db_(path), locks_(path == ":memory:" ? "" : path + ".lock"), keep_runs_(options.keep_runs) {
     configure(options);
     migrate();
   }
@@ -237,6 +239,17 @@ class SqliteStore final : public Store {
     while (select.step()) result.push_back(read_run(select, operation));
     return result;
   }
+
+  void prepare_for_writes() override {
+    const Operation operation("cannot write", db_.path());
+    Transaction transaction(db_, operation);
+    db_.exec("UPDATE schema_version SET version = version", operation);
+    transaction.commit();
+  }
+
+  bool try_lock_instance(const std::string& id) override { return locks_.try_lock("instance " + id); }
+  void unlock_instance(const std::string& id) override { locks_.unlock("instance " + id); }
+  bool claim_daemon() override { return locks_.try_lock("daemon"); }
 
   std::optional<TaskState> load_task(const std::string& name) override {
     const Operation operation("cannot load task", name);
@@ -554,7 +567,7 @@ class SqliteStore final : public Store {
     run.ok = row.int64(7) != 0;
     run.message = row.text(8);
     for (const auto& line : parse_json(row.text(9), operation)) {
-      run.log.push_back(line.is_string() ? line.get<std::string>() : line.dump());
+      run.log.push_back(line.is_string() ? line.get<std::string>() : dump_json(line));
     }
     return run;
   }
@@ -577,6 +590,7 @@ class SqliteStore final : public Store {
   std::unordered_map<std::string, InstanceRecord> cache_;
   std::vector<InstanceRecord> written_;  // by the open transaction
   std::int64_t data_version_ = -1;
+  LockFile locks_;
   std::int64_t keep_runs_;
   std::unordered_map<std::string, std::int64_t> runs_since_prune_;  // per task, by this connection
 };
