@@ -107,7 +107,7 @@ void Executor::exec_sync(const ast::Rule& rule) {
           } else if constexpr (std::is_same_v<T, ast::ClearRule>) {
             assign(node.field, Value());
           } else if constexpr (std::is_same_v<T, ast::SaveRule>) {
-            exec_save();
+            exec_save(rule);
           } else if constexpr (std::is_same_v<T, ast::ValidateRule>) {
             if (!truthy(evaluate(node.condition, field_scope())))
               throw LocatedError(rule.range, render_message(node.message, field_scope(), false));
@@ -147,7 +147,16 @@ void Executor::ensure_id() {
   if (state_.instance.id.empty()) state_.instance.id = state_.host.store->allocate_id(state_.process->name.text);
 }
 
-void Executor::exec_save() {
+void Executor::exec_save(const ast::Rule& at) {
+  // Kianda's required fields: a form with one left empty cannot be saved.
+  for (const auto& field : state_.process->fields) {
+    if (!field.required) continue;
+    const auto found = state_.instance.fields.find(field.name.text);
+    if (found == state_.instance.fields.end() || found->second.is_null() ||
+        (found->second.is<std::string>() && found->second.as<std::string>().empty())) {
+      throw LocatedError(at.range, "cannot save: required field '" + field.name.text + "' is empty");
+    }
+  }
   ensure_id();
   state_.pending.save = state_.instance;
   state_.pending.checkpoint.clear();  // the saved copy holds those values

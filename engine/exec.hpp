@@ -30,6 +30,8 @@ struct RunState {
   bool saved = false;                    // a commit wrote a `save`
   int depth = 0;                         // nested trigger/start/change handlers
   RunCommit pending;                     // writes held back until the next call or start, or the end
+  const RunState* parent = nullptr;      // the run whose `start` rule runs this one
+  const void* chain = nullptr;           // holds the locks: the top-level run and the runs it starts share it
 
   /// Commits `pending`, with `history` when given, in one store transaction
   /// (shared with other runs committing at the same moment), and notes a save
@@ -59,7 +61,8 @@ class Executor {
   boost::asio::awaitable<void> exec_start(const ast::StartRule& rule, const ast::Rule& at);
   /// A new instance gets its Process ID when it is first written.
   void ensure_id();
-  void exec_save();
+  /// Queues the instance for the next commit; throws at `at` while a required field is empty.
+  void exec_save(const ast::Rule& at);
   void add_log(const ast::Expr& message);
   void note(const std::string& line);
   MappedRequest map_request(const ast::CallRule& rule, const ast::MethodDecl& method);

@@ -1,4 +1,5 @@
 // Call rules (create_item / update_item / delete_item / find_item) and `start`.
+#include <algorithm>
 #include <chrono>
 
 #include "engine/exec.hpp"
@@ -87,9 +88,19 @@ Executor::Mapped Executor::apply_mappings(const std::vector<ast::Assignment>& ma
   // like Kianda's mapping table does (all sources read, then all targets written).
   std::vector<std::optional<Value>> values;
   values.reserve(mappings.size());
+  std::optional<std::vector<std::string>> secrets;  // found once, when a value may need them
   for (const auto& m : mappings) {
     try {
-      values.emplace_back(evaluate(m.value, scope));
+      Value value = evaluate(m.value, scope);
+      // A server that echoes a secret back (a URL with its query, a request
+      // body) hands it over as plain text: the value holding it is secret.
+      if (!value.secret && (value.is<std::string>() || value.is<Json>())) {
+        if (!secrets) secrets = secret_texts(state_.instance.fields);
+        const auto text = to_text(value);
+        value.secret = std::any_of(secrets->begin(), secrets->end(),
+                                   [&text](const auto& secret) { return text.find(secret) != std::string::npos; });
+      }
+      values.emplace_back(std::move(value));
     } catch (const RunError&) {
       if (!mapped.failure) mapped.failure = std::current_exception();
       values.emplace_back();
@@ -137,7 +148,9 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
     status = response.status;
     if (status < 200 || status > 299) {
       error_body = excerpt(response.body, state_.instance.fields);
-      failure = "HTTP " + std::to_string(status) + (error_body.empty() ? "" : ": " + error_body);
+      failure = "HTTP " + std::to_string(status);
+      if (response.attempts > 1) failure += " (after " + std::to_string(response.attempts) + " attempts)";
+      if (!error_body.empty()) failure += ": " + error_body;
     } else {
       try {
         locals = success_locals(*method, response);
@@ -187,13 +200,29 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
   if (rule.id) id = to_text(evaluate(*rule.id, field_scope()));
   if (id && *id == state_.instance.id)
     throw LocatedError(at.range, "start on the running instance would wait for itself; use trigger");
+  // An instance further up this chain of starts holds its lock until this run
+  // ends: waiting for it would never end (A starts B, which starts A).
+  for (const RunState* up = state_.parent; id && up; up = up->parent) {
+    if (up->instance.id == *id) {
+      throw LocatedError(at.range, "start of " + *id + " would wait for itself: it is running further up this chain of "
+                                   "starts (" + up->process->name.text + " " + *id + " started " +
+                                   state_.process->name.text + " " + state_.instance.id + ")");
+    }
+  }
   if (state_.depth >= 32) throw LocatedError(at.range, "start nests too deep");
 
   co_await state_.commit();  // the child may run for long (calls of its own): hold nothing back meanwhile
   InstanceLocks::Guard lock;  // not `?:`: g++ 12 mishandles co_await temporaries there
-  if (id) lock = co_await state_.locks.acquire(*id);
+  std::optional<std::string> deadlock;
+  try {
+    if (id) lock = co_await state_.locks.acquire(*id, state_.chain);
+  } catch (const DeadlockError& e) {
+    deadlock = e.what();
+  }
+  if (deadlock) throw LocatedError(at.range, "start of " + *id + " would deadlock: " + *deadlock);
   RunState child{state_.program, state_.host,  state_.options, state_.locks,       state_.commits, process,
-                 {},             {},           {},              false, state_.depth + 1, {}};
+                 {},             {},           {},              false, state_.depth + 1, {},
+                 &state_,        state_.chain};
   child.instance = load_or_create(state_.program, *state_.host.store, *process, id, state_.host);
   Executor executor(child);
   {

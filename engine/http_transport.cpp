@@ -61,6 +61,7 @@ bool is_transient(HttpErrorKind kind) {
 HttpResult with_attempts(HttpResult result, int attempts) {
   if (auto* error = std::get_if<HttpError>(&result); error && attempts > 1)
     error->message += " (after " + std::to_string(attempts) + " attempts)";
+  else if (auto* response = std::get_if<HttpResponse>(&result)) response->attempts = attempts;
   return result;
 }
 

@@ -50,6 +50,7 @@ struct HttpResponse {
   int status = 0;
   HttpHeaders headers;
   std::string body;
+  int attempts = 1;  // requests sent for it: more than one when retries answered 5xx/429 first
   /// First header named `name`, case-insensitively.
   std::optional<std::string> header(std::string_view name) const;
 };

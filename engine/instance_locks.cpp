@@ -30,30 +30,62 @@ asio::awaitable<void> AsyncMutex::lock() {
 }
 
 void InstanceLocks::Guard::release() noexcept {
-  if (store_) {
+  auto* locks = std::exchange(locks_, nullptr);
+  if (!locks) return;
+  if (std::exchange(holds_store_, false)) {
     try {
-      std::exchange(store_, nullptr)->unlock_instance(id_);
+      locks->store_->unlock_instance(id_);
     } catch (const std::exception&) {
       // Unlocking an open lock file does not fail; if it did, the lock goes with the process.
     }
   }
-  if (mutex_) std::exchange(mutex_, nullptr)->unlock();
+  auto& entry = locks->entry(id_);
+  entry.holder = nullptr;
+  entry.mutex.unlock();
 }
 
-std::optional<InstanceLocks::Guard> InstanceLocks::try_acquire(const std::string& id) {
-  auto mutex = mutex_for(id);
-  if (!mutex->try_lock()) return std::nullopt;
-  Guard guard(std::move(mutex));
+bool InstanceLocks::closes_cycle(Chain chain, const std::string& id) const {
+  // Follow holder -> what it waits for -> its holder ...; each chain waits
+  // for one lock at a time, so the walk is no longer than the chains waiting.
+  std::string at = id;
+  for (std::size_t steps = 0; steps <= waiting_.size(); ++steps) {
+    const auto held = locks_.find(at);
+    if (held == locks_.end() || !held->second->holder) return false;
+    if (held->second->holder == chain) return true;
+    const auto waits = waiting_.find(held->second->holder);
+    if (waits == waiting_.end()) return false;
+    at = waits->second;
+  }
+  return false;
+}
+
+std::optional<InstanceLocks::Guard> InstanceLocks::try_acquire(const std::string& id, Chain chain) {
+  auto& held = entry(id);
+  if (!held.mutex.try_lock()) return std::nullopt;
+  held.holder = chain;
+  Guard guard(this, id);
   if (!store_->try_lock_instance(id)) return std::nullopt;  // the guard unlocks the mutex
-  guard.store_ = store_;
-  guard.id_ = id;
+  guard.holds_store_ = true;
   return guard;
 }
 
-asio::awaitable<InstanceLocks::Guard> InstanceLocks::acquire(std::string id) {
-  auto mutex = mutex_for(id);  // kept alive across the suspension
-  co_await mutex->lock();
-  Guard guard(std::move(mutex));  // unlocks the mutex if the wait below fails
+asio::awaitable<InstanceLocks::Guard> InstanceLocks::acquire(std::string id, Chain chain) {
+  if (closes_cycle(chain, id)) {
+    throw DeadlockError("instance '" + id + "' is held by a run that waits, directly or through other runs, for an "
+                        "instance this run holds: waiting would never end");
+  }
+  auto& slot = locks_[id];
+  if (!slot) slot = std::make_shared<Entry>();
+  const auto held = slot;  // kept alive across the suspension
+  waiting_[chain] = id;
+  struct Done {
+    InstanceLocks& locks;
+    Chain chain;
+    ~Done() { locks.waiting_.erase(chain); }
+  } done{*this, chain};
+  co_await held->mutex.lock();
+  held->holder = chain;
+  Guard guard(this, id);  // unlocks the mutex if the wait below fails
   // Another process's run: polled, since the kernel lock cannot be awaited.
   const auto give_up = std::chrono::steady_clock::now() + kWaitForOtherProcess;
   asio::steady_timer timer(co_await asio::this_coro::executor);
@@ -66,8 +98,7 @@ asio::awaitable<InstanceLocks::Guard> InstanceLocks::acquire(std::string id) {
     timer.expires_after(pause);
     co_await timer.async_wait(asio::use_awaitable);
   }
-  guard.store_ = store_;
-  guard.id_ = std::move(id);
+  guard.holds_store_ = true;
   co_return guard;
 }
 

@@ -16,8 +16,18 @@
 
 namespace flow {
 
+/// Thrown by acquire() when waiting could never end.
+class DeadlockError : public RunError {
+ public:
+  using RunError::RunError;
+};
+
 class InstanceLocks {
  public:
+  /// Who holds locks: a run and the runs its `start` rules run share one
+  /// chain (any address that stays put while the top-level run lasts).
+  using Chain = const void*;
+
   /// How long a run waits for another process's run on the same instance
   /// before it fails (a run that long is stuck: its calls have timeouts).
   static constexpr std::chrono::seconds kWaitForOtherProcess{120};
@@ -30,42 +40,52 @@ class InstanceLocks {
    public:
     Guard() = default;
     Guard(Guard&& other) noexcept
-        : mutex_(std::move(other.mutex_)), store_(std::exchange(other.store_, nullptr)), id_(std::move(other.id_)) {}
+        : locks_(std::exchange(other.locks_, nullptr)), id_(std::move(other.id_)),
+          holds_store_(std::exchange(other.holds_store_, false)) {}
     Guard& operator=(Guard&& other) noexcept {
       release();
-      mutex_ = std::move(other.mutex_);
-      store_ = std::exchange(other.store_, nullptr);
+      locks_ = std::exchange(other.locks_, nullptr);
       id_ = std::move(other.id_);
+      holds_store_ = std::exchange(other.holds_store_, false);
       return *this;
     }
     ~Guard() { release(); }
 
    private:
     friend class InstanceLocks;
-    explicit Guard(std::shared_ptr<AsyncMutex> mutex) : mutex_(std::move(mutex)) {}
+    Guard(InstanceLocks* locks, std::string id) : locks_(locks), id_(std::move(id)) {}
     void release() noexcept;
-    std::shared_ptr<AsyncMutex> mutex_;
-    Store* store_ = nullptr;  // set once the store's lock is held too
+    InstanceLocks* locks_ = nullptr;  // set while the in-process lock is held
     std::string id_;
+    bool holds_store_ = false;  // the store's lock too
   };
 
   /// The lock, once the runs before this one on `id` are done, here and in
-  /// the other processes sharing the store. Throws StoreError when another
-  /// process holds it past kWaitForOtherProcess.
-  boost::asio::awaitable<Guard> acquire(std::string id);
+  /// the other processes sharing the store. Throws DeadlockError, without
+  /// waiting, when the run holding `id` waits (through other runs, perhaps)
+  /// for a lock `chain` holds; StoreError when another process holds it past
+  /// kWaitForOtherProcess.
+  boost::asio::awaitable<Guard> acquire(std::string id, Chain chain);
 
   /// The lock if no run holds it, at once; nullopt otherwise (then acquire()).
-  std::optional<Guard> try_acquire(const std::string& id);
+  std::optional<Guard> try_acquire(const std::string& id, Chain chain);
 
  private:
-  std::shared_ptr<AsyncMutex> mutex_for(const std::string& id) {
+  struct Entry {
+    AsyncMutex mutex;
+    Chain holder = nullptr;
+  };
+  Entry& entry(const std::string& id) {
     auto& slot = locks_[id];
-    if (!slot) slot = std::make_shared<AsyncMutex>();
-    return slot;
+    if (!slot) slot = std::make_shared<Entry>();
+    return *slot;
   }
+  /// Whether `chain` waiting for `id` closes a cycle of runs waiting for each other.
+  bool closes_cycle(Chain chain, const std::string& id) const;
 
   Store* store_;
-  std::map<std::string, std::shared_ptr<AsyncMutex>> locks_;
+  std::map<std::string, std::shared_ptr<Entry>> locks_;
+  std::map<Chain, std::string> waiting_;  // a chain suspended in acquire(), and for which instance
 };
 
 }  // namespace flow

@@ -104,12 +104,14 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
   }
   // Not a conditional expression: g++ 12 mishandles co_await inside `?:` temporaries.
   if (preview && !preview->id.empty()) request.instance_id = preview->id;
+  const bool chain_anchor = true;  // in this coroutine's frame: stays put while the run lasts
+  const InstanceLocks::Chain chain = &chain_anchor;
   InstanceLocks::Guard guard;
   if (request.instance_id) {
     std::optional<std::string> busy;
     try {
-      if (auto free = impl_->locks.try_acquire(*request.instance_id)) guard = std::move(*free);
-      else guard = co_await impl_->locks.acquire(*request.instance_id);
+      if (auto free = impl_->locks.try_acquire(*request.instance_id, chain)) guard = std::move(*free);
+      else guard = co_await impl_->locks.acquire(*request.instance_id, chain);
     } catch (const StoreError& e) {
       busy = e.what();
     }
@@ -120,7 +122,7 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
     }
   }
   const auto started = host_.clock->now();
-  RunState state{program_, host_, options_, impl_->locks, impl_->commits, process, {}, {}, {}, false, 0, {}};
+  RunState state{program_, host_, options_, impl_->locks, impl_->commits, process, {}, {}, {}, false, 0, {}, nullptr, chain};
   try {
     if (preview) state.instance = std::move(*preview);
     else state.instance = load_or_create(program_, *host_.store, *process, request.instance_id, host_);

@@ -377,3 +377,86 @@ instance "A-1" of A { }
   REQUIRE(result.ok);
   CHECK(to_text(result.instance.fields.at("Copy")) == "token-from-a-1234567890");
 }
+
+TEST_CASE("a start cycle between two instances fails at once instead of waiting for ever", "[interpreter]") {
+  EngineFixture f(R"(
+process A { field X number = 0; on Go { start B id "b1" map { Y = 1; } trigger Go on_success { X = Y; }; save; } }
+process B { field Y number = 0; on Go { start A id "a1" map { X = 2; } trigger Go on_success { Y = X; }; save; } }
+instance "a1" of A { }
+instance "b1" of B { }
+)");
+  const auto result = f.run("A", "Go", "a1");
+  CHECK_FALSE(result.ok);
+  CHECK_THAT(result.error, Catch::Contains("start of a1 would wait for itself") &&
+                               Catch::Contains("running further up this chain of starts"));
+  // The locks were released: the instances run again.
+  CHECK_FALSE(f.run("B", "Go", "b1").ok);
+}
+
+TEST_CASE("a secret a server echoes back is secret in the field it is mapped into", "[interpreter]") {
+  EngineFixture f(R"(
+datasource E rest {
+  base_url = "http://127.0.0.1:9";
+  method Ok GET "/ok" { request query { t; } response body json { path; doc; } }
+}
+process P {
+  field Tok secret = "abcdefghijklmnop1234";
+  field Out text;
+  field Doc json;
+  field Plain text;
+  on Echo {
+    create_item E.Ok map { query.t = Tok; } on_success { Out = body.path; Doc = body.doc; Plain = "fine"; };
+    save;
+  }
+}
+instance "P-1" of P { }
+)");
+  f.http.respond_with(200, R"({"path":"/ok?t=abcdefghijklmnop1234","doc":{"echo":"abcdefghijklmnop1234"}})");
+  const auto result = f.run("P", "Echo", "P-1");
+  REQUIRE(result.ok);
+  CHECK(result.instance.fields.at("Out").secret);
+  CHECK(result.instance.fields.at("Doc").secret);
+  CHECK_FALSE(result.instance.fields.at("Plain").secret);
+  CHECK(display(result.instance.fields.at("Out")).find("abcdefghijklmnop") == std::string::npos);
+  const auto stored = f.store->load_instance("P-1");
+  REQUIRE(stored);
+  CHECK(stored->fields.at("Out").secret);  // and it stays secret in the store
+  CHECK(to_text(stored->fields.at("Out")) == "/ok?t=abcdefghijklmnop1234");
+}
+
+TEST_CASE("save refuses an instance whose required field is empty", "[interpreter]") {
+  EngineFixture f(R"(
+process R {
+  field Name text required;
+  field Count number required = 1;
+  on Fill { set Name = "n"; save; }
+  on Empty { set Name = ""; save; }
+  on Clear { clear Count; save; }
+}
+instance "R-1" of R { Name = "first"; }
+)");
+  REQUIRE(f.run("R", "Fill", "R-1").ok);
+  auto result = f.run("R", "Empty", "R-1");
+  CHECK_FALSE(result.ok);
+  CHECK_THAT(result.error, Catch::Contains("cannot save: required field 'Name' is empty"));
+  result = f.run("R", "Clear", "R-1");
+  CHECK_THAT(result.error, Catch::Contains("required field 'Count'"));
+  const auto stored = f.store->load_instance("R-1");
+  REQUIRE(stored);
+  CHECK(to_text(stored->fields.at("Name")) == "n");  // neither failed save wrote anything
+  CHECK(stored->fields.at("Count") == Value(1));
+}
+
+TEST_CASE("an error body that echoes the form-encoded request shows no secret", "[interpreter]") {
+  set_seed_env();
+  ::setenv("CLIENT_SECRET", "Sx+8/kQ=secret+value/with=chars", 1);
+  EngineFixture f(read_example("token_refresh.flow"));
+  f.http.respond_with(500, "you sent: client_secret=Sx%2B8%2FkQ%3Dsecret%2Bvalue%2Fwith%3Dchars&grant_type=refresh_token");
+  const auto result = f.run("TokenKeeper", "Refresh", "TK-1");
+  set_seed_env();
+  CHECK_FALSE(result.ok);
+  CHECK_THAT(result.error, Catch::Contains("HTTP 500"));
+  CHECK(result.error.find("Sx%2B8") == std::string::npos);
+  for (const auto& line : result.log) CHECK(line.find("Sx%2B8") == std::string::npos);
+  for (const auto& run : f.store->runs("", 10)) CHECK(run.message.find("Sx%2B8") == std::string::npos);
+}

@@ -214,6 +214,7 @@ TEST_CASE("transport: retries stop at max_attempts and return the last response"
   request.retry = {3, 1ms, 5ms};
   auto result = client.send(request, [&] { server.stop(); });
   CHECK(expect_response(result).status == 503);
+  CHECK(expect_response(result).attempts == 3);  // the run's error says "(after 3 attempts)"
   CHECK(server.requests() == 3);
 }
 

@@ -1,0 +1,88 @@
+// Several flow processes on one store, and signals: no two spend the same
+// refresh token, one daemon per store, a signal lets the run in flight finish.
+#include <csignal>
+#include <thread>
+
+#include "e2e/e2e_support.hpp"
+
+using namespace flow;
+using namespace flow::e2e;
+using flow::testing::TempDir;
+
+namespace {
+
+test::ChildProcess start_flow(std::vector<std::string> args, std::map<std::string, std::string> env) {
+  args.insert(args.begin(), flow_binary());
+  return test::ChildProcess::start(std::move(args), std::move(env));
+}
+
+}  // namespace
+
+TEST_CASE("two flow triggers on one instance run one after the other, each with the newest token", "[e2e]") {
+  // The provider answers after 300 ms: without a lock across processes both
+  // would send the initial refresh token and the second would get invalid_grant.
+  auto provider = start_seed_provider({"--delay-ms", "300"});
+  TempDir dir;
+  const auto file = write_seed(dir);
+  const auto db = dir.file("shared.db");
+  const auto env = seed_env(provider);
+  auto first = start_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--db", db}, env);
+  auto second = start_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--db", db}, env);
+  const auto first_out = first.read_all_stdout_until_exit(std::chrono::seconds(30));
+  const auto second_out = second.read_all_stdout_until_exit(std::chrono::seconds(30));
+  INFO(first_out << first.stderr_text() << second_out << second.stderr_text());
+  CHECK(first.wait(std::chrono::seconds(5)) == 0);
+  CHECK(second.wait(std::chrono::seconds(5)) == 0);
+  const auto stats = provider_stats(provider);
+  CHECK(stats["refreshes"] == 2);
+  CHECK(stats["invalid_grants"] == 0);
+  // One saved revision 2, the other revision 3: neither wrote over the other.
+  CHECK(count_of(first_out + second_out, "saved TK-1 (revision 2)") == 1);
+  CHECK(count_of(first_out + second_out, "saved TK-1 (revision 3)") == 1);
+}
+
+TEST_CASE("a second flow run on the same store is refused; flow trigger beside it is not", "[e2e]") {
+  auto provider = start_seed_provider();
+  TempDir dir;
+  const auto file = write_seed(dir);
+  const auto db = dir.file("daemon.db");
+  const auto env = seed_env(provider);
+  auto daemon = start_flow({"run", file, "--db", db, "--for", "20s"}, env);
+  REQUIRE_THAT(daemon.read_line(std::chrono::seconds(10)), Catch::Contains("running 1 schedule(s)"));
+
+  const auto second = run_flow({"run", file, "--db", db, "--for", "2s"}, env);
+  CHECK(second.code == 1);
+  CHECK_THAT(second.err, Catch::Contains("another `flow run` is already running the schedules of store"));
+
+  const auto trigger = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--db", db}, env);
+  INFO(trigger.out << trigger.err);
+  CHECK(trigger.code == 0);
+  daemon.signal(SIGTERM);
+  CHECK(daemon.wait(std::chrono::seconds(10)) == 0);
+
+  // The daemon has gone: its claim went with it.
+  const auto after = run_flow({"run", file, "--db", db, "--for", "1s"}, env);
+  CHECK(after.code == 0);
+  CHECK(provider_stats(provider)["invalid_grants"] == 0);
+}
+
+TEST_CASE("SIGTERM during flow trigger lets the refresh finish and store the rotated token", "[e2e]") {
+  const int signal_number = GENERATE(SIGTERM, SIGINT);
+  auto provider = start_seed_provider({"--delay-ms", "800"});
+  TempDir dir;
+  const auto file = write_seed(dir);
+  const auto db = dir.file("signal.db");
+  const auto env = seed_env(provider);
+  auto trigger = start_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--db", db}, env);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the request is out, the answer is not
+  trigger.signal(signal_number);
+  const auto out = trigger.read_all_stdout_until_exit(std::chrono::seconds(30));
+  INFO(out << trigger.stderr_text());
+  CHECK(trigger.wait(std::chrono::seconds(5)) == 0);
+  CHECK_THAT(trigger.stderr_text(), Catch::Contains("finishing the run in flight first"));
+  CHECK_THAT(out, Catch::Contains("saved TK-1 (revision 2)"));
+  // The stored token is the rotated one: the next refresh is accepted.
+  const auto again = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--db", db}, env);
+  CHECK(again.code == 0);
+  CHECK(provider_stats(provider)["invalid_grants"] == 0);
+}
