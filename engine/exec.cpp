@@ -165,7 +165,10 @@ void Executor::exec_save(const ast::Rule& at) {
 void Executor::checkpoint(FieldMap fields) {
   if (fields.empty()) return;
   ensure_id();
-  for (auto& [name, value] : fields) state_.pending.checkpoint.insert_or_assign(name, std::move(value));
+  for (auto& [name, value] : fields) {
+    state_.mapped_in.insert_or_assign(name, value);
+    state_.pending.checkpoint.insert_or_assign(name, std::move(value));
+  }
 }
 
 asio::awaitable<void> RunState::commit(std::optional<RunRecord> history) {
@@ -178,7 +181,17 @@ asio::awaitable<void> RunState::commit(std::optional<RunRecord> history) {
   const std::string note = commit.save ? "saved " + instance.id + " (revision " + std::to_string(instance.revision + 1) + ")" : "";
   if (history && !note.empty()) history->log.push_back(note);
   commit.history = std::move(history);
-  co_await commits.commit(commit);
+  std::exception_ptr failure;
+  try {
+    co_await commits.commit(commit);
+  } catch (const StoreError&) {
+    failure = std::current_exception();
+  }
+  if (failure) {  // nothing was written: the writes wait for the run's next commit
+    commit.history.reset();
+    pending = std::move(commit);
+    std::rethrow_exception(failure);
+  }
   if (commit.writes_instance()) instance.revision = commit.revision;
   if (commit.save) {
     instance.created = commit.save->created;

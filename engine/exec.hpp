@@ -32,6 +32,7 @@ struct RunState {
   RunCommit pending;                     // writes held back until the next call or start, or the end
   const RunState* parent = nullptr;      // the run whose `start` rule runs this one
   const void* chain = nullptr;           // holds the locks: the top-level run and the runs it starts share it
+  FieldMap mapped_in;                    // every value a successful call mapped in during the run
 
   /// Commits `pending`, with `history` when given, in one store transaction
   /// (shared with other runs committing at the same moment), and notes a save

@@ -133,6 +133,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
     throw LocatedError(at.range, label(rule) + ": " + e.what());
   }
   co_await state_.commit();  // what earlier rules wrote is durable before the request can change the world
+  state_.host.store->ensure_writable();  // and what the answer brings can be stored
   const auto started = std::chrono::steady_clock::now();
   HttpResult result = co_await state_.host.http->send(std::move(request));
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
@@ -222,7 +223,7 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
   if (deadlock) throw LocatedError(at.range, "start of " + *id + " would deadlock: " + *deadlock);
   RunState child{state_.program, state_.host,  state_.options, state_.locks,       state_.commits, process,
                  {},             {},           {},              false, state_.depth + 1, {},
-                 &state_,        state_.chain};
+                 &state_,        state_.chain,     {}};
   child.instance = load_or_create(state_.program, *state_.host.store, *process, id, state_.host);
   Executor executor(child);
   {

@@ -14,7 +14,25 @@ class Interpreter::Impl {
   explicit Impl(const Host& host) : locks(host.store), commits(host.store, host.clock) {}
   InstanceLocks locks;
   CommitQueue commits;
+  /// What calls mapped into an instance whose run could not commit (disk
+  /// full): kept here and written before that instance's next run may call
+  /// anything, since a rotated refresh token may exist nowhere else.
+  struct Unwritten {
+    std::string process;
+    FieldMap fields;
+  };
+  std::map<std::string, Unwritten> unwritten;
 };
+
+namespace {
+
+std::string names_of(const FieldMap& fields) {
+  std::string names;
+  for (const auto& [name, value] : fields) names += (names.empty() ? "" : ", ") + name;
+  return names;
+}
+
+}  // namespace
 
 Interpreter::Interpreter(const Program& program, Host host, RunOptions options)
     : program_(program), host_(host), options_(options), impl_(std::make_unique<Impl>(host_)) {}
@@ -121,8 +139,22 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
       co_return result;
     }
   }
+  if (auto unwritten = request.instance_id ? impl_->unwritten.find(*request.instance_id) : impl_->unwritten.end();
+      unwritten != impl_->unwritten.end()) {
+    try {
+      host_.store->checkpoint_fields(unwritten->first, unwritten->second.process, unwritten->second.fields,
+                                     host_.clock->now());
+      impl_->unwritten.erase(unwritten);
+    } catch (const StoreError& e) {
+      result.error = "error: store: what calls mapped into " + unwritten->first + " in an earlier run (" +
+                     names_of(unwritten->second.fields) + ") is not stored yet and the store still cannot write it: " +
+                     e.what() + "; no call is made on " + unwritten->first + " until it is\n";
+      result.transient = true;
+      co_return result;
+    }
+  }
   const auto started = host_.clock->now();
-  RunState state{program_, host_, options_, impl_->locks, impl_->commits, process, {}, {}, {}, false, 0, {}, nullptr, chain};
+  RunState state{program_, host_, options_, impl_->locks, impl_->commits, process, {}, {}, {}, false, 0, {}, nullptr, chain, {}};
   try {
     if (preview) state.instance = std::move(*preview);
     else state.instance = load_or_create(program_, *host_.store, *process, request.instance_id, host_);
@@ -150,6 +182,14 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
       result.ok = false;
       result.transient = false;
       result.error += std::string("error: store: ") + e.what() + "\n";  // after the run's own error, if any
+      if (!state.mapped_in.empty() && !state.instance.id.empty()) {
+        auto& kept = impl_->unwritten[state.instance.id];
+        kept.process = process->name.text;
+        for (const auto& [name, value] : state.mapped_in) kept.fields.insert_or_assign(name, value);
+        result.error += "  what calls mapped in (" + names_of(state.mapped_in) +
+                        ") is kept in memory and written before " + state.instance.id + "'s next run calls anything\n";
+        result.transient = true;  // worth the schedule's retry: the write is retried first
+      }
       if (!loose) record_history_alone(request, state, result, started);
     } else {
       state.log.push_back(std::string("warning: run history not recorded: ") + e.what());

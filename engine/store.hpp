@@ -126,6 +126,10 @@ class Store {
   /// log and syncing it and its directory), before any call can spend a
   /// token: the commit that stores a rotated token then costs only its own sync.
   virtual void prepare_for_writes() {}
+  /// Throws StoreError when a write would surely fail now (the file deleted
+  /// or moved away, its disk all but full). Asked before a call: a call that
+  /// rotates a refresh token must not be made when its answer cannot be kept.
+  virtual void ensure_writable() {}
 
   virtual std::optional<TaskState> load_task(const std::string& name) = 0;
   virtual void save_task(const TaskState& state) = 0;

@@ -1,11 +1,14 @@
 #include "engine/store/sqlite_store.hpp"
 
 #include <array>
+#include <filesystem>
 #include <chrono>
 #include <thread>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+
+#include <sys/statvfs.h>
 
 #include "engine/store/lock_file.hpp"
 #include "engine/store/sqlite_db.hpp"
@@ -124,7 +127,10 @@ std::string log_text(const std::vector<std::string>& lines) {
 class SqliteStore final : public Store {
  public:
   SqliteStore(const std::string& path, const SqliteOptions& options)
-      : db_(path), locks_(path == ":memory:" ? "" : path + ".lock"), keep_runs_(options.keep_runs) {
+      : db_(path),
+        locks_(path == ":memory:" ? "" : path + ".lock"),
+        directory_(path == ":memory:" ? "" : std::filesystem::absolute(path).parent_path().string()),
+        keep_runs_(options.keep_runs) {
     configure(options);
     migrate();
   }
@@ -243,8 +249,25 @@ class SqliteStore final : public Store {
   void prepare_for_writes() override {
     const Operation operation("cannot write", db_.path());
     Transaction transaction(db_, operation);
-    db_.exec("UPDATE schema_version SET version = version", operation);
+    // A write that leaves the row as it was is skipped by SQLite; one that
+    // changes it and changes it back dirties the page, which is the point.
+    db_.exec("UPDATE schema_version SET version = -version; UPDATE schema_version SET version = -version", operation);
     transaction.commit();
+  }
+
+  void ensure_writable() override {
+    int moved = 0;
+    if (sqlite3_file_control(db_.handle(), "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved) {
+      throw StoreError("store " + db_.path() + " was deleted or moved while in use: nothing written now would last");
+    }
+    if (directory_.empty()) return;  // in memory
+    struct statvfs disk {};
+    if (::statvfs(directory_.c_str(), &disk) != 0) return;  // cannot tell: the write will say
+    const auto free_bytes = static_cast<std::uint64_t>(disk.f_bavail) * disk.f_frsize;
+    if (free_bytes < kMinFreeBytes) {
+      throw StoreError("only " + std::to_string(free_bytes / 1024) + " KiB free on the disk of store " + db_.path() +
+                       " (a commit may need " + std::to_string(kMinFreeBytes / 1024) + " KiB)");
+    }
   }
 
   bool try_lock_instance(const std::string& id) override { return locks_.try_lock("instance " + id); }
@@ -591,6 +614,7 @@ class SqliteStore final : public Store {
   std::vector<InstanceRecord> written_;  // by the open transaction
   std::int64_t data_version_ = -1;
   LockFile locks_;
+  std::string directory_;  // of the file, for its free space; empty in memory
   std::int64_t keep_runs_;
   std::unordered_map<std::string, std::int64_t> runs_since_prune_;  // per task, by this connection
 };

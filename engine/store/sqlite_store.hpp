@@ -50,6 +50,10 @@ struct SqliteOptions {
 /// walk. (Each `flow trigger` prunes on its run.)
 inline constexpr std::int64_t kPruneEveryRuns = 64;
 
+/// Below this much free space on its disk, the store refuses to let a call
+/// go out (Store::ensure_writable): its answer might not be storable.
+inline constexpr std::uint64_t kMinFreeBytes = 1024 * 1024;
+
 /// The schema version this build writes; older files are migrated on open,
 /// newer ones are refused.
 inline constexpr int kSqliteSchemaVersion = 2;

@@ -253,3 +253,90 @@ TEST_CASE("runs on different instances that finish in the same turn share one co
   }
   CHECK(tokens == std::set<std::string>{token(2), token(3), token(4)});
 }
+
+namespace {
+
+/// A real store whose writes fail with "disk full" while `full` is set.
+class FillableStore final : public Store {
+ public:
+  explicit FillableStore(Store& inner) : inner_(inner) {}
+  bool full = false;
+
+  std::optional<InstanceRecord> load_instance(const std::string& id) override { return inner_.load_instance(id); }
+  void save_instance(InstanceRecord& instance, TimePoint now) override {
+    fail_if_full();
+    inner_.save_instance(instance, now);
+  }
+  bool seed_instance(const InstanceRecord& instance, TimePoint now) override { return inner_.seed_instance(instance, now); }
+  void checkpoint_fields(const std::string& id, const std::string& process, const FieldMap& fields,
+                         TimePoint now) override {
+    fail_if_full();
+    inner_.checkpoint_fields(id, process, fields, now);
+  }
+  std::vector<InstanceRecord> list_instances() override { return inner_.list_instances(); }
+  std::string allocate_id(const std::string& process) override { return inner_.allocate_id(process); }
+  std::int64_t record_run(const RunRecord& run) override {
+    fail_if_full();
+    return inner_.record_run(run);
+  }
+  void commit_runs(const std::vector<RunCommit*>& batch, TimePoint now) override {
+    fail_if_full();
+    inner_.commit_runs(batch, now);
+  }
+  std::vector<RunRecord> runs(const std::string& task, int limit) override { return inner_.runs(task, limit); }
+  std::optional<TaskState> load_task(const std::string& name) override { return inner_.load_task(name); }
+  void save_task(const TaskState& state) override { inner_.save_task(state); }
+  std::vector<TaskState> list_tasks() override { return inner_.list_tasks(); }
+
+ private:
+  void fail_if_full() const {
+    if (full) throw StoreError("cannot write: disk full");
+  }
+  Store& inner_;
+};
+
+}  // namespace
+
+TEST_CASE("a rotated token the disk could not take is kept and written before the next run calls", "[interpreter][commit][disk-full]") {
+  EngineFixture f(R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9";
+  method Refresh POST "/t" { request body form { rt; } response body json { refresh_token; } }
+}
+process K {
+  field RefreshToken secret = "rt-0000000000000001";
+  on Go {
+    create_item Api.Refresh map { body.rt = RefreshToken; } on_success { RefreshToken = body.refresh_token; };
+    save;
+  }
+}
+instance "K-1" of K { }
+)");
+  REQUIRE(f.interpreter->seed_instances().empty());
+  FillableStore store(*f.store);
+  Interpreter interpreter(*f.program, Host{&f.http, &f.clock, &store, &f.functions});
+
+  store.full = true;
+  f.http.respond_with(200, R"({"refresh_token":"rt-0000000000000002"})");
+  auto result = f.run_on(interpreter, "K", "Go", "K-1");
+  CHECK_FALSE(result.ok);
+  CHECK(result.transient);
+  CHECK_THAT(result.error, Catch::Contains("disk full") && Catch::Contains("is kept in memory"));
+  CHECK(to_text(f.store->load_instance("K-1")->fields.at("RefreshToken")) == "rt-0000000000000001");
+
+  // Still full: the next run calls nothing (it would spend rt-2, unstored).
+  const auto calls = f.http.requests.size();
+  result = f.run_on(interpreter, "K", "Go", "K-1");
+  CHECK_FALSE(result.ok);
+  CHECK_THAT(result.error, Catch::Contains("not stored yet") && Catch::Contains("RefreshToken"));
+  CHECK(f.http.requests.size() == calls);
+
+  // Space again: rt-2 is written first, then the refresh sends it.
+  store.full = false;
+  f.http.respond_with(200, R"({"refresh_token":"rt-0000000000000003"})");
+  result = f.run_on(interpreter, "K", "Go", "K-1");
+  INFO(result.error);
+  CHECK(result.ok);
+  CHECK_THAT(f.http.requests.back().body, Catch::Contains("rt=rt-0000000000000002"));
+  CHECK(to_text(f.store->load_instance("K-1")->fields.at("RefreshToken")) == "rt-0000000000000003");
+}

@@ -733,3 +733,28 @@ TEST_CASE("sqlite store: the stored text of fields is the document the Json rout
     CHECK(flow::from_stored(flow::Json::parse(text).at(name)) == value);
   }
 }
+
+TEST_CASE("sqlite store: a store file deleted while in use refuses further calls", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("gone.db");
+  auto store = flow::open_sqlite_store(path);
+  store->prepare_for_writes();
+  CHECK_NOTHROW(store->ensure_writable());
+  std::filesystem::remove(path);  // `rm flow.db*` beside a running daemon
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path + "-shm");
+  CHECK_THROWS_WITH(store->ensure_writable(), Catch::Contains("was deleted or moved while in use"));
+}
+
+TEST_CASE("sqlite store: prepare_for_writes leaves the write-ahead log ready before any call", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("ready.db");
+  {
+    auto setup = flow::open_sqlite_store(path);  // created, migrated and closed: no log left behind
+  }
+  REQUIRE_FALSE(std::filesystem::exists(path + "-wal"));
+  auto store = flow::open_sqlite_store(path);
+  store->prepare_for_writes();
+  REQUIRE(std::filesystem::exists(path + "-wal"));
+  CHECK(std::filesystem::file_size(path + "-wal") > 32);  // its header and a first frame are on disk
+}
