@@ -103,7 +103,8 @@ struct ExprScope {
 /// in source order by check_program.
 class Checker {
  public:
-  Checker(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics);
+  Checker(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics,
+          std::optional<TimePoint> now = std::nullopt);
 
   void run();
 
@@ -165,11 +166,18 @@ class Checker {
   bool complete() const { return complete_; }
   const Program& program() const { return program_; }
   const FunctionRegistry& functions() const { return functions_; }
+  /// What a schedule's `expires` is compared with; nullopt: not compared.
+  std::optional<TimePoint> now() const { return now_; }
   Diagnostics& diagnostics() { return diagnostics_; }
 
  private:
   void check_datasource(const ast::DatasourceDecl& datasource);
   void check_settings(const ast::DatasourceDecl& datasource);
+  /// What one setting's literal value shows: a base_url that is not http(s),
+  /// negative retries, insecure_skip_verify not literally false.
+  void check_setting_value(const ast::DatasourceDecl& datasource, const ast::Setting& setting, const StaticType& type);
+  /// client_cert and client_key come as a pair.
+  void check_client_certificate(const ast::DatasourceDecl& datasource);
   void check_method(const ast::MethodDecl& method);
   void check_process(const ast::ProcessDecl& process);
   void check_handlers(const ast::ProcessDecl& process);
@@ -181,6 +189,7 @@ class Checker {
   const Program& program_;
   const FunctionRegistry& functions_;
   Diagnostics& diagnostics_;
+  std::optional<TimePoint> now_;
   bool complete_ = true;
   // First declaration of each name, as Program's lookups find it.
   std::unordered_map<std::string_view, const ast::DatasourceDecl*> datasources_;

@@ -105,10 +105,19 @@ class ScheduleChecker {
   /// Everything else make_schedule_spec refuses (`every 0 minutes`, 25:00, day 32).
   void validate() {
     try {
-      make_schedule_spec(schedule_);
+      expired(make_schedule_spec(schedule_));
     } catch (const ScheduleError& e) {
       error(schedule_.when->range, e.what());
     }
+  }
+
+  /// `expires 2020-01-01`: no slot is at or after it, so the task never runs
+  /// (a warning: the file may be old on purpose, kept for its history).
+  void expired(const ScheduleSpec& spec) {
+    const auto now = checker_.now();
+    if (!now || !spec.expires_at || *spec.expires_at > *now) return;
+    warning(schedule_.expires->range, "expires " + schedule_.expires->at->text +
+                                          " has passed: this schedule will never run");
   }
 
   void dynamic_time(const ast::ProcessDecl* process) {

@@ -66,6 +66,17 @@ Outcome assign_outcome(const StaticType& type, const ast::FieldDecl& field) {
   return outcome;
 }
 
+/// Whether `lhs == rhs` can ever be true, per apply_binary over every pair of
+/// samples: == converts nothing, so a number never equals a text.
+bool can_be_equal(KindSet lhs, KindSet rhs) {
+  for (const auto a : lhs.kinds())
+    for (const auto b : rhs.kinds())
+      for (const auto& x : samples(a))
+        for (const auto& y : samples(b))
+          if (truthy(apply_binary(ast::BinaryOp::eq, x, y))) return true;
+  return false;
+}
+
 /// "no arguments", "1 argument", "1 or 2 arguments", "2 to 4 arguments", "at least 1 argument".
 std::string argument_counts(const FunctionSpec& spec) {
   const auto min = std::to_string(spec.min_args);
@@ -156,6 +167,7 @@ class ExprChecker {
   StaticType check_node(const ast::Call& n, const ast::Expr& expr);
   StaticType check_node(const ast::Unary& n, const ast::Expr& expr);
   StaticType check_node(const ast::Binary& n, const ast::Expr& expr);
+  void warn_never_equal(ast::BinaryOp op, KindSet lhs, KindSet rhs, SourceRange at);
 
   std::optional<StaticType> local(const std::string& name);
   std::string unknown_name_hint(const std::string& name) const;
@@ -399,7 +411,22 @@ StaticType ExprChecker::check_node(const ast::Unary& n, const ast::Expr& expr) {
     checker_.diagnostics().error(expr.range, "cannot negate " + kinds.describe());
     return StaticType{};
   }
+  // `-1`, `-5m`: literals for what reads a constant (retries = -1).
+  if (operand.constant && operand.constant->is<double>()) return constant(Value(-operand.constant->as<double>()));
+  if (operand.constant && operand.constant->is<Duration>()) return constant(Value(-operand.constant->as<Duration>()));
   return StaticType{out, std::nullopt};
+}
+
+/// `Count == "3"`: values of kinds that are never equal. A side that may be
+/// null is a test for null (`Token == null`), and unknown kinds prove nothing.
+void ExprChecker::warn_never_equal(ast::BinaryOp op, KindSet lhs, KindSet rhs, SourceRange at) {
+  if (lhs.is_any() || rhs.is_any() || lhs.has(ValueKind::null) || rhs.has(ValueKind::null)) return;
+  if (can_be_equal(lhs, rhs)) return;
+  const bool eq = op == ast::BinaryOp::eq;
+  const std::string op_text = eq ? "==" : "!=";
+  checker_.diagnostics().warning(at, lhs.describe() + " " + op_text + " " + rhs.describe() + " is always " +
+                                         (eq ? "false" : "true") + ": values of different kinds are never equal (" +
+                                         op_text + " converts neither side)");
 }
 
 StaticType ExprChecker::check_node(const ast::Binary& n, const ast::Expr& expr) {
@@ -407,6 +434,7 @@ StaticType ExprChecker::check_node(const ast::Binary& n, const ast::Expr& expr) 
   const auto lhs = check(*n.lhs);
   const auto rhs = check(*n.rhs);
   const auto at = operator_range(checker_.program().sources, *n.lhs, *n.rhs).value_or(expr.range);
+  if (n.op == B::eq || n.op == B::ne) warn_never_equal(n.op, lhs.kinds, rhs.kinds, at);
   if (n.op == B::eq || n.op == B::ne || n.op == B::logical_and || n.op == B::logical_or)
     return StaticType{KindSet(ValueKind::boolean), std::nullopt};
   if (n.op == B::coalesce) {

@@ -66,8 +66,9 @@ const char* part_kind_name(ast::PartKind kind) {
 
 // ---------------------------------------------------------------- lookups
 
-Checker::Checker(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics)
-    : program_(program), functions_(functions), diagnostics_(diagnostics),
+Checker::Checker(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics,
+                 std::optional<TimePoint> now)
+    : program_(program), functions_(functions), diagnostics_(diagnostics), now_(now),
       complete_(every_file_parsed(program)) {
   // emplace keeps the first of duplicates, as Program's lookups do.
   for (const auto* d : program_.datasources()) datasources_.emplace(d->name.text, d);
@@ -167,15 +168,50 @@ void Checker::check_settings(const ast::DatasourceDecl& datasource) {
       continue;
     }
     if (spec->kind) check_kind(setting.value, type, *spec->kind, setting.name.text);
-    const bool off = type.constant && type.constant->is<bool>() && !type.constant->as<bool>();
-    if (setting.name.text == settings::insecure_skip_verify && !off) {
-      diagnostics_.warning(setting.name.range, "insecure_skip_verify turns off TLS certificate checks for " +
-                                                   datasource.name.text + ": anyone on the network can read its secrets");
-    }
+    check_setting_value(datasource, setting, type);
   }
   report_duplicates(names, "setting");
   if (!Program::setting(datasource, settings::base_url))
     diagnostics_.error(datasource.name.range, "datasource " + datasource.name.text + " has no base_url");
+  check_client_certificate(datasource);
+}
+
+void Checker::check_setting_value(const ast::DatasourceDecl& datasource, const ast::Setting& setting,
+                                  const StaticType& type) {
+  const std::string_view name = setting.name.text;
+  const bool off = type.constant && type.constant->is<bool>() && !type.constant->as<bool>();
+  if (name == settings::insecure_skip_verify && !off) {
+    diagnostics_.warning(setting.name.range, "insecure_skip_verify turns off TLS certificate checks for " +
+                                                 datasource.name.text + ": anyone on the network can read its secrets");
+  }
+  // Every call would fail with invalid_url; the transport asks the same question.
+  const auto url = constant_text(type);
+  const auto problem = url && name == settings::base_url ? url_scheme_problem(*url) : std::nullopt;
+  if (problem) {
+    diagnostics_.error(setting.value.range, "base_url of " + datasource.name.text +
+                                                " is not an http or https URL: " + *problem);
+  }
+  const bool negative = type.constant && type.constant->is<double>() && type.constant->as<double>() < 0;
+  if (name == settings::retries && negative) {
+    diagnostics_.error(setting.value.range, "retries must not be negative: it counts the attempts after the "
+                                            "first (0 for none)");
+  }
+}
+
+void Checker::check_client_certificate(const ast::DatasourceDecl& datasource) {
+  // The certificate and the key are loaded from the file each names, and only
+  // from it: one alone sends no client certificate. A file holding both is
+  // named by both settings.
+  const auto* cert = Program::setting(datasource, settings::client_cert);
+  const auto* key = Program::setting(datasource, settings::client_key);
+  if (cert && !key) {
+    diagnostics_.error(cert->name.range, "client_cert without client_key: the private key is read from client_key "
+                                         "only (name the same file in both when it holds both)");
+  }
+  if (key && !cert) {
+    diagnostics_.error(key->name.range, "client_key without client_cert: the certificate is read from client_cert "
+                                        "only (name the same file in both when it holds both)");
+  }
 }
 
 void Checker::check_method(const ast::MethodDecl& method) {
@@ -304,9 +340,10 @@ void Checker::run() {
 
 }  // namespace check
 
-void check_program(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics) {
+void check_program(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics,
+                   std::optional<TimePoint> now) {
   Diagnostics found;
-  check::Checker(program, functions, found).run();
+  check::Checker(program, functions, found, now).run();
   auto items = found.items();
   // Checks run by topic; readers want the file top to bottom.
   std::stable_sort(items.begin(), items.end(), [](const Diagnostic& a, const Diagnostic& b) {

@@ -7,8 +7,10 @@
 //
 // Errors are what will certainly fail at run time (unknown names, undeclared
 // request/response parts, values that can never convert to a field's type,
-// impossible schedules). Warnings are what may be meant but is usually a
-// mistake. Decisions:
+// impossible schedules, a literal base_url that is not http:// or https://,
+// negative retries, client_cert without client_key or the reverse: each file
+// is loaded for its own part only, so a file holding both is named twice).
+// Warnings are what may be meant but is usually a mistake. Decisions:
 // - A Process ID given as text (`instance("TK-9")`, a schedule's or start's
 //   `id "TK-9"`) that no `instance` declares is a warning: the store may hold
 //   it. Declared for another process, it is an error.
@@ -16,7 +18,10 @@
 //   field; an interval under one minute; jitter not shorter than the interval;
 //   retry 0 times, more than 10, or without backoff; a non-empty literal in a
 //   secret field; a target mapped twice (the last wins); `datetime + text`
-//   (legal concatenation, usually a missing duration).
+//   (legal concatenation, usually a missing duration); `==` / `!=` between
+//   kinds that are never equal (`Count == "3"`: always false, or always true),
+//   unless a side may be null (a test for null), in tests' `expect` too; a
+//   schedule whose `expires` has passed (against check_program's `now`).
 // - Kinds: what an operator or a field conversion accepts is asked of the
 //   interpreter itself (apply_binary, coerce_to_field) on sample values, so
 //   numeric text into a number field or ISO text into a datetime field passes.
@@ -34,6 +39,9 @@ namespace flow {
 
 /// Reports every problem of the program in one pass, in source order.
 /// Import cycles and syntax errors are load_program's to report, not repeated here.
-void check_program(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics);
+/// `now` is what a schedule's `expires` is compared with (`flow check` gives the
+/// wall clock, tests a fixed instant); without it a past expiry is not reported.
+void check_program(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics,
+                   std::optional<TimePoint> now = std::nullopt);
 
 }  // namespace flow

@@ -24,6 +24,16 @@ std::optional<std::string> find_header(const HttpHeaders& headers, std::string_v
   return std::nullopt;
 }
 
+std::optional<std::string> url_scheme_problem(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return "missing scheme (expected http:// or https://)";
+  const auto scheme = url.substr(0, scheme_end);
+  if (iequals(scheme, "http") || iequals(scheme, "https")) return std::nullopt;
+  std::string lower(scheme);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return "unsupported scheme '" + lower + "'";
+}
+
 std::optional<std::string> HttpResponse::header(std::string_view name) const { return find_header(headers, name); }
 
 const char* http_error_kind_name(HttpErrorKind kind) {

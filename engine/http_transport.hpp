@@ -55,6 +55,11 @@ struct HttpResponse {
   std::optional<std::string> header(std::string_view name) const;
 };
 
+/// What makes `url` unusable by its scheme ("missing scheme (expected http:// or
+/// https://)", "unsupported scheme 'ftp'"), or nullopt for http and https. The one
+/// rule for the transport's URL parser and the checker's look at a literal base_url.
+std::optional<std::string> url_scheme_problem(std::string_view url);
+
 /// Why an exchange produced no HTTP response at all.
 enum class HttpErrorKind { dns, refused, tls, timeout, too_large, malformed, network, proxy, invalid_url };
 

@@ -8,6 +8,8 @@
 // Secret taint: every result computed from a secret argument is secret.
 // Null: no time function accepts null for its datetime/duration/number arguments
 // (a type error); a null pattern means the default (ISO 8601).
+// Patterns are strftime (`%d/%m/%Y`); one without a conversion is a run error,
+// not text returned as written (stdlib/time_pattern.hpp).
 
 #include <date/date.h>
 #include <date/tz.h>
@@ -20,6 +22,7 @@
 #include "stdlib/stdlib.hpp"
 #include "stdlib/support.hpp"
 #include "stdlib/time_iso.hpp"
+#include "stdlib/time_pattern.hpp"
 
 namespace flow {
 namespace {
@@ -29,13 +32,26 @@ using stdlib::tainted;
 
 constexpr double kMaxMilliseconds = 9007199254740992.0;  // 2^53: exact in a double
 
-const date::time_zone* zone_arg(std::string_view fn, const Value& value) {
-  const std::string& name = stdlib::text_arg(fn, value);
+/// The zone named `name`, or nullptr when there is none.
+const date::time_zone* find_zone(const std::string& name) {
   try {
     return date::locate_zone(name);
   } catch (const std::exception&) {
-    throw RunError(std::string(fn) + ": unknown time zone " + stdlib::quoted(value));
+    return nullptr;
   }
+}
+
+/// `where` says which argument it was, for a function whose arguments can be mistaken.
+const date::time_zone* zone_arg(std::string_view fn, const Value& value, std::string_view where = {}) {
+  if (const auto* zone = find_zone(stdlib::text_arg(fn, value))) return zone;
+  throw RunError(std::string(fn) + ": unknown time zone " + stdlib::quoted(value) + std::string(where));
+}
+
+/// A pattern with no % conversion, which date::format would return as written.
+[[noreturn]] void throw_not_a_pattern(std::string_view fn, const Value& pattern) {
+  const std::string& text = pattern.as<std::string>();
+  throw RunError(std::string(fn) + ": pattern " + stdlib::quoted(pattern) + " has no % conversion; " +
+                 stdlib::strftime_advice(text, !pattern.secret));
 }
 
 /// Milliseconds of `count` units of `unit_ms`, or RunError when not finite / too large.
@@ -158,6 +174,14 @@ Value format_date_fn(std::span<const Value> args, const CallContext&) {
   if (!has_pattern && zone == nullptr) return tainted(Value(format_iso(t)), args);
   const std::string pattern =
       has_pattern ? stdlib::text_arg("format_date", args[1]) : std::string("%FT%T%Ez");
+  if (!stdlib::has_conversion(pattern)) {
+    // format_date(t, "Europe/Dublin"): a zone in the pattern's place.
+    if (args.size() == 2 && find_zone(pattern)) {
+      throw RunError("format_date: " + stdlib::quoted(args[1]) + " is a time zone, not a pattern; the zone is " +
+                     "the third argument: format_date(t, null, " + stdlib::quoted(args[1]) + ") for ISO 8601 there");
+    }
+    throw_not_a_pattern("format_date", args[1]);
+  }
   constexpr std::size_t kMaxPattern = 256;
   if (pattern.size() > kMaxPattern) throw RunError("format_date: pattern is too long");
   try {
@@ -167,26 +191,45 @@ Value format_date_fn(std::span<const Value> args, const CallContext&) {
   }
 }
 
-Value parse_date_fn(std::span<const Value> args, const CallContext&) {
-  const std::string& text = stdlib::text_arg("parse_date", args[0]);
-  // parse_date(text, x): x is a pattern when it holds a '%', else a time zone.
+/// parse_date(text, x): x is a pattern when it holds a % conversion, else a time zone.
+struct DateReading {
   std::optional<std::string> pattern;
   const date::time_zone* zone = nullptr;
+  std::string zone_was;  // for messages: which argument named the zone, and why
+};
+
+DateReading date_reading(std::span<const Value> args) {
+  DateReading reading;
   if (args.size() == 3) {
-    if (!args[1].is_null()) pattern = stdlib::text_arg("parse_date", args[1]);
-    zone = zone_arg("parse_date", args[2]);
+    if (!args[1].is_null()) {
+      reading.pattern = stdlib::text_arg("parse_date", args[1]);
+      if (!stdlib::has_conversion(*reading.pattern)) throw_not_a_pattern("parse_date", args[1]);
+    }
+    reading.zone = zone_arg("parse_date", args[2], " (argument 3)");
   } else if (args.size() == 2 && !args[1].is_null()) {
     const std::string& second = stdlib::text_arg("parse_date", args[1]);
-    if (second.find('%') != std::string::npos) {
-      pattern = second;
-    } else {
-      zone = zone_arg("parse_date", args[1]);
+    if (stdlib::has_conversion(second)) {
+      reading.pattern = second;
+      return reading;
     }
+    reading.zone = find_zone(second);
+    if (!reading.zone) {
+      throw RunError("parse_date: argument 2, " + stdlib::quoted(args[1]) +
+                     ", has no % conversion, so it was taken for a time zone, and there is no such zone; " +
+                     stdlib::strftime_advice(second, !args[1].secret));
+    }
+    reading.zone_was = "; argument 2, " + stdlib::quoted(args[1]) + ", was taken for its time zone";
   }
+  return reading;
+}
+
+Value parse_date_fn(std::span<const Value> args, const CallContext&) {
+  const std::string& text = stdlib::text_arg("parse_date", args[0]);
+  auto [pattern, zone, zone_was] = date_reading(args);
   auto parsed = pattern ? stdlib::parse_with_pattern(text, *pattern) : stdlib::parse_iso(text);
   if (!parsed) {
     throw RunError("parse_date: " + stdlib::quoted(args[0]) + " is not a date" +
-                   (pattern ? " in the pattern " + stdlib::quoted(args[1]) : " (ISO 8601)"));
+                   (pattern ? " in the pattern " + stdlib::quoted(args[1]) : " (ISO 8601" + zone_was + ")"));
   }
   if (!parsed->zone.empty()) zone = zone_arg("parse_date", Value(parsed->zone, args[0].secret));
   return tainted(Value(stdlib::resolve(*parsed, zone)), args);

@@ -77,12 +77,10 @@ std::string Url::host_header() const {
 
 std::variant<Url, HttpError> parse_url(std::string_view text) {
   if (has_control_or_space(text)) return invalid("contains spaces or control characters");
-  auto scheme_end = text.find("://");
-  if (scheme_end == std::string_view::npos) return invalid("missing scheme (expected http:// or https://)");
+  if (auto why = url_scheme_problem(text)) return invalid(std::move(*why));
+  const auto scheme_end = text.find("://");
   Url url;
-  std::string scheme = lower(text.substr(0, scheme_end));
-  if (scheme != "http" && scheme != "https") return invalid("unsupported scheme '" + scheme + "'");
-  url.https = scheme == "https";
+  url.https = lower(text.substr(0, scheme_end)) == "https";
   std::string_view rest = text.substr(scheme_end + 3);
   rest = rest.substr(0, rest.find('#'));
   auto authority_end = rest.find_first_of("/?");

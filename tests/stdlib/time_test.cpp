@@ -205,12 +205,62 @@ TEST_CASE("parse_date rejects junk with a clear message") {
   REQUIRE_THROWS_WITH(call("parse_date", {"30/06/2027 junk", "%d/%m/%Y"}),
                       "parse_date: \"30/06/2027 junk\" is not a date in the pattern \"%d/%m/%Y\"");
   REQUIRE_THROWS_WITH(call("parse_date", {"2026-01-01", "Nowhere/City"}),
-                      "parse_date: unknown time zone \"Nowhere/City\"");
+                      "parse_date: argument 2, \"Nowhere/City\", has no % conversion, so it was taken for a time "
+                      "zone, and there is no such zone; patterns are strftime, such as \"%Y-%m-%d %H:%M\"");
   REQUIRE_THROWS_WITH(call("parse_date", {"2026-01-01T00:00[Nowhere/City]"}),
                       "parse_date: unknown time zone \"Nowhere/City\"");
   REQUIRE_THROWS_WITH(call("parse_date", {secret("hunter2")}),
                       "parse_date: \"" + test::kMask + "\" is not a date (ISO 8601)");
   REQUIRE_THROWS_WITH(call("parse_date", {Value()}), "parse_date: expected text, got null");
+}
+
+TEST_CASE("a pattern without a % conversion is a run error, not text returned as written") {
+  const Value t(at("2026-03-05T14:30:00Z"));
+  REQUIRE_THROWS_WITH(call("format_date", {t, "yyyy-MM-dd HH:mm"}),
+                      "format_date: pattern \"yyyy-MM-dd HH:mm\" has no % conversion; patterns are strftime: "
+                      "\"%Y-%m-%d %H:%M\"");
+  REQUIRE_THROWS_WITH(call("format_date", {t, "dd/MM/yyyy 'at' h:mm a"}),
+                      "format_date: pattern \"dd/MM/yyyy 'at' h:mm a\" has no % conversion; patterns are "
+                      "strftime: \"%d/%m/%Y at %I:%M %p\"");
+  REQUIRE_THROWS_WITH(call("format_date", {t, "EEEE d MMMM"}),
+                      "format_date: pattern \"EEEE d MMMM\" has no % conversion; patterns are strftime: "
+                      "\"%A %d %B\"");
+  REQUIRE_THROWS_WITH(call("format_date", {t, "today"}),
+                      "format_date: pattern \"today\" has no % conversion; patterns are strftime, such as "
+                      "\"%Y-%m-%d %H:%M\"");
+  REQUIRE_THROWS_WITH(call("format_date", {t, "100%%"}),
+                      "format_date: pattern \"100%%\" has no % conversion; patterns are strftime, such as "
+                      "\"%Y-%m-%d %H:%M\"");
+  REQUIRE_THROWS_WITH(call("format_date", {t, "yyyy", "Europe/Dublin"}),
+                      "format_date: pattern \"yyyy\" has no % conversion; patterns are strftime: \"%Y\"");
+  // A secret pattern is neither echoed nor translated.
+  REQUIRE_THROWS_WITH(call("format_date", {t, secret("yyyy-MM-dd")}),
+                      "format_date: pattern \"" + test::kMask + "\" has no % conversion; patterns are strftime, "
+                      "such as \"%Y-%m-%d %H:%M\"");
+  CHECK(call("format_date", {t, "%%%Y"}) == Value("%2026"));
+}
+
+TEST_CASE("format_date with a time zone where the pattern goes says where the zone goes") {
+  REQUIRE_THROWS_WITH(call("format_date", {Value(at("2026-03-05T14:30:00Z")), "Europe/Dublin"}),
+                      "format_date: \"Europe/Dublin\" is a time zone, not a pattern; the zone is the third "
+                      "argument: format_date(t, null, \"Europe/Dublin\") for ISO 8601 there");
+}
+
+TEST_CASE("parse_date says which argument it took for a pattern and which for a time zone") {
+  REQUIRE_THROWS_WITH(call("parse_date", {"05/03/2026", "dd/MM/yyyy"}),
+                      "parse_date: argument 2, \"dd/MM/yyyy\", has no % conversion, so it was taken for a time "
+                      "zone, and there is no such zone; patterns are strftime: \"%d/%m/%Y\"");
+  CHECK(call("parse_date", {"05/03/2026", "%d/%m/%Y"}) == Value(at("2026-03-05T00:00:00Z")));
+  REQUIRE_THROWS_WITH(call("parse_date", {"05/03/2026", "Europe/Dublin"}),
+                      "parse_date: \"05/03/2026\" is not a date (ISO 8601; argument 2, \"Europe/Dublin\", was "
+                      "taken for its time zone)");
+  REQUIRE_THROWS_WITH(call("parse_date", {"05/03/2026", "dd/MM/yyyy", "Europe/Dublin"}),
+                      "parse_date: pattern \"dd/MM/yyyy\" has no % conversion; patterns are strftime: "
+                      "\"%d/%m/%Y\"");
+  REQUIRE_THROWS_WITH(call("parse_date", {"05/03/2026", "%d/%m/%Y", "Dublin"}),
+                      "parse_date: unknown time zone \"Dublin\" (argument 3)");
+  CHECK(call("parse_date", {"05/03/2026 14:30", "%d/%m/%Y %H:%M", "Europe/Dublin"}) ==
+        Value(at("2026-03-05T14:30:00Z")));
 }
 
 TEST_CASE("format_date and parse_date round-trip") {

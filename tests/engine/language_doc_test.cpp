@@ -1,0 +1,104 @@
+// docs/language.md says what the engine does: each case pins a statement of the
+// reference to the behaviour it describes, so the two cannot drift apart again.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "engine/checker.hpp"
+#include "support/engine_fixture.hpp"
+
+using namespace flow;
+using namespace flow::testing;
+
+namespace {
+
+std::string language_doc() {
+  std::ifstream in(FLOW_SOURCE_DIR "/docs/language.md", std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  REQUIRE(!out.str().empty());
+  return out.str();
+}
+
+/// The lines of the doc's `datasource NAME rest { ... }` syntax block that start with `prefix`.
+std::vector<std::string> syntax_lines(const std::string& doc, std::string_view prefix) {
+  const auto start = doc.find("datasource NAME rest {");
+  REQUIRE(start != std::string::npos);
+  const auto end = doc.find("```", start);
+  std::istringstream block(doc.substr(start, end - start));
+  std::vector<std::string> out;
+  for (std::string line; std::getline(block, line);) {
+    const auto text = line.find_first_not_of(' ');
+    if (text != std::string::npos && line.compare(text, prefix.size(), prefix) == 0) out.push_back(line.substr(text));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("docs: a request part's quoted text is its name on the wire; only a header has a default", "[docs]") {
+  EngineFixture f(R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9";
+  method List GET "/items" {
+    request header Auth "Authorization" = "Bearer ${Token}";
+    request query { per_page = "per-page"; page; q; }
+    request body form { client_id = "client-id"; scope; }
+  }
+}
+process P {
+  field Token text = "t0";
+  on Go { find_item Api.List map { query.per_page = 50; query.q = null; body.client_id = "c"; } into Items; }
+  field Items list;
+}
+)");
+  f.http.respond_with(200, "[]");
+  const auto result = f.run("P", "Go");
+  INFO(result.error);
+  REQUIRE(result.ok);
+  const auto& request = f.http.requests.at(0);
+  CHECK(request.url == "http://127.0.0.1:9/items?per-page=50");
+  CHECK(find_header(request.headers, "Authorization") == "Bearer t0");
+  CHECK(request.body == "client-id=c");
+
+  const auto doc = language_doc();
+  CHECK(syntax_lines(doc, "request query") ==
+        std::vector<std::string>{R"(request query { name [= "wire-name"]; ... })"});
+  CHECK(syntax_lines(doc, "request body") ==
+        std::vector<std::string>{R"(request body form { name [= "wire-name"]; ... })",
+                                 R"(request body json { name [= "json.path"]; ... })"});
+  const auto header = syntax_lines(doc, "request header");
+  REQUIRE(header.size() == 1);
+  CHECK(header[0].starts_with(R"(request header NAME ["Header-Name"] [= default];)"));
+  CHECK(doc.find("`request query { per_page = \"per-page\"; }` with `query.per_page = 50` sends\n`?per-page=50`") !=
+        std::string::npos);
+}
+
+TEST_CASE("docs: `datetime + text` is a warning of the checker, not a type error", "[docs]") {
+  Diagnostics diagnostics;
+  auto program = load_program_text("test.flow",
+                                   "process P { field At datetime; field Note text; on Go { set Note = At + \" UTC\"; } }",
+                                   diagnostics);
+  FunctionRegistry functions;
+  register_stdlib(functions);
+  check_program(*program, functions, diagnostics);
+  CHECK_FALSE(diagnostics.has_errors());
+  CHECK(render(program->sources, diagnostics).find(": warning: datetime + text joins them as text") !=
+        std::string::npos);
+
+  const auto doc = language_doc();
+  const auto errors = doc.find("The checker reports type errors");
+  REQUIRE(errors != std::string::npos);
+  const auto listed = doc.substr(errors, doc.find(')', errors) - errors);
+  CHECK(listed.find("datetime + text") == std::string::npos);
+  const auto warns = doc.find("warns about what is legal but rarely meant:", errors);
+  REQUIRE(warns != std::string::npos);
+  CHECK(doc.find("`datetime + text` concatenates", warns) != std::string::npos);
+}
+
+TEST_CASE("docs: `field ... required` is not documented (it is parsed but not enforced)", "[docs]") {
+  const auto doc = language_doc();
+  CHECK(doc.find("[required]") == std::string::npos);
+  CHECK(doc.find("field NAME TYPE [= default];") != std::string::npos);
+}
