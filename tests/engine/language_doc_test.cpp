@@ -96,9 +96,3 @@ TEST_CASE("docs: `datetime + text` is a warning of the checker, not a type error
   REQUIRE(warns != std::string::npos);
   CHECK(doc.find("`datetime + text` concatenates", warns) != std::string::npos);
 }
-
-TEST_CASE("docs: `field ... required` is not documented (it is parsed but not enforced)", "[docs]") {
-  const auto doc = language_doc();
-  CHECK(doc.find("[required]") == std::string::npos);
-  CHECK(doc.find("field NAME TYPE [= default];") != std::string::npos);
-}
