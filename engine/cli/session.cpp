@@ -1,10 +1,10 @@
 #include "engine/cli/session.hpp"
 
-#include <charconv>
 #include <csignal>
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <ostream>
 
 #include <boost/asio/co_spawn.hpp>
@@ -46,13 +46,9 @@ SqliteOptions store_options(const Args& args) {
     if (*durability != "relaxed") throw UsageError("--durability is full or relaxed, not '" + *durability + "'");
     options.durability = Durability::relaxed;
   }
-  if (const auto keep = args.option("keep-runs")) {
-    std::int64_t runs = -1;
-    const auto [end, error] = std::from_chars(keep->data(), keep->data() + keep->size(), runs);
-    if (error != std::errc() || end != keep->data() + keep->size() || runs < 0)
-      throw UsageError("--keep-runs is a number of runs per task (0 keeps them all), not '" + *keep + "'");
-    options.keep_runs = runs;
-  }
+  if (const auto keep = args.number("keep-runs", 0, std::numeric_limits<std::int64_t>::max(),
+                                     "a number of runs per task (0 keeps them all)"))
+    options.keep_runs = *keep;
   return options;
 }
 
