@@ -109,23 +109,30 @@ void print_instance(std::ostream& out, const InstanceRecord& instance, bool reve
   }
 }
 
+namespace {
+
+/// A run that failed before it had an instance (an unknown Process ID, an
+/// env() a new one needs) has none to show.
+bool has_instance(const RunResult& result) { return !result.instance.process.empty(); }
+
+}  // namespace
+
 void print_run(std::ostream& out, std::ostream& err, const RunResult& result, bool reveal) {
   for (const auto& line : result.log) out << "log: " << line << "\n";
-  print_instance(out, result.instance, reveal);
+  if (has_instance(result)) print_instance(out, result.instance, reveal);
   if (!result.ok) err << result.error;
 }
 
 std::string run_json(const RunResult& result, bool reveal) {
   Json fields = Json::object();
   for (const auto& [name, value] : result.instance.fields) fields[name] = to_json(value, reveal);
-  Json doc = {{"ok", result.ok},
-              {"saved", result.saved},
-              {"log", result.log},
-              {"instance",
-               {{"id", result.instance.id},
+  Json instance = nullptr;
+  if (has_instance(result))
+    instance = {{"id", result.instance.id},
                 {"process", result.instance.process},
                 {"revision", result.instance.revision},
-                {"fields", fields}}}};
+                {"fields", fields}};
+  Json doc = {{"ok", result.ok}, {"saved", result.saved}, {"log", result.log}, {"instance", instance}};
   if (!result.ok) doc["error"] = result.error;
   return dump_json(doc, 2);
 }
@@ -135,6 +142,22 @@ std::pair<std::string, std::string> split_target(const std::string& target) {
   if (dot == std::string::npos || dot == 0 || dot + 1 == target.size())
     throw UsageError("expected PROCESS.HANDLER, got '" + target + "'");
   return {target.substr(0, dot), target.substr(dot + 1)};
+}
+
+void require_target(const Program& program, const std::string& process, const std::string& handler) {
+  const auto* decl = program.process(process);
+  if (decl && Program::handler(*decl, handler)) return;
+  std::string handlers;
+  for (const auto* p : program.processes()) {
+    if (decl && p != decl) continue;
+    for (const auto& h : p->handlers) {
+      if (h.kind != ast::HandlerKind::button) continue;
+      handlers += (handlers.empty() ? "" : ", ") + p->name.text + "." + h.name.text;
+    }
+  }
+  const std::string what = decl ? "process " + process + " has no handler '" + handler + "'"
+                                : "no process '" + process + "' in the files";
+  throw UsageError(what + (handlers.empty() ? "; they declare no handlers" : "; handlers: " + handlers));
 }
 
 }  // namespace flow::cli
