@@ -192,10 +192,12 @@ asio::awaitable<void> RunState::commit(std::optional<RunRecord> history) {
     pending = std::move(commit);
     std::rethrow_exception(failure);
   }
-  if (commit.writes_instance()) instance.revision = commit.revision;
+  if (commit.writes_instance()) {  // a checkpoint stamps the stored instance as a save does
+    instance.revision = commit.revision;
+    instance.created = commit.created;
+    instance.modified = commit.modified;
+  }
   if (commit.save) {
-    instance.created = commit.save->created;
-    instance.modified = commit.save->modified;
     saved = true;
     log.push_back(note);
     masked_log.push_back(note);

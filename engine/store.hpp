@@ -66,6 +66,8 @@ struct RunCommit {
 
   // Outcome, filled in by Store::commit_runs.
   std::int64_t revision = 0;           // the instance's revision after it; 0 when not written
+  TimePoint created{};                 // and its stamps as stored, when written
+  TimePoint modified{};
   std::exception_ptr error;            // a StoreError: this commit wrote nothing
 
   bool writes_instance() const { return save || !checkpoint.empty(); }

@@ -1,11 +1,24 @@
 #include "engine/cli/args.hpp"
 
+#include <charconv>
+
 namespace flow::cli {
 
 std::optional<std::string> Args::option(const std::string& name) const {
   const auto it = options.find(name);
   if (it == options.end()) return std::nullopt;
   return it->second;
+}
+
+std::optional<std::int64_t> Args::number(const std::string& name, std::int64_t min, std::int64_t max,
+                                         const std::string& what) const {
+  const auto text = option(name);
+  if (!text) return std::nullopt;
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (error != std::errc() || end != text->data() + text->size() || value < min || value > max)
+    throw UsageError("--" + name + " is " + what + ", not '" + *text + "'");
+  return value;
 }
 
 Args parse_args(const std::vector<std::string>& args, const std::set<std::string>& options,

@@ -23,7 +23,7 @@ commands:
   run FILE... [--db PATH] [--for DURATION] [--durability full|relaxed]
                                                  the daemon: run the schedules until
                                                  SIGINT/SIGTERM
-  instances list|show ID [FILE...] [--db PATH]   saved instances
+  instances list|show ID [FILE...] [--db PATH]   saved instances (flow instances --help)
   tasks list|history|run|pause|resume|delete ... scheduled tasks (flow tasks --help)
   repl [FILE...] [--db PATH] [--show-secrets]    interactive rules and expressions
   test FILE... [--filter TEXT] [--verbose]       run the files' test blocks: mocked HTTP,
@@ -64,6 +64,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   } catch (const UsageError& e) {
     err << "flow: " << e.what() << "\n";
     return 2;
+  } catch (const UserError& e) {
+    err << "flow: " << e.what() << "\n";
+    return 1;
   } catch (const StoreError& e) {
     err << "flow: store error: " << e.what() << "\n";
     return 2;

@@ -1,5 +1,9 @@
 // `flow instances ...` and `flow tasks ...`: Kianda's Scheduled-tasks admin page
 // and saved process instances, as commands over the store.
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <limits>
 #include <ostream>
 
 #include "engine/cli/commands.hpp"
@@ -11,11 +15,47 @@ namespace flow::cli {
 
 namespace {
 
+constexpr const char* kInstancesUsage = R"(usage: flow instances list [FILE...] [--db PATH]
+       flow instances show ID [FILE...] [--db PATH] [--show-secrets]
+
+  list   the saved instances: Process ID, process, revision, last modified
+  show   one instance's fields, secrets masked unless --show-secrets
+
+The store is --db PATH, else flow.db beside the first FILE (or here); one
+that does not exist is an error, never created.
+)";
+
+constexpr const char* kTasksUsage = R"(usage: flow tasks list [FILE...] [--db PATH]
+       flow tasks history [TASK] [FILE...] [--limit N] [--db PATH]
+       flow tasks run FILE... TASK [--db PATH] [--show-secrets]
+       flow tasks pause|resume|delete TASK [FILE...] [--db PATH]
+
+  list     the tasks of the store and the FILEs' schedules: state, runs, last
+           and next run
+  history  the newest runs (20, or N), of TASK or of every task
+  run      run the task's handler now, as the daemon would
+  pause    the daemon passes over the task's slots until it is resumed
+  resume   the daemon runs it again
+  delete   the daemon no longer runs it
+
+A TASK is one the store knows or a schedule of the FILEs given; a deleted task
+is resumed only with the file that declares it. A name with spaces needs
+quotes. The store is --db PATH, else flow.db beside the first FILE (or here);
+list and history never create one.
+)";
+
 std::vector<std::string> files_of(const Args& args, std::size_t skip) {
   std::vector<std::string> files;
   for (std::size_t i = skip; i < args.positional.size(); ++i)
     if (args.positional[i].ends_with(".flow")) files.push_back(args.positional[i]);
   return files;
+}
+
+/// The store of a command that only reads it: opening a missing file would
+/// create an empty store and report it empty, as if the path were right.
+std::unique_ptr<Store> open_existing_store(const std::string& path) {
+  if (!std::filesystem::exists(path)) throw UserError("no store at " + path);
+  return open_sqlite_store(path);
 }
 
 std::string opt_time(const std::optional<TimePoint>& t) { return t ? format_iso(*t) : "-"; }
@@ -43,21 +83,109 @@ TaskState task_or_new(Store& store, const std::string& name) {
   return state;
 }
 
-int tasks_list(Store& store, const std::vector<std::string>& files, std::ostream& out, std::ostream& err) {
+/// The names of the schedules `files` declare (none without files); nullopt
+/// when the files have errors, printed to `err`.
+std::optional<std::vector<std::string>> declared_tasks(const std::vector<std::string>& files, std::ostream& err) {
   std::vector<std::string> names;
-  if (!files.empty()) {
-    const auto loaded = load_checked(files, err);
-    if (!loaded) return 1;
-    for (const auto* s : loaded->program->schedules()) names.push_back(s->name);
-  }
-  for (const auto& t : store.list_tasks())
-    if (std::find(names.begin(), names.end(), t.name) == names.end()) names.push_back(t.name);
+  if (files.empty()) return names;
+  const auto loaded = load_checked(files, err);
+  if (!loaded) return std::nullopt;
+  for (const auto* s : loaded->program->schedules()) names.push_back(s->name);
+  return names;
+}
+
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+/// The files' schedules, then the store's other tasks (`store` may be null: no store yet).
+std::vector<std::string> known_tasks(std::vector<std::string> declared, Store* store) {
+  if (store)
+    for (const auto& t : store->list_tasks())
+      if (!contains(declared, t.name)) declared.push_back(t.name);
+  return declared;
+}
+
+std::string lowercase(std::string text) {
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+/// "no task named 'X'", with the known task it matches but for case, if any.
+UserError no_task(const std::string& name, const std::vector<std::string>& known) {
+  std::string message = "no task named '" + name + "'";
+  const auto wanted = lowercase(name);
+  const auto match = std::find_if(known.begin(), known.end(), [&](const auto& k) { return lowercase(k) == wanted; });
+  if (match != known.end()) message += "; did you mean '" + *match + "'?";
+  return UserError(message);
+}
+
+/// TASK (when `with_task`) then FILEs, and nothing else: an unquoted name with
+/// spaces would otherwise act on its first word.
+std::vector<std::string> task_files(const Args& args, bool with_task, const std::string& usage) {
+  const std::size_t skip = with_task ? 2 : 1;
+  auto files = files_of(args, skip);
+  if (args.positional.size() != skip + files.size())
+    throw UsageError("usage: " + usage + " (a name with spaces needs quotes)");
+  return files;
+}
+
+int tasks_list(const Args& args, std::ostream& out, std::ostream& err) {
+  const auto files = task_files(args, false, "flow tasks list [FILE...]");
+  const auto declared = declared_tasks(files, err);
+  if (!declared) return 1;
+  const auto store = open_existing_store(db_path(args, files));
+  const auto names = known_tasks(*declared, store.get());
   if (names.empty()) out << "no tasks\n";
   for (const auto& name : names) {
-    const auto state = task_or_new(store, name);
+    const auto state = task_or_new(*store, name);
     out << name << "  " << (state.deleted ? "deleted" : state.paused ? "paused" : "active") << "  runs "
         << state.run_count << "  last " << opt_time(state.last_run) << "  next " << opt_time(state.next_run) << "\n";
   }
+  return 0;
+}
+
+int tasks_history(const Args& args, std::ostream& out, std::ostream& err) {
+  const auto limit = args.number("limit", 1, std::numeric_limits<int>::max(), "a number of runs, 1 or more");
+  const bool with_task = args.positional.size() >= 2 && !args.positional[1].ends_with(".flow");
+  const auto files = task_files(args, with_task, "flow tasks history [TASK] [FILE...] [--limit N]");
+  const std::string task = with_task ? args.positional[1] : "";
+  const auto store = open_existing_store(db_path(args, files));
+  const auto runs = store->runs(task, static_cast<int>(limit.value_or(20)));
+  if (runs.empty() && with_task && !store->load_task(task)) {
+    const auto declared = declared_tasks(files, err);
+    if (!declared) return 1;
+    if (!contains(*declared, task)) throw no_task(task, known_tasks(*declared, store.get()));
+  }
+  if (runs.empty()) out << (with_task ? "no runs of '" + task + "'" : std::string("no runs")) << "\n";
+  for (const auto& run : runs) print_run_record(out, run);
+  return 0;
+}
+
+/// pause, resume or delete a task the store or the files know; the store is
+/// created only for a task of the files.
+int tasks_change(const std::string& verb, const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.positional.size() < 2) throw UsageError("usage: flow tasks " + verb + " TASK [FILE...]");
+  const auto files = task_files(args, true, "flow tasks " + verb + " TASK [FILE...]");
+  const auto& name = args.positional[1];
+  const auto declared = declared_tasks(files, err);
+  if (!declared) return 1;
+  const auto db = db_path(args, files);
+  std::unique_ptr<Store> store;
+  if (std::filesystem::exists(db)) store = open_sqlite_store(db);
+  const auto stored = store ? store->load_task(name) : std::nullopt;
+  const bool in_files = contains(*declared, name);
+  if (!stored && !in_files) throw no_task(name, known_tasks(*declared, store.get()));
+  if (verb == "resume" && stored && stored->deleted && !in_files)
+    throw UserError("task '" + name + "' was deleted; resume it with the file that declares it: flow tasks resume '" +
+                    name + "' FILE...");
+  if (!store) store = open_sqlite_store(db);
+  auto state = task_or_new(*store, name);
+  if (verb == "pause") state.paused = true;
+  if (verb == "resume") state.paused = state.deleted = false;
+  if (verb == "delete") state.deleted = true;
+  store->save_task(state);
+  out << state.name << ": " << (state.deleted ? "deleted" : state.paused ? "paused" : "active") << "\n";
   return 0;
 }
 
@@ -82,50 +210,36 @@ int tasks_run(const Args& args, std::ostream& out, std::ostream& err) {
 
 }  // namespace
 
-int cmd_instances(const std::vector<std::string>& raw, std::ostream& out, std::ostream&) {
-  const auto args = parse_args(raw, {"db"}, {"show-secrets", "json"});
-  if (args.positional.empty()) throw UsageError("usage: flow instances list|show ID [FILE...] [--db PATH]");
-  const auto& verb = args.positional[0];
-  const auto store = open_sqlite_store(db_path(args, files_of(args, 1)));
-  if (verb == "list") return instances_list(*store, out);
-  if (verb == "show" && args.positional.size() >= 2) {
-    const auto instance = store->load_instance(args.positional[1]);
-    if (!instance) {
-      out << "no instance with Process ID '" << args.positional[1] << "'\n";
-      return 1;
-    }
-    print_instance(out, *instance, args.flag("show-secrets"));
-    return 0;
+int cmd_instances(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+  const auto args = parse_args(raw, {"db"}, {"show-secrets", "json", "help"});
+  if (args.flag("help") || args.positional.empty()) {
+    (args.flag("help") ? out : err) << kInstancesUsage;
+    return args.flag("help") ? 0 : 2;
   }
-  throw UsageError("usage: flow instances list|show ID [FILE...] [--db PATH]");
+  const auto& verb = args.positional[0];
+  if (verb == "show" && args.positional.size() < 2) throw UsageError("usage: flow instances show ID [FILE...]");
+  if (verb != "list" && verb != "show")
+    throw UsageError("unknown instances command '" + verb + "' (see flow instances --help)");
+  const auto store = open_existing_store(db_path(args, files_of(args, 1)));
+  if (verb == "list") return instances_list(*store, out);
+  const auto instance = store->load_instance(args.positional[1]);
+  if (!instance) throw UserError("no instance with Process ID '" + args.positional[1] + "'");
+  print_instance(out, *instance, args.flag("show-secrets"));
+  return 0;
 }
 
 int cmd_tasks(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
-  const auto args = parse_args(raw, {"db", "limit"}, {"show-secrets"});
-  if (args.positional.empty())
-    throw UsageError("usage: flow tasks list [FILE...] | history [TASK] | run FILE... TASK | pause|resume|delete TASK"
-                     "  [--db PATH]");
+  const auto args = parse_args(raw, {"db", "limit"}, {"show-secrets", "help"});
+  if (args.flag("help") || args.positional.empty()) {
+    (args.flag("help") ? out : err) << kTasksUsage;
+    return args.flag("help") ? 0 : 2;
+  }
   const auto& verb = args.positional[0];
   if (verb == "run") return tasks_run(args, out, err);
-  const auto files = files_of(args, 1);
-  const auto store = open_sqlite_store(db_path(args, files));
-  if (verb == "list") return tasks_list(*store, files, out, err);
-  if (verb == "history") {
-    const std::string task = args.positional.size() >= 2 && !args.positional[1].ends_with(".flow") ? args.positional[1] : "";
-    const int limit = std::stoi(args.option("limit").value_or("20"));
-    for (const auto& run : store->runs(task, limit)) print_run_record(out, run);
-    return 0;
-  }
-  if ((verb == "pause" || verb == "resume" || verb == "delete") && args.positional.size() >= 2) {
-    auto state = task_or_new(*store, args.positional[1]);
-    if (verb == "pause") state.paused = true;
-    if (verb == "resume") state.paused = state.deleted = false;
-    if (verb == "delete") state.deleted = true;
-    store->save_task(state);
-    out << state.name << ": " << (state.deleted ? "deleted" : state.paused ? "paused" : "active") << "\n";
-    return 0;
-  }
-  throw UsageError("unknown tasks command '" + verb + "'");
+  if (verb == "list") return tasks_list(args, out, err);
+  if (verb == "history") return tasks_history(args, out, err);
+  if (verb == "pause" || verb == "resume" || verb == "delete") return tasks_change(verb, args, out, err);
+  throw UsageError("unknown tasks command '" + verb + "' (see flow tasks --help)");
 }
 
 }  // namespace flow::cli

@@ -1,6 +1,7 @@
 // `flow run`: the daemon. Seeds declared instances, then runs every schedule on
 // Asio timers until SIGINT/SIGTERM (or --for), letting in-flight runs finish.
 #include <csignal>
+#include <filesystem>
 #include <ostream>
 
 #include <boost/asio/co_spawn.hpp>
@@ -25,6 +26,28 @@ std::chrono::milliseconds cli_duration(const std::string& text) {
   throw UsageError("bad duration '" + text + "' (as in a .flow file: 30s, 5m, 2h, 90 seconds)");
 }
 
+/// `--for 90 seconds` unquoted: the shell split the duration, and "seconds"
+/// would be taken for a file. A usage error saying so, when the word after
+/// --for's value is no file and completes that value into a duration.
+void check_split_duration(const std::vector<std::string>& raw) {
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    std::optional<std::string> value;
+    std::size_t after = i + 1;  // the argument after --for's value
+    if (raw[i].starts_with("--for=")) {
+      value = raw[i].substr(6);
+    } else if (raw[i] == "--for" && i + 1 < raw.size()) {
+      value = raw[i + 1];
+      after = i + 2;
+    }
+    if (!value || after >= raw.size()) continue;
+    const auto& word = raw[after];
+    if (word.starts_with("--") || std::filesystem::exists(word) || !parse_duration(*value + " " + word)) continue;
+    const auto unit = word.starts_with("milli") ? std::string("ms") : word.substr(0, 1);
+    throw UsageError("--for takes one argument: quote it, --for \"" + *value + " " + word + "\", or write " + *value +
+                     unit);
+  }
+}
+
 std::string stamp(Clock& clock) { return format_iso(std::chrono::floor<std::chrono::seconds>(clock.now())); }
 
 }  // namespace
@@ -36,6 +59,7 @@ int cmd_run(const std::vector<std::string>& raw, std::ostream& out, std::ostream
                                        " [--durability full|relaxed] [--keep-runs N]\n";
     return args.flag("help") ? 0 : 2;
   }
+  check_split_duration(raw);
   std::optional<std::chrono::milliseconds> run_for;  // read before anything is opened
   if (auto duration = args.option("for")) run_for = cli_duration(*duration);
   const auto loaded = load_checked(args.positional, err);

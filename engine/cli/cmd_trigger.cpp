@@ -16,6 +16,7 @@ int cmd_trigger(const std::vector<std::string>& raw, std::ostream& out, std::ost
   const auto [process, handler] = split_target(args.positional.back());
   const auto loaded = load_checked(files, err);
   if (!loaded) return 1;
+  require_target(*loaded->program, process, handler);
   const bool reveal = args.flag("show-secrets");
   Runtime runtime(*loaded, db_path(args, files), RunOptions{reveal}, store_options(args));
   const auto result = runtime.run_now(RunRequest{process, handler, args.option("id"), ""});

@@ -63,6 +63,26 @@ class ReplError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The instance after a failed run that started from `before`: `before` with
+/// what the run committed (a save, values a call mapped in), read from the
+/// store (`stored_before`, `stored_after`: the record before and after the
+/// run). The rest of the run is undone, so a later :save cannot store it.
+InstanceRecord keep_committed(InstanceRecord before, const std::optional<InstanceRecord>& stored_before,
+                              const std::optional<InstanceRecord>& stored_after) {
+  if (!stored_after || (stored_before && stored_before->revision == stored_after->revision)) return before;
+  const FieldMap none;
+  const FieldMap& old_fields = stored_before ? stored_before->fields : none;
+  for (const auto& [name, value] : stored_after->fields) {
+    const auto old = old_fields.find(name);
+    if (old == old_fields.end() || old->second != value) before.fields[name] = value;
+  }
+  before.id = stored_after->id;
+  before.created = stored_after->created;
+  before.modified = stored_after->modified;
+  before.revision = stored_after->revision;
+  return before;
+}
+
 std::string shown(const Value& value, bool reveal) {
   if (value.is_null()) return "null";
   if (value.is<std::string>() && !value.secret) return "\"" + to_text(value) + "\"";
@@ -199,6 +219,17 @@ void ReplSession::save() {
   out_ << "saved " << current_->id << " revision " << current_->revision << "\n";
 }
 
+std::optional<InstanceRecord> ReplSession::stored(const std::string& id) const {
+  if (id.empty()) return std::nullopt;
+  return runtime_->store().load_instance(id);
+}
+
+void ReplSession::settle(const RunResult& result, InstanceRecord before,
+                         const std::optional<InstanceRecord>& stored_before) {
+  if (result.ok) current_ = result.instance;
+  else current_ = keep_committed(std::move(before), stored_before, stored(result.instance.id));
+}
+
 void ReplSession::after_run(const RunResult& result) {
   std::ostringstream err;
   print_run(out_, err, result, options_.reveal_secrets);
@@ -214,9 +245,11 @@ void ReplSession::click(const std::string& handler) {
   // the handler's own `save` stores it (and gives a new one its Process ID).
   std::optional<std::string> id;
   if (!current_->id.empty()) id = current_->id;
-  const auto result = runtime_->run_now(RunRequest{current_->process, handler, id, ""}, *current_);
+  const auto stored_before = stored(current_->id);
+  auto result = runtime_->run_now(RunRequest{current_->process, handler, id, ""}, *current_);
+  settle(result, *current_, stored_before);
+  result.instance = *current_;  // a failed run shows what it kept
   after_run(result);
-  current_ = result.instance;
 }
 
 void ReplSession::tasks() {
@@ -308,14 +341,13 @@ void ReplSession::run_rules(const std::string& text) {
   }
   current_process();
   const ast::Handler handler{ast::HandlerKind::button, ast::Name{"input", {}}, std::move(*rules), {}};
+  const auto stored_before = stored(current_->id);
   const auto result = runtime_->run_rules(LooseRules{&handler, &input.sources}, *current_);
   for (const auto& line : result.log) out_ << "log: " << line << "\n";
-  // A failed input changes nothing, unless it committed something first (a
-  // save, or what a call mapped in, which may be a rotated token): then the
-  // instance is as the input left it, so a later save cannot write the old
+  // A failed input keeps only what it committed (a save, or what a call mapped
+  // in, which may be a rotated token): a later save cannot write the old
   // values back, and a preview keeps the Process ID the commit gave it.
-  const bool committed = result.instance.id != current_->id || result.instance.revision != current_->revision;
-  if (result.ok || committed) current_ = result.instance;
+  settle(result, *current_, stored_before);
   out_ << result.error;
 }
 

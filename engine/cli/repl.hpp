@@ -58,6 +58,11 @@ class ReplSession {
   void history(const std::string& task);
   void run_task(const std::string& task);
   void after_run(const RunResult& result);
+  /// The stored instance `id` (none for an empty id: an unsaved preview).
+  std::optional<InstanceRecord> stored(const std::string& id) const;
+  /// The current instance after `result`, a run on `before`: as the run left
+  /// it when it succeeded; else `before` with only what the run committed.
+  void settle(const RunResult& result, InstanceRecord before, const std::optional<InstanceRecord>& stored_before);
 
   ReplOptions options_;
   std::ostream& out_;

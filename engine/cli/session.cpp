@@ -1,10 +1,10 @@
 #include "engine/cli/session.hpp"
 
-#include <charconv>
 #include <csignal>
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <ostream>
 
 #include <boost/asio/co_spawn.hpp>
@@ -48,13 +48,9 @@ SqliteOptions store_options(const Args& args) {
     if (*durability != "relaxed") throw UsageError("--durability is full or relaxed, not '" + *durability + "'");
     options.durability = Durability::relaxed;
   }
-  if (const auto keep = args.option("keep-runs")) {
-    std::int64_t runs = -1;
-    const auto [end, error] = std::from_chars(keep->data(), keep->data() + keep->size(), runs);
-    if (error != std::errc() || end != keep->data() + keep->size() || runs < 0)
-      throw UsageError("--keep-runs is a number of runs per task (0 keeps them all), not '" + *keep + "'");
-    options.keep_runs = runs;
-  }
+  if (const auto keep = args.number("keep-runs", 0, std::numeric_limits<std::int64_t>::max(),
+                                     "a number of runs per task (0 keeps them all)"))
+    options.keep_runs = *keep;
   return options;
 }
 
@@ -115,23 +111,30 @@ void print_instance(std::ostream& out, const InstanceRecord& instance, bool reve
   }
 }
 
+namespace {
+
+/// A run that failed before it had an instance (an unknown Process ID, an
+/// env() a new one needs) has none to show.
+bool has_instance(const RunResult& result) { return !result.instance.process.empty(); }
+
+}  // namespace
+
 void print_run(std::ostream& out, std::ostream& err, const RunResult& result, bool reveal) {
   for (const auto& line : result.log) out << "log: " << line << "\n";
-  print_instance(out, result.instance, reveal);
+  if (has_instance(result)) print_instance(out, result.instance, reveal);
   if (!result.ok) err << result.error;
 }
 
 std::string run_json(const RunResult& result, bool reveal) {
   Json fields = Json::object();
   for (const auto& [name, value] : result.instance.fields) fields[name] = to_json(value, reveal);
-  Json doc = {{"ok", result.ok},
-              {"saved", result.saved},
-              {"log", result.log},
-              {"instance",
-               {{"id", result.instance.id},
+  Json instance = nullptr;
+  if (has_instance(result))
+    instance = {{"id", result.instance.id},
                 {"process", result.instance.process},
                 {"revision", result.instance.revision},
-                {"fields", fields}}}};
+                {"fields", fields}};
+  Json doc = {{"ok", result.ok}, {"saved", result.saved}, {"log", result.log}, {"instance", instance}};
   if (!result.ok) doc["error"] = result.error;
   return dump_json(doc, 2);
 }
@@ -141,6 +144,22 @@ std::pair<std::string, std::string> split_target(const std::string& target) {
   if (dot == std::string::npos || dot == 0 || dot + 1 == target.size())
     throw UsageError("expected PROCESS.HANDLER, got '" + target + "'");
   return {target.substr(0, dot), target.substr(dot + 1)};
+}
+
+void require_target(const Program& program, const std::string& process, const std::string& handler) {
+  const auto* decl = program.process(process);
+  if (decl && Program::handler(*decl, handler)) return;
+  std::string handlers;
+  for (const auto* p : program.processes()) {
+    if (decl && p != decl) continue;
+    for (const auto& h : p->handlers) {
+      if (h.kind != ast::HandlerKind::button) continue;
+      handlers += (handlers.empty() ? "" : ", ") + p->name.text + "." + h.name.text;
+    }
+  }
+  const std::string what = decl ? "process " + process + " has no handler '" + handler + "'"
+                                : "no process '" + process + "' in the files";
+  throw UsageError(what + (handlers.empty() ? "; they declare no handlers" : "; handlers: " + handlers));
 }
 
 }  // namespace flow::cli

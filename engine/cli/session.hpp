@@ -69,5 +69,8 @@ std::string run_json(const RunResult& result, bool reveal);
 
 /// Splits "Process.Handler".
 std::pair<std::string, std::string> split_target(const std::string& target);
+/// A UsageError, naming the handlers there are, unless `program` has the
+/// button handler `process`.`handler`: a mistyped name is caught before a run.
+void require_target(const Program& program, const std::string& process, const std::string& handler);
 
 }  // namespace flow::cli

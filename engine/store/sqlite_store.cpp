@@ -97,8 +97,9 @@ std::optional<std::int64_t> to_millis(const std::optional<TimePoint>& t) {
   return to_millis(*t);
 }
 
-/// What a save sets besides the fields: stamped on the caller's copy once the
-/// transaction commits, so the save needs no copy of the fields for the caller.
+/// What a save or a checkpoint sets besides the fields: stamped on the caller's
+/// copy once the transaction commits, so the save needs no copy of the fields
+/// for the caller.
 struct SaveStamps {
   TimePoint created;
   TimePoint modified;
@@ -423,11 +424,17 @@ class SqliteStore final : public Store {
   std::optional<SaveStamps> write_run(RunCommit& commit, TimePoint now) {
     const Operation operation = commit_operation(commit);
     std::optional<SaveStamps> saved;
+    std::optional<SaveStamps> written;
     if (commit.save) {
       saved = save_in_transaction(*commit.save, now, operation);
-      commit.revision = saved->revision;
+      written = saved;
     } else if (!commit.checkpoint.empty()) {
-      commit.revision = checkpoint_in_transaction(commit.instance_id, commit.process, commit.checkpoint, now, operation);
+      written = checkpoint_in_transaction(commit.instance_id, commit.process, commit.checkpoint, now, operation);
+    }
+    if (written) {
+      commit.revision = written->revision;
+      commit.created = written->created;
+      commit.modified = written->modified;
     }
     if (commit.history) insert_run(*commit.history, operation);
     return saved;
@@ -451,8 +458,8 @@ class SqliteStore final : public Store {
     return stamps;
   }
 
-  /// Merges `fields` into the stored instance (created if absent); returns its new revision.
-  std::int64_t checkpoint_in_transaction(const std::string& id, const std::string& process, const FieldMap& fields,
+  /// Merges `fields` into the stored instance (created if absent); returns its new stamps.
+  SaveStamps checkpoint_in_transaction(const std::string& id, const std::string& process, const FieldMap& fields,
                                          TimePoint now, const Operation& operation) {
     auto stored = load_instance_as(id, operation);
     InstanceRecord merged;
@@ -465,9 +472,9 @@ class SqliteStore final : public Store {
     }
     for (const auto& [name, value] : fields) merged.fields[name] = value;
     merged.modified = now;
-    const std::int64_t revision = ++merged.revision;
+    const SaveStamps stamps{merged.created, now, ++merged.revision};
     write_instance(std::move(merged), operation);
-    return revision;
+    return stamps;
   }
 
   std::int64_t insert_run(const RunRecord& run, const Operation& operation) {

@@ -222,3 +222,73 @@ TEST_CASE("--durability takes full or relaxed; anything else is a usage error", 
   CHECK_THAT(bad.err, Catch::Contains("--durability is full or relaxed, not 'fast'"));
   CHECK_FALSE(std::filesystem::exists(dir.file("flow.db")));
 }
+
+TEST_CASE("--for split by the shell (--for 90 seconds) says to quote it", "[e2e]") {
+  TempDir dir;
+  const auto file = write_seed(dir);
+  const auto db = dir.file("flow.db");
+  const auto split = run_flow({"run", file, "--db", db, "--for", "90", "seconds"});
+  CHECK(split.code == 2);
+  CHECK(split.err == "flow: --for takes one argument: quote it, --for \"90 seconds\", or write 90s\n");
+  const auto inline_value = run_flow({"run", file, "--db", db, "--for=500", "milliseconds"});
+  CHECK(inline_value.code == 2);
+  CHECK(inline_value.err == "flow: --for takes one argument: quote it, --for \"500 milliseconds\", or write 500ms\n");
+  CHECK_FALSE(std::filesystem::exists(db));
+}
+
+TEST_CASE("flow trigger of an unknown process or handler is a usage error naming the handlers", "[e2e]") {
+  TempDir dir;
+  const auto file = write_seed(dir);
+  const auto handler = run_flow({"trigger", file, "TokenKeeper.Nope"});
+  CHECK(handler.code == 2);
+  CHECK(handler.out.empty());
+  CHECK(handler.err == "flow: process TokenKeeper has no handler 'Nope'; handlers: TokenKeeper.Refresh\n");
+  const auto process = run_flow({"trigger", file, "Keeper.Refresh", "--id", "TK-1"});
+  CHECK(process.code == 2);
+  CHECK(process.out.empty());
+  CHECK(process.err == "flow: no process 'Keeper' in the files; handlers: TokenKeeper.Refresh\n");
+  CHECK_FALSE(std::filesystem::exists(dir.file("flow.db")));
+}
+
+TEST_CASE("flow trigger that fails before it has an instance prints no instance", "[e2e]") {
+  TempDir dir;
+  const auto file = write_seed(dir);
+  const auto run = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-9"});
+  CHECK(run.code == 1);
+  CHECK(run.out.empty());
+  CHECK(run.err == "error: no instance of TokenKeeper with Process ID 'TK-9'\n");
+  const auto json = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-9", "--json"});
+  CHECK(json.code == 1);
+  CHECK(Json::parse(json.out).at("instance").is_null());
+}
+
+TEST_CASE("flow trigger prints the stamps a checkpoint gave a new instance", "[e2e]") {
+  auto provider = start_seed_provider();
+  TempDir dir;
+  const auto file = dir.file("peek.flow");
+  // A call maps a value in and nothing saves: the engine checkpoints the new instance.
+  write_text(file, seed_example() + R"(
+process Peek {
+  field RefreshToken secret = env("REFRESH_TOKEN");
+  field AccessToken secret;
+  on Look {
+    create_item RestService.GetRefreshAuthToken map {
+      body.grant_type = "refresh_token";
+      body.client_id = env("CLIENT_ID");
+      body.client_secret = env("CLIENT_SECRET");
+      body.refresh_token = RefreshToken;
+    } on_success {
+      AccessToken = body.access_token;
+      RefreshToken = body.refresh_token;
+    };
+  }
+}
+)");
+  const auto run = run_flow({"trigger", file, "Peek.Look"}, seed_env(provider));
+  INFO(run.out << run.err);
+  REQUIRE(run.code == 0);
+  const auto stored = open_sqlite_store(dir.file("flow.db"))->load_instance("Peek-1");
+  REQUIRE(stored);
+  CHECK_THAT(run.out, Catch::Contains("Peek-1 (Peek) revision 1, modified " + format_iso(stored->modified) + "\n"));
+  CHECK(run.out.find("1970") == std::string::npos);
+}

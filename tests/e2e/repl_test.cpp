@@ -27,6 +27,16 @@ constexpr const char* kCounter = R"(process Counter {
   on Refuse {
     fail "refused at ${A}";
   }
+  on Bad {
+    set A = 100;
+    fail "nope";
+  }
+  on SaveThenFail {
+    set A = A + 1;
+    save;
+    set Name = "lost";
+    fail "after the save";
+  }
 }
 
 schedule "Bump often" {
@@ -214,4 +224,47 @@ TEST_CASE("repl: an input that saved and then failed keeps what it committed", "
   CHECK(f.say("A") == "3\n");
   CHECK(f.say(":save").find("saved " + id) != std::string::npos);
   CHECK(open_sqlite_store(f.dir.file("flow.db"))->list_instances().size() == 1);  // not a second instance
+}
+
+TEST_CASE("repl: a failed :click keeps only what it committed", "[repl]") {
+  Fixture f;
+  // An unsaved preview is as it was before the click.
+  f.say(":new Counter");
+  f.say("set A = 7;");
+  const auto failed = f.say(":click Bad");
+  INFO(failed);
+  CHECK(failed.find("nope") != std::string::npos);
+  CHECK(failed.find("run FAILED") != std::string::npos);
+  CHECK(failed.find("A     = 7\n") != std::string::npos);  // what the click left, not what it half did
+  CHECK(f.say("A") == "7\n");
+  CHECK(f.session->current()->id.empty());
+
+  // A stored instance is as the store has it after the run, with the edits not saved yet.
+  f.say(":click Bump");
+  const auto id = f.session->current()->id;
+  REQUIRE_FALSE(id.empty());
+  f.say(":open " + id);
+  f.say("set Name = \"mine\";");
+  f.say(":click Bad");
+  CHECK(f.say("A") == "8\n");
+  CHECK(f.say("Name") == "\"mine\"\n");
+  CHECK(f.say(":save").find("saved " + id) != std::string::npos);
+  CHECK(open_sqlite_store(f.dir.file("flow.db"))->load_instance(id)->fields.at("A") == Value(8.0));
+
+  // What a click saved before it failed stays; what it did after the save does not.
+  f.say("set Name = \"kept\";");
+  const auto saved_then_failed = f.say(":click SaveThenFail");
+  INFO(saved_then_failed);
+  CHECK(saved_then_failed.find("after the save") != std::string::npos);
+  CHECK(f.say("A") == "9\n");
+  CHECK(f.say("Name") == "\"kept\"\n");
+  const auto stored = open_sqlite_store(f.dir.file("flow.db"))->load_instance(id);
+  CHECK(stored->fields.at("A") == Value(9.0));
+  CHECK(stored->fields.at("Name") == Value("kept"));
+  CHECK(f.session->current()->revision == stored->revision);
+
+  // Typed input alike: what came after its save is undone.
+  const auto input = f.say("set A = 20;\nsave;\nset A = 50;\nfail \"after the input's save\";");
+  INFO(input);
+  CHECK(f.say("A") == "20\n");
 }

@@ -300,6 +300,43 @@ instance "K-1" of K { }
   CHECK(stored->fields.at("Other").is_null());
 }
 
+TEST_CASE("a checkpoint stamps the run's instance as the store has it", "[interpreter]") {
+  EngineFixture f(R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9";
+  method Refresh POST "/t" { request body form { rt; } response body json { refresh_token; } }
+}
+process K {
+  field RefreshToken secret = "rt-0000000000000001";
+  on Go {
+    create_item Api.Refresh map { body.rt = RefreshToken; } on_success { RefreshToken = body.refresh_token; };
+  }
+}
+instance "K-1" of K { }
+)");
+  f.http.respond_with(200, R"({"refresh_token":"rt-0000000000000002"})");
+  // A new instance, written only by the checkpoint: no `save`.
+  const auto fresh = f.run("K", "Go");
+  REQUIRE(fresh.ok);
+  CHECK_FALSE(fresh.saved);
+  const auto stored = f.store->load_instance(fresh.instance.id);
+  REQUIRE(stored);
+  CHECK(fresh.instance.revision == stored->revision);
+  CHECK(fresh.instance.created == stored->created);
+  CHECK(fresh.instance.modified == stored->modified);
+  CHECK(fresh.instance.modified == f.clock.now());
+
+  // A stored one keeps its creation and is modified now.
+  f.run("K", "Go", "K-1");
+  const auto created = f.store->load_instance("K-1")->created;
+  f.clock.advance_by(std::chrono::minutes(5));
+  const auto again = f.run("K", "Go", "K-1");
+  REQUIRE(again.ok);
+  CHECK(again.instance.created == created);
+  CHECK(again.instance.modified == f.clock.now());
+  CHECK(again.instance.modified == f.store->load_instance("K-1")->modified);
+}
+
 TEST_CASE("log masks secrets inside interpolated text and in the history", "[interpreter]") {
   EngineFixture f(R"(
 process S {

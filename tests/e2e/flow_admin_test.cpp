@@ -1,0 +1,127 @@
+// `flow tasks ...` and `flow instances ...` end to end: the binary over a store.
+#include "e2e/e2e_support.hpp"
+
+using namespace flow;
+using namespace flow::e2e;
+using flow::testing::TempDir;
+
+namespace {
+
+constexpr const char* kTask = "Refresh access token";  // the seed example's schedule
+
+}  // namespace
+
+TEST_CASE("flow tasks pause|resume|delete: an unknown task is an error and writes no row", "[e2e]") {
+  TempDir dir;
+  const auto file = write_seed(dir);
+  const auto db = dir.file("flow.db");
+
+  // With no store yet, nothing is created for a name nothing knows.
+  const auto nowhere = run_flow({"tasks", "pause", "nope", "--db", db});
+  CHECK(nowhere.code == 1);
+  CHECK(nowhere.err == "flow: no task named 'nope'\n");
+  CHECK_FALSE(std::filesystem::exists(db));
+
+  // A task the files declare is known before the daemon ever ran it.
+  const auto paused = run_flow({"tasks", "pause", kTask, file});
+  INFO(paused.err);
+  CHECK(paused.code == 0);
+  CHECK(paused.out == std::string(kTask) + ": paused\n");
+
+  for (const std::string verb : {"pause", "resume", "delete"}) {
+    const auto run = run_flow({"tasks", verb, "nope", "--db", db});
+    INFO(verb);
+    CHECK(run.code == 1);
+    CHECK(run.out.empty());
+    CHECK(run.err == "flow: no task named 'nope'\n");
+  }
+  const auto wrong_case = run_flow({"tasks", "pause", "refresh ACCESS token", "--db", db});
+  CHECK(wrong_case.code == 1);
+  CHECK(wrong_case.err == "flow: no task named 'refresh ACCESS token'; did you mean 'Refresh access token'?\n");
+  const auto unquoted = run_flow({"tasks", "pause", "Refresh", "access", "token", "--db", db});
+  CHECK(unquoted.code == 2);
+  CHECK_THAT(unquoted.err, Catch::Contains("a name with spaces needs quotes"));
+  CHECK(open_sqlite_store(db)->list_tasks().size() == 1);  // no phantom rows
+
+  // A deleted task comes back only with the file that declares it.
+  CHECK(run_flow({"tasks", "delete", kTask, "--db", db}).code == 0);
+  const auto resumed = run_flow({"tasks", "resume", kTask, "--db", db});
+  CHECK(resumed.code == 1);
+  CHECK(resumed.err == "flow: task 'Refresh access token' was deleted; resume it with the file that declares it: "
+                       "flow tasks resume 'Refresh access token' FILE...\n");
+  const auto with_file = run_flow({"tasks", "resume", kTask, file});
+  CHECK(with_file.code == 0);
+  CHECK(with_file.out == std::string(kTask) + ": active\n");
+}
+
+TEST_CASE("flow tasks history: an unknown task is an error; a known one without runs says so", "[e2e]") {
+  TempDir dir;
+  const auto file = write_seed(dir);
+  const auto db = dir.file("flow.db");
+  REQUIRE(run_flow({"tasks", "pause", kTask, file}).code == 0);
+
+  const auto unknown = run_flow({"tasks", "history", "nope", "--db", db});
+  CHECK(unknown.code == 1);
+  CHECK(unknown.out.empty());
+  CHECK(unknown.err == "flow: no task named 'nope'\n");
+  const auto known = run_flow({"tasks", "history", kTask, "--db", db});
+  CHECK(known.code == 0);
+  CHECK(known.out == "no runs of 'Refresh access token'\n");
+  const auto all = run_flow({"tasks", "history", "--db", db});
+  CHECK(all.code == 0);
+  CHECK(all.out == "no runs\n");
+}
+
+TEST_CASE("flow tasks history --limit takes a number of runs; anything else is a usage error", "[e2e]") {
+  TempDir dir;
+  const auto db = dir.file("flow.db");
+  open_sqlite_store(db);
+  for (const std::string bad : {"abc", "0", "-3", "99999999999999", "20x"}) {
+    const auto run = run_flow({"tasks", "history", "--limit", bad, "--db", db});
+    INFO(bad);
+    CHECK(run.code == 2);
+    CHECK(run.err == "flow: --limit is a number of runs, 1 or more, not '" + bad + "'\n");
+  }
+  CHECK(run_flow({"tasks", "history", "--limit", "5", "--db", db}).code == 0);
+}
+
+TEST_CASE("flow tasks --help and flow instances --help print their usage", "[e2e]") {
+  const auto tasks = run_flow({"tasks", "--help"});
+  CHECK(tasks.code == 0);
+  CHECK_THAT(tasks.out, Catch::StartsWith("usage: flow tasks list [FILE...]"));
+  CHECK_THAT(tasks.out, Catch::Contains("pause|resume|delete TASK"));
+  const auto instances = run_flow({"instances", "--help"});
+  CHECK(instances.code == 0);
+  CHECK_THAT(instances.out, Catch::StartsWith("usage: flow instances list [FILE...]"));
+  CHECK_THAT(instances.out, Catch::Contains("show ID"));
+  // Without a command, the same text is a usage error.
+  const auto bare = run_flow({"tasks"});
+  CHECK(bare.code == 2);
+  CHECK(bare.err == tasks.out);
+}
+
+TEST_CASE("read-only admin commands refuse a store that does not exist, and do not create it", "[e2e]") {
+  TempDir dir;
+  const auto db = dir.file("missing.db");
+  const std::vector<std::vector<std::string>> commands = {
+      {"instances", "list"}, {"instances", "show", "TK-1"}, {"tasks", "list"}, {"tasks", "history"}};
+  for (auto command : commands) {
+    command.insert(command.end(), {"--db", db});
+    const auto run = run_flow(command);
+    INFO(command[0] << " " << command[1]);
+    CHECK(run.code == 1);
+    CHECK(run.out.empty());
+    CHECK(run.err == "flow: no store at " + db + "\n");
+  }
+  CHECK_FALSE(std::filesystem::exists(db));
+}
+
+TEST_CASE("flow instances show of an unknown Process ID is an error on stderr", "[e2e]") {
+  TempDir dir;
+  const auto db = dir.file("flow.db");
+  open_sqlite_store(db);
+  const auto run = run_flow({"instances", "show", "TK-9", "--db", db});
+  CHECK(run.code == 1);
+  CHECK(run.out.empty());
+  CHECK(run.err == "flow: no instance with Process ID 'TK-9'\n");
+}
