@@ -21,13 +21,16 @@ struct CronField {
   std::string_view name;
   int min;
   int max;
-  const std::array<std::string_view, 12>* names;  // value names (first = min)
+  const std::array<std::string_view, 12>* names;  // value names, in full (first = min)
+  std::string_view names_accepted;                 // for the message when a word is none of them
 };
 
-constexpr std::array<std::string_view, 12> kMonthNames = {"jan", "feb", "mar", "apr", "may", "jun",
-                                                          "jul", "aug", "sep", "oct", "nov", "dec"};
-constexpr std::array<std::string_view, 12> kWeekdayNames = {"sun", "mon", "tue", "wed", "thu", "fri",
-                                                            "sat", "",    "",    "",    "",    ""};
+// A name matches in full or by its first three letters, in any case.
+constexpr std::array<std::string_view, 12> kMonthNames = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december"};
+constexpr std::array<std::string_view, 12> kWeekdayNames = {
+    "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "", "", "", "", ""};
 
 [[noreturn]] void cron_fail(std::string_view expression, std::string_view message) {
   throw ScheduleError("cron \"" + std::string(expression) + "\": " + std::string(message));
@@ -57,18 +60,27 @@ std::vector<std::string_view> split_spaces(std::string_view text) {
   return words;
 }
 
-int cron_value(std::string_view expression, const CronField& field, std::string_view text) {
-  if (field.names) {
-    std::string lower;
-    for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    for (std::size_t i = 0; i < field.names->size(); ++i) {
-      if (!(*field.names)[i].empty() && (*field.names)[i] == lower) return field.min + static_cast<int>(i);
-    }
+/// The value `word` names in `field` (sun, Sunday, JAN, january), if any.
+std::optional<int> cron_name(const CronField& field, std::string_view word) {
+  if (!field.names || word.size() < 3) return std::nullopt;
+  std::string lower;
+  for (char c : word) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::size_t i = 0; i < field.names->size(); ++i) {
+    std::string_view name = (*field.names)[i];
+    if (!name.empty() && (lower == name || lower == name.substr(0, 3))) return field.min + static_cast<int>(i);
   }
+  return std::nullopt;
+}
+
+int cron_value(std::string_view expression, const CronField& field, std::string_view text) {
+  if (auto named = cron_name(field, text)) return *named;
   int value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-    cron_fail(expression, std::string(field.name) + ": \"" + std::string(text) + "\" is not a number");
+    std::string what = std::string(field.name) + ": \"" + std::string(text) + "\" is not a number";
+    if (field.names) what += " " + std::to_string(field.min) + "-" + std::to_string(field.max) + " or " +
+                             std::string(field.names_accepted);
+    cron_fail(expression, what);
   }
   if (value < field.min || value > field.max) {
     cron_fail(expression, std::string(field.name) + ": " + std::to_string(value) + " is out of range " +
@@ -366,11 +378,11 @@ bool plausible_slot(const ScheduleSpec& spec, TimePoint slot, TimePoint now) {
 
 CronSpec parse_cron(std::string_view expression) {
   static constexpr CronField kFields[] = {
-      {"minute", 0, 59, nullptr},
-      {"hour", 0, 23, nullptr},
-      {"day of month", 1, 31, nullptr},
-      {"month", 1, 12, &kMonthNames},
-      {"day of week", 0, 7, &kWeekdayNames},
+      {"minute", 0, 59, nullptr, ""},
+      {"hour", 0, 23, nullptr, ""},
+      {"day of month", 1, 31, nullptr, ""},
+      {"month", 1, 12, &kMonthNames, "a month name (jan..dec, january..december)"},
+      {"day of week", 0, 7, &kWeekdayNames, "a day name (sun..sat, sunday..saturday)"},
   };
   auto words = split_spaces(expand_macro(expression));
   if (words.size() != 5) {

@@ -24,9 +24,10 @@
 // - `every hour at minute M` counts elapsed hours: in an autumn repeated hour
 //   it fires twice, as the hours really pass.
 // - Cron: 5 fields with `*`, `*/n`, `a-b`, `a-b/n`, lists, month and weekday
-//   names, weekday 7 = Sunday, @hourly/@daily/@weekly/@monthly/@yearly. When
-//   both day-of-month and day-of-week are restricted (neither starts with
-//   `*`), a day matches either (the standard cron OR rule).
+//   names (short or full, any case: jan, January, SUN), weekday 7 = Sunday,
+//   @hourly/@daily/@weekly/@monthly/@yearly. When both day-of-month and
+//   day-of-week are restricted (neither starts with `*`), a day matches
+//   either (the standard cron OR rule).
 // - Expiry: no slot at or after `expires T`; none once `after N runs` is reached.
 // - Jitter delays a slot by a uniform [0, jitter] offset, never advances it.
 

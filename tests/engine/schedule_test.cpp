@@ -215,6 +215,10 @@ TEST_CASE("schedule: cron steps, ranges, lists and names", "[schedule][cron]") {
   CHECK(slots(cron("0 12 * JAN,jul mon"), utc(2026, 6, 1), 2) ==
         std::vector<std::string>{"2026-07-06T12:00:00Z", "2026-07-13T12:00:00Z"});
   CHECK(slots(cron("0 0 * * 7"), utc(2026, 11, 28), 1) == std::vector<std::string>{"2026-11-29T00:00:00Z"});
+  // Full names too, in any case.
+  CHECK(slots(cron("0 0 * * sunday"), utc(2026, 11, 28), 1) == std::vector<std::string>{"2026-11-29T00:00:00Z"});
+  CHECK(slots(cron("0 12 * January,JULY Monday-Tuesday"), utc(2026, 6, 1), 3) ==
+        std::vector<std::string>{"2026-07-06T12:00:00Z", "2026-07-07T12:00:00Z", "2026-07-13T12:00:00Z"});
   CHECK(slots(cron("10-20/5 3 * * *"), utc(2026, 11, 28), 4) ==
         std::vector<std::string>{"2026-11-28T03:10:00Z", "2026-11-28T03:15:00Z", "2026-11-28T03:20:00Z",
                                  "2026-11-29T03:10:00Z"});
@@ -254,7 +258,13 @@ TEST_CASE("schedule: cron errors say what is wrong", "[schedule][cron]") {
   CHECK(schedule_error([] { flow::parse_cron("*/0 * * * *"); }) == "cron \"*/0 * * * *\": minute: bad step \"0\"");
   CHECK(schedule_error([] { flow::parse_cron("0 20-10 * * *"); }) ==
         "cron \"0 20-10 * * *\": hour: range 20-10 is backwards");
-  CHECK(schedule_error([] { flow::parse_cron("0 0 * foo *"); }) == "cron \"0 0 * foo *\": month: \"foo\" is not a number");
+  CHECK(schedule_error([] { flow::parse_cron("0 0 * foo *"); }) ==
+        "cron \"0 0 * foo *\": month: \"foo\" is not a number 1-12 or a month name (jan..dec, january..december)");
+  CHECK(schedule_error([] { flow::parse_cron("0 0 * * sundy"); }) ==
+        "cron \"0 0 * * sundy\": day of week: \"sundy\" is not a number 0-7 or a day name (sun..sat, sunday..saturday)");
+  CHECK(schedule_error([] { flow::parse_cron("0 0 * * su"); }) ==
+        "cron \"0 0 * * su\": day of week: \"su\" is not a number 0-7 or a day name (sun..sat, sunday..saturday)");
+  CHECK(schedule_error([] { flow::parse_cron("x 0 * * *"); }) == "cron \"x 0 * * *\": minute: \"x\" is not a number");
   CHECK(schedule_error([] { flow::parse_cron("0,,5 * * * *"); }) == "cron \"0,,5 * * * *\": minute: empty list item");
   CHECK(schedule_error([] { flow::parse_cron("0 0 30 2 *"); }) == "cron \"0 0 30 2 *\": never matches a real date");
 }
