@@ -78,7 +78,8 @@ class Interpreter {
   ~Interpreter();
 
   /// Creates the instances declared in files that the store does not hold yet.
-  /// Returns rendered errors (e.g. env() of an unset variable) for those it could not.
+  /// Returns rendered errors (e.g. env() of an unset variable, a full disk) for
+  /// those it could not; never throws a StoreError.
   std::vector<std::string> seed_instances();
   /// The same for `declarations` (a test's own instances, seeded first).
   std::vector<std::string> seed_instances(const std::vector<const ast::InstanceDecl*>& declarations);
