@@ -28,7 +28,7 @@ JitterSource default_jitter() {
 }
 
 TaskProgress progress_of(const TaskState& state) {
-  return {state.last_run, state.next_run, state.run_count};
+  return {state.last_run, state.next_run, state.run_count, state.anchor};
 }
 
 std::string when_text(std::optional<TimePoint> slot) {
@@ -126,7 +126,9 @@ asio::awaitable<void> Scheduler::task_loop(Task* task) {
     if (state.paused) {
       ++task->stats.skipped;
       note(*task, "paused: slot " + format_iso(slot) + " passed over");
-      next = plan_after_run(task->spec, slot, clock_.now(), state.run_count, dynamic_at(*task));
+      TaskProgress progress = progress_of(state);
+      progress.next_run = slot;
+      next = plan_after_run(task->spec, progress, clock_.now(), dynamic_at(*task));
       persist_next(*task, std::move(state), next);
     } else {
       next = co_await run_slot(task, slot);
@@ -135,10 +137,20 @@ asio::awaitable<void> Scheduler::task_loop(Task* task) {
 }
 
 NextSlot Scheduler::plan_first(Task& task, TaskState state) {
-  NextSlot next = plan_start(task.spec, progress_of(state), clock_.now(), dynamic_at(task));
-  if (next.missed) {
-    note(task, "missed its slot " + when_text(state.next_run) + " while the daemon was down; " +
-                   (next.skipped ? "skipping to " + when_text(next.slot) : "running once now"));
+  // A paused task runs nothing: a slot missed while the daemon was down is
+  // passed over like any other, whatever on_missed says.
+  ScheduleSpec spec = task.spec;
+  if (state.paused) spec.on_missed = ast::MissedPolicy::skip;
+  NextSlot next = plan_start(spec, progress_of(state), clock_.now(), dynamic_at(task));
+  if (next.once_already_past) {
+    const auto& once = std::get<OnceSpec>(task.spec.when);
+    note(task, "its time (once at " + format_iso(once.at) +
+                   ") had already passed when the schedule was first planned; it does not run");
+  } else if (next.missed) {
+    const std::string missed = "missed its slot " + format_iso(*next.missed) + " while the daemon was down; ";
+    if (state.paused) note(task, missed + "paused, so it does not run");
+    else if (next.skipped) note(task, missed + "skipping to " + when_text(next.slot));
+    else note(task, missed + "running once now");
   }
   persist_next(task, std::move(state), next);
   return next;
@@ -155,7 +167,9 @@ asio::awaitable<NextSlot> Scheduler::run_slot(Task* task, TimePoint slot) {
   TaskState state = load_state(*task);  // keep admin changes made during the run
   state.last_run = started;
   state.run_count += 1;
-  NextSlot next = plan_after_run(task->spec, slot, clock_.now(), state.run_count, dynamic_at(*task));
+  TaskProgress progress = progress_of(state);
+  progress.next_run = slot;
+  NextSlot next = plan_after_run(task->spec, progress, clock_.now(), dynamic_at(*task));
   if (next.skipped) {
     note(*task, "the run overran " + std::to_string(next.skipped) + " slot(s); next at " + when_text(next.slot));
   }
@@ -166,6 +180,7 @@ asio::awaitable<NextSlot> Scheduler::run_slot(Task* task, TimePoint slot) {
 void Scheduler::persist_next(Task& task, TaskState state, const NextSlot& next) {
   task.stats.skipped += next.skipped;
   state.next_run = next.slot;
+  state.anchor = next.anchor;
   store_.save_task(state);
 }
 

@@ -4,7 +4,8 @@
 // Each task loop:
 //   1. loads its TaskState (creating it on first start) and plans the first
 //      slot with plan_start (on_missed applies to a slot that passed while the
-//      daemon was down), persisting next_run;
+//      daemon was down; a paused task passes missed slots over), persisting
+//      next_run and the grid anchor;
 //   2. sleeps on the Clock until the slot plus jitter;
 //   3. re-reads its TaskState (an admin command in another process may have
 //      paused or deleted it): deleted ends the loop, paused passes the slot

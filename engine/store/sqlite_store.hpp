@@ -52,7 +52,7 @@ inline constexpr std::int64_t kPruneEveryRuns = 64;
 
 /// The schema version this build writes; older files are migrated on open,
 /// newer ones are refused.
-inline constexpr int kSqliteSchemaVersion = 2;
+inline constexpr int kSqliteSchemaVersion = 3;
 
 /// Opens (creating if absent) the store at `path` and migrates its schema.
 /// Throws StoreError when the file cannot be opened, is not a database, or was

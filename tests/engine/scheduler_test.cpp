@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <deque>
 #include <map>
 
@@ -92,6 +93,19 @@ class FakeRunner final : public flow::TaskRunner {
 
  private:
   FakeClock& clock_;
+};
+
+/// The scheduler's log lines, as a test reads them.
+struct Log {
+  flow::SchedulerOptions options() {
+    flow::SchedulerOptions options;
+    options.log = [this](const std::string& line) { lines.push_back(line); };
+    return options;
+  }
+  bool has(const std::string& part) const {
+    return std::any_of(lines.begin(), lines.end(), [&](const auto& line) { return line.find(part) != line.npos; });
+  }
+  std::vector<std::string> lines;
 };
 
 ast::ScheduleDecl every(std::int64_t count, ast::TimeUnit unit, std::string name = "Refresh access token") {
@@ -207,6 +221,66 @@ TEST_CASE_METHOD(Scheduled, "scheduler: on_missed run_once runs once now, skip w
     CHECK(daemon.scheduler.stats("Refresh access token").skipped == 3);
     stop_and_drain(io, daemon);
   }
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a paused task that missed a slot does not announce a run", "[scheduler]") {
+  auto decl = every(55, ast::TimeUnit::minutes);
+  store.tasks["Refresh access token"] = {"Refresh access token", kT0 - 175min, kT0 - 120min, 9, true, false};
+  Log log;
+  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  advance_in_steps(io, clock, kT0 + 60min);
+  CHECK(runner.started.empty());
+  REQUIRE(log.lines.size() == 2);
+  CHECK(log.lines[0] ==
+        "task \"Refresh access token\": missed its slot 2026-11-28T07:00:00Z while the daemon was down; "
+        "paused, so it does not run");
+  CHECK(log.lines[1] == "task \"Refresh access token\": paused: slot 2026-11-28T09:45:00Z passed over");
+  CHECK_FALSE(log.has("running once now"));
+  CHECK(daemon.scheduler.stats("Refresh access token").skipped == 4);  // -120, -65, -10; +45
+  CHECK(store.tasks.at("Refresh access token").next_run == kT0 + 100min);  // still on the grid
+  stop_and_drain(io, daemon);
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a once already past when first planned does not run, and says so",
+                 "[scheduler]") {
+  ast::ScheduleDecl decl;
+  decl.name = "Migrate";
+  ast::DateTimeLiteral at;
+  at.value = TimePoint(date::sys_days(date::year(2020) / 1 / 1));
+  at.text = "2020-01-01T00:00";
+  decl.when = ast::ScheduleWhen{ast::OnceWhen{at}, {}};
+  Log log;
+  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  advance_in_steps(io, clock, kT0 + 1h);
+  CHECK(runner.started.empty());
+  CHECK(log.lines == std::vector<std::string>{
+                         "task \"Migrate\": its time (once at 2020-01-01T00:00:00Z) had already passed when the "
+                         "schedule was first planned; it does not run"});
+  CHECK(daemon.done);
+  CHECK_FALSE(daemon.error);
+}
+
+TEST_CASE("scheduler: every 1 month from January 31 runs on the 31st again in March", "[scheduler]") {
+  asio::io_context io;
+  const TimePoint jan31 = TimePoint(date::sys_days(date::year(2026) / 1 / 31)) + 9h;
+  FakeClock clock(io.get_executor(), jan31);
+  TaskStore store;
+  FakeRunner runner(clock);
+  auto decl = every(1, ast::TimeUnit::months, "Monthly report");
+  {
+    Daemon daemon(io, clock, store, {&decl}, runner);
+    advance_in_steps(io, clock, jan31 + 24h * 40);  // March 12
+    stop_and_drain(io, daemon);
+  }
+  // A restart in between keeps the anchor.
+  Daemon daemon(io, clock, store, {&decl}, runner);
+  advance_in_steps(io, clock, jan31 + 24h * 100);  // May 11
+  std::vector<std::string> days;
+  for (auto t : runner.started) days.push_back(flow::format_iso(t));
+  CHECK(days == std::vector<std::string>{"2026-01-31T09:00:00Z", "2026-02-28T09:00:00Z", "2026-03-31T09:00:00Z",
+                                         "2026-04-30T09:00:00Z"});
+  CHECK(store.tasks.at("Monthly report").anchor == jan31);
+  stop_and_drain(io, daemon);
 }
 
 TEST_CASE_METHOD(Scheduled, "scheduler: paused and deleted tasks do not run", "[scheduler]") {
