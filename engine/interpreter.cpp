@@ -92,6 +92,9 @@ std::vector<std::string> Interpreter::seed_instances(const std::vector<const ast
       errors.push_back(render_located(program_.sources, e, {}));
     } catch (const RunError& e) {
       errors.push_back(location(program_.sources, declaration->range) + ": error: " + e.what() + "\n");
+    } catch (const StoreError& e) {
+      // Not fatal: a run on the instance seeds it again when the store takes writes.
+      errors.push_back(location(program_.sources, declaration->range) + ": error: store: " + e.what() + "\n");
     }
   }
   return errors;
@@ -110,6 +113,10 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
                                                     std::optional<InstanceRecord> preview,
                                                     std::optional<LooseRules> loose) {
   RunResult result;
+  // Named from the request until it is loaded: a run that cannot load or seed
+  // its instance still says which one it was for.
+  result.instance.process = request.process;
+  result.instance.id = request.instance_id.value_or("");
   const auto* process = program_.process(request.process);
   const ast::Handler* handler = nullptr;
   if (loose) handler = loose->handler;
@@ -154,10 +161,12 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
     }
   }
   const auto started = host_.clock->now();
-  RunState state{program_, host_, options_, impl_->locks, impl_->commits, process, {}, {}, {}, false, 0, {}, nullptr, chain, {}};
+  RunState state{program_, host_,   options_, impl_->locks, impl_->commits, process, result.instance, {}, {},
+                 false,    0,       {},       nullptr,      chain,          {}};
   try {
     if (preview) state.instance = std::move(*preview);
     else state.instance = load_or_create(program_, *host_.store, *process, request.instance_id, host_);
+    result.loaded = true;
     Executor executor(state);
     const auto* on_load = loose ? nullptr : Program::load_handler(*process);  // typed rules run on what is loaded
     if (on_load) co_await executor.run_handler(*on_load);

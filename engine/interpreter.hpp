@@ -63,6 +63,8 @@ struct RunResult {
   InstanceRecord instance;        // the instance as the run left it
   bool saved = false;             // a `save` rule committed it
   bool transient = false;         // failed on a network error, 5xx or 429: worth a retry
+  bool loaded = false;            // the run had its instance (loaded, seeded or a preview); else
+                                  // `instance` only names the one it was for
 };
 
 /// Rules that are not a handler of the program: the REPL's typed input, parsed
@@ -78,7 +80,8 @@ class Interpreter {
   ~Interpreter();
 
   /// Creates the instances declared in files that the store does not hold yet.
-  /// Returns rendered errors (e.g. env() of an unset variable) for those it could not.
+  /// Returns rendered errors (e.g. env() of an unset variable, a full disk) for
+  /// those it could not; never throws a StoreError.
   std::vector<std::string> seed_instances();
   /// The same for `declarations` (a test's own instances, seeded first).
   std::vector<std::string> seed_instances(const std::vector<const ast::InstanceDecl*>& declarations);

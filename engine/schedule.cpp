@@ -21,13 +21,16 @@ struct CronField {
   std::string_view name;
   int min;
   int max;
-  const std::array<std::string_view, 12>* names;  // value names (first = min)
+  const std::array<std::string_view, 12>* names;  // value names, in full (first = min)
+  std::string_view names_accepted;                 // for the message when a word is none of them
 };
 
-constexpr std::array<std::string_view, 12> kMonthNames = {"jan", "feb", "mar", "apr", "may", "jun",
-                                                          "jul", "aug", "sep", "oct", "nov", "dec"};
-constexpr std::array<std::string_view, 12> kWeekdayNames = {"sun", "mon", "tue", "wed", "thu", "fri",
-                                                            "sat", "",    "",    "",    "",    ""};
+// A name matches in full or by its first three letters, in any case.
+constexpr std::array<std::string_view, 12> kMonthNames = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december"};
+constexpr std::array<std::string_view, 12> kWeekdayNames = {
+    "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "", "", "", "", ""};
 
 [[noreturn]] void cron_fail(std::string_view expression, std::string_view message) {
   throw ScheduleError("cron \"" + std::string(expression) + "\": " + std::string(message));
@@ -57,18 +60,27 @@ std::vector<std::string_view> split_spaces(std::string_view text) {
   return words;
 }
 
-int cron_value(std::string_view expression, const CronField& field, std::string_view text) {
-  if (field.names) {
-    std::string lower;
-    for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    for (std::size_t i = 0; i < field.names->size(); ++i) {
-      if (!(*field.names)[i].empty() && (*field.names)[i] == lower) return field.min + static_cast<int>(i);
-    }
+/// The value `word` names in `field` (sun, Sunday, JAN, january), if any.
+std::optional<int> cron_name(const CronField& field, std::string_view word) {
+  if (!field.names || word.size() < 3) return std::nullopt;
+  std::string lower;
+  for (char c : word) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::size_t i = 0; i < field.names->size(); ++i) {
+    std::string_view name = (*field.names)[i];
+    if (!name.empty() && (lower == name || lower == name.substr(0, 3))) return field.min + static_cast<int>(i);
   }
+  return std::nullopt;
+}
+
+int cron_value(std::string_view expression, const CronField& field, std::string_view text) {
+  if (auto named = cron_name(field, text)) return *named;
   int value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-    cron_fail(expression, std::string(field.name) + ": \"" + std::string(text) + "\" is not a number");
+    std::string what = std::string(field.name) + ": \"" + std::string(text) + "\" is not a number";
+    if (field.names) what += " " + std::to_string(field.min) + "-" + std::to_string(field.max) + " or " +
+                             std::string(field.names_accepted);
+    cron_fail(expression, what);
   }
   if (value < field.min || value > field.max) {
     cron_fail(expression, std::string(field.name) + ": " + std::to_string(value) + " is out of range " +
@@ -166,19 +178,21 @@ std::optional<TimePoint> cron_slot_on(const CronSpec& cron, const date::time_zon
 std::optional<TimePoint> interval_slot(const IntervalSpec& interval, const date::time_zone* zone,
                                        TimePoint after, TimePoint anchor) {
   if (interval.months == 0) {
-    std::int64_t k = after < anchor ? 1 : (after - anchor) / interval.elapsed + 1;
+    std::int64_t k = after < anchor ? 0 : (after - anchor) / interval.elapsed + 1;
     return anchor + k * interval.elapsed;
   }
-  // Calendar months: same wall-clock time, day clamped to the month's end.
+  // Calendar months counted from the anchor, never from the previous slot: the
+  // anchor's wall-clock time, its day clamped to each month's end (a day 31
+  // anchor: Feb 28, then Mar 31 again).
   LocalTime local = to_local(zone, anchor);
   date::local_days day = date::floor<date::days>(local);
   Duration time_of_day = local - LocalTime(day);
   date::year_month_day ymd(day);
-  date::year_month_day now_ymd(local_day(zone, after));
-  int months_apart = (static_cast<int>(now_ymd.year()) - static_cast<int>(ymd.year())) * 12 +
-                     (static_cast<int>(static_cast<unsigned>(now_ymd.month())) -
+  date::year_month_day after_ymd(local_day(zone, after));
+  int months_apart = (static_cast<int>(after_ymd.year()) - static_cast<int>(ymd.year())) * 12 +
+                     (static_cast<int>(static_cast<unsigned>(after_ymd.month())) -
                       static_cast<int>(static_cast<unsigned>(ymd.month())));
-  int k = std::max(1, (months_apart / interval.months) - 1);
+  int k = std::max(0, (months_apart / interval.months) - 1);
   for (;; ++k) {
     date::year_month ym = date::year_month(ymd.year(), ymd.month()) + date::months(k * interval.months);
     date::day last = date::year_month_day_last(ym.year(), date::month_day_last(ym.month())).day();
@@ -332,17 +346,17 @@ struct Overrun {
   std::int64_t passed = 1;
 };
 
-Overrun walk_overrun(const ScheduleSpec& spec, TimePoint first, TimePoint now) {
+Overrun walk_overrun(const ScheduleSpec& spec, TimePoint first, TimePoint now, std::optional<TimePoint> anchor) {
   constexpr std::int64_t kMaxWalk = 100000;  // then jump: the count is for a log line
   Overrun overrun{first, std::nullopt, 1};
-  for (auto t = slot_after(spec, first, first);; t = slot_after(spec, *t, t)) {
+  for (auto t = slot_after(spec, first, anchor);; t = slot_after(spec, *t, anchor)) {
     if (!t || *t > now) {
       overrun.first_future = t;
       return overrun;
     }
     overrun.last_due = *t;
     if (++overrun.passed > kMaxWalk) {
-      overrun.first_future = slot_after(spec, now, *t);
+      overrun.first_future = slot_after(spec, now, anchor);
       return overrun;
     }
   }
@@ -350,14 +364,69 @@ Overrun walk_overrun(const ScheduleSpec& spec, TimePoint first, TimePoint now) {
 
 /// Whether a persisted future slot can come from this schedule. Any valid one
 /// was planned at some time p <= now with no slot between p and it, so it is
-/// the first slot after now (at most one interval away, for intervals).
-bool plausible_slot(const ScheduleSpec& spec, TimePoint slot, TimePoint now) {
+/// the first slot after now (on the anchor's grid, for intervals; a store from
+/// before anchors: at most one interval away).
+bool plausible_slot(const ScheduleSpec& spec, TimePoint slot, TimePoint now, std::optional<TimePoint> anchor) {
   if (slot <= now) return true;  // missed: on_missed decides
   if (std::holds_alternative<IntervalSpec>(spec.when)) {
+    if (anchor) return slot_after(spec, now, anchor) == slot;
     auto bound = slot_after(spec, now, now);
     return bound && slot <= *bound;
   }
   return slot_after(spec, now) == slot;
+}
+
+NextSlot next_slot(std::optional<TimePoint> slot, std::int64_t skipped, std::optional<TimePoint> anchor) {
+  NextSlot next;
+  next.slot = slot;
+  next.skipped = skipped;
+  next.anchor = anchor;
+  return next;
+}
+
+/// The grid anchor of an interval schedule: the persisted one; from a store
+/// from before anchors, the persisted slot or else the last run. Other forms
+/// have none.
+std::optional<TimePoint> grid_anchor(const ScheduleSpec& spec, const TaskProgress& progress) {
+  if (!std::holds_alternative<IntervalSpec>(spec.when)) return std::nullopt;
+  if (progress.anchor) return progress.anchor;
+  return progress.next_run ? progress.next_run : progress.last_run;
+}
+
+/// A slot and the grid it is on (intervals).
+struct Resume {
+  std::optional<TimePoint> slot;
+  std::optional<TimePoint> anchor;
+};
+
+/// Where a task resumes at start-up, before expiry and on_missed: the
+/// persisted slot; else the slot after the last run; else a first slot.
+Resume resume_slot(const ScheduleSpec& spec, const TaskProgress& progress, TimePoint now) {
+  std::optional<TimePoint> anchor = grid_anchor(spec, progress);
+  if (const auto* once = std::get_if<OnceSpec>(&spec.when)) {
+    // Its time, unless it ran: a persisted slot of another time was an edit.
+    return {progress.last_run ? slot_after(spec, *progress.last_run) : std::optional<TimePoint>(once->at), anchor};
+  }
+  const bool edited = progress.next_run && !plausible_slot(spec, *progress.next_run, now, progress.anchor);
+  if (progress.next_run && !edited) return {progress.next_run, anchor};
+  if (progress.last_run) {
+    // Finished, expired, cleared by an admin, or planned by an edited schedule
+    // (whose grid then starts at the last run).
+    if (edited && anchor) anchor = progress.last_run;
+    return {slot_after(spec, *progress.last_run, anchor), anchor};
+  }
+  // Never ran: an interval fires now and is anchored there, a wall-clock
+  // schedule fires at its next slot (now included).
+  if (std::holds_alternative<IntervalSpec>(spec.when)) return {now, now};
+  return {slot_after(spec, now - 1ms), anchor};
+}
+
+NextSlot plan_dynamic_start(const ScheduleSpec& spec, const TaskProgress& progress, TimePoint now,
+                            std::optional<TimePoint> dynamic_at) {
+  auto slot = dynamic_at ? std::optional<TimePoint>(std::max(*dynamic_at, now)) : std::nullopt;
+  NextSlot next = next_slot(within_expiry(spec, slot, progress.run_count), 0, std::nullopt);
+  if (dynamic_at && *dynamic_at < now) next.missed = dynamic_at;
+  return next;
 }
 
 }  // namespace
@@ -366,11 +435,11 @@ bool plausible_slot(const ScheduleSpec& spec, TimePoint slot, TimePoint now) {
 
 CronSpec parse_cron(std::string_view expression) {
   static constexpr CronField kFields[] = {
-      {"minute", 0, 59, nullptr},
-      {"hour", 0, 23, nullptr},
-      {"day of month", 1, 31, nullptr},
-      {"month", 1, 12, &kMonthNames},
-      {"day of week", 0, 7, &kWeekdayNames},
+      {"minute", 0, 59, nullptr, ""},
+      {"hour", 0, 23, nullptr, ""},
+      {"day of month", 1, 31, nullptr, ""},
+      {"month", 1, 12, &kMonthNames, "a month name (jan..dec, january..december)"},
+      {"day of week", 0, 7, &kWeekdayNames, "a day name (sun..sat, sunday..saturday)"},
   };
   auto words = split_spaces(expand_macro(expression));
   if (words.size() != 5) {
@@ -459,44 +528,46 @@ std::optional<TimePoint> within_expiry(const ScheduleSpec& spec, std::optional<T
 
 NextSlot plan_start(const ScheduleSpec& spec, const TaskProgress& progress, TimePoint now,
                     std::optional<TimePoint> dynamic_at) {
-  if (std::holds_alternative<DynamicSpec>(spec.when)) {
-    auto slot = dynamic_at ? std::optional<TimePoint>(std::max(*dynamic_at, now)) : std::nullopt;
-    return {within_expiry(spec, slot, progress.run_count), 0, dynamic_at && *dynamic_at < now};
-  }
-  std::optional<TimePoint> slot = progress.next_run;
-  if (slot && !plausible_slot(spec, *slot, now)) slot.reset();  // planned by an edited schedule
-  if (!slot && progress.last_run) {
-    // Finished, expired, or cleared by an admin: the slot after the last run
-    // (nothing for a once that ran; a later slot if the schedule was edited).
-    slot = slot_after(spec, *progress.last_run, progress.last_run);
-  } else if (const auto* once = std::get_if<OnceSpec>(&spec.when); !slot && once) {
-    slot = once->at;  // missed if already past
-  } else if (!slot) {
-    // Never ran: an interval fires now, a wall-clock schedule at its next slot (now included).
-    slot = std::holds_alternative<IntervalSpec>(spec.when) ? std::optional<TimePoint>(now)
-                                                          : slot_after(spec, now - 1ms);
-  }
+  if (std::holds_alternative<DynamicSpec>(spec.when)) return plan_dynamic_start(spec, progress, now, dynamic_at);
+  auto [slot, anchor] = resume_slot(spec, progress, now);
   slot = within_expiry(spec, slot, progress.run_count);
-  if (!slot || *slot >= now) return {slot, 0, false};
-  if (spec.on_missed == ast::MissedPolicy::run_once) return {now, 0, true};
-  Overrun overrun = walk_overrun(spec, *slot, now);
-  return {within_expiry(spec, overrun.first_future, progress.run_count), overrun.passed, true};
+  if (!slot || *slot >= now) return next_slot(slot, 0, anchor);
+  if (std::holds_alternative<OnceSpec>(spec.when) && slot != progress.next_run) {
+    // Past before any daemon planned it: not missed, written too late.
+    NextSlot too_late;
+    too_late.once_already_past = true;
+    return too_late;
+  }
+  NextSlot next;
+  if (spec.on_missed == ast::MissedPolicy::run_once) {
+    // An elapsed interval starts a new grid at the catch-up run; months keep their dates.
+    const auto* interval = std::get_if<IntervalSpec>(&spec.when);
+    next = next_slot(now, 0, interval && interval->months == 0 ? std::optional<TimePoint>(now) : anchor);
+  } else {
+    Overrun overrun = walk_overrun(spec, *slot, now, anchor);
+    next = next_slot(within_expiry(spec, overrun.first_future, progress.run_count), overrun.passed, anchor);
+  }
+  next.missed = slot;
+  return next;
 }
 
-NextSlot plan_after_run(const ScheduleSpec& spec, TimePoint slot, TimePoint now, std::int64_t run_count,
+NextSlot plan_after_run(const ScheduleSpec& spec, const TaskProgress& progress, TimePoint now,
                         std::optional<TimePoint> dynamic_at) {
   if (std::holds_alternative<DynamicSpec>(spec.when)) {
     if (!dynamic_at) return {};
-    return {within_expiry(spec, std::max(*dynamic_at, now + spec.dynamic_min_gap), run_count), 0, false};
+    return next_slot(within_expiry(spec, std::max(*dynamic_at, now + spec.dynamic_min_gap), progress.run_count), 0,
+                     std::nullopt);
   }
-  auto next = slot_after(spec, slot, slot);
-  if (!next || *next > now) return {within_expiry(spec, next, run_count), 0, false};
+  if (!progress.next_run) return {};  // no slot ran (an invariant of the scheduler)
+  const auto anchor = grid_anchor(spec, progress);
+  auto next = slot_after(spec, *progress.next_run, anchor);
+  if (!next || *next > now) return next_slot(within_expiry(spec, next, progress.run_count), 0, anchor);
   // The run overran `next` (and maybe more).
-  Overrun overrun = walk_overrun(spec, *next, now);
+  Overrun overrun = walk_overrun(spec, *next, now, anchor);
   if (spec.on_overlap == ast::OverlapPolicy::queue) {
-    return {within_expiry(spec, overrun.last_due, run_count), 0, false};
+    return next_slot(within_expiry(spec, overrun.last_due, progress.run_count), 0, anchor);
   }
-  return {within_expiry(spec, overrun.first_future, run_count), overrun.passed, false};
+  return next_slot(within_expiry(spec, overrun.first_future, progress.run_count), overrun.passed, anchor);
 }
 
 TimePoint apply_jitter(TimePoint slot, Duration jitter, const JitterSource& source) {

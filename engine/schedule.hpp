@@ -4,16 +4,25 @@
 // scheduler (engine/scheduler.*) does the sleeping and the persisting.
 //
 // Vocabulary: a *slot* is the time a schedule says a run is due (before
-// jitter). The scheduler persists slots as TaskState::next_run, so interval
-// schedules step from slot to slot without drifting by run durations.
+// jitter). The scheduler persists slots as TaskState::next_run, and for an
+// interval schedule its *anchor*, the first slot of its grid: slot k is
+// anchor + k intervals, computed from the anchor, never from the previous
+// slot, so neither run durations nor clamped month ends make it drift.
 //
 // Decisions, in one place:
-// - Intervals count elapsed time (`every 25 hours` is 25 real hours across a
-//   DST change); `every N months` counts calendar months in the zone, keeping
-//   the wall-clock time and clamping the day to the month's end (Jan 31 ->
-//   Feb 28), stepping from the previous slot.
+// - Intervals of seconds to weeks count elapsed time (`every 25 hours` is 25
+//   real hours across a DST change, `every 1 day` 24 hours: in a zone with DST
+//   its wall-clock time moves by the shift; `every day at` keeps it).
+//   `every N months` counts calendar months in the zone: slot k is k * N
+//   months after the anchor, at the anchor's wall-clock time, the anchor's
+//   day clamped to the month's end (Jan 31 -> Feb 28 -> Mar 31 -> Apr 30).
 // - A task that never ran: an interval fires at once (a fresh token keeper
-//   refreshes at start-up); wall-clock schedules fire at their next slot.
+//   refreshes at start-up) and that slot is its anchor; wall-clock schedules
+//   fire at their next slot. A `once at` time already past when the schedule
+//   is first planned never runs: nothing was missed, it was written too late.
+// - A missed slot (the daemon was down) with on_missed run_once runs once at
+//   start-up: an elapsed interval re-anchors at that run; a month interval,
+//   like the wall-clock forms, keeps its dates.
 // - Wall-clock times (daily, monthly, cron, once/expires without an offset)
 //   are read in the schedule's zone (default UTC). A local time that does not
 //   exist (spring-forward gap) is shifted forward by the gap's length (01:30 in
@@ -24,9 +33,10 @@
 // - `every hour at minute M` counts elapsed hours: in an autumn repeated hour
 //   it fires twice, as the hours really pass.
 // - Cron: 5 fields with `*`, `*/n`, `a-b`, `a-b/n`, lists, month and weekday
-//   names, weekday 7 = Sunday, @hourly/@daily/@weekly/@monthly/@yearly. When
-//   both day-of-month and day-of-week are restricted (neither starts with
-//   `*`), a day matches either (the standard cron OR rule).
+//   names (short or full, any case: jan, January, SUN), weekday 7 = Sunday,
+//   @hourly/@daily/@weekly/@monthly/@yearly. When both day-of-month and
+//   day-of-week are restricted (neither starts with `*`), a day matches
+//   either (the standard cron OR rule).
 // - Expiry: no slot at or after `expires T`; none once `after N runs` is reached.
 // - Jitter delays a slot by a uniform [0, jitter] offset, never advances it.
 
@@ -104,9 +114,9 @@ struct ScheduleSpec {
 ScheduleSpec make_schedule_spec(const ast::ScheduleDecl& decl);
 
 /// The first slot strictly after `after`, ignoring expiry. Interval schedules
-/// step from `anchor` (the previous slot: anchor + k * interval; `after` when
-/// absent); the others ignore it. Dynamic schedules have no slots of their own
-/// (nullopt).
+/// count from `anchor`, the first slot of their grid (anchor + k intervals,
+/// k >= 0; `after` when absent); the others ignore it. Dynamic schedules have
+/// no slots of their own (nullopt).
 std::optional<TimePoint> slot_after(const ScheduleSpec& spec, TimePoint after,
                                     std::optional<TimePoint> anchor = std::nullopt);
 
@@ -119,8 +129,11 @@ std::optional<TimePoint> within_expiry(const ScheduleSpec& spec, std::optional<T
 /// future), or nothing when `slot` is empty (finished or expired).
 struct NextSlot {
   std::optional<TimePoint> slot;
-  std::int64_t skipped = 0;  // slots passed over (on_missed/on_overlap skip)
-  bool missed = false;       // the persisted slot passed while the daemon was down
+  std::int64_t skipped = 0;         // slots passed over (on_missed/on_overlap skip)
+  std::optional<TimePoint> missed;  // the first slot that passed while the daemon was down
+  std::optional<TimePoint> anchor;  // interval schedules: the grid's first slot, persisted with `slot`
+  /// A `once at` time that had passed before any daemon planned it: it never runs.
+  bool once_already_past = false;
 };
 
 /// Persisted task state as the schedule math needs it.
@@ -128,24 +141,29 @@ struct TaskProgress {
   std::optional<TimePoint> last_run;
   std::optional<TimePoint> next_run;  // the persisted slot
   std::int64_t run_count = 0;
+  std::optional<TimePoint> anchor{};  // the persisted grid anchor (interval schedules)
 };
 
 /// At daemon start: resume from the persisted slot. A persisted future slot
 /// this schedule could not have produced (the file was edited: `every 1 day`
-/// became `every 55 minutes`) is replanned from the last run. A slot in the past was
-/// missed: on_missed run_once runs once now (the slot becomes `now`, so an
-/// interval re-anchors there); skip moves to the first future slot. A dynamic
+/// became `every 55 minutes`) is replanned from the last run, which anchors
+/// the new grid. A slot in the past was missed: on_missed run_once runs once
+/// now (the slot becomes `now`; an elapsed interval re-anchors there, a month
+/// interval keeps its anchor); skip moves to the first future slot. A `once`
+/// already past when first planned has no slot (once_already_past). A dynamic
 /// schedule always takes `dynamic_at` (a due one runs now whatever on_missed
-/// says: its next slot only moves after a run).
+/// says: its next slot only moves after a run). Without a persisted anchor (a
+/// store from before anchors) an interval takes the persisted slot as one.
 NextSlot plan_start(const ScheduleSpec& spec, const TaskProgress& progress, TimePoint now,
                     std::optional<TimePoint> dynamic_at = std::nullopt);
 
-/// After the run of `slot` (run_count already incremented) ended at `now`.
-/// When the run overran later slots, on_overlap decides: queue runs once more
-/// at once (the overrun slots coalesce into one run, at the latest of them, so
-/// an interval keeps its grid); skip moves to the first future slot and counts
-/// the slots passed over.
-NextSlot plan_after_run(const ScheduleSpec& spec, TimePoint slot, TimePoint now, std::int64_t run_count,
+/// After a run ended at `now`: `progress` is the task's state with the slot
+/// that ran as next_run and run_count already incremented. When the run
+/// overran later slots, on_overlap decides: queue runs once more at once (the
+/// overrun slots coalesce into one run, at the latest of them, so an interval
+/// keeps its grid); skip moves to the first future slot and counts the slots
+/// passed over. The anchor is kept.
+NextSlot plan_after_run(const ScheduleSpec& spec, const TaskProgress& progress, TimePoint now,
                         std::optional<TimePoint> dynamic_at = std::nullopt);
 
 /// Random bits for jitter; tests inject a fixed sequence.

@@ -18,6 +18,8 @@ struct Scheduler::Task {
   const ast::ScheduleDecl* decl;
   ScheduleSpec spec;
   TaskStats stats;
+  TaskState state;       // as last read, planned or run: the store's copy lags while `unsaved`
+  bool unsaved = false;  // the last save failed; the next one retries it
 };
 
 namespace {
@@ -28,8 +30,11 @@ JitterSource default_jitter() {
 }
 
 TaskProgress progress_of(const TaskState& state) {
-  return {state.last_run, state.next_run, state.run_count};
+  return {state.last_run, state.next_run, state.run_count, state.anchor};
 }
+
+/// What a loop does when its state cannot be read once it has planned.
+constexpr std::string_view kGoingOn = "going on with the state this daemon holds";
 
 std::string when_text(std::optional<TimePoint> slot) {
   return slot ? format_iso(*slot) : std::string("never");
@@ -47,7 +52,9 @@ Scheduler::Scheduler(Clock& clock, Store& store, std::vector<const ast::Schedule
       throw ScheduleError("schedule \"" + decl->name + "\": another schedule has the same name");
     }
     try {
-      tasks_.push_back(std::make_unique<Task>(Task{decl, make_schedule_spec(*decl), {}}));
+      auto task = std::make_unique<Task>(Task{decl, make_schedule_spec(*decl), {}, {}, false});
+      task->state.name = decl->name;
+      tasks_.push_back(std::move(task));
     } catch (const ScheduleError& e) {
       throw ScheduleError("schedule \"" + decl->name + "\": " + e.what());
     }
@@ -90,29 +97,61 @@ void Scheduler::note(const Task& task, const std::string& message) const {
   if (options_.log) options_.log("task \"" + task.decl->name + "\": " + message);
 }
 
-TaskState Scheduler::load_state(const Task& task) {
-  auto state = store_.load_task(task.decl->name);
-  if (state) return *state;
-  TaskState fresh;
-  fresh.name = task.decl->name;
-  return fresh;
+bool Scheduler::refresh_state(Task& task, std::string_view otherwise) {
+  std::optional<TaskState> stored;
+  try {
+    stored = store_.load_task(task.decl->name);
+  } catch (const StoreError& e) {
+    note(task, std::string("cannot read its state: ") + e.what() + "; " + std::string(otherwise));
+    return false;
+  }
+  if (!stored) return true;  // never saved: the state this daemon holds is all there is
+  if (task.unsaved) {
+    // The store lags behind this daemon's runs; only an admin's word is newer.
+    task.state.paused = stored->paused;
+    task.state.deleted = stored->deleted;
+  } else {
+    task.state = std::move(*stored);
+  }
+  return true;
+}
+
+void Scheduler::save_state(Task& task) {
+  try {
+    store_.save_task(task.state);
+  } catch (const StoreError& e) {
+    task.unsaved = true;
+    note(task, std::string("cannot save its state: ") + e.what() +
+                   "; the schedule goes on, and the save is tried again at the next slot");
+    return;
+  }
+  if (task.unsaved) note(task, "its state is saved again");
+  task.unsaved = false;
 }
 
 std::optional<TimePoint> Scheduler::dynamic_at(const Task& task) {
   if (!std::holds_alternative<DynamicSpec>(task.spec.when)) return std::nullopt;
-  return runner_.dynamic_next(*task.decl);
+  try {
+    return runner_.dynamic_next(*task.decl);
+  } catch (const StoreError& e) {
+    note(task, std::string("cannot compute its next time: ") + e.what() + "; asking again later");
+    return std::nullopt;
+  }
 }
 
 asio::awaitable<void> Scheduler::task_loop(Task* task) {
-  TaskState state = load_state(*task);
-  if (state.deleted) co_return;
-  NextSlot next = plan_first(*task, std::move(state));
+  const std::string retry = "reading it again in " + format_duration(options_.store_retry) + " before planning";
+  while (!stopping_ && !refresh_state(*task, retry)) co_await clock_.sleep_until(clock_.now() + options_.store_retry);
+  if (stopping_ || task->state.deleted) co_return;
+  NextSlot next = plan_first(*task);
   const bool dynamic = std::holds_alternative<DynamicSpec>(task->spec.when);
   while (!stopping_) {
     if (!next.slot && !dynamic) break;  // finished or expired
     if (!next.slot) {  // a dynamic time that cannot be computed yet: ask again later
       co_await clock_.sleep_until(clock_.now() + options_.dynamic_idle_poll);
-      if (!stopping_) next = plan_start(task->spec, progress_of(load_state(*task)), clock_.now(), dynamic_at(*task));
+      if (stopping_) break;
+      refresh_state(*task, kGoingOn);
+      next = plan_start(task->spec, progress_of(task->state), clock_.now(), dynamic_at(*task));
       continue;
     }
     const TimePoint slot = *next.slot;
@@ -121,26 +160,42 @@ asio::awaitable<void> Scheduler::task_loop(Task* task) {
     if (stopping_) break;
     if (clock_.now() < wake) continue;  // woken early by someone else's cancel_all: sleep on
 
-    state = load_state(*task);  // an admin may have paused or deleted it meanwhile
-    if (state.deleted) break;
-    if (state.paused) {
-      ++task->stats.skipped;
-      note(*task, "paused: slot " + format_iso(slot) + " passed over");
-      next = plan_after_run(task->spec, slot, clock_.now(), state.run_count, dynamic_at(*task));
-      persist_next(*task, std::move(state), next);
-    } else {
-      next = co_await run_slot(task, slot);
-    }
+    refresh_state(*task, kGoingOn);  // an admin may have paused or deleted it meanwhile
+    if (task->state.deleted) break;
+    if (task->state.paused) next = pass_over(*task, slot);
+    else next = co_await run_slot(task, slot);
   }
+  if (task->unsaved) save_state(*task);  // the last chance before the daemon stops
 }
 
-NextSlot Scheduler::plan_first(Task& task, TaskState state) {
-  NextSlot next = plan_start(task.spec, progress_of(state), clock_.now(), dynamic_at(task));
-  if (next.missed) {
-    note(task, "missed its slot " + when_text(state.next_run) + " while the daemon was down; " +
-                   (next.skipped ? "skipping to " + when_text(next.slot) : "running once now"));
+NextSlot Scheduler::plan_first(Task& task) {
+  const TaskState& state = task.state;
+  // A paused task runs nothing: a slot missed while the daemon was down is
+  // passed over like any other, whatever on_missed says.
+  ScheduleSpec spec = task.spec;
+  if (state.paused) spec.on_missed = ast::MissedPolicy::skip;
+  NextSlot next = plan_start(spec, progress_of(state), clock_.now(), dynamic_at(task));
+  if (next.once_already_past) {
+    const auto& once = std::get<OnceSpec>(task.spec.when);
+    note(task, "its time (once at " + format_iso(once.at) +
+                   ") had already passed when the schedule was first planned; it does not run");
+  } else if (next.missed) {
+    const std::string missed = "missed its slot " + format_iso(*next.missed) + " while the daemon was down; ";
+    if (state.paused) note(task, missed + "paused, so it does not run");
+    else if (next.skipped) note(task, missed + "skipping to " + when_text(next.slot));
+    else note(task, missed + "running once now");
   }
-  persist_next(task, std::move(state), next);
+  persist_next(task, next);
+  return next;
+}
+
+NextSlot Scheduler::pass_over(Task& task, TimePoint slot) {
+  ++task.stats.skipped;
+  note(task, "paused: slot " + format_iso(slot) + " passed over");
+  TaskProgress progress = progress_of(task.state);
+  progress.next_run = slot;
+  NextSlot next = plan_after_run(task.spec, progress, clock_.now(), dynamic_at(task));
+  persist_next(task, next);
   return next;
 }
 
@@ -152,21 +207,24 @@ asio::awaitable<NextSlot> Scheduler::run_slot(Task* task, TimePoint slot) {
     ++task->stats.failures;
     note(*task, "run failed: " + outcome.message);
   }
-  TaskState state = load_state(*task);  // keep admin changes made during the run
-  state.last_run = started;
-  state.run_count += 1;
-  NextSlot next = plan_after_run(task->spec, slot, clock_.now(), state.run_count, dynamic_at(*task));
+  refresh_state(*task, kGoingOn);  // keep admin changes made during the run
+  task->state.last_run = started;
+  task->state.run_count += 1;
+  TaskProgress progress = progress_of(task->state);
+  progress.next_run = slot;
+  NextSlot next = plan_after_run(task->spec, progress, clock_.now(), dynamic_at(*task));
   if (next.skipped) {
     note(*task, "the run overran " + std::to_string(next.skipped) + " slot(s); next at " + when_text(next.slot));
   }
-  persist_next(*task, std::move(state), next);
+  persist_next(*task, next);
   co_return next;
 }
 
-void Scheduler::persist_next(Task& task, TaskState state, const NextSlot& next) {
+void Scheduler::persist_next(Task& task, const NextSlot& next) {
   task.stats.skipped += next.skipped;
-  state.next_run = next.slot;
-  store_.save_task(state);
+  task.state.next_run = next.slot;
+  task.state.anchor = next.anchor;
+  save_state(task);
 }
 
 asio::awaitable<TaskOutcome> Scheduler::run_with_retries(Task* task) {

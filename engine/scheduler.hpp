@@ -4,7 +4,8 @@
 // Each task loop:
 //   1. loads its TaskState (creating it on first start) and plans the first
 //      slot with plan_start (on_missed applies to a slot that passed while the
-//      daemon was down), persisting next_run;
+//      daemon was down; a paused task passes missed slots over), persisting
+//      next_run and the grid anchor;
 //   2. sleeps on the Clock until the slot plus jitter;
 //   3. re-reads its TaskState (an admin command in another process may have
 //      paused or deleted it): deleted ends the loop, paused passes the slot
@@ -17,12 +18,20 @@
 // Runs of one task never overlap: the loop is sequential, so "a run still in
 // progress when the next is due" is exactly a run that ends after that slot.
 //
+// Store failures (disk full, a locked or damaged file) never end a loop: the
+// loop keeps its TaskState in memory, logs the failure, and goes on with its
+// schedule. A save that failed is retried at the next save point (the next
+// slot) and once more when the loop exits; until it succeeds, reads take only
+// paused/deleted from the store. A state that cannot be read at start-up is
+// read again every store_retry before the first slot is planned: planning
+// without it could run a paused task or run a slot twice.
+//
 // stop() sets a flag and wakes every Clock sleep (Clock::cancel_all); a loop
 // that is running a task lets it finish, persists its state and exits. run()
 // completes when every loop has exited. Loops are co_spawned with a
-// completion handler that records the first exception (a StoreError, or a
-// failed test assertion thrown by a fake runner) and stops the others; run()
-// rethrows it. Nothing is spawned detached.
+// completion handler that records the first exception (an internal error, or
+// a failed test assertion thrown by a fake runner) and stops the others;
+// run() rethrows it. Nothing is spawned detached.
 //
 // Threading: everything here runs on the one io_context thread; call stop()
 // from that thread (e.g. from an asio::signal_set handler).
@@ -34,6 +43,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -70,8 +80,11 @@ struct SchedulerOptions {
   JitterSource jitter;
   /// How often a dynamic schedule whose time cannot be computed asks again.
   Duration dynamic_idle_poll = std::chrono::minutes(1);
-  /// Scheduler events for the daemon's log (missed, skipped, retried, failed).
+  /// Scheduler events for the daemon's log (missed, skipped, retried, failed,
+  /// store failures).
   std::function<void(const std::string&)> log;
+  /// How long a task whose state cannot be read at start-up waits to read again.
+  Duration store_retry = std::chrono::minutes(1);
 };
 
 /// Counters since the Scheduler was created, per task.
@@ -105,15 +118,22 @@ class Scheduler {
   struct Task;
   boost::asio::awaitable<void> task_loop(Task* task);
   /// Plans the first slot at start-up (on_missed) and persists it.
-  NextSlot plan_first(Task& task, TaskState state);
+  NextSlot plan_first(Task& task);
+  /// Passes `slot` of a paused task over and persists the next one.
+  NextSlot pass_over(Task& task, TimePoint slot);
   /// Runs the task for `slot`, then persists last_run, run_count and the next slot.
   boost::asio::awaitable<NextSlot> run_slot(Task* task, TimePoint slot);
   /// Counts the slots `next` passed over and persists it as the task's next_run.
-  void persist_next(Task& task, TaskState state, const NextSlot& next);
+  void persist_next(Task& task, const NextSlot& next);
   boost::asio::awaitable<TaskOutcome> run_with_retries(Task* task);
   boost::asio::awaitable<TaskOutcome> run_once(Task* task);
   std::optional<TimePoint> dynamic_at(const Task& task);
-  TaskState load_state(const Task& task);
+  /// Takes the task's stored state into task.state (while a save is pending,
+  /// only paused/deleted); false when the store cannot be read, logged with
+  /// `otherwise`, what the loop does instead.
+  bool refresh_state(Task& task, std::string_view otherwise);
+  /// Writes task.state; a failure is logged and left for the next save.
+  void save_state(Task& task);
   void note(const Task& task, const std::string& message) const;
 
   Clock& clock_;

@@ -50,6 +50,9 @@ struct TaskState {
   std::int64_t run_count = 0;
   bool paused = false;
   bool deleted = false;
+  /// Interval schedules: the first slot of the grid the slots are counted from
+  /// (`every 1 month` from Jan 31 keeps day 31); empty for other forms.
+  std::optional<TimePoint> anchor{};  // initialized: `{name, last, next, count, paused, deleted}` stays complete
 };
 
 /// One run's writes since its last commit, committed together in one

@@ -115,7 +115,7 @@ namespace {
 
 /// A run that failed before it had an instance (an unknown Process ID, an
 /// env() a new one needs) has none to show.
-bool has_instance(const RunResult& result) { return !result.instance.process.empty(); }
+bool has_instance(const RunResult& result) { return result.loaded; }
 
 }  // namespace
 

@@ -87,6 +87,11 @@ DROP TABLE runs;
 ALTER TABLE runs_v2 RENAME TO runs;
 CREATE INDEX runs_by_task ON runs (task, id);
 )sql",
+    // v2 -> v3: the grid anchor of interval schedules (TaskState::anchor).
+    // Tasks saved before it have none: the scheduler takes their next slot.
+    R"sql(
+ALTER TABLE tasks ADD COLUMN anchor INTEGER;
+)sql",
 };
 
 std::int64_t to_millis(TimePoint t) { return t.time_since_epoch().count(); }
@@ -277,9 +282,8 @@ class SqliteStore final : public Store {
 
   std::optional<TaskState> load_task(const std::string& name) override {
     const Operation operation("cannot load task", name);
-    auto select = db_.prepare(
-        "SELECT name, last_run, next_run, run_count, paused, deleted FROM tasks WHERE name = ?1",
-        operation);
+    static const std::string kByName = std::string(kSelectTasks) + " WHERE name = ?1";
+    auto select = db_.prepare(kByName, operation);
     select.bind(1, name);
     if (!select.step()) return std::nullopt;
     return read_task(select);
@@ -289,21 +293,21 @@ class SqliteStore final : public Store {
     const Operation operation("cannot save task", state.name);
     Transaction transaction(db_, operation);
     auto upsert = db_.prepare(
-        "INSERT INTO tasks (name, last_run, next_run, run_count, paused, deleted)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO UPDATE SET"
+        "INSERT INTO tasks (name, last_run, next_run, run_count, paused, deleted, anchor)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (name) DO UPDATE SET"
         " last_run = excluded.last_run, next_run = excluded.next_run,"
-        " run_count = excluded.run_count, paused = excluded.paused, deleted = excluded.deleted",
+        " run_count = excluded.run_count, paused = excluded.paused, deleted = excluded.deleted,"
+        " anchor = excluded.anchor",
         operation);
     upsert.bind(1, state.name).bind(2, to_millis(state.last_run)).bind(3, to_millis(state.next_run));
     upsert.bind(4, state.run_count).bind(5, std::int64_t{state.paused ? 1 : 0});
-    upsert.bind(6, std::int64_t{state.deleted ? 1 : 0}).run();
+    upsert.bind(6, std::int64_t{state.deleted ? 1 : 0}).bind(7, to_millis(state.anchor)).run();
     transaction.commit();
   }
 
   std::vector<TaskState> list_tasks() override {
-    auto select = db_.prepare(
-        "SELECT name, last_run, next_run, run_count, paused, deleted FROM tasks ORDER BY name",
-        "cannot list tasks");
+    static const std::string kAll = std::string(kSelectTasks) + " ORDER BY name";
+    auto select = db_.prepare(kAll, "cannot list tasks");
     std::vector<TaskState> result;
     while (select.step()) result.push_back(read_task(select));
     return result;
@@ -602,6 +606,10 @@ class SqliteStore final : public Store {
     return run;
   }
 
+  /// The columns read_task reads, in its order.
+  static constexpr std::string_view kSelectTasks =
+      "SELECT name, last_run, next_run, run_count, paused, deleted, anchor FROM tasks";
+
   static TaskState read_task(const sqlite::Statement& row) {
     TaskState state;
     state.name = row.text(0);
@@ -610,6 +618,7 @@ class SqliteStore final : public Store {
     state.run_count = row.int64(3);
     state.paused = row.int64(4) != 0;
     state.deleted = row.int64(5) != 0;
+    if (!row.is_null(6)) state.anchor = from_millis(row.int64(6));
     return state;
   }
 

@@ -56,7 +56,7 @@ inline constexpr std::uint64_t kMinFreeBytes = 1024 * 1024;
 
 /// The schema version this build writes; older files are migrated on open,
 /// newer ones are refused.
-inline constexpr int kSqliteSchemaVersion = 2;
+inline constexpr int kSqliteSchemaVersion = 3;
 
 /// Opens (creating if absent) the store at `path` and migrates its schema.
 /// Throws StoreError when the file cannot be opened, is not a database, or was

@@ -42,6 +42,25 @@ TEST_CASE("flow run keeps the token fresh: a chain of rotations with no failure"
   CHECK(run.out.find(kInitialRefresh) == std::string::npos);
 }
 
+TEST_CASE("flow run names the instance a failed run was for, and says a past once does not run", "[e2e]") {
+  TempDir dir;
+  const auto file = dir.file("names.flow");
+  write_text(file, R"(
+process TokenKeeper { field ClientId text; on Refresh { save; } }
+instance "TK-1" of TokenKeeper { ClientId = env("FLOW_E2E_NEVER_SET"); }
+schedule "Refresh access token" { every 55 minutes; process TokenKeeper; id "TK-1"; trigger Refresh; }
+schedule "Migrate" { once at 2020-01-01T00:00; process TokenKeeper; id "TK-1"; trigger Refresh; }
+)");
+  const auto run = run_flow({"run", file, "--db", dir.file("flow.db"), "--for", "500ms"});
+  INFO(run.out << run.err);
+  CHECK(run.code == 0);
+  CHECK_THAT(run.out, Catch::Contains(" Refresh access token: TokenKeeper TK-1 FAILED\n"));
+  CHECK_THAT(run.out, Catch::Contains(" task \"Migrate\": its time (once at 2020-01-01T00:00:00Z) had already passed "
+                                      "when the schedule was first planned; it does not run\n"));
+  CHECK(count_of(run.out, "never") == 0);
+  CHECK(count_of(run.out, "running once now") == 0);
+}
+
 TEST_CASE("flow trigger presses the button once and prints masked fields", "[e2e]") {
   auto provider = start_seed_provider();
   TempDir dir;

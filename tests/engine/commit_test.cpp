@@ -220,6 +220,24 @@ instance "B-1" of Big { }
   CHECK(stored->fields.at("Blob").is_null());
 }
 
+TEST_CASE("an instance the disk cannot hold is a seeding error, not an exception", "[interpreter][commit][disk-full]") {
+  const std::string blob(64 * 1024, 'x');
+  EngineFixture f(R"(
+process Big { field Blob text; on Fill { save; } }
+instance "B-1" of Big { Blob = ")" + blob + R"("; }
+)");
+  SqliteOptions options;
+  options.max_pages = page_count(f.dir.file("flow.db")) + 2;
+  const auto capped = open_sqlite_store(f.dir.file("flow.db"), options);
+  Interpreter interpreter(*f.program, Host{&f.http, &f.clock, capped.get(), &f.functions});
+
+  const auto errors = interpreter.seed_instances();
+  REQUIRE(errors.size() == 1);
+  CHECK_THAT(errors[0], Catch::StartsWith("test.flow:3:1: error: store: "));
+  CHECK_THAT(errors[0], Catch::Contains("disk full"));
+  CHECK_FALSE(f.store->load_instance("B-1"));
+}
+
 TEST_CASE("runs on different instances that finish in the same turn share one commit", "[interpreter][commit]") {
   EngineFixture f(kProgram);
   rotate_tokens(f.http);

@@ -274,6 +274,23 @@ test "schedules" {
   CHECK(ran.expects == 6);
 }
 
+TEST_CASE("every 1 month from January 31 runs on each month's last day, not on the 28th", "[flow-test]") {
+  const auto ran = run_first(R"(
+process Stamp { field Seen text = ""; on Go { set Seen = Seen + " " + format_date(now()); save; } }
+instance "S-1" of Stamp { }
+schedule "monthly" { every 1 month; process Stamp; id "S-1"; trigger Go; }
+
+test "monthly" {
+  clock 2026-01-31T09:00:00Z;
+  advance 100 days;
+  expect instance("S-1").Seen ==
+    " 2026-01-31T09:00:00Z 2026-02-28T09:00:00Z 2026-03-31T09:00:00Z 2026-04-30T09:00:00Z";
+}
+)");
+  INFO(ran.report);
+  CHECK(ran.ok);
+}
+
 TEST_CASE("time only moves forward", "[flow-test]") {
   const auto ran = run_first(R"(
 test "backwards" {

@@ -402,6 +402,27 @@ TEST_CASE("an unknown Process ID is a clear run error", "[interpreter]") {
   CHECK(result.error == "error: no instance of P with Process ID 'nope'\n");
 }
 
+TEST_CASE("a run whose instance cannot be seeded still names its process and Process ID", "[interpreter]") {
+  ::unsetenv("FLOW_TEST_NEVER_SET");
+  EngineFixture f(R"(
+process TokenKeeper { field ClientId text; on Refresh { save; } }
+instance "TK-1" of TokenKeeper { ClientId = env("FLOW_TEST_NEVER_SET"); }
+)");
+  CHECK(f.interpreter->seed_instances().size() == 1);
+  const auto result = f.run("TokenKeeper", "Refresh", "TK-1");
+  CHECK_FALSE(result.ok);
+  CHECK_THAT(result.error, Catch::Contains("environment variable FLOW_TEST_NEVER_SET is not set"));
+  CHECK(result.instance.process == "TokenKeeper");
+  CHECK(result.instance.id == "TK-1");
+  const auto history = f.store->runs("", 1);
+  REQUIRE(history.size() == 1);
+  CHECK(history[0].instance_id == "TK-1");
+  // A new instance that fails before it has an ID is (new), of its process.
+  const auto fresh = f.run("TokenKeeper", "Nope");
+  CHECK(fresh.instance.process == "TokenKeeper");
+  CHECK(fresh.instance.id.empty());
+}
+
 TEST_CASE("instance(\"ID\").Field reads another saved instance", "[interpreter]") {
   EngineFixture f(R"(
 process A { field Token secret; on Init { set Token = "token-from-a-1234567890"; save; } }

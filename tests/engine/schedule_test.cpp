@@ -51,7 +51,7 @@ std::string schedule_error(const std::function<void()>& action) {
   return flow::testing::what_of<flow::ScheduleError>(action, "(no ScheduleError)");
 }
 
-/// The next `n` slots after `after`, stepping from each slot.
+/// The next `n` slots after `after`; intervals on the grid of the first.
 std::vector<std::string> slots(const flow::ScheduleSpec& spec, TimePoint after, int n) {
   std::vector<std::string> result;
   std::optional<TimePoint> anchor;
@@ -60,7 +60,24 @@ std::vector<std::string> slots(const flow::ScheduleSpec& spec, TimePoint after, 
     result.push_back(iso(t));
     if (!t) break;
     after = *t;
-    anchor = t;
+    if (!anchor) anchor = t;
+  }
+  return result;
+}
+
+/// A task's state right after the run of `slot`, its run number `run_count`.
+flow::TaskProgress ran(TimePoint slot, std::int64_t run_count, std::optional<TimePoint> anchor = std::nullopt) {
+  return {std::nullopt, slot, run_count, anchor};
+}
+
+/// The slots a daemon that never stops runs, from its first start at `start`
+/// (each run taking no time): what plan_start and plan_after_run plan.
+std::vector<std::string> daemon_slots(const flow::ScheduleSpec& spec, TimePoint start, int n) {
+  std::vector<std::string> result;
+  flow::NextSlot next = flow::plan_start(spec, {}, start);
+  for (std::int64_t runs = 1; next.slot && static_cast<int>(result.size()) < n; ++runs) {
+    result.push_back(iso(next.slot));
+    next = flow::plan_after_run(spec, ran(*next.slot, runs, next.anchor), *next.slot);
   }
   return result;
 }
@@ -93,6 +110,25 @@ TEST_CASE("schedule: day intervals count elapsed time across DST", "[schedule]")
   CHECK(flow::slot_after(seconds, before, before) == before + 30s);
 }
 
+TEST_CASE("schedule: day and week intervals in a zone stay on their elapsed grid through both DST changes",
+          "[schedule]") {
+  // Every 7 * 24 hours from Monday 09:00 GMT: 10:00 IST in summer, 09:00 GMT
+  // again after October, never a drift.
+  auto weekly = spec_of(ast::IntervalWhen{1, ast::TimeUnit::weeks}, "Europe/Dublin");
+  auto slots = daemon_slots(weekly, utc(2026, 3, 23, 9, 0), 33);
+  CHECK(slots[0] == "2026-03-23T09:00:00Z");
+  CHECK(slots[1] == "2026-03-30T09:00:00Z");
+  CHECK(slots[32] == "2026-11-02T09:00:00Z");
+  auto every_3_days = spec_of(ast::IntervalWhen{3, ast::TimeUnit::days}, "America/New_York");
+  auto start = utc(2026, 3, 6, 17, 0);  // 12:00 EST, two days before the change
+  CHECK(daemon_slots(every_3_days, start, 3) ==
+        std::vector<std::string>{"2026-03-06T17:00:00Z", "2026-03-09T17:00:00Z", "2026-03-12T17:00:00Z"});
+  // A restart between runs resumes on the grid.
+  auto resumed = flow::plan_start(every_3_days, {start + 72h, start + 144h, 2, start}, start + 100h);
+  CHECK(resumed.slot == start + 144h);
+  CHECK(resumed.anchor == start);
+}
+
 TEST_CASE("schedule: month intervals keep the wall-clock time and clamp the day", "[schedule]") {
   auto spec = spec_of(ast::IntervalWhen{1, ast::TimeUnit::months}, "Europe/Dublin");
   auto jan31 = utc(2027, 1, 31, 9, 0);  // 09:00 GMT
@@ -106,6 +142,59 @@ TEST_CASE("schedule: month intervals keep the wall-clock time and clamp the day"
   CHECK(iso(flow::slot_after(spec, utc(2027, 9, 20), mar15)) == "2027-10-15T08:00:00Z");
   auto quarterly = spec_of(ast::IntervalWhen{3, ast::TimeUnit::months});
   CHECK(iso(flow::slot_after(quarterly, jan31, jan31)) == "2027-04-30T09:00:00Z");
+}
+
+TEST_CASE("schedule: month intervals count from the anchor, so a clamped day does not stick", "[schedule]") {
+  auto monthly = spec_of(ast::IntervalWhen{1, ast::TimeUnit::months});
+  CHECK(daemon_slots(monthly, utc(2026, 1, 31, 9, 0), 5) ==
+        std::vector<std::string>{"2026-01-31T09:00:00Z", "2026-02-28T09:00:00Z", "2026-03-31T09:00:00Z",
+                                 "2026-04-30T09:00:00Z", "2026-05-31T09:00:00Z"});
+  auto bimonthly = spec_of(ast::IntervalWhen{2, ast::TimeUnit::months});
+  CHECK(daemon_slots(bimonthly, utc(2026, 12, 31), 4) ==
+        std::vector<std::string>{"2026-12-31T00:00:00Z", "2027-02-28T00:00:00Z", "2027-04-30T00:00:00Z",
+                                 "2027-06-30T00:00:00Z"});
+  // In Dublin, from 01:30 on the 29th: February clamps to the 28th, March's
+  // 01:30 falls in the spring-forward gap (02:30 IST), April is 01:30 IST again.
+  auto dublin = spec_of(ast::IntervalWhen{1, ast::TimeUnit::months}, "Europe/Dublin");
+  CHECK(daemon_slots(dublin, utc(2026, 1, 29, 1, 30), 4) ==
+        std::vector<std::string>{"2026-01-29T01:30:00Z", "2026-02-28T01:30:00Z", "2026-03-29T01:30:00Z",
+                                 "2026-04-29T00:30:00Z"});
+  // Runs that overran keep the grid too.
+  auto overran = flow::plan_after_run(monthly, ran(utc(2026, 1, 31, 9, 0), 1, utc(2026, 1, 31, 9, 0)),
+                                      utc(2026, 3, 2));
+  CHECK(iso(overran.slot) == "2026-03-31T09:00:00Z");
+  CHECK(overran.skipped == 1);
+}
+
+TEST_CASE("schedule: a month interval keeps its anchor across restarts and missed slots", "[schedule]") {
+  auto monthly = spec_of(ast::IntervalWhen{1, ast::TimeUnit::months});
+  const auto jan31 = utc(2026, 1, 31, 9, 0);
+  const auto feb28 = utc(2026, 2, 28, 9, 0);
+  // Restarted before the persisted slot: kept.
+  auto resumed = flow::plan_start(monthly, {jan31, feb28, 1, jan31}, utc(2026, 2, 10));
+  CHECK(resumed.slot == feb28);
+  CHECK(resumed.anchor == jan31);
+  // Down over March 31: run_once runs now, and the next slot is back on day 31's grid.
+  const auto apr2 = utc(2026, 4, 2);
+  const flow::TaskProgress down{feb28, utc(2026, 3, 31, 9, 0), 2, jan31};
+  auto caught_up = flow::plan_start(monthly, down, apr2);
+  CHECK(caught_up.slot == apr2);
+  CHECK(iso(caught_up.missed) == "2026-03-31T09:00:00Z");
+  CHECK(caught_up.anchor == jan31);
+  CHECK(iso(flow::plan_after_run(monthly, {apr2, apr2, 3, jan31}, apr2).slot) == "2026-04-30T09:00:00Z");
+  monthly.on_missed = ast::MissedPolicy::skip;
+  auto skipped = flow::plan_start(monthly, down, apr2);
+  CHECK(iso(skipped.slot) == "2026-04-30T09:00:00Z");
+  CHECK(skipped.skipped == 1);
+  // A store from before anchors: the persisted slot is the best anchor there is.
+  CHECK(flow::plan_start(monthly, {jan31, feb28, 1, std::nullopt}, utc(2026, 2, 10)).anchor == feb28);
+  // Edited to every 2 months: the persisted April 30 is not on the new grid;
+  // the grid starts again at the last run.
+  auto every_2 = spec_of(ast::IntervalWhen{2, ast::TimeUnit::months});
+  const auto mar31 = utc(2026, 3, 31, 9, 0);
+  auto edited = flow::plan_start(every_2, {mar31, utc(2026, 4, 30, 9, 0), 3, jan31}, utc(2026, 4, 10));
+  CHECK(iso(edited.slot) == "2026-05-31T09:00:00Z");
+  CHECK(edited.anchor == mar31);
 }
 
 // ---------------------------------------------------------------- daily and weekly
@@ -215,6 +304,10 @@ TEST_CASE("schedule: cron steps, ranges, lists and names", "[schedule][cron]") {
   CHECK(slots(cron("0 12 * JAN,jul mon"), utc(2026, 6, 1), 2) ==
         std::vector<std::string>{"2026-07-06T12:00:00Z", "2026-07-13T12:00:00Z"});
   CHECK(slots(cron("0 0 * * 7"), utc(2026, 11, 28), 1) == std::vector<std::string>{"2026-11-29T00:00:00Z"});
+  // Full names too, in any case.
+  CHECK(slots(cron("0 0 * * sunday"), utc(2026, 11, 28), 1) == std::vector<std::string>{"2026-11-29T00:00:00Z"});
+  CHECK(slots(cron("0 12 * January,JULY Monday-Tuesday"), utc(2026, 6, 1), 3) ==
+        std::vector<std::string>{"2026-07-06T12:00:00Z", "2026-07-07T12:00:00Z", "2026-07-13T12:00:00Z"});
   CHECK(slots(cron("10-20/5 3 * * *"), utc(2026, 11, 28), 4) ==
         std::vector<std::string>{"2026-11-28T03:10:00Z", "2026-11-28T03:15:00Z", "2026-11-28T03:20:00Z",
                                  "2026-11-29T03:10:00Z"});
@@ -254,7 +347,13 @@ TEST_CASE("schedule: cron errors say what is wrong", "[schedule][cron]") {
   CHECK(schedule_error([] { flow::parse_cron("*/0 * * * *"); }) == "cron \"*/0 * * * *\": minute: bad step \"0\"");
   CHECK(schedule_error([] { flow::parse_cron("0 20-10 * * *"); }) ==
         "cron \"0 20-10 * * *\": hour: range 20-10 is backwards");
-  CHECK(schedule_error([] { flow::parse_cron("0 0 * foo *"); }) == "cron \"0 0 * foo *\": month: \"foo\" is not a number");
+  CHECK(schedule_error([] { flow::parse_cron("0 0 * foo *"); }) ==
+        "cron \"0 0 * foo *\": month: \"foo\" is not a number 1-12 or a month name (jan..dec, january..december)");
+  CHECK(schedule_error([] { flow::parse_cron("0 0 * * sundy"); }) ==
+        "cron \"0 0 * * sundy\": day of week: \"sundy\" is not a number 0-7 or a day name (sun..sat, sunday..saturday)");
+  CHECK(schedule_error([] { flow::parse_cron("0 0 * * su"); }) ==
+        "cron \"0 0 * * su\": day of week: \"su\" is not a number 0-7 or a day name (sun..sat, sunday..saturday)");
+  CHECK(schedule_error([] { flow::parse_cron("x 0 * * *"); }) == "cron \"x 0 * * *\": minute: \"x\" is not a number");
   CHECK(schedule_error([] { flow::parse_cron("0,,5 * * * *"); }) == "cron \"0,,5 * * * *\": minute: empty list item");
   CHECK(schedule_error([] { flow::parse_cron("0 0 30 2 *"); }) == "cron \"0 0 30 2 *\": never matches a real date");
 }
@@ -269,16 +368,27 @@ TEST_CASE("schedule: once at a time", "[schedule]") {
   // Without an offset the time is read in the schedule's zone: 09:00 IST is 08:00 UTC.
   auto local = spec_of(ast::OnceWhen{literal(utc(2027, 7, 1, 9, 0), "2027-07-01T09:00")}, "Europe/Dublin");
   CHECK(iso(flow::slot_after(local, utc(2027, 1, 1))) == "2027-07-01T08:00:00Z");
-  // Never ran and already past: missed; run_once runs it now, skip drops it.
+  // Already past when first planned (a fresh store): nothing was missed, it
+  // never runs, whatever on_missed says.
   auto now = utc(2027, 2, 1);
-  auto start = flow::plan_start(spec, {}, now);
-  CHECK(start.slot == now);
-  CHECK(start.missed);
+  auto too_late = flow::plan_start(spec, {}, now);
+  CHECK_FALSE(too_late.slot);
+  CHECK_FALSE(too_late.missed);
+  CHECK(too_late.once_already_past);
+  // Planned (persisted) and then passed while the daemon was down: missed;
+  // run_once runs it now, skip drops it.
+  auto missed = flow::plan_start(spec, {std::nullopt, at, 0}, now);
+  CHECK(missed.slot == now);
+  CHECK(missed.missed == at);
+  CHECK_FALSE(missed.once_already_past);
   spec.on_missed = ast::MissedPolicy::skip;
-  CHECK_FALSE(flow::plan_start(spec, {}, now).slot);
+  CHECK_FALSE(flow::plan_start(spec, {std::nullopt, at, 0}, now).slot);
+  CHECK(flow::plan_start(spec, {}, now).once_already_past);
   // After its run: nothing more, also after a restart.
-  CHECK_FALSE(flow::plan_after_run(spec, at, at + 1s, 1).slot);
-  CHECK_FALSE(flow::plan_start(spec, {at, std::nullopt, 1}, now).slot);
+  CHECK_FALSE(flow::plan_after_run(spec, ran(at, 1), at + 1s).slot);
+  auto done = flow::plan_start(spec, {at, std::nullopt, 1}, now);
+  CHECK_FALSE(done.slot);
+  CHECK_FALSE(done.once_already_past);
 }
 
 TEST_CASE("schedule: expiry by time and by run count", "[schedule]") {
@@ -289,16 +399,16 @@ TEST_CASE("schedule: expiry by time and by run count", "[schedule]") {
   auto t0 = utc(2027, 6, 29, 22, 0);
   decl.expires->at = literal(utc(2027, 6, 30), "2027-06-30");
   auto by_time = flow::make_schedule_spec(decl);
-  CHECK(flow::plan_after_run(by_time, t0, t0 + 1s, 1).slot == t0 + 55min);
-  CHECK(flow::plan_after_run(by_time, t0 + 55min, t0 + 56min, 2).slot == t0 + 110min);  // 23:50
-  CHECK_FALSE(flow::plan_after_run(by_time, t0 + 110min, t0 + 111min, 3).slot);       // 00:45 is too late
+  CHECK(flow::plan_after_run(by_time, ran(t0, 1), t0 + 1s).slot == t0 + 55min);
+  CHECK(flow::plan_after_run(by_time, ran(t0 + 55min, 2), t0 + 56min).slot == t0 + 110min);  // 23:50
+  CHECK_FALSE(flow::plan_after_run(by_time, ran(t0 + 110min, 3), t0 + 111min).slot);       // 00:45 is too late
   CHECK_FALSE(flow::plan_start(by_time, {}, utc(2027, 7, 1)).slot);
 
   decl.expires->at.reset();
   decl.expires->after_runs = 2;
   auto by_count = flow::make_schedule_spec(decl);
-  CHECK(flow::plan_after_run(by_count, t0, t0 + 1s, 1).slot == t0 + 55min);
-  CHECK_FALSE(flow::plan_after_run(by_count, t0 + 55min, t0 + 56min, 2).slot);
+  CHECK(flow::plan_after_run(by_count, ran(t0, 1), t0 + 1s).slot == t0 + 55min);
+  CHECK_FALSE(flow::plan_after_run(by_count, ran(t0 + 55min, 2), t0 + 56min).slot);
   CHECK_FALSE(flow::plan_start(by_count, {t0, t0 + 110min, 2}, t0).slot);
 
   // A date-only expiry in a zone is local midnight.
@@ -359,16 +469,16 @@ TEST_CASE("schedule: plan_start replans a slot planned by an edited schedule", "
 TEST_CASE("schedule: a run that overran later slots skips or queues them", "[schedule]") {
   auto spec = spec_of(ast::IntervalWhen{10, ast::TimeUnit::minutes});
   auto t0 = utc(2026, 11, 28, 9, 0);
-  auto on_time = flow::plan_after_run(spec, t0, t0 + 2min, 1);
+  auto on_time = flow::plan_after_run(spec, ran(t0, 1), t0 + 2min);
   CHECK(on_time.slot == t0 + 10min);
   CHECK(on_time.skipped == 0);
 
-  auto skipped = flow::plan_after_run(spec, t0, t0 + 25min, 1);
+  auto skipped = flow::plan_after_run(spec, ran(t0, 1), t0 + 25min);
   CHECK(skipped.slot == t0 + 30min);
   CHECK(skipped.skipped == 2);
 
   spec.on_overlap = ast::OverlapPolicy::queue;
-  auto queued = flow::plan_after_run(spec, t0, t0 + 25min, 1);
+  auto queued = flow::plan_after_run(spec, ran(t0, 1), t0 + 25min);
   CHECK(queued.slot == t0 + 20min);  // one catch-up run now, on the grid
   CHECK(queued.skipped == 0);
 }
@@ -384,9 +494,9 @@ TEST_CASE("schedule: dynamic times come from the interpreter", "[schedule]") {
   CHECK(overdue.slot == now);
   CHECK(overdue.missed);
   CHECK_FALSE(flow::plan_start(spec, {}, now, std::nullopt).slot);
-  CHECK(flow::plan_after_run(spec, now, now, 1, now + 55min).slot == now + 55min);
+  CHECK(flow::plan_after_run(spec, ran(now, 1), now, now + 55min).slot == now + 55min);
   // An expression still in the past after a run waits the minimum gap.
-  CHECK(flow::plan_after_run(spec, now, now, 1, now - 1min).slot == now + spec.dynamic_min_gap);
+  CHECK(flow::plan_after_run(spec, ran(now, 1), now, now - 1min).slot == now + spec.dynamic_min_gap);
 }
 
 // ---------------------------------------------------------------- jitter, retry, errors

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <deque>
 #include <map>
 
@@ -26,11 +27,13 @@ const TimePoint kT0 = TimePoint(date::sys_days(date::year(2026) / 11 / 28)) + 9h
 class TaskStore final : public flow::Store {
  public:
   std::optional<flow::TaskState> load_task(const std::string& name) override {
+    if (failing_loads) throw flow::StoreError("store flow.db: cannot load task \"" + name + "\": disk I/O error");
     auto found = tasks.find(name);
     if (found == tasks.end()) return std::nullopt;
     return found->second;
   }
   void save_task(const flow::TaskState& state) override {
+    if (failing_saves) throw flow::StoreError("store flow.db: cannot save task \"" + state.name + "\": disk full");
     tasks[state.name] = state;
     ++saves;
   }
@@ -53,6 +56,8 @@ class TaskStore final : public flow::Store {
 
   std::map<std::string, flow::TaskState> tasks;
   int saves = 0;
+  bool failing_saves = false;  // the disk is full: every task write throws
+  bool failing_loads = false;  // every task read throws
 
  private:
   [[noreturn]] static void unused() { FAIL("the scheduler touched instance or run data"); throw 0; }
@@ -92,6 +97,19 @@ class FakeRunner final : public flow::TaskRunner {
 
  private:
   FakeClock& clock_;
+};
+
+/// The scheduler's log lines, as a test reads them.
+struct Log {
+  flow::SchedulerOptions options() {
+    flow::SchedulerOptions options;
+    options.log = [this](const std::string& line) { lines.push_back(line); };
+    return options;
+  }
+  bool has(const std::string& part) const {
+    return std::any_of(lines.begin(), lines.end(), [&](const auto& line) { return line.find(part) != line.npos; });
+  }
+  std::vector<std::string> lines;
 };
 
 ast::ScheduleDecl every(std::int64_t count, ast::TimeUnit unit, std::string name = "Refresh access token") {
@@ -207,6 +225,146 @@ TEST_CASE_METHOD(Scheduled, "scheduler: on_missed run_once runs once now, skip w
     CHECK(daemon.scheduler.stats("Refresh access token").skipped == 3);
     stop_and_drain(io, daemon);
   }
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a paused task that missed a slot does not announce a run", "[scheduler]") {
+  auto decl = every(55, ast::TimeUnit::minutes);
+  store.tasks["Refresh access token"] = {"Refresh access token", kT0 - 175min, kT0 - 120min, 9, true, false};
+  Log log;
+  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  advance_in_steps(io, clock, kT0 + 60min);
+  CHECK(runner.started.empty());
+  REQUIRE(log.lines.size() == 2);
+  CHECK(log.lines[0] ==
+        "task \"Refresh access token\": missed its slot 2026-11-28T07:00:00Z while the daemon was down; "
+        "paused, so it does not run");
+  CHECK(log.lines[1] == "task \"Refresh access token\": paused: slot 2026-11-28T09:45:00Z passed over");
+  CHECK_FALSE(log.has("running once now"));
+  CHECK(daemon.scheduler.stats("Refresh access token").skipped == 4);  // -120, -65, -10; +45
+  CHECK(store.tasks.at("Refresh access token").next_run == kT0 + 100min);  // still on the grid
+  stop_and_drain(io, daemon);
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a once already past when first planned does not run, and says so",
+                 "[scheduler]") {
+  ast::ScheduleDecl decl;
+  decl.name = "Migrate";
+  ast::DateTimeLiteral at;
+  at.value = TimePoint(date::sys_days(date::year(2020) / 1 / 1));
+  at.text = "2020-01-01T00:00";
+  decl.when = ast::ScheduleWhen{ast::OnceWhen{at}, {}};
+  Log log;
+  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  advance_in_steps(io, clock, kT0 + 1h);
+  CHECK(runner.started.empty());
+  CHECK(log.lines == std::vector<std::string>{
+                         "task \"Migrate\": its time (once at 2020-01-01T00:00:00Z) had already passed when the "
+                         "schedule was first planned; it does not run"});
+  CHECK(daemon.done);
+  CHECK_FALSE(daemon.error);
+}
+
+TEST_CASE("scheduler: every 1 month from January 31 runs on the 31st again in March", "[scheduler]") {
+  asio::io_context io;
+  const TimePoint jan31 = TimePoint(date::sys_days(date::year(2026) / 1 / 31)) + 9h;
+  FakeClock clock(io.get_executor(), jan31);
+  TaskStore store;
+  FakeRunner runner(clock);
+  auto decl = every(1, ast::TimeUnit::months, "Monthly report");
+  {
+    Daemon daemon(io, clock, store, {&decl}, runner);
+    advance_in_steps(io, clock, jan31 + 24h * 40);  // March 12
+    stop_and_drain(io, daemon);
+  }
+  // A restart in between keeps the anchor.
+  Daemon daemon(io, clock, store, {&decl}, runner);
+  advance_in_steps(io, clock, jan31 + 24h * 100);  // May 11
+  std::vector<std::string> days;
+  for (auto t : runner.started) days.push_back(flow::format_iso(t));
+  CHECK(days == std::vector<std::string>{"2026-01-31T09:00:00Z", "2026-02-28T09:00:00Z", "2026-03-31T09:00:00Z",
+                                         "2026-04-30T09:00:00Z"});
+  CHECK(store.tasks.at("Monthly report").anchor == jan31);
+  stop_and_drain(io, daemon);
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a store that cannot save task state does not stop the daemon",
+                 "[scheduler][disk-full]") {
+  auto decl = every(55, ast::TimeUnit::minutes);
+  Log log;
+  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  advance_in_steps(io, clock, kT0 + 1min);
+  REQUIRE(runner.started.size() == 1);
+
+  store.failing_saves = true;  // the disk fills up
+  advance_in_steps(io, clock, kT0 + 115min);
+  CHECK(runner.started == times({0min, 55min, 110min}));  // the schedule still fires, on its grid
+  CHECK_FALSE(daemon.done);
+  CHECK(log.lines == std::vector<std::string>{
+                         "task \"Refresh access token\": cannot save its state: store flow.db: cannot save task "
+                         "\"Refresh access token\": disk full; the schedule goes on, and the save is tried again "
+                         "at the next slot",
+                         "task \"Refresh access token\": cannot save its state: store flow.db: cannot save task "
+                         "\"Refresh access token\": disk full; the schedule goes on, and the save is tried again "
+                         "at the next slot"});
+  CHECK(store.tasks.at("Refresh access token").run_count == 1);  // what the store last took
+
+  // An admin's pause, written while the daemon's own saves fail, still counts.
+  store.tasks.at("Refresh access token").paused = true;
+  advance_in_steps(io, clock, kT0 + 170min);
+  CHECK(runner.started.size() == 3);
+  store.tasks.at("Refresh access token").paused = false;
+
+  store.failing_saves = false;  // space again: the next save writes what the daemon kept
+  advance_in_steps(io, clock, kT0 + 225min);
+  CHECK(runner.started == times({0min, 55min, 110min, 220min}));
+  auto state = store.tasks.at("Refresh access token");
+  CHECK(state.run_count == 4);
+  CHECK(state.last_run == kT0 + 220min);
+  CHECK(state.next_run == kT0 + 275min);
+  CHECK(log.lines.back() == "task \"Refresh access token\": its state is saved again");
+  stop_and_drain(io, daemon);
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a save that failed is tried again when the daemon stops",
+                 "[scheduler][disk-full]") {
+  auto decl = every(55, ast::TimeUnit::minutes);
+  store.failing_saves = true;
+  Daemon daemon(io, clock, store, {&decl}, runner);
+  advance_in_steps(io, clock, kT0 + 1min);
+  CHECK(store.tasks.empty());
+  store.failing_saves = false;
+  stop_and_drain(io, daemon);
+  REQUIRE(store.tasks.count("Refresh access token") == 1);
+  CHECK(store.tasks.at("Refresh access token").run_count == 1);
+  CHECK(store.tasks.at("Refresh access token").next_run == kT0 + 55min);
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: task state that cannot be read is read again, never fatal",
+                 "[scheduler][disk-full]") {
+  auto decl = every(55, ast::TimeUnit::minutes);
+  Log log;
+  auto options = log.options();
+  options.store_retry = 5min;
+  store.failing_loads = true;
+  Daemon daemon(io, clock, store, {&decl}, runner, options);
+  advance_in_steps(io, clock, kT0 + 7min);
+  CHECK(runner.started.empty());  // planning without the state could run a paused task
+  CHECK(log.lines.size() == 2);
+  CHECK(log.lines.front() ==
+        "task \"Refresh access token\": cannot read its state: store flow.db: cannot load task "
+        "\"Refresh access token\": disk I/O error; reading it again in 5m before planning");
+
+  store.failing_loads = false;
+  advance_in_steps(io, clock, kT0 + 11min);
+  CHECK(runner.started == times({10min}));
+
+  store.failing_loads = true;  // once planned, the loop goes on with what it holds
+  advance_in_steps(io, clock, kT0 + 70min);
+  CHECK(runner.started == times({10min, 65min}));
+  CHECK(log.has("disk I/O error; going on with the state this daemon holds"));
+  CHECK(store.tasks.at("Refresh access token").run_count == 2);
+  CHECK_FALSE(daemon.done);
+  stop_and_drain(io, daemon);
 }
 
 TEST_CASE_METHOD(Scheduled, "scheduler: paused and deleted tasks do not run", "[scheduler]") {

@@ -372,10 +372,13 @@ TEST_CASE("sqlite store: task state round trip", "[store]") {
   CHECK_FALSE(empty->next_run);
   CHECK(empty->run_count == 0);
 
+  CHECK_FALSE(empty->anchor);
+
   state.last_run = kT0;
   state.next_run = kT0 + 55min;
   state.run_count = 7;
   state.paused = true;
+  state.anchor = kT0 - 24h;
   store->save_task(state);
   flow::TaskState other;
   other.name = "Another";
@@ -389,10 +392,12 @@ TEST_CASE("sqlite store: task state round trip", "[store]") {
   CHECK(loaded->run_count == 7);
   CHECK(loaded->paused);
   CHECK_FALSE(loaded->deleted);
+  CHECK(loaded->anchor == kT0 - 24h);
   auto tasks = store->list_tasks();
   REQUIRE(tasks.size() == 2);
   CHECK(tasks[0].name == "Another");
   CHECK(tasks[0].deleted);
+  CHECK(tasks[1].anchor == kT0 - 24h);
 }
 
 TEST_CASE("sqlite store: data survives closing and reopening; WAL mode on disk", "[store]") {
@@ -424,7 +429,8 @@ TEST_CASE("sqlite store: schema version is recorded and newer files are refused"
 
   exec_sql(path, "UPDATE schema_version SET version = 99");
   CHECK(what_of([&] { flow::open_sqlite_store(path); }) ==
-        "store " + path + ": schema version 99 is newer than this Flow understands (2); upgrade Flow");
+        "store " + path + ": schema version 99 is newer than this Flow understands (" +
+            std::to_string(flow::kSqliteSchemaVersion) + "); upgrade Flow");
 }
 
 TEST_CASE("sqlite store: a file that is not a database is a clear StoreError", "[store]") {
@@ -547,7 +553,7 @@ TEST_CASE("sqlite store: a version 1 file migrates to runs without AUTOINCREMENT
   write_v1_file(path);
   REQUIRE(query_int(path, "SELECT seq FROM sqlite_sequence WHERE name = 'runs'") == 9);
   auto store = flow::open_sqlite_store(path);
-  CHECK(query_int(path, "SELECT version FROM schema_version") == 2);
+  CHECK(query_int(path, "SELECT version FROM schema_version") == flow::kSqliteSchemaVersion);
   CHECK(query_text(path, "SELECT sql FROM sqlite_master WHERE name = 'runs'").find("AUTOINCREMENT") ==
         std::string::npos);
   CHECK(query_text(path, "SELECT sql FROM sqlite_master WHERE name = 'runs_by_task'") ==
@@ -573,6 +579,21 @@ TEST_CASE("sqlite store: a version 1 file migrates to runs without AUTOINCREMENT
   CHECK(store->record_run(run) == 10);  // after the largest id kept
   CHECK(store->record_run(run) == 11);
   CHECK(store->runs("Keep", 1).front().id == 11);
+}
+
+TEST_CASE("sqlite store: an older file's tasks gain an empty anchor, keeping their state", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("flow.db");
+  write_v1_file(path);
+  exec_sql(path, "INSERT INTO tasks VALUES ('Keep', 1000, 2000, 3, 0, 0)");
+  auto store = flow::open_sqlite_store(path);
+  CHECK(query_int(path, "SELECT version FROM schema_version") == 3);
+  auto task = store->load_task("Keep");
+  REQUIRE(task);
+  CHECK(task->last_run == TimePoint(1000ms));
+  CHECK(task->next_run == TimePoint(2000ms));
+  CHECK(task->run_count == 3);
+  CHECK_FALSE(task->anchor);
 }
 
 TEST_CASE("sqlite store: daemons opening a fresh file together migrate it once", "[store]") {
