@@ -51,9 +51,9 @@ Value json_member(const Json& object, const std::string& name, bool secret) {
 /// nullptr when it names none.
 const Json* json_element(const Json& json, const Value& index) {
   if (json.is_array() && index.is<double>()) {
-    const auto i = static_cast<std::int64_t>(index.as<double>());
-    if (i < 0 || i >= static_cast<std::int64_t>(json.size())) return nullptr;
-    return &json[static_cast<std::size_t>(i)];
+    const auto i = to_int64(index.as<double>());
+    if (!i || *i < 0 || *i >= static_cast<std::int64_t>(json.size())) return nullptr;
+    return &json[static_cast<std::size_t>(*i)];
   }
   if (json.is_object() && index.is<std::string>()) {
     const auto it = json.find(index.as<std::string>());
@@ -86,17 +86,24 @@ Value arithmetic(ast::BinaryOp op, const Value& a, const Value& b) {
   }
   if (op == B::add && (a.is<std::string>() || b.is<std::string>()) && !a.is_null() && !b.is_null())
     return Value(to_text(a) + to_text(b));
-  if (a.is<TimePoint>() && b.is<Duration>() && (op == B::add || op == B::sub))
-    return op == B::add ? a.as<TimePoint>() + b.as<Duration>() : a.as<TimePoint>() - b.as<Duration>();
-  if (a.is<Duration>() && b.is<TimePoint>() && op == B::add) return b.as<TimePoint>() + a.as<Duration>();
-  if (a.is<TimePoint>() && b.is<TimePoint>() && op == B::sub)
-    return Duration(a.as<TimePoint>() - b.as<TimePoint>());
-  if (a.is<Duration>() && b.is<Duration>() && (op == B::add || op == B::sub))
-    return op == B::add ? a.as<Duration>() + b.as<Duration>() : a.as<Duration>() - b.as<Duration>();
+  // Milliseconds add and subtract in int64, checked: overflowing it is undefined.
+  const auto ms = [](const Value& v) {
+    return v.is<TimePoint>() ? v.as<TimePoint>().time_since_epoch().count() : v.as<Duration>().count();
+  };
+  const auto sum = [op](std::int64_t x, std::int64_t y) {
+    std::int64_t out = 0;
+    if (op == B::add ? __builtin_add_overflow(x, y, &out) : __builtin_sub_overflow(x, y, &out))
+      throw RunError("time out of range");
+    return Duration(out);
+  };
+  if (a.is<TimePoint>() && b.is<Duration>() && (op == B::add || op == B::sub)) return TimePoint(sum(ms(a), ms(b)));
+  if (a.is<Duration>() && b.is<TimePoint>() && op == B::add) return TimePoint(sum(ms(b), ms(a)));
+  if (a.is<TimePoint>() && b.is<TimePoint>() && op == B::sub) return sum(ms(a), ms(b));
+  if (a.is<Duration>() && b.is<Duration>() && (op == B::add || op == B::sub)) return sum(ms(a), ms(b));
   if (a.is<Duration>() && b.is<double>() && (op == B::mul || op == B::div)) {
     if (op == B::div && b.as<double>() == 0) throw RunError("division by zero");
     const double ms = static_cast<double>(a.as<Duration>().count());
-    return Duration(static_cast<std::int64_t>(op == B::mul ? ms * b.as<double>() : ms / b.as<double>()));
+    return milliseconds_of(op == B::mul ? ms * b.as<double>() : ms / b.as<double>());
   }
   type_error(op_text(op), a, b);
 }
@@ -245,8 +252,8 @@ class Evaluator {
     if (object.is_null()) return out;
     if (object.is<List>() && index.is<double>()) {
       const auto& list = object.as<List>();
-      const auto i = static_cast<std::int64_t>(index.as<double>());
-      if (i >= 0 && i < static_cast<std::int64_t>(list.size())) out = list[static_cast<std::size_t>(i)];
+      const auto i = to_int64(index.as<double>());
+      if (i && *i >= 0 && *i < static_cast<std::int64_t>(list.size())) out = list[static_cast<std::size_t>(*i)];
     } else if (object.is<Json>() && ((index.is<double>() && object.as<Json>().is_array()) ||
                                      (index.is<std::string>() && object.as<Json>().is_object()))) {
       if (const Json* element = json_element(object.as<Json>(), index)) out = from_json(*element);

@@ -1,7 +1,10 @@
 #include "engine/value.hpp"
 
 #include <charconv>
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <initializer_list>
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -78,6 +81,19 @@ std::string format_duration(Duration d) {
   take(std::chrono::seconds(1), "s");
   take(std::chrono::milliseconds(1), "ms");
   return out;
+}
+
+std::optional<std::int64_t> to_int64(double number) {
+  // 2^63 is exact as a double; every double below it in magnitude converts.
+  constexpr double kLimit = 9223372036854775808.0;
+  if (!std::isfinite(number) || number >= kLimit || number < -kLimit) return std::nullopt;
+  return static_cast<std::int64_t>(number);
+}
+
+Duration milliseconds_of(double ms) {
+  constexpr double kMaxMilliseconds = 9007199254740992.0;  // 2^53
+  if (!std::isfinite(ms) || std::fabs(ms) > kMaxMilliseconds) throw RunError("time out of range");
+  return Duration(static_cast<std::int64_t>(ms));
 }
 
 std::string dump_json(const Json& json, int indent) {
@@ -356,7 +372,21 @@ static std::optional<double> parse_number(const std::string& text) {
   return d;
 }
 
+/// Whether `text` starts as ISO 8601 does: YYYY-MM-DD, then [T ]HH:MM:SS if
+/// longer. date::parse reads an uninitialized value when %T fails half-way,
+/// so only text of this shape reaches it.
+static bool iso_shaped(std::string_view text) {
+  const auto digits = [&text](std::initializer_list<std::size_t> at) {
+    return std::all_of(at.begin(), at.end(), [&text](std::size_t i) { return std::isdigit(static_cast<unsigned char>(text[i])); });
+  };
+  if (text.size() < 10 || !digits({0, 1, 2, 3, 5, 6, 8, 9}) || text[4] != '-' || text[7] != '-') return false;
+  if (text.size() == 10) return true;
+  return text.size() >= 19 && (text[10] == 'T' || text[10] == ' ') && digits({11, 12, 14, 15, 17, 18}) &&
+         text[13] == ':' && text[16] == ':';
+}
+
 static std::optional<TimePoint> parse_iso(const std::string& text) {
+  if (!iso_shaped(text)) return std::nullopt;
   for (const char* pattern : {"%FT%T%Ez", "%FT%TZ", "%FT%T%z", "%F %T", "%FT%T", "%F"}) {
     std::istringstream in(text);
     TimePoint t;
@@ -396,7 +426,7 @@ static Value coerce_scalar(Value value, ast::FieldType type, std::string_view fi
       if (value.is<TimePoint>()) return value;
       if (value.is<double>()) {
         // A number in a datetime field is unix seconds (OAuth2 `created_at`).
-        return Value(TimePoint(Duration(static_cast<std::int64_t>(value.as<double>() * 1000))));
+        return Value(TimePoint(milliseconds_of(value.as<double>() * 1000)));
       }
       if (value.is<std::string>()) {
         if (auto t = parse_iso(value.as<std::string>())) return Value(*t);
@@ -404,7 +434,7 @@ static Value coerce_scalar(Value value, ast::FieldType type, std::string_view fi
       break;
     case FT::duration:
       if (value.is<Duration>()) return value;
-      if (value.is<double>()) return Value(Duration(static_cast<std::int64_t>(value.as<double>() * 1000)));
+      if (value.is<double>()) return Value(milliseconds_of(value.as<double>() * 1000));
       break;
     case FT::json:
     case FT::list: break;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -101,6 +102,13 @@ bool truthy(const Value& value);
 /// Converts a value assigned to a field of `type`, or throws RunError naming both types.
 /// Text that spells a number converts to number (form/JSON answers often carry "3600").
 Value coerce_to_field(Value value, ast::FieldType type, std::string_view field_name);
+
+/// `number` as a whole int64 (truncated toward zero), or nullopt when it is
+/// not finite or out of int64's range: converting such a double is undefined.
+std::optional<std::int64_t> to_int64(double number);
+/// A count of milliseconds as a Duration; RunError when `ms` is not finite or
+/// beyond 2^53 (what a double holds exactly; about 285,000 years).
+Duration milliseconds_of(double ms);
 
 /// ISO 8601 UTC text of a time point: 2026-11-28T18:51:10Z (milliseconds when non-zero).
 std::string format_iso(TimePoint t);

@@ -26,9 +26,13 @@ printf '\x03120\n<html>busy</html>' >"$build/corpus/response/retry"
 status=0
 for target in check expr response; do
   echo "== $target: $seconds s"
-  "$build/fuzz/${target}_fuzz" "$build/corpus/$target" -max_total_time="$seconds" -timeout=10 \
-    -rss_limit_mb=2048 -dict=fuzz/flow.dict -artifact_prefix="$build/crashes/${target}-" \
-    -print_final_stats=1 2>&1 | grep -E '^(#[0-9]+ +DONE|==[0-9]+==ERROR|SUMMARY|stat::number_of_executed_units|stat::new_units_added|.*Test unit written)' || true
-  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  log="$build/$target.log"
+  if ! "$build/fuzz/${target}_fuzz" "$build/corpus/$target" -max_total_time="$seconds" -timeout=10 \
+      -rss_limit_mb=2048 -dict=fuzz/flow.dict -artifact_prefix="$build/crashes/${target}-" \
+      -print_final_stats=1 >"$log" 2>&1; then
+    status=1
+  fi
+  grep -E '^(==[0-9]+==ERROR|SUMMARY|stat::number_of_executed_units|stat::new_units_added|.*Test unit written)' "$log" || true
 done
+[ $status -eq 0 ] && echo "no crash" || echo "crashes: see $build/crashes/ and $build/*.log"
 exit $status

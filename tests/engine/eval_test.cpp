@@ -43,3 +43,17 @@ TEST_CASE("paths into a JSON local read members, array items and keys", "[eval]"
   CHECK(eval_text("vault.token.value", scope) == flow::Value("t0p"));
   CHECK_FALSE(eval_text("doc.items[0].id", scope).secret);
 }
+
+TEST_CASE("indexes and time arithmetic out of range are null or errors, never undefined (found by fuzzing)", "[eval]") {
+  std::map<std::string, flow::Value, std::less<>> locals;
+  locals.emplace("doc", flow::Value(flow::Json::parse(R"({"items": [1, 2]})")));
+  locals.emplace("wait", flow::Value(flow::Duration(std::chrono::hours(1))));
+  locals.emplace("at", flow::Value(flow::TimePoint(std::chrono::seconds(1700000000))));
+  const flow::Scope scope{nullptr, &locals, nullptr, {}};
+  const std::string huge = "1" + std::string(30, '0');
+  CHECK(eval_text("doc.items[" + huge + "]", scope).is_null());
+  CHECK(eval_text("doc.items[0 - " + huge + "]", scope).is_null());
+  CHECK_THROWS_WITH(eval_text("wait * " + huge, scope), Catch::Contains("time out of range"));
+  CHECK_THROWS_WITH(eval_text("wait / 0." + std::string(30, '0') + "1", scope), Catch::Contains("time out of range"));
+  CHECK(eval_text("at + wait - wait", scope) == locals.at("at"));
+}

@@ -96,3 +96,30 @@ TEST_CASE("append_json_string: random byte strings agree with the Json serialize
   CHECK(valid > 1000);  // both outcomes were exercised
   CHECK(valid < 19000);
 }
+
+TEST_CASE("numbers beyond what a time holds are errors, not undefined conversions (found by fuzzing)", "[value]") {
+  using flow::ast::FieldType;
+  for (const double huge : {1e300, -1e300, 9.3e15, std::numeric_limits<double>::infinity()}) {
+    INFO(huge);
+    CHECK_THROWS_AS(flow::coerce_to_field(flow::Value(huge), FieldType::datetime, "At"), flow::RunError);
+    CHECK_THROWS_AS(flow::coerce_to_field(flow::Value(huge), FieldType::duration, "Wait"), flow::RunError);
+  }
+  CHECK(flow::coerce_to_field(flow::Value(1700000000), FieldType::datetime, "At") ==
+        flow::Value(flow::TimePoint(std::chrono::seconds(1700000000))));
+  CHECK_FALSE(flow::to_int64(1e300));
+  CHECK_FALSE(flow::to_int64(std::nan("")));
+  CHECK(flow::to_int64(-3.7) == -3);
+}
+
+TEST_CASE("text shaped almost like ISO 8601 is not a datetime (date::parse is never fed it)", "[value]") {
+  using flow::ast::FieldType;
+  for (const std::string text : {"2027-06-30Ton:00:00Z", "2027-06-30T12:0", "2027-6-30", "20270630", "2027-06-30X"}) {
+    INFO(text);
+    CHECK_THROWS_WITH(flow::coerce_to_field(flow::Value(text), FieldType::datetime, "At"),
+                      Catch::Contains("cannot assign text to datetime field 'At'"));
+  }
+  CHECK(flow::coerce_to_field(flow::Value("2027-06-30T12:00:00Z"), FieldType::datetime, "At").is<flow::TimePoint>());
+  CHECK(flow::coerce_to_field(flow::Value("2027-06-30"), FieldType::datetime, "At").is<flow::TimePoint>());
+  CHECK(flow::coerce_to_field(flow::Value("2027-06-30 12:00:00"), FieldType::datetime, "At").is<flow::TimePoint>());
+  CHECK(flow::coerce_to_field(flow::Value("2027-06-30T12:00:00+01:00"), FieldType::datetime, "At").is<flow::TimePoint>());
+}
