@@ -16,6 +16,13 @@ namespace flow {
 class CommitQueue;
 class InstanceLocks;
 
+/// "A, B, C": the names of `fields`, for messages.
+inline std::string field_names(const FieldMap& fields) {
+  std::string names;
+  for (const auto& [name, value] : fields) names += (names.empty() ? "" : ", ") + name;
+  return names;
+}
+
 /// Everything one run reads and writes.
 struct RunState {
   const Program& program;

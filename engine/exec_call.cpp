@@ -53,12 +53,6 @@ Value result_array(const Value& body) {
   return body;
 }
 
-std::string join_names(const FieldMap& fields) {
-  std::string names;
-  for (const auto& [name, value] : fields) names += (names.empty() ? "" : ", ") + name;
-  return names;
-}
-
 }  // namespace
 
 MappedRequest Executor::map_request(const ast::CallRule& rule, const ast::MethodDecl& method) {
@@ -188,7 +182,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   // Kept even when another mapping failed: the call succeeded, and what it
   // answered (a rotated refresh token) may exist nowhere else.
   if (mapping_failure && !written.empty()) {
-    note("a mapping failed; kept the others " + label(rule) + " mapped in: " + join_names(written));
+    note("a mapping failed; kept the others " + label(rule) + " mapped in: " + field_names(written));
   }
   checkpoint(std::move(written));
   if (mapping_failure) std::rethrow_exception(mapping_failure);

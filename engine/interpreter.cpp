@@ -24,15 +24,7 @@ class Interpreter::Impl {
   std::map<std::string, Unwritten> unwritten;
 };
 
-namespace {
 
-std::string names_of(const FieldMap& fields) {
-  std::string names;
-  for (const auto& [name, value] : fields) names += (names.empty() ? "" : ", ") + name;
-  return names;
-}
-
-}  // namespace
 
 Interpreter::Interpreter(const Program& program, Host host, RunOptions options)
     : program_(program), host_(host), options_(options), impl_(std::make_unique<Impl>(host_)) {}
@@ -154,7 +146,7 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
       impl_->unwritten.erase(unwritten);
     } catch (const StoreError& e) {
       result.error = "error: store: what calls mapped into " + unwritten->first + " in an earlier run (" +
-                     names_of(unwritten->second.fields) + ") is not stored yet and the store still cannot write it: " +
+                     field_names(unwritten->second.fields) + ") is not stored yet and the store still cannot write it: " +
                      e.what() + "; no call is made on " + unwritten->first + " until it is\n";
       result.transient = true;
       co_return result;
@@ -195,7 +187,7 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
         auto& kept = impl_->unwritten[state.instance.id];
         kept.process = process->name.text;
         for (const auto& [name, value] : state.mapped_in) kept.fields.insert_or_assign(name, value);
-        result.error += "  what calls mapped in (" + names_of(state.mapped_in) +
+        result.error += "  what calls mapped in (" + field_names(state.mapped_in) +
                         ") is kept in memory and written before " + state.instance.id + "'s next run calls anything\n";
         result.transient = true;  // worth the schedule's retry: the write is retried first
       }

@@ -381,8 +381,24 @@ static bool iso_shaped(std::string_view text) {
   };
   if (text.size() < 10 || !digits({0, 1, 2, 3, 5, 6, 8, 9}) || text[4] != '-' || text[7] != '-') return false;
   if (text.size() == 10) return true;
-  return text.size() >= 19 && (text[10] == 'T' || text[10] == ' ') && digits({11, 12, 14, 15, 17, 18}) &&
-         text[13] == ':' && text[16] == ':';
+  if (text.size() < 19 || (text[10] != 'T' && text[10] != ' ') || !digits({11, 12, 14, 15, 17, 18}) ||
+      text[13] != ':' || text[16] != ':') {
+    return false;
+  }
+  // Then [.fraction] and Z, +HH:MM, +HHMM or nothing; date::parse overflows on
+  // offsets it half-reads ("-0:100").
+  std::size_t at = 19;
+  if (at < text.size() && text[at] == '.') {
+    const std::size_t digits_from = ++at;
+    while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]))) ++at;
+    if (at == digits_from || at - digits_from > 9) return false;
+  }
+  const std::string_view zone = text.substr(at);
+  if (zone.empty() || zone == "Z") return true;
+  const auto digit = [&zone](std::size_t i) { return std::isdigit(static_cast<unsigned char>(zone[i])) != 0; };
+  if (zone[0] != '+' && zone[0] != '-') return false;
+  if (zone.size() == 6) return digit(1) && digit(2) && zone[3] == ':' && digit(4) && digit(5);
+  return zone.size() == 5 && digit(1) && digit(2) && digit(3) && digit(4);
 }
 
 static std::optional<TimePoint> parse_iso(const std::string& text) {

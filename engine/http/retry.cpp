@@ -10,11 +10,16 @@ namespace flow::http {
 
 namespace {
 
-std::optional<std::chrono::system_clock::time_point> parse_http_date(const std::string& text) {
+/// Longer than any deadline a request has: a server asking for more is
+/// answered "no retry" by the caller all the same, without overflowing.
+constexpr long long kLongestWait = 365LL * 24 * 3600;
+
+/// Seconds since the epoch of an HTTP-date.
+std::optional<long long> parse_http_date(const std::string& text) {
   std::tm tm{};
   const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (end == nullptr || *end != '\0') return std::nullopt;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  return static_cast<long long>(timegm(&tm));
 }
 
 }  // namespace
@@ -28,12 +33,13 @@ std::optional<std::chrono::milliseconds> retry_after(const HttpResult& result,
   long long seconds = 0;
   auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), seconds);
   if (ec == std::errc() && end == value->data() + value->size() && seconds >= 0) {
-    return std::chrono::seconds(seconds);
+    return std::chrono::seconds(std::min(seconds, kLongestWait));
   }
   auto when = parse_http_date(*value);
   if (!when) return std::nullopt;
-  auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(*when - now);
-  return std::max(delay, std::chrono::milliseconds(0));
+  const long long from = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  const long long delay = *when > from ? std::min(*when - from, kLongestWait) : 0;  // both far from overflowing
+  return std::chrono::seconds(delay);
 }
 
 std::chrono::milliseconds backoff_delay(const RetryOptions& retry, int attempt, std::mt19937_64& random) {

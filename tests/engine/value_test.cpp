@@ -123,3 +123,18 @@ TEST_CASE("text shaped almost like ISO 8601 is not a datetime (date::parse is ne
   CHECK(flow::coerce_to_field(flow::Value("2027-06-30 12:00:00"), FieldType::datetime, "At").is<flow::TimePoint>());
   CHECK(flow::coerce_to_field(flow::Value("2027-06-30T12:00:00+01:00"), FieldType::datetime, "At").is<flow::TimePoint>());
 }
+
+TEST_CASE("ISO 8601 offsets and fractions are read only in their exact forms", "[value]") {
+  using flow::ast::FieldType;
+  const auto at = [](const std::string& text) {
+    return flow::coerce_to_field(flow::Value(text), FieldType::datetime, "At").as<flow::TimePoint>();
+  };
+  CHECK(at("2027-06-30T12:00:00+01:00") == at("2027-06-30T11:00:00Z"));
+  CHECK(at("2027-06-30T12:00:00+0100") == at("2027-06-30T11:00:00Z"));
+  CHECK(at("2027-06-30T12:00:00.250Z") - at("2027-06-30T12:00:00Z") == std::chrono::milliseconds(250));
+  for (const std::string text : {"2072-01-30T00:00:007200-0:100", "2027-06-30T12:00:00+1:00", "2027-06-30T12:00:00.Z",
+                                 "2027-06-30T12:00:00+01:0", "2027-06-30T12:00:00 Z"}) {
+    INFO(text);
+    CHECK_THROWS_AS(flow::coerce_to_field(flow::Value(text), FieldType::datetime, "At"), flow::RunError);
+  }
+}

@@ -40,6 +40,13 @@ TEST_CASE("retry: Retry-After as seconds or as an HTTP date") {
   CHECK(retry_after(error(HttpErrorKind::network), now) == std::nullopt);
 }
 
+TEST_CASE("retry: a Retry-After far in the future is capped at a year, not overflowed (found by fuzzing)") {
+  auto now = std::chrono::system_clock::from_time_t(1'700'000'000);
+  const std::chrono::milliseconds year = std::chrono::hours(24 * 365);
+  CHECK(retry_after(status(503, {{"Retry-After", "1111111111141111111"}}), now) == year);
+  CHECK(retry_after(status(503, {{"Retry-After", "Fri, 31 Dec 9999 23:59:59 GMT"}}), now) == year);
+}
+
 TEST_CASE("retry: exponential backoff with equal jitter, capped") {
   RetryOptions options{10, 100ms, 1000ms};
   std::mt19937_64 random(42);
