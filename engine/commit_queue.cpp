@@ -41,6 +41,29 @@ void CommitQueue::flush() {
   for (auto& waiting : batch) asio::post(waiting.executor, std::move(waiting.resume));
 }
 
+void CommitQueue::keep_unwritten(const std::string& id, const std::string& process, const FieldMap& fields) {
+  auto& kept = unwritten_[id];
+  kept.process = process;
+  for (const auto& [name, value] : fields) kept.fields.insert_or_assign(name, value);
+}
+
+FieldMap CommitQueue::write_unwritten(const std::string& id) {
+  const auto kept = unwritten_.find(id);
+  if (kept == unwritten_.end()) return {};
+  try {
+    store_->checkpoint_fields(id, kept->second.process, kept->second.fields, clock_->now());
+  } catch (const StoreError& e) {
+    std::string names;
+    for (const auto& [name, value] : kept->second.fields) names += (names.empty() ? "" : ", ") + name;
+    throw StoreError("what calls mapped into " + id + " in an earlier run (" + names +
+                     ") is not stored yet and the store still cannot write it: " + e.what() + "; no call is made on " +
+                     id + " until it is");
+  }
+  FieldMap written = std::move(kept->second.fields);
+  unwritten_.erase(kept);
+  return written;
+}
+
 void CommitQueue::write(const std::vector<RunCommit*>& commits) {
   if (commits.empty()) return;
   try {

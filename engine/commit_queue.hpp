@@ -5,6 +5,8 @@
 // in flight its commit is written at once, without suspending; otherwise it is
 // posted and runs as soon as the io_context has handled what was already ready.
 
+#include <map>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -27,6 +29,15 @@ class CommitQueue {
   /// Throws its StoreError when it could not be written.
   boost::asio::awaitable<void> commit(RunCommit& commit);
 
+  /// Keeps what calls mapped into instance `id` in a run that could not
+  /// commit it (disk full): a rotated refresh token may exist nowhere else.
+  void keep_unwritten(const std::string& id, const std::string& process, const FieldMap& fields);
+  /// Writes what is kept for `id` (nothing if nothing is); returns what it
+  /// wrote. Every run and `start` on `id` calls it under the instance's lock,
+  /// before anything can call out. Throws StoreError, still keeping it, when
+  /// the store cannot write it yet.
+  FieldMap write_unwritten(const std::string& id);
+
  private:
   struct Waiting {
     RunCommit* commit;
@@ -38,8 +49,14 @@ class CommitQueue {
   /// commit (not a StoreError) is given to all of them, so no waiter hangs.
   void write(const std::vector<RunCommit*>& commits);
 
+  struct Unwritten {
+    std::string process;
+    FieldMap fields;
+  };
+
   Store* store_;
   Clock* clock_;
+  std::map<std::string, Unwritten> unwritten_;
   std::vector<Waiting> queue_;
   bool flush_posted_ = false;
   int in_flight_ = 0;  // runs asked for and not ended (RunInFlight)

@@ -189,6 +189,8 @@ asio::awaitable<void> RunState::commit(std::optional<RunRecord> history) {
   }
   if (failure) {  // nothing was written: the writes wait for the run's next commit
     commit.history.reset();
+    commit.error = nullptr;
+    commit.revision = 0;
     pending = std::move(commit);
     std::rethrow_exception(failure);
   }

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "engine/commit_queue.hpp"
 #include "engine/exec.hpp"
 #include "engine/instance_locks.hpp"
 #include "engine/instances.hpp"
@@ -208,13 +209,25 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
 
   co_await state_.commit();  // the child may run for long (calls of its own): hold nothing back meanwhile
   InstanceLocks::Guard lock;  // not `?:`: g++ 12 mishandles co_await temporaries there
-  std::optional<std::string> deadlock;
+  std::optional<std::string> deadlock, busy;
   try {
     if (id) lock = co_await state_.locks.acquire(*id, state_.chain);
   } catch (const DeadlockError& e) {
     deadlock = e.what();
+  } catch (const StoreError& e) {
+    busy = e.what();
   }
   if (deadlock) throw LocatedError(at.range, "start of " + *id + " would deadlock: " + *deadlock);
+  try {
+    if (!busy && id) state_.commits.write_unwritten(*id);  // before the child can call anything
+  } catch (const StoreError& e) {
+    busy = e.what();
+  }
+  if (busy) {
+    LocatedError error(at.range, "start of " + *id + ": " + *busy);
+    error.set_transient(true);  // the other process's run ends; the disk may have room again
+    throw error;
+  }
   RunState child{state_.program, state_.host,  state_.options, state_.locks,       state_.commits, process,
                  {},             {},           {},              false, state_.depth + 1, {},
                  &state_,        state_.chain,     {}};
@@ -232,7 +245,18 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
   } catch (...) {
     failure = std::current_exception();
   }
-  co_await child.commit();
+  std::exception_ptr not_written;
+  try {
+    co_await child.commit();
+  } catch (const StoreError&) {
+    not_written = std::current_exception();
+  }
+  if (not_written) {  // as for a top-level run: what the child's calls mapped in is kept
+    if (!child.mapped_in.empty() && !child.instance.id.empty()) {
+      state_.commits.keep_unwritten(child.instance.id, process->name.text, child.mapped_in);
+    }
+    std::rethrow_exception(not_written);
+  }
   if (failure) std::rethrow_exception(failure);
   for (auto& line : child.log) state_.log.push_back("  " + process->name.text + ": " + line);
   for (auto& line : child.masked_log) state_.masked_log.push_back("  " + process->name.text + ": " + line);

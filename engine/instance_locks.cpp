@@ -91,6 +91,7 @@ asio::awaitable<InstanceLocks::Guard> InstanceLocks::acquire(std::string id, Cha
   asio::steady_timer timer(co_await asio::this_coro::executor);
   for (auto pause = std::chrono::milliseconds(2); !store_->try_lock_instance(id);
        pause = std::min(pause * 2, std::chrono::milliseconds(100))) {
+    if (stopping_) throw StoreError("stopped while waiting for another flow process's run on '" + id + "'");
     if (std::chrono::steady_clock::now() >= give_up) {
       throw StoreError("instance '" + id + "' is held by a run in another flow process sharing this store (waited " +
                        std::to_string(kWaitForOtherProcess.count()) + " s)");

@@ -67,6 +67,9 @@ class InstanceLocks {
   /// kWaitForOtherProcess.
   boost::asio::awaitable<Guard> acquire(std::string id, Chain chain);
 
+  /// Waits for another process's run end now, failing (StoreError); later ones too.
+  void stop_waiting() { stopping_ = true; }
+
   /// The lock if no run holds it, at once; nullopt otherwise (then acquire()).
   std::optional<Guard> try_acquire(const std::string& id, Chain chain);
 
@@ -84,6 +87,7 @@ class InstanceLocks {
   bool closes_cycle(Chain chain, const std::string& id) const;
 
   Store* store_;
+  bool stopping_ = false;
   std::map<std::string, std::shared_ptr<Entry>> locks_;
   std::map<Chain, std::string> waiting_;  // a chain suspended in acquire(), and for which instance
 };

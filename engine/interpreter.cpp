@@ -14,14 +14,6 @@ class Interpreter::Impl {
   explicit Impl(const Host& host) : locks(host.store), commits(host.store, host.clock) {}
   InstanceLocks locks;
   CommitQueue commits;
-  /// What calls mapped into an instance whose run could not commit (disk
-  /// full): kept here and written before that instance's next run may call
-  /// anything, since a rotated refresh token may exist nowhere else.
-  struct Unwritten {
-    std::string process;
-    FieldMap fields;
-  };
-  std::map<std::string, Unwritten> unwritten;
 };
 
 
@@ -30,6 +22,8 @@ Interpreter::Interpreter(const Program& program, Host host, RunOptions options)
     : program_(program), host_(host), options_(options), impl_(std::make_unique<Impl>(host_)) {}
 
 Interpreter::~Interpreter() = default;
+
+void Interpreter::stop_waiting() { impl_->locks.stop_waiting(); }
 
 namespace {
 
@@ -138,16 +132,12 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
       co_return result;
     }
   }
-  if (auto unwritten = request.instance_id ? impl_->unwritten.find(*request.instance_id) : impl_->unwritten.end();
-      unwritten != impl_->unwritten.end()) {
+  FieldMap flushed;  // what an earlier run on this instance could not commit, written now
+  if (request.instance_id) {
     try {
-      host_.store->checkpoint_fields(unwritten->first, unwritten->second.process, unwritten->second.fields,
-                                     host_.clock->now());
-      impl_->unwritten.erase(unwritten);
+      flushed = impl_->commits.write_unwritten(*request.instance_id);
     } catch (const StoreError& e) {
-      result.error = "error: store: what calls mapped into " + unwritten->first + " in an earlier run (" +
-                     field_names(unwritten->second.fields) + ") is not stored yet and the store still cannot write it: " +
-                     e.what() + "; no call is made on " + unwritten->first + " until it is\n";
+      result.error = std::string("error: store: ") + e.what() + "\n";
       result.transient = true;
       co_return result;
     }
@@ -156,8 +146,10 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
   RunState state{program_, host_,   options_, impl_->locks, impl_->commits, process, result.instance, {}, {},
                  false,    0,       {},       nullptr,      chain,          {}};
   try {
-    if (preview) state.instance = std::move(*preview);
-    else state.instance = load_or_create(program_, *host_.store, *process, request.instance_id, host_);
+    if (preview) {
+      state.instance = std::move(*preview);
+      for (auto& [name, value] : flushed) state.instance.fields.insert_or_assign(name, std::move(value));
+    } else state.instance = load_or_create(program_, *host_.store, *process, request.instance_id, host_);
     result.loaded = true;
     Executor executor(state);
     const auto* on_load = loose ? nullptr : Program::load_handler(*process);  // typed rules run on what is loaded
@@ -184,9 +176,7 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
       result.transient = false;
       result.error += std::string("error: store: ") + e.what() + "\n";  // after the run's own error, if any
       if (!state.mapped_in.empty() && !state.instance.id.empty()) {
-        auto& kept = impl_->unwritten[state.instance.id];
-        kept.process = process->name.text;
-        for (const auto& [name, value] : state.mapped_in) kept.fields.insert_or_assign(name, value);
+        impl_->commits.keep_unwritten(state.instance.id, process->name.text, state.mapped_in);
         result.error += "  what calls mapped in (" + field_names(state.mapped_in) +
                         ") is kept in memory and written before " + state.instance.id + "'s next run calls anything\n";
         result.transient = true;  // worth the schedule's retry: the write is retried first

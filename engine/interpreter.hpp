@@ -83,6 +83,10 @@ class Interpreter {
   /// Returns rendered errors (e.g. env() of an unset variable, a full disk) for
   /// those it could not; never throws a StoreError.
   std::vector<std::string> seed_instances();
+  /// A stop was asked for (SIGINT, SIGTERM): runs still waiting for another
+  /// process's run on their instance give up now (they have called nothing);
+  /// runs under way finish.
+  void stop_waiting();
   /// The same for `declarations` (a test's own instances, seeded first).
   std::vector<std::string> seed_instances(const std::vector<const ast::InstanceDecl*>& declarations);
 

@@ -94,6 +94,7 @@ int cmd_run(const std::vector<std::string>& raw, std::ostream& out, std::ostream
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     out << stamp(clock) << " signal " << signal << ": stopping after in-flight runs\n" << std::flush;
+    runtime.interpreter().stop_waiting();
     scheduler.stop();
   });
   asio::steady_timer deadline(runtime.io());

@@ -83,6 +83,7 @@ RunResult Runtime::complete(asio::awaitable<RunResult> run) {
   std::function<void(const boost::system::error_code&, int)> on_signal = [&](const auto& ec, int signal) {
     if (ec) return;
     std::cerr << "flow: signal " << signal << ": finishing the run in flight first\n" << std::flush;
+    interpreter_->stop_waiting();  // a run still waiting for another process has spent nothing: it stops
     signals.async_wait(on_signal);
   };
   signals.async_wait(on_signal);

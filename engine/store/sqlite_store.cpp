@@ -134,7 +134,8 @@ class SqliteStore final : public Store {
  public:
   SqliteStore(const std::string& path, const SqliteOptions& options)
       : db_(path),
-        locks_(path == ":memory:" ? "" : path + ".lock"),
+        // Beside the file itself, whatever path (a symlink, ../x) named it.
+        locks_(path == ":memory:" ? "" : std::filesystem::weakly_canonical(path).string() + ".lock"),
         directory_(path == ":memory:" ? "" : std::filesystem::absolute(path).parent_path().string()),
         keep_runs_(options.keep_runs) {
     configure(options);

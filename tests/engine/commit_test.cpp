@@ -279,6 +279,7 @@ class FillableStore final : public Store {
  public:
   explicit FillableStore(Store& inner) : inner_(inner) {}
   bool full = false;
+  int fail_next_commits = 0;  // commit_runs calls that fail, then it works again
 
   std::optional<InstanceRecord> load_instance(const std::string& id) override { return inner_.load_instance(id); }
   void save_instance(InstanceRecord& instance, TimePoint now) override {
@@ -299,6 +300,10 @@ class FillableStore final : public Store {
   }
   void commit_runs(const std::vector<RunCommit*>& batch, TimePoint now) override {
     fail_if_full();
+    if (fail_next_commits > 0) {
+      --fail_next_commits;
+      throw StoreError("cannot write: disk full");
+    }
     inner_.commit_runs(batch, now);
   }
   std::vector<RunRecord> runs(const std::string& task, int limit) override { return inner_.runs(task, limit); }
@@ -353,6 +358,62 @@ instance "K-1" of K { }
   store.full = false;
   f.http.respond_with(200, R"({"refresh_token":"rt-0000000000000003"})");
   result = f.run_on(interpreter, "K", "Go", "K-1");
+  INFO(result.error);
+  CHECK(result.ok);
+  CHECK_THAT(f.http.requests.back().body, Catch::Contains("rt=rt-0000000000000002"));
+  CHECK(to_text(f.store->load_instance("K-1")->fields.at("RefreshToken")) == "rt-0000000000000003");
+}
+
+TEST_CASE("a commit refused once and written at the run's end is reported once, as written", "[interpreter][commit][disk-full]") {
+  EngineFixture f(R"(
+datasource Api rest { base_url = "http://127.0.0.1:9"; method Ping GET "/p" { } }
+process K {
+  field N number = 0;
+  on Go { set N = 1; save; create_item Api.Ping; }
+}
+instance "K-1" of K { }
+)");
+  REQUIRE(f.interpreter->seed_instances().empty());
+  FillableStore store(*f.store);
+  Interpreter interpreter(*f.program, Host{&f.http, &f.clock, &store, &f.functions});
+  store.fail_next_commits = 1;  // the commit before the call fails; the one at the end works
+  const auto result = f.run_on(interpreter, "K", "Go", "K-1");
+  CHECK_FALSE(result.ok);
+  CHECK(f.http.requests.empty());  // nothing was called with the save unwritten
+  CHECK(result.error.find("disk full") == result.error.rfind("disk full"));  // said once
+  CHECK(result.saved);
+  const auto stored = f.store->load_instance("K-1");
+  CHECK(stored->fields.at("N") == Value(1));
+  CHECK(result.instance.revision == stored->revision);
+  CHECK(f.store->runs("", 10).size() == 1);  // one history record for one run
+}
+
+TEST_CASE("a start writes what an earlier run on its instance could not, before the child calls", "[interpreter][commit][disk-full]") {
+  EngineFixture f(R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9";
+  method Refresh POST "/t" { request body form { rt; } response body json { refresh_token; } }
+}
+process K {
+  field RefreshToken secret = "rt-0000000000000001";
+  on Go {
+    create_item Api.Refresh map { body.rt = RefreshToken; } on_success { RefreshToken = body.refresh_token; };
+    save;
+  }
+}
+process Parent { on Go { start K id "K-1" trigger Go; } }
+instance "K-1" of K { }
+)");
+  REQUIRE(f.interpreter->seed_instances().empty());
+  FillableStore store(*f.store);
+  Interpreter interpreter(*f.program, Host{&f.http, &f.clock, &store, &f.functions});
+  store.full = true;
+  f.http.respond_with(200, R"({"refresh_token":"rt-0000000000000002"})");
+  CHECK_FALSE(f.run_on(interpreter, "K", "Go", "K-1").ok);
+
+  store.full = false;
+  f.http.respond_with(200, R"({"refresh_token":"rt-0000000000000003"})");
+  const auto result = f.run_on(interpreter, "Parent", "Go");
   INFO(result.error);
   CHECK(result.ok);
   CHECK_THAT(f.http.requests.back().body, Catch::Contains("rt=rt-0000000000000002"));

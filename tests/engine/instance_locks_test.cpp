@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -119,4 +121,34 @@ TEST_CASE("one daemon per store: the claim is refused while another holds it and
   CHECK_FALSE(second->claim_daemon());
   first.reset();  // the process ends (or is killed): the kernel drops its locks
   CHECK(second->claim_daemon());
+}
+
+TEST_CASE("a run waiting for another process's run gives up when a stop is asked for", "[locks]") {
+  flow::testing::TempDir dir;
+  const auto path = (dir.path() / "s.db").string();
+  auto here = flow::open_sqlite_store(path);
+  auto other_process = flow::open_sqlite_store(path);
+  REQUIRE(other_process->try_lock_instance("TK-1"));
+  asio::io_context io;
+  InstanceLocks locks(here.get());
+  const int run = 0;
+  std::optional<InstanceLocks::Guard> got;
+  std::string failure;
+  spawn_acquire(io, locks, "TK-1", &run, got, failure);
+  io.run_for(std::chrono::milliseconds(30));
+  io.restart();
+  locks.stop_waiting();  // SIGTERM: the waiting run has called nothing yet
+  io.run_for(std::chrono::milliseconds(300));
+  CHECK_FALSE(got);
+  CHECK_THAT(failure, Catch::Contains("stopped while waiting for another flow process's run on 'TK-1'"));
+}
+
+TEST_CASE("the lock file is found from the store file itself, whatever path names it", "[locks]") {
+  flow::testing::TempDir dir;
+  const auto path = (dir.path() / "s.db").string();
+  auto direct = flow::open_sqlite_store(path);
+  std::filesystem::create_symlink(path, dir.path() / "link.db");
+  auto through_link = flow::open_sqlite_store((dir.path() / "link.db").string());
+  REQUIRE(direct->try_lock_instance("TK-1"));
+  CHECK_FALSE(through_link->try_lock_instance("TK-1"));
 }
