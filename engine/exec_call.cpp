@@ -89,7 +89,10 @@ Executor::Mapped Executor::apply_mappings(const std::vector<ast::Assignment>& ma
       Value value = evaluate(m.value, scope);
       // A server that echoes a secret back (a URL with its query, a request
       // body) hands it over as plain text: the value holding it is secret.
-      if (!value.secret && (value.is<std::string>() || value.is<Json>())) {
+      // (A secret field makes its value secret anyway: no search for those.)
+      const auto* field = m.target.size() == 1 ? Program::field(*state_.process, m.target[0].text) : nullptr;
+      if (!value.secret && (value.is<std::string>() || value.is<Json>()) &&
+          !(field && field->type == ast::FieldType::secret)) {
         if (!secrets) secrets = secret_texts(state_.instance.fields);
         const auto text = to_text(value);
         value.secret = std::any_of(secrets->begin(), secrets->end(),
