@@ -234,7 +234,13 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
   RunState child{state_.program, state_.host,  state_.options, state_.locks,       state_.commits, process,
                  {},             {},           {},              false, state_.depth + 1, {},
                  &state_,        state_.chain,     {}};
-  child.instance = load_or_create(state_.program, *state_.host.store, *process, id, state_.host);
+  try {
+    child.instance = load_or_create(state_.program, *state_.host.store, *process, id, state_.host);
+  } catch (const LocatedError&) {
+    throw;
+  } catch (const RunError& e) {  // no such instance, a seed's env() unset: said at the start rule
+    throw LocatedError(at.range, "start of " + process->name.text + (id ? " " + *id : "") + ": " + e.what());
+  }
   Executor executor(child);
   {
     const auto scope = field_scope();

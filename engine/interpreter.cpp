@@ -35,7 +35,14 @@ std::string render_located(const SourceSet& sources, const LocatedError& error, 
   std::string out = render(sources, d);
   auto frames = error.trace();
   if (loose && !frames.empty()) frames.pop_back();
-  for (const auto& [frame, at] : frames) out += "  in " + frame + " (" + location(sources, at) + ")\n";
+  // A loop 32 handlers deep repeats one frame: said once, with the count.
+  for (std::size_t i = 0; i < frames.size();) {
+    std::size_t same = 1;
+    while (i + same < frames.size() && frames[i + same] == frames[i]) ++same;
+    out += "  in " + frames[i].first + " (" + location(sources, frames[i].second) + ")";
+    out += same > 1 ? " x" + std::to_string(same) + "\n" : "\n";
+    i += same;
+  }
   return out;
 }
 

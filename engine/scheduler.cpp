@@ -233,7 +233,9 @@ asio::awaitable<TaskOutcome> Scheduler::run_with_retries(Task* task) {
     if (outcome.ok || !outcome.transient || attempt > task->spec.retry_times || stopping_) co_return outcome;
     ++task->stats.retries;
     Duration delay = retry_delay(task->spec, attempt);
-    note(*task, "transient failure (" + outcome.message + "); retry " + std::to_string(attempt) + " of " +
+    // The message's first line (the rendered error follows with its source line and caret).
+    const auto first_line = outcome.message.substr(0, outcome.message.find('\n'));
+    note(*task, "transient failure (" + first_line + "); retry " + std::to_string(attempt) + " of " +
                     std::to_string(task->spec.retry_times) + " in " + format_duration(delay));
     co_await clock_.sleep_until(clock_.now() + delay);
     if (stopping_) co_return outcome;

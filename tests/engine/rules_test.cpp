@@ -2,6 +2,8 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "support/engine_fixture.hpp"
@@ -80,6 +82,19 @@ TEST_CASE("a trigger loop fails the run instead of hanging", "[interpreter][rule
   const auto result = f.run("Items", "Loop");
   CHECK_FALSE(result.ok);
   CHECK_THAT(result.error, Catch::Contains("handlers nest deeper than 32"));
+  // The repeated frame is said once, with its count, not 32 times.
+  CHECK_THAT(result.error, Catch::Contains("in Items.Loop (") && Catch::Contains(") x"));
+  CHECK(std::count(result.error.begin(), result.error.end(), '\n') < 10);
+}
+
+TEST_CASE("a start on an instance the store does not hold fails at the start rule", "[interpreter][rules]") {
+  EngineFixture f(R"(
+process B { field Y number; on Go { set Y = 1; } }
+process A { on Go { start B id "missing" trigger Go; } }
+)");
+  const auto result = f.run("A", "Go");
+  CHECK_FALSE(result.ok);
+  CHECK_THAT(result.error, Catch::Contains("test.flow:3:") && Catch::Contains("start of B missing: no instance of B"));
 }
 
 TEST_CASE("start runs a handler on another instance and reads its fields back", "[interpreter][rules]") {

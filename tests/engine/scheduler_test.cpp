@@ -439,6 +439,18 @@ TEST_CASE_METHOD(Scheduled, "scheduler: transient failures are retried with back
     CHECK(store.tasks.at("Refresh access token").run_count == 2);
     stop_and_drain(io, daemon);
   }
+  SECTION("the retry line quotes the error's first line, not its source line and caret") {
+    runner.outcomes = {{false, "file.flow:9:5: error: HTTP 503\n    create_item X.Y;\n    ^\n", true}};
+    std::vector<std::string> log;
+    flow::SchedulerOptions options;
+    options.log = [&](const std::string& line) { log.push_back(line); };
+    Daemon daemon(io, clock, store, {&decl}, runner, options);
+    advance_in_steps(io, clock, kT0 + 1min);
+    REQUIRE_FALSE(log.empty());
+    CHECK(log.front() == "task \"Refresh access token\": transient failure (file.flow:9:5: error: HTTP 503); "
+                         "retry 1 of 3 in 30s");
+    stop_and_drain(io, daemon);
+  }
   SECTION("gives up after N retries") {
     runner.outcomes = {transient, transient, transient, transient};
     Daemon daemon(io, clock, store, {&decl}, runner);
