@@ -86,6 +86,8 @@ Json parse_json_text(std::string_view fn, std::string_view text) {
                    std::to_string(kMaxDepth) + " levels");
   } catch (const Json::parse_error& error) {
     throw RunError(std::string(fn) + ": invalid JSON at byte " + std::to_string(error.byte));
+  } catch (const Json::exception&) {  // a number too large for a double (out_of_range.406)
+    throw RunError(std::string(fn) + ": a number in the document is out of range");
   }
 }
 
