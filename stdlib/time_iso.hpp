@@ -1,6 +1,7 @@
 #pragma once
-// Reading date-times from text for parse_date: ISO 8601 by hand (strict, no
-// locale) and strftime-like patterns through date::parse. Internal to stdlib/.
+// Reading date-times from text for parse_date: ISO 8601 and strftime-like
+// patterns, both by hand (strict, no locale; date::parse reads uninitialized
+// memory when a %S or %T fails half-way). Internal to stdlib/.
 
 #include <date/date.h>
 #include <date/tz.h>
@@ -25,7 +26,9 @@ struct ParsedDate {
 /// +0100 or +01 offset and an optional [Zone/Name] suffix; 'T' may be a space.
 std::optional<ParsedDate> parse_iso(std::string_view text);
 
-/// date::parse with a strftime-like pattern; the whole text must match.
+/// A strftime-like pattern (the conversions docs/language.md lists); the whole
+/// text must match, and give a year, a month and a day. Throws RunError for a
+/// conversion it does not read.
 std::optional<ParsedDate> parse_with_pattern(const std::string& text, const std::string& pattern);
 
 /// The instant: the offset wins, else the local time in `zone`, else UTC. A local
