@@ -139,6 +139,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   std::string failure;
   int status = 0;
   std::string error_body;
+  std::string trailing;  // bytes after a JSON answer: read, then the run fails
   Locals locals;
   if (const auto* error = std::get_if<HttpError>(&result)) {
     failure = std::string(http_error_kind_name(error->kind)) + ": " + error->message;
@@ -152,7 +153,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
       if (!error_body.empty()) failure += ": " + error_body;
     } else {
       try {
-        locals = success_locals(*method, response);
+        locals = success_locals(*method, response, &trailing);
       } catch (const RunError& e) {
         failure = e.what();
       }
@@ -187,6 +188,10 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   // answered (a rotated refresh token) may exist nowhere else.
   if (mapping_failure && !written.empty()) {
     note("a mapping failed; kept the others " + label(rule) + " mapped in: " + field_names(written));
+  }
+  if (!trailing.empty() && !mapping_failure) {
+    if (!written.empty()) note("kept what " + label(rule) + " mapped in from its JSON: " + field_names(written));
+    mapping_failure = std::make_exception_ptr(LocatedError(at.range, label(rule) + " failed: " + trailing));
   }
   checkpoint(std::move(written));
   if (mapping_failure) std::rethrow_exception(mapping_failure);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <sstream>
 
 #include "engine/json_path.hpp"
 #include "engine/program.hpp"
@@ -149,15 +150,42 @@ HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& 
   return request;
 }
 
-Locals success_locals(const ast::MethodDecl& method, const HttpResponse& response) {
+namespace {
+
+/// The JSON document at the start of `body` when bytes other than spaces
+/// follow it: how many follow, or 0 when there is no such document.
+std::size_t bytes_after_json(const std::string& body, Json& parsed) {
+  std::istringstream in(body);
+  try {
+    in >> parsed;
+  } catch (const Json::exception&) {
+    return 0;
+  }
+  in.clear();
+  const auto end = in.tellg();
+  if (end < 0) return 0;
+  const auto rest = static_cast<std::size_t>(end);
+  const auto first = body.find_first_not_of(" \t\r\n", rest);
+  return first == std::string::npos ? 0 : body.size() - rest;
+}
+
+}  // namespace
+
+Locals success_locals(const ast::MethodDecl& method, const HttpResponse& response, std::string* trailing) {
   Locals locals;
   locals["status"] = Value(response.status);
   Json headers = Json::object();
   Json body = Json::object();
   bool wants_json = method.response_format == ast::BodyFormat::json;
   Json parsed = Json::parse(response.body, nullptr, false);
-  if (wants_json && parsed.is_discarded())
-    throw RunError(method.name.text + " answered with a body that is not JSON");
+  if (wants_json && parsed.is_discarded()) {
+    // A JSON answer with bytes after it (a broken proxy, a server that writes
+    // twice) may hold a rotated refresh token: its fields are read, and the
+    // caller fails the run once they are kept.
+    const std::size_t after = bytes_after_json(response.body, parsed);
+    if (after == 0) throw RunError(method.name.text + " answered with a body that is not JSON");
+    *trailing = method.name.text + " answered with " + std::to_string(after) + " bytes after its JSON body";
+  }
   for (const auto& part : method.response) {
     const std::string& wire = wire_name(part);
     if (part.is_header) {

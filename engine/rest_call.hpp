@@ -61,8 +61,9 @@ HttpRequest build_request(const ast::DatasourceDecl& datasource, const ast::Meth
 
 /// `body` (declared response fields by name, read through their JSON paths),
 /// `header` (declared response headers by name) and `status`. Throws RunError
-/// when the method declares a JSON body and the answer is not JSON.
-Locals success_locals(const ast::MethodDecl& method, const HttpResponse& response);
+/// when the method declares a JSON body and the answer is not JSON. A JSON
+/// body followed by other bytes is read, and `*trailing` says what followed.
+Locals success_locals(const ast::MethodDecl& method, const HttpResponse& response, std::string* trailing);
 
 /// `error` = {message, status, body} for on_error, from a response or a transport error.
 Locals error_locals(const std::string& message, int status, const std::string& body);

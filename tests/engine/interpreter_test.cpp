@@ -214,6 +214,29 @@ TEST_CASE("an answer that is not JSON fails the call", "[interpreter]") {
   CHECK_THAT(result.error, Catch::Contains("GetRefreshAuthToken answered with a body that is not JSON"));
 }
 
+TEST_CASE("a JSON answer with bytes after it keeps the rotated token, then fails the run", "[interpreter]") {
+  set_seed_env();
+  EngineFixture f(read_example("token_refresh.flow"));
+  // The provider has spent the old refresh token: refusing the whole answer
+  // would lose the new one. What the JSON maps is kept; the run still fails.
+  f.http.respond_with(200, R"({"access_token":"a","refresh_token":"rt-rotated-000000002","expires_in":60}<html>)");
+  const auto result = f.run("TokenKeeper", "Refresh", "TK-1");
+  CHECK_FALSE(result.ok);
+  CHECK_THAT(result.error, Catch::Contains("GetRefreshAuthToken answered with 6 bytes after its JSON body"));
+  const auto stored = f.store->load_instance("TK-1");
+  REQUIRE(stored);
+  CHECK(to_text(stored->fields.at("RefreshToken")) == "rt-rotated-000000002");
+  CHECK(stored->fields.at("ExpiresIn") == Value(60));
+  CHECK_THAT(result.log.back(), Catch::Contains("kept what") && Catch::Contains("RefreshToken"));
+
+  // Spaces after the JSON are no fault; anything that is not JSON at the start still is.
+  f.http.respond_with(200, "{\"access_token\":\"b\",\"refresh_token\":\"rt-rotated-000000003\"} \r\n");
+  CHECK(f.run("TokenKeeper", "Refresh", "TK-1").ok);
+  f.http.respond_with(200, R"(oops{"refresh_token":"rt-rotated-000000004"})");
+  CHECK_THAT(f.run("TokenKeeper", "Refresh", "TK-1").error, Catch::Contains("a body that is not JSON"));
+  CHECK(to_text(f.store->load_instance("TK-1")->fields.at("RefreshToken")) == "rt-rotated-000000003");
+}
+
 TEST_CASE("a missing response field is null, so ?? keeps the old value", "[interpreter]") {
   set_seed_env();
   EngineFixture f(read_example("token_refresh.flow"));
