@@ -50,18 +50,25 @@ void CommitQueue::keep_unwritten(const std::string& id, const std::string& proce
 FieldMap CommitQueue::write_unwritten(const std::string& id) {
   const auto kept = unwritten_.find(id);
   if (kept == unwritten_.end()) return {};
-  try {
-    store_->checkpoint_fields(id, kept->second.process, kept->second.fields, clock_->now());
-  } catch (const StoreError& e) {
-    std::string names;
-    for (const auto& [name, value] : kept->second.fields) names += (names.empty() ? "" : ", ") + name;
-    throw StoreError("what calls mapped into " + id + " in an earlier run (" + names +
-                     ") is not stored yet and the store still cannot write it: " + e.what() + "; no call is made on " +
-                     id + " until it is");
-  }
+  store_->checkpoint_fields(id, kept->second.process, kept->second.fields, clock_->now());
   FieldMap written = std::move(kept->second.fields);
   unwritten_.erase(kept);
   return written;
+}
+
+FieldMap CommitQueue::write_unwritten_before_call(const std::string& id) {
+  try {
+    return write_unwritten(id);
+  } catch (const StoreError& e) {
+    throw StoreError(unwritten().at(id) + " in an earlier run is not stored yet and the store still cannot write it: " +
+                     e.what() + "; no call is made on " + id + " until it is");
+  }
+}
+
+std::map<std::string, std::string> CommitQueue::unwritten() const {
+  std::map<std::string, std::string> what;
+  for (const auto& [id, kept] : unwritten_) what.emplace(id, "what calls mapped into " + id + " (" + field_names(kept.fields) + ")");
+  return what;
 }
 
 void CommitQueue::write(const std::vector<RunCommit*>& commits) {

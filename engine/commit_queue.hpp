@@ -32,11 +32,16 @@ class CommitQueue {
   /// Keeps what calls mapped into instance `id` in a run that could not
   /// commit it (disk full): a rotated refresh token may exist nowhere else.
   void keep_unwritten(const std::string& id, const std::string& process, const FieldMap& fields);
-  /// Writes what is kept for `id` (nothing if nothing is); returns what it
-  /// wrote. Every run and `start` on `id` calls it under the instance's lock,
-  /// before anything can call out. Throws StoreError, still keeping it, when
-  /// the store cannot write it yet.
+  /// Writes what is kept for `id` (nothing if nothing is); the caller holds
+  /// the instance's lock. Returns what it wrote. Throws the store's
+  /// StoreError, still keeping it, when the store cannot write it yet.
   FieldMap write_unwritten(const std::string& id);
+  /// write_unwritten for a run or `start` on `id` about to call out: its
+  /// StoreError says that no call is made on `id` until the values are stored.
+  FieldMap write_unwritten_before_call(const std::string& id);
+  /// What is kept and not written yet, per instance: "what calls mapped into
+  /// ID (A, B)", for messages (names only, never values).
+  std::map<std::string, std::string> unwritten() const;
 
  private:
   struct Waiting {

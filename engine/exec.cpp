@@ -30,6 +30,18 @@ bool is_async(const ast::Rule& rule) {
 
 }  // namespace
 
+std::string failure_text(const std::exception_ptr& failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const StoreError& e) {
+    return std::string("store: ") + e.what();
+  } catch (const std::exception& e) {
+    return std::string("internal error: ") + e.what();
+  } catch (...) {
+    return "internal error: an exception of unknown type";
+  }
+}
+
 Scope Executor::field_scope(const Locals* locals) const {
   Scope scope;
   scope.fields = &state_.instance.fields;
@@ -83,8 +95,16 @@ asio::awaitable<void> Executor::run_handler(const ast::Handler& handler) {
 
 asio::awaitable<void> Executor::exec_block(const ast::Block& block) {
   for (const auto& rule : block) {
-    if (is_async(rule)) co_await exec_async(rule);
-    else exec_sync(rule);
+    try {
+      if (is_async(rule)) co_await exec_async(rule);
+      else exec_sync(rule);
+    } catch (const RunError&) {
+      throw;
+    } catch (const StoreError&) {
+      throw;
+    } catch (...) {  // a broken invariant or a library's exception: a failed run, located at its rule
+      throw LocatedError(rule.range, failure_text(std::current_exception()));
+    }
     if (!changed_.empty()) co_await fire_change_handlers();
   }
 }
@@ -184,7 +204,7 @@ asio::awaitable<void> RunState::commit(std::optional<RunRecord> history) {
   std::exception_ptr failure;
   try {
     co_await commits.commit(commit);
-  } catch (const StoreError&) {
+  } catch (...) {
     failure = std::current_exception();
   }
   if (failure) {  // nothing was written: the writes wait for the run's next commit

@@ -2,6 +2,7 @@
 // Rule execution for one run (internal to the interpreter). Synchronous rules
 // run inline; only call, trigger, start and blocks suspend.
 
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -16,12 +17,10 @@ namespace flow {
 class CommitQueue;
 class InstanceLocks;
 
-/// "A, B, C": the names of `fields`, for messages.
-inline std::string field_names(const FieldMap& fields) {
-  std::string names;
-  for (const auto& [name, value] : fields) names += (names.empty() ? "" : ", ") + name;
-  return names;
-}
+/// What a failure that is no run error says: "store: WHAT" for a store's,
+/// "internal error: WHAT" for anything else (a broken invariant, a library's
+/// exception, memory exhausted). Such a failure still ends as a failed run.
+std::string failure_text(const std::exception_ptr& failure);
 
 /// Everything one run reads and writes.
 struct RunState {
@@ -43,7 +42,8 @@ struct RunState {
 
   /// Commits `pending`, with `history` when given, in one store transaction
   /// (shared with other runs committing at the same moment), and notes a save
-  /// in the logs (history included). Throws StoreError, the logs then unchanged.
+  /// in the logs (history included). Throws what the store threw (StoreError,
+  /// or anything else), the logs then unchanged and `pending` kept.
   boost::asio::awaitable<void> commit(std::optional<RunRecord> history = std::nullopt);
 };
 

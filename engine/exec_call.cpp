@@ -227,7 +227,7 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
   }
   if (deadlock) throw LocatedError(at.range, "start of " + *id + " would deadlock: " + *deadlock);
   try {
-    if (!busy && id) state_.commits.write_unwritten(*id);  // before the child can call anything
+    if (!busy && id) state_.commits.write_unwritten_before_call(*id);  // before the child can call anything
   } catch (const StoreError& e) {
     busy = e.what();
   }
@@ -262,7 +262,7 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
   std::exception_ptr not_written;
   try {
     co_await child.commit();
-  } catch (const StoreError&) {
+  } catch (...) {
     not_written = std::current_exception();
   }
   if (not_written) {  // as for a top-level run: what the child's calls mapped in is kept

@@ -14,16 +14,19 @@ class Interpreter::Impl {
   explicit Impl(const Host& host) : locks(host.store), commits(host.store, host.clock) {}
   InstanceLocks locks;
   CommitQueue commits;
+  bool stopping = false;  // stop_waiting() was called
 };
-
-
 
 Interpreter::Interpreter(const Program& program, Host host, RunOptions options)
     : program_(program), host_(host), options_(options), impl_(std::make_unique<Impl>(host_)) {}
 
 Interpreter::~Interpreter() = default;
 
-void Interpreter::stop_waiting() { impl_->locks.stop_waiting(); }
+void Interpreter::stop_waiting() {
+  impl_->locks.stop_waiting();
+  impl_->stopping = true;
+  host_.clock->cancel_all();  // wakes write_unwritten_before_exit's pause
+}
 
 namespace {
 
@@ -61,15 +64,110 @@ RunRecord history_record(const RunRequest& request, const RunState& state, const
   return record;
 }
 
+/// Thrown, under the instance's lock, for a preview older than the store's copy.
+class StaleCopyError : public RunError {
+ public:
+  using RunError::RunError;
+};
+
+/// Throws StaleCopyError unless `preview` is as new as the stored instance.
+void require_current(Store& store, const InstanceRecord& preview) {
+  const auto stored = store.load_instance(preview.id);
+  const std::int64_t revision = stored ? stored->revision : 0;
+  if (revision == preview.revision) return;
+  throw StaleCopyError("instance " + preview.id + " changed in the store (revision " + std::to_string(revision) +
+                       ") since this copy of it was read (revision " + std::to_string(preview.revision) +
+                       "): nothing was run or saved, since its values here may be older than the store's, a spent "
+                       "refresh token among them");
+}
+
+/// A run refused before any rule ran (`failure`): its instance held past the
+/// wait, older here than in the store, or with values the store still cannot take.
+void refuse(RunResult& result, const std::exception_ptr& failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const StaleCopyError& e) {
+    result.error = std::string("error: ") + e.what() + "\n";
+    result.stale = true;
+  } catch (const RunError& e) {
+    result.error = std::string("error: ") + e.what() + "\n";
+  } catch (const StoreError& e) {
+    result.error = std::string("error: store: ") + e.what() + "\n";
+    result.transient = true;  // the other process's run ends, the disk gets room: a later attempt may run
+  } catch (...) {
+    result.error = "error: " + failure_text(std::current_exception()) + "\n";
+  }
+}
+
+/// One attempt at writing every instance's unwritten values, each under its
+/// lock (not waited for: another process's run on it fails the attempt).
+/// Returns the causes of those still unwritten, keyed by what they are.
+std::map<std::string, std::string> try_write_unwritten(CommitQueue& commits, InstanceLocks& locks,
+                                                       const std::function<void(const std::string&)>& note) {
+  std::map<std::string, std::string> failed;
+  const bool chain_anchor = true;
+  for (const auto& [id, what] : commits.unwritten()) {
+    try {
+      const auto guard = locks.try_acquire(id, &chain_anchor);
+      if (!guard) {
+        failed.emplace(what, "a run in another flow process holds " + id);
+        continue;
+      }
+      commits.write_unwritten(id);
+      note(what + " is written to the store now");
+    } catch (...) {
+      failed.emplace(what, failure_text(std::current_exception()));
+    }
+  }
+  return failed;
+}
+
 }  // namespace
 
 void Interpreter::record_history_alone(const RunRequest& request, RunState& state, const RunResult& result,
                                        TimePoint started) {
   try {
     host_.store->record_run(history_record(request, state, result, started, host_.clock->now()));
-  } catch (const StoreError& e) {
-    state.log.push_back(std::string("warning: run history not recorded: ") + e.what());
+  } catch (...) {
+    state.log.push_back("warning: run history not recorded: " + failure_text(std::current_exception()));
   }
+}
+
+void Interpreter::keep_after_failed_commit(const RunRequest& request, RunState& state, RunResult& result,
+                                           TimePoint started, const std::exception_ptr& failure, bool record) {
+  if (!state.pending.writes_instance()) {  // only the history record was refused
+    state.log.push_back("warning: run history not recorded: " + failure_text(failure));
+    return;
+  }
+  result.ok = false;
+  result.transient = false;
+  result.error += "error: " + failure_text(failure) + "\n";  // after the run's own error, if any
+  if (!state.mapped_in.empty() && !state.instance.id.empty()) {
+    impl_->commits.keep_unwritten(state.instance.id, state.process->name.text, state.mapped_in);
+    result.error += "  what calls mapped in (" + field_names(state.mapped_in) + ") is kept in memory and written before " +
+                    state.instance.id + "'s next run calls anything\n";
+    result.transient = true;  // worth the schedule's retry: the write is retried first
+  }
+  if (record) record_history_alone(request, state, result, started);
+}
+
+asio::awaitable<std::vector<std::string>> Interpreter::write_unwritten_before_exit(
+    std::vector<Duration> pauses, std::function<void(const std::string&)> note) {
+  auto failed = try_write_unwritten(impl_->commits, impl_->locks, note);
+  for (const Duration pause : pauses) {
+    if (failed.empty() || impl_->stopping) break;
+    for (const auto& [what, cause] : failed)
+      note(what + " could not be written: " + cause + "; trying again in " + format_duration(pause));
+    co_await host_.clock->sleep_until(host_.clock->now() + pause);
+    if (impl_->stopping) break;
+    failed = try_write_unwritten(impl_->commits, impl_->locks, note);
+  }
+  std::vector<std::string> lost;
+  for (const auto& [what, cause] : failed) {
+    lost.push_back(what + " could not be written and is lost: " + cause +
+                   "; the store keeps what it held before (a refresh token the call replaced may no longer work)");
+  }
+  co_return lost;
 }
 
 std::vector<std::string> Interpreter::seed_instances() { return seed_instances(program_.instances()); }
@@ -106,6 +204,8 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
                                                     std::optional<InstanceRecord> preview,
                                                     std::optional<LooseRules> loose) {
   RunResult result;
+  // Not a conditional expression: g++ 12 mishandles co_await inside `?:` temporaries.
+  if (preview && !preview->id.empty()) request.instance_id = preview->id;
   // Named from the request until it is loaded: a run that cannot load or seed
   // its instance still says which one it was for.
   result.instance.process = request.process;
@@ -120,32 +220,22 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
                            : "error: unknown process '" + request.process + "'\n";
     co_return result;
   }
-  // Not a conditional expression: g++ 12 mishandles co_await inside `?:` temporaries.
-  if (preview && !preview->id.empty()) request.instance_id = preview->id;
   const bool chain_anchor = true;  // in this coroutine's frame: stays put while the run lasts
   const InstanceLocks::Chain chain = &chain_anchor;
   InstanceLocks::Guard guard;
+  FieldMap flushed;  // what an earlier run on this instance could not commit, written now
   if (request.instance_id) {
-    std::optional<std::string> busy;
+    std::exception_ptr refused;
     try {
       if (auto free = impl_->locks.try_acquire(*request.instance_id, chain)) guard = std::move(*free);
       else guard = co_await impl_->locks.acquire(*request.instance_id, chain);
-    } catch (const StoreError& e) {
-      busy = e.what();
+      if (preview) require_current(*host_.store, *preview);
+      flushed = impl_->commits.write_unwritten_before_call(*request.instance_id);
+    } catch (...) {
+      refused = std::current_exception();
     }
-    if (busy) {
-      result.error = "error: store: " + *busy + "\n";
-      result.transient = true;  // the other process's run ends; a later attempt gets the instance
-      co_return result;
-    }
-  }
-  FieldMap flushed;  // what an earlier run on this instance could not commit, written now
-  if (request.instance_id) {
-    try {
-      flushed = impl_->commits.write_unwritten(*request.instance_id);
-    } catch (const StoreError& e) {
-      result.error = std::string("error: store: ") + e.what() + "\n";
-      result.transient = true;
+    if (refused) {
+      refuse(result, refused);
       co_return result;
     }
   }
@@ -156,6 +246,9 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
     if (preview) {
       state.instance = std::move(*preview);
       for (auto& [name, value] : flushed) state.instance.fields.insert_or_assign(name, std::move(value));
+      // The preview is as new as the store again: a later run on it is not refused as stale.
+      if (auto stored = flushed.empty() ? std::nullopt : host_.store->load_instance(state.instance.id))
+        state.instance.revision = stored->revision;
     } else state.instance = load_or_create(program_, *host_.store, *process, request.instance_id, host_);
     result.loaded = true;
     Executor executor(state);
@@ -166,33 +259,21 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
   } catch (const LocatedError& e) {
     result.error = render_located(sources, e, state.instance.fields, loose.has_value());
     result.transient = e.transient();
-  } catch (const StoreError& e) {
-    result.error = std::string("error: store: ") + e.what() + "\n";
   } catch (const RunError& e) {
     result.error = "error: " + scrub_secrets(e.what(), state.instance.fields) + "\n";
+  } catch (...) {  // a store's failure, or one that is no run error: still a failed run, recorded
+    result.error = "error: " + scrub_secrets(failure_text(std::current_exception()), state.instance.fields) + "\n";
   }
   // The run's held-back writes and its history record: one transaction.
-  const bool writes_instance = state.pending.writes_instance();
   std::optional<RunRecord> history;  // not a `?:`: g++ 12 mishandles co_await temporaries there
   if (!loose) history = history_record(request, state, result, started, host_.clock->now());
+  std::exception_ptr not_written;  // no co_await in a catch handler: handled after it
   try {
     co_await state.commit(std::move(history));
-  } catch (const StoreError& e) {
-    if (writes_instance) {
-      result.ok = false;
-      result.transient = false;
-      result.error += std::string("error: store: ") + e.what() + "\n";  // after the run's own error, if any
-      if (!state.mapped_in.empty() && !state.instance.id.empty()) {
-        impl_->commits.keep_unwritten(state.instance.id, process->name.text, state.mapped_in);
-        result.error += "  what calls mapped in (" + field_names(state.mapped_in) +
-                        ") is kept in memory and written before " + state.instance.id + "'s next run calls anything\n";
-        result.transient = true;  // worth the schedule's retry: the write is retried first
-      }
-      if (!loose) record_history_alone(request, state, result, started);
-    } else {
-      state.log.push_back(std::string("warning: run history not recorded: ") + e.what());
-    }
+  } catch (...) {
+    not_written = std::current_exception();
   }
+  if (not_written) keep_after_failed_commit(request, state, result, started, not_written, !loose);
   result.log = std::move(state.log);
   result.instance = std::move(state.instance);
   result.saved = state.saved;

@@ -11,6 +11,7 @@
 //   or a crash before `save` cannot lose a rotated refresh token.
 // - `save` writes the whole instance in one transaction.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -65,6 +66,7 @@ struct RunResult {
   bool transient = false;         // failed on a network error, 5xx or 429: worth a retry
   bool loaded = false;            // the run had its instance (loaded, seeded or a preview); else
                                   // `instance` only names the one it was for
+  bool stale = false;             // refused: the preview is older than the stored instance
 };
 
 /// Rules that are not a handler of the program: the REPL's typed input, parsed
@@ -85,7 +87,7 @@ class Interpreter {
   std::vector<std::string> seed_instances();
   /// A stop was asked for (SIGINT, SIGTERM): runs still waiting for another
   /// process's run on their instance give up now (they have called nothing);
-  /// runs under way finish.
+  /// runs under way finish; write_unwritten_before_exit tries no more.
   void stop_waiting();
   /// The same for `declarations` (a test's own instances, seeded first).
   std::vector<std::string> seed_instances(const std::vector<const ast::InstanceDecl*>& declarations);
@@ -93,13 +95,27 @@ class Interpreter {
   /// Runs `request.handler` of `request.process`; records the run in the store's history.
   /// `preview`: the instance to run on as it is in memory (the REPL's unsaved
   /// preview, or edits not saved yet) instead of the stored one; like any run,
-  /// only its `save` rules (and what calls map in) reach the store.
+  /// only its `save` rules (and what calls map in) reach the store. A preview
+  /// of a stored instance whose stored revision has moved since (another run,
+  /// another process) is refused before anything runs (`stale`): its values
+  /// may be older than the store's, a spent refresh token among them.
   boost::asio::awaitable<RunResult> run(RunRequest request, std::optional<InstanceRecord> preview = std::nullopt);
 
   /// Runs `rules` on `instance` (of one of the program's processes) as run()
   /// runs a handler on a preview, with every rule a handler may hold; records
   /// no history (they belong to no task or handler).
   boost::asio::awaitable<RunResult> run_rules(LooseRules rules, InstanceRecord instance);
+
+  /// Before the process exits (`flow trigger`, `flow tasks run`, the daemon
+  /// stopping): what calls mapped in and a failed commit left in memory
+  /// (written before the instance's next run, which will not come now) is
+  /// written, each instance under its lock. While some is not, it tries again
+  /// after each of `pauses` (on the host's clock) until stop_waiting().
+  /// `note` hears how each attempt went. Returns what still could not be
+  /// written, one message per instance (field names, never values): it is
+  /// lost when the process exits.
+  boost::asio::awaitable<std::vector<std::string>> write_unwritten_before_exit(
+      std::vector<Duration> pauses, std::function<void(const std::string&)> note);
 
   /// Evaluates `expr` on the stored instance `id` of `process` (or a new one),
   /// e.g. a dynamic schedule's `at` expression. Throws RunError.
@@ -115,6 +131,11 @@ class Interpreter {
   boost::asio::awaitable<RunResult> run_counted(RunInFlight in_flight, RunRequest request,
                                                 std::optional<InstanceRecord> preview,
                                                 std::optional<LooseRules> loose);
+  /// After the run's last commit failed (`failure`): a failed run if it had
+  /// instance writes, what its calls mapped in kept for the instance's next
+  /// run, and its history (`record`) in a transaction of its own.
+  void keep_after_failed_commit(const RunRequest& request, RunState& state, RunResult& result, TimePoint started,
+                                const std::exception_ptr& failure, bool record);
   /// After a failed commit: the failed run's history in a transaction of its own.
   void record_history_alone(const RunRequest& request, RunState& state, const RunResult& result, TimePoint started);
 

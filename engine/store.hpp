@@ -19,6 +19,13 @@ namespace flow {
 
 using FieldMap = std::map<std::string, Value>;
 
+/// "A, B, C": the names of `fields`, for messages.
+inline std::string field_names(const FieldMap& fields) {
+  std::string names;
+  for (const auto& [name, value] : fields) names += (names.empty() ? "" : ", ") + name;
+  return names;
+}
+
 struct InstanceRecord {
   std::string id;       // the Process ID
   std::string process;  // process name

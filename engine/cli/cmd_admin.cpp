@@ -205,7 +205,8 @@ int tasks_run(const Args& args, std::ostream& out, std::ostream& err) {
   const auto result = runtime.run_now(
       RunRequest{schedule->process->text, schedule->trigger->text, runner.instance_id(*schedule), name});
   print_run(out, err, result, reveal);
-  return result.ok ? 0 : 1;
+  const bool nothing_lost = runtime.write_unwritten_before_exit(err);
+  return result.ok && nothing_lost ? 0 : 1;
 }
 
 }  // namespace

@@ -112,8 +112,9 @@ int cmd_run(const std::vector<std::string>& raw, std::ostream& out, std::ostream
   });
   runtime.io().run();
   if (failure) std::rethrow_exception(failure);
+  const bool nothing_lost = runtime.write_unwritten_before_exit(err);
   out << stamp(clock) << " stopped\n";
-  return 0;
+  return nothing_lost ? 0 : 1;
 }
 
 }  // namespace flow::cli

@@ -22,7 +22,8 @@ int cmd_trigger(const std::vector<std::string>& raw, std::ostream& out, std::ost
   const auto result = runtime.run_now(RunRequest{process, handler, args.option("id"), ""});
   if (args.flag("json")) out << run_json(result, reveal) << "\n";
   else print_run(out, err, result, reveal);
-  return result.ok ? 0 : 1;
+  const bool nothing_lost = runtime.write_unwritten_before_exit(err);
+  return result.ok && nothing_lost ? 0 : 1;
 }
 
 }  // namespace flow::cli

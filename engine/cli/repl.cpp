@@ -27,7 +27,8 @@ constexpr const char* kHelp = R"(commands:
   :open ID         a stored or declared instance
   :show            the current instance's fields
   :click HANDLER   run a handler on the current instance as it is here
-  :save            save the current instance
+  :save            save the current instance (as a typed `save;`: refused when
+                   the store has a newer revision, see :open)
   :tasks           the schedules and their state in the store
   :history TASK    the task's recent runs
   :run TASK        run the task's handler now
@@ -83,6 +84,13 @@ InstanceRecord keep_committed(InstanceRecord before, const std::optional<Instanc
   return before;
 }
 
+/// After a run refused because the store moved past the REPL's copy: how to
+/// read it again.
+std::string reload_hint(const RunResult& result) {
+  if (!result.stale) return "";
+  return "  :open " + result.instance.id + " reads it again (its edits here that are not saved are dropped)\n";
+}
+
 std::string shown(const Value& value, bool reveal) {
   if (value.is_null()) return "null";
   if (value.is<std::string>() && !value.secret) return "\"" + to_text(value) + "\"";
@@ -131,6 +139,7 @@ void ReplSession::load(const std::vector<std::string>& files) {
     if (!checked) throw ReplError("not loaded: fix the errors above");
     loaded = std::make_unique<Loaded>(std::move(*checked));
   }
+  if (runtime_) runtime_->write_unwritten_before_exit(out_);  // its memory goes with it
   runtime_.reset();
   loaded_ = std::move(loaded);
   runtime_ = std::make_unique<Runtime>(*loaded_, options_.db, RunOptions{options_.reveal_secrets});
@@ -212,12 +221,7 @@ void ReplSession::open(const std::string& id) {
   out_ << "opened " << id << " (" << process << ")\n";
 }
 
-void ReplSession::save() {
-  current_process();
-  if (current_->id.empty()) current_->id = runtime_->store().allocate_id(current_->process);
-  runtime_->store().save_instance(*current_, runtime_->clock().now());
-  out_ << "saved " << current_->id << " revision " << current_->revision << "\n";
-}
+void ReplSession::save() { run_rules("save;"); }
 
 std::optional<InstanceRecord> ReplSession::stored(const std::string& id) const {
   if (id.empty()) return std::nullopt;
@@ -233,7 +237,7 @@ void ReplSession::settle(const RunResult& result, InstanceRecord before,
 void ReplSession::after_run(const RunResult& result) {
   std::ostringstream err;
   print_run(out_, err, result, options_.reveal_secrets);
-  out_ << err.str();
+  out_ << err.str() << reload_hint(result);
   if (!result.ok) out_ << "run FAILED\n";
 }
 
@@ -348,7 +352,7 @@ void ReplSession::run_rules(const std::string& text) {
   // in, which may be a rotated token): a later save cannot write the old
   // values back, and a preview keeps the Process ID the commit gave it.
   settle(result, *current_, stored_before);
-  out_ << result.error;
+  out_ << result.error << reload_hint(result);
 }
 
 std::vector<std::string> ReplSession::completions(const std::string& prefix) const {
@@ -451,14 +455,14 @@ int cmd_repl(const std::vector<std::string>& raw, std::ostream& out, std::ostrea
   const bool terminal = &out == &std::cout && ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
   if (terminal) {
     run_editline(*session);
-    return 0;
+    return session->write_unwritten_before_exit(err) ? 0 : 1;
   }
   std::string line;
   while (std::getline(std::cin, line)) {
     if (!session->feed(line)) break;
     out.flush();
   }
-  return 0;
+  return session->write_unwritten_before_exit(err) ? 0 : 1;
 }
 
 }  // namespace flow::cli

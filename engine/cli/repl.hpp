@@ -41,6 +41,8 @@ class ReplSession {
   std::vector<std::string> completions(const std::string& prefix) const;
   /// The current instance, if any.
   const std::optional<InstanceRecord>& current() const { return current_; }
+  /// Before the session ends: Runtime::write_unwritten_before_exit, on `err`.
+  bool write_unwritten_before_exit(std::ostream& err) { return runtime_->write_unwritten_before_exit(err); }
 
  private:
   bool command(const std::string& line);
@@ -49,6 +51,8 @@ class ReplSession {
   void run_rules(const std::string& text);
   void print_expression(const std::string& text);
   const ast::ProcessDecl& current_process() const;
+  /// `:save`: a typed `save;`, so under the instance's lock and refused when
+  /// the store holds a newer revision than the copy here.
   void save();
   void show();
   void click(const std::string& handler);

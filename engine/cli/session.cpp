@@ -54,6 +54,21 @@ SqliteOptions store_options(const Args& args) {
   return options;
 }
 
+namespace {
+
+// SIGINT or SIGTERM does not cut a run short: its call may have spent a
+// refresh token whose successor only this run can store. The run finishes
+// first (its calls have timeouts), as the daemon's do.
+constexpr const char* kFinishingRun = "finishing the run in flight first";
+
+/// write_unwritten_before_exit's pauses between attempts: about 30 s in all,
+/// long enough for a full disk to get room, short enough for a command.
+const std::vector<Duration> kExitWritePauses = {std::chrono::seconds(1), std::chrono::seconds(2),
+                                                std::chrono::seconds(4), std::chrono::seconds(8),
+                                                std::chrono::seconds(15)};
+
+}  // namespace
+
 Runtime::Runtime(const Loaded& loaded, const std::string& db, RunOptions options, const SqliteOptions& store)
     : clock_(std::make_unique<SystemClock>(io_.get_executor())),
       http_(make_beast_transport(io_.get_executor(), options_from_environment())),
@@ -65,37 +80,42 @@ Runtime::Runtime(const Loaded& loaded, const std::string& db, RunOptions options
 
 Runtime::~Runtime() = default;
 
-RunResult Runtime::run_now(RunRequest request, std::optional<InstanceRecord> preview) {
-  return complete(interpreter_->run(std::move(request), std::move(preview)));
-}
-
-RunResult Runtime::run_rules(LooseRules rules, InstanceRecord instance) {
-  return complete(interpreter_->run_rules(rules, std::move(instance)));
-}
-
-RunResult Runtime::complete(asio::awaitable<RunResult> run) {
-  std::optional<RunResult> result;
+template <class T>
+T Runtime::complete(asio::awaitable<T> work, const char* on_signal_text) {
+  std::optional<T> result;
   std::exception_ptr failure;
-  // SIGINT or SIGTERM does not cut a run short: its call may have spent a
-  // refresh token whose successor only this run can store. The run finishes
-  // first (its calls have timeouts), as the daemon's do.
   asio::signal_set signals(io_, SIGINT, SIGTERM);
   std::function<void(const boost::system::error_code&, int)> on_signal = [&](const auto& ec, int signal) {
     if (ec) return;
-    std::cerr << "flow: signal " << signal << ": finishing the run in flight first\n" << std::flush;
+    std::cerr << "flow: signal " << signal << ": " << on_signal_text << "\n" << std::flush;
     interpreter_->stop_waiting();  // a run still waiting for another process has spent nothing: it stops
     signals.async_wait(on_signal);
   };
   signals.async_wait(on_signal);
-  asio::co_spawn(io_, std::move(run), [&](std::exception_ptr e, RunResult r) {
+  asio::co_spawn(io_, std::move(work), [&](std::exception_ptr e, T r) {
     failure = e;
     result = std::move(r);
     signals.cancel();
   });
+  io_.restart();  // after an earlier run of the io_context (the daemon's) ran out of work
   io_.run();
-  io_.restart();
   if (failure) std::rethrow_exception(failure);
   return std::move(*result);
+}
+
+RunResult Runtime::run_now(RunRequest request, std::optional<InstanceRecord> preview) {
+  return complete(interpreter_->run(std::move(request), std::move(preview)), kFinishingRun);
+}
+
+RunResult Runtime::run_rules(LooseRules rules, InstanceRecord instance) {
+  return complete(interpreter_->run_rules(rules, std::move(instance)), kFinishingRun);
+}
+
+bool Runtime::write_unwritten_before_exit(std::ostream& err) {
+  auto note = [&err](const std::string& line) { err << "flow: " << line << "\n" << std::flush; };
+  const auto lost = complete(interpreter_->write_unwritten_before_exit(kExitWritePauses, note), "giving up writing");
+  for (const auto& line : lost) err << "flow: error: " << line << "\n";
+  return lost.empty();
 }
 
 void print_instance(std::ostream& out, const InstanceRecord& instance, bool reveal) {

@@ -49,9 +49,16 @@ class Runtime {
   RunResult run_now(RunRequest request, std::optional<InstanceRecord> preview = std::nullopt);
   /// Runs loose rules (the REPL's input) on `instance` to completion.
   RunResult run_rules(LooseRules rules, InstanceRecord instance);
+  /// Before the command exits: what a run's calls mapped in and its failed
+  /// commit left in memory is written, retried for up to about 30 s (SIGINT or
+  /// SIGTERM gives up), saying so on `err`. False when some of it is lost.
+  bool write_unwritten_before_exit(std::ostream& err);
 
  private:
-  RunResult complete(boost::asio::awaitable<RunResult> run);
+  /// Runs `work` on the io_context to its end; SIGINT or SIGTERM meanwhile
+  /// prints `on_signal` and calls the interpreter's stop_waiting().
+  template <class T>
+  T complete(boost::asio::awaitable<T> work, const char* on_signal);
 
   boost::asio::io_context io_;
   std::unique_ptr<Clock> clock_;

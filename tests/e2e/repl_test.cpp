@@ -37,6 +37,10 @@ constexpr const char* kCounter = R"(process Counter {
     set Name = "lost";
     fail "after the save";
   }
+  on Rotate {
+    set Token = "rotated-token-0000000002";
+    save;
+  }
 }
 
 schedule "Bump often" {
@@ -267,4 +271,39 @@ TEST_CASE("repl: a failed :click keeps only what it committed", "[repl]") {
   const auto input = f.say("set A = 20;\nsave;\nset A = 50;\nfail \"after the input's save\";");
   INFO(input);
   CHECK(f.say("A") == "20\n");
+}
+
+TEST_CASE("repl: :save from a copy the store has moved past is refused; the newer token stays", "[repl]") {
+  Fixture f;
+  f.say(":new Counter");
+  f.say(":click Bump");
+  const auto id = f.session->current()->id;
+  REQUIRE_FALSE(id.empty());
+  const auto read = f.session->current()->revision;
+  f.say("set Name = \"edited here\";");
+  // Meanwhile another process (a `flow trigger` beside the REPL) rotates the token.
+  const auto other =
+      e2e::run_flow({"trigger", f.file, "Counter.Rotate", "--id", id, "--db", f.dir.file("flow.db")});
+  INFO(other.out << other.err);
+  REQUIRE(other.code == 0);
+
+  const auto refused = f.say(":save");
+  INFO(refused);
+  CHECK(refused.find("error: instance " + id + " changed in the store (revision " + std::to_string(read + 1) +
+                     ") since this copy of it was read (revision " + std::to_string(read) + ")") != std::string::npos);
+  CHECK(refused.find("  :open " + id + " reads it again") != std::string::npos);
+  auto stored = open_sqlite_store(f.dir.file("flow.db"))->load_instance(id);
+  CHECK(to_text(stored->fields.at("Token")) == "rotated-token-0000000002");
+  CHECK(stored->fields.at("Name").is_null());
+  // A click on the stale copy is refused alike: it could spend a token the store has replaced.
+  CHECK(f.say(":click Bump").find("changed in the store") != std::string::npos);
+  CHECK(open_sqlite_store(f.dir.file("flow.db"))->load_instance(id)->revision == read + 1);
+
+  // Read again, it saves over the other writer's revision, keeping its token.
+  f.say(":open " + id);
+  f.say("set Name = \"edited again\";");
+  CHECK(f.say(":save").find("saved " + id + " (revision " + std::to_string(read + 2) + ")") != std::string::npos);
+  stored = open_sqlite_store(f.dir.file("flow.db"))->load_instance(id);
+  CHECK(to_text(stored->fields.at("Token")) == "rotated-token-0000000002");
+  CHECK(stored->fields.at("Name") == Value("edited again"));
 }

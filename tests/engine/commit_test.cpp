@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <functional>
+#include <stdexcept>
 #include <set>
 
 #include <boost/asio/co_spawn.hpp>
@@ -112,6 +113,22 @@ process K {
 instance "K-1" of K { }
 instance "K-2" of K { }
 instance "K-3" of K { }
+)";
+
+// One refresh whose answer rotates the token, then a save.
+constexpr const char* kOneRefresh = R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9";
+  method Refresh POST "/t" { request body form { rt; } response body json { refresh_token; } }
+}
+process K {
+  field RefreshToken secret = "rt-0000000000000001";
+  on Go {
+    create_item Api.Refresh map { body.rt = RefreshToken; } on_success { RefreshToken = body.refresh_token; };
+    save;
+  }
+}
+instance "K-1" of K { }
 )";
 
 /// "rt-" and `n` in 16 digits, like the tokens the programs here start from.
@@ -280,6 +297,7 @@ class FillableStore final : public Store {
   explicit FillableStore(Store& inner) : inner_(inner) {}
   bool full = false;
   int fail_next_commits = 0;  // commit_runs calls that fail, then it works again
+  bool broken = false;        // commit_runs throws what no store may: not a StoreError
 
   std::optional<InstanceRecord> load_instance(const std::string& id) override { return inner_.load_instance(id); }
   void save_instance(InstanceRecord& instance, TimePoint now) override {
@@ -300,6 +318,7 @@ class FillableStore final : public Store {
   }
   void commit_runs(const std::vector<RunCommit*>& batch, TimePoint now) override {
     fail_if_full();
+    if (broken) throw std::logic_error("commit_runs reached a state it cannot be in");
     if (fail_next_commits > 0) {
       --fail_next_commits;
       throw StoreError("cannot write: disk full");
@@ -318,27 +337,17 @@ class FillableStore final : public Store {
   Store& inner_;
 };
 
+/// kOneRefresh's K-1, seeded, run by an interpreter over a FillableStore.
+struct OnFillableStore {
+  OnFillableStore() { REQUIRE(f.interpreter->seed_instances().empty()); }
+  EngineFixture f{kOneRefresh};
+  FillableStore store{*f.store};
+  Interpreter interpreter{*f.program, Host{&f.http, &f.clock, &store, &f.functions}};
+};
+
 }  // namespace
 
-TEST_CASE("a rotated token the disk could not take is kept and written before the next run calls", "[interpreter][commit][disk-full]") {
-  EngineFixture f(R"(
-datasource Api rest {
-  base_url = "http://127.0.0.1:9";
-  method Refresh POST "/t" { request body form { rt; } response body json { refresh_token; } }
-}
-process K {
-  field RefreshToken secret = "rt-0000000000000001";
-  on Go {
-    create_item Api.Refresh map { body.rt = RefreshToken; } on_success { RefreshToken = body.refresh_token; };
-    save;
-  }
-}
-instance "K-1" of K { }
-)");
-  REQUIRE(f.interpreter->seed_instances().empty());
-  FillableStore store(*f.store);
-  Interpreter interpreter(*f.program, Host{&f.http, &f.clock, &store, &f.functions});
-
+TEST_CASE_METHOD(OnFillableStore, "a rotated token the disk could not take is kept and written before the next run calls", "[interpreter][commit][disk-full]") {
   store.full = true;
   f.http.respond_with(200, R"({"refresh_token":"rt-0000000000000002"})");
   auto result = f.run_on(interpreter, "K", "Go", "K-1");
@@ -389,21 +398,7 @@ instance "K-1" of K { }
 }
 
 TEST_CASE("a start writes what an earlier run on its instance could not, before the child calls", "[interpreter][commit][disk-full]") {
-  EngineFixture f(R"(
-datasource Api rest {
-  base_url = "http://127.0.0.1:9";
-  method Refresh POST "/t" { request body form { rt; } response body json { refresh_token; } }
-}
-process K {
-  field RefreshToken secret = "rt-0000000000000001";
-  on Go {
-    create_item Api.Refresh map { body.rt = RefreshToken; } on_success { RefreshToken = body.refresh_token; };
-    save;
-  }
-}
-process Parent { on Go { start K id "K-1" trigger Go; } }
-instance "K-1" of K { }
-)");
+  EngineFixture f(std::string(kOneRefresh) + "process Parent { on Go { start K id \"K-1\" trigger Go; } }\n");
   REQUIRE(f.interpreter->seed_instances().empty());
   FillableStore store(*f.store);
   Interpreter interpreter(*f.program, Host{&f.http, &f.clock, &store, &f.functions});
@@ -418,4 +413,107 @@ instance "K-1" of K { }
   CHECK(result.ok);
   CHECK_THAT(f.http.requests.back().body, Catch::Contains("rt=rt-0000000000000002"));
   CHECK(to_text(f.store->load_instance("K-1")->fields.at("RefreshToken")) == "rt-0000000000000003");
+}
+
+namespace {
+
+/// A run of K-1's Go whose final commit `store` refuses: rt-2 is then kept in memory only.
+void refresh_unwritten(EngineFixture& f, Interpreter& interpreter) {
+  f.http.respond_with(200, R"({"refresh_token":"rt-0000000000000002"})");
+  const auto result = f.run_on(interpreter, "K", "Go", "K-1");
+  REQUIRE_FALSE(result.ok);
+  REQUIRE_THAT(result.error, Catch::Contains("is kept in memory"));
+}
+
+/// write_unwritten_before_exit spawned on the fixture's io_context; `lost` is set when it ends.
+struct BeforeExit {
+  std::vector<std::string> notes;
+  std::optional<std::vector<std::string>> lost;
+
+  BeforeExit(EngineFixture& f, Interpreter& interpreter, std::vector<Duration> pauses) {
+    boost::asio::co_spawn(f.io,
+                          interpreter.write_unwritten_before_exit(
+                              std::move(pauses), [this](const std::string& line) { notes.push_back(line); }),
+                          [this](std::exception_ptr e, std::vector<std::string> l) {
+                            if (e) std::rethrow_exception(e);
+                            lost = std::move(l);
+                          });
+    f.io.restart();
+    f.io.poll();
+  }
+  /// No secret value in anything it said.
+  bool says_no_token() const {
+    for (const auto& line : notes)
+      if (line.find("rt-0000") != std::string::npos) return false;
+    for (const auto& line : lost.value_or(std::vector<std::string>{}))
+      if (line.find("rt-0000") != std::string::npos) return false;
+    return true;
+  }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(OnFillableStore, "a commit that throws what no store may is a failed run that keeps the rotated token", "[interpreter][commit]") {
+  store.broken = true;
+  f.http.respond_with(200, R"({"refresh_token":"rt-0000000000000002"})");
+  auto result = f.run_on(interpreter, "K", "Go", "K-1");
+  CHECK_FALSE(result.ok);
+  CHECK_THAT(result.error, Catch::StartsWith("error: internal error: commit_runs reached a state it cannot be in\n"));
+  CHECK_THAT(result.error, Catch::Contains("is kept in memory"));
+
+  store.broken = false;
+  f.http.respond_with(200, R"({"refresh_token":"rt-0000000000000003"})");
+  result = f.run_on(interpreter, "K", "Go", "K-1");
+  INFO(result.error);
+  CHECK(result.ok);
+  CHECK_THAT(f.http.requests.back().body, Catch::Contains("rt=rt-0000000000000002"));
+  CHECK(to_text(f.store->load_instance("K-1")->fields.at("RefreshToken")) == "rt-0000000000000003");
+}
+
+TEST_CASE_METHOD(OnFillableStore, "before exit, what the disk could not take is written once it has room", "[interpreter][commit][disk-full]") {
+  using namespace std::chrono_literals;
+  store.full = true;
+  refresh_unwritten(f, interpreter);
+
+  BeforeExit exit(f, interpreter, {1s, 2s, 4s});
+  CHECK_FALSE(exit.lost);  // the first attempt failed: it waits for the next
+  CHECK(exit.notes == std::vector<std::string>{"what calls mapped into K-1 (RefreshToken) could not be written: "
+                                               "store: cannot write: disk full; trying again in 1s"});
+  advance_in_steps(f.io, f.clock, f.clock.now() + 1s);
+  CHECK_FALSE(exit.lost);
+  store.full = false;
+  advance_in_steps(f.io, f.clock, f.clock.now() + 2s);
+  REQUIRE(exit.lost);
+  CHECK(exit.lost->empty());
+  CHECK(exit.notes.back() == "what calls mapped into K-1 (RefreshToken) is written to the store now");
+  CHECK(exit.says_no_token());
+  CHECK(to_text(f.store->load_instance("K-1")->fields.at("RefreshToken")) == "rt-0000000000000002");
+}
+
+TEST_CASE_METHOD(OnFillableStore, "before exit, what the store never takes is said to be lost; a stop ends the retries", "[interpreter][commit][disk-full]") {
+  using namespace std::chrono_literals;
+  store.full = true;
+  refresh_unwritten(f, interpreter);
+  const std::string lost_line =
+      "what calls mapped into K-1 (RefreshToken) could not be written and is lost: store: cannot write: disk full; "
+      "the store keeps what it held before (a refresh token the call replaced may no longer work)";
+
+  SECTION("every attempt fails") {
+    BeforeExit exit(f, interpreter, {1s, 2s});
+    advance_in_steps(f.io, f.clock, f.clock.now() + 3s);
+    REQUIRE(exit.lost);
+    CHECK(*exit.lost == std::vector<std::string>{lost_line});
+    CHECK(exit.notes.size() == 2);  // "trying again in 1s", "... in 2s"
+    CHECK(exit.says_no_token());
+  }
+  SECTION("SIGINT or SIGTERM (stop_waiting) while it waits") {
+    const auto before = f.clock.now();
+    BeforeExit exit(f, interpreter, {1s, 2s});
+    interpreter.stop_waiting();
+    f.io.poll();
+    REQUIRE(exit.lost);
+    CHECK(*exit.lost == std::vector<std::string>{lost_line});
+    CHECK(f.clock.now() == before);
+  }
+  CHECK(to_text(f.store->load_instance("K-1")->fields.at("RefreshToken")) == "rt-0000000000000001");
 }

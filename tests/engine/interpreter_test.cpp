@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/broken_function.hpp"
 #include "support/engine_fixture.hpp"
 
 using namespace flow;
@@ -540,4 +541,50 @@ TEST_CASE("an error body that echoes the form-encoded request shows no secret", 
   CHECK(result.error.find("Sx%2B8") == std::string::npos);
   for (const auto& line : result.log) CHECK(line.find("Sx%2B8") == std::string::npos);
   for (const auto& run : f.store->runs("", 10)) CHECK(run.message.find("Sx%2B8") == std::string::npos);
+}
+
+namespace {
+
+constexpr const char* kBrokenAfterCall = R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9";
+  method Refresh POST "/t" { request body form { rt; } response body json { refresh_token; } }
+}
+process K {
+  field RefreshToken secret = "rt-0000000000000001";
+  field Note text;
+  on Go {
+    create_item Api.Refresh map { body.rt = RefreshToken; } on_success { RefreshToken = body.refresh_token; };
+    set Note = broken();
+    save;
+  }
+}
+instance "K-1" of K { }
+)";
+
+}  // namespace
+
+TEST_CASE("an exception that is no run error fails the run at its rule, keeping what was committed", "[interpreter]") {
+  EngineFixture f(kBrokenAfterCall);
+  add_broken_function(f.functions);
+  f.http.respond_with(200, R"({"refresh_token":"rt-0000000000000002"})");
+  const auto result = f.run("K", "Go", "K-1");
+  CHECK_FALSE(result.ok);
+  CHECK_FALSE(result.transient);
+  CHECK(result.error ==
+        "test.flow:11:5: error: internal error: broken() reached a state it cannot be in\n"
+        "      set Note = broken();\n"
+        "      ^\n"
+        "  in K.Go (test.flow:9:3)\n");
+  const auto stored = f.store->load_instance("K-1");
+  CHECK(to_text(stored->fields.at("RefreshToken")) == "rt-0000000000000002");  // the call's checkpoint
+  const auto runs = f.store->runs("", 10);
+  REQUIRE(runs.size() == 1);
+  CHECK_FALSE(runs[0].ok);
+  CHECK_THAT(runs[0].message, Catch::Contains("internal error: broken()"));
+
+  // The instance's lock went with the run: the next one runs (and sends the rotated token).
+  f.http.respond_with(200, R"({"refresh_token":"rt-0000000000000003"})");
+  CHECK_THAT(f.run("K", "Go", "K-1").error, Catch::Contains("internal error"));
+  CHECK(form_value(f.http.requests.back(), "rt") == "rt-0000000000000002");
 }

@@ -1,0 +1,58 @@
+// The scheduler over the interpreter, as `flow run` has them: a real SQLite
+// store, the virtual clock, a fake transport.
+#include "engine/task_runner.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+
+#include "support/broken_function.hpp"
+#include "support/engine_fixture.hpp"
+
+using namespace flow;
+using namespace flow::testing;
+using namespace std::chrono_literals;
+
+TEST_CASE("a run that throws what no run may fails like any run, and the daemon goes on", "[task_runner]") {
+  EngineFixture f(R"(
+process K {
+  field Runs number = 0;
+  on Go { set Runs = Runs + 1; save; log broken(); }
+}
+instance "K-1" of K { }
+schedule "Tick" { every 1 minutes; process K; id "K-1"; trigger Go; }
+)");
+  add_broken_function(f.functions);
+  REQUIRE(f.interpreter->seed_instances().empty());
+  InterpreterTaskRunner runner(*f.interpreter, nullptr);
+  SchedulerOptions options;
+  std::vector<std::string> log;
+  options.log = [&log](const std::string& line) { log.push_back(line); };
+  options.jitter = [] { return std::uint64_t{0}; };
+  Scheduler scheduler(f.clock, *f.store, f.program->schedules(), runner, options);
+  bool done = false;
+  std::exception_ptr failure;
+  boost::asio::co_spawn(f.io, scheduler.run(), [&](std::exception_ptr e) {
+    done = true;
+    failure = e;
+  });
+
+  advance_in_steps(f.io, f.clock, f.clock.now() + 90s);  // a slot at once, the next a minute later
+  const auto runs = f.store->runs("Tick", 10);
+  REQUIRE(runs.size() == 2);
+  for (const auto& run : runs) {
+    CHECK_FALSE(run.ok);
+    CHECK_THAT(run.message, Catch::StartsWith("test.flow:4:38: error: internal error: broken() reached a state"));
+  }
+  // Each run kept its save and let go of K-1: the second one ran on what the first saved.
+  CHECK(f.store->load_instance("K-1")->fields.at("Runs") == Value(2));
+  CHECK(scheduler.stats("Tick").failures == 2);
+  REQUIRE_FALSE(log.empty());
+  CHECK_THAT(log.back(), Catch::Contains("run failed: test.flow:4:38: error: internal error"));
+
+  scheduler.stop();
+  f.io.restart();
+  f.io.poll();
+  CHECK(done);
+  CHECK_FALSE(failure);
+}
