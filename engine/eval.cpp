@@ -84,8 +84,9 @@ Value arithmetic(ast::BinaryOp op, const Value& a, const Value& b) {
       default: break;
     }
   }
-  if (op == B::add && (a.is<std::string>() || b.is<std::string>()) && !a.is_null() && !b.is_null())
-    return Value(to_text(a) + to_text(b));
+  // Text joins anything; null joins as nothing, as it reads in "${...}" (a
+  // field not yet set: "error: " + LastError).
+  if (op == B::add && (a.is<std::string>() || b.is<std::string>())) return Value(to_text(a) + to_text(b));
   // Milliseconds add and subtract in int64, checked: overflowing it is undefined.
   const auto ms = [](const Value& v) {
     return v.is<TimePoint>() ? v.as<TimePoint>().time_since_epoch().count() : v.as<Duration>().count();

@@ -57,3 +57,14 @@ TEST_CASE("indexes and time arithmetic out of range are null or errors, never un
   CHECK_THROWS_WITH(eval_text("wait / 0." + std::string(30, '0') + "1", scope), Catch::Contains("time out of range"));
   CHECK(eval_text("at + wait - wait", scope) == locals.at("at"));
 }
+
+TEST_CASE("text joins anything, null as nothing, as in interpolation", "[eval]") {
+  std::map<std::string, flow::Value, std::less<>> locals;
+  locals.emplace("unset", flow::Value());
+  const flow::Scope scope{nullptr, &locals, nullptr, {}};
+  CHECK(eval_text("\"error: \" + unset", scope) == flow::Value("error: "));
+  CHECK(eval_text("unset + \"x\"", scope) == flow::Value("x"));
+  CHECK(eval_text("\"n=\" + 3", scope) == flow::Value("n=3"));
+  CHECK(eval_text("\"${unset}\" + \"|\"", scope) == flow::Value("|"));
+  CHECK_THROWS_WITH(eval_text("unset + 3", scope), Catch::Contains("cannot apply '+' to null and number"));
+}
