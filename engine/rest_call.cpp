@@ -132,17 +132,23 @@ HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& 
   request.method = verb_text(method.verb);
   request.url = apply_settings(request, ds, scope);
   if (request.url.empty()) throw RunError("datasource " + ds.name.text + " has no base_url");
-  if (request.url.back() == '/') request.url.pop_back();
+  // A base_url may carry a query (an API key, an api-version): the method's
+  // path goes before it, and its own query parameters after it.
+  std::string query;
+  if (const auto at = request.url.find('?'); at != std::string::npos) {
+    query = request.url.substr(at);
+    request.url.erase(at);
+  }
+  if (!request.url.empty() && request.url.back() == '/') request.url.pop_back();
   request.url += expand_path(method, mapped);
   for (const auto& h : ds.headers) request.headers.emplace_back(h.header, to_text(evaluate(h.value, scope)));
-  std::string query;
   for (const auto& part : method.request) {
     if (part.kind != ast::PartKind::header && part.kind != ast::PartKind::query) continue;
     const auto value = part_value(part, mapped_for(part.kind, mapped), scope);
     if (!value || value->is_null()) continue;
     const std::string& wire = wire_name(part);
     if (part.kind == ast::PartKind::header) request.headers.emplace_back(wire, to_text(*value));
-    else query += (query.empty() ? "?" : "&") + url_encode(wire) + "=" + url_encode(to_text(*value));
+    else query += (query.size() > 1 ? "&" : query.empty() ? "?" : "") + url_encode(wire) + "=" + url_encode(to_text(*value));
   }
   request.url += query;
   add_body(request, method, mapped, scope);

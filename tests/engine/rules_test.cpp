@@ -51,6 +51,17 @@ TEST_CASE("find_item maps a result array into a list field", "[interpreter][rule
   CHECK(result.log.at(0).rfind("find_item Api.List -> 200", 0) == 0);
 }
 
+TEST_CASE("a base_url with a query keeps it after the method's path, joined with the method's own", "[interpreter][rules]") {
+  std::string source = kItems;
+  source.replace(source.find("http://127.0.0.1:9"), 18, "http://127.0.0.1:9/v2/?api-version=3");
+  EngineFixture f(source);
+  f.http.respond_with(200, R"({"data":{"items":[]},"total":0,"name":"n"})");
+  REQUIRE(f.run("Items", "Search").ok);
+  CHECK(f.http.requests.at(0).url == "http://127.0.0.1:9/v2/items?api-version=3&q=a%20b");
+  REQUIRE(f.run("Items", "Rename").ok);
+  CHECK(f.http.requests.at(1).url == "http://127.0.0.1:9/v2/items/7?api-version=3");
+}
+
 TEST_CASE("update_item and delete_item send their verbs; clear blanks a field", "[interpreter][rules]") {
   EngineFixture f(kItems);
   f.http.respond_with(200, R"({"name":"new"})");
