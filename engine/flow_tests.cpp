@@ -233,7 +233,8 @@ class TestRun {
     for (const auto& error : interpreter_.seed_instances(own)) fail(error);
     // The program's instances the test did not declare; one that cannot be
     // seeded here (an env() the test does not set) only matters if a step uses it.
-    for (const auto& error : interpreter_.seed_instances()) seed_errors_ += error;
+    // A run on such an instance seeds it again and fails with this error.
+    (void)interpreter_.seed_instances();
     for (const auto& instance : store_->list_instances()) remember_secrets(instance.fields);
   }
 
@@ -336,7 +337,7 @@ class TestRun {
     run_output(*result);
     if (!run.fails) {
       if (result->ok) return true;
-      fail(at + what + " failed:\n" + result->error + seed_errors_);
+      fail(at + what + " failed:\n" + indented(result->error));
       return false;
     }
     if (result->ok) {
@@ -348,10 +349,11 @@ class TestRun {
       if (!wanted) return false;
       if (result->error.find(to_text(*wanted)) == std::string::npos) {
         fail(at + what + " failed, but its error does not contain " + shown(*wanted, options_.reveal_secrets) +
-             ":\n" + result->error);
+             ":\n" + indented(result->error));
         return false;
       }
     }
+    note(indented(result->error));  // as expected: shown with --verbose
     return true;
   }
 
@@ -459,10 +461,25 @@ class TestRun {
     return response;
   }
 
+  /// A run's log lines; its error is shown by the line that reports the run
+  /// (a FAIL, or the scheduler's "run failed").
   void run_output(const RunResult& result) {
     remember_secrets(result.instance.fields);
     for (const auto& line : result.log) note("      " + line);
-    if (!result.ok) note(result.error);
+  }
+
+  /// A run's (multi-line) error, set in under the step that ran it.
+  static std::string indented(const std::string& error) {
+    std::string out;
+    std::size_t start = 0;
+    while (start < error.size()) {
+      const auto end = error.find('\n', start);
+      const auto line = error.substr(start, end == std::string::npos ? std::string::npos : end - start + 1);
+      out += "      " + line;
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+    return out;
   }
 
   std::string source_text(const SourceRange& range) const {
@@ -526,7 +543,6 @@ class TestRun {
   std::exception_ptr scheduler_error_;
   std::map<std::string, MockAnswers> mocks_;
   FieldMap secrets_;  // keyed by the secret's text
-  std::string seed_errors_;
   std::vector<std::pair<std::string, bool>> trace_;
   TestOutcome outcome_;
 };

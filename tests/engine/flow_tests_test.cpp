@@ -234,6 +234,32 @@ test "missing instance" {
   CHECK(ran.expects == 0);
 }
 
+TEST_CASE("a run failure is reported once, without another instance's seeding error", "[flow-test]") {
+  const auto ran = run_first(R"(
+instance "K-1" of Keeper { Refresh = env("FLOW_TEST_NEVER_SET"); }
+test "missing instance" {
+  run Keeper.Go on "K-9";
+}
+)");
+  CHECK_FALSE(ran.ok);
+  const std::string error = "no instance of Keeper with Process ID 'K-9'";
+  REQUIRE_THAT(ran.report, Catch::Contains(error));
+  CHECK(ran.report.find(error) == ran.report.rfind(error));
+  CHECK_THAT(ran.report, !Catch::Contains("FLOW_TEST_NEVER_SET"));  // K-1 plays no part here
+
+  // On the instance that could not be seeded, the run says why, once.
+  const auto on_k1 = run_first(R"(
+instance "K-1" of Keeper { Refresh = env("FLOW_TEST_NEVER_SET"); }
+test "unseeded instance" {
+  run Keeper.Go on "K-1";
+}
+)");
+  CHECK_FALSE(on_k1.ok);
+  const std::string unset = "environment variable FLOW_TEST_NEVER_SET is not set";
+  REQUIRE_THAT(on_k1.report, Catch::Contains(unset));
+  CHECK(on_k1.report.find(unset) == on_k1.report.rfind(unset));
+}
+
 TEST_CASE("a bad mocked status is reported where the mock says it", "[flow-test]") {
   const auto ran = run_first(R"(
 test "bad status" {
