@@ -180,10 +180,13 @@ NextSlot Scheduler::plan_first(Task& task) {
     note(task, "its time (once at " + format_iso(once.at) +
                    ") had already passed when the schedule was first planned; it does not run");
   } else if (next.missed) {
-    const std::string missed = "missed its slot " + format_iso(*next.missed) + " while the daemon was down; ";
+    // A time computed from the instance (a token's expiry) is due, whatever the daemon did.
+    const bool dynamic = std::holds_alternative<DynamicSpec>(task.spec.when);
+    const std::string missed = dynamic ? "its time " + format_iso(*next.missed) + " has come; "
+                                       : "missed its slot " + format_iso(*next.missed) + " while the daemon was down; ";
     if (state.paused) note(task, missed + "paused, so it does not run");
     else if (next.skipped) note(task, missed + "skipping to " + when_text(next.slot));
-    else note(task, missed + "running once now");
+    else note(task, missed + (dynamic ? "running now" : "running once now"));
   }
   persist_next(task, next);
   return next;

@@ -554,6 +554,23 @@ TEST_CASE_METHOD(Scheduled, "scheduler: dynamic schedules follow the interpreter
   stop_and_drain(io, daemon);
 }
 
+TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time already past at start is due, not missed", "[scheduler]") {
+  ast::ScheduleDecl decl;
+  decl.name = "Before expiry";
+  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
+  std::vector<std::string> log;
+  flow::SchedulerOptions options;
+  options.log = [&](const std::string& line) { log.push_back(line); };
+  runner.dynamic = kT0 - 5min;  // the token expires in under 5 minutes: refresh now
+  runner.dynamic_after_run = 55min;
+  Daemon daemon(io, clock, store, {&decl}, runner, options);
+  advance_in_steps(io, clock, kT0 + 1min);
+  CHECK(runner.started == times({0min}));
+  REQUIRE_FALSE(log.empty());
+  CHECK(log.front() == "task \"Before expiry\": its time 2026-11-28T08:55:00Z has come; running now");
+  stop_and_drain(io, daemon);
+}
+
 TEST_CASE_METHOD(Scheduled, "scheduler: jitter delays runs by the injected amount", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
   decl.jitter = 20s;
