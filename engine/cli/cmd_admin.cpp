@@ -1,15 +1,16 @@
 // `flow instances ...` and `flow tasks ...`: Kianda's Scheduled-tasks admin page
 // and saved process instances, as commands over the store.
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
 #include <limits>
 #include <ostream>
+#include <stdexcept>
 
 #include "engine/cli/commands.hpp"
 #include "engine/cli/session.hpp"
 #include "engine/store/sqlite_store.hpp"
 #include "engine/task_runner.hpp"
+#include "grammar/suggest.hpp"
 
 namespace flow::cli {
 
@@ -83,15 +84,19 @@ TaskState task_or_new(Store& store, const std::string& name) {
   return state;
 }
 
+std::vector<std::string> schedule_names(const Program& program) {
+  std::vector<std::string> names;
+  for (const auto* s : program.schedules()) names.push_back(s->name);
+  return names;
+}
+
 /// The names of the schedules `files` declare (none without files); nullopt
 /// when the files have errors, printed to `err`.
 std::optional<std::vector<std::string>> declared_tasks(const std::vector<std::string>& files, std::ostream& err) {
-  std::vector<std::string> names;
-  if (files.empty()) return names;
+  if (files.empty()) return std::vector<std::string>{};
   const auto loaded = load_checked(files, err);
   if (!loaded) return std::nullopt;
-  for (const auto* s : loaded->program->schedules()) names.push_back(s->name);
-  return names;
+  return schedule_names(*loaded->program);
 }
 
 bool contains(const std::vector<std::string>& names, const std::string& name) {
@@ -106,18 +111,9 @@ std::vector<std::string> known_tasks(std::vector<std::string> declared, Store* s
   return declared;
 }
 
-std::string lowercase(std::string text) {
-  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
-/// "no task named 'X'", with the known task it matches but for case, if any.
+/// "no task named 'X'", with the known task it resembles (a typo, a slip of case), if any.
 UserError no_task(const std::string& name, const std::vector<std::string>& known) {
-  std::string message = "no task named '" + name + "'";
-  const auto wanted = lowercase(name);
-  const auto match = std::find_if(known.begin(), known.end(), [&](const auto& k) { return lowercase(k) == wanted; });
-  if (match != known.end()) message += "; did you mean '" + *match + "'?";
-  return UserError(message);
+  return UserError("no task named '" + name + "'" + did_you_mean(name, known));
 }
 
 /// TASK (when `with_task`) then FILEs, and nothing else: an unquoted name with
@@ -197,7 +193,9 @@ int tasks_run(const Args& args, std::ostream& out, std::ostream& err) {
   const auto loaded = load_checked(files, err);
   if (!loaded) return 1;
   const auto* schedule = loaded->program->schedule(name);
-  if (!schedule || !schedule->process || !schedule->trigger) throw UsageError("no schedule named '" + name + "'");
+  if (!schedule) throw no_task(name, schedule_names(*loaded->program));
+  // The checker refuses a schedule without them.
+  if (!schedule->process || !schedule->trigger) throw std::logic_error("schedule '" + name + "' has no target");
   const bool reveal = args.flag("show-secrets");
   Runtime runtime(*loaded, db_path(args, files), RunOptions{reveal});
   // The same Process ID the daemon would use for this task.

@@ -72,6 +72,28 @@ TEST_CASE("flow tasks history: an unknown task is an error; a known one without 
   CHECK(all.out == "no runs\n");
 }
 
+TEST_CASE("flow tasks run: an unknown task is an error, with the schedule it resembles", "[e2e]") {
+  TempDir dir;
+  const auto file = write_seed(dir);
+  const auto db = dir.file("flow.db");
+  const auto typo = run_flow({"tasks", "run", file, "Refresh acess token", "--db", db});
+  CHECK(typo.code == 1);
+  CHECK(typo.out.empty());
+  CHECK(typo.err == "flow: no task named 'Refresh acess token'; did you mean 'Refresh access token'?\n");
+  const auto unknown = run_flow({"tasks", "run", file, "nope", "--db", db});
+  CHECK(unknown.code == 1);
+  CHECK(unknown.err == "flow: no task named 'nope'\n");
+  CHECK_FALSE(std::filesystem::exists(db));
+}
+
+TEST_CASE("flow tasks pause: a misspelled task is suggested, not only a miscased one", "[e2e]") {
+  TempDir dir;
+  const auto file = write_seed(dir);
+  const auto run = run_flow({"tasks", "pause", "Refresh access tokne", file});
+  CHECK(run.code == 1);
+  CHECK(run.err == "flow: no task named 'Refresh access tokne'; did you mean 'Refresh access token'?\n");
+}
+
 TEST_CASE("flow tasks history --limit takes a number of runs; anything else is a usage error", "[e2e]") {
   TempDir dir;
   const auto db = dir.file("flow.db");
