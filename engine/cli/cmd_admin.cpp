@@ -23,7 +23,9 @@ constexpr const char* kInstancesUsage = R"(usage: flow instances list [FILE...] 
   show   one instance's fields, secrets masked unless --show-secrets
 
 The store is --db PATH, else flow.db beside the first FILE (or here); one
-that does not exist is an error, never created.
+that does not exist is an error, never created. It is opened read-only and
+left as it was (a store of an older schema is migrated only by a command that
+writes: flow run, flow trigger, flow tasks run|pause|resume|delete).
 )";
 
 constexpr const char* kTasksUsage = R"(usage: flow tasks list [FILE...] [--db PATH]
@@ -42,7 +44,7 @@ constexpr const char* kTasksUsage = R"(usage: flow tasks list [FILE...] [--db PA
 A TASK is one the store knows or a schedule of the FILEs given; a deleted task
 is resumed only with the file that declares it. A name with spaces needs
 quotes. The store is --db PATH, else flow.db beside the first FILE (or here);
-list and history never create one.
+list and history never create one, and open it read-only.
 )";
 
 std::vector<std::string> files_of(const Args& args, std::size_t skip) {
@@ -52,11 +54,14 @@ std::vector<std::string> files_of(const Args& args, std::size_t skip) {
   return files;
 }
 
-/// The store of a command that only reads it: opening a missing file would
-/// create an empty store and report it empty, as if the path were right.
-std::unique_ptr<Store> open_existing_store(const std::string& path) {
+/// The store of a command that only reads it, opened read-only: opening a
+/// missing file would create an empty store and report it empty, as if the
+/// path were right, and a reader must not migrate or otherwise write it.
+std::unique_ptr<Store> open_store_to_read(const std::string& path) {
   if (!std::filesystem::exists(path)) throw UserError("no store at " + path);
-  return open_sqlite_store(path);
+  SqliteOptions options;
+  options.read_only = true;
+  return open_sqlite_store(path, options);
 }
 
 std::string opt_time(const std::optional<TimePoint>& t) { return t ? format_iso(*t) : "-"; }
@@ -130,7 +135,7 @@ int tasks_list(const Args& args, std::ostream& out, std::ostream& err) {
   const auto files = task_files(args, false, "flow tasks list [FILE...]");
   const auto declared = declared_tasks(files, err);
   if (!declared) return 1;
-  const auto store = open_existing_store(db_path(args, files));
+  const auto store = open_store_to_read(db_path(args, files));
   const auto names = known_tasks(*declared, store.get());
   if (names.empty()) out << "no tasks\n";
   for (const auto& name : names) {
@@ -146,7 +151,7 @@ int tasks_history(const Args& args, std::ostream& out, std::ostream& err) {
   const bool with_task = args.positional.size() >= 2 && !args.positional[1].ends_with(".flow");
   const auto files = task_files(args, with_task, "flow tasks history [TASK] [FILE...] [--limit N]");
   const std::string task = with_task ? args.positional[1] : "";
-  const auto store = open_existing_store(db_path(args, files));
+  const auto store = open_store_to_read(db_path(args, files));
   const auto runs = store->runs(task, static_cast<int>(limit.value_or(20)));
   if (runs.empty() && with_task && !store->load_task(task)) {
     const auto declared = declared_tasks(files, err);
@@ -218,7 +223,7 @@ int cmd_instances(const std::vector<std::string>& raw, std::ostream& out, std::o
   if (verb == "show" && args.positional.size() < 2) throw UsageError("usage: flow instances show ID [FILE...]");
   if (verb != "list" && verb != "show")
     throw UsageError("unknown instances command '" + verb + "' (see flow instances --help)");
-  const auto store = open_existing_store(db_path(args, files_of(args, 1)));
+  const auto store = open_store_to_read(db_path(args, files_of(args, 1)));
   if (verb == "list") return instances_list(*store, out);
   const auto instance = store->load_instance(args.positional[1]);
   if (!instance) throw UserError("no instance with Process ID '" + args.positional[1] + "'");
