@@ -69,4 +69,9 @@ std::optional<std::string> misspelled_unit_message(std::string_view text, std::s
   return "unknown unit '" + std::string(word) + "'; did you mean '" + *unit + "'?";
 }
 
+std::optional<std::string> misspelled_duration_unit(std::string_view text) {
+  const auto unit_at = std::min(text.find_first_not_of("0123456789. \t"), text.size());
+  return misspelled_unit_message(text, unit_at, UnitSet::duration);
+}
+
 }  // namespace flow::syntax

@@ -22,4 +22,8 @@ std::optional<std::string> closest_unit(std::string_view word, UnitSet units);
 /// otherwise nullopt and the failed rule's own message stands.
 std::optional<std::string> misspelled_unit_message(std::string_view text, std::size_t offset, UnitSet units);
 
+/// For a text meant as one duration ("5 minites", on the command line or in
+/// quotes): the misspelled_unit_message of the word after its number.
+std::optional<std::string> misspelled_duration_unit(std::string_view text);
+
 }  // namespace flow::syntax

@@ -1,6 +1,5 @@
 // `flow run`: the daemon. Seeds declared instances, then runs every schedule on
 // Asio timers until SIGINT/SIGTERM (or --for), letting in-flight runs finish.
-#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <ostream>
@@ -25,8 +24,7 @@ namespace {
 /// A duration as written in a .flow file ("20s", "5m", "90 seconds"); else a usage error.
 std::chrono::milliseconds cli_duration(const std::string& text) {
   if (const auto duration = parse_duration(text)) return *duration;
-  const auto unit_at = std::min(text.find_first_not_of("0123456789. \t"), text.size());
-  if (const auto typo = syntax::misspelled_unit_message(text, unit_at, syntax::UnitSet::duration))
+  if (const auto typo = syntax::misspelled_duration_unit(text))
     throw UsageError("bad duration '" + text + "': " + *typo);
   throw UsageError("bad duration '" + text + "' (as in a .flow file: 30s, 5m, 2h, 90 seconds)");
 }
