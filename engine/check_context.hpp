@@ -5,7 +5,7 @@
 //   check_rules.cpp      handler bodies: rules, calls, mappings, start
 //   check_types.cpp      static kinds of expressions and assignability
 //   check_schedules.cpp  schedules
-//   check_names.cpp      edit distance, "did you mean", duplicates
+//   check_names.cpp      unknown and duplicate names
 // Nothing outside the checker includes this header except its tests.
 
 #include <cstdint>
@@ -17,20 +17,9 @@
 
 #include "engine/checker.hpp"
 #include "engine/value.hpp"
+#include "grammar/suggest.hpp"
 
 namespace flow::check {
-
-/// Damerau-Levenshtein distance (optimal string alignment), ignoring ASCII case:
-/// `accesstoken` is one step from nothing but a casing slip of `AccessToken`.
-std::size_t edit_distance(std::string_view a, std::string_view b);
-
-/// The candidate closest to `name` when it is close enough to be a typo: one
-/// edit for names shorter than 5, else two edits or a third of the length.
-/// Ties go to the earliest candidate (declaration order).
-std::optional<std::string> closest_name(std::string_view name, const std::vector<std::string>& candidates);
-
-/// "; did you mean 'X'?" or "".
-std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates);
 
 /// The set of kinds an expression may have at run time. Empty never happens for a
 /// checked expression; `any()` is "unknown", which never causes an error.

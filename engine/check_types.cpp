@@ -7,6 +7,8 @@
 
 #include "engine/check_context.hpp"
 #include "engine/eval.hpp"
+#include "grammar/parser.hpp"
+#include "grammar/unit_hint.hpp"
 
 namespace flow::check {
 
@@ -501,6 +503,20 @@ const Outcome& Checker::binary_outcome(ast::BinaryOp op, KindSet lhs, KindSet rh
   return it->second;
 }
 
+namespace {
+
+/// For text in quotes where a duration is wanted ("10 minutes"), how to write
+/// it as one; else "".
+std::string quoted_duration_hint(const StaticType& type) {
+  const auto text = constant_text(type);
+  if (!text) return "";
+  if (parse_duration(*text)) return "; a duration is written without quotes: " + *text;
+  const auto typo = syntax::misspelled_duration_unit(*text);
+  return typo ? "; " + *typo : "";
+}
+
+}  // namespace
+
 void Checker::check_assignable(const ast::FieldDecl& field, const ast::Expr& value, const StaticType& type) {
   if (type.kinds.is_any() && !type.constant) return;
   if (!type.constant) {
@@ -511,13 +527,16 @@ void Checker::check_assignable(const ast::FieldDecl& field, const ast::Expr& val
     if (!it->second.empty()) return;
   }
   const auto outcome = assign_outcome(type, field);
-  if (outcome.kinds.empty()) diagnostics_.error(value.range, outcome.refusal);
+  if (!outcome.kinds.empty()) return;
+  const bool duration = field.type == ast::FieldType::duration;
+  diagnostics_.error(value.range, outcome.refusal + (duration ? quoted_duration_hint(type) : ""));
 }
 
 void Checker::check_kind(const ast::Expr& value, const StaticType& type, ValueKind wanted, std::string_view what) {
   const auto& kinds = type.kinds;
   if (kinds.is_any() || kinds.has(wanted) || kinds.has(ValueKind::json) || kinds == KindSet(ValueKind::null)) return;
-  diagnostics_.error(value.range, std::string(what) + " must be " + kind_name(wanted) + ", not " + kinds.describe());
+  diagnostics_.error(value.range, std::string(what) + " must be " + kind_name(wanted) + ", not " + kinds.describe() +
+                                      (wanted == ValueKind::duration ? quoted_duration_hint(type) : ""));
 }
 
 }  // namespace flow::check

@@ -20,7 +20,8 @@ class LocatedError : public RunError {
  public:
   LocatedError(SourceRange range, const std::string& message) : RunError(message), range_(range) {}
   const SourceRange& range() const { return range_; }
-  /// Handler frames the error crossed, innermost first ("TokenKeeper.Refresh").
+  /// Handler frames the error crossed, innermost first (Program::handler_label:
+  /// "TokenKeeper.Refresh", "TokenKeeper: on change ExpiresIn").
   const std::vector<std::pair<std::string, SourceRange>>& trace() const { return trace_; }
   void add_frame(std::string frame, SourceRange at) { trace_.emplace_back(std::move(frame), at); }
   /// A failure worth retrying later (network error, HTTP 5xx or 429).

@@ -87,7 +87,7 @@ asio::awaitable<void> Executor::run_handler(const ast::Handler& handler) {
     co_await exec_block(handler.body);
   } catch (LocatedError& e) {
     --state_.depth;
-    e.add_frame(state_.process->name.text + "." + handler.name.text, handler.range);
+    e.add_frame(Program::handler_label(*state_.process, handler), handler.range);
     throw;
   }
   --state_.depth;

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <stdexcept>
 
 #include "engine/eval.hpp"
 #include "grammar/parser.hpp"
@@ -134,6 +135,14 @@ const ast::Handler* Program::change_handler(const ast::ProcessDecl& process, std
 }
 const ast::Handler* Program::load_handler(const ast::ProcessDecl& process) {
   return find_in(process.handlers, [](const ast::Handler& h) { return h.kind == ast::HandlerKind::load; });
+}
+std::string Program::handler_label(const ast::ProcessDecl& process, const ast::Handler& handler) {
+  switch (handler.kind) {
+    case ast::HandlerKind::button: return process.name.text + "." + handler.name.text;
+    case ast::HandlerKind::change: return process.name.text + ": on change " + handler.name.text;
+    case ast::HandlerKind::load: return process.name.text + ": on load";
+  }
+  throw std::logic_error("unknown handler kind");
 }
 const ast::Setting* Program::setting(const ast::DatasourceDecl& ds, std::string_view name) {
   return find_in(ds.settings, [&](const ast::Setting& s) { return s.name.text == name; });

@@ -37,6 +37,10 @@ class Program {
   static const ast::Handler* change_handler(const ast::ProcessDecl& process, std::string_view field);
   static const ast::Handler* load_handler(const ast::ProcessDecl& process);
   static const ast::Setting* setting(const ast::DatasourceDecl& ds, std::string_view name);
+  /// How traces and messages name a handler: `P.Refresh` for a button (as
+  /// `flow trigger P.Refresh` takes it), `P: on change Field`, `P: on load`,
+  /// so that a change handler is never taken for a button named like its field.
+  static std::string handler_label(const ast::ProcessDecl& process, const ast::Handler& handler);
 
   // The same look-ups for a name written in a rule, at run time: a name that
   // does not resolve throws LocatedError at it (the checker reports these

@@ -186,7 +186,10 @@ struct handler_name : identifier {};
 // ------------------------------------------------------------------- literals
 
 struct number_body : seq<digits, opt<one<'.'>, digits>> {};
-struct number_lit : seq<number_body, not_at<identifier_other>> {};
+// Letters right after a number can only be a unit that does not exist (`10x`):
+// said there, not as "expected an expression" at the number.
+struct number_end : not_at<identifier_other> {};
+struct number_lit : seq<number_body, must<number_end>> {};
 
 struct duration_suffix : seq<sor<string<'m', 's'>, one<'s', 'm', 'h', 'd', 'w'>>, not_at<identifier_other>> {};
 struct duration_word

@@ -14,6 +14,7 @@
 #include "grammar/grammar.hpp"
 #include "grammar/lower.hpp"
 #include "grammar/tree_builder.hpp"
+#include "grammar/unit_hint.hpp"
 
 namespace flow {
 namespace syntax {
@@ -75,9 +76,12 @@ SourceRange point(std::uint32_t file, const tao::pegtl::position& p) {
   return SourceRange{file, pos, pos};
 }
 
-std::string parse_error_message(const tao::pegtl::parse_error& e) {
+/// The diagnostic's text for a failed must point in `text`.
+std::string parse_error_message(const tao::pegtl::parse_error& e, std::string_view text) {
   const std::string_view message = e.message();
   if (message == "maximum parser rule nesting depth exceeded") return "nested too deeply";
+  const auto units = message == error_message<interval_unit> ? UnitSet::interval : UnitSet::duration;
+  if (auto unit = misspelled_unit_message(text, e.positions().front().byte, units)) return *unit;
   return std::string(message);
 }
 
@@ -116,7 +120,7 @@ std::optional<ast::Module> parse_module(const SourceSet& sources, std::uint32_t 
       result = std::move(module);
     }
   } catch (const pegtl::parse_error& e) {
-    diagnostics.error(syntax::point(file, e.positions().front()), syntax::parse_error_message(e));
+    diagnostics.error(syntax::point(file, e.positions().front()), syntax::parse_error_message(e, source.text));
   }
   syntax::Node::release_free_nodes();
   return result;
@@ -140,7 +144,7 @@ auto parse_input(const SourceSet& sources, std::uint32_t file, Diagnostics& diag
                                           syntax::control>(in);
     if (root) result = lower(lowerer, *root);
   } catch (const pegtl::parse_error& e) {
-    diagnostics.error(syntax::point(file, e.positions().front()), syntax::parse_error_message(e));
+    diagnostics.error(syntax::point(file, e.positions().front()), syntax::parse_error_message(e, source.text));
   } catch (const syntax::LowerError& e) {
     diagnostics.error(e.range, e.message);
   }

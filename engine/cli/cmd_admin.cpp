@@ -1,15 +1,16 @@
 // `flow instances ...` and `flow tasks ...`: Kianda's Scheduled-tasks admin page
 // and saved process instances, as commands over the store.
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
 #include <limits>
 #include <ostream>
+#include <stdexcept>
 
 #include "engine/cli/commands.hpp"
 #include "engine/cli/session.hpp"
 #include "engine/store/sqlite_store.hpp"
 #include "engine/task_runner.hpp"
+#include "grammar/suggest.hpp"
 
 namespace flow::cli {
 
@@ -22,7 +23,9 @@ constexpr const char* kInstancesUsage = R"(usage: flow instances list [FILE...] 
   show   one instance's fields, secrets masked unless --show-secrets
 
 The store is --db PATH, else flow.db beside the first FILE (or here); one
-that does not exist is an error, never created.
+that does not exist is an error, never created. It is opened read-only and
+left as it was (a store of an older schema is migrated only by a command that
+writes: flow run, flow trigger, flow tasks run|pause|resume|delete).
 )";
 
 constexpr const char* kTasksUsage = R"(usage: flow tasks list [FILE...] [--db PATH]
@@ -41,7 +44,7 @@ constexpr const char* kTasksUsage = R"(usage: flow tasks list [FILE...] [--db PA
 A TASK is one the store knows or a schedule of the FILEs given; a deleted task
 is resumed only with the file that declares it. A name with spaces needs
 quotes. The store is --db PATH, else flow.db beside the first FILE (or here);
-list and history never create one.
+list and history never create one, and open it read-only.
 )";
 
 std::vector<std::string> files_of(const Args& args, std::size_t skip) {
@@ -51,11 +54,14 @@ std::vector<std::string> files_of(const Args& args, std::size_t skip) {
   return files;
 }
 
-/// The store of a command that only reads it: opening a missing file would
-/// create an empty store and report it empty, as if the path were right.
-std::unique_ptr<Store> open_existing_store(const std::string& path) {
+/// The store of a command that only reads it, opened read-only: opening a
+/// missing file would create an empty store and report it empty, as if the
+/// path were right, and a reader must not migrate or otherwise write it.
+std::unique_ptr<Store> open_store_to_read(const std::string& path) {
   if (!std::filesystem::exists(path)) throw UserError("no store at " + path);
-  return open_sqlite_store(path);
+  SqliteOptions options;
+  options.read_only = true;
+  return open_sqlite_store(path, options);
 }
 
 std::string opt_time(const std::optional<TimePoint>& t) { return t ? format_iso(*t) : "-"; }
@@ -83,15 +89,19 @@ TaskState task_or_new(Store& store, const std::string& name) {
   return state;
 }
 
+std::vector<std::string> schedule_names(const Program& program) {
+  std::vector<std::string> names;
+  for (const auto* s : program.schedules()) names.push_back(s->name);
+  return names;
+}
+
 /// The names of the schedules `files` declare (none without files); nullopt
 /// when the files have errors, printed to `err`.
 std::optional<std::vector<std::string>> declared_tasks(const std::vector<std::string>& files, std::ostream& err) {
-  std::vector<std::string> names;
-  if (files.empty()) return names;
+  if (files.empty()) return std::vector<std::string>{};
   const auto loaded = load_checked(files, err);
   if (!loaded) return std::nullopt;
-  for (const auto* s : loaded->program->schedules()) names.push_back(s->name);
-  return names;
+  return schedule_names(*loaded->program);
 }
 
 bool contains(const std::vector<std::string>& names, const std::string& name) {
@@ -106,18 +116,9 @@ std::vector<std::string> known_tasks(std::vector<std::string> declared, Store* s
   return declared;
 }
 
-std::string lowercase(std::string text) {
-  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
-/// "no task named 'X'", with the known task it matches but for case, if any.
+/// "no task named 'X'", with the known task it resembles (a typo, a slip of case), if any.
 UserError no_task(const std::string& name, const std::vector<std::string>& known) {
-  std::string message = "no task named '" + name + "'";
-  const auto wanted = lowercase(name);
-  const auto match = std::find_if(known.begin(), known.end(), [&](const auto& k) { return lowercase(k) == wanted; });
-  if (match != known.end()) message += "; did you mean '" + *match + "'?";
-  return UserError(message);
+  return UserError("no task named '" + name + "'" + did_you_mean(name, known));
 }
 
 /// TASK (when `with_task`) then FILEs, and nothing else: an unquoted name with
@@ -134,7 +135,7 @@ int tasks_list(const Args& args, std::ostream& out, std::ostream& err) {
   const auto files = task_files(args, false, "flow tasks list [FILE...]");
   const auto declared = declared_tasks(files, err);
   if (!declared) return 1;
-  const auto store = open_existing_store(db_path(args, files));
+  const auto store = open_store_to_read(db_path(args, files));
   const auto names = known_tasks(*declared, store.get());
   if (names.empty()) out << "no tasks\n";
   for (const auto& name : names) {
@@ -150,7 +151,7 @@ int tasks_history(const Args& args, std::ostream& out, std::ostream& err) {
   const bool with_task = args.positional.size() >= 2 && !args.positional[1].ends_with(".flow");
   const auto files = task_files(args, with_task, "flow tasks history [TASK] [FILE...] [--limit N]");
   const std::string task = with_task ? args.positional[1] : "";
-  const auto store = open_existing_store(db_path(args, files));
+  const auto store = open_store_to_read(db_path(args, files));
   const auto runs = store->runs(task, static_cast<int>(limit.value_or(20)));
   if (runs.empty() && with_task && !store->load_task(task)) {
     const auto declared = declared_tasks(files, err);
@@ -197,7 +198,9 @@ int tasks_run(const Args& args, std::ostream& out, std::ostream& err) {
   const auto loaded = load_checked(files, err);
   if (!loaded) return 1;
   const auto* schedule = loaded->program->schedule(name);
-  if (!schedule || !schedule->process || !schedule->trigger) throw UsageError("no schedule named '" + name + "'");
+  if (!schedule) throw no_task(name, schedule_names(*loaded->program));
+  // The checker refuses a schedule without them.
+  if (!schedule->process || !schedule->trigger) throw std::logic_error("schedule '" + name + "' has no target");
   const bool reveal = args.flag("show-secrets");
   Runtime runtime(*loaded, db_path(args, files), RunOptions{reveal});
   // The same Process ID the daemon would use for this task.
@@ -221,7 +224,7 @@ int cmd_instances(const std::vector<std::string>& raw, std::ostream& out, std::o
   if (verb == "show" && args.positional.size() < 2) throw UsageError("usage: flow instances show ID [FILE...]");
   if (verb != "list" && verb != "show")
     throw UsageError("unknown instances command '" + verb + "' (see flow instances --help)");
-  const auto store = open_existing_store(db_path(args, files_of(args, 1)));
+  const auto store = open_store_to_read(db_path(args, files_of(args, 1)));
   if (verb == "list") return instances_list(*store, out);
   const auto instance = store->load_instance(args.positional[1]);
   if (!instance) throw UserError("no instance with Process ID '" + args.positional[1] + "'");

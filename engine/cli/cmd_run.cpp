@@ -13,6 +13,7 @@
 #include "engine/scheduler.hpp"
 #include "engine/task_runner.hpp"
 #include "grammar/parser.hpp"
+#include "grammar/unit_hint.hpp"
 
 namespace flow::cli {
 
@@ -23,6 +24,8 @@ namespace {
 /// A duration as written in a .flow file ("20s", "5m", "90 seconds"); else a usage error.
 std::chrono::milliseconds cli_duration(const std::string& text) {
   if (const auto duration = parse_duration(text)) return *duration;
+  if (const auto typo = syntax::misspelled_duration_unit(text))
+    throw UsageError("bad duration '" + text + "': " + *typo);
   throw UsageError("bad duration '" + text + "' (as in a .flow file: 30s, 5m, 2h, 90 seconds)");
 }
 

@@ -3,6 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <array>
+#include <filesystem>
+#include <fstream>
 #include <utility>
 
 #include "engine/store.hpp"
@@ -29,7 +32,47 @@ std::string describe(int rc, const char* message) {
   }
 }
 
+/// `file:PATH` with the characters a URI gives a meaning escaped.
+std::string file_uri(const std::string& path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string uri = "file:";
+  for (const char c : path) {
+    if (c != '%' && c != '?' && c != '#') {
+      uri += c;
+      continue;
+    }
+    const auto byte = static_cast<unsigned char>(c);
+    uri += {'%', kHex[byte >> 4], kHex[byte & 0xf]};
+  }
+  return uri;
+}
+
+/// Whether the header of the file at `path` marks it as in WAL mode (the file
+/// format's read and write versions, bytes 18 and 19, are 2).
+bool in_wal_mode(const std::string& path) {
+  std::array<char, 20> header{};
+  std::ifstream in(path, std::ios::binary);
+  return in.read(header.data(), header.size()) && header[18] == 2 && header[19] == 2;
+}
+
+bool directory_writable(const std::string& path) {
+  const auto directory = std::filesystem::absolute(path).parent_path();
+  return ::access(directory.c_str(), W_OK) == 0;
+}
+
 }  // namespace
+
+OpenMode read_only_mode(const std::string& path) {
+  if (!in_wal_mode(path)) return OpenMode::read_only;
+  std::error_code absent;
+  const auto wal_bytes = std::filesystem::file_size(path + "-wal", absent);
+  if (absent || wal_bytes == 0) return OpenMode::immutable;
+  if (std::filesystem::exists(path + "-shm") || directory_writable(path)) return OpenMode::read_only;
+  throw StoreError("store " + path + ": cannot read it: its write-ahead log " + path +
+                   "-wal holds commits not yet in the file, and reading them needs " + path +
+                   "-shm, which cannot be created in a read-only directory; a flow command that writes (flow run, "
+                   "flow trigger) folds the log into the file when it can write there");
+}
 
 // ------------------------------------------------------------------ Operation
 
@@ -97,11 +140,17 @@ std::string Statement::text(int column) const {
 
 // ------------------------------------------------------------------------- Db
 
-Db::Db(const std::string& path) : path_(path) {
-  // The store holds credentials (secret fields are kept so the next run can use
-  // them): a new file is readable by its owner only, whatever the umask.
-  if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
-  int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+Db::Db(const std::string& path, OpenMode mode) : path_(path) {
+  int rc = SQLITE_OK;
+  if (mode == OpenMode::read_write) {
+    // The store holds credentials (secret fields are kept so the next run can use
+    // them): a new file is readable by its owner only, whatever the umask.
+    if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
+    rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  } else {
+    const std::string uri = file_uri(path) + (mode == OpenMode::immutable ? "?immutable=1" : "?mode=ro");
+    rc = sqlite3_open_v2(uri.c_str(), &db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr);
+  }
   if (rc != SQLITE_OK) {
     // The handle (when allocated) still carries the message; release it after reading.
     std::string detail = describe(rc, db_ ? sqlite3_errmsg(db_) : nullptr);

@@ -82,11 +82,32 @@ class Statement {
   Operation operation_;
 };
 
+/// How a connection opens its file.
+enum class OpenMode {
+  /// Read and write, creating the file (owner-only) when absent.
+  read_write,
+  /// Read only (SQLite `mode=ro`), with SQLite's locks: safe beside a writer;
+  /// a write-ahead log is read through its -shm file, which SQLite creates
+  /// when missing.
+  read_only,
+  /// Read only, the file taken as it is (SQLite `immutable=1`): no lock, and
+  /// no -wal or -shm file opened or created. Right only when no write-ahead
+  /// log holds commits that the file lacks.
+  immutable,
+};
+
+/// The mode in which a command that only reads opens the store at `path`, as
+/// the file stands: immutable when it is in WAL mode and its log is empty or
+/// absent (the file then holds every commit, and nothing needs creating),
+/// read_only otherwise. Throws StoreError when the log holds commits and its
+/// -shm file is missing and cannot be created (a read-only directory or mount).
+OpenMode read_only_mode(const std::string& path);
+
 /// One connection. Not thread-safe: the engine uses it from one io_context thread.
 class Db {
  public:
-  /// Opens (creating if absent) the database file at `path`.
-  explicit Db(const std::string& path);
+  /// Opens the database file at `path`; read_write creates it when absent.
+  explicit Db(const std::string& path, OpenMode mode = OpenMode::read_write);
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;

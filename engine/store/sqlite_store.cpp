@@ -61,11 +61,16 @@ std::string log_text(const std::vector<std::string>& lines) {
 class SqliteStore final : public Store {
  public:
   SqliteStore(const std::string& path, const SqliteOptions& options)
-      : db_(path),
+      : db_(path, options.read_only ? sqlite::read_only_mode(path) : sqlite::OpenMode::read_write),
         // Beside the file itself, whatever path (a symlink, ../x) named it.
         locks_(path == ":memory:" ? "" : std::filesystem::weakly_canonical(path).string() + ".lock"),
         directory_(path == ":memory:" ? "" : std::filesystem::absolute(path).parent_path().string()),
         keep_runs_(options.keep_runs) {
+    sqlite3_busy_timeout(db_.handle(), static_cast<int>(options.busy_timeout.count()));
+    if (options.read_only) {
+      check_current_schema();
+      return;
+    }
     configure(options);
     migrate();
   }
@@ -253,12 +258,11 @@ class SqliteStore final : public Store {
   }
 
   void configure(const SqliteOptions& options) {
-    // The busy timeout first: another process (a daemon) may be writing while we open.
-    sqlite3_busy_timeout(db_.handle(), static_cast<int>(options.busy_timeout.count()));
-    // Switching a fresh file to WAL takes its exclusive lock. When several
-    // processes open it at once SQLite answers SQLITE_BUSY at once instead of
-    // waiting in the busy handler (where waiting could deadlock), so retry for
-    // as long as the busy timeout allows.
+    // The busy timeout is set first (the constructor): another process (a
+    // daemon) may be writing while we open. Switching a fresh file to WAL
+    // takes its exclusive lock. When several processes open it at once SQLite
+    // answers SQLITE_BUSY at once instead of waiting in the busy handler (where
+    // waiting could deadlock), so retry for as long as the busy timeout allows.
     const auto give_up = std::chrono::steady_clock::now() + options.busy_timeout;
     for (;;) {
       try {
@@ -287,6 +291,20 @@ class SqliteStore final : public Store {
       throw StoreError("store " + db_.path() + ": schema version " + std::to_string(version) +
                        " is newer than this Flow understands (" +
                        std::to_string(kSqliteSchemaVersion) + "); upgrade Flow");
+    }
+  }
+
+  /// A read-only connection cannot migrate: a file of an older schema is
+  /// refused, saying what will migrate it.
+  void check_current_schema() {
+    auto table = db_.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'schema_version'", "cannot open");
+    const int version = table.step() && table.int64(0) > 0 ? schema_version() : 0;
+    check_not_newer(version);
+    if (version < kSqliteSchemaVersion) {
+      throw StoreError("store " + db_.path() + ": schema version " + std::to_string(version) +
+                       " is older than this Flow's (" + std::to_string(kSqliteSchemaVersion) +
+                       ") and a command that only reads does not migrate it; a command that writes (flow run, "
+                       "flow trigger, flow tasks run|pause|resume|delete) migrates it");
     }
   }
 

@@ -42,6 +42,13 @@ struct SqliteOptions {
   /// token forever must not grow its file forever.
   std::int64_t keep_runs = kDefaultKeepRuns;
   static constexpr std::int64_t kDefaultKeepRuns = 1000;
+  /// For a command that only reads (`flow instances`, `flow tasks list`): the
+  /// file is opened as it is, never created, migrated or switched to WAL, and
+  /// left byte for byte as it was, with no -wal or -shm file created while its
+  /// write-ahead log is empty; so it can be read on a read-only file or mount.
+  /// An older schema is refused (a command that writes migrates it); every
+  /// write throws StoreError.
+  bool read_only = false;
 };
 
 /// A task's older runs are deleted in the transaction that records its first
@@ -58,9 +65,9 @@ inline constexpr std::uint64_t kMinFreeBytes = 1024 * 1024;
 /// newer ones are refused.
 inline constexpr int kSqliteSchemaVersion = 3;
 
-/// Opens (creating if absent) the store at `path` and migrates its schema.
-/// Throws StoreError when the file cannot be opened, is not a database, or was
-/// written by a newer Flow.
+/// Opens (creating if absent) the store at `path` and migrates its schema, or
+/// with `read_only` opens it as it is. Throws StoreError when the file cannot be
+/// opened, is not a database, or was written by a newer Flow.
 std::unique_ptr<Store> open_sqlite_store(const std::string& path, const SqliteOptions& options = {});
 
 }  // namespace flow

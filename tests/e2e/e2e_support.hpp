@@ -74,15 +74,21 @@ struct FlowRun {
   std::string err;
 };
 
-inline FlowRun run_flow(std::vector<std::string> args, std::map<std::string, std::string> env = {},
-                        std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
-  args.insert(args.begin(), flow_binary());
-  auto child = test::ChildProcess::start(args, env);
+/// Runs `argv` (a program and its arguments) to its end.
+inline FlowRun run_program(const std::vector<std::string>& argv, std::map<std::string, std::string> env = {},
+                           std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
+  auto child = test::ChildProcess::start(argv, std::move(env));
   FlowRun run;
   run.out = child.read_all_stdout_until_exit(timeout);
   run.code = child.wait(timeout);
   run.err = child.stderr_text();
   return run;
+}
+
+inline FlowRun run_flow(std::vector<std::string> args, std::map<std::string, std::string> env = {},
+                        std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
+  args.insert(args.begin(), flow_binary());
+  return run_program(args, std::move(env), timeout);
 }
 
 /// GET `url` with Flow's transport; the body (throws on a transport error).

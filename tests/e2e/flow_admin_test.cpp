@@ -1,5 +1,13 @@
 // `flow tasks ...` and `flow instances ...` end to end: the binary over a store.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 #include "e2e/e2e_support.hpp"
+#include "engine/store/sqlite_store.hpp"
+#include "store/sqlite_support.hpp"
 
 using namespace flow;
 using namespace flow::e2e;
@@ -8,6 +16,48 @@ using flow::testing::TempDir;
 namespace {
 
 constexpr const char* kTask = "Refresh access token";  // the seed example's schedule
+
+namespace fs = std::filesystem;
+
+std::string bytes_of(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+/// A closed store at `db` holding instance TK-1 (ClientId "client-42") and task kTask.
+void write_store(const std::string& db) {
+  const auto store = open_sqlite_store(db);
+  InstanceRecord instance;
+  instance.id = "TK-1";
+  instance.process = "TokenKeeper";
+  instance.fields["ClientId"] = Value("client-42");
+  store->save_instance(instance, TimePoint(std::chrono::hours(1)));
+  TaskState task;
+  task.name = kTask;
+  store->save_task(task);
+}
+
+/// The commands that only read the store, each with `--db db`.
+std::vector<std::vector<std::string>> read_only_commands(const std::string& db) {
+  std::vector<std::vector<std::string>> commands = {{"instances", "list"},      {"instances", "show", "TK-1"},
+                                                    {"tasks", "list"},          {"tasks", "history"},
+                                                    {"tasks", "history", kTask}};
+  for (auto& command : commands) command.insert(command.end(), {"--db", db});
+  return commands;
+}
+
+/// `flow ARGS` as a user that file permissions bind: root, whom chmod does not
+/// stop, runs it through setpriv as nobody. Nullopt when setpriv cannot run.
+std::optional<FlowRun> run_flow_unprivileged(std::vector<std::string> args) {
+  if (::geteuid() != 0) return run_flow(args);
+  args.insert(args.begin(), {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", flow_binary()});
+  try {
+    return run_program(args);
+  } catch (const std::runtime_error& e) {
+    WARN("skipped: running as root and setpriv cannot drop to nobody: " << e.what());
+    return std::nullopt;
+  }
+}
 
 }  // namespace
 
@@ -72,6 +122,28 @@ TEST_CASE("flow tasks history: an unknown task is an error; a known one without 
   CHECK(all.out == "no runs\n");
 }
 
+TEST_CASE("flow tasks run: an unknown task is an error, with the schedule it resembles", "[e2e]") {
+  TempDir dir;
+  const auto file = write_seed(dir);
+  const auto db = dir.file("flow.db");
+  const auto typo = run_flow({"tasks", "run", file, "Refresh acess token", "--db", db});
+  CHECK(typo.code == 1);
+  CHECK(typo.out.empty());
+  CHECK(typo.err == "flow: no task named 'Refresh acess token'; did you mean 'Refresh access token'?\n");
+  const auto unknown = run_flow({"tasks", "run", file, "nope", "--db", db});
+  CHECK(unknown.code == 1);
+  CHECK(unknown.err == "flow: no task named 'nope'\n");
+  CHECK_FALSE(std::filesystem::exists(db));
+}
+
+TEST_CASE("flow tasks pause: a misspelled task is suggested, not only a miscased one", "[e2e]") {
+  TempDir dir;
+  const auto file = write_seed(dir);
+  const auto run = run_flow({"tasks", "pause", "Refresh access tokne", file});
+  CHECK(run.code == 1);
+  CHECK(run.err == "flow: no task named 'Refresh access tokne'; did you mean 'Refresh access token'?\n");
+}
+
 TEST_CASE("flow tasks history --limit takes a number of runs; anything else is a usage error", "[e2e]") {
   TempDir dir;
   const auto db = dir.file("flow.db");
@@ -124,4 +196,80 @@ TEST_CASE("flow instances show of an unknown Process ID is an error on stderr", 
   CHECK(run.code == 1);
   CHECK(run.out.empty());
   CHECK(run.err == "flow: no instance with Process ID 'TK-9'\n");
+}
+
+TEST_CASE("read-only admin commands leave the store byte for byte: no WAL switch, no -wal file", "[e2e]") {
+  TempDir dir;
+  const auto db = dir.file("flow.db");
+  write_store(db);
+  // A file in rollback-journal mode, as another tool may leave it: a reader
+  // must not switch it to WAL.
+  testing::exec_sql(db, "PRAGMA journal_mode = DELETE");
+  const auto before = bytes_of(db);
+  for (const auto& command : read_only_commands(db)) {
+    const auto run = run_flow(command);
+    INFO(command[0] << " " << command[1] << ": " << run.err);
+    CHECK(run.code == 0);
+    CHECK(bytes_of(db) == before);
+    CHECK_FALSE(fs::exists(db + "-wal"));
+    CHECK_FALSE(fs::exists(db + "-shm"));
+  }
+  CHECK(testing::query_text(db, "PRAGMA journal_mode") == "delete");
+}
+
+TEST_CASE("read-only admin commands do not migrate an older store; they say what will", "[e2e]") {
+  TempDir dir;
+  const auto db = dir.file("flow.db");
+  write_store(db);
+  testing::exec_sql(db, "UPDATE schema_version SET version = 2");
+  const auto before = bytes_of(db);
+  for (const auto& command : read_only_commands(db)) {
+    const auto run = run_flow(command);
+    INFO(command[0] << " " << command[1]);
+    CHECK(run.code == 2);
+    CHECK(run.err == "flow: store error: store " + db +
+                         ": schema version 2 is older than this Flow's (3) and a command that only reads does not "
+                         "migrate it; a command that writes (flow run, flow trigger, flow tasks "
+                         "run|pause|resume|delete) migrates it\n");
+  }
+  CHECK(bytes_of(db) == before);
+}
+
+TEST_CASE("read-only admin commands read a store in a read-only directory", "[e2e]") {
+  TempDir dir;
+  fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+  const auto shelf = dir.file("shelf");
+  fs::create_directory(shelf);
+  const auto db = shelf + "/flow.db";
+  write_store(db);
+  // Commits still in a write-ahead log: a copy of a live store and its log.
+  const auto live = dir.file("live.db");
+  auto writer = open_sqlite_store(live);
+  InstanceRecord instance;
+  instance.id = "TK-2";
+  instance.process = "TokenKeeper";
+  writer->save_instance(instance, TimePoint(std::chrono::hours(1)));
+  const auto logged = shelf + "/logged.db";
+  fs::copy_file(live, logged);
+  fs::copy_file(live + "-wal", logged + "-wal");
+  const auto before = bytes_of(db);
+  const auto read_only = fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read;
+  for (const auto& file : {db, logged, logged + "-wal"}) fs::permissions(file, read_only);
+  fs::permissions(shelf, read_only | fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec);
+
+  const auto show = run_flow_unprivileged({"instances", "show", "TK-1", "--db", db});
+  const auto stuck = run_flow_unprivileged({"instances", "list", "--db", logged});
+  fs::permissions(shelf, fs::perms::owner_all);  // so that TempDir can remove it
+  if (!show || !stuck) return;
+  INFO(show->err);
+  CHECK(show->code == 0);
+  CHECK_THAT(show->out, Catch::Contains("client-42"));
+  CHECK(bytes_of(db) == before);
+  CHECK_FALSE(fs::exists(db + "-wal"));
+  CHECK_FALSE(fs::exists(db + "-shm"));
+  CHECK(stuck->code == 2);
+  CHECK(stuck->err == "flow: store error: store " + logged + ": cannot read it: its write-ahead log " + logged +
+                          "-wal holds commits not yet in the file, and reading them needs " + logged +
+                          "-shm, which cannot be created in a read-only directory; a flow command that writes "
+                          "(flow run, flow trigger) folds the log into the file when it can write there\n");
 }

@@ -219,6 +219,9 @@ TEST_CASE("--for takes a duration as written in a .flow file; anything else is a
   const auto bad = run_flow({"run", file, "--db", dir.file("flow.db"), "--for", "5 fortnights"});
   CHECK(bad.code == 2);
   CHECK_THAT(bad.err, Catch::Contains("bad duration '5 fortnights'"));
+  const auto typo = run_flow({"run", file, "--db", dir.file("flow.db"), "--for", "5minites"});
+  CHECK(typo.code == 2);
+  CHECK_THAT(typo.err, Catch::Contains("bad duration '5minites': unknown unit 'minites'; did you mean 'minutes'?"));
 }
 
 TEST_CASE("--keep-runs takes a number of runs per task", "[e2e]") {

@@ -39,35 +39,8 @@ const char* const kDatasource = R"(datasource Api rest {
 
 }  // namespace
 
-using flow::check::closest_name;
-using flow::check::edit_distance;
 using flow::check::KindSet;
 using flow::ValueKind;
-
-TEST_CASE("edit distance counts a transposition as one step and ignores case", "[checker]") {
-  CHECK(edit_distance("", "") == 0);
-  CHECK(edit_distance("abc", "") == 3);
-  CHECK(edit_distance("AccesToken", "AccessToken") == 1);
-  CHECK(edit_distance("Refersh", "Refresh") == 1);
-  CHECK(edit_distance("accesstoken", "AccessToken") == 0);
-  CHECK(edit_distance("kitten", "sitting") == 3);
-}
-
-TEST_CASE("closest_name suggests only plausible typos", "[checker]") {
-  const std::vector<std::string> names{"AccessToken", "RefreshToken", "ExpiresIn"};
-  CHECK(closest_name("AccesToken", names) == "AccessToken");
-  CHECK(closest_name("expiresin", names) == "ExpiresIn");
-  CHECK_FALSE(closest_name("Banana", names));
-  // A two-letter name two edits away is a different name, not a typo.
-  CHECK_FALSE(closest_name("ab", {"cd"}));
-  CHECK(closest_name("ab", {"abc"}) == "abc");
-  // Short names get one edit: `code` is not a typo of `body`.
-  CHECK_FALSE(closest_name("code", {"message", "status", "body"}));
-  CHECK(closest_name("Refesh", {"Refresh"}) == "Refresh");
-  CHECK(closest_name("Og", {"Go"}) == "Go");
-  // Ties go to the first declared.
-  CHECK(closest_name("cat", {"bat", "cap"}) == "bat");
-}
 
 TEST_CASE("KindSet describes its kinds for messages", "[checker]") {
   CHECK(KindSet(ValueKind::text).describe() == "text");

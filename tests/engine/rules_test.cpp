@@ -98,6 +98,25 @@ TEST_CASE("a trigger loop fails the run instead of hanging", "[interpreter][rule
   CHECK(std::count(result.error.begin(), result.error.end(), '\n') < 10);
 }
 
+TEST_CASE("a trace tells change and load handlers from buttons of the same name", "[interpreter][rules]") {
+  EngineFixture f(R"(
+process P {
+  field T number;
+  on Go { set T = 1; }
+  on T { save; }
+  on change T { fail "boom"; }
+}
+process Q { on load { fail "not now"; } on Go { save; } }
+)");
+  CHECK(f.run("P", "Go").error ==
+        "test.flow:6:17: error: boom\n"
+        "    on change T { fail \"boom\"; }\n"
+        "                  ^\n"
+        "  in P: on change T (test.flow:6:3)\n"
+        "  in P.Go (test.flow:4:3)\n");
+  CHECK_THAT(f.run("Q", "Go").error, Catch::EndsWith("  in Q: on load (test.flow:8:13)\n"));
+}
+
 TEST_CASE("a start on an instance the store does not hold fails at the start rule", "[interpreter][rules]") {
   EngineFixture f(R"(
 process B { field Y number; on Go { set Y = 1; } }

@@ -109,6 +109,30 @@ TEST_CASE("expression errors") {
   });
 }
 
+TEST_CASE("letters after a number: the caret on them, a misspelled unit named") {
+  constexpr const char* kUnknownUnit =
+      "unknown unit after the number (units: ms s m h d w, or milliseconds, seconds, minutes, hours, days, weeks)";
+  check_all({
+      {"process P { on H { set A = 10x; } }", 30, kUnknownUnit},
+      {"process P { on H { set A = 1.5e3; } }", 31, kUnknownUnit},
+      {"process P { on H { set A = 10minites; } }", 30, "unknown unit 'minites'; did you mean 'minutes'?"},
+      {"process P { on H { set A = 5 minites; } }", 30, "unknown unit 'minites'; did you mean 'minutes'?"},
+      {"process P { on H { set A = 1 minite; } }", 30, "unknown unit 'minite'; did you mean 'minute'?"},
+      {"process P { on H { set A = 2 hrs; } }", 30, "unknown unit 'hrs'; did you mean 'hours'?"},
+      {"process P { on H { if A > 5 secs { save; } } }", 29, "unknown unit 'secs'; did you mean 'seconds'?"},
+      {"process P { field D duration = 5 minutse; }", 34, "unknown unit 'minutse'; did you mean 'minutes'?"},
+      {"schedule \"S\" { every 5 minites; }", 24, "unknown unit 'minites'; did you mean 'minutes'?"},
+      {"schedule \"S\" { every 2 monhts; }", 24, "unknown unit 'monhts'; did you mean 'months'?"},
+      {"schedule \"S\" { jitter 5 minites; }", 25, "unknown unit 'minites'; did you mean 'minutes'?"},
+      {"test \"t\" { advance 5 minites; }", 22, "unknown unit 'minites'; did you mean 'minutes'?"},
+      // Not after a number, or nothing like a unit: the grammar's own message.
+      {"process P { on H { set A = B2 minites; } }", 31, "expected ';' after the rule"},
+      {"process P { on H { set A = 5 banana; } }", 30, "expected ';' after the rule"},
+      {"schedule \"S\" { every 5 milliseconds; }", 24,
+       "expected a unit (seconds, minutes, hours, days, weeks, months, or s m h d w)"},
+  });
+}
+
 TEST_CASE("declaration errors") {
   check_all({
       {"frob", 1, "expected a declaration (import, datasource, process, instance, schedule, test)"},

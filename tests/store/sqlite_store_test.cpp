@@ -12,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "store/sqlite_support.hpp"
 #include "support/temp_dir.hpp"
 #include "support/what_of.hpp"
 
@@ -25,6 +26,9 @@ using flow::Value;
 namespace {
 
 using flow::testing::TempDir;
+using flow::testing::exec_sql;
+using flow::testing::query_int;
+using flow::testing::query_text;
 
 const TimePoint kT0 = TimePoint(1'795'000'000'000ms);  // 2026-11-19
 
@@ -39,40 +43,6 @@ InstanceRecord token_keeper(const std::string& id) {
 
 std::string what_of(const std::function<void()>& action) {
   return flow::testing::what_of<flow::StoreError>(action, "(no StoreError)");
-}
-
-/// Runs `sql` with a separate connection, as another tool would, and returns
-/// `read(stmt)` on its first row.
-template <typename Read>
-auto query_one(const std::string& path, const std::string& sql, Read read) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-  auto value = read(stmt);
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return value;
-}
-
-/// Reads one integer with a separate connection.
-std::int64_t query_int(const std::string& path, const std::string& sql) {
-  return query_one(path, sql, [](sqlite3_stmt* stmt) { return std::int64_t{sqlite3_column_int64(stmt, 0)}; });
-}
-
-/// Reads one text with a separate connection.
-std::string query_text(const std::string& path, const std::string& sql) {
-  return query_one(path, sql, [](sqlite3_stmt* stmt) {
-    return std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
-  });
-}
-
-void exec_sql(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  CHECK(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-  sqlite3_close(db);
 }
 
 /// A new store at `path` that can grow by `pages` pages only: "disk full"
