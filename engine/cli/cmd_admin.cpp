@@ -140,8 +140,12 @@ int tasks_list(const Args& args, std::ostream& out, std::ostream& err) {
   if (names.empty()) out << "no tasks\n";
   for (const auto& name : names) {
     const auto state = task_or_new(*store, name);
-    out << name << "  " << (state.deleted ? "deleted" : state.paused ? "paused" : "active") << "  runs "
-        << state.run_count << "  last " << opt_time(state.last_run) << "  next " << opt_time(state.next_run) << "\n";
+    // A task the store knows and the files given do not declare (renamed,
+    // removed): a daemon of these files does not run it.
+    const bool undeclared = !files.empty() && !contains(*declared, name) && !state.deleted;
+    const char* status = state.deleted ? "deleted" : undeclared ? "not in these files" : state.paused ? "paused" : "active";
+    out << name << "  " << status << "  runs " << state.run_count << "  last " << opt_time(state.last_run)
+        << "  next " << (undeclared ? "-" : opt_time(state.next_run)) << "\n";
   }
   return 0;
 }

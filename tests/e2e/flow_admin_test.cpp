@@ -136,6 +136,26 @@ TEST_CASE("flow tasks run: an unknown task is an error, with the schedule it res
   CHECK_FALSE(std::filesystem::exists(db));
 }
 
+TEST_CASE("flow tasks list FILE: a stored task the file no longer declares is not shown as active", "[e2e]") {
+  TempDir dir;
+  const auto file = write_seed(dir);
+  const auto db = dir.file("flow.db");
+  {
+    const auto store = open_sqlite_store(db);
+    TaskState renamed;
+    renamed.name = "Old name";
+    renamed.next_run = TimePoint(std::chrono::hours(1));
+    store->save_task(renamed);
+  }
+  const auto with_file = run_flow({"tasks", "list", file, "--db", db});
+  REQUIRE(with_file.code == 0);
+  CHECK_THAT(with_file.out, Catch::Contains("Old name  not in these files  runs 0  last -  next -\n"));
+  CHECK_THAT(with_file.out, Catch::Contains(std::string(kTask) + "  active"));
+  // Without the files nothing says what a daemon runs: the stored state as it is.
+  const auto alone = run_flow({"tasks", "list", "--db", db});
+  CHECK_THAT(alone.out, Catch::Contains("Old name  active"));
+}
+
 TEST_CASE("flow tasks pause: a misspelled task is suggested, not only a miscased one", "[e2e]") {
   TempDir dir;
   const auto file = write_seed(dir);
