@@ -186,7 +186,11 @@ struct handler_name : identifier {};
 // ------------------------------------------------------------------- literals
 
 struct number_body : seq<digits, opt<one<'.'>, digits>> {};
-struct number_lit : seq<number_body, not_at<identifier_other>> {};
+/// `e6`, `E-3`: a number's power of ten (a duration's number takes none).
+/// No identifier may follow a number, so an `e` after one commits to it.
+struct exponent_digits : seq<opt<one<'+', '-'>>, digits> {};
+struct exponent : if_must<one<'e', 'E'>, exponent_digits> {};
+struct number_lit : seq<number_body, opt<exponent>, not_at<identifier_other>> {};
 
 struct duration_suffix : seq<sor<string<'m', 's'>, one<'s', 'm', 'h', 'd', 'w'>>, not_at<identifier_other>> {};
 struct duration_word

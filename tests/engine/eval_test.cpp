@@ -57,3 +57,11 @@ TEST_CASE("indexes and time arithmetic out of range are null or errors, never un
   CHECK_THROWS_WITH(eval_text("wait / 0." + std::string(30, '0') + "1", scope), Catch::Contains("time out of range"));
   CHECK(eval_text("at + wait - wait", scope) == locals.at("at"));
 }
+
+TEST_CASE("number literals with a power of ten have its value", "[eval]") {
+  const flow::Scope scope{nullptr, nullptr, nullptr, {}};
+  CHECK(eval_text("1e3", scope) == flow::Value(1000));
+  CHECK(eval_text("2.5E-3", scope) == flow::Value(0.0025));
+  CHECK(eval_text("1E+2 + 1", scope) == flow::Value(101));
+  CHECK(eval_text("1.7976931348623157e308", scope) == flow::Value(1.7976931348623157e308));
+}

@@ -259,3 +259,14 @@ TEST_CASE("test block errors") {
       {"test \"t\" { expect; }", 18, "expected an expression"},
   });
 }
+
+TEST_CASE("a number's power of ten needs its digits") {
+  CHECK(parse_errors("process P { on H { set A = 1e; } }") ==
+        "test.flow:1:30: error: expected the digits of the power of ten after 'e' (1e6, 2.5e-3)\n"
+        "  process P { on H { set A = 1e; } }\n"
+        "                               ^\n");
+  CHECK(parse_errors("process P { on H { set A = 2.5E-x; } }") ==
+        "test.flow:1:33: error: expected the digits of the power of ten after 'e' (1e6, 2.5e-3)\n"
+        "  process P { on H { set A = 2.5E-x; } }\n"
+        "                                  ^\n");
+}
