@@ -1,6 +1,7 @@
 #include "engine/eval.hpp"
 
 #include <cmath>
+#include <optional>
 
 namespace flow {
 
@@ -70,19 +71,29 @@ Value unwrap(const Value& v) {
   return out;
 }
 
+/// `x op y` for the four arithmetic operators (nullopt for the others): a
+/// result beyond a double's range is a run error, never infinity or NaN.
+std::optional<double> number_arithmetic(ast::BinaryOp op, double x, double y) {
+  using B = ast::BinaryOp;
+  double result = 0;
+  switch (op) {
+    case B::add: result = x + y; break;
+    case B::sub: result = x - y; break;
+    case B::mul: result = x * y; break;
+    case B::div:
+      if (y == 0) throw RunError("division by zero");
+      result = x / y;
+      break;
+    default: return std::nullopt;
+  }
+  if (!std::isfinite(result)) throw out_of_range(std::string("the result of '") + op_text(op) + "'");
+  return result;
+}
+
 Value arithmetic(ast::BinaryOp op, const Value& a, const Value& b) {
   using B = ast::BinaryOp;
   if (a.is<double>() && b.is<double>()) {
-    const double x = a.as<double>(), y = b.as<double>();
-    switch (op) {
-      case B::add: return x + y;
-      case B::sub: return x - y;
-      case B::mul: return x * y;
-      case B::div:
-        if (y == 0) throw RunError("division by zero");
-        return x / y;
-      default: break;
-    }
+    if (const auto result = number_arithmetic(op, a.as<double>(), b.as<double>())) return *result;
   }
   // Text joins anything; null joins as nothing, as it reads in "${...}" (a
   // field not yet set: "error: " + LastError).
@@ -275,7 +286,10 @@ class Evaluator {
     std::vector<Value> args;
     args.reserve(n.args.size());
     for (const auto& arg : n.args) args.push_back(eval(arg));
-    return spec->fn(args, scope_.context);
+    Value result = spec->fn(args, scope_.context);
+    if (result.is<double>() && !std::isfinite(result.as<double>()))
+      throw out_of_range("the result of " + n.callee.text + "()");
+    return result;
   }
 
   Value eval_node(const ast::Unary& n, const ast::Expr&) {

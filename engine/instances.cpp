@@ -31,7 +31,28 @@ void fill_defaults(const ast::ProcessDecl& process, FieldMap& fields, const Host
   }
 }
 
+/// Why `stored`, the value instance `id` holds in `field`, cannot take the
+/// field's declared type (`reason`), and what to do about it.
+std::string stored_type_mismatch(const ast::FieldDecl& field, const std::string& id, const Value& stored,
+                                 const std::string& reason) {
+  return "instance " + id + " stores " + kind_name(stored.kind()) + " " + display_literal(stored) + " in field '" +
+         field.name.text + "', now declared " + field_type_name(field.type) + ": " + reason +
+         "; declare its former type again, or give the field a new name (it starts from its default)";
+}
+
 }  // namespace
+
+void apply_declared_types(const ast::ProcessDecl& process, InstanceRecord& record) {
+  for (const auto& field : process.fields) {
+    const auto found = record.fields.find(field.name.text);
+    if (found == record.fields.end()) continue;
+    try {
+      found->second = coerce_to_field(found->second, field.type, field.name.text);
+    } catch (const RunError& e) {
+      throw LocatedError(field.range, stored_type_mismatch(field, record.id, found->second, e.what()));
+    }
+  }
+}
 
 InstanceRecord instance_from_declaration(const ast::ProcessDecl& process, const ast::InstanceDecl* declaration,
                                          const Host& host) {
@@ -56,6 +77,7 @@ InstanceRecord load_or_create(const Program& program, Store& store, const ast::P
   if (auto stored = store.load_instance(*id)) {
     if (stored->process != process.name.text)
       throw RunError("instance '" + *id + "' is a " + stored->process + ", not a " + process.name.text);
+    apply_declared_types(process, *stored);
     fill_defaults(process, stored->fields, host);
     return std::move(*stored);
   }

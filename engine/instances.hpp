@@ -14,9 +14,18 @@ namespace flow {
 InstanceRecord instance_from_declaration(const ast::ProcessDecl& process, const ast::InstanceDecl* declaration,
                                          const Host& host);
 
+/// Gives each stored value of `record` the type `process` declares for its
+/// field now, as an assignment would convert it: a field declared `secret`
+/// since the value was saved masks it, text that spells a number becomes the
+/// number of a field now declared `number`. A value that cannot take the type
+/// is a LocatedError at the field's declaration naming the instance; it is
+/// never dropped, since the next save would store the loss.
+void apply_declared_types(const ast::ProcessDecl& process, InstanceRecord& record);
+
 /// The instance a run works on: the stored one with Process ID `id` (seeded from
 /// its declaration when the store lacks it), or a new unsaved one when `id` is
-/// empty. Fields the record lacks (added to the process later) get their defaults.
+/// empty. Stored values take their fields' declared types (apply_declared_types);
+/// fields the record lacks (added to the process later) get their defaults.
 InstanceRecord load_or_create(const Program& program, Store& store, const ast::ProcessDecl& process,
                               const std::optional<std::string>& id, const Host& host);
 

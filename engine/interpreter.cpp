@@ -99,6 +99,21 @@ void refuse(RunResult& result, const std::exception_ptr& failure) {
   }
 }
 
+/// The instance `id` of `process` as the store holds it, typed as declared;
+/// nullopt when it holds none or cannot be read (the run's own error says why).
+std::optional<InstanceRecord> stored_copy(Store& store, const ast::ProcessDecl& process, const std::string& id) {
+  if (id.empty()) return std::nullopt;
+  try {
+    auto stored = store.load_instance(id);
+    if (stored) apply_declared_types(process, *stored);
+    return stored;
+  } catch (const RunError&) {
+    return std::nullopt;
+  } catch (const StoreError&) {
+    return std::nullopt;
+  }
+}
+
 /// One attempt at writing every instance's unwritten values, each under its
 /// lock (not waited for: another process's run on it fails the attempt).
 /// Returns the causes of those still unwritten, keyed by what they are.
@@ -277,6 +292,7 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
   result.log = std::move(state.log);
   result.instance = std::move(state.instance);
   result.saved = state.saved;
+  result.stored = stored_copy(*host_.store, *process, result.instance.id);
   co_return result;
 }
 

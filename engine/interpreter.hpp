@@ -61,7 +61,12 @@ struct RunResult {
   bool ok = false;
   std::string error;              // rendered with location and trace; secrets masked
   std::vector<std::string> log;   // the run's log lines; masked unless reveal_secrets
-  InstanceRecord instance;        // the instance as the run left it
+  InstanceRecord instance;        // the instance as the run left it, saved or not
+  /// The instance as the store holds it once the run ended (what it saved and
+  /// what its calls mapped in, typed as its process declares): what a one-shot
+  /// command shows, since the rest of `instance` ends with the run. nullopt
+  /// when the store holds none (a new instance not saved) or could not say.
+  std::optional<InstanceRecord> stored;
   bool saved = false;             // a `save` rule committed it
   bool transient = false;         // failed on a network error, 5xx or 429: worth a retry
   bool loaded = false;            // the run had its instance (loaded, seeded or a preview); else

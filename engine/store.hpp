@@ -33,6 +33,9 @@ struct InstanceRecord {
   TimePoint created{};
   TimePoint modified{};
   std::int64_t revision = 0;  // bumped by every save
+  /// Store::list_instances only: why the stored fields could not be read
+  /// (`fields` is then empty); empty when they were.
+  std::string damage{};
 };
 
 /// One handler run, as shown by `flow tasks history`. Text here is already masked.
@@ -104,6 +107,8 @@ class Store {
   /// successful call mapped in (a rotated refresh token) before the run goes on.
   virtual void checkpoint_fields(const std::string& id, const std::string& process,
                                  const FieldMap& fields, TimePoint now) = 0;
+  /// Every stored instance, by Process ID. One whose fields cannot be read is
+  /// listed with its `damage` instead: it must not hide the others.
   virtual std::vector<InstanceRecord> list_instances() = 0;
   /// A fresh Process ID for a new instance of `process`, e.g. "TokenKeeper-1".
   virtual std::string allocate_id(const std::string& process) = 0;

@@ -90,6 +90,10 @@ std::optional<std::int64_t> to_int64(double number) {
   return static_cast<std::int64_t>(number);
 }
 
+RunError out_of_range(std::string_view what) {
+  return RunError(std::string(what) + " is out of range: a number is at most about 1.8e308 in size");
+}
+
 Duration milliseconds_of(double ms) {
   constexpr double kMaxMilliseconds = 9007199254740992.0;  // 2^53
   if (!std::isfinite(ms) || std::fabs(ms) > kMaxMilliseconds) throw RunError("time out of range");
@@ -121,6 +125,12 @@ std::string to_text(const Value& value) {
 std::string display(const Value& value, bool reveal) {
   if (value.secret && !reveal) return value.is_null() ? "" : mask_secret(to_text(value));
   return to_text(value);
+}
+
+std::string display_literal(const Value& value, bool reveal) {
+  if (value.is_null()) return "null";
+  if (value.is<std::string>() && !value.secret) return "\"" + to_text(value) + "\"";
+  return display(value, reveal);
 }
 
 Json to_json(const Value& value, bool reveal) {
@@ -430,7 +440,10 @@ static Value coerce_scalar(Value value, ast::FieldType type, std::string_view fi
         return Value(to_text(value), value.secret);
       break;
     case FT::number:
-      if (value.is<double>()) return value;
+      if (value.is<double>()) {
+        if (!std::isfinite(value.as<double>())) throw out_of_range("the value for field '" + std::string(field) + "'");
+        return value;
+      }
       if (value.is<std::string>()) {
         if (auto n = parse_number(value.as<std::string>())) return Value(*n);
       }

@@ -75,6 +75,10 @@ std::string to_text(const Value& value);
 /// Text for output: secrets masked unless `reveal`.
 std::string display(const Value& value, bool reveal = false);
 
+/// A value as the REPL and `flow instances show` print it: text in quotes
+/// (secret text masked, without), null as `null`, the rest as display() writes it.
+std::string display_literal(const Value& value, bool reveal = false);
+
 /// JSON form used by the store and `--json` output; secrets masked unless `reveal`.
 Json to_json(const Value& value, bool reveal);
 /// Values from a JSON document (e.g. a response field): objects/arrays stay json,
@@ -102,6 +106,11 @@ bool truthy(const Value& value);
 /// Converts a value assigned to a field of `type`, or throws RunError naming both types.
 /// Text that spells a number converts to number (form/JSON answers often carry "3600").
 Value coerce_to_field(Value value, ast::FieldType type, std::string_view field_name);
+
+/// The error for a number that is not finite: `what` ("the result of '*'") is
+/// out of a number's range. Infinity and NaN are never a value: the store
+/// could not keep them, and every later step would compute nonsense.
+RunError out_of_range(std::string_view what);
 
 /// `number` as a whole int64 (truncated toward zero), or nullopt when it is
 /// not finite or out of int64's range: converting such a double is undefined.

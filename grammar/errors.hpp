@@ -28,6 +28,7 @@ FLOW_ERROR(semi, "expected ';'");
 FLOW_ERROR(expression, "expected an expression");
 FLOW_ERROR(number_end,
            "unknown unit after the number (units: ms s m h d w, or milliseconds, seconds, minutes, hours, days, weeks)");
+FLOW_ERROR(exponent_digits, "expected the digits of the power of ten after 'e' (1e6, 2.5e-3)");
 FLOW_ERROR(paren_end, "expected ')' to close the parenthesis");
 FLOW_ERROR(call_end, "expected ')' or ',' in the argument list");
 FLOW_ERROR(member_name, "expected a name after '.'");

@@ -189,7 +189,11 @@ struct number_body : seq<digits, opt<one<'.'>, digits>> {};
 // Letters right after a number can only be a unit that does not exist (`10x`):
 // said there, not as "expected an expression" at the number.
 struct number_end : not_at<identifier_other> {};
-struct number_lit : seq<number_body, must<number_end>> {};
+/// `e6`, `E-3`: a number's power of ten (a duration's number takes none).
+/// No identifier may follow a number, so an `e` after one commits to it.
+struct exponent_digits : seq<opt<one<'+', '-'>>, digits> {};
+struct exponent : if_must<one<'e', 'E'>, exponent_digits> {};
+struct number_lit : seq<number_body, opt<exponent>, must<number_end>> {};
 
 struct duration_suffix : seq<sor<string<'m', 's'>, one<'s', 'm', 'h', 'd', 'w'>>, not_at<identifier_other>> {};
 struct duration_word

@@ -109,7 +109,8 @@ ast::Expr Lowerer::expression_node(const Node& node) const {
   if (node.is_type<number_lit>()) {
     double value = 0;
     const auto text = node.string_view();
-    std::from_chars(text.data(), text.data() + text.size(), value);
+    if (std::from_chars(text.data(), text.data() + text.size(), value).ec != std::errc())
+      fail(node, "number out of range: a number is 0 or between about 2.2e-308 and 1.8e308 in size");
     return at(ast::NumberLiteral{value, node.string()});
   }
   if (node.is_type<duration_lit>()) return at(duration(node));

@@ -8,6 +8,8 @@
 
 #include "engine/cli/commands.hpp"
 #include "engine/cli/session.hpp"
+#include "engine/eval.hpp"
+#include "engine/instances.hpp"
 #include "engine/store/sqlite_store.hpp"
 #include "engine/task_runner.hpp"
 #include "grammar/suggest.hpp"
@@ -66,12 +68,39 @@ std::unique_ptr<Store> open_store_to_read(const std::string& path) {
 
 std::string opt_time(const std::optional<TimePoint>& t) { return t ? format_iso(*t) : "-"; }
 
-int instances_list(Store& store, std::ostream& out) {
+/// Lists every instance; one whose stored fields are damaged is listed as
+/// such (and makes the exit status 1), the others as usual.
+int instances_list(Store& store, std::ostream& out, std::ostream& err) {
   const auto all = store.list_instances();
   if (all.empty()) out << "no instances\n";
-  for (const auto& i : all)
-    out << i.id << "  " << i.process << "  revision " << i.revision << "  modified " << format_iso(i.modified) << "\n";
-  return 0;
+  int status = 0;
+  for (const auto& i : all) {
+    out << i.id << "  " << i.process << "  revision " << i.revision << "  modified " << format_iso(i.modified);
+    out << (i.damage.empty() ? "\n" : "  DAMAGED\n");
+    if (i.damage.empty()) continue;
+    err << "flow: error: " << i.damage << "\n";
+    status = 1;
+  }
+  return status;
+}
+
+/// Types `instance`'s values as the FILEs declare its process's fields now
+/// (a field declared `secret` since is masked), when FILEs are given and
+/// declare it. False, with the errors on `err`, when the files have errors
+/// or a stored value cannot take its field's type.
+bool type_as_declared(const std::vector<std::string>& files, InstanceRecord& instance, std::ostream& err) {
+  if (files.empty()) return true;
+  const auto loaded = load_checked(files, err);
+  if (!loaded) return false;
+  const auto* process = loaded->program->process(instance.process);
+  if (!process) return true;
+  try {
+    apply_declared_types(*process, instance);
+    return true;
+  } catch (const LocatedError& e) {
+    err << render(loaded->program->sources, Diagnostic{Severity::error, e.range(), e.what()});
+    return false;
+  }
 }
 
 void print_run_record(std::ostream& out, const RunRecord& run) {
@@ -228,10 +257,12 @@ int cmd_instances(const std::vector<std::string>& raw, std::ostream& out, std::o
   if (verb == "show" && args.positional.size() < 2) throw UsageError("usage: flow instances show ID [FILE...]");
   if (verb != "list" && verb != "show")
     throw UsageError("unknown instances command '" + verb + "' (see flow instances --help)");
-  const auto store = open_store_to_read(db_path(args, files_of(args, 1)));
-  if (verb == "list") return instances_list(*store, out);
-  const auto instance = store->load_instance(args.positional[1]);
+  const auto files = files_of(args, 1);
+  const auto store = open_store_to_read(db_path(args, files));
+  if (verb == "list") return instances_list(*store, out, err);
+  auto instance = store->load_instance(args.positional[1]);
   if (!instance) throw UserError("no instance with Process ID '" + args.positional[1] + "'");
+  if (!type_as_declared(files, *instance, err)) return 1;
   print_instance(out, *instance, args.flag("show-secrets"));
   return 0;
 }

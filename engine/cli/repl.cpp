@@ -91,12 +91,6 @@ std::string reload_hint(const RunResult& result) {
   return "  :open " + result.instance.id + " reads it again (its edits here that are not saved are dropped)\n";
 }
 
-std::string shown(const Value& value, bool reveal) {
-  if (value.is_null()) return "null";
-  if (value.is<std::string>() && !value.secret) return "\"" + to_text(value) + "\"";
-  return display(value, reveal);
-}
-
 }  // namespace
 
 bool block_open(const std::string& text) {
@@ -329,7 +323,7 @@ void ReplSession::print_expression(const std::string& text) {
   Scope scope{current_ ? &current_->fields : &no_fields, nullptr, &loaded_->functions,
               runtime_->interpreter().host().context(current_ ? current_->id : "")};
   try {
-    out_ << shown(evaluate(*expr, scope), options_.reveal_secrets) << "\n";
+    out_ << display_literal(evaluate(*expr, scope), options_.reveal_secrets) << "\n";
   } catch (const LocatedError& e) {
     print_located(out_, input.sources, e);
   }

@@ -126,9 +126,7 @@ void print_instance(std::ostream& out, const InstanceRecord& instance, bool reve
   for (const auto& [name, value] : instance.fields) width = std::max(width, name.size());
   for (const auto& [name, value] : instance.fields) {
     out << "  " << name << std::string(width - name.size(), ' ') << " = ";
-    out << (value.is_null() ? "null" : value.is<std::string>() && !value.secret ? "\"" + to_text(value) + "\""
-                                                                                 : display(value, reveal))
-        << "\n";
+    out << display_literal(value, reveal) << "\n";
   }
 }
 
@@ -138,24 +136,66 @@ namespace {
 /// env() a new one needs) has none to show.
 bool has_instance(const RunResult& result) { return result.loaded; }
 
+/// The instance a run's output shows, so that values the run did not save
+/// are never shown as a stored revision's: the store's copy once the run
+/// ended; for a new instance nothing saved, the run's own (no Process ID, no
+/// revision); nullopt when the store could not say what it holds.
+std::optional<InstanceRecord> shown_instance(const RunResult& result) {
+  if (result.stored || !result.instance.id.empty()) return result.stored;
+  InstanceRecord unsaved = result.instance;
+  unsaved.revision = 0;
+  return unsaved;
+}
+
+/// The run's values that `shown` does not hold (set, but not saved): all of
+/// them when nothing is shown, none when `shown` is the run's own.
+FieldMap unsaved_fields(const RunResult& result, const std::optional<InstanceRecord>& shown) {
+  if (!shown) return result.instance.fields;
+  FieldMap unsaved;
+  if (!result.stored) return unsaved;
+  for (const auto& [name, value] : result.instance.fields) {
+    const auto stored = shown->fields.find(name);
+    if (stored == shown->fields.end() || stored->second != value) unsaved.emplace(name, value);
+  }
+  return unsaved;
+}
+
 }  // namespace
 
 void print_run(std::ostream& out, std::ostream& err, const RunResult& result, bool reveal) {
   for (const auto& line : result.log) out << "log: " << line << "\n";
-  if (has_instance(result)) print_instance(out, result.instance, reveal);
+  if (has_instance(result)) {
+    const auto shown = shown_instance(result);
+    if (shown) print_instance(out, *shown, reveal);
+    const auto unsaved = unsaved_fields(result, shown);
+    if (!unsaved.empty()) out << "not saved:\n";
+    for (const auto& [name, value] : unsaved) out << "  " << name << " = " << display_literal(value, reveal) << "\n";
+  }
   if (!result.ok) err << result.error;
 }
 
 std::string run_json(const RunResult& result, bool reveal) {
-  Json fields = Json::object();
-  for (const auto& [name, value] : result.instance.fields) fields[name] = to_json(value, reveal);
+  const auto as_json = [reveal](const FieldMap& values) {
+    Json fields = Json::object();
+    for (const auto& [name, value] : values) fields[name] = to_json(value, reveal);
+    return fields;
+  };
   Json instance = nullptr;
-  if (has_instance(result))
-    instance = {{"id", result.instance.id},
-                {"process", result.instance.process},
-                {"revision", result.instance.revision},
-                {"fields", fields}};
-  Json doc = {{"ok", result.ok}, {"saved", result.saved}, {"log", result.log}, {"instance", instance}};
+  Json unsaved = Json::object();
+  if (has_instance(result)) {
+    const auto shown = shown_instance(result);
+    if (shown)
+      instance = {{"id", shown->id},
+                  {"process", shown->process},
+                  {"revision", shown->revision},
+                  {"fields", as_json(shown->fields)}};
+    unsaved = as_json(unsaved_fields(result, shown));
+  }
+  Json doc = {{"ok", result.ok},
+              {"saved", result.saved},
+              {"log", result.log},
+              {"instance", instance},
+              {"unsaved", unsaved}};
   if (!result.ok) doc["error"] = result.error;
   return dump_json(doc, 2);
 }

@@ -138,7 +138,7 @@ class SqliteStore final : public Store {
     auto select = db_.prepare(
         "SELECT id, process, fields, created, modified, revision FROM instances ORDER BY id", operation);
     std::vector<InstanceRecord> result;
-    while (select.step()) result.push_back(read_instance(select, operation));
+    while (select.step()) result.push_back(read_listed_instance(select));
     return result;
   }
 
@@ -517,19 +517,47 @@ class SqliteStore final : public Store {
   }
 
   InstanceRecord read_instance(const sqlite::Statement& row, const Operation& operation) const {
+    InstanceRecord record = read_instance_columns(row);
+    record.fields = read_fields(row.text(2), operation);
+    return record;
+  }
+
+  /// read_instance, but a damaged instance is returned with its `damage`
+  /// instead of failing: listing the others goes on.
+  InstanceRecord read_listed_instance(const sqlite::Statement& row) const {
+    InstanceRecord record = read_instance_columns(row);
+    try {
+      record.fields = read_fields(row.text(2), Operation("cannot read instance", record.id));
+    } catch (const StoreError& e) {
+      record.damage = e.what();
+    }
+    return record;
+  }
+
+  /// An instance's columns but its fields.
+  static InstanceRecord read_instance_columns(const sqlite::Statement& row) {
     InstanceRecord record;
     record.id = row.text(0);
     record.process = row.text(1);
-    Json fields = parse_json(row.text(2), operation);
-    try {
-      for (const auto& [name, stored] : fields.items()) record.fields[name] = from_stored(stored);
-    } catch (const std::exception& e) {
-      throw StoreError("store " + db_.path() + ": " + operation.str() + ": damaged field value: " + e.what());
-    }
     record.created = from_millis(row.int64(3));
     record.modified = from_millis(row.int64(4));
     record.revision = row.int64(5);
     return record;
+  }
+
+  /// The stored fields document; a damaged one is a StoreError naming the field.
+  FieldMap read_fields(const std::string& text, const Operation& operation) const {
+    FieldMap fields;
+    const Json document = parse_json(text, operation);  // not in the loop's head: items() would outlive it
+    for (const auto& [name, stored] : document.items()) {
+      try {
+        fields[name] = from_stored(stored);
+      } catch (const std::exception& e) {
+        throw StoreError("store " + db_.path() + ": " + operation.str() + ": damaged value of field '" + name +
+                         "': " + e.what());
+      }
+    }
+    return fields;
   }
 
   /// The columns read_run reads, in its order.

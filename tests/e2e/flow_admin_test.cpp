@@ -8,6 +8,7 @@
 #include "e2e/e2e_support.hpp"
 #include "engine/store/sqlite_store.hpp"
 #include "store/sqlite_support.hpp"
+#include "engine/store/sqlite_db.hpp"
 
 using namespace flow;
 using namespace flow::e2e;
@@ -292,4 +293,79 @@ TEST_CASE("read-only admin commands read a store in a read-only directory", "[e2
                           "-wal holds commits not yet in the file, and reading them needs " + logged +
                           "-shm, which cannot be created in a read-only directory; a flow command that writes "
                           "(flow run, flow trigger) folds the log into the file when it can write there\n");
+}
+
+namespace {
+
+constexpr const char* kOverflow = R"(process P {
+  field A number;
+  field J json;
+  on X { set J = json_parse("{\"a\": 1e308}"); set A = J.a * 10; save; }
+  on Ok { set A = 1; save; }
+}
+)";
+
+}  // namespace
+
+TEST_CASE("flow trigger: a number out of range fails the run; instances list still lists", "[e2e]") {
+  TempDir dir;
+  const auto file = dir.file("n4.flow");
+  write_text(file, kOverflow);
+  const auto db = dir.file("x.db");
+  REQUIRE(run_flow({"trigger", file, "P.Ok", "--db", db}).code == 0);
+  const auto overflow = run_flow({"trigger", file, "P.X", "--db", db});
+  CHECK(overflow.code == 1);
+  CHECK_THAT(overflow.err, Catch::Contains("n4.flow:4:56: error: the result of '*' is out of range"));
+  CHECK(overflow.out.find("log: saved") == std::string::npos);
+  CHECK(overflow.out.find("inf") == std::string::npos);
+  const auto list = run_flow({"instances", "list", "--db", db});
+  CHECK(list.code == 0);
+  CHECK_THAT(list.out, Catch::StartsWith("P-1  P  revision 1  modified "));
+  CHECK(list.err.empty());
+}
+
+TEST_CASE("flow instances list: a damaged instance is listed as damaged, the others as usual", "[e2e]") {
+  TempDir dir;
+  const auto file = dir.file("n4.flow");
+  write_text(file, kOverflow);
+  const auto db = dir.file("x.db");
+  for (int i = 0; i < 3; ++i) REQUIRE(run_flow({"trigger", file, "P.Ok", "--db", db}).code == 0);
+  // As a store written before numbers out of range were refused holds them.
+  sqlite::Db(db).exec(R"(UPDATE instances SET fields = '{"A":{"t":"number","v":null}}' WHERE id = 'P-2')", "damage");
+  const auto list = run_flow({"instances", "list", "--db", db});
+  CHECK(list.code == 1);
+  CHECK_THAT(list.out, Catch::Contains("P-1  P  revision 1  modified "));
+  CHECK_THAT(list.out, Catch::Matches("(.|\n)*P-2  P  revision 1  modified [^\n]*  DAMAGED\n(.|\n)*"));
+  CHECK_THAT(list.out, Catch::Contains("P-3  P  revision 1  modified "));
+  CHECK(list.err == "flow: error: store " + db + ": cannot read instance \"P-2\": damaged value of field 'A': "
+                    "[json.exception.type_error.302] type must be number, but is null\n");
+}
+
+TEST_CASE("flow instances show with the files masks a field declared secret since it was saved", "[e2e]") {
+  TempDir dir;
+  const auto before = dir.file("before.flow");
+  const auto after = dir.file("after.flow");
+  const std::string token = "tk-clear-0123456789abcdef";
+  const auto declare = [&](const std::string& token_type, const std::string& count_type) {
+    return "process P {\n  field Token " + token_type + ";\n  field Count " + count_type +
+           ";\n  on Keep { save; }\n}\ninstance \"P-1\" of P { Token = \"" + token + "\"; Count = \"12\"; }\n";
+  };
+  write_text(before, declare("text", "text"));
+  write_text(after, declare("secret", "number"));
+  const auto db = dir.file("flow.db");
+  REQUIRE(run_flow({"trigger", before, "P.Keep", "--id", "P-1", "--db", db}).code == 0);
+
+  const auto show = run_flow({"instances", "show", "P-1", after, "--db", db});
+  INFO(show.out << show.err);
+  CHECK(show.code == 0);
+  CHECK(show.out.find(token) == std::string::npos);
+  CHECK_THAT(show.out, Catch::Contains("Token = \xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2" "cdef"));
+  CHECK_THAT(show.out, Catch::Contains("Count = 12\n"));
+  const auto run = run_flow({"trigger", after, "P.Keep", "--id", "P-1", "--db", db});
+  CHECK(run.code == 0);
+  CHECK(run.out.find(token) == std::string::npos);
+  // Saved with the new file, the store knows it is secret: shown masked without the files too.
+  const auto plain = run_flow({"instances", "show", "P-1", "--db", db});
+  CHECK(plain.out.find(token) == std::string::npos);
+  CHECK_THAT(plain.out, Catch::Contains("Count = 12\n"));
 }

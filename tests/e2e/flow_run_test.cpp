@@ -314,3 +314,40 @@ process Peek {
   CHECK_THAT(run.out, Catch::Contains("Peek-1 (Peek) revision 1, modified " + format_iso(stored->modified) + "\n"));
   CHECK(run.out.find("1970") == std::string::npos);
 }
+
+TEST_CASE("flow trigger that fails shows the stored instance, and the run's values apart as not saved", "[e2e]") {
+  TempDir dir;
+  const auto file = dir.file("wipe.flow");
+  write_text(file, R"(process P {
+  field Token secret;
+  on Wipe { set Token = ""; fail "the provider said invalid_grant"; }
+}
+instance "P-1" of P { Token = "kept-token-0123456789"; }
+)");
+  const auto text = run_flow({"trigger", file, "P.Wipe", "--id", "P-1", "--show-secrets"});
+  CHECK(text.code == 1);
+  CHECK_THAT(text.out, Catch::Matches("P-1 \\(P\\) revision 1, modified [^\n]*\n"
+                                      "  Token = kept-token-0123456789\n"
+                                      "not saved:\n"
+                                      "  Token = \n"));
+  const auto json = run_flow({"trigger", file, "P.Wipe", "--id", "P-1", "--json", "--show-secrets"});
+  CHECK(json.code == 1);
+  const auto doc = Json::parse(json.out);
+  CHECK(doc.at("instance").at("revision") == 1);
+  CHECK(doc.at("instance").at("fields").at("Token") == "kept-token-0123456789");
+  CHECK(doc.at("unsaved") == Json{{"Token", ""}});
+}
+
+TEST_CASE("flow trigger --json on invalid_grant: the stored access token is not shown wiped", "[e2e]") {
+  auto provider = start_seed_provider({"--invalid_grant_next_n", "1"});
+  TempDir dir;
+  const auto file = write_seed(dir);
+  const auto run = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--json"}, seed_env(provider));
+  INFO(run.out << run.err);
+  CHECK(run.code == 1);
+  const auto doc = Json::parse(run.out);
+  CHECK_FALSE(doc.at("saved").get<bool>());
+  CHECK(doc.at("instance").at("fields").at("AccessToken").is_null());  // as stored: never set
+  CHECK(doc.at("unsaved").contains("AccessToken"));                  // the rule that wiped it ran, unsaved
+  CHECK_THAT(doc.at("error").get<std::string>(), Catch::Contains("invalid_grant"));
+}

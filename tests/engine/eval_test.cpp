@@ -68,3 +68,11 @@ TEST_CASE("text joins anything, null as nothing, as in interpolation", "[eval]")
   CHECK(eval_text("\"${unset}\" + \"|\"", scope) == flow::Value("|"));
   CHECK_THROWS_WITH(eval_text("unset + 3", scope), Catch::Contains("cannot apply '+' to null and number"));
 }
+
+TEST_CASE("number literals with a power of ten have its value", "[eval]") {
+  const flow::Scope scope{nullptr, nullptr, nullptr, {}};
+  CHECK(eval_text("1e3", scope) == flow::Value(1000));
+  CHECK(eval_text("2.5E-3", scope) == flow::Value(0.0025));
+  CHECK(eval_text("1E+2 + 1", scope) == flow::Value(101));
+  CHECK(eval_text("1.7976931348623157e308", scope) == flow::Value(1.7976931348623157e308));
+}

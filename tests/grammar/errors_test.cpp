@@ -114,7 +114,7 @@ TEST_CASE("letters after a number: the caret on them, a misspelled unit named") 
       "unknown unit after the number (units: ms s m h d w, or milliseconds, seconds, minutes, hours, days, weeks)";
   check_all({
       {"process P { on H { set A = 10x; } }", 30, kUnknownUnit},
-      {"process P { on H { set A = 1.5e3; } }", 31, kUnknownUnit},
+      {"process P { on H { set A = 1.5e3x; } }", 33, kUnknownUnit},
       {"process P { on H { set A = 10minites; } }", 30, "unknown unit 'minites'; did you mean 'minutes'?"},
       {"process P { on H { set A = 5 minites; } }", 30, "unknown unit 'minites'; did you mean 'minutes'?"},
       {"process P { on H { set A = 1 minite; } }", 30, "unknown unit 'minite'; did you mean 'minute'?"},
@@ -282,4 +282,15 @@ TEST_CASE("test block errors") {
       {"test \"t\" { clock tomorrow; }", 18, "expected a date-time (2026-03-01T09:00:00Z)"},
       {"test \"t\" { expect; }", 18, "expected an expression"},
   });
+}
+
+TEST_CASE("a number's power of ten needs its digits") {
+  CHECK(parse_errors("process P { on H { set A = 1e; } }") ==
+        "test.flow:1:30: error: expected the digits of the power of ten after 'e' (1e6, 2.5e-3)\n"
+        "  process P { on H { set A = 1e; } }\n"
+        "                               ^\n");
+  CHECK(parse_errors("process P { on H { set A = 2.5E-x; } }") ==
+        "test.flow:1:33: error: expected the digits of the power of ten after 'e' (1e6, 2.5e-3)\n"
+        "  process P { on H { set A = 2.5E-x; } }\n"
+        "                                  ^\n");
 }

@@ -96,6 +96,13 @@ TEST_CASE("literals: numbers, booleans, null") {
   CHECK(expr_dump("nullable") == "ident nullable @3:9\n");  // keywords are whole words
 }
 
+TEST_CASE("literals: numbers with a power of ten") {
+  CHECK(expr_dump("1e3") == "number 1e3 @3:9\n");
+  CHECK(expr_dump("2.5E-3") == "number 2.5E-3 @3:9\n");
+  CHECK(expr_dump("1e+308") == "number 1e+308 @3:9\n");
+  CHECK(expr_dump("2e3 * 2") == "binary * @3:9\n  number 2e3 @3:9\n  number 2 @3:15\n");
+}
+
 TEST_CASE("durations: suffixes and words, singular and plural") {
   const std::pair<const char*, const char*> cases[] = {
       {"500ms", "500ms"},          {"10s", "10000ms"},           {"55m", "3300000ms"},

@@ -196,6 +196,31 @@ TEST_CASE("sqlite store: list_instances in id order", "[store]") {
   CHECK(all[1].fields.at("RefreshToken").secret);
 }
 
+TEST_CASE("sqlite store: one damaged instance is listed as damaged, the others as usual", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("flow.db");
+  {
+    auto store = flow::open_sqlite_store(path);
+    store->seed_instance(token_keeper("TK-1"), kT0);
+    store->seed_instance(token_keeper("TK-2"), kT0);
+    store->seed_instance(token_keeper("TK-3"), kT0);
+  }
+  // What an infinite number was stored as before runs refused it.
+  exec_sql(path, R"(UPDATE instances SET fields = '{"A":{"t":"number","v":null}}' WHERE id = 'TK-2')");
+  auto store = flow::open_sqlite_store(path);
+  const auto all = store->list_instances();
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].damage.empty());
+  CHECK(all[0].fields.at("ClientId") == Value("client-42"));
+  CHECK(all[1].id == "TK-2");
+  CHECK(all[1].revision == 1);
+  CHECK(all[1].fields.empty());
+  CHECK_THAT(all[1].damage, Catch::Contains(": cannot read instance \"TK-2\": damaged value of field 'A': "));
+  CHECK(all[2].damage.empty());
+  // Opening it for a run is still an error: its values cannot be trusted.
+  CHECK_THAT(what_of([&] { store->load_instance("TK-2"); }), Catch::Contains("damaged value of field 'A'"));
+}
+
 TEST_CASE("sqlite store: allocate_id counts per process and skips taken ids", "[store]") {
   TempDir dir;
   const auto path = dir.file("flow.db");

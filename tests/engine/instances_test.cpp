@@ -1,0 +1,131 @@
+// Values as runs store and load them: a number out of a double's range is a run
+// error, never infinity or NaN in the store; a stored value takes the type its
+// field is declared with now (engine/instances.cpp apply_declared_types).
+#include "engine/instances.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "support/engine_fixture.hpp"
+
+using namespace flow;
+using namespace flow::testing;
+
+namespace {
+
+/// Stores instance `id` of `process` holding `fields`, as an older file left it.
+void store_as_before(Store& store, const std::string& process, const std::string& id, FieldMap fields) {
+  InstanceRecord record;
+  record.id = id;
+  record.process = process;
+  record.fields = std::move(fields);
+  store.save_instance(record, test_epoch());
+}
+
+}  // namespace
+
+TEST_CASE("arithmetic that overflows a number is a located run error and saves nothing", "[values]") {
+  EngineFixture f(R"(process P {
+  field A number = 1;
+  field J json;
+  on Big { set J = json_parse("{\"a\": 1e308}"); set A = J.a * 10; save; }
+  on Sum { set A = sum(1e308, 1e308); save; }
+  on Neg { set A = 0 - 1e308 - 1e308; save; }
+}
+instance "P-1" of P { A = 1; }
+)");
+  const auto big = f.run("P", "Big", "P-1");
+  CHECK_FALSE(big.ok);
+  CHECK(big.error ==
+        "test.flow:4:58: error: the result of '*' is out of range: a number is at most about 1.8e308 in size\n"
+        "    on Big { set J = json_parse(\"{\\\"a\\\": 1e308}\"); set A = J.a * 10; save; }\n"
+        "                                                           ^\n"
+        "  in P.Big (test.flow:4:3)\n");
+  const auto sum = f.run("P", "Sum", "P-1");
+  CHECK_FALSE(sum.ok);
+  CHECK_THAT(sum.error, Catch::Contains("error: the result of sum() is out of range"));
+  const auto neg = f.run("P", "Neg", "P-1");
+  CHECK_FALSE(neg.ok);
+  CHECK_THAT(neg.error, Catch::Contains("error: the result of '-' is out of range"));
+  // Nothing was saved, and the store still reads.
+  CHECK(f.store->load_instance("P-1")->fields.at("A") == Value(1));
+  REQUIRE(f.store->list_instances().size() == 1);
+  CHECK(f.store->list_instances()[0].damage.empty());
+}
+
+TEST_CASE("assigning a number that is not finite to a number field is a run error", "[values]") {
+  CHECK_THROWS_WITH(coerce_to_field(Value(std::numeric_limits<double>::infinity()), ast::FieldType::number, "A"),
+                    "the value for field 'A' is out of range: a number is at most about 1.8e308 in size");
+  CHECK_THROWS_WITH(coerce_to_field(Value(std::nan("")), ast::FieldType::number, "A"),
+                    Catch::StartsWith("the value for field 'A' is out of range"));
+  CHECK_THROWS_WITH(coerce_to_field(Value("1e400"), ast::FieldType::number, "A"),
+                    "cannot assign text to number field 'A'");
+}
+
+TEST_CASE("a stored value takes the type its field is declared with now", "[values]") {
+  EngineFixture f(R"(process P {
+  field Token secret;
+  field Count number;
+  field Label text;
+  on Look { log "looked"; }
+  on Keep { save; }
+}
+)");
+  // Saved when Token was text, Count text and Label a number.
+  store_as_before(*f.store, "P", "P-1", {{"Token", Value("tok-0123456789abcdef")}, {"Count", Value("42")},
+                                         {"Label", Value(7)}});
+  const auto look = f.run("P", "Look", "P-1");
+  REQUIRE(look.ok);
+  CHECK(look.instance.fields.at("Token").secret);
+  CHECK(look.instance.fields.at("Count") == Value(42));
+  CHECK(look.instance.fields.at("Label") == Value("7"));
+  REQUIRE(look.stored);
+  CHECK(look.stored->fields.at("Token").secret);  // what a command shows is masked too
+  // Saved with the new file, the store holds them typed.
+  REQUIRE(f.run("P", "Keep", "P-1").ok);
+  const auto stored = f.store->load_instance("P-1");
+  CHECK(stored->fields.at("Token").secret);
+  CHECK(stored->fields.at("Count") == Value(42));
+}
+
+TEST_CASE("a stored value that cannot take its field's new type fails the run at the declaration", "[values]") {
+  EngineFixture f(R"(process P {
+  field Count number;
+  on Look { save; }
+}
+)");
+  store_as_before(*f.store, "P", "P-1", {{"Count", Value("many")}});
+  const auto look = f.run("P", "Look", "P-1");
+  CHECK_FALSE(look.ok);
+  CHECK(look.error ==
+        "test.flow:2:3: error: instance P-1 stores text \"many\" in field 'Count', now declared number: cannot "
+        "assign text to number field 'Count'; declare its former type again, or give the field a new name (it "
+        "starts from its default)\n"
+        "    field Count number;\n"
+        "    ^\n");
+  CHECK(f.store->load_instance("P-1")->fields.at("Count") == Value("many"));  // kept, not dropped
+}
+
+TEST_CASE("a stored secret in a field whose type changed is masked in the error", "[values]") {
+  EngineFixture f("process P {\n  field Count number;\n  on Look { save; }\n}\n");
+  store_as_before(*f.store, "P", "P-1", {{"Count", Value(std::string("tok-0123456789abcdef"), true)}});
+  const auto look = f.run("P", "Look", "P-1");
+  CHECK_FALSE(look.ok);
+  CHECK_THAT(look.error, Catch::Contains("stores text \xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2"));
+  CHECK(look.error.find("tok-0123456789") == std::string::npos);
+}
+
+TEST_CASE("a run's result holds the stored instance beside the one it left", "[values]") {
+  EngineFixture f(R"(process P {
+  field Token secret;
+  on Wipe { set Token = ""; fail "provider said no"; }
+}
+instance "P-1" of P { Token = "kept-token"; }
+)");
+  const auto run = f.run("P", "Wipe", "P-1");
+  CHECK_FALSE(run.ok);
+  CHECK(run.instance.fields.at("Token") == Value(""));
+  REQUIRE(run.stored);
+  CHECK(run.stored->fields.at("Token") == Value("kept-token"));
+  CHECK(run.stored->revision == run.instance.revision);
+  CHECK_FALSE(f.run("P", "Wipe").stored);  // a new instance, never saved: nothing stored
+}
