@@ -6,6 +6,7 @@
 #include "engine/cli/args.hpp"
 #include "engine/cli/commands.hpp"
 #include "engine/store.hpp"
+#include "grammar/printable.hpp"
 
 namespace flow::cli {
 
@@ -61,17 +62,17 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (command == "repl") return cmd_repl(rest, out, err);
     if (command == "test") return cmd_test(rest, out, err);
     throw UsageError("unknown command '" + command + "' (try flow --help)");
-  } catch (const UsageError& e) {
-    err << "flow: " << e.what() << "\n";
+  } catch (const UsageError& e) {  // messages echo what was typed: printable()
+    err << "flow: " << printable(e.what()) << "\n";
     return 2;
   } catch (const UserError& e) {
-    err << "flow: " << e.what() << "\n";
+    err << "flow: " << printable(e.what()) << "\n";
     return 1;
   } catch (const StoreError& e) {
-    err << "flow: store error: " << e.what() << "\n";
+    err << "flow: store error: " << printable(e.what()) << "\n";
     return 2;
   } catch (const std::exception& e) {
-    err << "flow: internal error: " << e.what() << "\n";
+    err << "flow: internal error: " << printable(e.what()) << "\n";
     return 2;
   }
 }

@@ -10,6 +10,7 @@
 #include "engine/cli/session.hpp"
 #include "engine/store/sqlite_store.hpp"
 #include "engine/task_runner.hpp"
+#include "grammar/printable.hpp"
 
 namespace flow::cli {
 
@@ -64,16 +65,8 @@ int instances_list(Store& store, std::ostream& out) {
   const auto all = store.list_instances();
   if (all.empty()) out << "no instances\n";
   for (const auto& i : all)
-    out << i.id << "  " << i.process << "  revision " << i.revision << "  modified " << format_iso(i.modified) << "\n";
+    out << printable(i.id) << "  " << i.process << "  revision " << i.revision << "  modified " << format_iso(i.modified) << "\n";
   return 0;
-}
-
-void print_run_record(std::ostream& out, const RunRecord& run) {
-  out << format_iso(run.started) << "  " << (run.ok ? "ok    " : "FAILED") << "  "
-      << (run.task.empty() ? "(manual)" : run.task) << "  " << run.process << "." << run.handler << " on "
-      << (run.instance_id.empty() ? "(new)" : run.instance_id) << "\n";
-  for (const auto& line : run.log) out << "    " << line << "\n";
-  if (!run.ok) out << "    " << run.message;
 }
 
 TaskState task_or_new(Store& store, const std::string& name) {
