@@ -8,6 +8,7 @@
 
 #include "engine/check_context.hpp"
 #include "engine/rest_call.hpp"
+#include "grammar/printable.hpp"
 
 namespace flow {
 
@@ -249,8 +250,12 @@ void Checker::check_datasource(const ast::DatasourceDecl& datasource) {
 void Checker::warn_literal_secret(const ast::FieldDecl& field, const ast::Expr& value, const StaticType& type) {
   const auto text = constant_text(type);
   if (field.type != ast::FieldType::secret || !text || text->empty()) return;
-  diagnostics_.warning(value.range, "secret field '" + field.name.text +
-                                        "' is given a literal value; read it with env(...) to keep it out of the source");
+  // The excerpt would print the secret: it shows the mask instead, as every output does.
+  const HiddenText literal{value.range.begin.offset, value.range.end.offset, quoted_text(mask_secret(*text))};
+  diagnostics_.warning(value.range,
+                       "secret field '" + field.name.text +
+                           "' is given a literal value; read it with env(...) to keep it out of the source",
+                       {literal});
 }
 
 void Checker::check_handlers(const ast::ProcessDecl& process) {
@@ -350,13 +355,7 @@ void check_program(const Program& program, const FunctionRegistry& functions, Di
     if (a.range.file != b.range.file) return a.range.file < b.range.file;
     return a.range.begin.offset < b.range.begin.offset;
   });
-  for (auto& item : items) {
-    switch (item.severity) {
-      case Severity::error: diagnostics.error(item.range, std::move(item.message)); break;
-      case Severity::warning: diagnostics.warning(item.range, std::move(item.message)); break;
-      case Severity::note: diagnostics.note(item.range, std::move(item.message)); break;
-    }
-  }
+  for (auto& item : items) diagnostics.add(std::move(item));
 }
 
 }  // namespace flow

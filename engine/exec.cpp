@@ -1,6 +1,7 @@
 #include "engine/exec.hpp"
 
 #include "engine/commit_queue.hpp"
+#include "grammar/printable.hpp"
 
 #include <chrono>
 #include <utility>
@@ -65,16 +66,18 @@ void Executor::assign(const ast::Name& field, Value value) {
   if (Program::change_handler(*state_.process, field.text)) changed_.push_back(field.text);
 }
 
+// A log line is one line whatever it quotes (a server's answer, a value):
+// its control characters are written visibly, a forged line is not one.
 void Executor::note(const std::string& line) {
-  state_.log.push_back(line);
-  state_.masked_log.push_back(line);
+  state_.log.push_back(printable(line));
+  state_.masked_log.push_back(state_.log.back());
 }
 
 void Executor::add_log(const ast::Expr& message) {
   const auto scope = field_scope();
-  const auto masked = scrub_secrets(render_message(message, scope, false), state_.instance.fields);
+  const auto masked = printable(scrub_secrets(render_message(message, scope, false), state_.instance.fields));
   state_.masked_log.push_back(masked);
-  state_.log.push_back(state_.options.reveal_secrets ? render_message(message, scope, true) : masked);
+  state_.log.push_back(state_.options.reveal_secrets ? printable(render_message(message, scope, true)) : masked);
 }
 
 asio::awaitable<void> Executor::run_handler(const ast::Handler& handler) {

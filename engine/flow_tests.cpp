@@ -86,12 +86,6 @@ Json request_record(const HttpRequest& request) {
   return record;
 }
 
-/// A value for a failure message: JSON-like, so text shows its quotes (bytes
-/// that are not UTF-8 show as U+FFFD).
-std::string shown(const Value& value, bool reveal) {
-  return dump_json(to_json(value, reveal));
-}
-
 bool is_comparison(ast::BinaryOp op) {
   using O = ast::BinaryOp;
   return op == O::eq || op == O::ne || op == O::lt || op == O::le || op == O::gt || op == O::ge;

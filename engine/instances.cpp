@@ -35,7 +35,7 @@ void fill_defaults(const ast::ProcessDecl& process, FieldMap& fields, const Host
 /// field's declared type (`reason`), and what to do about it.
 std::string stored_type_mismatch(const ast::FieldDecl& field, const std::string& id, const Value& stored,
                                  const std::string& reason) {
-  return "instance " + id + " stores " + kind_name(stored.kind()) + " " + display_literal(stored) + " in field '" +
+  return "instance " + id + " stores " + kind_name(stored.kind()) + " " + shown(stored) + " in field '" +
          field.name.text + "', now declared " + field_type_name(field.type) + ": " + reason +
          "; declare its former type again, or give the field a new name (it starts from its default)";
 }

@@ -4,6 +4,7 @@
 #include "engine/exec.hpp"
 #include "engine/instance_locks.hpp"
 #include "engine/instances.hpp"
+#include "grammar/printable.hpp"
 
 namespace flow {
 
@@ -29,6 +30,10 @@ void Interpreter::stop_waiting() {
 }
 
 namespace {
+
+/// "error: WHAT" as a line of a run's error: WHAT may quote text from outside
+/// (a server's answer, a Process ID), written visibly (printable()).
+std::string error_line(std::string_view what) { return "error: " + printable(what) + "\n"; }
 
 /// The error with its trace of handlers; `loose`: the outermost frame is the
 /// REPL's typed input, which needs no "in ..." line of its own.
@@ -87,15 +92,15 @@ void refuse(RunResult& result, const std::exception_ptr& failure) {
   try {
     std::rethrow_exception(failure);
   } catch (const StaleCopyError& e) {
-    result.error = std::string("error: ") + e.what() + "\n";
+    result.error = error_line(e.what());
     result.stale = true;
   } catch (const RunError& e) {
-    result.error = std::string("error: ") + e.what() + "\n";
+    result.error = error_line(e.what());
   } catch (const StoreError& e) {
-    result.error = std::string("error: store: ") + e.what() + "\n";
+    result.error = error_line(std::string("store: ") + e.what());
     result.transient = true;  // the other process's run ends, the disk gets room: a later attempt may run
   } catch (...) {
-    result.error = "error: " + failure_text(std::current_exception()) + "\n";
+    result.error = error_line(failure_text(std::current_exception()));
   }
 }
 
@@ -156,7 +161,7 @@ void Interpreter::keep_after_failed_commit(const RunRequest& request, RunState& 
   }
   result.ok = false;
   result.transient = false;
-  result.error += "error: " + failure_text(failure) + "\n";  // after the run's own error, if any
+  result.error += error_line(failure_text(failure));  // after the run's own error, if any
   if (!state.mapped_in.empty() && !state.instance.id.empty()) {
     impl_->commits.keep_unwritten(state.instance.id, state.process->name.text, state.mapped_in);
     result.error += "  what calls mapped in (" + field_names(state.mapped_in) + ") is kept in memory and written before " +
@@ -197,10 +202,10 @@ std::vector<std::string> Interpreter::seed_instances(const std::vector<const ast
     } catch (const LocatedError& e) {
       errors.push_back(render_located(program_.sources, e, {}));
     } catch (const RunError& e) {
-      errors.push_back(location(program_.sources, declaration->range) + ": error: " + e.what() + "\n");
+      errors.push_back(location(program_.sources, declaration->range) + ": " + error_line(e.what()));
     } catch (const StoreError& e) {
       // Not fatal: a run on the instance seeds it again when the store takes writes.
-      errors.push_back(location(program_.sources, declaration->range) + ": error: store: " + e.what() + "\n");
+      errors.push_back(location(program_.sources, declaration->range) + ": " + error_line(std::string("store: ") + e.what()));
     }
   }
   return errors;
@@ -231,8 +236,8 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
   else if (process) handler = Program::handler(*process, request.handler);
   const SourceSet& sources = loose ? *loose->sources : program_.sources;
   if (!process || !handler) {
-    result.error = process ? "error: process " + request.process + " has no handler '" + request.handler + "'\n"
-                           : "error: unknown process '" + request.process + "'\n";
+    result.error = error_line(process ? "process " + request.process + " has no handler '" + request.handler + "'"
+                                      : "unknown process '" + request.process + "'");
     co_return result;
   }
   const bool chain_anchor = true;  // in this coroutine's frame: stays put while the run lasts
@@ -275,9 +280,9 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
     result.error = render_located(sources, e, state.instance.fields, loose.has_value());
     result.transient = e.transient();
   } catch (const RunError& e) {
-    result.error = "error: " + scrub_secrets(e.what(), state.instance.fields) + "\n";
+    result.error = error_line(scrub_secrets(e.what(), state.instance.fields));
   } catch (...) {  // a store's failure, or one that is no run error: still a failed run, recorded
-    result.error = "error: " + scrub_secrets(failure_text(std::current_exception()), state.instance.fields) + "\n";
+    result.error = error_line(scrub_secrets(failure_text(std::current_exception()), state.instance.fields));
   }
   // The run's held-back writes and its history record: one transaction.
   std::optional<RunRecord> history;  // not a `?:`: g++ 12 mishandles co_await temporaries there

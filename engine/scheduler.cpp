@@ -206,10 +206,7 @@ asio::awaitable<NextSlot> Scheduler::run_slot(Task* task, TimePoint slot) {
   const TimePoint started = clock_.now();
   ++task->stats.runs;
   TaskOutcome outcome = co_await run_with_retries(task);
-  if (!outcome.ok) {
-    ++task->stats.failures;
-    note(*task, "run failed: " + outcome.message);
-  }
+  if (!outcome.ok) ++task->stats.failures;
   refresh_state(*task, kGoingOn);  // keep admin changes made during the run
   task->state.last_run = started;
   task->state.run_count += 1;
@@ -246,12 +243,16 @@ asio::awaitable<TaskOutcome> Scheduler::run_with_retries(Task* task) {
 }
 
 asio::awaitable<TaskOutcome> Scheduler::run_once(Task* task) {
+  std::string failure;  // no co_await in a catch handler: the note and the outcome follow it
   try {
     co_return co_await runner_.run_task(*task->decl);
   } catch (const std::exception& e) {
-    // An internal failure of one run must not take the daemon down.
-    co_return TaskOutcome{false, std::string("internal error: ") + e.what(), false};
+    // An internal failure of one run must not take the daemon down. No runner
+    // reported this run: the log says it failed.
+    failure = std::string("internal error: ") + e.what();
   }
+  note(*task, "run failed: " + failure);
+  co_return TaskOutcome{false, failure, false};
 }
 
 }  // namespace flow

@@ -80,8 +80,10 @@ struct SchedulerOptions {
   JitterSource jitter;
   /// How often a dynamic schedule whose time cannot be computed asks again.
   Duration dynamic_idle_poll = std::chrono::minutes(1);
-  /// Scheduler events for the daemon's log (missed, skipped, retried, failed,
-  /// store failures).
+  /// Scheduler events for the daemon's log (missed, skipped, retried, store
+  /// failures, and runs that failed by throwing). A run the runner finished is
+  /// the runner's to report, failed or not (the daemon prints it with its error
+  /// once): the log does not repeat it.
   std::function<void(const std::string&)> log;
   /// How long a task whose state cannot be read at start-up waits to read again.
   Duration store_retry = std::chrono::minutes(1);

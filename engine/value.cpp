@@ -12,6 +12,8 @@
 
 #include <date/date.h>
 
+#include "grammar/printable.hpp"
+
 namespace flow {
 
 bool operator==(const Value& a, const Value& b) { return a.data == b.data; }
@@ -127,10 +129,16 @@ std::string display(const Value& value, bool reveal) {
   return to_text(value);
 }
 
-std::string display_literal(const Value& value, bool reveal) {
+std::string shown(const Value& value, bool reveal) {
   if (value.is_null()) return "null";
-  if (value.is<std::string>() && !value.secret) return "\"" + to_text(value) + "\"";
-  return display(value, reveal);
+  if (value.secret) return printable(display(value, reveal));
+  if (value.is<std::string>()) return quoted_text(value.as<std::string>());
+  if (value.is<List>()) {
+    std::string out = "[";
+    for (const auto& item : value.as<List>()) out += (out.size() > 1 ? ", " : "") + shown(item, reveal);
+    return out + "]";
+  }
+  return printable(to_text(value));
 }
 
 Json to_json(const Value& value, bool reveal) {

@@ -75,9 +75,11 @@ std::string to_text(const Value& value);
 /// Text for output: secrets masked unless `reveal`.
 std::string display(const Value& value, bool reveal = false);
 
-/// A value as the REPL and `flow instances show` print it: text in quotes
-/// (secret text masked, without), null as `null`, the rest as display() writes it.
-std::string display_literal(const Value& value, bool reveal = false);
+/// A value as the CLI, the REPL and test reports show it: null as `null`, text
+/// in double quotes (quoted_text()), a secret as display() writes it (masked
+/// unless `reveal`, never quoted), a list as [a, b] of shown elements, the rest
+/// as display() writes it; control characters escaped (printable()) throughout.
+std::string shown(const Value& value, bool reveal = false);
 
 /// JSON form used by the store and `--json` output; secrets masked unless `reveal`.
 Json to_json(const Value& value, bool reveal);

@@ -2,17 +2,20 @@
 
 #include <algorithm>
 
+#include "grammar/printable.hpp"
+
 namespace flow {
 
 void Diagnostics::error(SourceRange range, std::string message) {
   items_.push_back({Severity::error, range, std::move(message)});
 }
-void Diagnostics::warning(SourceRange range, std::string message) {
-  items_.push_back({Severity::warning, range, std::move(message)});
+void Diagnostics::warning(SourceRange range, std::string message, std::vector<HiddenText> hidden) {
+  items_.push_back({Severity::warning, range, std::move(message), std::move(hidden)});
 }
 void Diagnostics::note(SourceRange range, std::string message) {
   items_.push_back({Severity::note, range, std::move(message)});
 }
+void Diagnostics::add(Diagnostic diagnostic) { items_.push_back(std::move(diagnostic)); }
 bool Diagnostics::has_errors() const {
   return std::any_of(items_.begin(), items_.end(),
                      [](const Diagnostic& d) { return d.severity == Severity::error; });
@@ -35,18 +38,56 @@ static const char* severity_name(Severity s) {
   return "error";
 }
 
-std::string render(const SourceSet& sources, const Diagnostic& d) {
-  std::string out = location(sources, d.range) + ": " + severity_name(d.severity) + ": " + d.message + "\n";
-  if (d.range.file >= sources.size()) return out;
-  const auto line = sources.file(d.range.file).line_text(d.range.begin.line);
-  out += "  ";
-  out += line;
-  out += "\n  ";
-  // Keep tabs so the caret lines up under the same column in a terminal.
-  for (std::uint32_t i = 1; i < d.range.begin.column && i - 1 < line.size(); ++i)
-    out += line[i - 1] == '\t' ? '\t' : ' ';
-  out += "^\n";
+namespace {
+
+/// The source line of a diagnostic as shown, and the indent that puts the caret under its column.
+struct Excerpt {
+  std::string line;
+  std::string indent;
+};
+
+/// The hidden part (of the file or of the diagnostic) that covers byte `at`, if any.
+const HiddenText* hidden_at(const SourceFile& file, const Diagnostic& d, std::size_t at) {
+  for (const auto* parts : {&file.hidden, &d.hidden}) {
+    for (const auto& part : *parts)
+      if (part.begin <= at && at < part.end) return &part;
+  }
+  return nullptr;
+}
+
+/// Code points of UTF-8 text: the columns a mask such as "••••3f2a" takes.
+std::size_t code_points(std::string_view text) {
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
+}
+
+Excerpt excerpt(const SourceFile& file, const Diagnostic& d) {
+  Excerpt out;
+  const auto line = file.line_text(d.range.begin.line);
+  if (line.empty()) return out;
+  const auto start = static_cast<std::size_t>(line.data() - file.text.data());
+  const std::size_t caret = start + d.range.begin.column - 1;
+  for (std::size_t at = start; at < start + line.size();) {
+    if (const auto* part = hidden_at(file, d, at)) {
+      out.line += part->shown;
+      if (part->end <= caret) out.indent.append(code_points(part->shown), ' ');
+      at = part->end;
+      continue;
+    }
+    // Keep tabs so the caret lines up under the same column in a terminal.
+    if (at < caret) out.indent += file.text[at] == '\t' ? '\t' : ' ';
+    out.line += file.text[at++];
+  }
   return out;
+}
+
+}  // namespace
+
+std::string render(const SourceSet& sources, const Diagnostic& d) {
+  std::string out = location(sources, d.range) + ": " + severity_name(d.severity) + ": " + printable(d.message) + "\n";
+  if (d.range.file >= sources.size()) return out;
+  const auto shown = excerpt(sources.file(d.range.file), d);
+  return out + "  " + shown.line + "\n  " + shown.indent + "^\n";
 }
 
 std::string render(const SourceSet& sources, const Diagnostics& diagnostics) {

@@ -18,14 +18,16 @@ struct Diagnostic {
   Severity severity = Severity::error;
   SourceRange range;
   std::string message;
+  std::vector<HiddenText> hidden = {};  // parts of range's file its excerpt shows otherwise
 };
 
 /// Collects diagnostics of one run, in the order found.
 class Diagnostics {
  public:
   void error(SourceRange range, std::string message);
-  void warning(SourceRange range, std::string message);
+  void warning(SourceRange range, std::string message, std::vector<HiddenText> hidden = {});
   void note(SourceRange range, std::string message);
+  void add(Diagnostic diagnostic);
   bool has_errors() const;
   const std::vector<Diagnostic>& items() const { return items_; }
   void append(const Diagnostics& other);
@@ -34,7 +36,10 @@ class Diagnostics {
   std::vector<Diagnostic> items_;
 };
 
-/// Renders one diagnostic: header line, the source line, and a caret under the column.
+/// Renders one diagnostic: header line, the source line, and a caret under the
+/// column. The message is one line: its control characters are escaped
+/// (printable()), whatever text from outside it quotes. The source line shows
+/// the hidden parts of its file and of the diagnostic as their `shown` text.
 std::string render(const SourceSet& sources, const Diagnostic& diagnostic);
 /// Renders all, in order, each followed by a newline.
 std::string render(const SourceSet& sources, const Diagnostics& diagnostics);

@@ -18,8 +18,8 @@ std::string_view SourceFile::line_text(std::uint32_t line) const {
   return result;
 }
 
-std::uint32_t SourceSet::add(std::string path, std::string text) {
-  files_.push_back(std::make_shared<const SourceFile>(SourceFile{std::move(path), std::move(text)}));
+std::uint32_t SourceSet::add(std::string path, std::string text, std::vector<HiddenText> hidden) {
+  files_.push_back(std::make_shared<const SourceFile>(SourceFile{std::move(path), std::move(text), std::move(hidden)}));
   return static_cast<std::uint32_t>(files_.size() - 1);
 }
 

@@ -26,10 +26,19 @@ struct SourceRange {
   friend bool operator==(const SourceRange&, const SourceRange&) = default;
 };
 
+/// A part of a source text that an excerpt (the source line of a diagnostic)
+/// shows as other text: a secret literal as its mask.
+struct HiddenText {
+  std::uint32_t begin = 0;  // byte offsets [begin, end) in the file
+  std::uint32_t end = 0;
+  std::string shown;
+};
+
 /// One loaded source text. The path is as the user named it (used in diagnostics).
 struct SourceFile {
   std::string path;
   std::string text;
+  std::vector<HiddenText> hidden = {};  // shown otherwise in every excerpt of this file
 
   /// The text of 1-based line `line`, without its newline; empty past the end.
   std::string_view line_text(std::uint32_t line) const;
@@ -40,8 +49,8 @@ struct SourceFile {
 /// into a copy of the program's set, so ranges into either resolve in one set.
 class SourceSet {
  public:
-  /// Adds a file and returns its index.
-  std::uint32_t add(std::string path, std::string text);
+  /// Adds a file and returns its index; excerpts of it show `hidden` parts otherwise.
+  std::uint32_t add(std::string path, std::string text, std::vector<HiddenText> hidden = {});
   /// Reads `path` from disk; returns nullopt-like -1 on failure via the bool.
   bool load(const std::string& path, std::uint32_t& index, std::string& error);
   const SourceFile& file(std::uint32_t index) const { return *files_.at(index); }

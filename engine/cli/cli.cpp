@@ -6,6 +6,7 @@
 #include "engine/cli/args.hpp"
 #include "engine/cli/commands.hpp"
 #include "engine/store.hpp"
+#include "grammar/printable.hpp"
 
 namespace flow::cli {
 
@@ -18,13 +19,17 @@ saved instances and scheduled tasks (see docs/language.md).
 
 commands:
   check FILE... [--dump-ast]                     parse and check; exit 0 clean, 1 errors
-  trigger FILE... PROCESS.HANDLER [--id ID]      run one handler now and print the fields
-          [--db PATH] [--json] [--show-secrets] [--durability full|relaxed]
-  run FILE... [--db PATH] [--for DURATION] [--durability full|relaxed]
-                                                 the daemon: run the schedules until
-                                                 SIGINT/SIGTERM
+  trigger FILE... PROCESS.HANDLER [--id ID]      run one handler now and print the fields;
+          [--db PATH] [--json] [--show-secrets]  without --id on a new instance, whose
+          [--durability full|relaxed]            save gives it a Process ID
+          [--keep-runs N]
+  run FILE... [--db PATH] [--for DURATION]       the daemon: run the schedules until
+      [--show-secrets] [--keep-runs N]           SIGINT/SIGTERM
+      [--durability full|relaxed]
   instances list|show ID [FILE...] [--db PATH]   saved instances (flow instances --help)
+            [--show-secrets]
   tasks list|history|run|pause|resume|delete ... scheduled tasks (flow tasks --help)
+        [--db PATH] [--limit N] [--show-secrets]
   repl [FILE...] [--db PATH] [--show-secrets]    interactive rules and expressions
   test FILE... [--filter TEXT] [--verbose]       run the files' test blocks: mocked HTTP,
        [--show-secrets] [--junit REPORT.xml]     a virtual clock, a fresh store each
@@ -36,6 +41,7 @@ options:
 The store is an SQLite file: --db PATH, default flow.db beside the first FILE.
 --durability full (default): a commit waits for the disk (fsync) and survives
 a power loss. relaxed: it survives a crash or kill -9 of flow, not a power loss.
+--keep-runs N: the run history keeps each task's newest N runs (1,000; 0: all).
 Secrets are masked (e.g. ••••3f2a) everywhere unless --show-secrets is given.
 )";
 
@@ -61,17 +67,17 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (command == "repl") return cmd_repl(rest, out, err);
     if (command == "test") return cmd_test(rest, out, err);
     throw UsageError("unknown command '" + command + "' (try flow --help)");
-  } catch (const UsageError& e) {
-    err << "flow: " << e.what() << "\n";
+  } catch (const UsageError& e) {  // messages echo what was typed: printable()
+    err << "flow: " << printable(e.what()) << "\n";
     return 2;
   } catch (const UserError& e) {
-    err << "flow: " << e.what() << "\n";
+    err << "flow: " << printable(e.what()) << "\n";
     return 1;
   } catch (const StoreError& e) {
-    err << "flow: store error: " << e.what() << "\n";
+    err << "flow: store error: " << printable(e.what()) << "\n";
     return 2;
   } catch (const std::exception& e) {
-    err << "flow: internal error: " << e.what() << "\n";
+    err << "flow: internal error: " << printable(e.what()) << "\n";
     return 2;
   }
 }

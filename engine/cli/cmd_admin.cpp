@@ -13,6 +13,7 @@
 #include "engine/store/sqlite_store.hpp"
 #include "engine/task_runner.hpp"
 #include "grammar/suggest.hpp"
+#include "grammar/printable.hpp"
 
 namespace flow::cli {
 
@@ -75,7 +76,7 @@ int instances_list(Store& store, std::ostream& out, std::ostream& err) {
   if (all.empty()) out << "no instances\n";
   int status = 0;
   for (const auto& i : all) {
-    out << i.id << "  " << i.process << "  revision " << i.revision << "  modified " << format_iso(i.modified);
+    out << printable(i.id) << "  " << i.process << "  revision " << i.revision << "  modified " << format_iso(i.modified);
     out << (i.damage.empty() ? "\n" : "  DAMAGED\n");
     if (i.damage.empty()) continue;
     err << "flow: error: " << i.damage << "\n";
@@ -101,14 +102,6 @@ bool type_as_declared(const std::vector<std::string>& files, InstanceRecord& ins
     err << render(loaded->program->sources, Diagnostic{Severity::error, e.range(), e.what()});
     return false;
   }
-}
-
-void print_run_record(std::ostream& out, const RunRecord& run) {
-  out << format_iso(run.started) << "  " << (run.ok ? "ok    " : "FAILED") << "  "
-      << (run.task.empty() ? "(manual)" : run.task) << "  " << run.process << "." << run.handler << " on "
-      << (run.instance_id.empty() ? "(new)" : run.instance_id) << "\n";
-  for (const auto& line : run.log) out << "    " << line << "\n";
-  if (!run.ok) out << "    " << run.message;
 }
 
 TaskState task_or_new(Store& store, const std::string& name) {

@@ -14,6 +14,7 @@
 #include "engine/task_runner.hpp"
 #include "grammar/parser.hpp"
 #include "grammar/unit_hint.hpp"
+#include "grammar/printable.hpp"
 
 namespace flow::cli {
 
@@ -82,7 +83,8 @@ int cmd_run(const std::vector<std::string>& raw, std::ostream& out, std::ostream
 
   InterpreterTaskRunner runner(runtime.interpreter(), [&](const std::string& task, const RunResult& result) {
     out << stamp(clock) << " " << task << ": " << result.instance.process << " "
-        << (result.instance.id.empty() ? "(new)" : result.instance.id) << (result.ok ? " ok" : " FAILED") << "\n";
+        << (result.instance.id.empty() ? "(new)" : printable(result.instance.id)) << (result.ok ? " ok" : " FAILED")
+        << "\n";
     for (const auto& line : result.log) out << "    " << line << "\n";
     if (!result.ok) out << result.error;
     out.flush();

@@ -9,6 +9,7 @@
 #include "engine/cli/session.hpp"
 #include "engine/flow_tests.hpp"
 #include "engine/temp_dir.hpp"
+#include "grammar/printable.hpp"
 
 namespace flow::cli {
 
@@ -20,17 +21,17 @@ struct Finished {
   double seconds;
 };
 
-/// Text for XML content and attributes; control bytes other than tab and newline are dropped.
+/// Text for XML content and attributes: control characters other than tab and
+/// newline, which XML 1.0 cannot hold, written visibly (printable()).
 std::string xml_escaped(std::string_view text) {
   std::string out;
-  for (const char c : text) {
+  for (const char c : printable(text, Layout::ours)) {
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
-      default:
-        if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n') out += c;
+      default: out += c;
     }
   }
   return out;

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstdio>
 #include <iostream>
+#include <regex>
 #include <sstream>
 
 #include "engine/checker.hpp"
@@ -16,6 +17,7 @@
 #include "engine/eval.hpp"
 #include "engine/instances.hpp"
 #include "grammar/parser.hpp"
+#include "grammar/printable.hpp"
 #include "stdlib/stdlib.hpp"
 
 namespace flow::cli {
@@ -150,12 +152,8 @@ bool ReplSession::feed(const std::string& line) {
   try {
     if (text.front() == ':') return command(text);
     input(text);
-  } catch (const ReplError& e) {
-    out_ << "error: " << e.what() << "\n";
-  } catch (const UsageError& e) {
-    out_ << "error: " << e.what() << "\n";
-  } catch (const std::exception& e) {
-    out_ << "error: " << e.what() << "\n";
+  } catch (const std::exception& e) {  // ReplError, UsageError, ...: the messages echo what was typed
+    out_ << "error: " << printable(e.what()) << "\n";
   }
   return true;
 }
@@ -268,13 +266,8 @@ void ReplSession::tasks() {
 
 void ReplSession::history(const std::string& task) {
   const auto runs = runtime_->store().runs(task, 20);
-  if (runs.empty()) out_ << "no runs of '" << task << "'\n";
-  for (const auto& run : runs) {
-    out_ << format_iso(run.started) << "  " << (run.ok ? "ok    " : "FAILED") << "  " << run.process << "."
-         << run.handler << " on " << (run.instance_id.empty() ? "(new)" : run.instance_id) << "\n";
-    for (const auto& line : run.log) out_ << "    " << line << "\n";
-    if (!run.ok) out_ << "    " << run.message;
-  }
+  if (runs.empty()) out_ << "no runs of '" << printable(task) << "'\n";
+  for (const auto& run : runs) print_run_record(out_, run);
 }
 
 void ReplSession::run_task(const std::string& task) {
@@ -294,13 +287,53 @@ void ReplSession::input(const std::string& text) {
 
 namespace {
 
+/// True when a process of `program` has a secret field of that name.
+bool is_secret_field(const Program& program, const std::string& name) {
+  const auto processes = program.processes();
+  return std::any_of(processes.begin(), processes.end(), [&](const ast::ProcessDecl* process) {
+    const auto* field = Program::field(*process, name);
+    return field && field->type == ast::FieldType::secret;
+  });
+}
+
+/// The string literal whose opening quote is at `quote`: its text between the
+/// quotes and the offset just past it (the end of `text` when it is not closed).
+struct Literal {
+  std::string_view content;
+  std::size_t end;
+};
+
+Literal literal_at(std::string_view text, std::size_t quote) {
+  for (std::size_t at = quote + 1; at < text.size(); ++at) {
+    if (text[at] == '\\') ++at;
+    else if (text[at] == '"') return {text.substr(quote + 1, at - quote - 1), at + 1};
+  }
+  return {text.substr(quote + 1), text.size()};
+}
+
+/// The string literals `text` gives a secret field (`set RefreshToken = "..."`,
+/// closed or not): an excerpt of the input shows their mask, as it would the value.
+std::vector<HiddenText> secret_literals(const Program& program, const std::string& text) {
+  static const std::regex assignment(R"(([A-Za-z_][A-Za-z0-9_]*)\s*=\s*")");
+  std::vector<HiddenText> hidden;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), assignment); it != std::sregex_iterator(); ++it) {
+    if (!is_secret_field(program, (*it)[1].str())) continue;
+    const auto quote = static_cast<std::size_t>(it->position(0) + it->length(0) - 1);
+    const auto literal = literal_at(text, quote);
+    hidden.push_back({static_cast<std::uint32_t>(quote), static_cast<std::uint32_t>(literal.end),
+                      quoted_text(mask_secret(literal.content))});
+  }
+  return hidden;
+}
+
 /// The input as a file of its own, `<repl>`, beside the loaded program's files:
 /// a diagnostic points at what was typed, and a failure inside a handler the
 /// input triggered points into its file, both rendered from this one set.
 struct Input {
   SourceSet sources;
   std::uint32_t file;
-  Input(const Program& loaded, const std::string& text) : sources(loaded.sources), file(sources.add("<repl>", text)) {}
+  Input(const Program& loaded, const std::string& text)
+      : sources(loaded.sources), file(sources.add("<repl>", text, secret_literals(loaded, text))) {}
 };
 
 void print_located(std::ostream& out, const SourceSet& sources, const LocatedError& e) {
@@ -323,7 +356,7 @@ void ReplSession::print_expression(const std::string& text) {
   Scope scope{current_ ? &current_->fields : &no_fields, nullptr, &loaded_->functions,
               runtime_->interpreter().host().context(current_ ? current_->id : "")};
   try {
-    out_ << display_literal(evaluate(*expr, scope), options_.reveal_secrets) << "\n";
+    out_ << shown(evaluate(*expr, scope), options_.reveal_secrets) << "\n";
   } catch (const LocatedError& e) {
     print_located(out_, input.sources, e);
   }

@@ -13,6 +13,7 @@
 #include "engine/checker.hpp"
 #include "engine/http/beast_transport.hpp"
 #include "engine/store/sqlite_store.hpp"
+#include "grammar/printable.hpp"
 #include "stdlib/stdlib.hpp"
 
 namespace flow::cli {
@@ -119,15 +120,24 @@ bool Runtime::write_unwritten_before_exit(std::ostream& err) {
 }
 
 void print_instance(std::ostream& out, const InstanceRecord& instance, bool reveal) {
-  out << (instance.id.empty() ? std::string("(unsaved)") : instance.id) << " (" << instance.process << ")";
+  out << (instance.id.empty() ? std::string("(unsaved)") : printable(instance.id)) << " (" << instance.process << ")";
   if (instance.revision > 0) out << " revision " << instance.revision << ", modified " << format_iso(instance.modified);
   out << "\n";
   std::size_t width = 0;
   for (const auto& [name, value] : instance.fields) width = std::max(width, name.size());
   for (const auto& [name, value] : instance.fields) {
-    out << "  " << name << std::string(width - name.size(), ' ') << " = ";
-    out << display_literal(value, reveal) << "\n";
+    out << "  " << name << std::string(width - name.size(), ' ') << " = " << shown(value, reveal) << "\n";
   }
+}
+
+// Written visibly again (printable()): a store written before Flow did so at
+// the source may hold a server's bytes raw.
+void print_run_record(std::ostream& out, const RunRecord& run) {
+  out << format_iso(run.started) << "  " << (run.ok ? "ok    " : "FAILED") << "  "
+      << (run.task.empty() ? "(manual)" : run.task) << "  " << run.process << "." << run.handler << " on "
+      << (run.instance_id.empty() ? "(new)" : printable(run.instance_id)) << "\n";
+  for (const auto& line : run.log) out << "    " << printable(line) << "\n";
+  if (!run.ok) out << "    " << printable(run.message, Layout::ours);
 }
 
 namespace {
@@ -165,11 +175,11 @@ FieldMap unsaved_fields(const RunResult& result, const std::optional<InstanceRec
 void print_run(std::ostream& out, std::ostream& err, const RunResult& result, bool reveal) {
   for (const auto& line : result.log) out << "log: " << line << "\n";
   if (has_instance(result)) {
-    const auto shown = shown_instance(result);
-    if (shown) print_instance(out, *shown, reveal);
-    const auto unsaved = unsaved_fields(result, shown);
+    const auto stored = shown_instance(result);
+    if (stored) print_instance(out, *stored, reveal);
+    const auto unsaved = unsaved_fields(result, stored);
     if (!unsaved.empty()) out << "not saved:\n";
-    for (const auto& [name, value] : unsaved) out << "  " << name << " = " << display_literal(value, reveal) << "\n";
+    for (const auto& [name, value] : unsaved) out << "  " << name << " = " << shown(value, reveal) << "\n";
   }
   if (!result.ok) err << result.error;
 }

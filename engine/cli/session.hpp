@@ -69,6 +69,8 @@ class Runtime {
 
 /// Prints an instance's fields, aligned, secrets masked unless `reveal`.
 void print_instance(std::ostream& out, const InstanceRecord& instance, bool reveal);
+/// Prints one run of the history (`flow tasks history`, the REPL's :history).
+void print_run_record(std::ostream& out, const RunRecord& run);
 /// Prints a run: its log, then the instance, then the error if it failed.
 void print_run(std::ostream& out, std::ostream& err, const RunResult& result, bool reveal);
 /// The run as one JSON document (`--json`).

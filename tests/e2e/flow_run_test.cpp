@@ -351,3 +351,39 @@ TEST_CASE("flow trigger --json on invalid_grant: the stored access token is not 
   CHECK(doc.at("unsaved").contains("AccessToken"));                  // the rule that wiped it ran, unsaved
   CHECK_THAT(doc.at("error").get<std::string>(), Catch::Contains("invalid_grant"));
 }
+
+TEST_CASE("flow trigger without --id runs on a new instance, whose save gives the Process ID it prints", "[e2e]") {
+  // Kianda's preview: a new item, the button pressed, the Process ID noted.
+  auto provider = start_seed_provider();
+  TempDir dir;
+  const auto file = dir.file("preview.flow");
+  // The seed, its fields given defaults: a new instance has what a refresh needs.
+  auto text = seed_example();
+  for (const auto& [field, value] : std::vector<std::pair<std::string, std::string>>{
+           {"ClientId     text", "env(\"CLIENT_ID\")"},
+           {"ClientSecret secret", "env(\"CLIENT_SECRET\")"},
+           {"RedirectUrl  text", "\"https://app.example.com/callback\""},
+           {"RefreshToken secret", "env(\"REFRESH_TOKEN\")"}}) {
+    const auto at = text.find("field " + field + ";");
+    REQUIRE(at != std::string::npos);
+    text.insert(at + 6 + field.size(), " = " + value);
+  }
+  write_text(file, text);
+  const auto db = dir.file("flow.db");
+  const auto created = run_flow({"trigger", file, "TokenKeeper.Refresh", "--db", db}, seed_env(provider));
+  INFO(created.out << created.err);
+  REQUIRE(created.code == 0);
+  CHECK_THAT(created.out, Catch::Contains("\nTokenKeeper-1 (TokenKeeper) revision "));
+  // The noted Process ID is the instance from then on: its rotated token is used.
+  const auto again = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TokenKeeper-1", "--db", db},
+                              seed_env(provider));
+  INFO(again.out << again.err);
+  CHECK(again.code == 0);
+  CHECK_THAT(again.out, Catch::Contains("\nTokenKeeper-1 (TokenKeeper) revision "));
+  CHECK(again.out.find(created.out.substr(created.out.find("\nTokenKeeper-1"), 40)) == std::string::npos);
+  CHECK(provider_stats(provider).at("invalid_grants").get<int>() == 0);
+  // An ID neither stored nor declared names no instance.
+  const auto unknown = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-9", "--db", db}, seed_env(provider));
+  CHECK(unknown.code == 1);
+  CHECK_THAT(unknown.err, Catch::Contains("no instance of TokenKeeper with Process ID 'TK-9'"));
+}

@@ -107,6 +107,32 @@ TEST_CASE("repl: errors are diagnostics, the session goes on", "[repl]") {
   CHECK(f.say("A + 1") == "1\n");  // the failed inputs changed nothing
 }
 
+TEST_CASE("repl: a secret literal is masked in every excerpt that shows it", "[repl]") {
+  Fixture f;
+  // The check's warnings, printed as the session starts, quote the source line.
+  const auto loaded = f.out.str();
+  CHECK(loaded.find("warning: secret field 'Token' is given a literal value") != std::string::npos);
+  CHECK(loaded.find("  field Token secret = \"••••9f2a\";\n") != std::string::npos);
+  CHECK(loaded.find("s3cr3t") == std::string::npos);
+  f.say(":new Counter");
+  // No `;`: the syntax error echoes the typed line.
+  const auto unfinished = f.say("set Token = \"typed-secret-token-5555\"");
+  CHECK(unfinished.find("<repl>:1:") != std::string::npos);
+  CHECK(unfinished.find("  set Token = \"••••5555\"\n") != std::string::npos);
+  CHECK(unfinished.find("typed-secret") == std::string::npos);
+  // Not closed either.
+  const auto open = f.say("set Token = \"typed-secret-token-5555");
+  CHECK(open.find("  set Token = \"••••5555\"\n") != std::string::npos);
+  CHECK(open.find("typed-secret") == std::string::npos);
+  // A run error on a line that holds one.
+  const auto failed = f.say("set Token = \"typed-secret-token-5555\"; set A = \"x\";");
+  CHECK(failed.find("<repl>:1:") != std::string::npos);
+  CHECK(failed.find("  set Token = \"••••5555\"; set A = \"x\";\n") != std::string::npos);
+  CHECK(failed.find("typed-secret") == std::string::npos);
+  // A field that is not secret shows as typed.
+  CHECK(f.say("set Name = \"visible\"").find("  set Name = \"visible\"\n") != std::string::npos);
+}
+
 TEST_CASE("repl: multi-line input while a block is open", "[repl]") {
   Fixture f;
   f.say(":new Counter");

@@ -381,7 +381,7 @@ test "cycle" {
   CHECK(ran.expects == 2);
 }
 
-TEST_CASE("a value that is not UTF-8 shows replaced, and the test goes on", "[flow-test]") {
+TEST_CASE("a value that is not UTF-8 shows its bytes escaped, and the test goes on", "[flow-test]") {
   const auto ran = run_first(R"(
 test "bytes" {
   expect url_decode("%FF") == "x";
@@ -389,7 +389,7 @@ test "bytes" {
 }
 )");
   CHECK_FALSE(ran.ok);
-  CHECK_THAT(ran.report, Catch::Contains("left:  \"\xEF\xBF\xBD\""));
+  CHECK_THAT(ran.report, Catch::Contains("left:  \"\\xff\""));
   CHECK(ran.expects == 1);
 }
 

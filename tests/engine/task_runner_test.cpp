@@ -47,8 +47,9 @@ schedule "Tick" { every 1 minutes; process K; id "K-1"; trigger Go; }
   // Each run kept its save and let go of K-1: the second one ran on what the first saved.
   CHECK(f.store->load_instance("K-1")->fields.at("Runs") == Value(2));
   CHECK(scheduler.stats("Tick").failures == 2);
-  REQUIRE_FALSE(log.empty());
-  CHECK_THAT(log.back(), Catch::Contains("run failed: test.flow:4:38: error: internal error"));
+  // The runner reported each run (its history, the daemon's on_run): the
+  // scheduler's log does not repeat the error.
+  for (const auto& line : log) CHECK_THAT(line, !Catch::Contains("run failed"));
 
   scheduler.stop();
   f.io.restart();

@@ -138,3 +138,15 @@ TEST_CASE("ISO 8601 offsets and fractions are read only in their exact forms", "
     CHECK_THROWS_AS(flow::coerce_to_field(flow::Value(text), FieldType::datetime, "At"), flow::RunError);
   }
 }
+
+TEST_CASE("shown: text in quotes, its quotes and control characters escaped; a mask is not quoted", "[value]") {
+  using namespace flow;
+  CHECK(shown(Value(R"(HTTP 401: {"error":"invalid_token"})")) == R"("HTTP 401: {\"error\":\"invalid_token\"}")");
+  CHECK(shown(Value("boom\x1b[2J\r\nforged ok")) == R"("boom\x1b[2J\r\nforged ok")");
+  CHECK(shown(Value()) == "null");
+  CHECK(shown(Value(3600)) == "3600");
+  CHECK(shown(Value(std::string("refresh-token-0123456789"), true)) == "••••6789");
+  CHECK(shown(Value(std::string("refresh-token-0123456789"), true), true) == "refresh-token-0123456789");
+  CHECK(shown(Value(List{Value("a\"b"), Value(2)})) == R"(["a\"b", 2])");
+  CHECK(shown(Value(Json::parse(R"({"a":"x\u001by"})"))) == R"({"a":"x\u001by"})");
+}

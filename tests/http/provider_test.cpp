@@ -226,4 +226,16 @@ TEST_CASE("provider: logs mask tokens and SIGINT stops it cleanly") {
   CHECK(log.find("s3cret") == std::string::npos);
 }
 
+TEST_CASE("provider: --help prints the usage on stdout and exits 0; an unknown flag still exits 2", "[provider]") {
+  auto help = ChildProcess::start({provider_binary(), "--help"});
+  const auto usage = help.read_all_stdout_until_exit(10s);
+  CHECK(help.wait(10s) == 0);
+  CHECK(usage.starts_with("usage: oauth2_provider [--port N]"));
+  CHECK(help.stderr_text().empty());
+  auto unknown = ChildProcess::start({provider_binary(), "--bogus"});
+  unknown.read_all_stdout_until_exit(10s);
+  CHECK(unknown.wait(10s) == 2);
+  CHECK_THAT(unknown.stderr_text(), Catch::StartsWith("oauth2_provider: unknown flag --bogus\nusage:"));
+}
+
 }  // namespace flow::test

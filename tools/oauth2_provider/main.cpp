@@ -59,6 +59,10 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   try {
     Options options = parse_options(std::vector<std::string>(argv + 1, argv + argc));
+    if (options.help) {
+      std::cout << kUsage;
+      return 0;
+    }
     if (!options.gen_test_ca_dir.empty()) {
       generate_test_ca(options.gen_test_ca_dir, options.cert_hosts);
       return 0;

@@ -14,7 +14,8 @@ const char* const kUsage =
     "                       [--state FILE] [--log requests|errors]\n"
     "                       [--delay-ms N] [--fail-next-n-with-500 N] [--drop-next-n-connections N]\n"
     "                       [--invalid-grant-next-n N]\n"
-    "       oauth2_provider --gen-test-ca DIR [--cert-hosts 127.0.0.1,localhost]\n";
+    "       oauth2_provider --gen-test-ca DIR [--cert-hosts 127.0.0.1,localhost]\n"
+    "       oauth2_provider --help\n";
 
 namespace {
 
@@ -74,6 +75,10 @@ Options parse_options(const std::vector<std::string>& args) {
   Options options;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
+    if (arg == "--help" || arg == "-h") {
+      options.help = true;
+      continue;
+    }
     if (!arg.starts_with("--")) throw std::invalid_argument("unexpected argument '" + arg + "'");
     std::string name = arg.substr(2);
     std::optional<std::string> value;

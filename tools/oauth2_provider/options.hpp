@@ -30,6 +30,7 @@ struct Options {
   std::string state_file;
   bool log_requests = true;  // --log requests (default) | errors: benchmarks keep the log out of the figures
   Faults faults;
+  bool help = false;  // --help or -h: print the usage and exit 0
 };
 
 /// Parses argv; throws std::invalid_argument with a usage message on error.
