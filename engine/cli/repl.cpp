@@ -161,7 +161,8 @@ bool ReplSession::feed(const std::string& line) {
 bool ReplSession::command(const std::string& line) {
   const auto space = line.find_first_of(" \t");
   const auto name = line.substr(0, space);
-  const auto arg = space == std::string::npos ? std::string() : trim(line.substr(space));  // task names have spaces
+  auto arg = space == std::string::npos ? std::string() : trim(line.substr(space));  // task names have spaces
+  if (arg.size() >= 2 && arg.front() == '"' && arg.back() == '"') arg = arg.substr(1, arg.size() - 2);  // :run "A task"
   const bool needs_arg = name == ":new" || name == ":open" || name == ":click" || name == ":history" ||
                          name == ":run" || name == ":load";
   if (needs_arg && arg.empty()) throw ReplError(name + " needs an argument (see :help)");
@@ -362,8 +363,22 @@ void ReplSession::print_expression(const std::string& text) {
   }
 }
 
-void ReplSession::run_rules(const std::string& text) {
-  const Input input(*loaded_->program, text);
+namespace {
+
+bool parses_as_rules(const Program& program, const std::string& text) {
+  const Input input(program, text);
+  Diagnostics ignored;
+  return static_cast<bool>(parse_rules(input.sources, input.file, ignored));
+}
+
+}  // namespace
+
+void ReplSession::run_rules(const std::string& typed) {
+  // As in a block, the last rule needs no ';' (`set X = 1`); an error is still
+  // said of what was typed, not of a ';' it did not type.
+  const bool close = !typed.ends_with(';') && !parses_as_rules(*loaded_->program, typed) &&
+                     parses_as_rules(*loaded_->program, typed + ";");
+  const Input input(*loaded_->program, close ? typed + ";" : typed);
   Diagnostics diagnostics;
   auto rules = parse_rules(input.sources, input.file, diagnostics);
   if (!rules) {

@@ -115,10 +115,10 @@ TEST_CASE("repl: a secret literal is masked in every excerpt that shows it", "[r
   CHECK(loaded.find("  field Token secret = \"••••9f2a\";\n") != std::string::npos);
   CHECK(loaded.find("s3cr3t") == std::string::npos);
   f.say(":new Counter");
-  // No `;`: the syntax error echoes the typed line.
-  const auto unfinished = f.say("set Token = \"typed-secret-token-5555\"");
+  // A syntax error echoes the typed line.
+  const auto unfinished = f.say("set Token = \"typed-secret-token-5555\" junk");
   CHECK(unfinished.find("<repl>:1:") != std::string::npos);
-  CHECK(unfinished.find("  set Token = \"••••5555\"\n") != std::string::npos);
+  CHECK(unfinished.find("  set Token = \"••••5555\" junk\n") != std::string::npos);
   CHECK(unfinished.find("typed-secret") == std::string::npos);
   // Not closed either.
   const auto open = f.say("set Token = \"typed-secret-token-5555");
@@ -130,7 +130,7 @@ TEST_CASE("repl: a secret literal is masked in every excerpt that shows it", "[r
   CHECK(failed.find("  set Token = \"••••5555\"; set A = \"x\";\n") != std::string::npos);
   CHECK(failed.find("typed-secret") == std::string::npos);
   // A field that is not secret shows as typed.
-  CHECK(f.say("set Name = \"visible\"").find("  set Name = \"visible\"\n") != std::string::npos);
+  CHECK(f.say("set Name = \"visible\" junk").find("  set Name = \"visible\" junk\n") != std::string::npos);
 }
 
 TEST_CASE("repl: multi-line input while a block is open", "[repl]") {
@@ -144,6 +144,19 @@ TEST_CASE("repl: multi-line input while a block is open", "[repl]") {
   CHECK(f.say("A") == "5\n");
   CHECK(block_open("if x { log \"}\";"));
   CHECK_FALSE(block_open("log \"{\"; // {"));
+}
+
+TEST_CASE("repl: the last rule needs no ';', as in a block; a quoted task name is the name", "[repl]") {
+  Fixture f;
+  f.say(":new Counter");
+  CHECK(f.say("set A = 2").empty());
+  CHECK(f.say("A") == "2\n");
+  CHECK(f.say("set A = A + 1; log \"A is ${A}\"") == "log: A is 3\n");
+  // An error still points into what was typed.
+  CHECK(f.say("set A =").find("<repl>:1:8: error: expected an expression\n  set A =\n") != std::string::npos);
+  const auto ran = f.say(":run \"Bump often\"");
+  INFO(ran);
+  CHECK(ran.find("log: bumped to 1") != std::string::npos);
 }
 
 TEST_CASE("repl: click, save, open, tasks, history, run", "[repl]") {
