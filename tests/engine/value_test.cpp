@@ -2,6 +2,8 @@
 // the store's stored texts (fields, run logs) depend on it.
 #include "engine/value.hpp"
 
+#include <date/date.h>
+
 #include <random>
 #include <string>
 #include <vector>
@@ -134,6 +136,27 @@ TEST_CASE("ISO 8601 offsets and fractions are read only in their exact forms", "
   CHECK(at("2027-06-30T12:00:00.250Z") - at("2027-06-30T12:00:00Z") == std::chrono::milliseconds(250));
   for (const std::string text : {"2072-01-30T00:00:007200-0:100", "2027-06-30T12:00:00+1:00", "2027-06-30T12:00:00.Z",
                                  "2027-06-30T12:00:00+01:0", "2027-06-30T12:00:00 Z"}) {
+    INFO(text);
+    CHECK_THROWS_AS(flow::coerce_to_field(flow::Value(text), FieldType::datetime, "At"), flow::RunError);
+  }
+}
+
+TEST_CASE("ISO 8601 text into a datetime field: exact values, impossible dates refused (read by hand)", "[value]") {
+  using flow::ast::FieldType;
+  using namespace std::chrono;
+  const auto at = [](const std::string& text) {
+    return flow::coerce_to_field(flow::Value(text), FieldType::datetime, "At").as<flow::TimePoint>();
+  };
+  const flow::TimePoint day{date::sys_days{date::year{2027} / 6 / 30}.time_since_epoch()};
+  // A date alone: date::parse read an uninitialized seconds value trying the
+  // longer patterns first (UBSan, found by fuzzing).
+  CHECK(at("2027-06-30") == day);
+  CHECK(at("2027-06-30 14:05:09") == day + 14h + 5min + 9s);
+  CHECK(at("2027-06-30T14:05:09.25+01:00") == day + 13h + 5min + 9s + 250ms);
+  CHECK(at("2027-06-30T14:05:09.123456789Z") == day + 14h + 5min + 9s + 123ms);
+  CHECK(at("2027-06-30T00:30:00-0530") == day + 6h);
+  for (const std::string text : {"2027-02-30", "2027-13-01", "2027-06-30T24:00:00Z", "2027-06-30T12:60:00Z",
+                                 "2027-06-30T12:00:00+24:00", "2027-06-30T12:00:00+01:60"}) {
     INFO(text);
     CHECK_THROWS_AS(flow::coerce_to_field(flow::Value(text), FieldType::datetime, "At"), flow::RunError);
   }
