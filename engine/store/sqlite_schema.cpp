@@ -1,5 +1,11 @@
 #include "engine/store/sqlite_schema.hpp"
 
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "engine/store/sqlite_db.hpp"
+
 namespace flow {
 
 // Migration N takes the schema from version N to N + 1; each runs in its own
@@ -74,5 +80,92 @@ CREATE INDEX runs_by_task ON runs (task, id);
 ALTER TABLE tasks ADD COLUMN anchor INTEGER;
 )sql",
 };
+
+namespace {
+
+using sqlite::Db;
+using sqlite::Transaction;
+
+/// journal_mode is the first statement that reads the file, so a file that
+/// is not a database fails here with SQLITE_NOTADB.
+void enable_wal(Db& db) {
+  auto wal = db.prepare("PRAGMA journal_mode = WAL", "cannot open");
+  if (!wal.step() || wal.text(0) != "wal") {
+    throw StoreError("store " + db.path() + ": cannot open: the file system refused WAL mode");
+  }
+}
+
+int schema_version(Db& db) {
+  auto select = db.prepare("SELECT version FROM schema_version", "cannot read the schema version");
+  return select.step() ? static_cast<int>(select.int64(0)) : 0;
+}
+
+void check_not_newer(const Db& db, int version) {
+  if (version > kSqliteSchemaVersion) {
+    throw StoreError("store " + db.path() + ": schema version " + std::to_string(version) +
+                     " is newer than this Flow understands (" +
+                     std::to_string(kSqliteSchemaVersion) + "); upgrade Flow");
+  }
+}
+
+}  // namespace
+
+void configure_connection(Db& db, const SqliteOptions& options) {
+  // The busy timeout is set first (the constructor): another process (a
+  // daemon) may be writing while we open. Switching a fresh file to WAL
+  // takes its exclusive lock. When several processes open it at once SQLite
+  // answers SQLITE_BUSY at once instead of waiting in the busy handler (where
+  // waiting could deadlock), so retry for as long as the busy timeout allows.
+  const auto give_up = std::chrono::steady_clock::now() + options.busy_timeout;
+  for (;;) {
+    try {
+      enable_wal(db);
+      break;
+    } catch (const sqlite::BusyError&) {
+      if (std::chrono::steady_clock::now() >= give_up) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  db.exec(options.durability == Durability::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+          "cannot open");
+  db.exec("PRAGMA foreign_keys = ON", "cannot open");
+  if (options.max_pages) {
+    db.exec("PRAGMA max_page_count = " + std::to_string(*options.max_pages), "cannot open");
+  }
+}
+
+/// A read-only connection cannot migrate: a file of an older schema is
+/// refused, saying what will migrate it.
+void check_current_schema(Db& db) {
+  auto table = db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'schema_version'", "cannot open");
+  const int version = table.step() && table.int64(0) > 0 ? schema_version(db) : 0;
+  check_not_newer(db, version);
+  if (version < kSqliteSchemaVersion) {
+    throw StoreError("store " + db.path() + ": schema version " + std::to_string(version) +
+                     " is older than this Flow's (" + std::to_string(kSqliteSchemaVersion) +
+                     ") and a command that only reads does not migrate it; a command that writes (flow run, "
+                     "flow trigger, flow tasks run|pause|resume|delete) migrates it");
+  }
+}
+
+void migrate(Db& db) {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+          "cannot read the schema version");
+  int version = schema_version(db);
+  check_not_newer(db, version);
+  while (version < kSqliteSchemaVersion) {
+    const std::string operation = "cannot migrate the schema to version " + std::to_string(version + 1);
+    Transaction transaction(db, operation);
+    version = schema_version(db);  // again under the write lock: another daemon may have migrated
+    check_not_newer(db, version);
+    if (version == kSqliteSchemaVersion) break;  // the transaction rolls back, having changed nothing
+    db.exec(kMigrations[static_cast<std::size_t>(version)], operation);
+    db.exec("DELETE FROM schema_version", operation);
+    db.exec("INSERT INTO schema_version (version) VALUES (" + std::to_string(version + 1) + ")",
+            operation);
+    transaction.commit();
+    ++version;
+  }
+}
 
 }  // namespace flow

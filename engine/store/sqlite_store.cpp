@@ -3,7 +3,6 @@
 #include <array>
 #include <filesystem>
 #include <chrono>
-#include <thread>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -68,11 +67,11 @@ class SqliteStore final : public Store {
         keep_runs_(options.keep_runs) {
     sqlite3_busy_timeout(db_.handle(), static_cast<int>(options.busy_timeout.count()));
     if (options.read_only) {
-      check_current_schema();
+      check_current_schema(db_);
       return;
     }
-    configure(options);
-    migrate();
+    configure_connection(db_, options);
+    migrate(db_);
   }
 
   std::optional<InstanceRecord> load_instance(const std::string& id) override {
@@ -248,86 +247,6 @@ class SqliteStore final : public Store {
   }
 
  private:
-  /// journal_mode is the first statement that reads the file, so a file that
-  /// is not a database fails here with SQLITE_NOTADB.
-  void enable_wal() {
-    auto wal = db_.prepare("PRAGMA journal_mode = WAL", "cannot open");
-    if (!wal.step() || wal.text(0) != "wal") {
-      throw StoreError("store " + db_.path() + ": cannot open: the file system refused WAL mode");
-    }
-  }
-
-  void configure(const SqliteOptions& options) {
-    // The busy timeout is set first (the constructor): another process (a
-    // daemon) may be writing while we open. Switching a fresh file to WAL
-    // takes its exclusive lock. When several processes open it at once SQLite
-    // answers SQLITE_BUSY at once instead of waiting in the busy handler (where
-    // waiting could deadlock), so retry for as long as the busy timeout allows.
-    const auto give_up = std::chrono::steady_clock::now() + options.busy_timeout;
-    for (;;) {
-      try {
-        enable_wal();
-        break;
-      } catch (const sqlite::BusyError&) {
-        if (std::chrono::steady_clock::now() >= give_up) throw;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      }
-    }
-    db_.exec(options.durability == Durability::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
-             "cannot open");
-    db_.exec("PRAGMA foreign_keys = ON", "cannot open");
-    if (options.max_pages) {
-      db_.exec("PRAGMA max_page_count = " + std::to_string(*options.max_pages), "cannot open");
-    }
-  }
-
-  int schema_version() {
-    auto select = db_.prepare("SELECT version FROM schema_version", "cannot read the schema version");
-    return select.step() ? static_cast<int>(select.int64(0)) : 0;
-  }
-
-  void check_not_newer(int version) const {
-    if (version > kSqliteSchemaVersion) {
-      throw StoreError("store " + db_.path() + ": schema version " + std::to_string(version) +
-                       " is newer than this Flow understands (" +
-                       std::to_string(kSqliteSchemaVersion) + "); upgrade Flow");
-    }
-  }
-
-  /// A read-only connection cannot migrate: a file of an older schema is
-  /// refused, saying what will migrate it.
-  void check_current_schema() {
-    auto table = db_.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'schema_version'", "cannot open");
-    const int version = table.step() && table.int64(0) > 0 ? schema_version() : 0;
-    check_not_newer(version);
-    if (version < kSqliteSchemaVersion) {
-      throw StoreError("store " + db_.path() + ": schema version " + std::to_string(version) +
-                       " is older than this Flow's (" + std::to_string(kSqliteSchemaVersion) +
-                       ") and a command that only reads does not migrate it; a command that writes (flow run, "
-                       "flow trigger, flow tasks run|pause|resume|delete) migrates it");
-    }
-  }
-
-  void migrate() {
-    db_.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
-             "cannot read the schema version");
-    int version = schema_version();
-    check_not_newer(version);
-    while (version < kSqliteSchemaVersion) {
-      const std::string operation = "cannot migrate the schema to version " + std::to_string(version + 1);
-      Transaction transaction(db_, operation);
-      version = schema_version();  // again under the write lock: another daemon may have migrated
-      check_not_newer(version);
-      if (version == kSqliteSchemaVersion) break;  // the transaction rolls back, having changed nothing
-      db_.exec(kMigrations[static_cast<std::size_t>(version)], operation);
-      db_.exec("DELETE FROM schema_version", operation);
-      db_.exec("INSERT INTO schema_version (version) VALUES (" + std::to_string(version + 1) + ")",
-               operation);
-      transaction.commit();
-      ++version;
-    }
-  }
-
   /// One transaction for `todo`. Returns the index of the run whose write
   /// failed (it holds its error; nothing was committed), or nullopt when done:
   /// committed, or failed as a whole (BEGIN or COMMIT), every run then holding the error.
