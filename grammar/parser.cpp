@@ -7,11 +7,14 @@
 
 #include "grammar/parser.hpp"
 
+#include <algorithm>
+
 #include <tao/pegtl/contrib/limit_depth.hpp>
 #include <tao/pegtl/contrib/parse_tree.hpp>
 
 #include "grammar/errors.hpp"
 #include "grammar/grammar.hpp"
+#include "grammar/keyword_hint.hpp"
 #include "grammar/lower.hpp"
 #include "grammar/tree_builder.hpp"
 #include "grammar/unit_hint.hpp"
@@ -70,19 +73,34 @@ struct depth_limit : tao::pegtl::limit_depth<kMaxRuleDepth> {};
 // (tests/grammar checks the columns).
 struct declaration_in_module : seq<seq<next_declaration>> {};
 
-SourceRange point(std::uint32_t file, const tao::pegtl::position& p) {
-  const SourcePos pos{static_cast<std::uint32_t>(p.line), static_cast<std::uint32_t>(p.column),
-                      static_cast<std::uint32_t>(p.byte)};
+/// Where the byte at `offset` of `text` is, as a point.
+SourceRange point_at(std::uint32_t file, std::string_view text, std::size_t offset) {
+  const std::size_t newline = offset == 0 ? std::string_view::npos : text.rfind('\n', offset - 1);
+  const std::size_t line_start = newline == std::string_view::npos ? 0 : newline + 1;
+  const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n');
+  const SourcePos pos{static_cast<std::uint32_t>(line), static_cast<std::uint32_t>(offset - line_start + 1),
+                      static_cast<std::uint32_t>(offset)};
   return SourceRange{file, pos, pos};
 }
 
-/// The diagnostic's text for a failed must point in `text`.
-std::string parse_error_message(const tao::pegtl::parse_error& e, std::string_view text) {
+/// The one diagnostic of a failed must point in `text`: its rule's message,
+/// or a misspelled unit named, with a misspelled keyword guessed; a missing
+/// `;` pointed at the end of the line it belongs to.
+void report(const tao::pegtl::parse_error& e, std::uint32_t file, std::string_view text, Diagnostics& diagnostics) {
   const std::string_view message = e.message();
-  if (message == "maximum parser rule nesting depth exceeded") return "nested too deeply";
+  std::size_t offset = e.positions().front().byte;
+  if (message == "maximum parser rule nesting depth exceeded") {
+    diagnostics.error(point_at(file, text, offset), "nested too deeply");
+    return;
+  }
   const auto units = message == error_message<interval_unit> ? UnitSet::interval : UnitSet::duration;
-  if (auto unit = misspelled_unit_message(text, e.positions().front().byte, units)) return *unit;
-  return std::string(message);
+  if (auto unit = misspelled_unit_message(text, offset, units)) {
+    diagnostics.error(point_at(file, text, offset), *unit);
+    return;
+  }
+  std::string text_of_error = std::string(message) + keyword_hint(text, offset, message);
+  if (message.starts_with("expected ';'")) offset = semicolon_offset(text, offset);
+  diagnostics.error(point_at(file, text, offset), std::move(text_of_error));
 }
 
 }  // namespace
@@ -120,7 +138,7 @@ std::optional<ast::Module> parse_module(const SourceSet& sources, std::uint32_t 
       result = std::move(module);
     }
   } catch (const pegtl::parse_error& e) {
-    diagnostics.error(syntax::point(file, e.positions().front()), syntax::parse_error_message(e, source.text));
+    syntax::report(e, file, source.text, diagnostics);
   }
   syntax::Node::release_free_nodes();
   return result;
@@ -144,7 +162,7 @@ auto parse_input(const SourceSet& sources, std::uint32_t file, Diagnostics& diag
                                           syntax::control>(in);
     if (root) result = lower(lowerer, *root);
   } catch (const pegtl::parse_error& e) {
-    diagnostics.error(syntax::point(file, e.positions().front()), syntax::parse_error_message(e, source.text));
+    syntax::report(e, file, source.text, diagnostics);
   } catch (const syntax::LowerError& e) {
     diagnostics.error(e.range, e.message);
   }

@@ -32,14 +32,6 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kAbbrevia
 bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)); }
 
-/// The identifier starting at `offset`, or "" when none does.
-std::string_view word_at(std::string_view text, std::size_t offset) {
-  if (offset >= text.size() || is_digit(text[offset]) || !is_word_char(text[offset])) return {};
-  std::size_t end = offset;
-  while (end < text.size() && is_word_char(text[end])) ++end;
-  return text.substr(offset, end - offset);
-}
-
 /// Whether a number literal ends right before `offset`, blanks aside
 /// (`5 |minites`, `10|x`), and not the digits at the end of a name (`B2 x`).
 bool follows_number(std::string_view text, std::size_t offset) {
@@ -51,6 +43,13 @@ bool follows_number(std::string_view text, std::size_t offset) {
 }
 
 }  // namespace
+
+std::string_view word_at(std::string_view text, std::size_t offset) {
+  if (offset >= text.size() || is_digit(text[offset]) || !is_word_char(text[offset])) return {};
+  std::size_t end = offset;
+  while (end < text.size() && is_word_char(text[end])) ++end;
+  return text.substr(offset, end - offset);
+}
 
 std::optional<std::string> closest_unit(std::string_view word, UnitSet units) {
   const auto& words = unit_words(units);

@@ -13,6 +13,10 @@ namespace flow::syntax {
 /// `every` interval's (`5 seconds` to `3 months`).
 enum class UnitSet { duration, interval };
 
+/// The identifier (letters, digits, '_'; not starting with a digit) that
+/// starts at byte `offset` of `text`, or "" when none does.
+std::string_view word_at(std::string_view text, std::size_t offset);
+
 /// The unit `word` most likely meant (`minites` -> `minutes`, `hrs` -> `hours`);
 /// nullopt when it is too far from all of them.
 std::optional<std::string> closest_unit(std::string_view word, UnitSet units);

@@ -13,10 +13,11 @@ TEST_CASE("rendered syntax errors, caret included") {
         "list)\n"
         "    field A strng;\n"
         "            ^\n");
+  // A missing ';' is pointed at where it belongs, not at the next line.
   CHECK(parse_errors("process P {\n  on Go {\n    set A = 1\n    save;\n  }\n}\n") ==
-        "test.flow:4:5: error: expected ';' after the rule\n"
-        "      save;\n"
-        "      ^\n");
+        "test.flow:3:14: error: expected ';' after the rule\n"
+        "      set A = 1\n"
+        "               ^\n");
   CHECK(parse_errors("process P { on H { set A = ; } }") ==
         "test.flow:1:28: error: expected an expression\n"
         "  process P { on H { set A = ; } }\n"
@@ -133,13 +134,52 @@ TEST_CASE("letters after a number: the caret on them, a misspelled unit named") 
   });
 }
 
+TEST_CASE("a misspelled keyword is named with the keyword it resembles, among those that may stand there") {
+  check_all({
+      {"process P { on H { create_itm D.M; } }", 20, (std::string(kRuleOrBrace) + "; did you mean 'create_item'?").c_str()},
+      {"process P { on H { sav; } }", 20, (std::string(kRuleOrBrace) + "; did you mean 'save'?").c_str()},
+      {"process P { on H { create_item D.M map { A = 1; } on_sucess { B = 1; }; } }", 51,
+       "expected ';' after the rule (a call rule ends with ';', even after a block); did you mean 'on_success'?"},
+      {"process P { field A numbr; }", 21,
+       "expected a field type (text, number, boolean, datetime, duration, secret, json, list); did you mean 'number'?"},
+      {"schedule \"S\" { triger Go; }", 16,
+       "expected a schedule setting (every, cron, once, at, timezone, process, id, trigger, expires, on_overlap, "
+       "on_missed, retry, jitter) or '}' to close the block; did you mean 'trigger'?"},
+      {"datasorce D rest { }", 1,
+       "expected a declaration (import, datasource, process, instance, schedule, test); did you mean 'datasource'?"},
+      {"process P { field A text requird; }", 26, "expected ';' after the field declaration; did you mean 'required'?"},
+      // Nothing close enough (a keyword list's words are alike: one edit, two
+      // from 8 letters), or an example value in quotes: the rule's own message.
+      {"datasource D rest { method M FETCH \"/x\" { } }", 30, "expected an HTTP verb (GET, POST, PUT, PATCH, DELETE)"},
+      {"process P { on H { frobnicate; } }", 20, kRuleOrBrace},
+      {"schedule \"S\" { timezone Europ; }", 25, "expected a time zone name in quotes (\"Europe/Dublin\")"},
+  });
+}
+
+TEST_CASE("a missing ';' is pointed at the end of the line it belongs to, comments and blank lines skipped") {
+  CHECK(parse_errors("process P {\n  on Go {\n    set A = 1  // one\n\n    // two\n    save;\n  }\n}\n") ==
+        "test.flow:3:14: error: expected ';' after the rule\n"
+        "      set A = 1  // one\n"
+        "               ^\n");
+  CHECK(parse_errors("process P {\n  on Go {\n    set A = \"a // b\"\n    save;\n  }\n}\n") ==
+        "test.flow:3:21: error: expected ';' after the rule\n"
+        "      set A = \"a // b\"\n"
+        "                      ^\n");
+  // On the same line the error stays where the parser stopped.
+  CHECK(parse_errors("process P { on Go { set A = 1 save; } }") ==
+        "test.flow:1:31: error: expected ';' after the rule\n"
+        "  process P { on Go { set A = 1 save; } }\n"
+        "                                ^\n");
+}
+
 TEST_CASE("declaration errors") {
   check_all({
       {"frob", 1, "expected a declaration (import, datasource, process, instance, schedule, test)"},
       {"process P { } }", 15, "expected a declaration (import, datasource, process, instance, schedule, test)"},
       {"process { }", 9, "expected a process name"},
       {"process P field A text; }", 11, "expected '{' (or '<') to open the process body"},
-      {"process P { fields A text; }", 13, "expected 'field' or 'on' or '}' to close the block"},
+      {"process P { fields A text; }", 13,
+       "expected 'field' or 'on' or '}' to close the block; did you mean 'field'?"},
       {"process P { field A text on H { } }", 26, "expected ';' after the field declaration"},
       {"process P { on { save; } }", 16, "expected a handler name, 'change FIELD' or 'load' after 'on'"},
       {"import \"a.flow\"", 16, "expected ';'"},
