@@ -1,10 +1,7 @@
 #include "engine/value.hpp"
 
 #include <charconv>
-#include <algorithm>
-#include <cctype>
 #include <cmath>
-#include <initializer_list>
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -12,6 +9,7 @@
 
 #include <date/date.h>
 
+#include "engine/iso_date.hpp"
 #include "grammar/printable.hpp"
 
 namespace flow {
@@ -390,60 +388,24 @@ static std::optional<double> parse_number(const std::string& text) {
   return d;
 }
 
-/// The number written by the digits text[from, from + count): the caller has
-/// checked that they are digits.
-static int digits_at(std::string_view text, std::size_t from, std::size_t count) {
-  int out = 0;
-  for (std::size_t i = from; i < from + count; ++i) out = out * 10 + (text[i] - '0');
-  return out;
-}
-
-/// Whether `text` is ISO 8601 as a field takes it: YYYY-MM-DD, or that and
-/// [T ]HH:MM:SS[.fraction][Z|+HH:MM|+HHMM]. Read by hand: date::parse reads an
-/// uninitialized value when a pattern fails half-way (found by fuzzing).
-static std::optional<TimePoint> parse_iso(std::string_view text) {
-  const auto digits = [&text](std::initializer_list<std::size_t> at) {
-    return std::all_of(at.begin(), at.end(), [&text](std::size_t i) { return std::isdigit(static_cast<unsigned char>(text[i])); });
-  };
-  if (text.size() < 10 || !digits({0, 1, 2, 3, 5, 6, 8, 9}) || text[4] != '-' || text[7] != '-') return std::nullopt;
-  const date::year_month_day ymd{date::year{digits_at(text, 0, 4)}, date::month{static_cast<unsigned>(digits_at(text, 5, 2))},
-                                 date::day{static_cast<unsigned>(digits_at(text, 8, 2))}};
-  if (!ymd.ok()) return std::nullopt;
-  TimePoint t{date::sys_days{ymd}.time_since_epoch()};
-  if (text.size() == 10) return t;
-  if (text.size() < 19 || (text[10] != 'T' && text[10] != ' ') || !digits({11, 12, 14, 15, 17, 18}) ||
-      text[13] != ':' || text[16] != ':') {
-    return std::nullopt;
-  }
-  const int hours = digits_at(text, 11, 2), minutes = digits_at(text, 14, 2), seconds = digits_at(text, 17, 2);
-  if (hours > 23 || minutes > 59 || seconds > 59) return std::nullopt;
-  t += std::chrono::hours{hours} + std::chrono::minutes{minutes} + std::chrono::seconds{seconds};
-  std::size_t at = 19;
-  if (at < text.size() && text[at] == '.') {
-    const std::size_t digits_from = ++at;
-    while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]))) ++at;
-    if (at == digits_from || at - digits_from > 9) return std::nullopt;
-    const std::size_t millis = std::min<std::size_t>(at - digits_from, 3);
-    int ms = digits_at(text, digits_from, millis);
-    for (std::size_t i = millis; i < 3; ++i) ms *= 10;
-    t += std::chrono::milliseconds{ms};
-  }
-  const std::string_view zone = text.substr(at);
-  if (zone.empty() || zone == "Z") return t;
-  const auto digit = [&zone](std::size_t i) { return std::isdigit(static_cast<unsigned char>(zone[i])) != 0; };
-  if (zone[0] != '+' && zone[0] != '-') return std::nullopt;
-  const bool colon = zone.size() == 6 && digit(1) && digit(2) && zone[3] == ':' && digit(4) && digit(5);
-  const bool plain = zone.size() == 5 && digit(1) && digit(2) && digit(3) && digit(4);
-  if (!colon && !plain) return std::nullopt;
-  const int offset_hours = digits_at(zone, 1, 2), offset_minutes = digits_at(zone, colon ? 4 : 3, 2);
-  if (offset_hours > 23 || offset_minutes > 59) return std::nullopt;
-  const auto offset = std::chrono::hours{offset_hours} + std::chrono::minutes{offset_minutes};
-  return zone[0] == '+' ? t - offset : t + offset;
-}
-
 [[noreturn]] static void mismatch(const Value& value, ast::FieldType type, std::string_view field) {
   throw RunError("cannot assign " + std::string(kind_name(value.kind())) + " to " +
                  field_type_name(type) + " field '" + std::string(field) + "'");
+}
+
+/// ISO 8601 text as a datetime field's instant, read as parse_date reads it
+/// (engine/iso_date.hpp): its offset, else the local time in its [Zone], else
+/// UTC; nullopt when it is not ISO 8601. A zone the tz database does not know
+/// is a RunError that names it.
+static std::optional<TimePoint> iso_instant(const Value& text, std::string_view field) {
+  const auto parsed = parse_iso(text.as<std::string>());
+  if (!parsed) return std::nullopt;
+  const date::time_zone* zone = parsed->zone.empty() ? nullptr : find_zone(parsed->zone);
+  if (!parsed->zone.empty() && zone == nullptr) {
+    throw RunError("cannot assign text to datetime field '" + std::string(field) + "': unknown time zone " +
+                   shown(Value(parsed->zone, text.secret)));
+  }
+  return resolve(*parsed, zone);
 }
 
 static Value coerce_scalar(Value value, ast::FieldType type, std::string_view field) {
@@ -477,7 +439,7 @@ static Value coerce_scalar(Value value, ast::FieldType type, std::string_view fi
         return Value(TimePoint(milliseconds_of(value.as<double>() * 1000)));
       }
       if (value.is<std::string>()) {
-        if (auto t = parse_iso(value.as<std::string>())) return Value(*t);
+        if (auto t = iso_instant(value, field)) return Value(*t);
       }
       break;
     case FT::duration:

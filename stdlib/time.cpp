@@ -19,9 +19,10 @@
 #include <sstream>
 
 #include "engine/clock.hpp"
+#include "engine/iso_date.hpp"
 #include "stdlib/stdlib.hpp"
 #include "stdlib/support.hpp"
-#include "stdlib/time_iso.hpp"
+#include "stdlib/time_parse.hpp"
 #include "stdlib/time_pattern.hpp"
 
 namespace flow {
@@ -31,15 +32,6 @@ using namespace std::chrono;
 using stdlib::tainted;
 
 constexpr double kMaxMilliseconds = 9007199254740992.0;  // 2^53: exact in a double
-
-/// The zone named `name`, or nullptr when there is none.
-const date::time_zone* find_zone(const std::string& name) {
-  try {
-    return date::locate_zone(name);
-  } catch (const std::exception&) {
-    return nullptr;
-  }
-}
 
 /// `where` says which argument it was, for a function whose arguments can be mistaken.
 const date::time_zone* zone_arg(std::string_view fn, const Value& value, std::string_view where = {}) {
@@ -226,13 +218,13 @@ DateReading date_reading(std::span<const Value> args) {
 Value parse_date_fn(std::span<const Value> args, const CallContext&) {
   const std::string& text = stdlib::text_arg("parse_date", args[0]);
   auto [pattern, zone, zone_was] = date_reading(args);
-  auto parsed = pattern ? stdlib::parse_with_pattern(text, *pattern) : stdlib::parse_iso(text);
+  auto parsed = pattern ? stdlib::parse_with_pattern(text, *pattern) : parse_iso(text);
   if (!parsed) {
     throw RunError("parse_date: " + stdlib::quoted(args[0]) + " is not a date" +
                    (pattern ? " in the pattern " + stdlib::quoted(args[1]) : " (ISO 8601" + zone_was + ")"));
   }
   if (!parsed->zone.empty()) zone = zone_arg("parse_date", Value(parsed->zone, args[0].secret));
-  return tainted(Value(stdlib::resolve(*parsed, zone)), args);
+  return tainted(Value(resolve(*parsed, zone)), args);
 }
 
 Value unix_time_fn(std::span<const Value> args, const CallContext&) {

@@ -96,3 +96,28 @@ TEST_CASE("docs: `datetime + text` is a warning of the checker, not a type error
   REQUIRE(warns != std::string::npos);
   CHECK(doc.find("`datetime + text` concatenates", warns) != std::string::npos);
 }
+
+TEST_CASE("docs: a datetime field given text reads what parse_date(text) reads", "[docs]") {
+  EngineFixture f(R"(
+process P {
+  field Short datetime;
+  field Zoned datetime;
+  field Same boolean;
+  field Text text = "2027-06-30 09:30+02";
+  on Go {
+    set Short = Text;
+    set Zoned = "2027-06-30t09:30:15,5[Europe/Dublin]";
+    set Same = Short == parse_date(Text) and Zoned == parse_date("2027-06-30t09:30:15,5[Europe/Dublin]");
+  }
+}
+)");
+  const auto result = f.run("P", "Go");
+  INFO(result.error);
+  REQUIRE(result.ok);
+  CHECK(result.instance.fields.at("Same") == Value(true));
+  CHECK(to_text(result.instance.fields.at("Zoned")) == "2027-06-30T08:30:15.500Z");
+
+  const auto doc = language_doc();
+  CHECK(doc.find("`parse_date(text)` without a pattern and a `datetime`\nfield given text") != std::string::npos);
+  CHECK(doc.find("cannot assign text to\ndatetime field 'At': unknown time zone \"Nowhere/City\"") != std::string::npos);
+}

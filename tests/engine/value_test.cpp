@@ -162,6 +162,35 @@ TEST_CASE("ISO 8601 text into a datetime field: exact values, impossible dates r
   }
 }
 
+TEST_CASE("a datetime field takes the ISO 8601 parse_date takes: HH:MM, +HH, t and z, a comma, a [Zone]", "[value]") {
+  using flow::ast::FieldType;
+  using namespace std::chrono;
+  const auto at = [](const std::string& text) {
+    INFO(text);
+    return flow::coerce_to_field(flow::Value(text), FieldType::datetime, "At").as<flow::TimePoint>();
+  };
+  const flow::TimePoint day{date::sys_days{date::year{2027} / 6 / 30}.time_since_epoch()};
+  CHECK(at("2027-06-30T12:00") == day + 12h);
+  CHECK(at("2027-06-30 12:00Z") == day + 12h);
+  CHECK(at("2027-06-30T12:00:00+02") == day + 10h);
+  CHECK(at("2027-06-30t12:00:00z") == day + 12h);
+  CHECK(at("2027-06-30T12:00:00,5Z") == day + 12h + 500ms);
+  CHECK(at("2027-06-30T12:00:00.1234567890Z") == day + 12h + 123ms);
+  // Dublin is on IST (UTC+1) in June; an offset in the text wins over the zone.
+  CHECK(at("2027-06-30T12:00[Europe/Dublin]") == day + 11h);
+  CHECK(at("2027-06-30T12:00:00+02:00[Europe/Dublin]") == day + 10h);
+}
+
+TEST_CASE("a [Zone] the tz database does not know is refused by name, masked when secret", "[value]") {
+  using flow::ast::FieldType;
+  CHECK_THROWS_WITH(flow::coerce_to_field(flow::Value("2027-06-30T12:00[Nowhere/City]"), FieldType::datetime, "At"),
+                    "cannot assign text to datetime field 'At': unknown time zone \"Nowhere/City\"");
+  CHECK_THROWS_WITH(
+      flow::coerce_to_field(flow::Value(std::string("2027-06-30T12:00+01[Nowhere/City]"), true), FieldType::datetime,
+                            "At"),
+      "cannot assign text to datetime field 'At': unknown time zone ••••");
+}
+
 TEST_CASE("shown: text in quotes, its quotes and control characters escaped; a mask is not quoted", "[value]") {
   using namespace flow;
   CHECK(shown(Value(R"(HTTP 401: {"error":"invalid_token"})")) == R"("HTTP 401: {\"error\":\"invalid_token\"}")");
