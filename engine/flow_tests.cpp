@@ -179,12 +179,20 @@ class TestRun {
     if (scheduler_) return;
     SchedulerOptions options;
     options.jitter = [random = std::mt19937_64(20260101)]() mutable { return random(); };
-    options.log = [this](const std::string& line) { note("    " + stamp() + " " + line); };
+    options.log = [this](const std::string& line) {
+      const auto first = line.find('\n');  // a rendered error follows, set in under it
+      note("    " + stamp() + " " + line.substr(0, first) + (first == std::string::npos ? "" : "\n" + indented(line.substr(first + 1))));
+    };
+    // In a test, a task's first run by hand is a step.
+    const auto by_hand = [](const ast::ScheduleDecl& schedule, const std::string& id) {
+      return "`run " + schedule.process->text + "." + schedule.trigger->text + (id.empty() ? "" : " on \"" + id + "\"") +
+             ";` before time passes";
+    };
     runner_.emplace(interpreter_, [this](const std::string& task, const RunResult& result) {
       note("    " + stamp() + " schedule \"" + task + "\": " + result.instance.process + " " +
            (result.instance.id.empty() ? "(new)" : result.instance.id) + (result.ok ? " ok" : " FAILED"));
       run_output(result);
-    });
+    }, by_hand);
     scheduler_.emplace(clock_, *store_, program_.schedules(), *runner_, options);
     asio::co_spawn(*io_, scheduler_->run(), [this](std::exception_ptr e) {
       scheduler_done_ = true;

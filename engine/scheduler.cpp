@@ -20,6 +20,7 @@ struct Scheduler::Task {
   TaskStats stats;
   TaskState state;       // as last read, planned or run: the store's copy lags while `unsaved`
   bool unsaved = false;  // the last save failed; the next one retries it
+  std::string waiting;   // a dynamic time's last logged reason for having none (empty: it had one)
 };
 
 namespace {
@@ -52,7 +53,7 @@ Scheduler::Scheduler(Clock& clock, Store& store, std::vector<const ast::Schedule
       throw ScheduleError("schedule \"" + decl->name + "\": another schedule has the same name");
     }
     try {
-      auto task = std::make_unique<Task>(Task{decl, make_schedule_spec(*decl), {}, {}, false});
+      auto task = std::make_unique<Task>(Task{decl, make_schedule_spec(*decl), {}, {}, false, {}});
       task->state.name = decl->name;
       tasks_.push_back(std::move(task));
     } catch (const ScheduleError& e) {
@@ -129,14 +130,25 @@ void Scheduler::save_state(Task& task) {
   task.unsaved = false;
 }
 
-std::optional<TimePoint> Scheduler::dynamic_at(const Task& task) {
+std::optional<TimePoint> Scheduler::dynamic_at(Task& task) {
   if (!std::holds_alternative<DynamicSpec>(task.spec.when)) return std::nullopt;
+  DynamicNext next;
   try {
-    return runner_.dynamic_next(*task.decl);
+    next = runner_.dynamic_next(*task.decl);
   } catch (const StoreError& e) {
-    note(task, std::string("cannot compute its next time: ") + e.what() + "; asking again later");
-    return std::nullopt;
+    next.waiting = std::string("cannot read what its time is computed from: ") + e.what();
   }
+  if (next.at) {
+    if (!task.waiting.empty()) note(task, "its time can be computed now: " + format_iso(*next.at));
+    task.waiting.clear();
+    return next.at;
+  }
+  // Polled every minute while it has no time: the log says why once, and again when it changes.
+  const std::string why = next.waiting + "; checking again every " + format_duration(options_.dynamic_idle_poll) +
+                          (next.detail.empty() ? "" : ":\n" + next.detail);
+  if (why != task.waiting) note(task, why);
+  task.waiting = why;
+  return std::nullopt;
 }
 
 asio::awaitable<void> Scheduler::task_loop(Task* task) {

@@ -294,6 +294,29 @@ test "schedules" {
   CHECK(ran.expects == 6);
 }
 
+TEST_CASE("a dynamic schedule whose time is not known yet says why in the report, once", "[flow-test]") {
+  const auto ran = run_first(R"(
+schedule "before expiry" { at At + seconds(Expires) - 5 minutes; process Keeper; id "K-1"; trigger Go; }
+
+test "fresh" {
+  clock 2026-03-01T09:00:00Z;
+  instance "K-1" of Keeper { Refresh = "r"; }
+  mock Api.Token { body { access_token = "a"; refresh_token = "r2"; expires_in = 600; } }
+  advance 1 hour;
+  expect Api.Token.calls == 1;
+}
+)");
+  CHECK_FALSE(ran.ok);
+  CHECK(ran.report ==
+        "  2026-03-01T09:00:00Z advance 1 hour\n"
+        "    2026-03-01T09:00:00Z task \"before expiry\": its time cannot be computed yet: At and Expires of K-1 are "
+        "null, so it does not run until a run sets them; run it once by hand: `run Keeper.Go on \"K-1\";` before time "
+        "passes; checking again every 1m\n"
+        "  FAIL test.flow:44:3: expect failed: Api.Token.calls == 1\n"
+        "    left:  0\n"
+        "    right: 1\n");
+}
+
 TEST_CASE("every 1 month from January 31 runs on each month's last day, not on the 28th", "[flow-test]") {
   const auto ran = run_first(R"(
 process Stamp { field Seen text = ""; on Go { set Seen = Seen + " " + format_date(now()); save; } }

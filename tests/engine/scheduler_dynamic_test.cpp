@@ -48,3 +48,36 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time already past at start is 
   CHECK(log.front() == "task \"Before expiry\": its time 2026-11-28T08:55:00Z has come; running now");
   stop_and_drain(io, daemon);
 }
+
+TEST_CASE_METHOD(Scheduled, "scheduler: why a dynamic time is missing is logged once, and again when it changes",
+                 "[scheduler]") {
+  ast::ScheduleDecl decl;
+  decl.name = "Before expiry";
+  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
+  Log log;
+  runner.waiting = "its time cannot be computed yet: CreatedAt and ExpiresIn of TK-1 are null";
+  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  advance_in_steps(io, clock, kT0 + 10min);
+  CHECK(runner.dynamic_asked >= 10);  // polled every minute
+  CHECK(log.lines == std::vector<std::string>{
+                         "task \"Before expiry\": its time cannot be computed yet: CreatedAt and ExpiresIn of TK-1 "
+                         "are null; checking again every 1m"});
+
+  // Another reason: said once more, with the rendered error under it.
+  runner.waiting = "its time cannot be computed, so it does not run";
+  runner.waiting_detail = "t.flow:9:6: error: jwt_claims: not a JWT\n  at jwt_claims(AccessToken).exp\n     ^";
+  advance_in_steps(io, clock, kT0 + 20min);
+  REQUIRE(log.lines.size() == 2);
+  CHECK(log.lines[1] ==
+        "task \"Before expiry\": its time cannot be computed, so it does not run; checking again every 1m:\n"
+        "t.flow:9:6: error: jwt_claims: not a JWT\n  at jwt_claims(AccessToken).exp\n     ^");
+
+  // A time at last (a refresh by hand set the fields): said, and the task runs then.
+  runner.dynamic = kT0 + 30min;
+  runner.dynamic_after_run = 55min;
+  advance_in_steps(io, clock, kT0 + 31min);
+  REQUIRE(log.lines.size() == 3);
+  CHECK(log.lines[2] == "task \"Before expiry\": its time can be computed now: 2026-11-28T09:30:00Z");
+  CHECK(runner.started == times({30min}));
+  stop_and_drain(io, daemon);
+}

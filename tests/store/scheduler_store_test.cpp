@@ -30,7 +30,7 @@ class CountingRunner final : public flow::TaskRunner {
     started.push_back(clock_.now());
     co_return flow::TaskOutcome{true, "", false};
   }
-  std::optional<TimePoint> dynamic_next(const ast::ScheduleDecl&) override { return std::nullopt; }
+  flow::DynamicNext dynamic_next(const ast::ScheduleDecl&) override { return {}; }
   std::vector<TimePoint> started;
 
  private:

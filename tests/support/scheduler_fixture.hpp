@@ -86,7 +86,11 @@ class FakeRunner final : public flow::TaskRunner {
     co_return outcome;
   }
 
-  std::optional<TimePoint> dynamic_next(const ast::ScheduleDecl&) override { return dynamic; }
+  flow::DynamicNext dynamic_next(const ast::ScheduleDecl&) override {
+    ++dynamic_asked;
+    if (dynamic) return {dynamic, "", ""};
+    return {std::nullopt, waiting, waiting_detail};
+  }
 
   std::vector<TimePoint> started;
   std::vector<TimePoint> finished;
@@ -95,6 +99,9 @@ class FakeRunner final : public flow::TaskRunner {
   flow::Duration run_time{0};
   std::optional<TimePoint> dynamic;
   std::optional<flow::Duration> dynamic_after_run;  // a run moves `dynamic` to its start + this
+  std::string waiting = "ExpiresIn is null";        // why there is no `dynamic` time
+  std::string waiting_detail;
+  int dynamic_asked = 0;
   bool throw_foreign = false;
 
  private:
