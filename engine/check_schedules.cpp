@@ -107,7 +107,8 @@ class ScheduleChecker {
     try {
       expired(make_schedule_spec(schedule_));
     } catch (const ScheduleError& e) {
-      error(schedule_.when->range, e.what());
+      const bool first_run = std::string_view(e.what()) == kFirstRunNowOnlyAt;
+      error(first_run ? schedule_.first_run_range : schedule_.when->range, e.what());
     }
   }
 

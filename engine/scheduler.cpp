@@ -131,7 +131,9 @@ void Scheduler::save_state(Task& task) {
 }
 
 std::optional<TimePoint> Scheduler::dynamic_at(Task& task) {
-  if (!std::holds_alternative<DynamicSpec>(task.spec.when)) return std::nullopt;
+  // `first run now` runs a task that never ran whatever its time: nothing to compute, or to say, yet.
+  if (!std::holds_alternative<DynamicSpec>(task.spec.when) || runs_first_now(task.spec, progress_of(task.state)))
+    return std::nullopt;
   DynamicNext next;
   try {
     next = runner_.dynamic_next(*task.decl);

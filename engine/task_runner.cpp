@@ -31,6 +31,8 @@ std::string InterpreterTaskRunner::first_run_advice(const ast::ScheduleDecl& sch
   std::string advice = "run it once by hand: ";
   advice += by_hand_ ? by_hand_(schedule, id)
                      : schedule.process->text + "." + schedule.trigger->text + (id.empty() ? "" : " on " + id);
+  // Already set, it ran once: that first run failed, and running it again by hand is what is left.
+  if (!schedule.first_run_now) advice += ", or add `first run now;` to the schedule";
   return advice;
 }
 

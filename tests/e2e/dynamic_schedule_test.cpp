@@ -28,7 +28,8 @@ TEST_CASE("a dynamic schedule of a fresh instance says once why it waits and how
                           " task \"Refresh access token\": its time cannot be computed yet: CreatedAt and ExpiresIn of "
                           "TK-1 are null, so it does not run until a run sets them; run it once by hand: flow tasks run " +
                           file + " 'Refresh access token' --db " + db + " (or flow trigger " + file +
-                          " TokenKeeper.Refresh --id TK-1 --db " + db + "); checking again every 1m\n"));
+                          " TokenKeeper.Refresh --id TK-1 --db " + db + "), or add `first run now;` to the schedule; "
+                          "checking again every 1m\n"));
 
   const auto list = run_flow({"tasks", "list", file, "--db", db});
   CHECK(list.code == 0);
@@ -44,4 +45,26 @@ TEST_CASE("a dynamic schedule of a fresh instance says once why it waits and how
   const auto planned = run_flow({"tasks", "list", file, "--db", db});
   CHECK_THAT(planned.out, Catch::Contains("  next 20"));  // 55 minutes after the refresh
   CHECK_THAT(planned.out, !Catch::Contains("waiting"));
+}
+
+TEST_CASE("first run now: the daemon refreshes a fresh instance at once, then follows the token's expiry", "[e2e]") {
+  auto provider = start_seed_provider();
+  TempDir dir;
+  const auto file = write_seed(dir, std::string(kAtExpiry) + "\n  first run now;");
+  const auto db = dir.file("flow.db");
+
+  const auto run = run_flow({"run", file, "--db", db, "--for", "1500ms"}, seed_env(provider));
+  INFO(run.out << run.err);
+  REQUIRE(run.code == 0);
+  CHECK(count_of(run.out, "Refresh access token: TokenKeeper TK-1 ok") == 1);
+  CHECK(count_of(run.out, "cannot be computed") == 0);
+  CHECK(provider_stats(provider).at("refreshes").get<int>() == 1);
+  const auto list = run_flow({"tasks", "list", file, "--db", db});
+  CHECK_THAT(list.out, Catch::StartsWith("Refresh access token  active  runs 1  last 20"));
+  CHECK_THAT(list.out, !Catch::Contains("waiting"));
+
+  // A restart does not run it again: the token's expiry (55 minutes on) decides.
+  const auto again = run_flow({"run", file, "--db", db, "--for", "500ms"}, seed_env(provider));
+  CHECK(count_of(again.out, "TK-1 ok") == 0);
+  CHECK(provider_stats(provider).at("refreshes").get<int>() == 1);
 }

@@ -311,10 +311,28 @@ test "fresh" {
         "  2026-03-01T09:00:00Z advance 1 hour\n"
         "    2026-03-01T09:00:00Z task \"before expiry\": its time cannot be computed yet: At and Expires of K-1 are "
         "null, so it does not run until a run sets them; run it once by hand: `run Keeper.Go on \"K-1\";` before time "
-        "passes; checking again every 1m\n"
+        "passes, or add `first run now;` to the schedule; checking again every 1m\n"
         "  FAIL test.flow:44:3: expect failed: Api.Token.calls == 1\n"
         "    left:  0\n"
         "    right: 1\n");
+}
+
+TEST_CASE("first run now: a fresh instance refreshes at once, then its token's expiry decides", "[flow-test]") {
+  const auto ran = run_first(R"(
+schedule "before expiry" { at At + seconds(Expires) - 5 minutes; first run now; process Keeper; id "K-1"; trigger Go; }
+
+test "fresh" {
+  clock 2026-03-01T09:00:00Z;
+  instance "K-1" of Keeper { Refresh = "r"; }
+  mock Api.Token { body { access_token = "a"; refresh_token = request.body.refresh_token + "+"; expires_in = 3600; } }
+  advance 3 hours;
+  expect Api.Token.calls == 4;  // 09:00 (the first run), 09:55, 10:50, 11:45
+  expect instance("K-1").At == 2026-03-01T11:45:00Z and instance("K-1").Refresh == "r++++";
+}
+)");
+  INFO(ran.report);
+  CHECK(ran.ok);
+  CHECK(ran.expects == 2);
 }
 
 TEST_CASE("every 1 month from January 31 runs on each month's last day, not on the 28th", "[flow-test]") {

@@ -81,3 +81,19 @@ TEST_CASE_METHOD(Scheduled, "scheduler: why a dynamic time is missing is logged 
   CHECK(runner.started == times({30min}));
   stop_and_drain(io, daemon);
 }
+
+TEST_CASE_METHOD(Scheduled, "scheduler: first run now runs a dynamic task that never ran at once, without asking",
+                 "[scheduler]") {
+  ast::ScheduleDecl decl;
+  decl.name = "Before expiry";
+  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
+  decl.first_run_now = true;
+  Log log;
+  runner.dynamic_after_run = 55min;  // the first run sets the fields the time is computed from
+  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  advance_in_steps(io, clock, kT0 + 2h);
+  CHECK(runner.started == times({0min, 55min, 110min}));
+  // Its time was not known before that run, and nobody needed to be told.
+  CHECK(log.lines == std::vector<std::string>{});
+  stop_and_drain(io, daemon);
+}

@@ -82,7 +82,7 @@ TEST_CASE("a dynamic time not known yet names the null fields and how to make th
   CHECK_FALSE(next.at);
   CHECK(next.waiting ==
         "its time cannot be computed yet: CreatedAt and ExpiresIn of K-1 are null, so it does not run until a run sets "
-        "them; run it once by hand: K.Refresh on K-1");
+        "them; run it once by hand: K.Refresh on K-1, or add `first run now;` to the schedule");
   CHECK(next.detail.empty());
 
   // The daemon names its commands.
@@ -90,7 +90,8 @@ TEST_CASE("a dynamic time not known yet names the null fields and how to make th
     return "flow tasks run k.flow '" + s.name + "' (" + id + ")";
   });
   CHECK_THAT(daemon.dynamic_next(*f.program->schedule("Before expiry")).waiting,
-             Catch::EndsWith("run it once by hand: flow tasks run k.flow 'Before expiry' (K-1)"));
+             Catch::EndsWith("run it once by hand: flow tasks run k.flow 'Before expiry' (K-1), or add `first run now;` "
+                             "to the schedule"));
 
   // After a run, the time is known.
   REQUIRE(f.run("K", "Refresh", "K-1").ok);
