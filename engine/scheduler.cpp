@@ -218,8 +218,14 @@ NextSlot Scheduler::pass_over(Task& task, TimePoint slot) {
 
 asio::awaitable<NextSlot> Scheduler::run_slot(Task* task, TimePoint slot) {
   const TimePoint started = clock_.now();
-  ++task->stats.runs;
   TaskOutcome outcome = co_await run_with_retries(task);
+  if (outcome.stopped) {
+    // The daemon stops and the run never started: the slot stays due, for the next start to run.
+    NextSlot unchanged;
+    unchanged.slot = slot;
+    co_return unchanged;
+  }
+  ++task->stats.runs;
   if (!outcome.ok) ++task->stats.failures;
   refresh_state(*task, kGoingOn);  // keep admin changes made during the run
   task->state.last_run = started;
@@ -244,7 +250,8 @@ void Scheduler::persist_next(Task& task, const NextSlot& next) {
 asio::awaitable<TaskOutcome> Scheduler::run_with_retries(Task* task) {
   for (int attempt = 1;; ++attempt) {
     TaskOutcome outcome = co_await run_once(task);
-    if (outcome.ok || !outcome.transient || attempt > task->spec.retry_times || stopping_) co_return outcome;
+    if (outcome.ok || outcome.stopped || !outcome.transient || attempt > task->spec.retry_times || stopping_)
+      co_return outcome;
     ++task->stats.retries;
     Duration delay = retry_delay(task->spec, attempt);
     // The message's first line (the rendered error follows with its source line and caret).
@@ -266,7 +273,7 @@ asio::awaitable<TaskOutcome> Scheduler::run_once(Task* task) {
     failure = std::string("internal error: ") + e.what();
   }
   note(*task, "run failed: " + failure);
-  co_return TaskOutcome{false, failure, false};
+  co_return TaskOutcome{false, failure, false, false};
 }
 
 }  // namespace flow

@@ -60,6 +60,9 @@ struct TaskOutcome {
   bool ok = false;
   std::string message;     // failure message, already masked
   bool transient = false;  // network error, 5xx, 429: worth a retry
+  /// Never started: the daemon is stopping and the run gave up waiting for its
+  /// instance (another process's run held it). Not a run: not counted, not retried.
+  bool stopped = false;
 };
 
 /// A dynamic schedule's next time, or why it has none now.

@@ -24,7 +24,7 @@ boost::asio::awaitable<TaskOutcome> InterpreterTaskRunner::run_task(const ast::S
   RunRequest request{schedule.process->text, schedule.trigger->text, instance_id(schedule), schedule.name};
   const RunResult result = co_await interpreter_.run(std::move(request));
   if (on_run_) on_run_(schedule.name, result);
-  co_return TaskOutcome{result.ok, result.error, result.transient};
+  co_return TaskOutcome{result.ok, result.error, result.transient, result.stopped};
 }
 
 std::string InterpreterTaskRunner::first_run_advice(const ast::ScheduleDecl& schedule, const std::string& id) const {

@@ -107,9 +107,14 @@ int cmd_run(const std::vector<std::string>& raw, std::ostream& out, std::ostream
   for (const auto& error : runtime.interpreter().seed_instances()) err << error;
 
   InterpreterTaskRunner runner(runtime.interpreter(), [&](const std::string& task, const RunResult& result) {
-    out << stamp(clock) << " " << task << ": " << result.instance.process << " "
-        << (result.instance.id.empty() ? "(new)" : printable(result.instance.id)) << (result.ok ? " ok" : " FAILED")
-        << "\n";
+    const auto instance = result.instance.id.empty() ? std::string("(new)") : printable(result.instance.id);
+    if (result.stopped) {  // no run: it never had its instance, and called nothing
+      out << stamp(clock) << " " << task << ": " << result.instance.process << " " << instance
+          << " not run: the daemon is stopping, and another flow process's run held the instance\n" << std::flush;
+      return;
+    }
+    out << stamp(clock) << " " << task << ": " << result.instance.process << " " << instance
+        << (result.ok ? " ok" : " FAILED") << "\n";
     for (const auto& line : result.log) out << "    " << line << "\n";
     if (!result.ok) out << result.error;
     out.flush();

@@ -327,6 +327,28 @@ TEST_CASE_METHOD(Scheduled, "scheduler: transient failures are retried with back
   }
 }
 
+TEST_CASE_METHOD(Scheduled, "scheduler: a run stopped before it started is no run, no failure and no overrun",
+                 "[scheduler]") {
+  auto decl = every(1, ast::TimeUnit::minutes);
+  Log log;
+  // It waits for another process's run on its instance past two slots; SIGTERM ends the wait.
+  runner.run_time = 10min;
+  runner.outcomes = {{false, "error: store: stopped while waiting for another flow process's run on 'TK-1'\n", true, true}};
+  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  advance_in_steps(io, clock, kT0 + 150s);
+  REQUIRE(runner.started == times({0min}));
+  stop_and_drain(io, daemon);
+  const auto& state = store.tasks.at("Refresh access token");
+  CHECK(state.run_count == 0);
+  CHECK_FALSE(state.last_run);
+  CHECK(state.next_run == kT0);  // still due: the next start runs it
+  const auto stats = daemon.scheduler.stats("Refresh access token");
+  CHECK(stats.runs == 0);
+  CHECK(stats.failures == 0);
+  CHECK(stats.skipped == 0);
+  CHECK(log.lines.empty());  // no overrun, no retry
+}
+
 TEST_CASE_METHOD(Scheduled, "scheduler: expires after N runs, then run() completes", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
   decl.expires = ast::Expiry{std::nullopt, 3, {}};

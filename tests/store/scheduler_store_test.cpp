@@ -28,7 +28,7 @@ class CountingRunner final : public flow::TaskRunner {
   explicit CountingRunner(flow::Clock& clock) : clock_(clock) {}
   asio::awaitable<flow::TaskOutcome> run_task(const ast::ScheduleDecl&) override {
     started.push_back(clock_.now());
-    co_return flow::TaskOutcome{true, "", false};
+    co_return flow::TaskOutcome{true, "", false, false};
   }
   flow::DynamicNext dynamic_next(const ast::ScheduleDecl&) override { return {}; }
   std::vector<TimePoint> started;

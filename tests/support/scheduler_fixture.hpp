@@ -73,7 +73,7 @@ class FakeRunner final : public flow::TaskRunner {
   asio::awaitable<TaskOutcome> run_task(const ast::ScheduleDecl& schedule) override {
     started.push_back(clock_.now());
     names.push_back(schedule.name);
-    TaskOutcome outcome{true, "", false};
+    TaskOutcome outcome{true, "", false, false};
     if (!outcomes.empty()) {
       outcome = outcomes.front();
       outcomes.pop_front();
