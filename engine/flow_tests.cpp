@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <utility>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -90,8 +91,7 @@ class TestRun {
     note("    call " + request.call + " (" + request.method + " " + request.url + ")");
     auto& answers = mocks_[request.call];
     if (answers.queue.empty()) {
-      fail(location(program_.sources, test_.name_range) + ": " + request.call +
-           " was called, but the test mocks no answer for it (add `mock " + request.call + " { ... }` before the step)");
+      ++unmocked_[request.call];  // a failure of the step, reported once when it ends
       return HttpError{HttpErrorKind::network, "no mocked answer for " + request.call + " in this test"};
     }
     const ast::MockAnswer& answer = *answers.queue.front();
@@ -206,6 +206,7 @@ class TestRun {
     scheduler_->stop();
     clock_.cancel_all();
     drain();
+    report_unmocked(test_.name_range);  // calls of runs that ended as the schedules stopped
     if (!scheduler_failed() && !scheduler_done_)
       fail(location(program_.sources, test_.name_range) + ": the schedules did not stop (a run waits for another)");
   }
@@ -231,9 +232,21 @@ class TestRun {
     return std::visit(
         [&](const auto& node) {
           const bool ok = this->step(node);
+          report_unmocked(node.range);
           return ok && !scheduler_failed();
         },
         step.node);
+  }
+
+  /// One failure per method the step called without a mocked answer, at the
+  /// step, with the attempts counted (retries, a schedule's retries and its
+  /// later slots all call again).
+  void report_unmocked(const SourceRange& step) {
+    for (const auto& [call, attempts] : std::exchange(unmocked_, {})) {
+      fail(location(program_.sources, step) + ": " + call + " was called, but the test mocks no answer for it (" +
+           (attempts > 1 ? "after " + std::to_string(attempts) + " attempts; " : std::string()) + "add `mock " + call +
+           " { ... }` before this step)");
+    }
   }
 
   bool step(const ast::MockStep& mock) {
@@ -278,6 +291,12 @@ class TestRun {
       return false;
     }
     run_output(*result);
+    if (!unmocked_.empty()) {
+      // The run failed for want of a mocked answer: that is the step's failure, its error the detail.
+      report_unmocked(run.range);
+      if (!result->ok) note("    " + what + " failed:\n" + indented(result->error));
+      return result->ok || run.fails;
+    }
     if (!run.fails) {
       if (result->ok) return true;
       fail(at + what + " failed:\n" + indented(result->error));
@@ -455,6 +474,7 @@ class TestRun {
   bool scheduler_done_ = false;
   std::exception_ptr scheduler_error_;
   std::map<std::string, MockAnswers> mocks_;
+  std::map<std::string, int> unmocked_;  // calls without a mocked answer in the step under way, by method
   FieldMap secrets_;  // keyed by the secret's text
   std::vector<std::pair<std::string, bool>> trace_;
   TestOutcome outcome_;

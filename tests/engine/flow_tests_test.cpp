@@ -48,6 +48,13 @@ process Keeper {
 }
 )";
 
+/// How many failures a report lists.
+std::size_t count_of_fail(const std::string& report) {
+  std::size_t count = 0;
+  for (auto at = report.find("  FAIL "); at != std::string::npos; at = report.find("  FAIL ", at + 1)) ++count;
+  return count;
+}
+
 struct Ran {
   bool ok;
   int expects;
@@ -168,6 +175,56 @@ test "unmocked" {
   CHECK_FALSE(ran.ok);
   CHECK_THAT(ran.report, Catch::Contains("Api.Token was called, but the test mocks no answer for it"));
   CHECK(ran.expects == 1);  // on_error mapped the failure in; the run itself succeeded
+}
+
+TEST_CASE("an unmocked call is one failure per step, at the step, with its attempts counted", "[flow-test]") {
+  const std::string retrying = R"(
+datasource Flaky rest {
+  base_url = "https://flaky.example.com";
+  retries = 2;
+  method Get GET "/x" { }
+}
+process Poller {
+  on Poll { create_item Flaky.Get map { }; }
+}
+instance "P-1" of Poller { }
+)";
+  const auto run = run_first(retrying + R"(
+test "run" {
+  run Poller.Poll on "P-1";
+}
+)");
+  CHECK_FALSE(run.ok);
+  CHECK(run.report ==
+        "  2026-01-01T00:00:00Z run Poller.Poll on P-1\n"
+        "    call Flaky.Get (GET https://flaky.example.com/x)\n"
+        "    call Flaky.Get (GET https://flaky.example.com/x)\n"
+        "    call Flaky.Get (GET https://flaky.example.com/x)\n"
+        "      create_item Flaky.Get failed: network: no mocked answer for Flaky.Get in this test (after 3 attempts) "
+        "(0 ms)\n"
+        "  FAIL test.flow:48:3: Flaky.Get was called, but the test mocks no answer for it (after 3 attempts; add "
+        "`mock Flaky.Get { ... }` before this step)\n"
+        "    run Poller.Poll failed:\n"
+        "      test.flow:43:13: error: create_item Flaky.Get failed: network: no mocked answer for Flaky.Get in this "
+        "test (after 3 attempts)\n"
+        "          on Poll { create_item Flaky.Get map { }; }\n"
+        "                    ^\n"
+        "        in Poller.Poll (test.flow:43:3)\n");
+
+  // A schedule and its retry during one advance: still one failure, at the advance.
+  const auto advance = run_first(retrying + R"(
+schedule "poll" { every 1 hour; process Poller; id "P-1"; trigger Poll; retry 1 times backoff 30s; }
+test "advance" {
+  advance 10 minutes;
+  expect Flaky.Get.calls == 6;
+}
+)");
+  CHECK_FALSE(advance.ok);
+  CHECK(advance.expects == 1);
+  CHECK_THAT(advance.report, Catch::Contains("  FAIL test.flow:49:3: Flaky.Get was called, but the test mocks no answer "
+                                             "for it (after 6 attempts; add `mock Flaky.Get { ... }` before this "
+                                             "step)\n"));
+  CHECK(count_of_fail(advance.report) == 1);
 }
 
 TEST_CASE("mocked answers queue in order; the last repeats; a mock after use replaces it", "[flow-test]") {
