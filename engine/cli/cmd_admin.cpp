@@ -38,7 +38,8 @@ constexpr const char* kTasksUsage = R"(usage: flow tasks list [FILE...] [--db PA
        flow tasks pause|resume|delete TASK [FILE...] [--db PATH]
 
   list     the tasks of the store and the FILEs' schedules: state, runs, last
-           and next run
+           and next run; with the FILEs, why a dynamic task has none yet,
+           as in: next - (waiting: ExpiresIn is null)
   history  the newest runs (20, or N), of TASK or of every task
   run      run the task's handler now, as the daemon would
   pause    the daemon passes over the task's slots until it is resumed
