@@ -107,7 +107,8 @@ class ScheduleChecker {
     try {
       expired(make_schedule_spec(schedule_));
     } catch (const ScheduleError& e) {
-      error(schedule_.when->range, e.what());
+      const bool first_run = std::string_view(e.what()) == kFirstRunNowOnlyAt;
+      error(first_run ? schedule_.first_run_range : schedule_.when->range, e.what());
     }
   }
 
@@ -125,6 +126,12 @@ class ScheduleChecker {
     if (!dynamic) return;
     const auto type = checker_.expr(dynamic->at, ExprScope{process});
     checker_.check_kind(dynamic->at, type, ValueKind::datetime, "the time of `at`");
+    // Without an id every run is on a new instance, whose fields are empty:
+    // the time could never be computed, and the task would never run.
+    if (!schedule_.id) {
+      error(schedule_.when->range, "`at` reads its time from the fields of one saved instance: name it with `id \"ID\";` "
+                                   "(without an id each run is on a new, empty instance, so the time is never known)");
+    }
   }
 
   void warnings() {

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <utility>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -13,10 +14,10 @@
 #include "engine/eval.hpp"
 #include "engine/http_transport.hpp"
 #include "engine/interpreter.hpp"
-#include "engine/json_path.hpp"
 #include "engine/rest_call.hpp"
 #include "engine/scheduler.hpp"
 #include "engine/task_runner.hpp"
+#include "engine/test_mocks.hpp"
 #include "engine/virtual_clock.hpp"
 
 namespace flow {
@@ -26,65 +27,6 @@ namespace asio = boost::asio;
 namespace {
 
 using Locals = std::map<std::string, Value, std::less<>>;
-
-/// The kind `mock ... fails NAME;` names (the grammar admits these names only).
-HttpErrorKind failure_kind(std::string_view name) {
-  using K = HttpErrorKind;
-  for (const auto kind : {K::dns, K::refused, K::tls, K::timeout, K::too_large, K::malformed}) {
-    if (name == http_error_kind_name(kind)) return kind;
-  }
-  return K::network;
-}
-
-/// "a=1&b=x%20y" as {"a": "1", "b": "x y"}; a pair that does not decode stays as written.
-Json form_object(std::string_view text) {
-  Json object = Json::object();
-  while (!text.empty()) {
-    const auto amp = text.find('&');
-    const auto pair = text.substr(0, amp);
-    const auto eq = pair.find('=');
-    const auto decode = [](std::string_view part) {
-      std::string plus_as_space(part);
-      for (auto& c : plus_as_space)
-        if (c == '+') c = ' ';
-      try {
-        return url_decode(plus_as_space);
-      } catch (const RunError&) {
-        return std::string(part);
-      }
-    };
-    if (!pair.empty()) object[decode(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : decode(pair.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
-    text.remove_prefix(amp + 1);
-  }
-  return object;
-}
-
-/// What a mocked method was sent, as the test reads it: method, url, path,
-/// query, headers (by name as sent) and body (form and JSON bodies as objects).
-Json request_record(const HttpRequest& request) {
-  Json record = {{"method", request.method}, {"url", request.url}};
-  const auto authority = request.url.find("://");
-  const auto path_at = request.url.find('/', authority == std::string::npos ? 0 : authority + 3);
-  std::string_view target = path_at == std::string::npos ? std::string_view("/") : std::string_view(request.url).substr(path_at);
-  const auto question = target.find('?');
-  record["path"] = std::string(target.substr(0, question));
-  record["query"] = question == std::string_view::npos ? Json::object() : form_object(target.substr(question + 1));
-  Json headers = Json::object();
-  for (const auto& [name, value] : request.headers) headers[name] = value;
-  record["headers"] = std::move(headers);
-  if (request.body.empty()) {
-    record["body"] = nullptr;
-  } else if (find_header(request.headers, "Content-Type")
-                 .value_or("")
-                 .starts_with("application/x-www-form-urlencoded")) {
-    record["body"] = form_object(request.body);
-  } else {
-    Json parsed = Json::parse(request.body, nullptr, false);
-    record["body"] = parsed.is_discarded() ? Json(request.body) : std::move(parsed);
-  }
-  return record;
-}
 
 bool is_comparison(ast::BinaryOp op) {
   using O = ast::BinaryOp;
@@ -149,8 +91,7 @@ class TestRun {
     note("    call " + request.call + " (" + request.method + " " + request.url + ")");
     auto& answers = mocks_[request.call];
     if (answers.queue.empty()) {
-      fail(location(program_.sources, test_.name_range) + ": " + request.call +
-           " was called, but the test mocks no answer for it (add `mock " + request.call + " { ... }` before the step)");
+      ++unmocked_[request.call];  // a failure of the step, reported once when it ends
       return HttpError{HttpErrorKind::network, "no mocked answer for " + request.call + " in this test"};
     }
     const ast::MockAnswer& answer = *answers.queue.front();
@@ -238,12 +179,20 @@ class TestRun {
     if (scheduler_) return;
     SchedulerOptions options;
     options.jitter = [random = std::mt19937_64(20260101)]() mutable { return random(); };
-    options.log = [this](const std::string& line) { note("    " + stamp() + " " + line); };
+    options.log = [this](const std::string& line) {
+      const auto first = line.find('\n');  // a rendered error follows, set in under it
+      note("    " + stamp() + " " + line.substr(0, first) + (first == std::string::npos ? "" : "\n" + indented(line.substr(first + 1))));
+    };
+    // In a test, a task's first run by hand is a step.
+    const auto by_hand = [](const ast::ScheduleDecl& schedule, const std::string& id) {
+      return "`run " + schedule.process->text + "." + schedule.trigger->text + (id.empty() ? "" : " on \"" + id + "\"") +
+             ";` before time passes";
+    };
     runner_.emplace(interpreter_, [this](const std::string& task, const RunResult& result) {
       note("    " + stamp() + " schedule \"" + task + "\": " + result.instance.process + " " +
            (result.instance.id.empty() ? "(new)" : result.instance.id) + (result.ok ? " ok" : " FAILED"));
       run_output(result);
-    });
+    }, by_hand);
     scheduler_.emplace(clock_, *store_, program_.schedules(), *runner_, options);
     asio::co_spawn(*io_, scheduler_->run(), [this](std::exception_ptr e) {
       scheduler_done_ = true;
@@ -257,6 +206,7 @@ class TestRun {
     scheduler_->stop();
     clock_.cancel_all();
     drain();
+    report_unmocked(test_.name_range);  // calls of runs that ended as the schedules stopped
     if (!scheduler_failed() && !scheduler_done_)
       fail(location(program_.sources, test_.name_range) + ": the schedules did not stop (a run waits for another)");
   }
@@ -282,9 +232,21 @@ class TestRun {
     return std::visit(
         [&](const auto& node) {
           const bool ok = this->step(node);
+          report_unmocked(node.range);
           return ok && !scheduler_failed();
         },
         step.node);
+  }
+
+  /// One failure per method the step called without a mocked answer, at the
+  /// step, with the attempts counted (retries, a schedule's retries and its
+  /// later slots all call again).
+  void report_unmocked(const SourceRange& step) {
+    for (const auto& [call, attempts] : std::exchange(unmocked_, {})) {
+      fail(location(program_.sources, step) + ": " + call + " was called, but the test mocks no answer for it (" +
+           (attempts > 1 ? "after " + std::to_string(attempts) + " attempts; " : std::string()) + "add `mock " + call +
+           " { ... }` before this step)");
+    }
   }
 
   bool step(const ast::MockStep& mock) {
@@ -329,6 +291,12 @@ class TestRun {
       return false;
     }
     run_output(*result);
+    if (!unmocked_.empty()) {
+      // The run failed for want of a mocked answer: that is the step's failure, its error the detail.
+      report_unmocked(run.range);
+      if (!result->ok) note("    " + what + " failed:\n" + indented(result->error));
+      return result->ok || run.fails;
+    }
     if (!run.fails) {
       if (result->ok) return true;
       fail(at + what + " failed:\n" + indented(result->error));
@@ -421,38 +389,8 @@ class TestRun {
 
   /// The answer to `request`, its expressions evaluated with `request` bound.
   HttpResult respond(const ast::MockAnswer& answer, Json request) {
-    if (answer.failure) return HttpError{failure_kind(*answer.failure), "mocked failure: " + *answer.failure};
     const Locals bound{{"request", Value(std::move(request))}};  // over a datasource named request
-    const Scope scope = this->scope(&bound);
-    HttpResponse response;
-    response.status = 200;
-    if (answer.status) {
-      const auto status = evaluate(*answer.status, scope);
-      const double code = status.is<double>() ? status.as<double>() : 0;
-      if (!(code >= 100 && code <= 599) || code != static_cast<int>(code))
-        throw LocatedError(answer.status->range, "status must be an HTTP status code (100-599), not " + shown(status, false));
-      response.status = static_cast<int>(code);
-    }
-    for (const auto& header : answer.headers) response.headers.emplace_back(header.name, to_text(evaluate(header.value, scope)));
-    const bool typed = response.header("Content-Type").has_value();
-    if (answer.body) {
-      Json body = Json::object();
-      for (const auto& assignment : *answer.body) {
-        Json* at = &body;
-        for (std::size_t i = 0; i + 1 < assignment.target.size(); ++i) {
-          at = &(*at)[assignment.target[i].text];
-          if (!at->is_object() && !at->is_null())
-            throw LocatedError(assignment.range, "'" + assignment.target[i].text + "' is already set to a value that is not an object");
-        }
-        (*at)[assignment.target.back().text] = to_json(evaluate(assignment.value, scope), true);
-      }
-      response.body = dump_json(body);
-      if (!typed) response.headers.emplace_back("Content-Type", "application/json");
-    } else if (answer.text) {
-      response.body = to_text(evaluate(*answer.text, scope));
-      if (!typed) response.headers.emplace_back("Content-Type", "text/plain");
-    }
-    return response;
+    return mocked_answer(answer, scope(&bound));
   }
 
   /// A run's log lines; its error is shown by the line that reports the run
@@ -536,6 +474,7 @@ class TestRun {
   bool scheduler_done_ = false;
   std::exception_ptr scheduler_error_;
   std::map<std::string, MockAnswers> mocks_;
+  std::map<std::string, int> unmocked_;  // calls without a mocked answer in the step under way, by method
   FieldMap secrets_;  // keyed by the secret's text
   std::vector<std::pair<std::string, bool>> trace_;
   TestOutcome outcome_;

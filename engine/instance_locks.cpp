@@ -69,6 +69,11 @@ std::optional<InstanceLocks::Guard> InstanceLocks::try_acquire(const std::string
   return guard;
 }
 
+void InstanceLocks::stop_waiting() {
+  stopping_ = true;
+  for (auto* pause : polling_) pause->cancel();  // each wait sees the stop now, not after its pause
+}
+
 asio::awaitable<InstanceLocks::Guard> InstanceLocks::acquire(std::string id, Chain chain) {
   if (closes_cycle(chain, id)) {
     throw DeadlockError("instance '" + id + "' is held by a run that waits, directly or through other runs, for an "
@@ -89,15 +94,21 @@ asio::awaitable<InstanceLocks::Guard> InstanceLocks::acquire(std::string id, Cha
   // Another process's run: polled, since the kernel lock cannot be awaited.
   const auto give_up = std::chrono::steady_clock::now() + kWaitForOtherProcess;
   asio::steady_timer timer(co_await asio::this_coro::executor);
+  polling_.push_back(&timer);
+  struct Polled {
+    std::vector<asio::steady_timer*>& polling;
+    asio::steady_timer* timer;
+    ~Polled() { std::erase(polling, timer); }
+  } polled{polling_, &timer};
   for (auto pause = std::chrono::milliseconds(2); !store_->try_lock_instance(id);
        pause = std::min(pause * 2, std::chrono::milliseconds(100))) {
-    if (stopping_) throw StoreError("stopped while waiting for another flow process's run on '" + id + "'");
+    if (stopping_) throw WaitStoppedError("stopped while waiting for another flow process's run on '" + id + "'");
     if (std::chrono::steady_clock::now() >= give_up) {
       throw StoreError("instance '" + id + "' is held by a run in another flow process sharing this store (waited " +
                        std::to_string(kWaitForOtherProcess.count()) + " s)");
     }
     timer.expires_after(pause);
-    co_await timer.async_wait(asio::use_awaitable);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));  // cancelled by stop_waiting(): look again
   }
   guard.holds_store_ = true;
   co_return guard;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/async_mutex.hpp"
 #include "engine/store.hpp"
@@ -20,6 +21,13 @@ namespace flow {
 class DeadlockError : public RunError {
  public:
   using RunError::RunError;
+};
+
+/// Thrown by acquire() when a stop (SIGINT, SIGTERM) ended its wait for
+/// another process's run: the run never started and called nothing.
+class WaitStoppedError : public StoreError {
+ public:
+  using StoreError::StoreError;
 };
 
 class InstanceLocks {
@@ -64,11 +72,12 @@ class InstanceLocks {
   /// the other processes sharing the store. Throws DeadlockError, without
   /// waiting, when the run holding `id` waits (through other runs, perhaps)
   /// for a lock `chain` holds; StoreError when another process holds it past
-  /// kWaitForOtherProcess.
+  /// kWaitForOtherProcess; WaitStoppedError once stop_waiting() was called.
   boost::asio::awaitable<Guard> acquire(std::string id, Chain chain);
 
-  /// Waits for another process's run end now, failing (StoreError); later ones too.
-  void stop_waiting() { stopping_ = true; }
+  /// Waits for another process's run end now, at once (WaitStoppedError);
+  /// later ones too.
+  void stop_waiting();
 
   /// The lock if no run holds it, at once; nullopt otherwise (then acquire()).
   std::optional<Guard> try_acquire(const std::string& id, Chain chain);
@@ -90,6 +99,7 @@ class InstanceLocks {
   bool stopping_ = false;
   std::map<std::string, std::shared_ptr<Entry>> locks_;
   std::map<Chain, std::string> waiting_;  // a chain suspended in acquire(), and for which instance
+  std::vector<boost::asio::steady_timer*> polling_;  // the pauses of waits for another process, to cut short
 };
 
 }  // namespace flow

@@ -94,6 +94,9 @@ void refuse(RunResult& result, const std::exception_ptr& failure) {
   } catch (const StaleCopyError& e) {
     result.error = error_line(e.what());
     result.stale = true;
+  } catch (const WaitStoppedError& e) {
+    result.error = error_line(std::string("store: ") + e.what());
+    result.stopped = true;
   } catch (const RunError& e) {
     result.error = error_line(e.what());
   } catch (const StoreError& e) {

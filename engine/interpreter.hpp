@@ -72,6 +72,8 @@ struct RunResult {
   bool loaded = false;            // the run had its instance (loaded, seeded or a preview); else
                                   // `instance` only names the one it was for
   bool stale = false;             // refused: the preview is older than the stored instance
+  bool stopped = false;           // never started: a stop came while it waited for another process's
+                                  // run on its instance; it called nothing, and its history has no record
 };
 
 /// Rules that are not a handler of the program: the REPL's typed input, parsed

@@ -306,6 +306,7 @@ void check_time_of_day(const ast::TimeOfDay& at) {
 
 struct WhenBuilder {
   const date::time_zone* zone;
+  bool first_run_now;  // `first run now;`, which only a dynamic time takes
 
   ScheduleSpec::When operator()(const ast::IntervalWhen& w) const {
     if (w.count <= 0) throw ScheduleError("the interval must be at least 1, not " + std::to_string(w.count));
@@ -335,7 +336,7 @@ struct WhenBuilder {
   }
   ScheduleSpec::When operator()(const ast::CronWhen& w) const { return parse_cron(w.expression); }
   ScheduleSpec::When operator()(const ast::OnceWhen& w) const { return OnceSpec{literal_in_zone(w.at, zone)}; }
-  ScheduleSpec::When operator()(const ast::DynamicWhen&) const { return DynamicSpec{}; }
+  ScheduleSpec::When operator()(const ast::DynamicWhen&) const { return DynamicSpec{first_run_now}; }
 };
 
 /// The slots from `first` (not after now) up to now: the last of them, the
@@ -423,6 +424,9 @@ Resume resume_slot(const ScheduleSpec& spec, const TaskProgress& progress, TimeP
 
 NextSlot plan_dynamic_start(const ScheduleSpec& spec, const TaskProgress& progress, TimePoint now,
                             std::optional<TimePoint> dynamic_at) {
+  // `first run now`: the first run does what a refresh by hand would (on a
+  // fresh instance it sets the fields the time is computed from).
+  if (runs_first_now(spec, progress)) return next_slot(within_expiry(spec, now, progress.run_count), 0, std::nullopt);
   auto slot = dynamic_at ? std::optional<TimePoint>(std::max(*dynamic_at, now)) : std::nullopt;
   NextSlot next = next_slot(within_expiry(spec, slot, progress.run_count), 0, std::nullopt);
   if (dynamic_at && *dynamic_at < now) next.missed = dynamic_at;
@@ -476,7 +480,9 @@ ScheduleSpec make_schedule_spec(const ast::ScheduleDecl& decl) {
   } catch (const std::exception&) {
     throw ScheduleError("unknown time zone \"" + zone_name + "\"");
   }
-  spec.when = std::visit(WhenBuilder{spec.zone}, decl.when->node);
+  spec.when = std::visit(WhenBuilder{spec.zone, decl.first_run_now}, decl.when->node);
+  if (decl.first_run_now && !std::holds_alternative<DynamicSpec>(spec.when))
+    throw ScheduleError(kFirstRunNowOnlyAt);
   if (const auto* daily = std::get_if<ast::DailyWhen>(&spec.when)) {
     for (auto d : daily->days) {
       if (static_cast<int>(d) < 0 || static_cast<int>(d) > 6) throw ScheduleError("bad weekday");
@@ -524,6 +530,11 @@ std::optional<TimePoint> within_expiry(const ScheduleSpec& spec, std::optional<T
   if (spec.expires_after_runs && run_count >= *spec.expires_after_runs) return std::nullopt;
   if (spec.expires_at && *slot >= *spec.expires_at) return std::nullopt;
   return slot;
+}
+
+bool runs_first_now(const ScheduleSpec& spec, const TaskProgress& progress) {
+  const auto* dynamic = std::get_if<DynamicSpec>(&spec.when);
+  return dynamic && dynamic->first_run_now && progress.run_count == 0 && !progress.last_run;
 }
 
 NextSlot plan_start(const ScheduleSpec& spec, const TaskProgress& progress, TimePoint now,

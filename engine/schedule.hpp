@@ -88,7 +88,9 @@ struct OnceSpec {
   TimePoint at;
 };
 /// `at EXPR`: the interpreter evaluates EXPR; slots come in as `dynamic_at`.
-struct DynamicSpec {};
+struct DynamicSpec {
+  bool first_run_now = false;  // `first run now;`: a task that never ran runs at once, whatever EXPR gives
+};
 
 /// The validated timing of one schedule.
 struct ScheduleSpec {
@@ -108,6 +110,11 @@ struct ScheduleSpec {
   /// spin the daemon.
   Duration dynamic_min_gap = std::chrono::minutes(1);
 };
+
+/// Why `first run now;` is refused on a schedule whose time is not `at EXPR`.
+inline constexpr const char* kFirstRunNowOnlyAt =
+    "`first run now` is for a dynamic time (`at`): an `every` task runs at once already, and a calendar "
+    "schedule waits for its slot";
 
 /// Validates and resolves a declaration (zone lookup, cron parsing, ranges).
 /// Throws ScheduleError; the message names the problem, not the location.
@@ -143,6 +150,9 @@ struct TaskProgress {
   std::int64_t run_count = 0;
   std::optional<TimePoint> anchor{};  // the persisted grid anchor (interval schedules)
 };
+
+/// Whether `first run now;` makes the task's next run now: it never ran.
+bool runs_first_now(const ScheduleSpec& spec, const TaskProgress& progress);
 
 /// At daemon start: resume from the persisted slot. A persisted future slot
 /// this schedule could not have produced (the file was edited: `every 1 day`

@@ -20,6 +20,7 @@ struct Scheduler::Task {
   TaskStats stats;
   TaskState state;       // as last read, planned or run: the store's copy lags while `unsaved`
   bool unsaved = false;  // the last save failed; the next one retries it
+  std::string waiting;   // a dynamic time's last logged reason for having none (empty: it had one)
 };
 
 namespace {
@@ -52,7 +53,7 @@ Scheduler::Scheduler(Clock& clock, Store& store, std::vector<const ast::Schedule
       throw ScheduleError("schedule \"" + decl->name + "\": another schedule has the same name");
     }
     try {
-      auto task = std::make_unique<Task>(Task{decl, make_schedule_spec(*decl), {}, {}, false});
+      auto task = std::make_unique<Task>(Task{decl, make_schedule_spec(*decl), {}, {}, false, {}});
       task->state.name = decl->name;
       tasks_.push_back(std::move(task));
     } catch (const ScheduleError& e) {
@@ -129,14 +130,27 @@ void Scheduler::save_state(Task& task) {
   task.unsaved = false;
 }
 
-std::optional<TimePoint> Scheduler::dynamic_at(const Task& task) {
-  if (!std::holds_alternative<DynamicSpec>(task.spec.when)) return std::nullopt;
-  try {
-    return runner_.dynamic_next(*task.decl);
-  } catch (const StoreError& e) {
-    note(task, std::string("cannot compute its next time: ") + e.what() + "; asking again later");
+std::optional<TimePoint> Scheduler::dynamic_at(Task& task) {
+  // `first run now` runs a task that never ran whatever its time: nothing to compute, or to say, yet.
+  if (!std::holds_alternative<DynamicSpec>(task.spec.when) || runs_first_now(task.spec, progress_of(task.state)))
     return std::nullopt;
+  DynamicNext next;
+  try {
+    next = runner_.dynamic_next(*task.decl);
+  } catch (const StoreError& e) {
+    next.waiting = std::string("cannot read what its time is computed from: ") + e.what();
   }
+  if (next.at) {
+    if (!task.waiting.empty()) note(task, "its time can be computed now: " + format_iso(*next.at));
+    task.waiting.clear();
+    return next.at;
+  }
+  // Polled every minute while it has no time: the log says why once, and again when it changes.
+  const std::string why = next.waiting + "; checking again every " + format_duration(options_.dynamic_idle_poll) +
+                          (next.detail.empty() ? "" : ":\n" + next.detail);
+  if (why != task.waiting) note(task, why);
+  task.waiting = why;
+  return std::nullopt;
 }
 
 asio::awaitable<void> Scheduler::task_loop(Task* task) {
@@ -204,8 +218,14 @@ NextSlot Scheduler::pass_over(Task& task, TimePoint slot) {
 
 asio::awaitable<NextSlot> Scheduler::run_slot(Task* task, TimePoint slot) {
   const TimePoint started = clock_.now();
-  ++task->stats.runs;
   TaskOutcome outcome = co_await run_with_retries(task);
+  if (outcome.stopped) {
+    // The daemon stops and the run never started: the slot stays due, for the next start to run.
+    NextSlot unchanged;
+    unchanged.slot = slot;
+    co_return unchanged;
+  }
+  ++task->stats.runs;
   if (!outcome.ok) ++task->stats.failures;
   refresh_state(*task, kGoingOn);  // keep admin changes made during the run
   task->state.last_run = started;
@@ -230,7 +250,8 @@ void Scheduler::persist_next(Task& task, const NextSlot& next) {
 asio::awaitable<TaskOutcome> Scheduler::run_with_retries(Task* task) {
   for (int attempt = 1;; ++attempt) {
     TaskOutcome outcome = co_await run_once(task);
-    if (outcome.ok || !outcome.transient || attempt > task->spec.retry_times || stopping_) co_return outcome;
+    if (outcome.ok || outcome.stopped || !outcome.transient || attempt > task->spec.retry_times || stopping_)
+      co_return outcome;
     ++task->stats.retries;
     Duration delay = retry_delay(task->spec, attempt);
     // The message's first line (the rendered error follows with its source line and caret).
@@ -252,7 +273,7 @@ asio::awaitable<TaskOutcome> Scheduler::run_once(Task* task) {
     failure = std::string("internal error: ") + e.what();
   }
   note(*task, "run failed: " + failure);
-  co_return TaskOutcome{false, failure, false};
+  co_return TaskOutcome{false, failure, false, false};
 }
 
 }  // namespace flow

@@ -60,6 +60,20 @@ struct TaskOutcome {
   bool ok = false;
   std::string message;     // failure message, already masked
   bool transient = false;  // network error, 5xx, 429: worth a retry
+  /// Never started: the daemon is stopping and the run gave up waiting for its
+  /// instance (another process's run held it). Not a run: not counted, not retried.
+  bool stopped = false;
+};
+
+/// A dynamic schedule's next time, or why it has none now.
+struct DynamicNext {
+  std::optional<TimePoint> at;
+  /// When `at` is empty: why, in one line, for the log ("ExpiresIn of TK-1 is
+  /// null ..."; how to make the first run); the scheduler says it when it first
+  /// appears and whenever it changes, not at every poll.
+  std::string waiting;
+  /// More lines under it (an evaluation error rendered with its source line), or empty.
+  std::string detail;
 };
 
 /// What the scheduler calls to run tasks; the interpreter implements it.
@@ -70,15 +84,17 @@ class TaskRunner {
   /// exception derived from std::exception counts as a failed, non-transient
   /// run; any other exception ends the scheduler (run() rethrows it).
   virtual boost::asio::awaitable<TaskOutcome> run_task(const ast::ScheduleDecl& schedule) = 0;
-  /// For `at EXPR` schedules: EXPR evaluated on the task's instance now;
-  /// nullopt when it cannot be (e.g. the fields it reads are still null).
-  virtual std::optional<TimePoint> dynamic_next(const ast::ScheduleDecl& schedule) = 0;
+  /// For `at EXPR` schedules: EXPR evaluated on the task's instance now, or
+  /// why it cannot be (the fields it reads are still null, or it fails).
+  /// Throws StoreError when the instance cannot be read.
+  virtual DynamicNext dynamic_next(const ast::ScheduleDecl& schedule) = 0;
 };
 
 struct SchedulerOptions {
   /// Random bits for jitter; empty: a std::random_device-seeded generator.
   JitterSource jitter;
-  /// How often a dynamic schedule whose time cannot be computed asks again.
+  /// How often a dynamic schedule whose time cannot be computed asks again
+  /// (the log says why once, not at every poll).
   Duration dynamic_idle_poll = std::chrono::minutes(1);
   /// Scheduler events for the daemon's log (missed, skipped, retried, store
   /// failures, and runs that failed by throwing). A run the runner finished is
@@ -129,7 +145,9 @@ class Scheduler {
   void persist_next(Task& task, const NextSlot& next);
   boost::asio::awaitable<TaskOutcome> run_with_retries(Task* task);
   boost::asio::awaitable<TaskOutcome> run_once(Task* task);
-  std::optional<TimePoint> dynamic_at(const Task& task);
+  /// The runner's dynamic time for the task (none for other schedules); why
+  /// there is none is logged when it first appears and whenever it changes.
+  std::optional<TimePoint> dynamic_at(Task& task);
   /// Takes the task's stored state into task.state (while a save is pending,
   /// only paused/deleted); false when the store cannot be read, logged with
   /// `otherwise`, what the loop does instead.

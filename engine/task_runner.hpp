@@ -10,20 +10,33 @@
 
 namespace flow {
 
+/// How a user runs a task by hand, for the log of a dynamic schedule whose
+/// time is not known yet: the daemon names the commands (`flow tasks run FILE
+/// "TASK"`), a test its step. Given the schedule and its Process ID.
+using ByHandHint = std::function<std::string(const ast::ScheduleDecl& schedule, const std::string& instance_id)>;
+
 class InterpreterTaskRunner final : public TaskRunner {
  public:
   /// `on_run` sees every finished run (the daemon logs it); may be empty.
-  InterpreterTaskRunner(Interpreter& interpreter, std::function<void(const std::string&, const RunResult&)> on_run);
+  /// `by_hand` may be empty: the log then names the handler to run.
+  InterpreterTaskRunner(Interpreter& interpreter, std::function<void(const std::string&, const RunResult&)> on_run,
+                        ByHandHint by_hand = {});
 
   boost::asio::awaitable<TaskOutcome> run_task(const ast::ScheduleDecl& schedule) override;
-  std::optional<TimePoint> dynamic_next(const ast::ScheduleDecl& schedule) override;
+  /// The time, or why there is none: the fields it reads that are null (and
+  /// how to make the first run), or the evaluation's error with its location.
+  DynamicNext dynamic_next(const ast::ScheduleDecl& schedule) override;
 
   /// The Process ID a schedule runs on: its `id` expression evaluated, or none.
   std::optional<std::string> instance_id(const ast::ScheduleDecl& schedule) const;
 
  private:
+  /// "run it once by hand (...)" for a task whose time waits for fields.
+  std::string first_run_advice(const ast::ScheduleDecl& schedule, const std::string& id) const;
+
   Interpreter& interpreter_;
   std::function<void(const std::string&, const RunResult&)> on_run_;
+  ByHandHint by_hand_;
 };
 
 }  // namespace flow

@@ -340,6 +340,8 @@ struct ScheduleDecl {
   MissedPolicy on_missed = MissedPolicy::run_once;
   std::optional<RetryPolicy> retry;
   std::optional<Milliseconds> jitter;
+  bool first_run_now = false;  // `first run now;` (dynamic schedules): a task that never ran runs at once
+  SourceRange first_run_range;
   SourceRange range;
 };
 

@@ -341,6 +341,7 @@ void Dumper::schedule(const ScheduleDecl& s, int depth) {
              std::to_string(s.retry->backoff.count()) + "ms",
          s.retry->range);
   if (s.jitter) raw(depth + 1, "jitter " + std::to_string(s.jitter->count()) + "ms");
+  if (s.first_run_now) line(depth + 1, "first run now", s.first_run_range);
 }
 
 void Dumper::test(const TestDecl& t, int depth) {

@@ -57,7 +57,7 @@ FLOW_BLOCK_ERRORS(method_item, "'request' or 'response'");
 FLOW_BLOCK_ERRORS(datasource_item, "a setting (name = value;), 'header' or 'method'");
 FLOW_BLOCK_ERRORS(process_item, "'field' or 'on'");
 FLOW_BLOCK_ERRORS(schedule_item, "a schedule setting (every, cron, once, at, timezone, process, id, trigger, "
-                                 "expires, on_overlap, on_missed, retry, jitter)");
+                                 "expires, on_overlap, on_missed, retry, jitter, first run now)");
 FLOW_BLOCK_ERRORS(mock_item, "an answer part (status, header, body, text)");
 FLOW_BLOCK_ERRORS(test_item, "a test step (mock, run, advance, clock, expect, env, instance)");
 #undef FLOW_BLOCK_ERRORS
@@ -135,6 +135,8 @@ FLOW_ERROR(retry_count, "expected a number of retries");
 FLOW_ERROR(times_word, "expected 'times'");
 FLOW_ERROR(backoff_duration, "expected a duration (30s, 2 minutes)");
 FLOW_ERROR(jitter_duration, "expected a duration (20s, 1 minute)");
+FLOW_ERROR(first_run_word, "expected 'run now' (first run now;)");
+FLOW_ERROR(first_run_now, "expected 'now' (first run now;)");
 
 // -------------------------------------------------------------------- tests
 FLOW_ERROR(test_name, "expected the test name in quotes");

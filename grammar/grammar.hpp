@@ -124,6 +124,8 @@ FLOW_KEYWORD(kw_on_missed, "on_missed");
 FLOW_KEYWORD(kw_retry, "retry");
 FLOW_KEYWORD(kw_backoff, "backoff");
 FLOW_KEYWORD(kw_jitter, "jitter");
+FLOW_KEYWORD(kw_first, "first");
+FLOW_KEYWORD(kw_now, "now");
 FLOW_KEYWORD(kw_test, "test");
 FLOW_KEYWORD(kw_mock, "mock");
 FLOW_KEYWORD(kw_status, "status");
@@ -477,9 +479,14 @@ struct backoff_clause : commit<kw_backoff, backoff_duration> {};
 struct retry_stmt : commit<kw_retry, retry_count, times_word, opt<backoff_clause>, schedule_end> {};
 struct jitter_duration : duration_lit {};
 struct jitter_stmt : commit<kw_jitter, jitter_duration, schedule_end> {};
+/// `first run now;`: a dynamic task that never ran runs at once, as an `every` task does.
+struct first_run_word : kw_run {};
+struct first_run_now : kw_now {};
+struct first_run_stmt : commit<kw_first, first_run_word, first_run_now, schedule_end> {};
 
 struct schedule_item : sor<every_stmt, cron_stmt, once_stmt, at_stmt, timezone_stmt, process_stmt, id_stmt,
-                           trigger_stmt, expires_stmt, overlap_stmt, missed_stmt, retry_stmt, jitter_stmt> {};
+                           trigger_stmt, expires_stmt, overlap_stmt, missed_stmt, retry_stmt, jitter_stmt,
+                           first_run_stmt> {};
 struct schedule_body : block<schedule_item> {};
 struct schedule_name : string_lit {};
 struct schedule_decl : commit<kw_schedule, schedule_name, schedule_body> {};

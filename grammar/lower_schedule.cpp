@@ -62,6 +62,11 @@ ast::ScheduleDecl Lowerer::schedule(const Node& node) const {
 }
 
 void Lowerer::schedule_item(ast::ScheduleDecl& schedule, const Node& node) const {
+  if (node.is_type<first_run_stmt>()) {  // no argument
+    schedule.first_run_now = true;
+    schedule.first_run_range = range(node);
+    return;
+  }
   const Node& arg = *node.children.front();
   const auto when = [&](auto&& value) { schedule.when = ast::ScheduleWhen{std::move(value), range(node)}; };
   if (node.is_type<every_stmt>()) {

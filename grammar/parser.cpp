@@ -50,7 +50,7 @@ using stored = pt::store_content::on<
     every_weekday, every_weekdays, day_number, month_day, month_nth, every_month, minute_number,
     every_hour, every_stmt, cron_stmt, once_stmt, at_stmt, timezone_stmt, process_stmt, id_stmt,
     trigger_stmt, run_count, expires_after, expires_stmt, overlap_policy, overlap_stmt, missed_policy,
-    missed_stmt, retry_count, retry_stmt, jitter_stmt, schedule_decl,
+    missed_stmt, retry_count, retry_stmt, jitter_stmt, first_run_stmt, schedule_decl,
     // tests
     mock_status, mock_header, mock_body, mock_text, network_failure, mock_failure, mock_step, run_on, run_fails,
     run_step, advance_duration, advance_step, clock_time, clock_step, expect_step, env_name, test_env, test_name,

@@ -1,5 +1,5 @@
 // text: upper lower trim length contains starts_with ends_with replace substring
-// split join pad matches.
+// split join pad matches nonempty.
 //
 // Text is UTF-8. Positions and lengths (length, substring, pad) count Unicode code
 // points, so a multi-byte character is never cut in half; upper/lower/trim only
@@ -233,6 +233,18 @@ Value matches_fn(std::span<const Value> args, const CallContext&) {
   }
 }
 
+/// nonempty(value): the value, or null when it is null or empty text (a JSON
+/// string included). `??` replaces only null, so an answer's `"refresh_token":
+/// ""` would wipe a stored token: `nonempty(body.refresh_token) ?? RefreshToken`
+/// keeps it.
+Value nonempty_fn(std::span<const Value> args, const CallContext&) {
+  const Value& value = args[0];
+  const Json* json = value.is<Json>() ? &value.as<Json>() : nullptr;
+  const bool empty = value.is_null() || (value.is<std::string>() && value.as<std::string>().empty()) ||
+                     (json && (json->is_null() || (json->is_string() && json->get_ref<const std::string&>().empty())));
+  return empty ? Value() : value;
+}
+
 }  // namespace
 
 void register_text_functions(FunctionRegistry& registry) {
@@ -261,6 +273,7 @@ void register_text_functions(FunctionRegistry& registry) {
                 "pad(text | number, width [, fill]) -> text"});
   registry.add({"matches", 2, 2, K::boolean, {K::text, K::text}, matches_fn,
                 "matches(text, regex) -> boolean"});
+  registry.add({"nonempty", 1, 1, any, {any}, nonempty_fn, "nonempty(value) -> the value, or null when it is \"\""});
 }
 
 }  // namespace flow

@@ -8,6 +8,7 @@
 
 #include "engine/cli/commands.hpp"
 #include "engine/cli/session.hpp"
+#include "engine/dynamic_time.hpp"
 #include "engine/eval.hpp"
 #include "engine/instances.hpp"
 #include "engine/store/sqlite_store.hpp"
@@ -37,7 +38,8 @@ constexpr const char* kTasksUsage = R"(usage: flow tasks list [FILE...] [--db PA
        flow tasks pause|resume|delete TASK [FILE...] [--db PATH]
 
   list     the tasks of the store and the FILEs' schedules: state, runs, last
-           and next run
+           and next run; with the FILEs, why a dynamic task has none yet,
+           as in: next - (waiting: ExpiresIn is null)
   history  the newest runs (20, or N), of TASK or of every task
   run      run the task's handler now, as the daemon would
   pause    the daemon passes over the task's slots until it is resumed
@@ -153,21 +155,55 @@ std::vector<std::string> task_files(const Args& args, bool with_task, const std:
   return files;
 }
 
+/// Why a dynamic task of `loaded` has no next run, computed read-only on its
+/// stored instance as the daemon computes it ("waiting: ExpiresIn is null");
+/// empty for any other task.
+std::string dynamic_waiting(const Loaded& loaded, Store& store, Clock& clock, const std::string& task) {
+  const auto* schedule = loaded.program->schedule(task);
+  const auto* dynamic = schedule && schedule->when ? std::get_if<ast::DynamicWhen>(&schedule->when->node) : nullptr;
+  if (!dynamic || !schedule->id || !schedule->process) return "";
+  const Host host{nullptr, &clock, &store, &loaded.functions, nullptr};
+  try {
+    Scope scope{nullptr, nullptr, host.functions, host.context()};
+    const auto id = to_text(evaluate(*schedule->id, scope));
+    if (!store.load_instance(id)) return "waiting: instance " + printable(id) + " is not in the store yet";
+    // Stored: read as a run reads it (declared types, defaults), and nothing is written.
+    const auto instance = load_or_create(*loaded.program, store, loaded.program->require_process(*schedule->process), id, host);
+    scope.fields = &instance.fields;
+    scope.context = host.context(id);
+    const auto time = dynamic_time(dynamic->at, scope);
+    if (time.at) return "its time: " + format_iso(*time.at);
+    if (time.error) return "its time cannot be computed: " + printable(time.error->message);
+    return "waiting: " + null_fields_text(time.null_fields);
+  } catch (const RunError& e) {
+    return std::string("its time cannot be computed: ") + printable(e.what());
+  } catch (const StoreError& e) {
+    return std::string("its instance cannot be read: ") + printable(e.what());
+  }
+}
+
 int tasks_list(const Args& args, std::ostream& out, std::ostream& err) {
   const auto files = task_files(args, false, "flow tasks list [FILE...]");
-  const auto declared = declared_tasks(files, err);
-  if (!declared) return 1;
+  std::optional<Loaded> loaded;
+  if (!files.empty() && !(loaded = load_checked(files, err))) return 1;
+  const auto declared = loaded ? schedule_names(*loaded->program) : std::vector<std::string>{};
   const auto store = open_store_to_read(db_path(args, files));
-  const auto names = known_tasks(*declared, store.get());
+  boost::asio::io_context io;  // never run: the clock only tells the time
+  SystemClock clock(io.get_executor());
+  const auto names = known_tasks(declared, store.get());
   if (names.empty()) out << "no tasks\n";
   for (const auto& name : names) {
     const auto state = task_or_new(*store, name);
     // A task the store knows and the files given do not declare (renamed,
     // removed): a daemon of these files does not run it.
-    const bool undeclared = !files.empty() && !contains(*declared, name) && !state.deleted;
+    const bool undeclared = !files.empty() && !contains(declared, name) && !state.deleted;
     const char* status = state.deleted ? "deleted" : undeclared ? "not in these files" : state.paused ? "paused" : "active";
     out << name << "  " << status << "  runs " << state.run_count << "  last " << opt_time(state.last_run)
-        << "  next " << (undeclared ? "-" : opt_time(state.next_run)) << "\n";
+        << "  next " << (undeclared ? "-" : opt_time(state.next_run));
+    // A dynamic task without a next run waits for its time: say why, when the files say how it is computed.
+    const bool waits = loaded && !undeclared && !state.deleted && !state.paused && !state.next_run;
+    if (const auto why = waits ? dynamic_waiting(*loaded, *store, clock, name) : ""; !why.empty()) out << " (" << why << ")";
+    out << "\n";
   }
   return 0;
 }

@@ -1,5 +1,7 @@
 // `flow run`: the daemon. Seeds declared instances, then runs every schedule on
 // Asio timers until SIGINT/SIGTERM (or --for), letting in-flight runs finish.
+#include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <filesystem>
 #include <ostream>
@@ -54,6 +56,29 @@ void check_split_duration(const std::vector<std::string>& raw) {
 
 std::string stamp(Clock& clock) { return format_iso(std::chrono::floor<std::chrono::seconds>(clock.now())); }
 
+/// `text` as one word of a shell command: as it is when plain, else in single quotes.
+std::string shell_word(const std::string& text) {
+  const auto plain = [](unsigned char c) { return std::isalnum(c) || std::string_view("_-./:=@,+%").find(c) != std::string_view::npos; };
+  if (!text.empty() && std::all_of(text.begin(), text.end(), plain)) return text;
+  std::string out = "'";
+  for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+/// The commands that run a task by hand on this daemon's files and store, for
+/// the log of a dynamic schedule whose time waits for its first run.
+ByHandHint commands_by_hand(const Args& args) {
+  std::string files;
+  for (const auto& file : args.positional) files += shell_word(file) + " ";
+  const auto db = args.option("db");
+  const std::string store = db ? " --db " + shell_word(*db) : "";
+  return [files, store](const ast::ScheduleDecl& schedule, const std::string& id) {
+    return "flow tasks run " + files + shell_word(schedule.name) + store + " (or flow trigger " + files +
+           schedule.process->text + "." + schedule.trigger->text + (id.empty() ? "" : " --id " + shell_word(id)) +
+           store + ")";
+  };
+}
+
 }  // namespace
 
 int cmd_run(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
@@ -82,13 +107,18 @@ int cmd_run(const std::vector<std::string>& raw, std::ostream& out, std::ostream
   for (const auto& error : runtime.interpreter().seed_instances()) err << error;
 
   InterpreterTaskRunner runner(runtime.interpreter(), [&](const std::string& task, const RunResult& result) {
-    out << stamp(clock) << " " << task << ": " << result.instance.process << " "
-        << (result.instance.id.empty() ? "(new)" : printable(result.instance.id)) << (result.ok ? " ok" : " FAILED")
-        << "\n";
+    const auto instance = result.instance.id.empty() ? std::string("(new)") : printable(result.instance.id);
+    if (result.stopped) {  // no run: it never had its instance, and called nothing
+      out << stamp(clock) << " " << task << ": " << result.instance.process << " " << instance
+          << " not run: the daemon is stopping, and another flow process's run held the instance\n" << std::flush;
+      return;
+    }
+    out << stamp(clock) << " " << task << ": " << result.instance.process << " " << instance
+        << (result.ok ? " ok" : " FAILED") << "\n";
     for (const auto& line : result.log) out << "    " << line << "\n";
     if (!result.ok) out << result.error;
     out.flush();
-  });
+  }, commands_by_hand(args));
   SchedulerOptions options;
   options.log = [&](const std::string& line) { out << stamp(clock) << " " << line << "\n" << std::flush; };
   Scheduler scheduler(clock, runtime.store(), loaded->program->schedules(), runner, options);

@@ -374,6 +374,15 @@ TEST_CASE("flow trigger without --id runs on a new instance, whose save gives th
   INFO(created.out << created.err);
   REQUIRE(created.code == 0);
   CHECK_THAT(created.out, Catch::Contains("\nTokenKeeper-1 (TokenKeeper) revision "));
+  // As README.md and docs/language.md describe it: the log lines first, the save among them, then the instance.
+  CHECK_THAT(created.out, Catch::StartsWith("log: "));
+  CHECK_THAT(created.out, Catch::Contains("log: saved TokenKeeper-1 (revision 1)\nTokenKeeper-1 (TokenKeeper) revision 1,"));
+  for (const std::string doc : {"/README.md", "/docs/language.md"}) {
+    INFO(doc);
+    const auto said = read_text(FLOW_SOURCE_DIR + doc);
+    CHECK(said.find("the first line printed") == std::string::npos);
+    CHECK(said.find("saved TokenKeeper-1 (revision 1)") != std::string::npos);
+  }
   // The noted Process ID is the instance from then on: its rotated token is used.
   const auto again = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TokenKeeper-1", "--db", db},
                               seed_env(provider));

@@ -86,3 +86,37 @@ TEST_CASE("SIGTERM during flow trigger lets the refresh finish and store the rot
   CHECK(again.code == 0);
   CHECK(provider_stats(provider)["invalid_grants"] == 0);
 }
+
+TEST_CASE("SIGTERM while the daemon's run waits for another process's run: no run, no overrun, a prompt exit", "[e2e]") {
+  // The trigger holds TK-1 for the provider's slow answer; the daemon's first
+  // run waits for it past a slot, and the signal comes before it got the lock.
+  auto provider = start_seed_provider({"--delay-ms", "5000"});
+  TempDir dir;
+  const auto file = write_seed(dir, "every 1 seconds;");
+  const auto db = dir.file("wait.db");
+  const auto env = seed_env(provider);
+  auto trigger = start_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--db", db}, env);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto daemon = start_flow({"run", file, "--db", db}, env);
+  REQUIRE_THAT(daemon.read_line(std::chrono::seconds(10)), Catch::Contains("running 1 schedule(s)"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const auto signalled = std::chrono::steady_clock::now();
+  daemon.signal(SIGTERM);
+  const auto out = daemon.read_all_stdout_until_exit(std::chrono::seconds(10));
+  const auto took = std::chrono::steady_clock::now() - signalled;
+  INFO(out << daemon.stderr_text());
+  CHECK(daemon.wait(std::chrono::seconds(5)) == 0);
+  CHECK(took < std::chrono::seconds(1));
+  CHECK_THAT(out, Catch::Contains(" Refresh access token: TokenKeeper TK-1 not run: the daemon is stopping, and "
+                                  "another flow process's run held the instance\n"));
+  CHECK(count_of(out, "FAILED") == 0);
+  CHECK(count_of(out, "overran") == 0);
+
+  const auto trigger_out = trigger.read_all_stdout_until_exit(std::chrono::seconds(30));
+  INFO(trigger_out << trigger.stderr_text());
+  CHECK(trigger.wait(std::chrono::seconds(5)) == 0);
+  // Nothing of the daemon's run is recorded: no run counted, the slot still due.
+  const auto list = run_flow({"tasks", "list", "--db", db});
+  CHECK_THAT(list.out, Catch::StartsWith("Refresh access token  active  runs 0  last -  next 20"));
+  CHECK(run_flow({"tasks", "history", "Refresh access token", "--db", db}).out == "no runs of 'Refresh access token'\n");
+}

@@ -48,6 +48,13 @@ process Keeper {
 }
 )";
 
+/// How many failures a report lists.
+std::size_t count_of_fail(const std::string& report) {
+  std::size_t count = 0;
+  for (auto at = report.find("  FAIL "); at != std::string::npos; at = report.find("  FAIL ", at + 1)) ++count;
+  return count;
+}
+
 struct Ran {
   bool ok;
   int expects;
@@ -168,6 +175,56 @@ test "unmocked" {
   CHECK_FALSE(ran.ok);
   CHECK_THAT(ran.report, Catch::Contains("Api.Token was called, but the test mocks no answer for it"));
   CHECK(ran.expects == 1);  // on_error mapped the failure in; the run itself succeeded
+}
+
+TEST_CASE("an unmocked call is one failure per step, at the step, with its attempts counted", "[flow-test]") {
+  const std::string retrying = R"(
+datasource Flaky rest {
+  base_url = "https://flaky.example.com";
+  retries = 2;
+  method Get GET "/x" { }
+}
+process Poller {
+  on Poll { create_item Flaky.Get map { }; }
+}
+instance "P-1" of Poller { }
+)";
+  const auto run = run_first(retrying + R"(
+test "run" {
+  run Poller.Poll on "P-1";
+}
+)");
+  CHECK_FALSE(run.ok);
+  CHECK(run.report ==
+        "  2026-01-01T00:00:00Z run Poller.Poll on P-1\n"
+        "    call Flaky.Get (GET https://flaky.example.com/x)\n"
+        "    call Flaky.Get (GET https://flaky.example.com/x)\n"
+        "    call Flaky.Get (GET https://flaky.example.com/x)\n"
+        "      create_item Flaky.Get failed: network: no mocked answer for Flaky.Get in this test (after 3 attempts) "
+        "(0 ms)\n"
+        "  FAIL test.flow:48:3: Flaky.Get was called, but the test mocks no answer for it (after 3 attempts; add "
+        "`mock Flaky.Get { ... }` before this step)\n"
+        "    run Poller.Poll failed:\n"
+        "      test.flow:43:13: error: create_item Flaky.Get failed: network: no mocked answer for Flaky.Get in this "
+        "test (after 3 attempts)\n"
+        "          on Poll { create_item Flaky.Get map { }; }\n"
+        "                    ^\n"
+        "        in Poller.Poll (test.flow:43:3)\n");
+
+  // A schedule and its retry during one advance: still one failure, at the advance.
+  const auto advance = run_first(retrying + R"(
+schedule "poll" { every 1 hour; process Poller; id "P-1"; trigger Poll; retry 1 times backoff 30s; }
+test "advance" {
+  advance 10 minutes;
+  expect Flaky.Get.calls == 6;
+}
+)");
+  CHECK_FALSE(advance.ok);
+  CHECK(advance.expects == 1);
+  CHECK_THAT(advance.report, Catch::Contains("  FAIL test.flow:49:3: Flaky.Get was called, but the test mocks no answer "
+                                             "for it (after 6 attempts; add `mock Flaky.Get { ... }` before this "
+                                             "step)\n"));
+  CHECK(count_of_fail(advance.report) == 1);
 }
 
 TEST_CASE("mocked answers queue in order; the last repeats; a mock after use replaces it", "[flow-test]") {
@@ -292,6 +349,47 @@ test "schedules" {
   INFO(ran.report);
   CHECK(ran.ok);
   CHECK(ran.expects == 6);
+}
+
+TEST_CASE("a dynamic schedule whose time is not known yet says why in the report, once", "[flow-test]") {
+  const auto ran = run_first(R"(
+schedule "before expiry" { at At + seconds(Expires) - 5 minutes; process Keeper; id "K-1"; trigger Go; }
+
+test "fresh" {
+  clock 2026-03-01T09:00:00Z;
+  instance "K-1" of Keeper { Refresh = "r"; }
+  mock Api.Token { body { access_token = "a"; refresh_token = "r2"; expires_in = 600; } }
+  advance 1 hour;
+  expect Api.Token.calls == 1;
+}
+)");
+  CHECK_FALSE(ran.ok);
+  CHECK(ran.report ==
+        "  2026-03-01T09:00:00Z advance 1 hour\n"
+        "    2026-03-01T09:00:00Z task \"before expiry\": its time cannot be computed yet: At and Expires of K-1 are "
+        "null, so it does not run until a run sets them; run it once by hand: `run Keeper.Go on \"K-1\";` before time "
+        "passes, or add `first run now;` to the schedule; checking again every 1m\n"
+        "  FAIL test.flow:44:3: expect failed: Api.Token.calls == 1\n"
+        "    left:  0\n"
+        "    right: 1\n");
+}
+
+TEST_CASE("first run now: a fresh instance refreshes at once, then its token's expiry decides", "[flow-test]") {
+  const auto ran = run_first(R"(
+schedule "before expiry" { at At + seconds(Expires) - 5 minutes; first run now; process Keeper; id "K-1"; trigger Go; }
+
+test "fresh" {
+  clock 2026-03-01T09:00:00Z;
+  instance "K-1" of Keeper { Refresh = "r"; }
+  mock Api.Token { body { access_token = "a"; refresh_token = request.body.refresh_token + "+"; expires_in = 3600; } }
+  advance 3 hours;
+  expect Api.Token.calls == 4;  // 09:00 (the first run), 09:55, 10:50, 11:45
+  expect instance("K-1").At == 2026-03-01T11:45:00Z and instance("K-1").Refresh == "r++++";
+}
+)");
+  INFO(ran.report);
+  CHECK(ran.ok);
+  CHECK(ran.expects == 2);
 }
 
 TEST_CASE("every 1 month from January 31 runs on each month's last day, not on the 28th", "[flow-test]") {

@@ -499,6 +499,27 @@ TEST_CASE("schedule: dynamic times come from the interpreter", "[schedule]") {
   CHECK(flow::plan_after_run(spec, ran(now, 1), now, now - 1min).slot == now + spec.dynamic_min_gap);
 }
 
+TEST_CASE("schedule: first run now runs a dynamic task that never ran at once, then follows its time", "[schedule]") {
+  ast::ScheduleWhen when;
+  when.node = ast::DynamicWhen{};
+  auto decl = decl_of(std::move(when));
+  decl.first_run_now = true;
+  auto spec = flow::make_schedule_spec(decl);
+  auto now = utc(2026, 11, 28, 9, 0);
+  // Never ran: now, whether the time is not known yet (a fresh instance) or known.
+  CHECK(flow::plan_start(spec, {}, now, std::nullopt).slot == now);
+  CHECK(flow::plan_start(spec, {}, now, now + 50min).slot == now);
+  // Once it ran (a restart, or a first run that failed and left the fields null): its time, or none.
+  CHECK(flow::plan_start(spec, ran(now - 1h, 1), now, now + 50min).slot == now + 50min);
+  CHECK_FALSE(flow::plan_start(spec, ran(now - 1h, 1), now, std::nullopt).slot);
+  CHECK_FALSE(flow::plan_after_run(spec, ran(now, 1), now, std::nullopt).slot);
+
+  // Any other time form refuses it: `every` runs at once already, a calendar schedule waits for its slot.
+  auto every = decl_of(ast::ScheduleWhen{ast::IntervalWhen{55, ast::TimeUnit::minutes}, {}});
+  every.first_run_now = true;
+  CHECK_THROWS_WITH(flow::make_schedule_spec(every), flow::kFirstRunNowOnlyAt);
+}
+
 // ---------------------------------------------------------------- jitter, retry, errors
 
 TEST_CASE("schedule: jitter is a deterministic delay with an injected source", "[schedule]") {

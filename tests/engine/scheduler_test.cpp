@@ -2,167 +2,11 @@
 
 #include <catch2/catch.hpp>
 
-#include <algorithm>
-#include <deque>
-#include <map>
+#include "support/scheduler_fixture.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-
-#include "support/fake_clock.hpp"
-
-namespace asio = boost::asio;
-namespace ast = flow::ast;
-using namespace std::chrono_literals;
-using flow::TaskOutcome;
-using flow::TimePoint;
+using namespace flow::testing::scheduling;
 using flow::testing::FakeClock;
 using flow::testing::advance_in_steps;
-
-namespace {
-
-const TimePoint kT0 = TimePoint(date::sys_days(date::year(2026) / 11 / 28)) + 9h;
-
-/// The task-state part of a Store, in memory (the scheduler touches nothing else).
-class TaskStore final : public flow::Store {
- public:
-  std::optional<flow::TaskState> load_task(const std::string& name) override {
-    if (failing_loads) throw flow::StoreError("store flow.db: cannot load task \"" + name + "\": disk I/O error");
-    auto found = tasks.find(name);
-    if (found == tasks.end()) return std::nullopt;
-    return found->second;
-  }
-  void save_task(const flow::TaskState& state) override {
-    if (failing_saves) throw flow::StoreError("store flow.db: cannot save task \"" + state.name + "\": disk full");
-    tasks[state.name] = state;
-    ++saves;
-  }
-  std::vector<flow::TaskState> list_tasks() override {
-    std::vector<flow::TaskState> all;
-    for (const auto& [name, state] : tasks) all.push_back(state);
-    return all;
-  }
-
-  std::optional<flow::InstanceRecord> load_instance(const std::string&) override { unused(); }
-  void save_instance(flow::InstanceRecord&, TimePoint) override { unused(); }
-  bool seed_instance(const flow::InstanceRecord&, TimePoint) override { unused(); }
-  void checkpoint_fields(const std::string&, const std::string&, const flow::FieldMap&, TimePoint) override {
-    unused();
-  }
-  std::vector<flow::InstanceRecord> list_instances() override { unused(); }
-  std::string allocate_id(const std::string&) override { unused(); }
-  std::int64_t record_run(const flow::RunRecord&) override { unused(); }
-  std::vector<flow::RunRecord> runs(const std::string&, int) override { unused(); }
-
-  std::map<std::string, flow::TaskState> tasks;
-  int saves = 0;
-  bool failing_saves = false;  // the disk is full: every task write throws
-  bool failing_loads = false;  // every task read throws
-
- private:
-  [[noreturn]] static void unused() { FAIL("the scheduler touched instance or run data"); throw 0; }
-};
-
-/// Records when it ran; answers with scripted outcomes; may take virtual time.
-class FakeRunner final : public flow::TaskRunner {
- public:
-  explicit FakeRunner(FakeClock& clock) : clock_(clock) {}
-
-  asio::awaitable<TaskOutcome> run_task(const ast::ScheduleDecl& schedule) override {
-    started.push_back(clock_.now());
-    names.push_back(schedule.name);
-    TaskOutcome outcome{true, "", false};
-    if (!outcomes.empty()) {
-      outcome = outcomes.front();
-      outcomes.pop_front();
-    }
-    if (dynamic_after_run) dynamic = clock_.now() + *dynamic_after_run;
-    if (run_time > 0ms) co_await clock_.sleep_until(clock_.now() + run_time);
-    finished.push_back(clock_.now());
-    if (throw_foreign) throw 42;  // not a std::exception: must reach run()'s caller
-    if (!outcome.ok && outcome.message == "throw") throw std::runtime_error("boom");
-    co_return outcome;
-  }
-
-  std::optional<TimePoint> dynamic_next(const ast::ScheduleDecl&) override { return dynamic; }
-
-  std::vector<TimePoint> started;
-  std::vector<TimePoint> finished;
-  std::vector<std::string> names;
-  std::deque<TaskOutcome> outcomes;
-  flow::Duration run_time{0};
-  std::optional<TimePoint> dynamic;
-  std::optional<flow::Duration> dynamic_after_run;  // a run moves `dynamic` to its start + this
-  bool throw_foreign = false;
-
- private:
-  FakeClock& clock_;
-};
-
-/// The scheduler's log lines, as a test reads them.
-struct Log {
-  flow::SchedulerOptions options() {
-    flow::SchedulerOptions options;
-    options.log = [this](const std::string& line) { lines.push_back(line); };
-    return options;
-  }
-  bool has(const std::string& part) const {
-    return std::any_of(lines.begin(), lines.end(), [&](const auto& line) { return line.find(part) != line.npos; });
-  }
-  std::vector<std::string> lines;
-};
-
-ast::ScheduleDecl every(std::int64_t count, ast::TimeUnit unit, std::string name = "Refresh access token") {
-  ast::ScheduleDecl decl;
-  decl.name = std::move(name);
-  decl.when = ast::ScheduleWhen{ast::IntervalWhen{count, unit}, {}};
-  return decl;
-}
-
-std::vector<TimePoint> times(std::initializer_list<flow::Duration> offsets) {
-  std::vector<TimePoint> result;
-  for (auto offset : offsets) result.push_back(kT0 + offset);
-  return result;
-}
-
-/// One daemon: a scheduler over a shared store, run on the test's io_context.
-struct Daemon {
-  Daemon(asio::io_context& io, FakeClock& clock, TaskStore& store, std::vector<const ast::ScheduleDecl*> decls,
-         FakeRunner& runner, flow::SchedulerOptions options = {})
-      : scheduler(clock, store, std::move(decls), runner, with_fixed_jitter(std::move(options))) {
-    asio::co_spawn(io, scheduler.run(), [this](std::exception_ptr e) {
-      done = true;
-      error = e;
-    });
-  }
-  static flow::SchedulerOptions with_fixed_jitter(flow::SchedulerOptions options) {
-    if (!options.jitter) options.jitter = [] { return std::uint64_t{0}; };
-    return options;
-  }
-
-  flow::Scheduler scheduler;
-  bool done = false;
-  std::exception_ptr error;
-};
-
-/// What every scheduler test starts from: virtual time at kT0, an empty task
-/// store and a runner that has not run yet, all on one io_context.
-struct Scheduled {
-  asio::io_context io;
-  FakeClock clock{io.get_executor(), kT0};
-  TaskStore store;
-  FakeRunner runner{clock};
-};
-
-void stop_and_drain(asio::io_context& io, Daemon& daemon) {
-  daemon.scheduler.stop();
-  io.restart();
-  io.poll();
-  REQUIRE(daemon.done);
-  REQUIRE_FALSE(daemon.error);
-}
-
-}  // namespace
 
 TEST_CASE_METHOD(Scheduled, "scheduler: every 55 minutes fires at the right virtual times", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
@@ -483,6 +327,28 @@ TEST_CASE_METHOD(Scheduled, "scheduler: transient failures are retried with back
   }
 }
 
+TEST_CASE_METHOD(Scheduled, "scheduler: a run stopped before it started is no run, no failure and no overrun",
+                 "[scheduler]") {
+  auto decl = every(1, ast::TimeUnit::minutes);
+  Log log;
+  // It waits for another process's run on its instance past two slots; SIGTERM ends the wait.
+  runner.run_time = 10min;
+  runner.outcomes = {{false, "error: store: stopped while waiting for another flow process's run on 'TK-1'\n", true, true}};
+  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  advance_in_steps(io, clock, kT0 + 150s);
+  REQUIRE(runner.started == times({0min}));
+  stop_and_drain(io, daemon);
+  const auto& state = store.tasks.at("Refresh access token");
+  CHECK(state.run_count == 0);
+  CHECK_FALSE(state.last_run);
+  CHECK(state.next_run == kT0);  // still due: the next start runs it
+  const auto stats = daemon.scheduler.stats("Refresh access token");
+  CHECK(stats.runs == 0);
+  CHECK(stats.failures == 0);
+  CHECK(stats.skipped == 0);
+  CHECK(log.lines.empty());  // no overrun, no retry
+}
+
 TEST_CASE_METHOD(Scheduled, "scheduler: expires after N runs, then run() completes", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
   decl.expires = ast::Expiry{std::nullopt, 3, {}};
@@ -530,45 +396,6 @@ TEST_CASE_METHOD(Scheduled, "scheduler: an exception that is not a std::exceptio
   REQUIRE(daemon.error);
   CHECK_THROWS_AS(std::rethrow_exception(daemon.error), int);
   CHECK(runner.started.size() == 1);
-}
-
-TEST_CASE_METHOD(Scheduled, "scheduler: dynamic schedules follow the interpreter's time", "[scheduler]") {
-  ast::ScheduleDecl decl;
-  decl.name = "Before expiry";
-  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
-  flow::SchedulerOptions options;
-  options.dynamic_idle_poll = 10min;
-
-  runner.dynamic = std::nullopt;  // no token yet: ask again every 10 minutes
-  Daemon daemon(io, clock, store, {&decl}, runner, options);
-  advance_in_steps(io, clock, kT0 + 15min);
-  CHECK(runner.started.empty());
-  runner.dynamic = kT0 + 30min;
-  runner.dynamic_after_run = 55min;  // a run refreshes the token: the next is due before its expiry
-  advance_in_steps(io, clock, kT0 + 31min);
-  CHECK(runner.started == times({30min}));
-  advance_in_steps(io, clock, kT0 + 80min);
-  CHECK(runner.started == times({30min}));
-  advance_in_steps(io, clock, kT0 + 90min);
-  CHECK(runner.started == times({30min, 85min}));
-  stop_and_drain(io, daemon);
-}
-
-TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time already past at start is due, not missed", "[scheduler]") {
-  ast::ScheduleDecl decl;
-  decl.name = "Before expiry";
-  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
-  std::vector<std::string> log;
-  flow::SchedulerOptions options;
-  options.log = [&](const std::string& line) { log.push_back(line); };
-  runner.dynamic = kT0 - 5min;  // the token expires in under 5 minutes: refresh now
-  runner.dynamic_after_run = 55min;
-  Daemon daemon(io, clock, store, {&decl}, runner, options);
-  advance_in_steps(io, clock, kT0 + 1min);
-  CHECK(runner.started == times({0min}));
-  REQUIRE_FALSE(log.empty());
-  CHECK(log.front() == "task \"Before expiry\": its time 2026-11-28T08:55:00Z has come; running now");
-  stop_and_drain(io, daemon);
 }
 
 TEST_CASE_METHOD(Scheduled, "scheduler: jitter delays runs by the injected amount", "[scheduler]") {

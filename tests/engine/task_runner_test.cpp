@@ -57,3 +57,57 @@ schedule "Tick" { every 1 minutes; process K; id "K-1"; trigger Go; }
   CHECK(done);
   CHECK_FALSE(failure);
 }
+
+namespace {
+
+constexpr const char* kKeeper = R"(
+process K {
+  field AccessToken secret;
+  field CreatedAt datetime;
+  field ExpiresIn number;
+  on Refresh { set AccessToken = "opaque-token-0123456789"; set CreatedAt = now(); set ExpiresIn = 3600; save; }
+}
+instance "K-1" of K { }
+schedule "Before expiry" { at CreatedAt + seconds(ExpiresIn) - 5 minutes; process K; id "K-1"; trigger Refresh; }
+schedule "From the token" { at from_unix(to_number(AccessToken)); process K; id "K-1"; trigger Refresh; }
+)";
+
+}  // namespace
+
+TEST_CASE("a dynamic time not known yet names the null fields and how to make the first run", "[task_runner]") {
+  EngineFixture f(kKeeper);
+  REQUIRE(f.interpreter->seed_instances().empty());
+  InterpreterTaskRunner runner(*f.interpreter, nullptr);
+  const auto next = runner.dynamic_next(*f.program->schedule("Before expiry"));
+  CHECK_FALSE(next.at);
+  CHECK(next.waiting ==
+        "its time cannot be computed yet: CreatedAt and ExpiresIn of K-1 are null, so it does not run until a run sets "
+        "them; run it once by hand: K.Refresh on K-1, or add `first run now;` to the schedule");
+  CHECK(next.detail.empty());
+
+  // The daemon names its commands.
+  InterpreterTaskRunner daemon(*f.interpreter, nullptr, [](const ast::ScheduleDecl& s, const std::string& id) {
+    return "flow tasks run k.flow '" + s.name + "' (" + id + ")";
+  });
+  CHECK_THAT(daemon.dynamic_next(*f.program->schedule("Before expiry")).waiting,
+             Catch::EndsWith("run it once by hand: flow tasks run k.flow 'Before expiry' (K-1), or add `first run now;` "
+                             "to the schedule"));
+
+  // After a run, the time is known.
+  REQUIRE(f.run("K", "Refresh", "K-1").ok);
+  CHECK(runner.dynamic_next(*f.program->schedule("Before expiry")).at == f.clock.now() + 55min);
+}
+
+TEST_CASE("a dynamic time that fails is an error with its location, secrets masked", "[task_runner]") {
+  EngineFixture f(kKeeper);
+  REQUIRE(f.interpreter->seed_instances().empty());
+  REQUIRE(f.run("K", "Refresh", "K-1").ok);
+  InterpreterTaskRunner runner(*f.interpreter, nullptr);
+  const auto next = runner.dynamic_next(*f.program->schedule("From the token"));
+  CHECK_FALSE(next.at);
+  CHECK(next.waiting == "its time cannot be computed, so it does not run");
+  CHECK(next.detail ==
+        "test.flow:10:42: error: to_number: \"••••6789\" is not a number\n"
+        "  schedule \"From the token\" { at from_unix(to_number(AccessToken)); process K; id \"K-1\"; trigger Refresh; }\n"
+        "                                           ^");
+}

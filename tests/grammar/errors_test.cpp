@@ -264,9 +264,11 @@ TEST_CASE("schedule errors") {
       {"schedule \"S\" { expires after 0 runs; }", 30, "the number of runs must be between 1 and 1000000000"},
       {"schedule \"S\" { retry 3 times backoff soon; }", 38, "expected a duration (30s, 2 minutes)"},
       {"schedule \"S\" { jitter soon; }", 23, "expected a duration (20s, 1 minute)"},
+      {"schedule \"S\" { first run later; }", 26, "expected 'now' (first run now;)"},
+      {"schedule \"S\" { first now; }", 22, "expected 'run now' (first run now;)"},
       {"schedule \"S\" { frob; }", 16,
        "expected a schedule setting (every, cron, once, at, timezone, process, id, trigger, expires, on_overlap, "
-       "on_missed, retry, jitter) or '}' to close the block"},
+       "on_missed, retry, jitter, first run now) or '}' to close the block"},
   });
 }
 

@@ -21,6 +21,18 @@ TEST_CASE("upper and lower change ASCII letters only") {
   REQUIRE_THROWS_WITH(call("lower", {true}), "lower: expected text, got boolean");
 }
 
+TEST_CASE("nonempty is null for null and empty text, the value itself otherwise") {
+  CHECK(call("nonempty", {""}).is_null());
+  CHECK(call("nonempty", {Value()}).is_null());
+  CHECK(call("nonempty", {Value(Json(""))}).is_null());
+  CHECK(call("nonempty", {Value(Json(nullptr))}).is_null());
+  CHECK(call("nonempty", {"r2"}) == Value("r2"));
+  CHECK(call("nonempty", {" "}) == Value(" "));
+  CHECK(call("nonempty", {0}) == Value(0));
+  CHECK(call("nonempty", {Value(Json("r2"))}) == Value(Json("r2")));
+  CHECK(call("nonempty", {secret("refresh-token-0123456789")}).secret);  // the value itself, taint and all
+}
+
 TEST_CASE("trim removes white space at both ends") {
   CHECK(call("trim", {"  \t token \r\n"}) == Value("token"));
   CHECK(call("trim", {"   "}) == Value(""));

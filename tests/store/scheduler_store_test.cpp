@@ -28,9 +28,9 @@ class CountingRunner final : public flow::TaskRunner {
   explicit CountingRunner(flow::Clock& clock) : clock_(clock) {}
   asio::awaitable<flow::TaskOutcome> run_task(const ast::ScheduleDecl&) override {
     started.push_back(clock_.now());
-    co_return flow::TaskOutcome{true, "", false};
+    co_return flow::TaskOutcome{true, "", false, false};
   }
-  std::optional<TimePoint> dynamic_next(const ast::ScheduleDecl&) override { return std::nullopt; }
+  flow::DynamicNext dynamic_next(const ast::ScheduleDecl&) override { return {}; }
   std::vector<TimePoint> started;
 
  private:

@@ -1,0 +1,99 @@
+// The scheduler's dynamic schedules (`at EXPR`): the time comes from the
+// runner (the interpreter evaluating EXPR on the task's instance).
+#include "engine/scheduler.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "support/scheduler_fixture.hpp"
+
+using namespace flow::testing::scheduling;
+using flow::testing::FakeClock;
+using flow::testing::advance_in_steps;
+
+TEST_CASE_METHOD(Scheduled, "scheduler: dynamic schedules follow the interpreter's time", "[scheduler]") {
+  ast::ScheduleDecl decl;
+  decl.name = "Before expiry";
+  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
+  flow::SchedulerOptions options;
+  options.dynamic_idle_poll = 10min;
+
+  runner.dynamic = std::nullopt;  // no token yet: ask again every 10 minutes
+  Daemon daemon(io, clock, store, {&decl}, runner, options);
+  advance_in_steps(io, clock, kT0 + 15min);
+  CHECK(runner.started.empty());
+  runner.dynamic = kT0 + 30min;
+  runner.dynamic_after_run = 55min;  // a run refreshes the token: the next is due before its expiry
+  advance_in_steps(io, clock, kT0 + 31min);
+  CHECK(runner.started == times({30min}));
+  advance_in_steps(io, clock, kT0 + 80min);
+  CHECK(runner.started == times({30min}));
+  advance_in_steps(io, clock, kT0 + 90min);
+  CHECK(runner.started == times({30min, 85min}));
+  stop_and_drain(io, daemon);
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time already past at start is due, not missed", "[scheduler]") {
+  ast::ScheduleDecl decl;
+  decl.name = "Before expiry";
+  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
+  std::vector<std::string> log;
+  flow::SchedulerOptions options;
+  options.log = [&](const std::string& line) { log.push_back(line); };
+  runner.dynamic = kT0 - 5min;  // the token expires in under 5 minutes: refresh now
+  runner.dynamic_after_run = 55min;
+  Daemon daemon(io, clock, store, {&decl}, runner, options);
+  advance_in_steps(io, clock, kT0 + 1min);
+  CHECK(runner.started == times({0min}));
+  REQUIRE_FALSE(log.empty());
+  CHECK(log.front() == "task \"Before expiry\": its time 2026-11-28T08:55:00Z has come; running now");
+  stop_and_drain(io, daemon);
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: why a dynamic time is missing is logged once, and again when it changes",
+                 "[scheduler]") {
+  ast::ScheduleDecl decl;
+  decl.name = "Before expiry";
+  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
+  Log log;
+  runner.waiting = "its time cannot be computed yet: CreatedAt and ExpiresIn of TK-1 are null";
+  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  advance_in_steps(io, clock, kT0 + 10min);
+  CHECK(runner.dynamic_asked >= 10);  // polled every minute
+  CHECK(log.lines == std::vector<std::string>{
+                         "task \"Before expiry\": its time cannot be computed yet: CreatedAt and ExpiresIn of TK-1 "
+                         "are null; checking again every 1m"});
+
+  // Another reason: said once more, with the rendered error under it.
+  runner.waiting = "its time cannot be computed, so it does not run";
+  runner.waiting_detail = "t.flow:9:6: error: jwt_claims: not a JWT\n  at jwt_claims(AccessToken).exp\n     ^";
+  advance_in_steps(io, clock, kT0 + 20min);
+  REQUIRE(log.lines.size() == 2);
+  CHECK(log.lines[1] ==
+        "task \"Before expiry\": its time cannot be computed, so it does not run; checking again every 1m:\n"
+        "t.flow:9:6: error: jwt_claims: not a JWT\n  at jwt_claims(AccessToken).exp\n     ^");
+
+  // A time at last (a refresh by hand set the fields): said, and the task runs then.
+  runner.dynamic = kT0 + 30min;
+  runner.dynamic_after_run = 55min;
+  advance_in_steps(io, clock, kT0 + 31min);
+  REQUIRE(log.lines.size() == 3);
+  CHECK(log.lines[2] == "task \"Before expiry\": its time can be computed now: 2026-11-28T09:30:00Z");
+  CHECK(runner.started == times({30min}));
+  stop_and_drain(io, daemon);
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: first run now runs a dynamic task that never ran at once, without asking",
+                 "[scheduler]") {
+  ast::ScheduleDecl decl;
+  decl.name = "Before expiry";
+  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
+  decl.first_run_now = true;
+  Log log;
+  runner.dynamic_after_run = 55min;  // the first run sets the fields the time is computed from
+  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  advance_in_steps(io, clock, kT0 + 2h);
+  CHECK(runner.started == times({0min, 55min, 110min}));
+  // Its time was not known before that run, and nobody needed to be told.
+  CHECK(log.lines == std::vector<std::string>{});
+  stop_and_drain(io, daemon);
+}
