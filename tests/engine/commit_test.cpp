@@ -48,6 +48,9 @@ class CountingStore final : public Store {
     ++checkpoints;
     inner_.checkpoint_fields(id, process, fields, now);
   }
+  std::vector<std::string> write_back_fields(const KeptFields& kept, TimePoint now) override {
+    return inner_.write_back_fields(kept, now);
+  }
   std::vector<InstanceRecord> list_instances() override { return inner_.list_instances(); }
   std::string allocate_id(const std::string& process) override { return inner_.allocate_id(process); }
   std::int64_t record_run(const RunRecord& run) override {

@@ -26,6 +26,10 @@ class FillableStore final : public Store {
     fail_if_full();
     inner_.checkpoint_fields(id, process, fields, now);
   }
+  std::vector<std::string> write_back_fields(const KeptFields& kept, TimePoint now) override {
+    fail_if_full();
+    return inner_.write_back_fields(kept, now);
+  }
   std::vector<InstanceRecord> list_instances() override { return inner_.list_instances(); }
   std::string allocate_id(const std::string& process) override { return inner_.allocate_id(process); }
   std::int64_t record_run(const RunRecord& run) override {

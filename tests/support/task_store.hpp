@@ -35,6 +35,7 @@ class TaskStore final : public Store {
   void checkpoint_fields(const std::string&, const std::string&, const FieldMap&, TimePoint) override {
     unused();
   }
+  std::vector<std::string> write_back_fields(const KeptFields&, TimePoint) override { unused(); }
   std::vector<InstanceRecord> list_instances() override { unused(); }
   std::string allocate_id(const std::string&) override { unused(); }
   std::int64_t record_run(const RunRecord&) override { unused(); }
