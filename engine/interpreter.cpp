@@ -19,7 +19,9 @@ class Interpreter::Impl {
 };
 
 Interpreter::Interpreter(const Program& program, Host host, RunOptions options)
-    : program_(program), host_(host), options_(options), impl_(std::make_unique<Impl>(host_)) {}
+    : program_(program), host_(host), options_(options), impl_(std::make_unique<Impl>(host_)) {
+  host_.program = &program_;  // instance("ID") in any of its runs reads values typed as this program declares
+}
 
 Interpreter::~Interpreter() = default;
 

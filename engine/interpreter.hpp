@@ -39,10 +39,13 @@ struct Host {
   const FunctionRegistry* functions = nullptr;
   /// The environment env() reads; nullptr: the process's (see CallContext).
   const std::map<std::string, std::string, std::less<>>* environment = nullptr;
+  /// What instance("ID") types stored values by (see CallContext). Not an
+  /// effect: the Interpreter sets its own program here.
+  const Program* program = nullptr;
 
   /// What built-ins called on `instance_id` (or on no instance) may touch.
   CallContext context(std::string instance_id = {}) const {
-    return CallContext{clock, store, std::move(instance_id), environment};
+    return CallContext{clock, store, std::move(instance_id), environment, program};
   }
 };
 
