@@ -91,6 +91,11 @@ std::string argument_counts(const FunctionSpec& spec) {
   return min + joint + max + noun(spec.max_args);
 }
 
+bool is_arithmetic(ast::BinaryOp op) {
+  using B = ast::BinaryOp;
+  return op == B::add || op == B::sub || op == B::mul || op == B::div;
+}
+
 bool is_comparison(ast::BinaryOp op) {
   using B = ast::BinaryOp;
   return op == B::lt || op == B::le || op == B::gt || op == B::ge;
@@ -170,6 +175,7 @@ class ExprChecker {
   StaticType check_node(const ast::Unary& n, const ast::Expr& expr);
   StaticType check_node(const ast::Binary& n, const ast::Expr& expr);
   void warn_never_equal(ast::BinaryOp op, KindSet lhs, KindSet rhs, SourceRange at);
+  StaticType fold(ast::BinaryOp op, const Value& lhs, const Value& rhs, SourceRange at);
 
   std::optional<StaticType> local(const std::string& name);
   std::string unknown_name_hint(const std::string& name) const;
@@ -455,7 +461,20 @@ StaticType ExprChecker::check_node(const ast::Binary& n, const ast::Expr& expr) 
     checker_.diagnostics().warning(at, lhs.kinds.describe() + " + text joins them as text; to shift a time add a "
                                                               "duration such as 5 minutes");
   }
+  if (lhs.constant && rhs.constant && is_arithmetic(n.op)) return fold(n.op, *lhs.constant, *rhs.constant, at);
   return StaticType{is_comparison(n.op) ? KindSet(ValueKind::boolean) : result.kinds, std::nullopt};
+}
+
+/// Arithmetic on constants, computed now by the interpreter's own
+/// apply_binary: what a run would refuse (`1e308 * 10` out of range, `1 / 0`)
+/// is an error at `at`; what it would compute is a constant.
+StaticType ExprChecker::fold(ast::BinaryOp op, const Value& lhs, const Value& rhs, SourceRange at) {
+  try {
+    return constant(apply_binary(op, lhs, rhs));
+  } catch (const RunError& e) {
+    checker_.diagnostics().error(at, e.what());
+    return StaticType{};
+  }
 }
 
 }  // namespace

@@ -41,22 +41,51 @@ void CommitQueue::flush() {
   for (auto& waiting : batch) asio::post(waiting.executor, std::move(waiting.resume));
 }
 
-void CommitQueue::keep_unwritten(const std::string& id, const std::string& process, const FieldMap& fields) {
-  auto& kept = unwritten_[id];
-  kept.process = process;
-  for (const auto& [name, value] : fields) kept.fields.insert_or_assign(name, value);
+std::string what_mapped_into(const std::string& id, const std::string& names) {
+  return "what calls mapped into " + id + " (" + names + ")";
 }
 
-FieldMap CommitQueue::write_unwritten(const std::string& id) {
+std::string WriteBack::dropped_note(const std::string& id) const {
+  if (dropped.empty()) return {};
+  return what_mapped_into(id, joined_names(dropped)) +
+         " is not written: changed in the store since (by another run or process, or the user), which keeps its "
+         "newer value";
+}
+
+void CommitQueue::keep_unwritten(const std::string& id, const std::string& process, std::int64_t revision,
+                                 const FieldMap& fields) {
+  auto& kept = unwritten_[id];
+  kept.id = id;
+  kept.process = process;
+  kept.revision = revision;
+  for (const auto& [name, value] : fields) kept.values.insert_or_assign(name, value);
+  kept.base = stored_values(id, kept.values);
+}
+
+std::optional<FieldMap> CommitQueue::stored_values(const std::string& id, const FieldMap& fields) const {
+  std::optional<InstanceRecord> stored;
+  try {
+    stored = store_->load_instance(id);
+  } catch (const StoreError&) {
+    return std::nullopt;  // then only a store still at `revision` takes the values
+  }
+  FieldMap values;
+  for (const auto& [name, value] : fields) values.emplace(name, field_or_null(stored ? &stored->fields : nullptr, name));
+  return values;
+}
+
+WriteBack CommitQueue::write_unwritten(const std::string& id) {
   const auto kept = unwritten_.find(id);
   if (kept == unwritten_.end()) return {};
-  store_->checkpoint_fields(id, kept->second.process, kept->second.fields, clock_->now());
-  FieldMap written = std::move(kept->second.fields);
+  WriteBack result;
+  result.dropped = store_->write_back_fields(kept->second, clock_->now());
+  result.written = std::move(kept->second.values);
+  for (const auto& name : result.dropped) result.written.erase(name);
   unwritten_.erase(kept);
-  return written;
+  return result;
 }
 
-FieldMap CommitQueue::write_unwritten_before_call(const std::string& id) {
+WriteBack CommitQueue::write_unwritten_before_call(const std::string& id) {
   try {
     return write_unwritten(id);
   } catch (const StoreError& e) {
@@ -67,7 +96,7 @@ FieldMap CommitQueue::write_unwritten_before_call(const std::string& id) {
 
 std::map<std::string, std::string> CommitQueue::unwritten() const {
   std::map<std::string, std::string> what;
-  for (const auto& [id, kept] : unwritten_) what.emplace(id, "what calls mapped into " + id + " (" + field_names(kept.fields) + ")");
+  for (const auto& [id, kept] : unwritten_) what.emplace(id, what_mapped_into(id, field_names(kept.values)));
   return what;
 }
 

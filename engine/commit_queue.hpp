@@ -5,7 +5,9 @@
 // in flight its commit is written at once, without suspending; otherwise it is
 // posted and runs as soon as the io_context has handled what was already ready.
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +21,19 @@
 
 namespace flow {
 
+/// "what calls mapped into ID (NAMES)": how messages name values kept for an
+/// instance (names only, never values).
+std::string what_mapped_into(const std::string& id, const std::string& names);
+
+/// What writing back the values kept for an instance did.
+struct WriteBack {
+  FieldMap written;                  // stored now
+  std::vector<std::string> dropped;  // changed in the store since: its value stays, the kept one is dropped
+  /// "what calls mapped into ID (A, B) is not written: changed in the store
+  /// since ...": names only, never values; empty when none was dropped.
+  std::string dropped_note(const std::string& id) const;
+};
+
 class CommitQueue {
  public:
   /// Both borrowed; used only when a commit comes.
@@ -31,14 +46,22 @@ class CommitQueue {
 
   /// Keeps what calls mapped into instance `id` in a run that could not
   /// commit it (disk full): a rotated refresh token may exist nowhere else.
-  void keep_unwritten(const std::string& id, const std::string& process, const FieldMap& fields);
-  /// Writes what is kept for `id` (nothing if nothing is); the caller holds
-  /// the instance's lock. Returns what it wrote. Throws the store's
-  /// StoreError, still keeping it, when the store cannot write it yet.
-  FieldMap write_unwritten(const std::string& id);
+  /// `revision`: the stored revision the run loaded or last committed. The
+  /// caller still holds the instance's lock, so the store holds what the run
+  /// loaded or last committed: what it holds in those fields now is their
+  /// base, the values a later write-back expects to find there.
+  void keep_unwritten(const std::string& id, const std::string& process, std::int64_t revision,
+                      const FieldMap& fields);
+  /// Writes what is kept for `id` (nothing if nothing is) into the fields the
+  /// store has not changed since (Store::write_back_fields); what it kept for
+  /// a field changed since (a fresh refresh token the user put in) is
+  /// dropped: the store's value is newer. The caller holds the instance's
+  /// lock. Throws the store's StoreError, still keeping all of it, when the
+  /// store cannot write it yet.
+  WriteBack write_unwritten(const std::string& id);
   /// write_unwritten for a run or `start` on `id` about to call out: its
   /// StoreError says that no call is made on `id` until the values are stored.
-  FieldMap write_unwritten_before_call(const std::string& id);
+  WriteBack write_unwritten_before_call(const std::string& id);
   /// What is kept and not written yet, per instance: "what calls mapped into
   /// ID (A, B)", for messages (names only, never values).
   std::map<std::string, std::string> unwritten() const;
@@ -54,14 +77,13 @@ class CommitQueue {
   /// commit (not a StoreError) is given to all of them, so no waiter hangs.
   void write(const std::vector<RunCommit*>& commits);
 
-  struct Unwritten {
-    std::string process;
-    FieldMap fields;
-  };
+  /// What the store holds now in each of `fields` of instance `id` (null for
+  /// one it lacks); nullopt when it cannot be read.
+  std::optional<FieldMap> stored_values(const std::string& id, const FieldMap& fields) const;
 
   Store* store_;
   Clock* clock_;
-  std::map<std::string, Unwritten> unwritten_;
+  std::map<std::string, KeptFields> unwritten_;
   std::vector<Waiting> queue_;
   bool flush_posted_ = false;
   int in_flight_ = 0;  // runs asked for and not ended (RunInFlight)

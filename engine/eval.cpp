@@ -3,6 +3,9 @@
 #include <cmath>
 #include <optional>
 
+#include "engine/instances.hpp"
+#include "engine/program.hpp"
+
 namespace flow {
 
 namespace {
@@ -323,6 +326,8 @@ class Evaluator {
     if (!scope_.context.store) throw RunError("instance(): no store is open");
     auto record = scope_.context.store->load_instance(to_text(id));
     if (!record) throw RunError("no saved instance with Process ID '" + to_text(id) + "'");
+    const auto* process = scope_.context.program ? scope_.context.program->process(record->process) : nullptr;
+    if (process) apply_declared_types(*process, *record);  // a process no longer declared: as stored
     return std::move(*record);
   }
 

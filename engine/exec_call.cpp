@@ -226,8 +226,9 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
     busy = e.what();
   }
   if (deadlock) throw LocatedError(at.range, "start of " + *id + " would deadlock: " + *deadlock);
+  WriteBack flushed;
   try {
-    if (!busy && id) state_.commits.write_unwritten_before_call(*id);  // before the child can call anything
+    if (!busy && id) flushed = state_.commits.write_unwritten_before_call(*id);  // before the child can call anything
   } catch (const StoreError& e) {
     busy = e.what();
   }
@@ -236,6 +237,7 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
     error.set_transient(true);  // the other process's run ends; the disk may have room again
     throw error;
   }
+  if (id && !flushed.dropped.empty()) note(flushed.dropped_note(*id));
   RunState child{state_.program, state_.host,  state_.options, state_.locks,       state_.commits, process,
                  {},             {},           {},              false, state_.depth + 1, {},
                  &state_,        state_.chain,     {}};
@@ -267,7 +269,7 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
   }
   if (not_written) {  // as for a top-level run: what the child's calls mapped in is kept
     if (!child.mapped_in.empty() && !child.instance.id.empty()) {
-      state_.commits.keep_unwritten(child.instance.id, process->name.text, child.mapped_in);
+      state_.commits.keep_unwritten(child.instance.id, process->name.text, child.instance.revision, child.mapped_in);
     }
     std::rethrow_exception(not_written);
   }

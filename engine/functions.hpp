@@ -15,6 +15,7 @@
 namespace flow {
 
 class Clock;
+class Program;
 class Store;
 
 /// What a built-in may touch besides its arguments.
@@ -25,6 +26,9 @@ struct CallContext {
   /// env(): when set, these variables and no others (`flow test` is hermetic);
   /// else the process environment.
   const std::map<std::string, std::string, std::less<>>* environment = nullptr;
+  /// instance("ID"): the declarations its stored values are typed by, as
+  /// opening the instance for a run types them; nullptr: read as stored.
+  const Program* program = nullptr;
 };
 
 /// A built-in. Throws RunError on a bad argument (the caller adds the location).

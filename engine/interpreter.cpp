@@ -19,7 +19,9 @@ class Interpreter::Impl {
 };
 
 Interpreter::Interpreter(const Program& program, Host host, RunOptions options)
-    : program_(program), host_(host), options_(options), impl_(std::make_unique<Impl>(host_)) {}
+    : program_(program), host_(host), options_(options), impl_(std::make_unique<Impl>(host_)) {
+  host_.program = &program_;  // instance("ID") in any of its runs reads values typed as this program declares
+}
 
 Interpreter::~Interpreter() = default;
 
@@ -136,8 +138,9 @@ std::map<std::string, std::string> try_write_unwritten(CommitQueue& commits, Ins
         failed.emplace(what, "a run in another flow process holds " + id);
         continue;
       }
-      commits.write_unwritten(id);
-      note(what + " is written to the store now");
+      const auto written = commits.write_unwritten(id);
+      if (!written.written.empty()) note(what_mapped_into(id, field_names(written.written)) + " is written to the store now");
+      if (!written.dropped.empty()) note(written.dropped_note(id));
     } catch (...) {
       failed.emplace(what, failure_text(std::current_exception()));
     }
@@ -166,7 +169,8 @@ void Interpreter::keep_after_failed_commit(const RunRequest& request, RunState& 
   result.transient = false;
   result.error += error_line(failure_text(failure));  // after the run's own error, if any
   if (!state.mapped_in.empty() && !state.instance.id.empty()) {
-    impl_->commits.keep_unwritten(state.instance.id, state.process->name.text, state.mapped_in);
+    impl_->commits.keep_unwritten(state.instance.id, state.process->name.text, state.instance.revision,
+                                  state.mapped_in);
     result.error += "  what calls mapped in (" + field_names(state.mapped_in) + ") is kept in memory and written before " +
                     state.instance.id + "'s next run calls anything\n";
     result.transient = true;  // worth the schedule's retry: the write is retried first
@@ -246,7 +250,7 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
   const bool chain_anchor = true;  // in this coroutine's frame: stays put while the run lasts
   const InstanceLocks::Chain chain = &chain_anchor;
   InstanceLocks::Guard guard;
-  FieldMap flushed;  // what an earlier run on this instance could not commit, written now
+  WriteBack flushed;  // what an earlier run on this instance could not commit, written now
   if (request.instance_id) {
     std::exception_ptr refused;
     try {
@@ -265,12 +269,16 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
   const auto started = host_.clock->now();
   RunState state{program_, host_,   options_, impl_->locks, impl_->commits, process, result.instance, {}, {},
                  false,    0,       {},       nullptr,      chain,          {}};
+  if (const auto dropped = flushed.dropped_note(result.instance.id); !dropped.empty()) {
+    state.log.push_back(dropped);
+    state.masked_log.push_back(dropped);
+  }
   try {
     if (preview) {
       state.instance = std::move(*preview);
-      for (auto& [name, value] : flushed) state.instance.fields.insert_or_assign(name, std::move(value));
+      for (auto& [name, value] : flushed.written) state.instance.fields.insert_or_assign(name, std::move(value));
       // The preview is as new as the store again: a later run on it is not refused as stale.
-      if (auto stored = flushed.empty() ? std::nullopt : host_.store->load_instance(state.instance.id))
+      if (auto stored = flushed.written.empty() ? std::nullopt : host_.store->load_instance(state.instance.id))
         state.instance.revision = stored->revision;
     } else state.instance = load_or_create(program_, *host_.store, *process, request.instance_id, host_);
     result.loaded = true;

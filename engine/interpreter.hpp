@@ -39,10 +39,13 @@ struct Host {
   const FunctionRegistry* functions = nullptr;
   /// The environment env() reads; nullptr: the process's (see CallContext).
   const std::map<std::string, std::string, std::less<>>* environment = nullptr;
+  /// What instance("ID") types stored values by (see CallContext). Not an
+  /// effect: the Interpreter sets its own program here.
+  const Program* program = nullptr;
 
   /// What built-ins called on `instance_id` (or on no instance) may touch.
   CallContext context(std::string instance_id = {}) const {
-    return CallContext{clock, store, std::move(instance_id), environment};
+    return CallContext{clock, store, std::move(instance_id), environment, program};
   }
 };
 
@@ -116,7 +119,9 @@ class Interpreter {
   /// Before the process exits (`flow trigger`, `flow tasks run`, the daemon
   /// stopping): what calls mapped in and a failed commit left in memory
   /// (written before the instance's next run, which will not come now) is
-  /// written, each instance under its lock. While some is not, it tries again
+  /// written, each instance under its lock, into the fields the store has not
+  /// changed since (a field changed since keeps the store's newer value, and
+  /// `note` says so: CommitQueue::write_unwritten). While some is not, it tries again
   /// after each of `pauses` (on the host's clock) until stop_waiting().
   /// `note` hears how each attempt went. Returns what still could not be
   /// written, one message per instance (field names, never values): it is

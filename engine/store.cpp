@@ -2,6 +2,25 @@
 
 namespace flow {
 
+const Value& field_or_null(const FieldMap* fields, const std::string& name) {
+  static const Value kNull;
+  if (!fields) return kNull;
+  const auto found = fields->find(name);
+  return found == fields->end() ? kNull : found->second;
+}
+
+KeptSplit split_kept(const KeptFields& kept, const std::optional<InstanceRecord>& stored) {
+  const bool same_revision = (stored ? stored->revision : 0) == kept.revision;  // nothing written since
+  const FieldMap* now = stored ? &stored->fields : nullptr;
+  const FieldMap* base = kept.base ? &*kept.base : nullptr;
+  KeptSplit split;
+  for (const auto& [name, value] : kept.values) {
+    if (same_revision || (base && field_or_null(now, name) == field_or_null(base, name))) split.unchanged.emplace(name, value);
+    else split.changed.push_back(name);
+  }
+  return split;
+}
+
 void Store::commit_runs(const std::vector<RunCommit*>& batch, TimePoint now) {
   for (RunCommit* commit : batch) {
     try {

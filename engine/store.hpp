@@ -19,11 +19,18 @@ namespace flow {
 
 using FieldMap = std::map<std::string, Value>;
 
+/// "A, B, C": `names`, for messages.
+inline std::string joined_names(const std::vector<std::string>& names) {
+  std::string joined;
+  for (const auto& name : names) joined += (joined.empty() ? "" : ", ") + name;
+  return joined;
+}
+
 /// "A, B, C": the names of `fields`, for messages.
 inline std::string field_names(const FieldMap& fields) {
-  std::string names;
-  for (const auto& [name, value] : fields) names += (names.empty() ? "" : ", ") + name;
-  return names;
+  std::vector<std::string> names;
+  for (const auto& [name, value] : fields) names.push_back(name);
+  return joined_names(names);
 }
 
 struct InstanceRecord {
@@ -86,6 +93,34 @@ struct RunCommit {
   bool writes_instance() const { return save || !checkpoint.empty(); }
 };
 
+/// Values a run's calls mapped in whose commit failed, kept in memory to be
+/// written later (CommitQueue) only where the store did not change them since.
+struct KeptFields {
+  std::string id;
+  std::string process;
+  FieldMap values;
+  std::int64_t revision = 0;  // the stored revision the run loaded or last committed (0: none stored)
+  /// What the store held at that revision in each field of `values` (null for
+  /// a field or an instance it did not hold); nullopt when it could not be read.
+  std::optional<FieldMap> base;
+};
+
+/// What `fields` holds in `name`: null when it holds no such field, or when
+/// there are no fields at all (`fields` null: no instance).
+const Value& field_or_null(const FieldMap* fields, const std::string& name);
+
+/// The values of a KeptFields, split by split_kept.
+struct KeptSplit {
+  FieldMap unchanged;                // to write
+  std::vector<std::string> changed;  // changed in the store since: the stored value stays
+};
+
+/// `kept` against the instance as the store holds it now (`stored`). A field
+/// is unchanged when the stored revision is still `kept.revision`, or else
+/// when it still holds its base (a field or an instance the store lacks holds
+/// null); with no base, none is.
+KeptSplit split_kept(const KeptFields& kept, const std::optional<InstanceRecord>& stored);
+
 /// A store failure (disk full, corrupt file, locked database): never a user mistake.
 class StoreError : public std::runtime_error {
  public:
@@ -107,6 +142,11 @@ class Store {
   /// successful call mapped in (a rotated refresh token) before the run goes on.
   virtual void checkpoint_fields(const std::string& id, const std::string& process,
                                  const FieldMap& fields, TimePoint now) = 0;
+  /// checkpoint_fields as compare-and-set, for values kept after their commit
+  /// failed: in one transaction, writes those of `kept` whose fields did not
+  /// change since (split_kept) and leaves the others as stored. Returns the
+  /// names of those it left; writes nothing (no new revision) when it left all.
+  virtual std::vector<std::string> write_back_fields(const KeptFields& kept, TimePoint now) = 0;
   /// Every stored instance, by Process ID. One whose fields cannot be read is
   /// listed with its `damage` instead: it must not hide the others.
   virtual std::vector<InstanceRecord> list_instances() = 0;

@@ -118,6 +118,19 @@ class SqliteStore final : public Store {
     cache_written();
   }
 
+  std::vector<std::string> write_back_fields(const KeptFields& kept, TimePoint now) override {
+    const Operation operation("cannot write back to instance", kept.id);
+    Transaction transaction(db_, operation);  // IMMEDIATE: no other writer between the read and the write
+    written_.clear();
+    auto stored = load_instance_as(kept.id, operation);
+    auto split = split_kept(kept, stored);
+    if (!split.unchanged.empty())
+      merge_in_transaction(std::move(stored), kept.id, kept.process, split.unchanged, now, operation);
+    transaction.commit();
+    cache_written();
+    return std::move(split.changed);
+  }
+
   void commit_runs(const std::vector<RunCommit*>& batch, TimePoint now) override {
     // A run that fails to write is dropped and the others written again in a
     // fresh transaction: after some errors (SQLITE_FULL among them) SQLite rolls
@@ -331,7 +344,13 @@ class SqliteStore final : public Store {
   /// Merges `fields` into the stored instance (created if absent); returns its new stamps.
   SaveStamps checkpoint_in_transaction(const std::string& id, const std::string& process, const FieldMap& fields,
                                          TimePoint now, const Operation& operation) {
-    auto stored = load_instance_as(id, operation);
+    return merge_in_transaction(load_instance_as(id, operation), id, process, fields, now, operation);
+  }
+
+  /// checkpoint_in_transaction on `stored`, the instance as this transaction read it.
+  SaveStamps merge_in_transaction(std::optional<InstanceRecord> stored, const std::string& id,
+                                  const std::string& process, const FieldMap& fields, TimePoint now,
+                                  const Operation& operation) {
     InstanceRecord merged;
     if (stored) {
       merged = std::move(*stored);

@@ -4,7 +4,6 @@
 #include <sqlite3.h>
 
 #include <functional>
-#include <stdexcept>
 #include <set>
 
 #include <boost/asio/co_spawn.hpp>
@@ -12,7 +11,9 @@
 #include <catch2/catch.hpp>
 
 #include "engine/store/sqlite_store.hpp"
+#include "support/before_exit.hpp"
 #include "support/engine_fixture.hpp"
+#include "support/fillable_store.hpp"
 
 using namespace flow;
 using namespace flow::testing;
@@ -46,6 +47,9 @@ class CountingStore final : public Store {
                          TimePoint now) override {
     ++checkpoints;
     inner_.checkpoint_fields(id, process, fields, now);
+  }
+  std::vector<std::string> write_back_fields(const KeptFields& kept, TimePoint now) override {
+    return inner_.write_back_fields(kept, now);
   }
   std::vector<InstanceRecord> list_instances() override { return inner_.list_instances(); }
   std::string allocate_id(const std::string& process) override { return inner_.allocate_id(process); }
@@ -291,52 +295,6 @@ TEST_CASE("runs on different instances that finish in the same turn share one co
 
 namespace {
 
-/// A real store whose writes fail with "disk full" while `full` is set.
-class FillableStore final : public Store {
- public:
-  explicit FillableStore(Store& inner) : inner_(inner) {}
-  bool full = false;
-  int fail_next_commits = 0;  // commit_runs calls that fail, then it works again
-  bool broken = false;        // commit_runs throws what no store may: not a StoreError
-
-  std::optional<InstanceRecord> load_instance(const std::string& id) override { return inner_.load_instance(id); }
-  void save_instance(InstanceRecord& instance, TimePoint now) override {
-    fail_if_full();
-    inner_.save_instance(instance, now);
-  }
-  bool seed_instance(const InstanceRecord& instance, TimePoint now) override { return inner_.seed_instance(instance, now); }
-  void checkpoint_fields(const std::string& id, const std::string& process, const FieldMap& fields,
-                         TimePoint now) override {
-    fail_if_full();
-    inner_.checkpoint_fields(id, process, fields, now);
-  }
-  std::vector<InstanceRecord> list_instances() override { return inner_.list_instances(); }
-  std::string allocate_id(const std::string& process) override { return inner_.allocate_id(process); }
-  std::int64_t record_run(const RunRecord& run) override {
-    fail_if_full();
-    return inner_.record_run(run);
-  }
-  void commit_runs(const std::vector<RunCommit*>& batch, TimePoint now) override {
-    fail_if_full();
-    if (broken) throw std::logic_error("commit_runs reached a state it cannot be in");
-    if (fail_next_commits > 0) {
-      --fail_next_commits;
-      throw StoreError("cannot write: disk full");
-    }
-    inner_.commit_runs(batch, now);
-  }
-  std::vector<RunRecord> runs(const std::string& task, int limit) override { return inner_.runs(task, limit); }
-  std::optional<TaskState> load_task(const std::string& name) override { return inner_.load_task(name); }
-  void save_task(const TaskState& state) override { inner_.save_task(state); }
-  std::vector<TaskState> list_tasks() override { return inner_.list_tasks(); }
-
- private:
-  void fail_if_full() const {
-    if (full) throw StoreError("cannot write: disk full");
-  }
-  Store& inner_;
-};
-
 /// kOneRefresh's K-1, seeded, run by an interpreter over a FillableStore.
 struct OnFillableStore {
   OnFillableStore() { REQUIRE(f.interpreter->seed_instances().empty()); }
@@ -425,32 +383,6 @@ void refresh_unwritten(EngineFixture& f, Interpreter& interpreter) {
   REQUIRE_THAT(result.error, Catch::Contains("is kept in memory"));
 }
 
-/// write_unwritten_before_exit spawned on the fixture's io_context; `lost` is set when it ends.
-struct BeforeExit {
-  std::vector<std::string> notes;
-  std::optional<std::vector<std::string>> lost;
-
-  BeforeExit(EngineFixture& f, Interpreter& interpreter, std::vector<Duration> pauses) {
-    boost::asio::co_spawn(f.io,
-                          interpreter.write_unwritten_before_exit(
-                              std::move(pauses), [this](const std::string& line) { notes.push_back(line); }),
-                          [this](std::exception_ptr e, std::vector<std::string> l) {
-                            if (e) std::rethrow_exception(e);
-                            lost = std::move(l);
-                          });
-    f.io.restart();
-    f.io.poll();
-  }
-  /// No secret value in anything it said.
-  bool says_no_token() const {
-    for (const auto& line : notes)
-      if (line.find("rt-0000") != std::string::npos) return false;
-    for (const auto& line : lost.value_or(std::vector<std::string>{}))
-      if (line.find("rt-0000") != std::string::npos) return false;
-    return true;
-  }
-};
-
 }  // namespace
 
 TEST_CASE_METHOD(OnFillableStore, "a commit that throws what no store may is a failed run that keeps the rotated token", "[interpreter][commit]") {
@@ -486,7 +418,7 @@ TEST_CASE_METHOD(OnFillableStore, "before exit, what the disk could not take is 
   REQUIRE(exit.lost);
   CHECK(exit.lost->empty());
   CHECK(exit.notes.back() == "what calls mapped into K-1 (RefreshToken) is written to the store now");
-  CHECK(exit.says_no_token());
+  CHECK_FALSE(exit.says("rt-0000"));
   CHECK(to_text(f.store->load_instance("K-1")->fields.at("RefreshToken")) == "rt-0000000000000002");
 }
 
@@ -504,7 +436,7 @@ TEST_CASE_METHOD(OnFillableStore, "before exit, what the store never takes is sa
     REQUIRE(exit.lost);
     CHECK(*exit.lost == std::vector<std::string>{lost_line});
     CHECK(exit.notes.size() == 2);  // "trying again in 1s", "... in 2s"
-    CHECK(exit.says_no_token());
+    CHECK_FALSE(exit.says("rt-0000"));
   }
   SECTION("SIGINT or SIGTERM (stop_waiting) while it waits") {
     const auto before = f.clock.now();

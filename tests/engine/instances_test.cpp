@@ -129,3 +129,44 @@ instance "P-1" of P { Token = "kept-token"; }
   CHECK(run.stored->revision == run.instance.revision);
   CHECK_FALSE(f.run("P", "Wipe").stored);  // a new instance, never saved: nothing stored
 }
+
+TEST_CASE("instance(ID).Field reads a stored value with the type its field is declared with now", "[values]") {
+  EngineFixture f(R"(process P {
+  field Token secret;
+  field Count number;
+}
+process Reader {
+  field Double number;
+  on Read {
+    set Double = instance("P-1").Count * 2;
+    log "token ${instance("P-1").Token}";
+    log "all ${instance("P-1")}";
+  }
+}
+)");
+  // Saved when Token was text and Count text.
+  store_as_before(*f.store, "P", "P-1", {{"Token", Value("tok-0123456789abcdef")}, {"Count", Value("42")}});
+  const auto read = f.run("Reader", "Read");
+  INFO(read.error);
+  REQUIRE(read.ok);
+  CHECK(read.instance.fields.at("Double") == Value(84));
+  REQUIRE(read.log.size() == 2);
+  CHECK(read.log[0] == "token \xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2" "cdef");
+  CHECK(read.log[1].find("0123456789") == std::string::npos);  // the whole instance is secret with it
+}
+
+TEST_CASE("instance(ID).Field fails at the declaration when the stored value cannot take its type", "[values]") {
+  EngineFixture f(R"(process P {
+  field Count number;
+}
+process Reader {
+  field Double number;
+  on Read { set Double = instance("P-1").Count * 2; }
+}
+)");
+  store_as_before(*f.store, "P", "P-1", {{"Count", Value("many")}});
+  const auto read = f.run("Reader", "Read");
+  CHECK_FALSE(read.ok);
+  CHECK_THAT(read.error, Catch::StartsWith("test.flow:2:3: error: instance P-1 stores text \"many\" in field 'Count', "
+                                           "now declared number"));
+}

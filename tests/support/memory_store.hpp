@@ -36,6 +36,11 @@ class MemoryStore final : public Store {
     record.modified = now;
     ++record.revision;
   }
+  std::vector<std::string> write_back_fields(const KeptFields& kept, TimePoint now) override {
+    auto split = split_kept(kept, load_instance(kept.id));  // one thread, no other writer: one step
+    if (!split.unchanged.empty()) checkpoint_fields(kept.id, kept.process, split.unchanged, now);
+    return std::move(split.changed);
+  }
   std::vector<InstanceRecord> list_instances() override {
     std::vector<InstanceRecord> out;
     for (const auto& [id, record] : instances_) out.push_back(record);

@@ -1,5 +1,5 @@
 #pragma once
-// What the scheduler's tests share: an in-memory task store, a runner with
+// What the scheduler's tests share: the in-memory task store (task_store.hpp), a runner with
 // scripted outcomes and dynamic times, the scheduler's log, and a daemon over
 // them on one io_context with virtual time.
 
@@ -14,6 +14,7 @@
 
 #include "engine/scheduler.hpp"
 #include "support/fake_clock.hpp"
+#include "support/task_store.hpp"
 
 namespace flow::testing::scheduling {
 
@@ -25,45 +26,7 @@ using flow::TimePoint;
 
 inline const TimePoint kT0 = TimePoint(date::sys_days(date::year(2026) / 11 / 28)) + 9h;
 
-/// The task-state part of a Store, in memory (the scheduler touches nothing else).
-class TaskStore final : public flow::Store {
- public:
-  std::optional<flow::TaskState> load_task(const std::string& name) override {
-    if (failing_loads) throw flow::StoreError("store flow.db: cannot load task \"" + name + "\": disk I/O error");
-    auto found = tasks.find(name);
-    if (found == tasks.end()) return std::nullopt;
-    return found->second;
-  }
-  void save_task(const flow::TaskState& state) override {
-    if (failing_saves) throw flow::StoreError("store flow.db: cannot save task \"" + state.name + "\": disk full");
-    tasks[state.name] = state;
-    ++saves;
-  }
-  std::vector<flow::TaskState> list_tasks() override {
-    std::vector<flow::TaskState> all;
-    for (const auto& [name, state] : tasks) all.push_back(state);
-    return all;
-  }
-
-  std::optional<flow::InstanceRecord> load_instance(const std::string&) override { unused(); }
-  void save_instance(flow::InstanceRecord&, TimePoint) override { unused(); }
-  bool seed_instance(const flow::InstanceRecord&, TimePoint) override { unused(); }
-  void checkpoint_fields(const std::string&, const std::string&, const flow::FieldMap&, TimePoint) override {
-    unused();
-  }
-  std::vector<flow::InstanceRecord> list_instances() override { unused(); }
-  std::string allocate_id(const std::string&) override { unused(); }
-  std::int64_t record_run(const flow::RunRecord&) override { unused(); }
-  std::vector<flow::RunRecord> runs(const std::string&, int) override { unused(); }
-
-  std::map<std::string, flow::TaskState> tasks;
-  int saves = 0;
-  bool failing_saves = false;  // the disk is full: every task write throws
-  bool failing_loads = false;  // every task read throws
-
- private:
-  [[noreturn]] static void unused() { FAIL("the scheduler touched instance or run data"); throw 0; }
-};
+using flow::testing::TaskStore;
 
 /// Records when it ran; answers with scripted outcomes; may take virtual time.
 class FakeRunner final : public flow::TaskRunner {
