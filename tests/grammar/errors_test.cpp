@@ -144,7 +144,7 @@ TEST_CASE("a misspelled keyword is named with the keyword it resembles, among th
        "expected a field type (text, number, boolean, datetime, duration, secret, json, list); did you mean 'number'?"},
       {"schedule \"S\" { triger Go; }", 16,
        "expected a schedule setting (every, cron, once, at, timezone, process, id, trigger, expires, on_overlap, "
-       "on_missed, retry, jitter) or '}' to close the block; did you mean 'trigger'?"},
+       "on_missed, retry, jitter, first run now) or '}' to close the block; did you mean 'trigger'?"},
       {"datasorce D rest { }", 1,
        "expected a declaration (import, datasource, process, instance, schedule, test); did you mean 'datasource'?"},
       {"process P { field A text requird; }", 26, "expected ';' after the field declaration; did you mean 'required'?"},
