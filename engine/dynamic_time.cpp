@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "engine/rest_call.hpp"
+#include "engine/secret_scrub.hpp"
 
 namespace flow {
 

@@ -43,6 +43,10 @@ std::string failure_text(const std::exception_ptr& failure) {
   }
 }
 
+std::vector<SecretText> run_secrets(const RunState& state) {
+  return secret_texts(state.instance.fields, state.sent_secrets);
+}
+
 Scope Executor::field_scope(const Locals* locals) const {
   Scope scope;
   scope.fields = &state_.instance.fields;
@@ -75,7 +79,7 @@ void Executor::note(const std::string& line) {
 
 void Executor::add_log(const ast::Expr& message) {
   const auto scope = field_scope();
-  const auto masked = printable(scrub_secrets(render_message(message, scope, false), state_.instance.fields));
+  const auto masked = printable(scrub_secrets(render_message(message, scope, false), run_secrets(state_)));
   state_.masked_log.push_back(masked);
   state_.log.push_back(state_.options.reveal_secrets ? printable(render_message(message, scope, true)) : masked);
 }

@@ -11,6 +11,7 @@
 #include "engine/eval.hpp"
 #include "engine/interpreter.hpp"
 #include "engine/rest_call.hpp"
+#include "engine/secret_scrub.hpp"
 
 namespace flow {
 
@@ -39,6 +40,7 @@ struct RunState {
   const RunState* parent = nullptr;      // the run whose `start` rule runs this one
   const void* chain = nullptr;           // holds the locks: the top-level run and the runs it starts share it
   FieldMap mapped_in;                    // every value a successful call mapped in during the run
+  std::vector<std::string> sent_secrets; // what the run's requests sent of secrets (HttpRequest::secrets)
 
   /// Commits `pending`, with `history` when given, in one store transaction
   /// (shared with other runs committing at the same moment), and notes a save
@@ -46,6 +48,10 @@ struct RunState {
   /// or anything else), the logs then unchanged and `pending` kept.
   boost::asio::awaitable<void> commit(std::optional<RunRecord> history = std::nullopt);
 };
+
+/// Every spelling of every secret the run knows: its instance's secret values
+/// and what its requests sent of secrets. Text from outside is scrubbed of them.
+std::vector<SecretText> run_secrets(const RunState& state);
 
 class Executor {
  public:

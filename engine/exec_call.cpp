@@ -35,9 +35,9 @@ bool declares(const ast::MethodDecl& method, ast::PartKind kind, const std::stri
   return false;
 }
 
-std::string excerpt(const std::string& body, const FieldMap& fields) {
+std::string excerpt(const std::string& body, const std::vector<SecretText>& secrets) {
   constexpr std::size_t kMax = 200;
-  auto text = scrub_secrets(body, fields);
+  auto text = scrub_secrets(body, secrets);
   if (text.size() > kMax) text = text.substr(0, kMax) + "...";
   return text;
 }
@@ -83,7 +83,7 @@ Executor::Mapped Executor::apply_mappings(const std::vector<ast::Assignment>& ma
   // like Kianda's mapping table does (all sources read, then all targets written).
   std::vector<std::optional<Value>> values;
   values.reserve(mappings.size());
-  std::optional<std::vector<std::string>> secrets;  // found once, when a value may need them
+  std::optional<std::vector<SecretText>> secrets;  // found once, when a value may need them
   for (const auto& m : mappings) {
     try {
       Value value = evaluate(m.value, scope);
@@ -93,10 +93,8 @@ Executor::Mapped Executor::apply_mappings(const std::vector<ast::Assignment>& ma
       const auto* field = m.target.size() == 1 ? Program::field(*state_.process, m.target[0].text) : nullptr;
       if (!value.secret && (value.is<std::string>() || value.is<Json>()) &&
           !(field && field->type == ast::FieldType::secret)) {
-        if (!secrets) secrets = secret_texts(state_.instance.fields);
-        const auto text = to_text(value);
-        value.secret = std::any_of(secrets->begin(), secrets->end(),
-                                   [&text](const auto& secret) { return text.find(secret) != std::string::npos; });
+        if (!secrets) secrets = run_secrets(state_);
+        value.secret = contains_secret(to_text(value), *secrets);
       }
       values.emplace_back(std::move(value));
     } catch (const RunError&) {
@@ -132,6 +130,9 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   }
   co_await state_.commit();  // what earlier rules wrote is durable before the request can change the world
   state_.host.store->ensure_writable();  // and what the answer brings can be stored
+  // What the request carried of secrets is masked in the answer, and in every
+  // output of the rest of the run: a server may echo it anywhere.
+  state_.sent_secrets.insert(state_.sent_secrets.end(), request.secrets.begin(), request.secrets.end());
   const auto started = std::chrono::steady_clock::now();
   HttpResult result = co_await state_.host.http->send(std::move(request));
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
@@ -142,12 +143,12 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   std::string trailing;  // bytes after a JSON answer: read, then the run fails
   Locals locals;
   if (const auto* error = std::get_if<HttpError>(&result)) {
-    failure = std::string(http_error_kind_name(error->kind)) + ": " + error->message;
+    failure = scrub_secrets(std::string(http_error_kind_name(error->kind)) + ": " + error->message, run_secrets(state_));
   } else {
     const auto& response = std::get<HttpResponse>(result);
     status = response.status;
     if (status < 200 || status > 299) {
-      error_body = excerpt(response.body, state_.instance.fields);
+      error_body = excerpt(response.body, run_secrets(state_));
       failure = "HTTP " + std::to_string(status);
       if (response.attempts > 1) failure += " (after " + std::to_string(response.attempts) + " attempts)";
       if (!error_body.empty()) failure += ": " + error_body;
@@ -240,7 +241,7 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
   if (id && !flushed.dropped.empty()) note(flushed.dropped_note(*id));
   RunState child{state_.program, state_.host,  state_.options, state_.locks,       state_.commits, process,
                  {},             {},           {},              false, state_.depth + 1, {},
-                 &state_,        state_.chain,     {}};
+                 &state_,        state_.chain,     {},              {}};
   try {
     child.instance = load_or_create(state_.program, *state_.host.store, *process, id, state_.host);
   } catch (const LocatedError&) {
@@ -261,6 +262,7 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
   } catch (...) {
     failure = std::current_exception();
   }
+  state_.sent_secrets.insert(state_.sent_secrets.end(), child.sent_secrets.begin(), child.sent_secrets.end());
   std::exception_ptr not_written;
   try {
     co_await child.commit();

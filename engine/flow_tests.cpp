@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <utility>
 
 #include <boost/asio/co_spawn.hpp>
@@ -16,6 +17,7 @@
 #include "engine/interpreter.hpp"
 #include "engine/rest_call.hpp"
 #include "engine/scheduler.hpp"
+#include "engine/secret_scrub.hpp"
 #include "engine/task_runner.hpp"
 #include "engine/test_mocks.hpp"
 #include "engine/virtual_clock.hpp"
@@ -88,6 +90,7 @@ class TestRun {
   /// The mocked answer to `request` (MockTransport::send).
   HttpResult answer(const HttpRequest& request) {
     auto sent = record(request);
+    sent_secrets_.insert(request.secrets.begin(), request.secrets.end());
     note("    call " + request.call + " (" + request.method + " " + request.url + ")");
     auto& answers = mocks_[request.call];
     if (answers.queue.empty()) {
@@ -449,7 +452,7 @@ class TestRun {
     } catch (const std::exception&) {
       // What the runs left behind was remembered as they ended.
     }
-    const auto secrets = secret_texts(secrets_);
+    const auto secrets = secret_texts(secrets_, {sent_secrets_.begin(), sent_secrets_.end()});
     std::string out;
     for (auto [line, from_run] : trace_) {
       if (from_run && !options_.reveal_secrets) line = scrub_secrets(std::move(line), secrets);
@@ -476,6 +479,7 @@ class TestRun {
   std::map<std::string, MockAnswers> mocks_;
   std::map<std::string, int> unmocked_;  // calls without a mocked answer in the step under way, by method
   FieldMap secrets_;  // keyed by the secret's text
+  std::set<std::string> sent_secrets_;  // what the calls sent of secrets (HttpRequest::secrets)
   std::vector<std::pair<std::string, bool>> trace_;
   TestOutcome outcome_;
 };

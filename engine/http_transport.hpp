@@ -44,6 +44,10 @@ struct HttpRequest {
   std::size_t max_response_bytes = 1 << 20;
   TlsOptions tls;
   RetryOptions retry;
+  /// The wire values of the parts that are secret (tainted, declared `secret`,
+  /// or a credential header): what the engine masks in an answer that echoes
+  /// the request. Never sent.
+  std::vector<std::string> secrets;
 };
 
 struct HttpResponse {

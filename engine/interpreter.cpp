@@ -39,9 +39,9 @@ std::string error_line(std::string_view what) { return "error: " + printable(wha
 
 /// The error with its trace of handlers; `loose`: the outermost frame is the
 /// REPL's typed input, which needs no "in ..." line of its own.
-std::string render_located(const SourceSet& sources, const LocatedError& error, const FieldMap& fields,
+std::string render_located(const SourceSet& sources, const LocatedError& error, const std::vector<SecretText>& secrets,
                            bool loose = false) {
-  Diagnostic d{Severity::error, error.range(), scrub_secrets(error.what(), fields)};
+  Diagnostic d{Severity::error, error.range(), scrub_secrets(error.what(), secrets)};
   std::string out = render(sources, d);
   auto frames = error.trace();
   if (loose && !frames.empty()) frames.pop_back();
@@ -268,7 +268,7 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
   }
   const auto started = host_.clock->now();
   RunState state{program_, host_,   options_, impl_->locks, impl_->commits, process, result.instance, {}, {},
-                 false,    0,       {},       nullptr,      chain,          {}};
+                 false,    0,       {},       nullptr,      chain,          {},     {}};
   if (const auto dropped = flushed.dropped_note(result.instance.id); !dropped.empty()) {
     state.log.push_back(dropped);
     state.masked_log.push_back(dropped);
@@ -288,12 +288,12 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
     co_await executor.run_handler(*handler);
     result.ok = true;
   } catch (const LocatedError& e) {
-    result.error = render_located(sources, e, state.instance.fields, loose.has_value());
+    result.error = render_located(sources, e, run_secrets(state), loose.has_value());
     result.transient = e.transient();
   } catch (const RunError& e) {
-    result.error = error_line(scrub_secrets(e.what(), state.instance.fields));
+    result.error = error_line(scrub_secrets(e.what(), run_secrets(state)));
   } catch (...) {  // a store's failure, or one that is no run error: still a failed run, recorded
-    result.error = error_line(scrub_secrets(failure_text(std::current_exception()), state.instance.fields));
+    result.error = error_line(scrub_secrets(failure_text(std::current_exception()), run_secrets(state)));
   }
   // The run's held-back writes and its history record: one transaction.
   std::optional<RunRecord> history;  // not a `?:`: g++ 12 mishandles co_await temporaries there

@@ -46,7 +46,32 @@ const std::map<std::string, Value>& mapped_for(ast::PartKind kind, const MappedR
   return mapped.body;
 }
 
-std::string expand_path(const ast::MethodDecl& method, const MappedRequest& mapped) {
+/// Keeps what a request sends of a secret value, for the scrubber.
+void note_secret(HttpRequest& request, const Value& value) {
+  if (value.secret) request.secrets.push_back(to_text(value));
+}
+
+/// Adds a header; its value joins the request's secrets when it is secret (a
+/// tainted value, declared `secret`, or a credential header by its name), and
+/// of `Scheme credentials` (Basic, Bearer) the credentials alone too: a server
+/// may echo them without the scheme.
+void add_header(HttpRequest& request, const std::string& name, const Value& value, bool declared_secret) {
+  auto text = to_text(value);
+  if (value.secret || declared_secret || is_credential_header(name)) {
+    request.secrets.push_back(text);
+    const auto space = text.find(' ');
+    const bool scheme = space != std::string::npos && space > 0 &&
+                        std::all_of(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(space), [](char c) {
+                          return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+                        });
+    if (const auto credentials = scheme ? text.find_first_not_of(' ', space) : std::string::npos;
+        credentials != std::string::npos)
+      request.secrets.push_back(text.substr(credentials));
+  }
+  request.headers.emplace_back(name, std::move(text));
+}
+
+std::string expand_path(HttpRequest& request, const ast::MethodDecl& method, const MappedRequest& mapped) {
   std::string out;
   const std::string& path = method.path;
   for (std::size_t i = 0; i < path.size(); ++i) {
@@ -59,10 +84,12 @@ std::string expand_path(const ast::MethodDecl& method, const MappedRequest& mapp
     const auto it = mapped.path.find(name);
     if (it == mapped.path.end() || it->second.is_null())
       throw RunError("path parameter '" + name + "' of " + method.name.text + " is not mapped");
+    note_secret(request, it->second);
     out += url_encode(to_text(it->second));
     i = close;
   }
   if (mapped.url_path && !mapped.url_path->is_null()) {
+    note_secret(request, *mapped.url_path);
     auto extra = to_text(*mapped.url_path);
     if (!extra.empty() && extra.front() != '/' && (out.empty() || out.back() != '/')) out += '/';
     out += extra;
@@ -108,6 +135,7 @@ void add_body(HttpRequest& request, const ast::MethodDecl& method, const MappedR
     if (part.kind != ast::PartKind::body) continue;
     const auto value = part_value(part, mapped.body, scope);
     if (!value) continue;
+    note_secret(request, *value);
     if (method.request_format == ast::BodyFormat::form) {
       if (value->is_null()) continue;
       if (!form.empty()) form += '&';
@@ -125,6 +153,16 @@ void add_body(HttpRequest& request, const ast::MethodDecl& method, const MappedR
 
 }  // namespace
 
+bool is_credential_header(std::string_view name) {
+  std::string lower(name);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // "auth" covers Authorization and Proxy-Authorization.
+  for (const std::string_view word : {"auth", "key", "token", "secret", "password", "cookie"}) {
+    if (lower.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
 HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& method,
                           const MappedRequest& mapped, const Scope& scope) {
   HttpRequest request;
@@ -140,15 +178,19 @@ HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& 
     request.url.erase(at);
   }
   if (!request.url.empty() && request.url.back() == '/') request.url.pop_back();
-  request.url += expand_path(method, mapped);
-  for (const auto& h : ds.headers) request.headers.emplace_back(h.header, to_text(evaluate(h.value, scope)));
+  request.url += expand_path(request, method, mapped);
+  for (const auto& h : ds.headers) add_header(request, h.header, evaluate(h.value, scope), false);
   for (const auto& part : method.request) {
     if (part.kind != ast::PartKind::header && part.kind != ast::PartKind::query) continue;
     const auto value = part_value(part, mapped_for(part.kind, mapped), scope);
     if (!value || value->is_null()) continue;
     const std::string& wire = wire_name(part);
-    if (part.kind == ast::PartKind::header) request.headers.emplace_back(wire, to_text(*value));
-    else query += (query.size() > 1 ? "&" : query.empty() ? "?" : "") + url_encode(wire) + "=" + url_encode(to_text(*value));
+    if (part.kind == ast::PartKind::header) {
+      add_header(request, wire, *value, false);
+      continue;
+    }
+    note_secret(request, *value);
+    query += (query.size() > 1 ? "&" : query.empty() ? "?" : "") + url_encode(wire) + "=" + url_encode(to_text(*value));
   }
   request.url += query;
   add_body(request, method, mapped, scope);
@@ -217,48 +259,6 @@ Locals error_locals(const std::string& message, int status, const std::string& b
   Json error = {{"message", message}, {"status", status}, {"body", body}};
   locals["error"] = Value(std::move(error));
   return locals;
-}
-
-std::vector<std::string> secret_texts(const std::map<std::string, Value>& fields) {
-  std::vector<std::string> secrets;
-  for (const auto& [name, value] : fields) {
-    if (!value.secret || value.is_null()) continue;
-    auto secret = to_text(value);
-    if (secret.size() < 4) continue;  // shorter: would mask ordinary words
-    // A server that echoes the request (in an error body, say) sends the
-    // secret as the request carried it: form-encoded, or escaped in JSON.
-    auto encoded = url_encode(secret);
-    auto lower_hex = encoded;
-    for (std::size_t at = lower_hex.find('%'); at != std::string::npos; at = lower_hex.find('%', at + 1)) {
-      for (std::size_t i = at + 1; i <= at + 2 && i < lower_hex.size(); ++i)
-        lower_hex[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(lower_hex[i])));
-    }
-    auto in_json = dump_json(Json(secret));
-    in_json = in_json.substr(1, in_json.size() - 2);
-    for (auto* variant : {&encoded, &lower_hex, &in_json}) {
-      if (*variant != secret) secrets.push_back(std::move(*variant));
-    }
-    secrets.push_back(std::move(secret));
-  }
-  std::sort(secrets.begin(), secrets.end());
-  secrets.erase(std::unique(secrets.begin(), secrets.end()), secrets.end());
-  // Longest first: a secret that contains another (a token and its rotated
-  // successor "tok" / "tok.2") is masked whole, not around the shorter one.
-  std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
-  return secrets;
-}
-
-std::string scrub_secrets(std::string text, const std::map<std::string, Value>& fields) {
-  return scrub_secrets(std::move(text), secret_texts(fields));
-}
-
-std::string scrub_secrets(std::string text, const std::vector<std::string>& secrets) {
-  for (const auto& secret : secrets) {
-    const auto mask = mask_secret(secret);
-    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + mask.size()))
-      text.replace(at, secret.size(), mask);
-  }
-  return text;
 }
 
 }  // namespace flow

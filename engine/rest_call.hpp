@@ -53,7 +53,15 @@ struct MappedRequest {
   std::optional<Value> url_path;
 };
 
-/// Builds the request. `settings_scope` evaluates datasource settings and
+/// Whether a header holds a credential by its name alone, whatever its value's
+/// taint: Authorization, Proxy-Authorization, and any name containing auth,
+/// key, token, secret, password or cookie (case-insensitive). Its value is
+/// masked like a secret's (`header "X-Api-Key" = env("API_KEY")`).
+bool is_credential_header(std::string_view name);
+
+/// Builds the request. Its `secrets` are the wire values of the secret parts:
+/// tainted values (a secret field, or computed from one), and headers that
+/// is_credential_header() names. `settings_scope` evaluates datasource settings and
 /// declared defaults (env(), literals). Throws RunError for a missing base_url,
 /// an unfilled path parameter, or a value that cannot be sent.
 HttpRequest build_request(const ast::DatasourceDecl& datasource, const ast::MethodDecl& method,
@@ -67,14 +75,5 @@ Locals success_locals(const ast::MethodDecl& method, const HttpResponse& respons
 
 /// `error` = {message, status, body} for on_error, from a response or a transport error.
 Locals error_locals(const std::string& message, int status, const std::string& body);
-
-/// Text of the secrets in `fields` replaced by their masks inside `text`: a
-/// defence in depth for text the engine did not build (an HTTP error body that
-/// echoes a token), on top of the taint carried by values.
-std::string scrub_secrets(std::string text, const std::map<std::string, Value>& fields);
-/// The same in two steps, for many texts against the same fields: the secrets
-/// to find (longest first), then each text scrubbed of them.
-std::vector<std::string> secret_texts(const std::map<std::string, Value>& fields);
-std::string scrub_secrets(std::string text, const std::vector<std::string>& secrets);
 
 }  // namespace flow

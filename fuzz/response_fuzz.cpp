@@ -13,6 +13,7 @@
 #include "engine/checker.hpp"
 #include "engine/program.hpp"
 #include "engine/rest_call.hpp"
+#include "engine/secret_scrub.hpp"
 #include "engine/http/gzip.hpp"
 #include "engine/http/retry.hpp"
 #include "engine/http/url.hpp"

@@ -3,13 +3,8 @@
 // characters written visibly: it can neither drive the terminal nor forge a
 // line of Flow's output. The server is the scripted one of tests/http, on a
 // thread of this test, for an answer the provider never gives.
-#include <thread>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
-
 #include "e2e/e2e_support.hpp"
-#include "http/test_server.hpp"
+#include "e2e/server_thread.hpp"
 
 using namespace flow;
 using namespace flow::e2e;
@@ -17,37 +12,12 @@ using flow::testing::TempDir;
 
 namespace {
 
-namespace asio = boost::asio;
-
 /// A 500 whose body clears the screen, turns red, and forges a daemon's "ok" line.
 constexpr const char* kHostileBody =
     "\x1b[2J\x1b[31mboom\r\n2026-11-29T10:00:00Z Refresh access token: TokenKeeper TK-1 ok\x07";
 /// The same, as Flow must print it.
 constexpr const char* kShownBody =
     "\\x1b[2J\\x1b[31mboom\\r\\n2026-11-29T10:00:00Z Refresh access token: TokenKeeper TK-1 ok\\x07";
-
-/// tests/http's scripted server, answering every request with `reply`, on a
-/// thread of its own while a flow command runs.
-class ServerThread {
- public:
-  explicit ServerThread(test::Reply reply)
-      : server_(io_, [reply](const test::TestRequest&, const test::RequestInfo&) { return reply; }),
-        thread_([this] { io_.run(); }) {}
-  ~ServerThread() {
-    asio::post(io_, [this] {
-      server_.stop();
-      io_.stop();
-    });
-    thread_.join();
-  }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(server_.port()); }
-
- private:
-  asio::io_context io_;
-  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
-  test::TestServer server_;
-  std::thread thread_;
-};
 
 constexpr const char* kKeeper = R"(
 datasource Api rest {

@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 
 #include "e2e/e2e_support.hpp"
+#include "e2e/server_thread.hpp"
+#include "stdlib/base64.hpp"
 
 using namespace flow;
 using namespace flow::e2e;
@@ -51,7 +53,103 @@ process Leaky {
 instance "L-1" of Leaky { }
 )";
 
+/// A token endpoint that refuses every request with a 401 echoing what it got,
+/// short enough to be shown whole: three headers, the target, and the body (a
+/// JSON text quoted in JSON: escaped twice).
+test::Reply echo_401(const test::TestRequest& request, const test::RequestInfo&) {
+  const auto header = [&](const char* name) { return std::string(request[name]); };
+  const Json echo = {{"a", header("Authorization")}, {"b", request.body()}, {"k", header("X-Api-Key")},
+                     {"q", std::string(request.target())}, {"t", header("X-Trace")}};
+  return test::respond(401, echo.dump(), {{"Content-Type", "application/json"}});
+}
+
+/// Calls the echo with a Basic header built from a secret, a key from env()
+/// (a credential header by its name), a secret in the query and one in a JSON body.
+const std::string kEchoed = R"(
+datasource Api rest {
+  base_url = env("ECHO_BASE_URL");
+  header "X-Api-Key" = env("API_KEY");
+  header "X-Trace" = "trace-plain-value-0001";
+  method Tok POST "/fail/token" {
+    request header Auth "Authorization" = "Basic ${base64(ClientId + ":" + ClientSecret)}";
+    request query { key; }
+    request body json { refresh_token; }
+    response body json { access_token; }
+  }
+}
+process P {
+  field ClientId text = "client-1";
+  field ClientSecret secret = env("CLIENT_SECRET");
+  field RefreshToken secret = env("REFRESH_TOKEN");
+  field Err text;
+  field ErrBody text;
+  on Strict { create_item Api.Tok map { query.key = ClientSecret; body.refresh_token = RefreshToken; }; }
+  on Handled {
+    create_item Api.Tok map { query.key = ClientSecret; body.refresh_token = RefreshToken; }
+      on_error { Err = error.message; ErrBody = error.body; };
+    save;
+  }
+}
+instance "P1" of P { }
+schedule "Echo" { every 1 minutes; process P; id "P1"; trigger Strict; }
+)";
+
+/// A JSON string's inside for `text`: how a JSON body carries it.
+std::string json_inside(const std::string& text) {
+  const auto quoted = Json(text).dump();
+  return quoted.substr(1, quoted.size() - 2);
+}
+
 }  // namespace
+
+TEST_CASE("secrets a server echoes back are masked however the request carried them", "[e2e][secrets]") {
+  ServerThread server(echo_401);
+  TempDir dir;
+  const auto file = dir.file("echo.flow");
+  write_text(file, kEchoed);
+  const auto db = dir.file("flow.db");
+  const std::string client_secret = R"(cs-"quoted\value-0123456789)";
+  const std::string refresh = R"(rt-"quoted\value-1234567)";
+  const std::string api_key = "APIKEY-supersecret-0001";
+  const std::map<std::string, std::string> env{{"ECHO_BASE_URL", server.base_url()},
+                                               {"CLIENT_SECRET", client_secret},
+                                               {"REFRESH_TOKEN", refresh},
+                                               {"API_KEY", api_key}};
+
+  const auto strict = run_flow({"trigger", file, "P.Strict", "--id", "P1", "--db", db}, env);
+  const auto handled = run_flow({"trigger", file, "P.Handled", "--id", "P1", "--db", db}, env);
+  const auto daemon = run_flow({"run", file, "--db", db, "--for", "1500ms"}, env);
+  const auto show = run_flow({"instances", "show", "P1", "--db", db});
+  const auto history = history_dump(db);
+  INFO(strict.out << strict.err << handled.out << handled.err << daemon.out << show.out << history);
+  REQUIRE(strict.code == 1);
+  REQUIRE(handled.code == 0);
+
+  const auto basic = stdlib::base64_encode("client-1:" + client_secret, stdlib::Base64Alphabet::standard, true);
+  std::vector<std::string> leaks{basic, api_key};
+  for (const auto& secret : {client_secret, refresh}) {
+    leaks.push_back(secret);
+    leaks.push_back(json_inside(secret));               // in the JSON body
+    leaks.push_back(json_inside(json_inside(secret)));  // that body quoted in the JSON answer
+  }
+  const std::map<std::string, std::string> outputs{{"the run's error", strict.err},
+                                                   {"the run's log", strict.out + handled.out},
+                                                   {"the daemon's log", daemon.out + daemon.err},
+                                                   {"the on_error fields", show.out},
+                                                   {"the run history", history}};
+  for (const auto& [where, text] : outputs) {
+    INFO(where);
+    for (const auto& leak : leaks) {
+      INFO("leak: " << leak);
+      CHECK(text.find(leak) == std::string::npos);
+    }
+    CHECK_THAT(text, Catch::Contains("trace-plain-value-0001"));  // what is not secret is still shown
+  }
+  // The answer was read and masked, not dropped: each secret shows as its mask.
+  const std::string dots = "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2";
+  for (const auto* tail : {"0001", "6789", "4567"}) CHECK_THAT(strict.err, Catch::Contains(dots + tail));
+  CHECK_THAT(show.out, Catch::Contains("= \"HTTP 401: {"));  // Err: text, shown quoted, not masked whole
+}
 
 TEST_CASE("no secret reaches stdout, stderr, the log or the run history in clear", "[e2e][secrets]") {
   auto provider = start_seed_provider({"--invalid_grant_next_n", "1"});

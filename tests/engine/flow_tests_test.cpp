@@ -579,3 +579,19 @@ test "nested secrets" {
   CHECK_THAT(ran.report, !Catch::Contains("rotated-xyz0"));
   CHECK_THAT(ran.report, !Catch::Contains("tok-0001"));
 }
+
+TEST_CASE("a credential header's value is masked in the report, as the daemon masks it", "[flow-test]") {
+  const auto ran = run_first(R"(
+datasource Keyed rest { base_url = "https://a.example"; header "X-Api-Key" = env("API_KEY"); method Ping GET "/" { } }
+process Pinger { on Go { create_item Keyed.Ping; } }
+test "key" {
+  env API_KEY = "api-key-from-test-env-0002";
+  mock Keyed.Ping { body { } }
+  run Pinger.Go;
+  expect Keyed.Ping.last.headers["X-Api-Key"] == "nope";
+}
+)");
+  CHECK_FALSE(ran.ok);
+  CHECK_THAT(ran.report, !Catch::Contains("api-key-from-test-env-0002"));
+  CHECK_THAT(ran.report, Catch::Contains("left:  \"\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2" "0002\""));
+}

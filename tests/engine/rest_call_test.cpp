@@ -1,42 +1,102 @@
-// Secrets in text the engine did not build (an error body that echoes the
-// request) are masked in every spelling the request carried them in.
+// What a request marks secret (HttpRequest::secrets): the wire value of every
+// tainted part, credential headers by their name, and a header's credentials
+// without their scheme; nothing else.
 #include "engine/rest_call.hpp"
+
+#include <algorithm>
 
 #include <catch2/catch.hpp>
 
-#include "engine/json_path.hpp"
+#include "support/engine_fixture.hpp"
 
-using flow::Value;
+using namespace flow;
+using namespace flow::testing;
 
 namespace {
 
-const std::string kSecret = "Sx+8/kQ=secret value/with\"chars";
+constexpr const char* kCaller = R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9";
+  header "X-Api-Key" = env("FLOW_REST_CALL_TEST_UNSET", "api-key-from-env-0123");
+  header "X-Trace" = "trace-plain-value-0001";
+  method Tok POST "/t/{tenant}" {
+    request header Auth "Authorization" = "Basic ${base64(ClientId + ":" + ClientSecret)}";
+    request header Who "X-Who";
+    request query { key; page; }
+    request body json { refresh_token; client_id; }
+  }
+}
+process P {
+  field ClientId text = "client-1";
+  field ClientSecret secret = env("FLOW_REST_CALL_TEST_UNSET", "client-secret-0123456789");
+  field RefreshToken secret = env("FLOW_REST_CALL_TEST_UNSET", "refresh-token-0123456789");
+  on Go {
+    create_item Api.Tok map {
+      path.tenant = "tenant-" + ClientSecret;
+      header.Who = "who-plain-value";
+      query.key = ClientSecret; query.page = "page-plain-2";
+      body.refresh_token = RefreshToken; body.client_id = ClientId;
+    };
+  }
+}
+)";
 
-flow::FieldMap fields() {
-  return {{"ClientSecret", Value(kSecret, true)}, {"Short", Value("ab", true)}, {"Plain", Value("Sx+8")}};
+bool has(const std::vector<std::string>& texts, const std::string& text) {
+  return std::find(texts.begin(), texts.end(), text) != texts.end();
 }
 
 }  // namespace
 
-TEST_CASE("scrub_secrets masks a secret raw, form-encoded (either hex case) and JSON-escaped", "[rest]") {
-  const auto encoded = flow::url_encode(kSecret);
-  REQUIRE(encoded != kSecret);
-  const std::string json_escaped = R"(Sx+8/kQ=secret value/with\"chars)";
+TEST_CASE("a request's secrets are its tainted parts, credential headers and credentials alone", "[rest]") {
+  EngineFixture f(kCaller);
+  f.http.respond_with(204, "");
+  REQUIRE(f.run("P", "Go").ok);
+  const auto& secrets = f.http.requests.at(0).secrets;
+  const std::string basic = "Y2xpZW50LTE6Y2xpZW50LXNlY3JldC0wMTIzNDU2Nzg5";  // client-1:client-secret-0123456789
+  CHECK(has(secrets, "Basic " + basic));
+  CHECK(has(secrets, basic));
+  CHECK(has(secrets, "api-key-from-env-0123"));  // X-Api-Key: a credential by its name
+  CHECK(has(secrets, "client-secret-0123456789"));
+  CHECK(has(secrets, "tenant-client-secret-0123456789"));
+  CHECK(has(secrets, "refresh-token-0123456789"));
+  for (const auto* plain : {"trace-plain-value-0001", "who-plain-value", "page-plain-2", "client-1"}) {
+    INFO(plain);
+    CHECK_FALSE(has(secrets, plain));
+  }
+}
 
-  for (const auto& spelling : {kSecret, encoded, json_escaped}) {
-    INFO(spelling);
-    const auto text = flow::scrub_secrets("error: client_secret=" + spelling + "&grant_type=x", fields());
-    CHECK(text.find(spelling) == std::string::npos);
-    CHECK_THAT(text, Catch::Contains("client_secret=\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2"));
-    CHECK_THAT(text, Catch::EndsWith("&grant_type=x"));
+TEST_CASE("credential headers by name", "[rest]") {
+  for (const auto* name : {"Authorization", "proxy-authorization", "X-Api-Key", "X-Auth-Token", "Cookie",
+                           "X-Client-Secret", "X-PASSWORD", "Apikey"}) {
+    INFO(name);
+    CHECK(is_credential_header(name));
   }
-  // Lower-case hex: the unreserved letters stay as they are, only the escapes differ.
-  std::string lower_hex = encoded;
-  for (std::size_t at = lower_hex.find('%'); at != std::string::npos; at = lower_hex.find('%', at + 1)) {
-    lower_hex[at + 1] = static_cast<char>(std::tolower(static_cast<unsigned char>(lower_hex[at + 1])));
-    lower_hex[at + 2] = static_cast<char>(std::tolower(static_cast<unsigned char>(lower_hex[at + 2])));
+  for (const auto* name : {"Accept", "X-Trace", "Content-Type", "X-Request-Id"}) {
+    INFO(name);
+    CHECK_FALSE(is_credential_header(name));
   }
-  CHECK(flow::scrub_secrets(lower_hex, fields()).find(lower_hex) == std::string::npos);
-  // Secrets shorter than 4 characters and values that are not secret stay.
-  CHECK(flow::scrub_secrets("ab Sx+8", fields()) == "ab Sx+8");
+}
+
+TEST_CASE("an answer echoing a credential header makes the field it is mapped into secret", "[rest]") {
+  EngineFixture f(R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9";
+  header "X-Api-Key" = env("FLOW_REST_CALL_TEST_UNSET", "api-key-from-env-0123");
+  method Ping GET "/ping" { response body json { echo; } }
+}
+process P {
+  field Echo text;
+  on Go { create_item Api.Ping on_success { Echo = body.echo; }; log "echo: ${Echo}"; save; }
+}
+)");
+  f.http.respond([](const HttpRequest& request) -> HttpResult {
+    const Json answer = {{"echo", "you sent " + find_header(request.headers, "X-Api-Key").value_or("")}};
+    return HttpResponse{200, {}, answer.dump()};
+  });
+  const auto result = f.run("P", "Go");
+  INFO(result.error);
+  REQUIRE(result.ok);
+  CHECK(result.instance.fields.at("Echo").secret);
+  CHECK(result.log.at(1) == "echo: \xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2" "0123");
+  CHECK(f.store->load_instance(result.instance.id)->fields.at("Echo").secret);
 }

@@ -1,0 +1,81 @@
+#include "engine/secret_scrub.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "engine/json_path.hpp"
+
+namespace flow {
+
+namespace {
+
+/// `text` as the inside of a JSON string; `ascii`: non-ASCII as \u escapes
+/// (Python's json.dumps, the default of many servers).
+std::string json_escaped(const std::string& text, bool ascii) {
+  const auto quoted = Json(text).dump(-1, ' ', ascii, Json::error_handler_t::replace);
+  return quoted.substr(1, quoted.size() - 2);
+}
+
+std::string lower_hex_escapes(std::string encoded) {
+  for (std::size_t at = encoded.find('%'); at != std::string::npos; at = encoded.find('%', at + 1)) {
+    for (std::size_t i = at + 1; i <= at + 2 && i < encoded.size(); ++i)
+      encoded[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(encoded[i])));
+  }
+  return encoded;
+}
+
+std::string replaced(std::string text, std::string_view from, std::string_view to) {
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+/// Every spelling of `secret` an echo of the request may hold (see secret_texts).
+void add_spellings(std::vector<SecretText>& out, const std::string& secret) {
+  if (secret.size() < kMinSecretLength) return;
+  const auto mask = mask_secret(secret);
+  const auto encoded = url_encode(secret);
+  const auto once = json_escaped(secret, false);
+  for (auto spelling : {secret, encoded, lower_hex_escapes(encoded), replaced(encoded, "%20", "+"), once,
+                        json_escaped(once, false), json_escaped(secret, true), json_escaped(once, true),
+                        replaced(once, "/", "\\/")}) {
+    out.push_back({std::move(spelling), mask});
+  }
+}
+
+}  // namespace
+
+std::vector<SecretText> secret_texts(const std::map<std::string, Value>& fields, const std::vector<std::string>& sent) {
+  std::vector<SecretText> secrets;
+  for (const auto& [name, value] : fields) {
+    if (value.secret && !value.is_null()) add_spellings(secrets, to_text(value));
+  }
+  for (const auto& text : sent) add_spellings(secrets, text);
+  // Longest first; of equal texts the first found (a field's mask before a
+  // request part's) is kept.
+  std::stable_sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) {
+    return a.text.size() != b.text.size() ? a.text.size() > b.text.size() : a.text < b.text;
+  });
+  secrets.erase(std::unique(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.text == b.text; }),
+                secrets.end());
+  return secrets;
+}
+
+std::string scrub_secrets(std::string text, const std::vector<SecretText>& secrets) {
+  for (const auto& secret : secrets) {
+    for (auto at = text.find(secret.text); at != std::string::npos; at = text.find(secret.text, at + secret.mask.size()))
+      text.replace(at, secret.text.size(), secret.mask);
+  }
+  return text;
+}
+
+std::string scrub_secrets(std::string text, const std::map<std::string, Value>& fields) {
+  return scrub_secrets(std::move(text), secret_texts(fields));
+}
+
+bool contains_secret(const std::string& text, const std::vector<SecretText>& secrets) {
+  return std::any_of(secrets.begin(), secrets.end(),
+                     [&text](const SecretText& secret) { return text.find(secret.text) != std::string::npos; });
+}
+
+}  // namespace flow
