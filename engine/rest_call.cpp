@@ -46,9 +46,10 @@ const std::map<std::string, Value>& mapped_for(ast::PartKind kind, const MappedR
   return mapped.body;
 }
 
-/// Keeps what a request sends of a secret value, for the scrubber.
-void note_secret(HttpRequest& request, const Value& value) {
-  if (value.secret) request.secrets.push_back(to_text(value));
+/// Keeps what a request sends of a secret value (or of a part declared
+/// `secret`), for the scrubber.
+void note_secret(HttpRequest& request, const Value& value, bool declared_secret = false) {
+  if (value.secret || declared_secret) request.secrets.push_back(to_text(value));
 }
 
 /// Adds a header; its value joins the request's secrets when it is secret (a
@@ -135,7 +136,7 @@ void add_body(HttpRequest& request, const ast::MethodDecl& method, const MappedR
     if (part.kind != ast::PartKind::body) continue;
     const auto value = part_value(part, mapped.body, scope);
     if (!value) continue;
-    note_secret(request, *value);
+    note_secret(request, *value, part.secret);
     if (method.request_format == ast::BodyFormat::form) {
       if (value->is_null()) continue;
       if (!form.empty()) form += '&';
@@ -179,17 +180,17 @@ HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& 
   }
   if (!request.url.empty() && request.url.back() == '/') request.url.pop_back();
   request.url += expand_path(request, method, mapped);
-  for (const auto& h : ds.headers) add_header(request, h.header, evaluate(h.value, scope), false);
+  for (const auto& h : ds.headers) add_header(request, h.header, evaluate(h.value, scope), h.secret);
   for (const auto& part : method.request) {
     if (part.kind != ast::PartKind::header && part.kind != ast::PartKind::query) continue;
     const auto value = part_value(part, mapped_for(part.kind, mapped), scope);
     if (!value || value->is_null()) continue;
     const std::string& wire = wire_name(part);
     if (part.kind == ast::PartKind::header) {
-      add_header(request, wire, *value, false);
+      add_header(request, wire, *value, part.secret);
       continue;
     }
-    note_secret(request, *value);
+    note_secret(request, *value, part.secret);
     query += (query.size() > 1 ? "&" : query.empty() ? "?" : "") + url_encode(wire) + "=" + url_encode(to_text(*value));
   }
   request.url += query;

@@ -185,6 +185,7 @@ struct RequestPart {
   Name name;                              // the name mappings use
   std::optional<std::string> wire_name;   // header name, or JSON path for json bodies
   std::optional<Expr> default_value;
+  bool secret = false;                    // declared `secret`: its value is masked as a secret's
   SourceRange range;
 };
 
@@ -209,10 +210,11 @@ struct MethodDecl {
   SourceRange range;
 };
 
-/// `header "Name" = expr;` at datasource level: sent with every method.
+/// `header "Name" [secret] = expr;` at datasource level: sent with every method.
 struct DefaultHeader {
   std::string header;
   Expr value;
+  bool secret = false;  // declared `secret`: its value is masked as a secret's
   SourceRange range;
 };
 

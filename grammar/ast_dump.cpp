@@ -240,7 +240,7 @@ void Dumper::datasource(const DatasourceDecl& ds, int depth) {
     expr(setting.value, depth + 2);
   }
   for (const auto& header : ds.headers) {
-    line(depth + 1, "header " + quoted(header.header), header.range);
+    line(depth + 1, "header " + quoted(header.header) + (header.secret ? " secret" : ""), header.range);
     expr(header.value, depth + 2);
   }
   for (const auto& m : ds.methods) method(m, depth + 1);
@@ -257,6 +257,7 @@ void Dumper::method(const MethodDecl& m, int depth) {
   for (const auto& part : m.request) {
     std::string text = std::string("request ") + parts[static_cast<int>(part.kind)] + " " + part.name.text;
     if (part.wire_name) text += " " + quoted(*part.wire_name);
+    if (part.secret) text += " secret";
     line(depth + 1, text, part.range);
     if (part.default_value) expr(*part.default_value, depth + 2);
   }

@@ -101,6 +101,7 @@ FLOW_KEYWORD(kw_json, "json");
 FLOW_KEYWORD(kw_process, "process");
 FLOW_KEYWORD(kw_field, "field");
 FLOW_KEYWORD(kw_required, "required");
+FLOW_KEYWORD(kw_secret, "secret");
 FLOW_KEYWORD(kw_on, "on");
 FLOW_KEYWORD(kw_change, "change");
 FLOW_KEYWORD(kw_load, "load");
@@ -357,8 +358,8 @@ struct setting_end : statement_end {};
 /// `base_url = env("BASE");`
 struct setting : commit<setting_name, op_assign, expression, setting_end> {};
 struct header_name : string_lit {};
-/// `header "Accept" = "application/json";`
-struct datasource_header : commit<kw_header, header_name, op_assign, expression, setting_end> {};
+/// `header "Accept" = "application/json";`, `header "X-Api-Key" secret = env("API_KEY");`
+struct datasource_header : commit<kw_header, header_name, opt<kw_secret>, op_assign, expression, setting_end> {};
 
 struct http_verb
     : one_of_words<FLOW_WORD("GET"), FLOW_WORD("POST"), FLOW_WORD("PUT"), FLOW_WORD("PATCH"),
@@ -370,11 +371,12 @@ struct part_end : statement_end {};
 struct wire_name : string_lit {};
 struct part_default : commit<op_assign, expression> {};
 struct part_path : commit<op_assign, wire_name> {};
-/// `client_id;` or `id = "data.items[0].id";`
-struct part_entry : commit<part_name, opt<part_path>, part_end> {};
+/// `client_id;` or `id = "data.items[0].id";`; in a request, `api_key secret = "api-key";`
+struct part_entry : commit<part_name, opt<kw_secret>, opt<part_path>, part_end> {};
 struct part_block : block<part_entry> {};
 
-struct request_header : commit<kw_header, part_name, opt<wire_name>, opt<part_default>, part_end> {};
+/// `request header Auth "Authorization" secret = "Basic ${Credentials}";`
+struct request_header : commit<kw_header, part_name, opt<wire_name>, opt<kw_secret>, opt<part_default>, part_end> {};
 struct request_query : commit<kw_query, part_block> {};
 struct request_body : commit<kw_body, body_format, part_block> {};
 struct request_part : sor<request_header, request_query, request_body> {};

@@ -57,7 +57,9 @@ ast::DatasourceDecl Lowerer::datasource(const Node& node) const {
     if (item.is_type<setting>()) {
       result.settings.push_back({name(*item.children[0]), expression(*item.children[1]), range(item)});
     } else if (item.is_type<datasource_header>()) {
-      result.headers.push_back({constant_string(*item.children[0]), expression(*item.children[1]), range(item)});
+      const bool secret = item.children[1]->is_type<kw_secret>();
+      result.headers.push_back(
+          {constant_string(*item.children[0]), expression(*item.children.back()), secret, range(item)});
     } else {
       result.methods.push_back(method(item));
     }
@@ -79,22 +81,32 @@ ast::MethodDecl Lowerer::method(const Node& node) const {
   return result;
 }
 
-// request_header: [part_name, wire_name?, expression?]; request_query: [part_entry...];
+// request_header: [part_name, wire_name?, kw_secret?, expression?]; request_query: [part_entry...];
 // request_body: [body_format, part_entry...]; response_header: [part_name, wire_name];
-// response_body: [part_entry...]; part_entry: [part_name, wire_name?]
+// response_body: [part_entry...]; part_entry: [part_name, kw_secret?, wire_name?]
 void Lowerer::method_item(ast::MethodDecl& method, const Node& node) const {
+  const auto child = [](const Node& owner, auto type) -> const Node* {
+    for (const auto& kid : owner.children)
+      if (kid->is_type<decltype(type)>()) return kid.get();
+    return nullptr;
+  };
   const auto wire = [&](const Node& owner) -> std::optional<std::string> {
-    if (owner.children.size() > 1 && owner.children[1]->is_type<wire_name>())
-      return constant_string(*owner.children[1]);
+    if (const Node* found = child(owner, wire_name{})) return constant_string(*found);
     return std::nullopt;
   };
+  const auto secret = [&](const Node& owner) { return child(owner, kw_secret{}) != nullptr; };
   const auto entries = [&](ast::PartKind kind, bool response) {
     for (const auto& entry : node.children) {
       if (!entry->is_type<part_entry>()) continue;
       if (response) {
+        if (secret(*entry)) {
+          fail(*child(*entry, kw_secret{}),
+               "only a request part is declared secret; an answer's value is secret once mapped into a secret field");
+        }
         method.response.push_back({false, name(*entry->children[0]), wire(*entry), range(*entry)});
       } else {
-        method.request.push_back({kind, name(*entry->children[0]), wire(*entry), std::nullopt, range(*entry)});
+        method.request.push_back(
+            {kind, name(*entry->children[0]), wire(*entry), std::nullopt, secret(*entry), range(*entry)});
       }
     }
   };
@@ -106,7 +118,7 @@ void Lowerer::method_item(ast::MethodDecl& method, const Node& node) const {
     std::optional<ast::Expr> value;
     if (node.children.back()->is_type<syntax::expression>()) value = expression(*node.children.back());
     method.request.push_back(
-        {ast::PartKind::header, name(*node.children[0]), wire(node), std::move(value), range(node)});
+        {ast::PartKind::header, name(*node.children[0]), wire(node), std::move(value), secret(node), range(node)});
   } else if (node.is_type<request_query>()) {
     entries(ast::PartKind::query, false);
   } else if (node.is_type<request_body>()) {

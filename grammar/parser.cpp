@@ -44,7 +44,7 @@ using stored = pt::store_content::on<
     // declarations
     import_decl, setting, datasource_header, http_verb, body_format, part_entry, request_header,
     request_query, request_body, response_header, response_body, method_decl, datasource_decl,
-    field_type, kw_required, field_decl, kw_change, kw_load, handler, process_decl, instance_decl,
+    field_type, kw_required, kw_secret, field_decl, kw_change, kw_load, handler, process_decl, instance_decl,
     // schedules
     time_of_day, weekday_name, ordinal, interval_suffix, interval_word, every_interval, every_day,
     every_weekday, every_weekdays, day_number, month_day, month_nth, every_month, minute_number,

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "engine/checker.hpp"
+#include "engine/secret_scrub.hpp"
 #include "support/engine_fixture.hpp"
 
 using namespace flow;
@@ -64,13 +65,13 @@ process P {
 
   const auto doc = language_doc();
   CHECK(syntax_lines(doc, "request query") ==
-        std::vector<std::string>{R"(request query { name [= "wire-name"]; ... })"});
+        std::vector<std::string>{R"(request query { name [secret] [= "wire-name"]; ... })"});
   CHECK(syntax_lines(doc, "request body") ==
-        std::vector<std::string>{R"(request body form { name [= "wire-name"]; ... })",
-                                 R"(request body json { name [= "json.path"]; ... })"});
+        std::vector<std::string>{R"(request body form { name [secret] [= "wire-name"]; ... })",
+                                 R"(request body json { name [secret] [= "json.path"]; ... })"});
   const auto header = syntax_lines(doc, "request header");
   REQUIRE(header.size() == 1);
-  CHECK(header[0].starts_with(R"(request header NAME ["Header-Name"] [= default];)"));
+  CHECK(header[0].starts_with(R"(request header NAME ["Header-Name"] [secret] [= default];)"));
   CHECK(doc.find("`request query { per_page = \"per-page\"; }` with `query.per_page = 50` sends\n`?per-page=50`") !=
         std::string::npos);
 }
@@ -120,4 +121,44 @@ process P {
   const auto doc = language_doc();
   CHECK(doc.find("`parse_date(text)` without a pattern and a `datetime`\nfield given text") != std::string::npos);
   CHECK(doc.find("cannot assign text to\ndatetime field 'At': unknown time zone \"Nowhere/City\"") != std::string::npos);
+}
+
+TEST_CASE("docs: a part declared secret, a credential header and a tainted value are masked", "[docs]") {
+  EngineFixture f(R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9";
+  header "X-Tenant" secret = "tenant-value-0001";
+  header "X-Trace" = "trace-value-0001";
+  method Go POST "/go" {
+    request header Sig "X-Signature" secret = "signature-value-0001";
+    request header Bearer "Authorization" = "Bearer ${AccessToken}";
+    request query { api_key secret = "api-key"; page; }
+    request body form { code secret; scope; }
+  }
+}
+process P {
+  field AccessToken secret = "access-token-value-0001";
+  on Go { create_item Api.Go map { query.api_key = "query-key-0001"; query.page = "page-0001";
+                                   body.code = "code-value-0001"; body.scope = "scope-0001"; }; }
+}
+)");
+  f.http.respond_with(204, "");
+  const auto result = f.run("P", "Go");
+  INFO(result.error);
+  REQUIRE(result.ok);
+  const auto& request = f.http.requests.at(0);
+  CHECK(request.url == "http://127.0.0.1:9/go?api-key=query-key-0001&page=page-0001");
+  const auto secrets = secret_texts({}, request.secrets);
+  const auto masked = [&](const std::string& text) { return scrub_secrets(text, secrets) != text; };
+  for (const auto* text : {"tenant-value-0001", "signature-value-0001", "access-token-value-0001",
+                           "Bearer access-token-value-0001", "query-key-0001", "code-value-0001"}) {
+    INFO(text);
+    CHECK(masked(text));
+  }
+  for (const auto* text : {"trace-value-0001", "page-0001", "scope-0001"}) {
+    INFO(text);
+    CHECK_FALSE(masked(text));
+  }
+  CHECK(language_doc().find("declared `secret` (`header \"X-Tenant\" secret = env(\"TENANT\");`") !=
+        std::string::npos);
 }

@@ -210,6 +210,9 @@ TEST_CASE("declaration errors") {
       {"datasource D rest { method M GET \"/x\" { request query a; } }", 55, "expected '{' (or '<') to open the list of parts"},
       {"datasource D rest { method M GET \"/x\" { request body json { a; } request body form { b; } } }", 74,
        "a method declares one request body"},
+      {"datasource D rest { method M GET \"/x\" { response body json { a secret; } } }", 64,
+       "only a request part is declared secret; an answer's value is secret once mapped into a secret field"},
+      {"datasource D rest { header \"X\" secret; }", 38, "expected '='"},
   });
 }
 
