@@ -8,7 +8,6 @@
 
 #include "engine/check_context.hpp"
 #include "engine/rest_call.hpp"
-#include "grammar/printable.hpp"
 
 namespace flow {
 
@@ -250,12 +249,9 @@ void Checker::check_datasource(const ast::DatasourceDecl& datasource) {
 void Checker::warn_literal_secret(const ast::FieldDecl& field, const ast::Expr& value, const StaticType& type) {
   const auto text = constant_text(type);
   if (field.type != ast::FieldType::secret || !text || text->empty()) return;
-  // The excerpt would print the secret: it shows the mask instead, as every output does.
-  const HiddenText literal{value.range.begin.offset, value.range.end.offset, quoted_text(mask_secret(*text))};
-  diagnostics_.warning(value.range,
-                       "secret field '" + field.name.text +
-                           "' is given a literal value; read it with env(...) to keep it out of the source",
-                       {literal});
+  // Its excerpt shows the literal's mask: load_program hid every secret literal.
+  diagnostics_.warning(value.range, "secret field '" + field.name.text + "' is given a literal value; read it with " +
+                                        "env(...) to keep it out of the source");
 }
 
 void Checker::check_handlers(const ast::ProcessDecl& process) {

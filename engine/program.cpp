@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "engine/eval.hpp"
+#include "engine/secret_literals.hpp"
 #include "grammar/parser.hpp"
 
 namespace flow {
@@ -176,6 +177,7 @@ std::unique_ptr<Program> load_program(const std::vector<std::string>& paths, Dia
   auto program = std::make_unique<Program>();
   Loader loader(*program, diagnostics);
   for (const auto& path : paths) loader.load_file(path, nullptr);
+  hide_secret_literals(*program);
   return program;
 }
 
@@ -185,6 +187,7 @@ std::unique_ptr<Program> load_program_text(const std::string& path, const std::s
   Loader loader(*program, diagnostics);
   const auto index = program->sources.add(path, text);
   loader.parse_and_follow(index, path);
+  hide_secret_literals(*program);
   return program;
 }
 

@@ -54,6 +54,7 @@ class Program {
 /// Loads and parses `paths` and, transitively, their imports (relative to the
 /// importing file). Syntax errors, unreadable files and import cycles are reported
 /// to `diagnostics`; the modules that did parse are kept so checking can go on.
+/// Excerpts of the files show their secret literals masked (hide_secret_literals).
 std::unique_ptr<Program> load_program(const std::vector<std::string>& paths, Diagnostics& diagnostics);
 
 /// Like load_program for text already in memory (tests, the REPL).

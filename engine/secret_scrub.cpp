@@ -56,15 +56,17 @@ std::vector<SecretText> secret_texts(const std::map<std::string, Value>& fields,
   std::stable_sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) {
     return a.text.size() != b.text.size() ? a.text.size() > b.text.size() : a.text < b.text;
   });
-  secrets.erase(std::unique(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.text == b.text; }),
-                secrets.end());
+  const auto same = [](const SecretText& a, const SecretText& b) { return a.text == b.text; };
+  secrets.erase(std::unique(secrets.begin(), secrets.end(), same), secrets.end());
   return secrets;
 }
 
 std::string scrub_secrets(std::string text, const std::vector<SecretText>& secrets) {
   for (const auto& secret : secrets) {
-    for (auto at = text.find(secret.text); at != std::string::npos; at = text.find(secret.text, at + secret.mask.size()))
+    for (auto at = text.find(secret.text); at != std::string::npos;) {
       text.replace(at, secret.text.size(), secret.mask);
+      at = text.find(secret.text, at + secret.mask.size());
+    }
   }
   return text;
 }

@@ -9,8 +9,8 @@ namespace flow {
 void Diagnostics::error(SourceRange range, std::string message) {
   items_.push_back({Severity::error, range, std::move(message)});
 }
-void Diagnostics::warning(SourceRange range, std::string message, std::vector<HiddenText> hidden) {
-  items_.push_back({Severity::warning, range, std::move(message), std::move(hidden)});
+void Diagnostics::warning(SourceRange range, std::string message) {
+  items_.push_back({Severity::warning, range, std::move(message)});
 }
 void Diagnostics::note(SourceRange range, std::string message) {
   items_.push_back({Severity::note, range, std::move(message)});
@@ -46,12 +46,10 @@ struct Excerpt {
   std::string indent;
 };
 
-/// The hidden part (of the file or of the diagnostic) that covers byte `at`, if any.
-const HiddenText* hidden_at(const SourceFile& file, const Diagnostic& d, std::size_t at) {
-  for (const auto* parts : {&file.hidden, &d.hidden}) {
-    for (const auto& part : *parts)
-      if (part.begin <= at && at < part.end) return &part;
-  }
+/// The hidden part of the file that covers byte `at`, if any.
+const HiddenText* hidden_at(const SourceFile& file, std::size_t at) {
+  for (const auto& part : file.hidden)
+    if (part.begin <= at && at < part.end) return &part;
   return nullptr;
 }
 
@@ -68,7 +66,7 @@ Excerpt excerpt(const SourceFile& file, const Diagnostic& d) {
   const auto start = static_cast<std::size_t>(line.data() - file.text.data());
   const std::size_t caret = start + d.range.begin.column - 1;
   for (std::size_t at = start; at < start + line.size();) {
-    if (const auto* part = hidden_at(file, d, at)) {
+    if (const auto* part = hidden_at(file, at)) {
       out.line += part->shown;
       if (part->end <= caret) out.indent.append(code_points(part->shown), ' ');
       at = part->end;

@@ -18,14 +18,13 @@ struct Diagnostic {
   Severity severity = Severity::error;
   SourceRange range;
   std::string message;
-  std::vector<HiddenText> hidden = {};  // parts of range's file its excerpt shows otherwise
 };
 
 /// Collects diagnostics of one run, in the order found.
 class Diagnostics {
  public:
   void error(SourceRange range, std::string message);
-  void warning(SourceRange range, std::string message, std::vector<HiddenText> hidden = {});
+  void warning(SourceRange range, std::string message);
   void note(SourceRange range, std::string message);
   void add(Diagnostic diagnostic);
   bool has_errors() const;
@@ -39,7 +38,7 @@ class Diagnostics {
 /// Renders one diagnostic: header line, the source line, and a caret under the
 /// column. The message is one line: its control characters are escaped
 /// (printable()), whatever text from outside it quotes. The source line shows
-/// the hidden parts of its file and of the diagnostic as their `shown` text.
+/// the hidden parts of its file (a secret literal) as their `shown` text.
 std::string render(const SourceSet& sources, const Diagnostic& diagnostic);
 /// Renders all, in order, each followed by a newline.
 std::string render(const SourceSet& sources, const Diagnostics& diagnostics);

@@ -1,6 +1,7 @@
 #include "grammar/source.hpp"
 
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 namespace flow {
@@ -19,8 +20,13 @@ std::string_view SourceFile::line_text(std::uint32_t line) const {
 }
 
 std::uint32_t SourceSet::add(std::string path, std::string text, std::vector<HiddenText> hidden) {
-  files_.push_back(std::make_shared<const SourceFile>(SourceFile{std::move(path), std::move(text), std::move(hidden)}));
+  files_.push_back(std::make_shared<SourceFile>(SourceFile{std::move(path), std::move(text), std::move(hidden)}));
   return static_cast<std::uint32_t>(files_.size() - 1);
+}
+
+void SourceSet::hide(std::uint32_t index, std::vector<HiddenText> parts) {
+  auto& hidden = files_.at(index)->hidden;
+  hidden.insert(hidden.end(), std::make_move_iterator(parts.begin()), std::make_move_iterator(parts.end()));
 }
 
 bool SourceSet::load(const std::string& path, std::uint32_t& index, std::string& error) {

@@ -26,8 +26,8 @@ struct SourceRange {
   friend bool operator==(const SourceRange&, const SourceRange&) = default;
 };
 
-/// A part of a source text that an excerpt (the source line of a diagnostic)
-/// shows as other text: a secret literal as its mask.
+/// A part of a source text that an excerpt (the source line of a diagnostic or
+/// a run error) shows as other text: a secret literal as its mask.
 struct HiddenText {
   std::uint32_t begin = 0;  // byte offsets [begin, end) in the file
   std::uint32_t end = 0;
@@ -45,12 +45,16 @@ struct SourceFile {
 };
 
 /// Owns every source file of a run; ranges refer to files by index. A copy
-/// shares the files (they never change once added): the REPL parses its input
-/// into a copy of the program's set, so ranges into either resolve in one set.
+/// shares the files (their text never changes once added): the REPL parses its
+/// input into a copy of the program's set, so ranges into either resolve in one set.
 class SourceSet {
  public:
   /// Adds a file and returns its index; excerpts of it show `hidden` parts otherwise.
   std::uint32_t add(std::string path, std::string text, std::vector<HiddenText> hidden = {});
+  /// Excerpts of file `index` show `parts` otherwise too, from now on, in
+  /// every copy of this set: for what is known only once the file is parsed
+  /// (its secret literals). Called while loading, before any excerpt is rendered.
+  void hide(std::uint32_t index, std::vector<HiddenText> parts);
   /// Reads `path` from disk; returns nullopt-like -1 on failure via the bool.
   bool load(const std::string& path, std::uint32_t& index, std::string& error);
   const SourceFile& file(std::uint32_t index) const { return *files_.at(index); }
@@ -58,7 +62,7 @@ class SourceSet {
 
  private:
   // Pointers keep SourceFile addresses (and string_views into their text) stable.
-  std::vector<std::shared_ptr<const SourceFile>> files_;
+  std::vector<std::shared_ptr<SourceFile>> files_;
 };
 
 }  // namespace flow

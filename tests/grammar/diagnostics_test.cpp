@@ -42,14 +42,16 @@ TEST_CASE("render: hidden text shows as its mask, and the caret still points at 
           "  set RefreshToken = \"••••6789\" + 1 ;\n"
           "                     ^\n");
   }
-  SECTION("a diagnostic's own hidden parts count as well") {
+  SECTION("parts hidden after the file was added count as well, in copies of the set too") {
     SourceSet plain;
     const auto other = plain.add("b.flow", line);
-    const Diagnostic d{Severity::warning, at(other, 1, secret_begin + 1, secret_begin), "secret",
-                       {{secret_begin, secret_end, "\"••••6789\""}}};
-    CHECK(render(plain, d) ==
-          "b.flow:1:20: warning: secret\n"
-          "  set RefreshToken = \"••••6789\" + 1 ;\n"
-          "                     ^\n");
+    const SourceSet copy = plain;
+    plain.hide(other, {{secret_begin, secret_end, "\"••••6789\""}});
+    const Diagnostic d{Severity::warning, at(other, 1, secret_begin + 1, secret_begin), "secret"};
+    const std::string shown = "b.flow:1:20: warning: secret\n"
+                              "  set RefreshToken = \"••••6789\" + 1 ;\n"
+                              "                     ^\n";
+    CHECK(render(plain, d) == shown);
+    CHECK(render(copy, d) == shown);
   }
 }
