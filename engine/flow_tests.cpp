@@ -313,7 +313,7 @@ class TestRun {
       const auto wanted = evaluate_or_fail(*run.failure_text);
       if (!wanted) return false;
       if (result->error.find(to_text(*wanted)) == std::string::npos) {
-        fail(at + what + " failed, but its error does not contain " + shown(*wanted, options_.reveal_secrets) +
+        fail(at + what + " failed, but its error does not contain " + shown_value(*wanted) +
              ":\n" + indented(result->error));
         return false;
       }
@@ -356,13 +356,13 @@ class TestRun {
     }
     fail(at + "expect failed: " + source_text(expect.condition.range), false);
     if (!value->is<bool>()) {
-      note("    the condition is " + std::string(kind_name(value->kind())) + " " + shown(*value, options_.reveal_secrets) +
+      note("    the condition is " + std::string(kind_name(value->kind())) + " " + shown_value(*value) +
            ", not a boolean");
     } else if (const auto* binary = std::get_if<ast::Binary>(&expect.condition.node);
                binary && is_comparison(binary->op)) {
       const auto side = [&](const ast::Expr& expr) {
         try {
-          return shown(evaluate(expr, scope()), options_.reveal_secrets);
+          return shown_value(evaluate(expr, scope()));
         } catch (const RunError& e) {
           return std::string("(") + e.what() + ")";
         }
@@ -435,6 +435,18 @@ class TestRun {
   void fail(const std::string& message, bool from_run = true) {
     outcome_.ok = false;
     note("  FAIL " + message, from_run);
+  }
+
+  /// A value as the report shows it. A text that is one of the secrets the
+  /// test has seen (a request part read back through DS.M.last) is masked
+  /// whole, without quotes, as every masked secret (--show-secrets shows it
+  /// as the text it is).
+  std::string shown_value(Value value) const {
+    if (!options_.reveal_secrets && value.is<std::string>() && value.as<std::string>().size() >= kMinSecretLength) {
+      const auto& text = value.as<std::string>();
+      value.secret = value.secret || secrets_.count(text) > 0 || sent_secrets_.count(text) > 0;
+    }
+    return shown(value, options_.reveal_secrets);
   }
 
   /// Every value a secret field held at any point of the test: a failure

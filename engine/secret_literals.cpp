@@ -4,7 +4,6 @@
 #include <optional>
 
 #include "engine/value.hpp"
-#include "grammar/printable.hpp"
 
 namespace flow {
 
@@ -65,7 +64,8 @@ class Finder {
   }
 
   void hide(const ast::Expr& expr, const std::string& mask) {
-    found[expr.range.file].push_back({expr.range.begin.offset, expr.range.end.offset, quoted_text(mask)});
+    // The literal's quotes go too: a masked secret is shown without quotes, everywhere.
+    found[expr.range.file].push_back({expr.range.begin.offset, expr.range.end.offset, mask});
   }
 
   void assignments(const ast::ProcessDecl* process, const std::vector<ast::Assignment>& list) {

@@ -12,7 +12,8 @@ namespace flow {
 /// secret field: a field's default, an instance's or a test instance's value,
 /// `set`, an on_success / on_error mapping, a `start`'s map. A literal text
 /// (`"abc"`, `"ab" + "c"`) shows as the mask of its text, a literal with
-/// `${...}` as `••••`; the variable env() reads is not hidden, its default is.
+/// `${...}` as `••••`, without quotes as every masked secret; the variable
+/// env() reads is not hidden, its default is.
 void hide_secret_literals(Program& program);
 
 }  // namespace flow

@@ -12,7 +12,7 @@ void throw_type_error(std::string_view fn, std::string_view expected, const Valu
                  kind_name(got.kind()));
 }
 
-std::string quoted(const Value& value) { return quoted_text(display(value)); }
+std::string quoted(const Value& value) { return value.secret ? display(value) : quoted_text(display(value)); }
 
 std::string text_or_empty(std::string_view fn, const Value& value) {
   if (value.is_null()) return {};

@@ -17,8 +17,8 @@ namespace flow::stdlib {
 [[noreturn]] void throw_type_error(std::string_view fn, std::string_view expected,
                                    const Value& got);
 
-/// A value for an error message, in quotes, with a secret masked as everywhere
-/// else (display()): secrets never reach a diagnostic in clear.
+/// A value for an error message, in quotes; a secret as its mask without
+/// quotes, as everywhere else (display()): secrets never reach a diagnostic in clear.
 std::string quoted(const Value& value);
 
 /// Text argument; null reads as "" (the modules that use it say so).

@@ -322,7 +322,7 @@ std::vector<HiddenText> secret_literals(const Program& program, const std::strin
     const auto quote = static_cast<std::size_t>(it->position(0) + it->length(0) - 1);
     const auto literal = literal_at(text, quote);
     hidden.push_back({static_cast<std::uint32_t>(quote), static_cast<std::uint32_t>(literal.end),
-                      quoted_text(mask_secret(literal.content))});
+                      mask_secret(literal.content)});  // without quotes, as every masked secret
   }
   return hidden;
 }

@@ -44,7 +44,7 @@ test "rotates" {
   CHECK(count_of(run.out, "test \"rotates\" ... FAILED\n") == 1);
   CHECK(count_of(run.out, "seed_test.flow:8:3: expect failed: "
                           "RestService.GetRefreshAuthToken.last.body.refresh_token == \"something else\"") == 1);
-  CHECK(count_of(run.out, "left:  \"••••cdef\"") == 1);
+  CHECK(count_of(run.out, "left:  ••••cdef\n") == 1);
   CHECK(count_of(run.out, "0123456789-abcdef") == 0);
   CHECK(run.out.ends_with("2 tests: 1 passed, 1 failed\n"));
 

@@ -22,8 +22,8 @@ instance "P1" of P { A = "literal-secret-AAAAAAAA"; C = "plain-text"; B = env("F
   REQUIRE_FALSE(result.ok);
   CHECK(result.error ==
         "test.flow:3:75: error: environment variable FLOW_TEST_NEVER_SET is not set\n"
-        "  instance \"P1\" of P { A = \"••••AAAA\"; C = \"plain-text\"; B = env(\"FLOW_TEST_NEVER_SET\"); }\n"
-        "                                                             ^\n");
+        "  instance \"P1\" of P { A = ••••AAAA; C = \"plain-text\"; B = env(\"FLOW_TEST_NEVER_SET\"); }\n"
+        "                                                           ^\n");
 }
 
 TEST_CASE("secret literals of fields, rules, mappings, starts and test instances are hidden", "[secret-literals]") {

@@ -107,7 +107,7 @@ TEST_CASE("a dynamic time that fails is an error with its location, secrets mask
   CHECK_FALSE(next.at);
   CHECK(next.waiting == "its time cannot be computed, so it does not run");
   CHECK(next.detail ==
-        "test.flow:10:42: error: to_number: \"••••6789\" is not a number\n"
+        "test.flow:10:42: error: to_number: ••••6789 is not a number\n"
         "  schedule \"From the token\" { at from_unix(to_number(AccessToken)); process K; id \"K-1\"; trigger Refresh; }\n"
         "                                           ^");
 }

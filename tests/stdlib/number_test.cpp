@@ -75,7 +75,7 @@ TEST_CASE("to_number rejects junk") {
   REQUIRE_THROWS_WITH(call("to_number", {"++1"}), "to_number: \"++1\" is not a number");
   REQUIRE_THROWS_WITH(call("to_number", {"0x10"}), "to_number: \"0x10\" is not a number");
   REQUIRE_THROWS_WITH(call("to_number", {secret("hunter2")}),
-                      "to_number: \"" + test::kMask + "\" is not a number");
+                      "to_number: " + test::kMask + " is not a number");
   REQUIRE_THROWS_WITH(call("to_number", {Value()}),
                       "to_number: expected text or number, got null");
   REQUIRE_THROWS_WITH(call("to_number", {true}),

@@ -171,6 +171,5 @@ TEST_CASE("text results computed from secrets are secret") {
 
 TEST_CASE("error messages never quote a secret regex") {
   REQUIRE_THROWS_WITH(call("matches", {"abc", secret("(s3cr3t")}),
-                      Catch::StartsWith("matches: invalid regular expression \"" + test::kMask +
-                                        "\": "));
+                      Catch::StartsWith("matches: invalid regular expression " + test::kMask + ": "));
 }
