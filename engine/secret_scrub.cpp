@@ -30,10 +30,10 @@ std::string replaced(std::string text, std::string_view from, std::string_view t
   return text;
 }
 
-/// Every spelling of `secret` an echo of the request may hold (see secret_texts).
-void add_spellings(std::vector<SecretText>& out, const std::string& secret) {
+/// Every spelling of `secret` an echo of the request may hold (see secret_texts),
+/// each replaced by `mask`.
+void add_spellings(std::vector<SecretText>& out, const std::string& secret, const std::string& mask) {
   if (secret.size() < kMinSecretLength) return;
-  const auto mask = mask_secret(secret);
   const auto encoded = url_encode(secret);
   const auto once = json_escaped(secret, false);
   for (auto spelling : {secret, encoded, lower_hex_escapes(encoded), replaced(encoded, "%20", "+"), once,
@@ -48,9 +48,15 @@ void add_spellings(std::vector<SecretText>& out, const std::string& secret) {
 std::vector<SecretText> secret_texts(const std::map<std::string, Value>& fields, const std::vector<std::string>& sent) {
   std::vector<SecretText> secrets;
   for (const auto& [name, value] : fields) {
-    if (value.secret && !value.is_null()) add_spellings(secrets, to_text(value));
+    if (value.secret && !value.is_null()) {
+      const auto secret = to_text(value);
+      add_spellings(secrets, secret, mask_secret(secret));
+    }
   }
-  for (const auto& text : sent) add_spellings(secrets, text);
+  // A request part's wire value is masked without the tail a field's mask
+  // shows: its last characters may encode the secret's own (the base64 of
+  // `client:password` in a Basic header ends with the password's).
+  for (const auto& text : sent) add_spellings(secrets, text, mask_secret(""));
   // Longest first; of equal texts the first found (a field's mask before a
   // request part's) is kept.
   std::stable_sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) {

@@ -16,7 +16,8 @@ namespace flow {
 inline constexpr std::size_t kMinSecretLength = 4;
 
 /// One spelling of a secret, and the mask it is replaced with: the mask of the
-/// secret itself, so that every spelling of it is shown alike (`••••4567`).
+/// secret itself, so that every spelling of it is shown alike (`••••4567`);
+/// for a request part's wire value, the mask alone (`••••`).
 struct SecretText {
   std::string text;
   std::string mask;
