@@ -124,7 +124,8 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
 
   HttpRequest request;
   try {
-    request = build_request(*ds, *method, map_request(rule, *method), field_scope());
+    request = build_request(*ds, *method, map_request(rule, *method), field_scope(),
+                            state_.program.sources.file(ds->name.range.file).path);
   } catch (const LocatedError&) {
     throw;
   } catch (const RunError& e) {

@@ -96,3 +96,26 @@ TEST_CASE("docs: `datetime + text` is a warning of the checker, not a type error
   REQUIRE(warns != std::string::npos);
   CHECK(doc.find("`datetime + text` concatenates", warns) != std::string::npos);
 }
+
+TEST_CASE("docs: relative TLS file paths are read beside the .flow file that declares the datasource", "[docs]") {
+  EngineFixture f(R"(
+datasource Api rest {
+  base_url = "https://127.0.0.1:1";
+  ca_file = "certs/ca.pem"; client_cert = "/etc/pki/client.pem"; client_key = env("NO_SUCH_VARIABLE", "client.key");
+  method Go GET "/go" { }
+}
+process P { on Go { create_item Api.Go; } }
+)", {}, "/etc/flow/tokens.flow");
+  f.http.respond_with(200, "{}");
+  const auto result = f.run("P", "Go");
+  INFO(result.error);
+  REQUIRE(result.ok);
+  REQUIRE(f.http.requests.size() == 1);
+  CHECK(f.http.requests[0].tls.ca_file == "/etc/flow/certs/ca.pem");
+  CHECK(f.http.requests[0].tls.client_cert_file == "/etc/pki/client.pem");
+  CHECK(f.http.requests[0].tls.client_key_file == "/etc/flow/client.key");
+
+  const auto doc = language_doc();
+  CHECK(doc.find("A\nrelative path is read from the directory of the `.flow` file that declares the\ndatasource") !=
+        std::string::npos);
+}
