@@ -165,7 +165,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
     note(label(rule) + " failed: " + failure + took);
     if (!rule.on_error) {
       LocatedError error(at.range, label(rule) + " failed: " + failure);
-      error.set_transient(status == 0 || status >= 500 || status == 429);
+      error.set_transient(is_transient(result));  // the rule `retries` follow: never a tls failure or a 4xx
       throw error;
     }
     if (auto mapped = apply_mappings(*rule.on_error, error_locals(failure, status, error_body)); mapped.failure) {

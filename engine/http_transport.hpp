@@ -27,7 +27,7 @@ struct TlsOptions {
   bool insecure_skip_verify = false;
 };
 
-/// Retry policy for transient failures (network errors, 5xx, 429). Never 4xx otherwise.
+/// Retry policy for transient failures (is_transient). Never 4xx but 429.
 struct RetryOptions {
   int max_attempts = 1;  // 1: no retry
   std::chrono::milliseconds initial_backoff{200};
@@ -72,10 +72,14 @@ const char* http_error_kind_name(HttpErrorKind kind);
 
 using HttpResult = std::variant<HttpResponse, HttpError>;
 
-/// Network-level failures (not TLS, size, URL or protocol errors): worth another attempt.
-bool is_transient(HttpErrorKind kind);
-/// A transient failure, 5xx or 429; never any other status: a 4xx will fail the same way again.
-bool is_retryable(const HttpResult& result);
+/// The one rule for what another attempt may cure, for a datasource's `retries`
+/// and a schedule's `retry N times` alike (docs/semantics.md, "Failure"):
+/// network errors (dns, refused, timeout, network: a connection reset or
+/// closed, a proxy that cannot be reached or closes, or answers CONNECT with
+/// a 5xx), HTTP 5xx and 429. Never tls, invalid_url, too_large, malformed,
+/// proxy (a refusal by the proxy, 407 included), nor any other status: a 4xx
+/// will fail the same way again.
+bool is_transient(const HttpResult& result);
 /// The final result of `attempts` tries: an error says how many there were.
 HttpResult with_attempts(HttpResult result, int attempts);
 

@@ -48,7 +48,7 @@ class BeastTransport final : public HttpTransport {
     int max_attempts = std::max(1, exchange.request.retry.max_attempts);
     for (int attempt = 1;; ++attempt) {
       HttpResult result = co_await send_once(exchange);
-      if (attempt >= max_attempts || !http::is_retryable(result)) co_return with_attempts(std::move(result), attempt);
+      if (attempt >= max_attempts || !is_transient(result)) co_return with_attempts(std::move(result), attempt);
       auto delay = next_delay(exchange.request.retry, attempt, result);
       if (Clock::now() + delay >= exchange.deadline) co_return with_attempts(std::move(result), attempt);
       asio::steady_timer timer(executor_, delay);

@@ -97,6 +97,34 @@ TEST_CASE("docs: `datetime + text` is a warning of the checker, not a type error
   CHECK(doc.find("`datetime + text` concatenates", warns) != std::string::npos);
 }
 
+TEST_CASE("docs: TLS, URL, size, protocol and proxy refusals are permanent; network, 5xx and 429 transient", "[docs]") {
+  EngineFixture f(R"(
+datasource Api rest { base_url = "http://127.0.0.1:9"; method Token POST "/token" { } }
+process P { on Go { create_item Api.Token; } }
+)");
+  for (auto kind : {HttpErrorKind::tls, HttpErrorKind::invalid_url, HttpErrorKind::too_large, HttpErrorKind::malformed,
+                    HttpErrorKind::proxy}) {
+    f.http.respond([kind](const HttpRequest&) -> HttpResult { return HttpError{kind, "no"}; });
+    const auto result = f.run("P", "Go");
+    INFO(http_error_kind_name(kind));
+    CHECK_FALSE(result.ok);
+    CHECK_FALSE(result.transient);  // a schedule's `retry N times` would fail the same way
+  }
+  for (auto kind : {HttpErrorKind::dns, HttpErrorKind::refused, HttpErrorKind::timeout, HttpErrorKind::network}) {
+    f.http.respond([kind](const HttpRequest&) -> HttpResult { return HttpError{kind, "no"}; });
+    INFO(http_error_kind_name(kind));
+    CHECK(f.run("P", "Go").transient);
+  }
+  f.http.respond_with(429, "slow down", "text/plain");
+  CHECK(f.run("P", "Go").transient);
+  f.http.respond_with(404, "no", "text/plain");
+  CHECK_FALSE(f.run("P", "Go").transient);
+
+  const auto doc = language_doc();
+  CHECK(doc.find("`dns`, `refused`, `timeout` and `network` are transient (retried by `retries` and a schedule's "
+                 "`retry`), `tls`, `too_large` and `malformed` permanent") != std::string::npos);
+}
+
 TEST_CASE("docs: relative TLS file paths are read beside the .flow file that declares the datasource", "[docs]") {
   EngineFixture f(R"(
 datasource Api rest {
