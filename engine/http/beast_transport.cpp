@@ -72,19 +72,33 @@ class BeastTransport final : public HttpTransport {
     return asked ? *asked : http::backoff_delay(retry, attempt, random_);
   }
 
-  /// One attempt: on a pooled connection if there is one (and once more on a
-  /// fresh connection if that one turns out to be stale), else on a fresh one.
+  /// One attempt: on a pooled connection if there is one, else on a fresh one.
+  /// When the pooled one turns out to be stale (closed by the server, maybe
+  /// after it read the request), an idempotent request is sent once more on a
+  /// fresh connection; any other is not (RFC 9110 9.2.2): a token refresh sent
+  /// twice can make the provider revoke the whole token family.
   asio::awaitable<HttpResult> send_once(const Exchange& exchange) {
     std::string origin = origin_key(exchange);
-    if (auto pooled = pool_.take(origin)) {
+    const bool may_resend = http::is_idempotent(exchange.request.method);
+    if (auto pooled = pool_.take(origin, !may_resend)) {
       auto outcome = co_await run_exchange(*pooled, exchange);
       if (!outcome.stale) co_return settle(origin, std::move(pooled), std::move(outcome));
+      if (!may_resend) co_return not_resent(std::get<HttpError>(std::move(outcome.result)), exchange.request.method);
     }
     auto opened = co_await open(exchange);
     if (auto* error = std::get_if<HttpError>(&opened)) co_return *error;
     auto connection = std::get<std::unique_ptr<http::Connection>>(std::move(opened));
     auto outcome = co_await run_exchange(*connection, exchange);
     co_return settle(origin, std::move(connection), std::move(outcome));
+  }
+
+  /// A stale connection's failure for a request that is not sent again: a
+  /// network error (transient: the datasource's `retries` may repeat it).
+  static HttpError not_resent(HttpError error, const std::string& method) {
+    error.kind = HttpErrorKind::network;
+    error.message += "; the " + method + " was not sent again: it is not idempotent, and the server may have "
+                     "processed it";
+    return error;
   }
 
   asio::awaitable<http::ExchangeOutcome> run_exchange(http::Connection& connection, const Exchange& exchange) {

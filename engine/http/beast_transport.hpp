@@ -38,8 +38,10 @@ BeastTransportOptions options_from_environment();
 
 /// A transport whose operations run on `executor` (one io_context thread). It
 /// must outlive every send() in flight. Requests to an origin reuse idle
-/// connections; a reused connection that dies before any response byte is
-/// retried once on a fresh one (the server closed it while idle).
+/// connections. When a reused connection dies before any response byte (the
+/// server closed it while idle), an idempotent request (GET, HEAD, PUT, DELETE,
+/// OPTIONS) is sent once more on a fresh one; a POST or PATCH is not: it fails
+/// as a network error, and its connection is checked for a close before use.
 std::unique_ptr<HttpTransport> make_beast_transport(boost::asio::any_io_executor executor,
                                                     BeastTransportOptions options = {});
 

@@ -63,6 +63,13 @@ std::optional<HttpError> decode_body(HttpResponse& response, std::size_t max_byt
 
 }  // namespace
 
+bool is_idempotent(std::string_view method) {
+  for (std::string_view idempotent : {"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"}) {
+    if (method == idempotent) return true;
+  }
+  return false;
+}
+
 std::variant<BeastRequest, HttpError> build_request(HttpRequest& request, const Url& url,
                                                     const std::string& user_agent) {
   BeastRequest message;

@@ -2,6 +2,7 @@
 // One request/response exchange on an open connection: build, write, read,
 // decode. No retries and no pooling here (beast_transport.cpp owns those).
 
+#include <string_view>
 #include <variant>
 
 #include <boost/asio/awaitable.hpp>
@@ -21,6 +22,10 @@ using BeastRequest = boost::beast::http::request<boost::beast::http::string_body
 /// message: `request.body` is left empty.
 std::variant<BeastRequest, HttpError> build_request(HttpRequest& request, const Url& url,
                                                     const std::string& user_agent);
+
+/// GET, HEAD, PUT, DELETE, OPTIONS and TRACE (RFC 9110 9.2.2): a request that
+/// may be sent again when a connection fails before its answer.
+bool is_idempotent(std::string_view method);
 
 struct ExchangeOutcome {
   std::variant<HttpResponse, HttpError> result;
