@@ -1,5 +1,7 @@
 #include "engine/http/beast_transport.hpp"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <map>
 #include <random>
@@ -29,9 +31,34 @@ struct Exchange {
   Clock::time_point deadline;
 };
 
-std::string tls_key(const TlsOptions& tls) {
-  return tls.ca_file + '\n' + tls.client_cert_file + '\n' + tls.client_key_file;
+/// The TLS files of `tls` as they are now: each path with its file's device,
+/// inode, size and modification and change times (nothing for a file that
+/// cannot be found). A renewed certificate, written anew or renamed over the
+/// old one, changes it: the files are loaded again and connections opened
+/// with the old ones are not reused.
+std::string tls_files_identity(const TlsOptions& tls) {
+  std::string identity;
+  for (const std::string* path : {&tls.ca_file, &tls.client_cert_file, &tls.client_key_file}) {
+    identity += *path;
+    struct stat file {};
+    if (!path->empty() && ::stat(path->c_str(), &file) == 0) {
+      for (auto number : {static_cast<long long>(file.st_dev), static_cast<long long>(file.st_ino),
+                          static_cast<long long>(file.st_size), static_cast<long long>(file.st_mtim.tv_sec),
+                          static_cast<long long>(file.st_mtim.tv_nsec), static_cast<long long>(file.st_ctim.tv_sec),
+                          static_cast<long long>(file.st_ctim.tv_nsec)}) {
+        identity += ' ' + std::to_string(number);
+      }
+    }
+    identity += '\n';
+  }
+  return identity;
 }
+
+/// A cached TLS context and the identity of the files it was loaded from.
+struct CachedContext {
+  std::string files;
+  std::shared_ptr<asio::ssl::context> context;
+};
 
 class BeastTransport final : public HttpTransport {
  public:
@@ -78,14 +105,15 @@ class BeastTransport final : public HttpTransport {
   /// fresh connection; any other is not (RFC 9110 9.2.2): a token refresh sent
   /// twice can make the provider revoke the whole token family.
   asio::awaitable<HttpResult> send_once(const Exchange& exchange) {
-    std::string origin = origin_key(exchange);
+    const std::string tls_files = exchange.url.https ? tls_files_identity(exchange.request.tls) : "";
+    std::string origin = origin_key(exchange, tls_files);
     const bool may_resend = http::is_idempotent(exchange.request.method);
     if (auto pooled = pool_.take(origin, !may_resend)) {
       auto outcome = co_await run_exchange(*pooled, exchange);
       if (!outcome.stale) co_return settle(origin, std::move(pooled), std::move(outcome));
       if (!may_resend) co_return not_resent(std::get<HttpError>(std::move(outcome.result)), exchange.request.method);
     }
-    auto opened = co_await open(exchange);
+    auto opened = co_await open(exchange, tls_files);
     if (auto* error = std::get_if<HttpError>(&opened)) co_return *error;
     auto connection = std::get<std::unique_ptr<http::Connection>>(std::move(opened));
     auto outcome = co_await run_exchange(*connection, exchange);
@@ -112,10 +140,11 @@ class BeastTransport final : public HttpTransport {
     return std::move(outcome.result);
   }
 
-  asio::awaitable<std::variant<std::unique_ptr<http::Connection>, HttpError>> open(const Exchange& exchange) {
+  asio::awaitable<std::variant<std::unique_ptr<http::Connection>, HttpError>> open(const Exchange& exchange,
+                                                                                   std::string tls_files) {
     std::shared_ptr<asio::ssl::context> context;
     if (exchange.url.https) {
-      auto made = tls_context(exchange.request.tls);
+      auto made = tls_context(exchange.request.tls, tls_files);
       if (auto* error = std::get_if<HttpError>(&made)) co_return *error;
       context = std::get<std::shared_ptr<asio::ssl::context>>(made);
     }
@@ -129,19 +158,32 @@ class BeastTransport final : public HttpTransport {
     co_return co_await http::open_connection(exchange.url, via, context, verify, exchange.deadline, step_timeouts());
   }
 
-  /// TLS contexts are cached: loading the system CA store costs milliseconds.
-  std::variant<std::shared_ptr<asio::ssl::context>, HttpError> tls_context(const TlsOptions& tls) {
-    auto key = tls_key(tls);
-    if (auto found = tls_contexts_.find(key); found != tls_contexts_.end()) return found->second;
+  /// TLS contexts are cached (loading the system CA store costs milliseconds)
+  /// per set of paths, for as long as the files keep the identity `tls_files`.
+  std::variant<std::shared_ptr<asio::ssl::context>, HttpError> tls_context(const TlsOptions& tls,
+                                                                           const std::string& tls_files) {
+    const std::string paths = tls.ca_file + '\n' + tls.client_cert_file + '\n' + tls.client_key_file;
+    if (auto found = tls_contexts_.find(paths); found != tls_contexts_.end()) {
+      if (found->second.files == tls_files) return found->second.context;
+      // Renewed files: idle connections that presented the old certificate go
+      // too (their origin keys hold the old identity).
+      const std::string old_files = found->second.files;
+      pool_.discard_if([&old_files](const std::string& origin) { return origin.find(old_files) != std::string::npos; });
+      tls_contexts_.erase(found);
+    }
     auto made = http::make_tls_context(tls);
-    if (auto* context = std::get_if<std::shared_ptr<asio::ssl::context>>(&made)) tls_contexts_[key] = *context;
+    if (auto* context = std::get_if<std::shared_ptr<asio::ssl::context>>(&made)) {
+      tls_contexts_[paths] = CachedContext{tls_files, *context};
+    }
     return made;
   }
 
-  static std::string origin_key(const Exchange& exchange) {
+  /// Where a connection may be reused: the same scheme and authority and, for
+  /// https, the same TLS files (by identity) and verification.
+  static std::string origin_key(const Exchange& exchange, const std::string& tls_files) {
     const auto& url = exchange.url;
     std::string key = (url.https ? "https://" : "http://") + url.authority();
-    if (url.https) key += '\n' + tls_key(exchange.request.tls) + (exchange.request.tls.insecure_skip_verify ? "\n!" : "");
+    if (url.https) key += '\n' + tls_files + (exchange.request.tls.insecure_skip_verify ? "!" : "");
     return key;
   }
 
@@ -152,7 +194,7 @@ class BeastTransport final : public HttpTransport {
   asio::any_io_executor executor_;
   BeastTransportOptions options_;
   http::ConnectionPool pool_;
-  std::map<std::string, std::shared_ptr<asio::ssl::context>> tls_contexts_;
+  std::map<std::string, CachedContext> tls_contexts_;  // by the files' paths
   std::mt19937_64 random_;
 };
 

@@ -102,6 +102,34 @@ asio::awaitable<OpenResult> handshake(std::unique_ptr<beast::tcp_stream> tcp_str
   co_return std::make_unique<Connection>(std::move(stream));
 }
 
+/// OpenSSL's passphrase callback: never a passphrase. Without it OpenSSL asks on
+/// the terminal for an encrypted key's one, and a daemon's only thread waits
+/// there for good. `asked` (the callback's user data, when set) records that
+/// a passphrase was wanted: the key is encrypted.
+int refuse_passphrase(char*, int, int, void* asked) {
+  if (asked) *static_cast<bool*>(asked) = true;
+  return 0;
+}
+
+/// Loads the client key at `path` into `context`; an encrypted key is refused
+/// at once, saying so.
+std::optional<HttpError> load_client_key(ssl::context& context, const std::string& path) {
+  SSL_CTX* native = context.native_handle();
+  bool asked = false;
+  SSL_CTX_set_default_passwd_cb_userdata(native, &asked);
+  boost::system::error_code ec;
+  context.use_private_key_file(path, ssl::context::pem, ec);
+  // asio's context takes non-null user data for a callback object of its own.
+  SSL_CTX_set_default_passwd_cb_userdata(native, nullptr);
+  if (asked) {
+    ERR_clear_error();
+    return tls_error("client_key '" + path + "' is encrypted: flow cannot ask for a passphrase; give it the key "
+                     "unencrypted, in a file only flow's user can read (chmod 600)");
+  }
+  if (ec) return tls_error("cannot load client key '" + path + "': " + ec.message());
+  return std::nullopt;
+}
+
 }  // namespace
 
 Clock::time_point step_deadline(Clock::time_point deadline, std::chrono::milliseconds step) {
@@ -152,6 +180,7 @@ asio::awaitable<OpenResult> open_connection(Url url, std::optional<Url> proxy,
 std::variant<std::shared_ptr<ssl::context>, HttpError> make_tls_context(const TlsOptions& options) {
   auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
   SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  SSL_CTX_set_default_passwd_cb(context->native_handle(), refuse_passphrase);
   boost::system::error_code ec;
   context->set_default_verify_paths(ec);
   if (ec) return tls_error("cannot load the system CA store: " + ec.message());
@@ -164,8 +193,7 @@ std::variant<std::shared_ptr<ssl::context>, HttpError> make_tls_context(const Tl
     if (ec) return tls_error("cannot load client certificate '" + options.client_cert_file + "': " + ec.message());
   }
   if (!options.client_key_file.empty()) {
-    context->use_private_key_file(options.client_key_file, ssl::context::pem, ec);
-    if (ec) return tls_error("cannot load client key '" + options.client_key_file + "': " + ec.message());
+    if (auto error = load_client_key(*context, options.client_key_file)) return *error;
   }
   return context;
 }

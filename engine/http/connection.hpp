@@ -71,7 +71,8 @@ boost::asio::awaitable<std::variant<std::unique_ptr<Connection>, HttpError>> ope
 
 /// A client TLS context for `options`: system CA store, the extra CA file, the
 /// client certificate; TLS 1.2 minimum. An error (kind tls) when a file cannot
-/// be loaded.
+/// be loaded, an encrypted client key among them: OpenSSL is never let ask for
+/// a passphrase on the terminal.
 std::variant<std::shared_ptr<boost::asio::ssl::context>, HttpError> make_tls_context(
     const TlsOptions& options);
 

@@ -34,6 +34,10 @@ void ConnectionPool::park(const std::string& origin, std::unique_ptr<Connection>
   parked.push_back(std::move(connection));
 }
 
+void ConnectionPool::discard_if(const std::function<bool(const std::string& origin)>& doomed) {
+  std::erase_if(idle_, [&doomed](const auto& entry) { return doomed(entry.first); });
+}
+
 std::size_t ConnectionPool::idle_count() const {
   std::size_t count = 0;
   for (const auto& [origin, parked] : idle_) count += parked.size();

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,6 +29,8 @@ class ConnectionPool {
   /// Parks a connection whose last response allowed keep-alive; drops the
   /// oldest one of the origin when it is full.
   void park(const std::string& origin, std::unique_ptr<Connection> connection);
+  /// Closes the idle connections of every origin for which `doomed` is true.
+  void discard_if(const std::function<bool(const std::string& origin)>& doomed);
   std::size_t idle_count() const;
 
  private:
