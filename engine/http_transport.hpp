@@ -60,7 +60,8 @@ struct HttpResponse {
 /// rule for the transport's URL parser and the checker's look at a literal base_url.
 std::optional<std::string> url_scheme_problem(std::string_view url);
 
-/// Why an exchange produced no HTTP response at all.
+/// Why an exchange produced no HTTP response at all. `proxy`: the proxy refused
+/// (or cannot be used); one that cannot be reached is `refused`, `dns`, ...
 enum class HttpErrorKind { dns, refused, tls, timeout, too_large, malformed, network, proxy, invalid_url };
 
 struct HttpError {

@@ -27,6 +27,7 @@ using http::Clock;
 struct Exchange {
   HttpRequest request;
   http::Url url;
+  std::optional<http::Url> proxy;  // the forward proxy it goes through, if any
   http::BeastRequest wire;
   Clock::time_point deadline;
 };
@@ -87,10 +88,17 @@ class BeastTransport final : public HttpTransport {
   std::variant<Exchange, HttpError> prepare(HttpRequest request) {
     auto url = http::parse_url(request.url);
     if (auto* error = std::get_if<HttpError>(&url)) return *error;
-    auto wire = http::build_request(request, std::get<http::Url>(url), options_.user_agent);
+    auto proxy = http::proxy_for(std::get<http::Url>(url), options_.https_proxy, options_.http_proxy,
+                                 options_.no_proxy);
+    if (auto* error = std::get_if<HttpError>(&proxy)) return *error;
+    std::optional<http::Url> via;
+    if (auto* proxy_url = std::get_if<http::Url>(&proxy)) via = *proxy_url;
+    // Plain http through a proxy names the whole URL on the request line.
+    const bool absolute_form = via && !std::get<http::Url>(url).https;
+    auto wire = http::build_request(request, std::get<http::Url>(url), options_.user_agent, absolute_form);
     if (auto* error = std::get_if<HttpError>(&wire)) return *error;
     auto deadline = Clock::now() + request.timeout;
-    return Exchange{std::move(request), std::get<http::Url>(std::move(url)),
+    return Exchange{std::move(request), std::get<http::Url>(std::move(url)), std::move(via),
                     std::get<http::BeastRequest>(std::move(wire)), deadline};
   }
 
@@ -110,14 +118,14 @@ class BeastTransport final : public HttpTransport {
     const bool may_resend = http::is_idempotent(exchange.request.method);
     if (auto pooled = pool_.take(origin, !may_resend)) {
       auto outcome = co_await run_exchange(*pooled, exchange);
-      if (!outcome.stale) co_return settle(origin, std::move(pooled), std::move(outcome));
+      if (!outcome.stale) co_return settle(origin, std::move(pooled), std::move(outcome), exchange);
       if (!may_resend) co_return not_resent(std::get<HttpError>(std::move(outcome.result)), exchange.request.method);
     }
     auto opened = co_await open(exchange, tls_files);
     if (auto* error = std::get_if<HttpError>(&opened)) co_return *error;
     auto connection = std::get<std::unique_ptr<http::Connection>>(std::move(opened));
     auto outcome = co_await run_exchange(*connection, exchange);
-    co_return settle(origin, std::move(connection), std::move(outcome));
+    co_return settle(origin, std::move(connection), std::move(outcome), exchange);
   }
 
   /// A stale connection's failure for a request that is not sent again: a
@@ -134,9 +142,16 @@ class BeastTransport final : public HttpTransport {
                           exchange.deadline, step_timeouts());
   }
 
+  /// Parks the connection when it may carry another request. A 407 through a
+  /// proxy (plain http) is the proxy's refusal, not the server's answer.
   HttpResult settle(const std::string& origin, std::unique_ptr<http::Connection> connection,
-                    http::ExchangeOutcome outcome) {
+                    http::ExchangeOutcome outcome, const Exchange& exchange) {
     if (outcome.keep_alive) pool_.park(origin, std::move(connection));
+    const auto* response = std::get_if<HttpResponse>(&outcome.result);
+    if (exchange.proxy && response && response->status == 407) {
+      return http::proxy_refusal(*exchange.proxy, "the request to " + exchange.url.authority(), 407,
+                                 "Proxy Authentication Required");
+    }
     return std::move(outcome.result);
   }
 
@@ -148,14 +163,9 @@ class BeastTransport final : public HttpTransport {
       if (auto* error = std::get_if<HttpError>(&made)) co_return *error;
       context = std::get<std::shared_ptr<asio::ssl::context>>(made);
     }
-    auto proxy = http::proxy_for(exchange.url, options_.https_proxy, options_.no_proxy);
-    if (auto* error = std::get_if<HttpError>(&proxy)) co_return *error;
-    auto* proxy_url = std::get_if<http::Url>(&proxy);
     bool verify = !exchange.request.tls.insecure_skip_verify;
-    // No `?:` in a co_await expression: g++ 12 destroys its temporaries twice.
-    std::optional<http::Url> via;
-    if (proxy_url) via = *proxy_url;
-    co_return co_await http::open_connection(exchange.url, via, context, verify, exchange.deadline, step_timeouts());
+    co_return co_await http::open_connection(exchange.url, exchange.proxy, context, verify, exchange.deadline,
+                                             step_timeouts());
   }
 
   /// TLS contexts are cached (loading the system CA store costs milliseconds)
@@ -209,6 +219,7 @@ std::string first_env(const char* upper, const char* lower) {
 BeastTransportOptions options_from_environment() {
   BeastTransportOptions options;
   options.https_proxy = first_env("HTTPS_PROXY", "https_proxy");
+  options.http_proxy = first_env("HTTP_PROXY", "http_proxy");
   options.no_proxy = first_env("NO_PROXY", "no_proxy");
   return options;
 }

@@ -26,14 +26,16 @@ struct BeastTransportOptions {
   /// An idle connection older than this is closed rather than reused.
   std::chrono::milliseconds max_idle_time{30'000};
   std::string user_agent = "flow/" FLOW_VERSION;
-  /// Forward proxy for https:// requests (CONNECT tunnel), as in the HTTPS_PROXY
-  /// and NO_PROXY conventions. Empty: direct. See proxy_from_environment().
+  /// Forward proxies, as in the HTTPS_PROXY, HTTP_PROXY and NO_PROXY
+  /// conventions (engine/http/proxy.hpp): https:// through a CONNECT tunnel,
+  /// http:// to the proxy itself (never for a loopback host). Empty: direct.
   std::string https_proxy;
+  std::string http_proxy;
   std::string no_proxy;
 };
 
-/// Options with https_proxy / no_proxy taken from HTTPS_PROXY (or https_proxy)
-/// and NO_PROXY (or no_proxy): what the flow binary uses.
+/// Options with the proxies taken from HTTPS_PROXY, HTTP_PROXY and NO_PROXY
+/// (or their lower-case forms): what the flow binary uses.
 BeastTransportOptions options_from_environment();
 
 /// A transport whose operations run on `executor` (one io_context thread). It

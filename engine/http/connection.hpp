@@ -63,8 +63,8 @@ class Connection {
 };
 
 /// Resolves, connects and (for https) performs the verified TLS handshake.
-/// `tls_context` is null for plain http. With a `proxy`, connects to it and
-/// tunnels to `url` with CONNECT first (TLS is then end to end).
+/// `tls_context` is null for plain http. With a `proxy`, connects to it, and
+/// for https tunnels to `url` with CONNECT first (TLS is then end to end).
 boost::asio::awaitable<std::variant<std::unique_ptr<Connection>, HttpError>> open_connection(
     Url url, std::optional<Url> proxy, std::shared_ptr<boost::asio::ssl::context> tls_context,
     bool verify_peer, Clock::time_point deadline, StepTimeouts timeouts);

@@ -243,7 +243,7 @@ TEST_CASE("proxy: https goes through a CONNECT tunnel, verified end to end") {
   proxy.stop();
 }
 
-TEST_CASE("proxy: NO_PROXY hosts go direct, refusals are proxy errors") {
+TEST_CASE("proxy: NO_PROXY hosts go direct, refusals are proxy errors (permanent)") {
   auto provider = start_tls_provider(pki().good());
   Client client;
   SECTION("no_proxy") {
@@ -263,7 +263,35 @@ TEST_CASE("proxy: NO_PROXY hosts go direct, refusals are proxy errors") {
     auto error = expect_error(client.send(refresh(provider.base_url, pki().good() + "/ca.pem")));
     CHECK(error.kind == HttpErrorKind::proxy);
     CHECK(error.message == "proxy 127.0.0.1:" + std::to_string(proxy.port()) + " refused CONNECT to 127.0.0.1:" +
-                               std::to_string(provider.port) + ": 403 Refused");
+                               std::to_string(provider.port) + ": 403 Forbidden");
+  }
+  SECTION("a proxy that asks for credentials: flow has none to give, and says so") {
+    TestProxy proxy(client.io, 407);
+    BeastTransportOptions options;
+    options.https_proxy = proxy.url();
+    client.transport = make_beast_transport(client.io.get_executor(), options);
+    auto request = refresh(provider.base_url, pki().good() + "/ca.pem");
+    request.retry = {3, 1ms, 5ms};
+    auto error = expect_error(client.send(request));
+    CHECK(error.kind == HttpErrorKind::proxy);
+    CHECK(error.message == "proxy 127.0.0.1:" + std::to_string(proxy.port()) + " refused CONNECT to 127.0.0.1:" +
+                               std::to_string(provider.port) + ": 407 Proxy Authentication Required (flow does not "
+                               "support proxy authentication: the proxy must let this host through without "
+                               "credentials)");
+    CHECK(proxy.targets().size() == 1);  // not retried: it would answer the same
+  }
+  SECTION("a proxy that cannot reach the target (502) fails as a refused connection would: retried") {
+    TestProxy proxy(client.io, 502);
+    BeastTransportOptions options;
+    options.https_proxy = proxy.url();
+    client.transport = make_beast_transport(client.io.get_executor(), options);
+    auto request = refresh(provider.base_url, pki().good() + "/ca.pem");
+    request.retry = {2, 1ms, 5ms};
+    auto error = expect_error(client.send(request));
+    CHECK(error.kind == HttpErrorKind::network);
+    CHECK(error.message == "proxy 127.0.0.1:" + std::to_string(proxy.port()) + " could not open a tunnel to "
+                               "127.0.0.1:" + std::to_string(provider.port) + ": 502 Bad Gateway (after 2 attempts)");
+    CHECK(proxy.targets().size() == 2);
   }
 }
 

@@ -163,6 +163,19 @@ TEST_CASE("transport: a response that is not HTTP is malformed") {
   CHECK(error.kind == HttpErrorKind::malformed);
 }
 
+TEST_CASE("transport: a proxy that cannot be reached fails as the target would: transient, retried") {
+  BeastTransportOptions options;
+  const int port = closed_port();
+  options.https_proxy = "http://127.0.0.1:" + std::to_string(port);
+  Client client(options);
+  auto request = get("https://api.example.com/");
+  request.retry = {3, 1ms, 5ms};
+  auto error = expect_error(client.send(request));
+  CHECK(error.kind == HttpErrorKind::refused);
+  CHECK(error.message == "connecting to proxy 127.0.0.1:" + std::to_string(port) +
+                             ": Connection refused (after 3 attempts)");
+}
+
 TEST_CASE("transport: nothing listening is refused, and the message names the origin only") {
   Client client;
   int port = closed_port();
