@@ -163,8 +163,12 @@ class Checker {
   void check_datasource(const ast::DatasourceDecl& datasource);
   void check_settings(const ast::DatasourceDecl& datasource);
   /// What one setting's literal value shows: a base_url that is not http(s),
-  /// negative retries, insecure_skip_verify not literally false.
+  /// negative retries, insecure_skip_verify not literally false, a TLS file
+  /// that cannot be read.
   void check_setting_value(const ast::DatasourceDecl& datasource, const ast::Setting& setting, const StaticType& type);
+  /// A literal ca_file / client_cert / client_key (`written`) must name a
+  /// file that can be read, from where a call reads it (path_beside).
+  void check_tls_file(const ast::Setting& setting, const std::string& written);
   /// client_cert and client_key come as a pair.
   void check_client_certificate(const ast::DatasourceDecl& datasource);
   void check_method(const ast::MethodDecl& method);

@@ -3,6 +3,9 @@
 #include "engine/checker.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <set>
 
@@ -21,6 +24,21 @@ const SettingSpec* setting_spec(std::string_view name) {
   return nullptr;
 }
 
+bool names_tls_file(std::string_view setting) {
+  return setting == settings::ca_file || setting == settings::client_cert || setting == settings::client_key;
+}
+
+/// Why the file at `path` cannot be read, or "" when it can (it is opened and
+/// closed: every call would fail to load it otherwise).
+std::string unreadable(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return "it is a directory";
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) return std::strerror(errno);
+  std::fclose(file);
+  return "";
+}
+
 template <typename Decl>
 std::vector<std::string> names_of_pointers(const std::vector<const Decl*>& decls) {
   std::vector<std::string> out;
@@ -29,15 +47,15 @@ std::vector<std::string> names_of_pointers(const std::vector<const Decl*>& decls
 }
 
 /// Whether every file and every import of the program loaded and parsed (the
-/// loader names an imported file `dir/path`, so the paths compare as strings).
+/// loader names an imported file by path_beside, so the paths compare as strings).
 bool every_file_parsed(const Program& program) {
   if (program.modules.size() != program.sources.size()) return false;
   std::set<std::string> loaded;
   for (std::uint32_t i = 0; i < program.sources.size(); ++i) loaded.insert(program.sources.file(i).path);
   for (const auto& module : program.modules) {
-    const auto dir = std::filesystem::path(program.sources.file(module.file).path).parent_path();
+    const auto& file = program.sources.file(module.file).path;
     for (const auto& import : module.imports)
-      if (!loaded.count((dir / import.path).string())) return false;
+      if (!loaded.count(path_beside(file, import.path))) return false;
   }
   return true;
 }
@@ -185,8 +203,8 @@ void Checker::check_setting_value(const ast::DatasourceDecl& datasource, const a
                                                  datasource.name.text + ": anyone on the network can read its secrets");
   }
   // Every call would fail with invalid_url; the transport asks the same question.
-  const auto url = constant_text(type);
-  const auto problem = url && name == settings::base_url ? url_scheme_problem(*url) : std::nullopt;
+  const auto text = constant_text(type);
+  const auto problem = text && name == settings::base_url ? url_scheme_problem(*text) : std::nullopt;
   if (problem) {
     diagnostics_.error(setting.value.range, "base_url of " + datasource.name.text +
                                                 " is not an http or https URL: " + *problem);
@@ -196,6 +214,19 @@ void Checker::check_setting_value(const ast::DatasourceDecl& datasource, const a
     diagnostics_.error(setting.value.range, "retries must not be negative: it counts the attempts after the "
                                             "first (0 for none)");
   }
+  if (text && !text->empty() && names_tls_file(name)) check_tls_file(setting, *text);
+}
+
+void Checker::check_tls_file(const ast::Setting& setting, const std::string& written) {
+  // Read where a call reads it: beside the file that declares the datasource.
+  const auto path = path_beside(program_.sources.file(setting.value.range.file).path, written);
+  const auto why = unreadable(path);
+  if (why.empty()) return;
+  const bool relative = std::filesystem::path(written).is_relative();
+  diagnostics_.error(setting.value.range, "cannot read " + std::string(setting.name.text) + " '" + path + "': " + why +
+                                              (relative ? " (a relative path is read from the directory of the "
+                                                          ".flow file)"
+                                                        : ""));
 }
 
 void Checker::check_client_certificate(const ast::DatasourceDecl& datasource) {

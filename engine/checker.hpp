@@ -9,7 +9,9 @@
 // request/response parts, values that can never convert to a field's type,
 // impossible schedules, a literal base_url that is not http:// or https://,
 // negative retries, client_cert without client_key or the reverse: each file
-// is loaded for its own part only, so a file holding both is named twice).
+// is loaded for its own part only, so a file holding both is named twice; a
+// literal ca_file, client_cert or client_key that cannot be read, relative
+// paths from the declaring file's directory, as a call reads them).
 // Warnings are what may be meant but is usually a mistake. Decisions:
 // - A Process ID given as text (`instance("TK-9")`, a schedule's or start's
 //   `id "TK-9"`) that no `instance` declares is a warning: the store may hold

@@ -122,7 +122,8 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
 
   HttpRequest request;
   try {
-    request = build_request(*ds, *method, map_request(rule, *method), field_scope());
+    request = build_request(*ds, *method, map_request(rule, *method), field_scope(),
+                            state_.program.sources.file(ds->name.range.file).path);
   } catch (const LocatedError&) {
     throw;
   } catch (const RunError& e) {
@@ -165,7 +166,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
     note(label(rule) + " failed: " + failure + took);
     if (!rule.on_error) {
       LocatedError error(at.range, label(rule) + " failed: " + failure);
-      error.set_transient(status == 0 || status >= 500 || status == 429);
+      error.set_transient(is_transient(result));  // the rule `retries` follow: never a tls failure or a 4xx
       throw error;
     }
     if (auto mapped = apply_mappings(*rule.on_error, error_locals(failure, status, error_body)); mapped.failure) {

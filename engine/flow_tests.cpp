@@ -126,7 +126,7 @@ class TestRun {
       const int attempts = std::max(1, request.retry.max_attempts);
       for (int attempt = 1;; ++attempt) {
         auto result = run_.answer(request);
-        if (attempt >= attempts || !is_retryable(result)) co_return with_attempts(std::move(result), attempt);
+        if (attempt >= attempts || !is_transient(result)) co_return with_attempts(std::move(result), attempt);
       }
     }
 

@@ -15,6 +15,23 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
+bool is_transient_kind(HttpErrorKind kind) {
+  switch (kind) {
+    case HttpErrorKind::dns:
+    case HttpErrorKind::refused:
+    case HttpErrorKind::timeout:
+    case HttpErrorKind::network:
+      return true;
+    case HttpErrorKind::tls:
+    case HttpErrorKind::too_large:
+    case HttpErrorKind::malformed:
+    case HttpErrorKind::proxy:
+    case HttpErrorKind::invalid_url:
+      return false;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<std::string> find_header(const HttpHeaders& headers, std::string_view name) {
@@ -51,23 +68,6 @@ const char* http_error_kind_name(HttpErrorKind kind) {
   return "unknown";
 }
 
-bool is_transient(HttpErrorKind kind) {
-  switch (kind) {
-    case HttpErrorKind::dns:
-    case HttpErrorKind::refused:
-    case HttpErrorKind::timeout:
-    case HttpErrorKind::network:
-      return true;
-    case HttpErrorKind::tls:
-    case HttpErrorKind::too_large:
-    case HttpErrorKind::malformed:
-    case HttpErrorKind::proxy:
-    case HttpErrorKind::invalid_url:
-      return false;
-  }
-  return false;
-}
-
 HttpResult with_attempts(HttpResult result, int attempts) {
   if (auto* error = std::get_if<HttpError>(&result); error && attempts > 1)
     error->message += " (after " + std::to_string(attempts) + " attempts)";
@@ -75,8 +75,8 @@ HttpResult with_attempts(HttpResult result, int attempts) {
   return result;
 }
 
-bool is_retryable(const HttpResult& result) {
-  if (const auto* error = std::get_if<HttpError>(&result)) return is_transient(error->kind);
+bool is_transient(const HttpResult& result) {
+  if (const auto* error = std::get_if<HttpError>(&result)) return is_transient_kind(error->kind);
   const int status = std::get<HttpResponse>(result).status;
   return status == 429 || (status >= 500 && status <= 599);
 }

@@ -27,7 +27,7 @@ struct TlsOptions {
   bool insecure_skip_verify = false;
 };
 
-/// Retry policy for transient failures (network errors, 5xx, 429). Never 4xx otherwise.
+/// Retry policy for transient failures (is_transient). Never 4xx but 429.
 struct RetryOptions {
   int max_attempts = 1;  // 1: no retry
   std::chrono::milliseconds initial_backoff{200};
@@ -64,7 +64,8 @@ struct HttpResponse {
 /// rule for the transport's URL parser and the checker's look at a literal base_url.
 std::optional<std::string> url_scheme_problem(std::string_view url);
 
-/// Why an exchange produced no HTTP response at all.
+/// Why an exchange produced no HTTP response at all. `proxy`: the proxy refused
+/// (or cannot be used); one that cannot be reached is `refused`, `dns`, ...
 enum class HttpErrorKind { dns, refused, tls, timeout, too_large, malformed, network, proxy, invalid_url };
 
 struct HttpError {
@@ -76,10 +77,14 @@ const char* http_error_kind_name(HttpErrorKind kind);
 
 using HttpResult = std::variant<HttpResponse, HttpError>;
 
-/// Network-level failures (not TLS, size, URL or protocol errors): worth another attempt.
-bool is_transient(HttpErrorKind kind);
-/// A transient failure, 5xx or 429; never any other status: a 4xx will fail the same way again.
-bool is_retryable(const HttpResult& result);
+/// The one rule for what another attempt may cure, for a datasource's `retries`
+/// and a schedule's `retry N times` alike (docs/semantics.md, "Failure"):
+/// network errors (dns, refused, timeout, network: a connection reset or
+/// closed, a proxy that cannot be reached or closes, or answers CONNECT with
+/// a 5xx), HTTP 5xx and 429. Never tls, invalid_url, too_large, malformed,
+/// proxy (a refusal by the proxy, 407 included), nor any other status: a 4xx
+/// will fail the same way again.
+bool is_transient(const HttpResult& result);
 /// The final result of `attempts` tries: an error says how many there were.
 HttpResult with_attempts(HttpResult result, int attempts);
 

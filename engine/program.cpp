@@ -56,8 +56,8 @@ class Loader {
     // Copy the imports: pushing more modules must not invalidate what we iterate.
     const auto imports = program_.modules.back().imports;
     stack_.push_back(canonical);
-    const auto dir = std::filesystem::path(program_.sources.file(index).path).parent_path();
-    for (const auto& import : imports) load_file((dir / import.path).string(), &import.range);
+    const auto& file = program_.sources.file(index).path;
+    for (const auto& import : imports) load_file(path_beside(file, import.path), &import.range);
     stack_.pop_back();
   }
 
@@ -80,6 +80,11 @@ class Loader {
 };
 
 }  // namespace
+
+std::string path_beside(std::string_view file, const std::string& path) {
+  if (path.empty()) return path;
+  return (std::filesystem::path(file).parent_path() / path).string();
+}
 
 const ast::DatasourceDecl* Program::datasource(std::string_view name) const {
   for (const auto* d : datasources())

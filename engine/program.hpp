@@ -51,6 +51,12 @@ class Program {
   static const ast::Handler& require_handler(const ast::ProcessDecl& process, const ast::Name& name);
 };
 
+/// What `path`, written in the source file `file` (its path as loaded), names:
+/// a relative path is read from that file's directory (as an `import` is, and
+/// the TLS files of a datasource), so a daemon started elsewhere (systemd
+/// starts it in /) finds the same files. Absolute paths and "" are as they are.
+std::string path_beside(std::string_view file, const std::string& path);
+
 /// Loads and parses `paths` and, transitively, their imports (relative to the
 /// importing file). Syntax errors, unreadable files and import cycles are reported
 /// to `diagnostics`; the modules that did parse are kept so checking can go on.

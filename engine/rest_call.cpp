@@ -100,7 +100,8 @@ std::string expand_path(HttpRequest& request, const ast::MethodDecl& method, con
 
 /// Applies the settings the datasource declares (each evaluated once, now:
 /// `env(...)` reads the environment of this run); returns its base_url.
-std::string apply_settings(HttpRequest& request, const ast::DatasourceDecl& ds, const Scope& scope) {
+std::string apply_settings(HttpRequest& request, const ast::DatasourceDecl& ds, const Scope& scope,
+                           std::string_view declared_in) {
   std::string base_url;
   for (const auto& setting : ds.settings) {
     const std::string_view name = setting.name.text;
@@ -112,11 +113,11 @@ std::string apply_settings(HttpRequest& request, const ast::DatasourceDecl& ds, 
     } else if (name == settings::max_response_bytes) {
       if (value.is<double>()) request.max_response_bytes = static_cast<std::size_t>(value.as<double>());
     } else if (name == settings::ca_file) {
-      request.tls.ca_file = to_text(value);
+      request.tls.ca_file = path_beside(declared_in, to_text(value));
     } else if (name == settings::client_cert) {
-      request.tls.client_cert_file = to_text(value);
+      request.tls.client_cert_file = path_beside(declared_in, to_text(value));
     } else if (name == settings::client_key) {
-      request.tls.client_key_file = to_text(value);
+      request.tls.client_key_file = path_beside(declared_in, to_text(value));
     } else if (name == settings::insecure_skip_verify) {
       request.tls.insecure_skip_verify = truthy(value);
     } else if (name == settings::retries) {
@@ -165,11 +166,11 @@ bool is_credential_header(std::string_view name) {
 }
 
 HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& method,
-                          const MappedRequest& mapped, const Scope& scope) {
+                          const MappedRequest& mapped, const Scope& scope, std::string_view declared_in) {
   HttpRequest request;
   request.call = ds.name.text + "." + method.name.text;
   request.method = verb_text(method.verb);
-  request.url = apply_settings(request, ds, scope);
+  request.url = apply_settings(request, ds, scope, declared_in);
   if (request.url.empty()) throw RunError("datasource " + ds.name.text + " has no base_url");
   // A base_url may carry a query (an API key, an api-version): the method's
   // path goes before it, and its own query parameters after it.

@@ -61,11 +61,13 @@ bool is_credential_header(std::string_view name);
 
 /// Builds the request. Its `secrets` are the wire values of the secret parts:
 /// tainted values (a secret field, or computed from one), and headers that
-/// is_credential_header() names. `settings_scope` evaluates datasource settings and
-/// declared defaults (env(), literals). Throws RunError for a missing base_url,
-/// an unfilled path parameter, or a value that cannot be sent.
+/// is_credential_header() names. `settings_scope` evaluates datasource settings
+/// and declared defaults (env(), literals); `declared_in` is the path of the
+/// file that declares the datasource: relative ca_file, client_cert and
+/// client_key are read from its directory (path_beside). Throws RunError for a
+/// missing base_url, an unfilled path parameter, or a value that cannot be sent.
 HttpRequest build_request(const ast::DatasourceDecl& datasource, const ast::MethodDecl& method,
-                          const MappedRequest& mapped, const Scope& settings_scope);
+                          const MappedRequest& mapped, const Scope& settings_scope, std::string_view declared_in);
 
 /// `body` (declared response fields by name, read through their JSON paths),
 /// `header` (declared response headers by name) and `status`. Throws RunError

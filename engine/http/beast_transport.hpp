@@ -26,20 +26,24 @@ struct BeastTransportOptions {
   /// An idle connection older than this is closed rather than reused.
   std::chrono::milliseconds max_idle_time{30'000};
   std::string user_agent = "flow/" FLOW_VERSION;
-  /// Forward proxy for https:// requests (CONNECT tunnel), as in the HTTPS_PROXY
-  /// and NO_PROXY conventions. Empty: direct. See proxy_from_environment().
+  /// Forward proxies, as in the HTTPS_PROXY, HTTP_PROXY and NO_PROXY
+  /// conventions (engine/http/proxy.hpp): https:// through a CONNECT tunnel,
+  /// http:// to the proxy itself (never for a loopback host). Empty: direct.
   std::string https_proxy;
+  std::string http_proxy;
   std::string no_proxy;
 };
 
-/// Options with https_proxy / no_proxy taken from HTTPS_PROXY (or https_proxy)
-/// and NO_PROXY (or no_proxy): what the flow binary uses.
+/// Options with the proxies taken from HTTPS_PROXY, HTTP_PROXY and NO_PROXY
+/// (or their lower-case forms): what the flow binary uses.
 BeastTransportOptions options_from_environment();
 
 /// A transport whose operations run on `executor` (one io_context thread). It
 /// must outlive every send() in flight. Requests to an origin reuse idle
-/// connections; a reused connection that dies before any response byte is
-/// retried once on a fresh one (the server closed it while idle).
+/// connections. When a reused connection dies before any response byte (the
+/// server closed it while idle), an idempotent request (GET, HEAD, PUT, DELETE,
+/// OPTIONS) is sent once more on a fresh one; a POST or PATCH is not: it fails
+/// as a network error, and its connection is checked for a close before use.
 std::unique_ptr<HttpTransport> make_beast_transport(boost::asio::any_io_executor executor,
                                                     BeastTransportOptions options = {});
 

@@ -38,8 +38,9 @@ std::string openssl_reason() {
 
 HttpError tls_error(std::string what) { return {HttpErrorKind::tls, std::move(what)}; }
 
-/// Endpoints for `url`: IP literals skip DNS entirely.
-asio::awaitable<std::variant<std::vector<tcp::endpoint>, HttpError>> resolve(Url url) {
+/// Endpoints for `url`: IP literals skip DNS entirely. `step` names the lookup
+/// in an error ("resolving", "resolving proxy").
+asio::awaitable<std::variant<std::vector<tcp::endpoint>, HttpError>> resolve(Url url, std::string step) {
   std::vector<tcp::endpoint> endpoints;
   boost::system::error_code ec;
   auto address = asio::ip::make_address(url.host, ec);
@@ -51,7 +52,7 @@ asio::awaitable<std::variant<std::vector<tcp::endpoint>, HttpError>> resolve(Url
   // resolver's own timeouts, and the deadline is checked by the next step.
   tcp::resolver resolver(co_await asio::this_coro::executor);
   auto [error, results] = co_await resolver.async_resolve(url.host, std::to_string(url.port), kTuple);
-  if (error) co_return classify_error(error, "resolving", url.host);
+  if (error) co_return classify_error(error, step, url.host);
   for (const auto& entry : results) endpoints.push_back(entry.endpoint());
   co_return endpoints;
 }
@@ -102,6 +103,34 @@ asio::awaitable<OpenResult> handshake(std::unique_ptr<beast::tcp_stream> tcp_str
   co_return std::make_unique<Connection>(std::move(stream));
 }
 
+/// OpenSSL's passphrase callback: never a passphrase. Without it OpenSSL asks on
+/// the terminal for an encrypted key's one, and a daemon's only thread waits
+/// there for good. `asked` (the callback's user data, when set) records that
+/// a passphrase was wanted: the key is encrypted.
+int refuse_passphrase(char*, int, int, void* asked) {
+  if (asked) *static_cast<bool*>(asked) = true;
+  return 0;
+}
+
+/// Loads the client key at `path` into `context`; an encrypted key is refused
+/// at once, saying so.
+std::optional<HttpError> load_client_key(ssl::context& context, const std::string& path) {
+  SSL_CTX* native = context.native_handle();
+  bool asked = false;
+  SSL_CTX_set_default_passwd_cb_userdata(native, &asked);
+  boost::system::error_code ec;
+  context.use_private_key_file(path, ssl::context::pem, ec);
+  // asio's context takes non-null user data for a callback object of its own.
+  SSL_CTX_set_default_passwd_cb_userdata(native, nullptr);
+  if (asked) {
+    ERR_clear_error();
+    return tls_error("client_key '" + path + "' is encrypted: flow cannot ask for a passphrase; give it the key "
+                     "unencrypted, in a file only flow's user can read (chmod 600)");
+  }
+  if (ec) return tls_error("cannot load client key '" + path + "': " + ec.message());
+  return std::nullopt;
+}
+
 }  // namespace
 
 Clock::time_point step_deadline(Clock::time_point deadline, std::chrono::milliseconds step) {
@@ -126,23 +155,24 @@ asio::awaitable<OpenResult> open_connection(Url url, std::optional<Url> proxy,
                                             std::shared_ptr<ssl::context> tls_context, bool verify_peer,
                                             Clock::time_point deadline, StepTimeouts timeouts) {
   const Url& first_hop = proxy ? *proxy : url;
-  auto endpoints = co_await resolve(first_hop);
+  // A proxy that cannot be found or reached fails as the target would (dns,
+  // refused, timeout: transient); the messages name it.
+  // (No `?:` in the co_await expression: g++ 12 destroys its temporaries twice.)
+  std::string lookup = proxy ? "resolving proxy" : "resolving";
+  auto endpoints = co_await resolve(first_hop, std::move(lookup));
   if (auto* error = std::get_if<HttpError>(&endpoints)) co_return *error;
   if (Clock::now() >= deadline) {
-    co_return HttpError{HttpErrorKind::timeout, "resolving " + first_hop.host + ": deadline exceeded"};
+    co_return HttpError{HttpErrorKind::timeout, std::string(proxy ? "resolving proxy " : "resolving ") + first_hop.host +
+                                                    ": deadline exceeded"};
   }
   auto stream = std::make_unique<beast::tcp_stream>(co_await asio::this_coro::executor);
   // Connect to the first endpoint that accepts.
   stream->expires_at(step_deadline(deadline, timeouts.connect));
   auto [ec, endpoint] = co_await stream->async_connect(
       std::get<std::vector<tcp::endpoint>>(endpoints), kTuple);
-  if (ec) {
-    auto error = classify_error(ec, proxy ? "connecting to proxy" : "connecting to", first_hop.authority());
-    if (proxy && error.kind != HttpErrorKind::timeout) error.kind = HttpErrorKind::proxy;
-    co_return error;
-  }
+  if (ec) co_return classify_error(ec, proxy ? "connecting to proxy" : "connecting to", first_hop.authority());
   stream->socket().set_option(tcp::no_delay(true));
-  if (proxy) {
+  if (proxy && url.https) {
     if (auto error = co_await open_tunnel(*stream, url, *proxy, deadline, timeouts)) co_return *error;
   }
   if (!tls_context) co_return std::make_unique<Connection>(std::move(stream));
@@ -152,6 +182,7 @@ asio::awaitable<OpenResult> open_connection(Url url, std::optional<Url> proxy,
 std::variant<std::shared_ptr<ssl::context>, HttpError> make_tls_context(const TlsOptions& options) {
   auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
   SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  SSL_CTX_set_default_passwd_cb(context->native_handle(), refuse_passphrase);
   boost::system::error_code ec;
   context->set_default_verify_paths(ec);
   if (ec) return tls_error("cannot load the system CA store: " + ec.message());
@@ -164,8 +195,7 @@ std::variant<std::shared_ptr<ssl::context>, HttpError> make_tls_context(const Tl
     if (ec) return tls_error("cannot load client certificate '" + options.client_cert_file + "': " + ec.message());
   }
   if (!options.client_key_file.empty()) {
-    context->use_private_key_file(options.client_key_file, ssl::context::pem, ec);
-    if (ec) return tls_error("cannot load client key '" + options.client_key_file + "': " + ec.message());
+    if (auto error = load_client_key(*context, options.client_key_file)) return *error;
   }
   return context;
 }

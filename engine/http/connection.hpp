@@ -63,15 +63,16 @@ class Connection {
 };
 
 /// Resolves, connects and (for https) performs the verified TLS handshake.
-/// `tls_context` is null for plain http. With a `proxy`, connects to it and
-/// tunnels to `url` with CONNECT first (TLS is then end to end).
+/// `tls_context` is null for plain http. With a `proxy`, connects to it, and
+/// for https tunnels to `url` with CONNECT first (TLS is then end to end).
 boost::asio::awaitable<std::variant<std::unique_ptr<Connection>, HttpError>> open_connection(
     Url url, std::optional<Url> proxy, std::shared_ptr<boost::asio::ssl::context> tls_context,
     bool verify_peer, Clock::time_point deadline, StepTimeouts timeouts);
 
 /// A client TLS context for `options`: system CA store, the extra CA file, the
 /// client certificate; TLS 1.2 minimum. An error (kind tls) when a file cannot
-/// be loaded.
+/// be loaded, an encrypted client key among them: OpenSSL is never let ask for
+/// a passphrase on the terminal.
 std::variant<std::shared_ptr<boost::asio::ssl::context>, HttpError> make_tls_context(
     const TlsOptions& options);
 

@@ -4,6 +4,8 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 namespace flow::http {
 
@@ -35,6 +37,33 @@ HttpErrorKind kind_of(const boost::system::error_code& ec) {
   return HttpErrorKind::network;
 }
 
+/// What a TLS alert from the server says about our client certificate, which
+/// OpenSSL's reason leaves to guess ("tlsv1 alert unknown ca" reads like a
+/// ca_file problem); "" for any other error. Certificate alerts a server sends
+/// can only be about the client's certificate.
+std::string client_certificate_hint(const boost::system::error_code& ec) {
+  if (ec.category() != asio::error::get_ssl_category()) return "";
+  switch (ERR_GET_REASON(static_cast<unsigned long>(ec.value()))) {
+    case SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED:
+      return "the server requires a client certificate (client_cert / client_key)";
+    case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
+      return "the server rejected the client certificate (client_cert): not issued by a CA it trusts";
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED:
+      return "the server rejected the client certificate (client_cert): expired";
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED:
+      return "the server rejected the client certificate (client_cert): revoked";
+    case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
+    case SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE:
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN:
+      return "the server rejected the client certificate (client_cert)";
+    case SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE:  // TLS 1.2 has no "certificate required"
+      return "the server may require a client certificate (client_cert / client_key), or shares no protocol "
+             "version or cipher with flow";
+    default:
+      return "";
+  }
+}
+
 std::string describe(const boost::system::error_code& ec) {
   if (ec == boost::beast::error::timeout) return "timed out";
   if (ec == beast_http::error::partial_message) return "connection closed before the end of the body";
@@ -52,6 +81,7 @@ HttpError classify_error(const boost::system::error_code& ec, std::string_view s
   HttpError error;
   error.kind = kind_of(ec);
   error.message = std::string(step) + " " + std::string(where) + ": " + describe(ec);
+  if (auto hint = client_certificate_hint(ec); !hint.empty()) error.message += ": " + hint;
   return error;
 }
 

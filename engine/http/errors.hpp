@@ -15,7 +15,4 @@ namespace flow::http {
 HttpError classify_error(const boost::system::error_code& ec, std::string_view step,
                          std::string_view where);
 
-/// The failures a retry may cure (engine/http_transport.hpp).
-using flow::is_transient;
-
 }  // namespace flow::http

@@ -63,12 +63,19 @@ std::optional<HttpError> decode_body(HttpResponse& response, std::size_t max_byt
 
 }  // namespace
 
+bool is_idempotent(std::string_view method) {
+  for (std::string_view idempotent : {"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"}) {
+    if (method == idempotent) return true;
+  }
+  return false;
+}
+
 std::variant<BeastRequest, HttpError> build_request(HttpRequest& request, const Url& url,
-                                                    const std::string& user_agent) {
+                                                    const std::string& user_agent, bool absolute_form) {
   BeastRequest message;
   message.version(11);
   message.method_string(request.method);
-  message.target(url.target);
+  message.target(absolute_form ? (url.https ? "https://" : "http://") + url.host_header() + url.target : url.target);
   for (const auto& [name, value] : request.headers) {
     if (name.empty() || has_line_break(name) || has_line_break(value)) {
       return HttpError{HttpErrorKind::malformed, "request header '" + (has_line_break(name) ? std::string("?") : name) +

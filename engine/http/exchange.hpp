@@ -2,6 +2,7 @@
 // One request/response exchange on an open connection: build, write, read,
 // decode. No retries and no pooling here (beast_transport.cpp owns those).
 
+#include <string_view>
 #include <variant>
 
 #include <boost/asio/awaitable.hpp>
@@ -18,9 +19,14 @@ using BeastRequest = boost::beast::http::request<boost::beast::http::string_body
 /// The wire request for `request` on `url`: Host, User-Agent, Accept-Encoding
 /// and Content-Length added unless the caller set them. An error (malformed)
 /// for a header name or value holding a line break. The body moves into the
-/// message: `request.body` is left empty.
+/// message: `request.body` is left empty. `absolute_form`: the target is the
+/// whole URL (`http://host:port/path`), as a forward proxy needs it.
 std::variant<BeastRequest, HttpError> build_request(HttpRequest& request, const Url& url,
-                                                    const std::string& user_agent);
+                                                    const std::string& user_agent, bool absolute_form = false);
+
+/// GET, HEAD, PUT, DELETE, OPTIONS and TRACE (RFC 9110 9.2.2): a request that
+/// may be sent again when a connection fails before its answer.
+bool is_idempotent(std::string_view method);
 
 struct ExchangeOutcome {
   std::variant<HttpResponse, HttpError> result;

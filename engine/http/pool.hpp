@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,11 +24,13 @@ class ConnectionPool {
 
   /// The most recently parked live connection for `origin`, or null. Connections
   /// that are too old, or that the peer closed meanwhile (checked once parked
-  /// for kUncheckedIdle), are discarded on the way.
-  std::unique_ptr<Connection> take(const std::string& origin);
+  /// for kUncheckedIdle, or always with `always_peek`), are discarded on the way.
+  std::unique_ptr<Connection> take(const std::string& origin, bool always_peek = false);
   /// Parks a connection whose last response allowed keep-alive; drops the
   /// oldest one of the origin when it is full.
   void park(const std::string& origin, std::unique_ptr<Connection> connection);
+  /// Closes the idle connections of every origin for which `doomed` is true.
+  void discard_if(const std::function<bool(const std::string& origin)>& doomed);
   std::size_t idle_count() const;
 
  private:

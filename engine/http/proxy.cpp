@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -53,17 +54,45 @@ bool bypasses(const Url& target, const std::string& no_proxy) {
 
 HttpError proxy_error(std::string message) { return {HttpErrorKind::proxy, std::move(message)}; }
 
+bool is_loopback(const Url& target) {
+  if (target.host == "localhost" || target.host.ends_with(".localhost")) return true;
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(target.host, ec);
+  return !ec && address.is_loopback();
+}
+
+/// The proxy a setting names; `variable` is its name, for messages.
+std::variant<std::monostate, Url, HttpError> parse_proxy(std::string text, std::string_view variable) {
+  const std::string named(variable);
+  if (text.find("://") == std::string::npos) text = "http://" + text;
+  if (!text.starts_with("http://")) return proxy_error(named + ": only http:// proxies are supported");
+  const auto authority = text.substr(7, text.find_first_of("/?#", 7) - 7);
+  if (authority.find('@') != std::string::npos) {
+    return proxy_error(named + ": credentials in the proxy URL are refused: flow does not support proxy "
+                       "authentication");
+  }
+  auto parsed = parse_url(text);
+  if (auto* error = std::get_if<HttpError>(&parsed)) return proxy_error(named + ": " + error->message);
+  return std::get<Url>(parsed);
+}
+
 }  // namespace
 
 std::variant<std::monostate, Url, HttpError> proxy_for(const Url& target, const std::string& https_proxy,
-                                                       const std::string& no_proxy) {
-  if (!target.https || trim(https_proxy).empty() || bypasses(target, no_proxy)) return std::monostate{};
-  std::string text = trim(https_proxy);
-  if (text.find("://") == std::string::npos) text = "http://" + text;
-  if (text.starts_with("https://")) return proxy_error("HTTPS_PROXY: only http:// proxies are supported");
-  auto parsed = parse_url(text);
-  if (auto* error = std::get_if<HttpError>(&parsed)) return proxy_error("HTTPS_PROXY: " + error->message);
-  return std::get<Url>(parsed);
+                                                       const std::string& http_proxy, const std::string& no_proxy) {
+  std::string text = trim(target.https ? https_proxy : http_proxy);
+  if (text.empty() || (!target.https && is_loopback(target)) || bypasses(target, no_proxy)) return std::monostate{};
+  return parse_proxy(std::move(text), target.https ? "HTTPS_PROXY" : "HTTP_PROXY");
+}
+
+HttpError proxy_refusal(const Url& proxy, const std::string& target, int status, std::string_view reason) {
+  std::string message = "proxy " + proxy.authority() + " refused " + target + ": " + std::to_string(status) + " " +
+                        std::string(reason);
+  if (status == 407) {
+    message += " (flow does not support proxy authentication: the proxy must let this host through without "
+               "credentials)";
+  }
+  return proxy_error(std::move(message));
 }
 
 asio::awaitable<std::optional<HttpError>> open_tunnel(beast::tcp_stream& stream, Url target, Url proxy,
@@ -82,13 +111,18 @@ asio::awaitable<std::optional<HttpError>> open_tunnel(beast::tcp_stream& stream,
   auto [read_error, read] = co_await beast_http::async_read(stream, buffer, parser, kTuple);
   if (read_error) {
     auto error = classify_error(read_error, "reading the CONNECT answer of proxy", proxy.authority());
-    if (error.kind != HttpErrorKind::timeout) error.kind = HttpErrorKind::proxy;
+    const bool not_http = error.kind == HttpErrorKind::malformed || error.kind == HttpErrorKind::too_large;
+    if (not_http) error.kind = HttpErrorKind::proxy;  // closed or timed out: as the network fails
     co_return error;
   }
   int status = static_cast<int>(parser.get().result_int());
+  if (status >= 500 && status <= 599) {  // the proxy could not reach the target: as a refused connection would
+    co_return HttpError{HttpErrorKind::network, "proxy " + proxy.authority() + " could not open a tunnel to " +
+                                                    target.authority() + ": " + std::to_string(status) + " " +
+                                                    std::string(parser.get().reason())};
+  }
   if (status / 100 != 2) {
-    co_return proxy_error("proxy " + proxy.authority() + " refused CONNECT to " + target.authority() + ": " +
-                          std::to_string(status) + " " + std::string(parser.get().reason()));
+    co_return proxy_refusal(proxy, "CONNECT to " + target.authority(), status, parser.get().reason());
   }
   if (buffer.size() != 0) co_return proxy_error("proxy " + proxy.authority() + " sent data before the TLS handshake");
   co_return std::nullopt;

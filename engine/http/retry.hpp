@@ -11,9 +11,6 @@
 
 namespace flow::http {
 
-/// What is worth another attempt is the engine's rule (engine/http_transport.hpp).
-using flow::is_retryable;
-
 /// The delay a `Retry-After` header asks for (delta-seconds or an HTTP-date
 /// relative to `now`); nullopt when absent or unparsable.
 std::optional<std::chrono::milliseconds> retry_after(const HttpResult& result,

@@ -168,7 +168,7 @@ datasource Api rest {
   retries = 2;
   retry_backoff = 500ms;
   max_response_bytes = 1048576;
-  ca_file = "ca.pem";
+  ca_file = env("CA_FILE", "ca.pem");  // a literal one must exist: see tests/check/datasource_tls_files.flow
   insecure_skip_verify = false;
   header "Accept-Language" = "en";
   method Items GET "/tenants/{tenant}/items" {

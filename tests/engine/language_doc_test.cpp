@@ -162,3 +162,54 @@ process P {
   CHECK(language_doc().find("declared `secret` (`header \"X-Tenant\" secret = env(\"TENANT\");`") !=
         std::string::npos);
 }
+
+TEST_CASE("docs: TLS, URL, size, protocol and proxy refusals are permanent; network, 5xx and 429 transient", "[docs]") {
+  EngineFixture f(R"(
+datasource Api rest { base_url = "http://127.0.0.1:9"; method Token POST "/token" { } }
+process P { on Go { create_item Api.Token; } }
+)");
+  for (auto kind : {HttpErrorKind::tls, HttpErrorKind::invalid_url, HttpErrorKind::too_large, HttpErrorKind::malformed,
+                    HttpErrorKind::proxy}) {
+    f.http.respond([kind](const HttpRequest&) -> HttpResult { return HttpError{kind, "no"}; });
+    const auto result = f.run("P", "Go");
+    INFO(http_error_kind_name(kind));
+    CHECK_FALSE(result.ok);
+    CHECK_FALSE(result.transient);  // a schedule's `retry N times` would fail the same way
+  }
+  for (auto kind : {HttpErrorKind::dns, HttpErrorKind::refused, HttpErrorKind::timeout, HttpErrorKind::network}) {
+    f.http.respond([kind](const HttpRequest&) -> HttpResult { return HttpError{kind, "no"}; });
+    INFO(http_error_kind_name(kind));
+    CHECK(f.run("P", "Go").transient);
+  }
+  f.http.respond_with(429, "slow down", "text/plain");
+  CHECK(f.run("P", "Go").transient);
+  f.http.respond_with(404, "no", "text/plain");
+  CHECK_FALSE(f.run("P", "Go").transient);
+
+  const auto doc = language_doc();
+  CHECK(doc.find("`dns`, `refused`, `timeout` and `network` are transient (retried by `retries` and a schedule's "
+                 "`retry`), `tls`, `too_large` and `malformed` permanent") != std::string::npos);
+}
+
+TEST_CASE("docs: relative TLS file paths are read beside the .flow file that declares the datasource", "[docs]") {
+  EngineFixture f(R"(
+datasource Api rest {
+  base_url = "https://127.0.0.1:1";
+  ca_file = "certs/ca.pem"; client_cert = "/etc/pki/client.pem"; client_key = env("NO_SUCH_VARIABLE", "client.key");
+  method Go GET "/go" { }
+}
+process P { on Go { create_item Api.Go; } }
+)", {}, "/etc/flow/tokens.flow");
+  f.http.respond_with(200, "{}");
+  const auto result = f.run("P", "Go");
+  INFO(result.error);
+  REQUIRE(result.ok);
+  REQUIRE(f.http.requests.size() == 1);
+  CHECK(f.http.requests[0].tls.ca_file == "/etc/flow/certs/ca.pem");
+  CHECK(f.http.requests[0].tls.client_cert_file == "/etc/pki/client.pem");
+  CHECK(f.http.requests[0].tls.client_key_file == "/etc/flow/client.key");
+
+  const auto doc = language_doc();
+  CHECK(doc.find("A\nrelative path is read from the directory of the `.flow` file that declares the\ndatasource") !=
+        std::string::npos);
+}

@@ -19,14 +19,14 @@ HttpResult error(HttpErrorKind kind) { return HttpError{kind, "x"}; }
 }  // namespace
 
 TEST_CASE("retry: what is transient") {
-  for (int code : {429, 500, 502, 503, 504}) CHECK(is_retryable(status(code)));
-  for (int code : {200, 301, 400, 401, 403, 404, 409, 422}) CHECK_FALSE(is_retryable(status(code)));
+  for (int code : {429, 500, 502, 503, 504}) CHECK(is_transient(status(code)));
+  for (int code : {200, 301, 400, 401, 403, 404, 407, 409, 422}) CHECK_FALSE(is_transient(status(code)));
   for (auto kind : {HttpErrorKind::network, HttpErrorKind::timeout, HttpErrorKind::refused, HttpErrorKind::dns}) {
-    CHECK(is_retryable(error(kind)));
+    CHECK(is_transient(error(kind)));
   }
   for (auto kind : {HttpErrorKind::tls, HttpErrorKind::too_large, HttpErrorKind::malformed,
                     HttpErrorKind::invalid_url, HttpErrorKind::proxy}) {
-    CHECK_FALSE(is_retryable(error(kind)));
+    CHECK_FALSE(is_transient(error(kind)));
   }
 }
 

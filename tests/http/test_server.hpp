@@ -69,8 +69,10 @@ class TestServer {
   std::shared_ptr<State> state_;
 };
 
-/// A forward proxy that answers CONNECT (to 127.0.0.1 or localhost only) with
-/// `status`; on 200 it relays bytes both ways. Records the requested targets.
+/// A forward proxy that answers CONNECT (to 127.0.0.1, localhost or flow.test,
+/// all this machine) with `status`; on 200 it relays bytes both ways. A plain
+/// http request in absolute form (`http://flow.test:PORT/path`) is forwarded
+/// the same way. Records the requested targets.
 class TestProxy {
  public:
   TestProxy(boost::asio::io_context& io, int status = 200);

@@ -174,27 +174,40 @@ asio::awaitable<void> relay(std::shared_ptr<tcp::socket> from, std::shared_ptr<t
   to->close(ignored);
 }
 
-/// "127.0.0.1:PORT" / "localhost:PORT" -> the port; 0 for anything else (the
-/// proxy never lets a test reach beyond this machine).
-int local_target_port(const std::string& target) {
-  for (std::string host : {"127.0.0.1:", "localhost:"}) {
-    if (target.starts_with(host)) return std::stoi(target.substr(host.size()));
+/// "127.0.0.1:PORT" / "localhost:PORT" / "flow.test:PORT" (a name only this
+/// proxy knows) -> the port; 0 for anything else (the proxy never lets a test
+/// reach beyond this machine).
+int local_target_port(const std::string& authority) {
+  for (std::string host : {"127.0.0.1:", "localhost:", "flow.test:"}) {
+    if (authority.starts_with(host)) return std::stoi(authority.substr(host.size()));
   }
   return 0;
+}
+
+/// "http://AUTHORITY/path" -> {AUTHORITY, "/path"}; empty for any other target.
+std::pair<std::string, std::string> split_absolute_target(const std::string& target) {
+  if (!target.starts_with("http://")) return {};
+  auto slash = target.find('/', 7);
+  if (slash == std::string::npos) return {target.substr(7), "/"};
+  return {target.substr(7, slash - 7), target.substr(slash)};
 }
 
 asio::awaitable<void> proxy_session(std::shared_ptr<TestProxy::State> state, std::shared_ptr<tcp::socket> client) {
   using namespace asio::experimental::awaitable_operators;
   beast::flat_buffer buffer;
-  beast_http::request<beast_http::empty_body> request;
+  beast_http::request<beast_http::string_body> request;
   auto [read_error, n] = co_await beast_http::async_read(*client, buffer, request, kTuple);
   if (read_error) co_return;
   std::string target(request.target());
   state->targets.push_back(target);
-  int port = local_target_port(target);
-  if (state->status != 200 || request.method() != beast_http::verb::connect || port == 0) {
-    std::string answer = "HTTP/1.1 " + std::to_string(state->status == 200 ? 403 : state->status) +
-                         " Refused\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  const bool connect = request.method() == beast_http::verb::connect;
+  auto [authority, path] = split_absolute_target(target);  // plain http: the request itself
+  int port = local_target_port(connect ? target : authority);
+  if (state->status != 200 || port == 0 || (!connect && path.empty())) {
+    const int status = state->status == 200 ? 403 : state->status;
+    std::string answer = "HTTP/1.1 " + std::to_string(status) + " " +
+                         std::string(beast_http::obsolete_reason(beast_http::int_to_status(status))) +
+                         "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
     co_await asio::async_write(*client, asio::buffer(answer), kTuple);
     co_return;
   }
@@ -203,8 +216,15 @@ asio::awaitable<void> proxy_session(std::shared_ptr<TestProxy::State> state, std
   auto [connect_error] = co_await upstream->async_connect(
       {asio::ip::make_address_v4("127.0.0.1"), static_cast<unsigned short>(port)}, kTuple);
   if (connect_error) co_return;
-  std::string established = "HTTP/1.1 200 Connection established\r\n\r\n";
-  co_await asio::async_write(*client, asio::buffer(established), kTuple);
+  if (connect) {
+    std::string established = "HTTP/1.1 200 Connection established\r\n\r\n";
+    co_await asio::async_write(*client, asio::buffer(established), kTuple);
+  } else {
+    // Forward the first request in origin form; later ones on this
+    // connection are relayed as they come.
+    request.target(path);
+    co_await beast_http::async_write(*upstream, request, kTuple);
+  }
   co_await (relay(client, upstream) && relay(upstream, client));
 }
 

@@ -1,7 +1,10 @@
 // HTTPS against the provider with a test PKI generated at test time: verified
 // by default, refused with a TLS error for an unknown CA or a wrong host name.
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include <catch2/catch.hpp>
@@ -52,6 +55,33 @@ HttpRequest refresh(const std::string& base_url, const std::string& ca_file) {
                            "grant_type=refresh_token&client_id=c&client_secret=s&refresh_token=r0");
   request.tls.ca_file = ca_file;
   return request;
+}
+
+/// Writes the PEM key at `plain` to `encrypted` under AES-256 with the
+/// passphrase "x", as `openssl pkey -aes256 -passout pass:x` does.
+void write_encrypted_key(const std::string& plain, const std::string& encrypted) {
+  std::FILE* in = std::fopen(plain.c_str(), "r");
+  REQUIRE(in != nullptr);
+  EVP_PKEY* key = PEM_read_PrivateKey(in, nullptr, nullptr, nullptr);
+  std::fclose(in);
+  REQUIRE(key != nullptr);
+  std::FILE* out = std::fopen(encrypted.c_str(), "w");
+  REQUIRE(out != nullptr);
+  static unsigned char passphrase[] = "x";
+  const int written = PEM_write_PrivateKey(out, key, EVP_aes_256_cbc(), passphrase, 1, nullptr, nullptr);
+  std::fclose(out);
+  EVP_PKEY_free(key);
+  REQUIRE(written == 1);
+}
+
+/// Puts `from`'s client.pem and client.key at `dir` as a renewal does: each
+/// written beside, then renamed over the old file.
+void install_client_certificate(const std::string& from, const fs::path& dir) {
+  fs::create_directories(dir);
+  for (const char* name : {"client.pem", "client.key"}) {
+    fs::copy_file(fs::path(from) / name, dir / (std::string(name) + ".new"), fs::copy_options::overwrite_existing);
+    fs::rename(dir / (std::string(name) + ".new"), dir / name);
+  }
 }
 
 }  // namespace
@@ -120,14 +150,61 @@ TEST_CASE("tls: a client certificate is presented when the server requires one")
   auto provider = start_tls_provider(pki().good(), {"--tls-client-ca", pki().good() + "/ca.pem"});
   Client client;
   auto request = refresh(provider.base_url, pki().good() + "/ca.pem");
-  SECTION("without it the exchange fails") {
-    CHECK(expect_error(client.send(request)).kind == HttpErrorKind::tls);
+  SECTION("without it the exchange fails, and says what the server wants") {
+    auto error = expect_error(client.send(request));
+    CHECK(error.kind == HttpErrorKind::tls);
+    CHECK_THAT(error.message, Catch::EndsWith(
+        "alert certificate required (SSL routines): the server requires a client certificate (client_cert / "
+        "client_key)"));
+  }
+  SECTION("with one from a CA the server does not trust, the message blames the client certificate") {
+    request.tls.client_cert_file = pki().other() + "/client.pem";
+    request.tls.client_key_file = pki().other() + "/client.key";
+    auto error = expect_error(client.send(request));
+    CHECK(error.kind == HttpErrorKind::tls);
+    CHECK_THAT(error.message, Catch::EndsWith(
+        "tlsv1 alert unknown ca (SSL routines): the server rejected the client certificate (client_cert): not "
+        "issued by a CA it trusts"));
   }
   SECTION("with it the refresh succeeds") {
     request.tls.client_cert_file = pki().good() + "/client.pem";
     request.tls.client_key_file = pki().good() + "/client.key";
     CHECK(expect_response(client.send(request)).status == 200);
   }
+}
+
+TEST_CASE("tls: renewed client certificate files are used by the next connection, not the pooled one") {
+  auto provider = start_tls_provider(pki().good(), {"--tls-client-ca", pki().good() + "/ca.pem"});
+  const auto dir = pki().root / "renewed";
+  Client client;
+  auto request = refresh(provider.base_url, pki().good() + "/ca.pem");
+  request.url = provider.base_url + "/stats";  // answers without spending the refresh token
+  request.method = "GET";
+  request.tls.client_cert_file = (dir / "client.pem").string();
+  request.tls.client_key_file = (dir / "client.key").string();
+  install_client_certificate(pki().good(), dir);
+  CHECK(expect_response(client.send(request)).status == 200);  // its connection is pooled
+  // The server checks each pair: one from a CA it does not trust is refused,
+  // so that call cannot have gone out with the first pair.
+  install_client_certificate(pki().other(), dir);
+  auto error = expect_error(client.send(request));
+  CHECK_THAT(error.message, Catch::Contains("not issued by a CA it trusts"));
+  install_client_certificate(pki().good(), dir);
+  auto stats = nlohmann::json::parse(expect_response(client.send(request)).body);
+  CHECK(stats["connections_accepted"] == 3);
+}
+
+TEST_CASE("tls: an encrypted client key fails at once, without asking for a passphrase") {
+  const auto key = (pki().root / "encrypted.key").string();
+  write_encrypted_key(pki().good() + "/client.key", key);
+  Client client;
+  auto request = refresh("https://127.0.0.1:1", pki().good() + "/ca.pem");
+  request.tls.client_cert_file = pki().good() + "/client.pem";
+  request.tls.client_key_file = key;
+  auto error = expect_error(client.send(request));
+  CHECK(error.kind == HttpErrorKind::tls);
+  CHECK(error.message == "client_key '" + key + "' is encrypted: flow cannot ask for a passphrase; give it the key "
+                         "unencrypted, in a file only flow's user can read (chmod 600)");
 }
 
 TEST_CASE("tls: a CA file that cannot be read is a TLS error naming the file") {
@@ -166,7 +243,7 @@ TEST_CASE("proxy: https goes through a CONNECT tunnel, verified end to end") {
   proxy.stop();
 }
 
-TEST_CASE("proxy: NO_PROXY hosts go direct, refusals are proxy errors") {
+TEST_CASE("proxy: NO_PROXY hosts go direct, refusals are proxy errors (permanent)") {
   auto provider = start_tls_provider(pki().good());
   Client client;
   SECTION("no_proxy") {
@@ -186,7 +263,35 @@ TEST_CASE("proxy: NO_PROXY hosts go direct, refusals are proxy errors") {
     auto error = expect_error(client.send(refresh(provider.base_url, pki().good() + "/ca.pem")));
     CHECK(error.kind == HttpErrorKind::proxy);
     CHECK(error.message == "proxy 127.0.0.1:" + std::to_string(proxy.port()) + " refused CONNECT to 127.0.0.1:" +
-                               std::to_string(provider.port) + ": 403 Refused");
+                               std::to_string(provider.port) + ": 403 Forbidden");
+  }
+  SECTION("a proxy that asks for credentials: flow has none to give, and says so") {
+    TestProxy proxy(client.io, 407);
+    BeastTransportOptions options;
+    options.https_proxy = proxy.url();
+    client.transport = make_beast_transport(client.io.get_executor(), options);
+    auto request = refresh(provider.base_url, pki().good() + "/ca.pem");
+    request.retry = {3, 1ms, 5ms};
+    auto error = expect_error(client.send(request));
+    CHECK(error.kind == HttpErrorKind::proxy);
+    CHECK(error.message == "proxy 127.0.0.1:" + std::to_string(proxy.port()) + " refused CONNECT to 127.0.0.1:" +
+                               std::to_string(provider.port) + ": 407 Proxy Authentication Required (flow does not "
+                               "support proxy authentication: the proxy must let this host through without "
+                               "credentials)");
+    CHECK(proxy.targets().size() == 1);  // not retried: it would answer the same
+  }
+  SECTION("a proxy that cannot reach the target (502) fails as a refused connection would: retried") {
+    TestProxy proxy(client.io, 502);
+    BeastTransportOptions options;
+    options.https_proxy = proxy.url();
+    client.transport = make_beast_transport(client.io.get_executor(), options);
+    auto request = refresh(provider.base_url, pki().good() + "/ca.pem");
+    request.retry = {2, 1ms, 5ms};
+    auto error = expect_error(client.send(request));
+    CHECK(error.kind == HttpErrorKind::network);
+    CHECK(error.message == "proxy 127.0.0.1:" + std::to_string(proxy.port()) + " could not open a tunnel to "
+                               "127.0.0.1:" + std::to_string(provider.port) + ": 502 Bad Gateway (after 2 attempts)");
+    CHECK(proxy.targets().size() == 2);
   }
 }
 

@@ -163,6 +163,19 @@ TEST_CASE("transport: a response that is not HTTP is malformed") {
   CHECK(error.kind == HttpErrorKind::malformed);
 }
 
+TEST_CASE("transport: a proxy that cannot be reached fails as the target would: transient, retried") {
+  BeastTransportOptions options;
+  const int port = closed_port();
+  options.https_proxy = "http://127.0.0.1:" + std::to_string(port);
+  Client client(options);
+  auto request = get("https://api.example.com/");
+  request.retry = {3, 1ms, 5ms};
+  auto error = expect_error(client.send(request));
+  CHECK(error.kind == HttpErrorKind::refused);
+  CHECK(error.message == "connecting to proxy 127.0.0.1:" + std::to_string(port) +
+                             ": Connection refused (after 3 attempts)");
+}
+
 TEST_CASE("transport: nothing listening is refused, and the message names the origin only") {
   Client client;
   int port = closed_port();
@@ -308,6 +321,49 @@ TEST_CASE("transport: a pooled connection that dies on reuse is retried once on 
   server.stop();
   CHECK(server.connections() == 3);
   CHECK(server.requests() == 5);
+}
+
+TEST_CASE("transport: a POST is never sent again on its own when a pooled connection dies before the answer") {
+  Client client;
+  // Answers the first request on a connection; reads the second and closes
+  // without answering (a server that may have processed it).
+  std::vector<std::string> bodies;
+  TestServer server(client.io, [&bodies](const TestRequest& request, const RequestInfo& info) {
+    bodies.push_back(request.body());
+    return info.number_on_connection == 1 ? close_connection() : respond(200, "ok");
+  });
+  CHECK(expect_response(client.send(post_form(server.url("/oauth/token"), "refresh_token=r0"))).status == 200);
+  SECTION("retries = 0: a network error that says it was not resent") {
+    auto error = expect_error(client.send(post_form(server.url("/oauth/token"), "refresh_token=r1")));
+    CHECK(error.kind == HttpErrorKind::network);
+    CHECK(error.message == "reading the response from 127.0.0.1:" + std::to_string(server.port()) +
+                               ": connection closed before any response; the POST was not sent again: it is not "
+                               "idempotent, and the server may have processed it");
+    CHECK(bodies == std::vector<std::string>{"refresh_token=r0", "refresh_token=r1"});
+  }
+  SECTION("retries = 1: the retry policy may repeat it, as an attempt") {
+    auto request = post_form(server.url("/oauth/token"), "refresh_token=r1");
+    request.retry = {2, 1ms, 5ms};
+    auto result = client.send(request);
+    const auto& response = expect_response(result);
+    CHECK(response.status == 200);
+    CHECK(response.attempts == 2);
+    CHECK(bodies == std::vector<std::string>{"refresh_token=r0", "refresh_token=r1", "refresh_token=r1"});
+  }
+  server.stop();
+}
+
+TEST_CASE("transport: a POST checks a pooled connection for a close by the server before using it") {
+  Client client;
+  // Keep-alive by the headers, closed by the server right after answering.
+  TestServer server(client.io, always(raw("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", Action::raw_then_close)));
+  CHECK(expect_response(client.send(post_form(server.url(), "n=1"))).body == "ok");
+  client.io.restart();
+  client.io.run_for(50ms);  // the server closes; the pool has not looked yet (parked too briefly to peek)
+  CHECK(expect_response(client.send(post_form(server.url(), "n=2"))).body == "ok");
+  server.stop();
+  CHECK(server.connections() == 2);
+  CHECK(server.requests() == 2);
 }
 
 TEST_CASE("transport: a pooled connection the server closed while idle is replaced, the request sent once") {

@@ -19,10 +19,12 @@ inline TimePoint test_epoch() { return TimePoint(std::chrono::hours(24 * 20'000)
 
 class EngineFixture {
  public:
-  explicit EngineFixture(const std::string& source, RunOptions options = {})
+  /// `path`: what the program's file is called (relative paths in it are read
+  /// beside it); nothing is read from there.
+  explicit EngineFixture(const std::string& source, RunOptions options = {}, const std::string& path = "test.flow")
       : clock(io.get_executor(), test_epoch()), store(open_sqlite_store(dir.file("flow.db"))) {
     register_stdlib(functions);
-    program = load_program_text("test.flow", source, diagnostics);
+    program = load_program_text(path, source, diagnostics);
     REQUIRE(render(program->sources, diagnostics) == "");
     interpreter = std::make_unique<Interpreter>(*program, Host{&http, &clock, store.get(), &functions}, options);
   }
