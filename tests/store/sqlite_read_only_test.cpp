@@ -9,7 +9,6 @@
 #include "engine/store/sqlite_store.hpp"
 #include "store/sqlite_support.hpp"
 #include "support/temp_dir.hpp"
-#include "support/what_of.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -32,9 +31,7 @@ std::unique_ptr<flow::Store> open_to_read(const std::string& path) {
   return flow::open_sqlite_store(path, options);
 }
 
-std::string what_of(const std::function<void()>& action) {
-  return flow::testing::what_of<flow::StoreError>(action, "(no StoreError)");
-}
+using flow::testing::store_error_of;
 
 /// A store at `path` holding instance TK-1, a run and a paused task, closed.
 void write_store(const std::string& path) {
@@ -77,7 +74,7 @@ TEST_CASE("sqlite store read-only: reads everything and leaves the file as it wa
     check_no_side_files(path);
     flow::TaskState task;
     task.name = "Other";
-    CHECK_THAT(what_of([&] { store->save_task(task); }),
+    CHECK_THAT(store_error_of([&] { store->save_task(task); }),
                Catch::Contains("cannot save task \"Other\"") && Catch::Contains("readonly"));
   }
   CHECK(bytes_of(path) == before);
@@ -101,14 +98,14 @@ TEST_CASE("sqlite store read-only: an older schema is refused, not migrated", "[
   const auto path = dir.file("flow.db");
   exec_sql(path, "CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (2);");
   const auto before = bytes_of(path);
-  CHECK(what_of([&] { open_to_read(path); }) ==
+  CHECK(store_error_of([&] { open_to_read(path); }) ==
         "store " + path + ": schema version 2 is older than this Flow's (3) and a command that only reads does not "
         "migrate it; a command that writes (flow run, flow trigger, flow tasks run|pause|resume|delete) migrates it");
   CHECK(bytes_of(path) == before);
 
   const auto empty = dir.file("empty.db");
   exec_sql(empty, "CREATE TABLE unrelated (x)");
-  CHECK_THAT(what_of([&] { open_to_read(empty); }), Catch::Contains("schema version 0 is older"));
+  CHECK_THAT(store_error_of([&] { open_to_read(empty); }), Catch::Contains("schema version 0 is older"));
 }
 
 TEST_CASE("sqlite store read-only: a newer schema is refused as on a write", "[store][read_only]") {
@@ -116,7 +113,7 @@ TEST_CASE("sqlite store read-only: a newer schema is refused as on a write", "[s
   const auto path = dir.file("flow.db");
   write_store(path);
   exec_sql(path, "UPDATE schema_version SET version = 99");
-  CHECK_THAT(what_of([&] { open_to_read(path); }), Catch::Contains("schema version 99 is newer"));
+  CHECK_THAT(store_error_of([&] { open_to_read(path); }), Catch::Contains("schema version 99 is newer"));
 }
 
 TEST_CASE("sqlite store read-only: commits still in a writer's log are read", "[store][read_only]") {
@@ -136,6 +133,6 @@ TEST_CASE("sqlite store read-only: commits still in a writer's log are read", "[
 TEST_CASE("sqlite store read-only: a missing file is an error and is not created", "[store][read_only]") {
   TempDir dir;
   const auto path = dir.file("missing.db");
-  CHECK_THAT(what_of([&] { open_to_read(path); }), Catch::Contains("cannot open"));
+  CHECK_THAT(store_error_of([&] { open_to_read(path); }), Catch::Contains("cannot open"));
   CHECK_FALSE(fs::exists(path));
 }

@@ -14,7 +14,6 @@
 
 #include "store/sqlite_support.hpp"
 #include "support/temp_dir.hpp"
-#include "support/what_of.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -29,6 +28,7 @@ using flow::testing::TempDir;
 using flow::testing::exec_sql;
 using flow::testing::query_int;
 using flow::testing::query_text;
+using flow::testing::store_error_of;
 
 const TimePoint kT0 = TimePoint(1'795'000'000'000ms);  // 2026-11-19
 
@@ -39,10 +39,6 @@ InstanceRecord token_keeper(const std::string& id) {
   record.fields["ClientId"] = Value("client-42");
   record.fields["RefreshToken"] = Value(std::string("rt-0123456789abcdef"), true);
   return record;
-}
-
-std::string what_of(const std::function<void()>& action) {
-  return flow::testing::what_of<flow::StoreError>(action, "(no StoreError)");
 }
 
 /// A new store at `path` that can grow by `pages` pages only: "disk full"
@@ -218,7 +214,7 @@ TEST_CASE("sqlite store: one damaged instance is listed as damaged, the others a
   CHECK_THAT(all[1].damage, Catch::Contains(": cannot read instance \"TK-2\": damaged value of field 'A': "));
   CHECK(all[2].damage.empty());
   // Opening it for a run is still an error: its values cannot be trusted.
-  CHECK_THAT(what_of([&] { store->load_instance("TK-2"); }), Catch::Contains("damaged value of field 'A'"));
+  CHECK_THAT(store_error_of([&] { store->load_instance("TK-2"); }), Catch::Contains("damaged value of field 'A'"));
 }
 
 TEST_CASE("sqlite store: allocate_id counts per process and skips taken ids", "[store]") {
@@ -267,72 +263,6 @@ TEST_CASE("sqlite store: run history, newest first, filtered by task", "[store]"
   CHECK(mine[0].log == std::vector<std::string>{"refreshing", "token ••••cdef"});
   CHECK(mine[1].ok);
   CHECK(store->runs("Refresh access token", 1).size() == 1);
-}
-
-namespace {
-
-/// Records runs first..last; `task_of(id)` names each one's task.
-void record_runs(flow::Store& store, std::int64_t first, std::int64_t last,
-                 const std::function<std::string(std::int64_t)>& task_of) {
-  for (std::int64_t id = first; id <= last; ++id) {
-    flow::RunRecord run;
-    run.task = task_of(id);
-    run.process = "TokenKeeper";
-    run.handler = "Refresh";
-    run.started = kT0 + std::chrono::minutes(id);
-    run.finished = run.started;
-    run.ok = true;
-    REQUIRE(store.record_run(run) == id);
-  }
-}
-
-std::vector<std::int64_t> run_ids(flow::Store& store, const std::string& task) {
-  std::vector<std::int64_t> ids;
-  for (const auto& run : store.runs(task, 1000)) ids.push_back(run.id);
-  return ids;
-}
-
-std::unique_ptr<flow::Store> store_keeping(const std::string& path, std::int64_t keep_runs) {
-  flow::SqliteOptions options;
-  options.keep_runs = keep_runs;
-  return flow::open_sqlite_store(path, options);
-}
-
-}  // namespace
-
-TEST_CASE("sqlite store: run history keeps the newest keep_runs runs of each task", "[store][retention]") {
-  static_assert(flow::kPruneEveryRuns == 64);
-  TempDir dir;
-  auto store = store_keeping(dir.file("flow.db"), 5);
-  // A task is pruned at its 1st, 65th and 129th run on this connection.
-  record_runs(*store, 1, 130, [](std::int64_t) { return "A"; });
-  CHECK(run_ids(*store, "A") == std::vector<std::int64_t>{130, 129, 128, 127, 126, 125});
-  flow::RunRecord next;  // ids go on from the newest
-  next.task = "A";
-  CHECK(store->record_run(next) == 131);
-}
-
-TEST_CASE("sqlite store: tasks whose runs alternate are each pruned", "[store][retention]") {
-  // Two schedules on one instance take turns: A gets the odd ids, B the even.
-  TempDir dir;
-  auto store = store_keeping(dir.file("flow.db"), 5);
-  record_runs(*store, 1, 260, [](std::int64_t id) { return id % 2 == 1 ? "A" : "B"; });
-  CHECK(run_ids(*store, "A") == std::vector<std::int64_t>{259, 257, 255, 253, 251, 249});
-  CHECK(run_ids(*store, "B") == std::vector<std::int64_t>{260, 258, 256, 254, 252, 250});
-}
-
-TEST_CASE("sqlite store: a connection's first run of a task prunes it (one-shot flow trigger)", "[store][retention]") {
-  TempDir dir;
-  record_runs(*store_keeping(dir.file("flow.db"), 0), 1, 10, [](std::int64_t) { return ""; });
-  record_runs(*store_keeping(dir.file("flow.db"), 5), 11, 11, [](std::int64_t) { return ""; });
-  CHECK(run_ids(*store_keeping(dir.file("flow.db"), 5), "") == std::vector<std::int64_t>{11, 10, 9, 8, 7});
-}
-
-TEST_CASE("sqlite store: keep_runs 0 keeps every run", "[store][retention]") {
-  TempDir dir;
-  auto store = store_keeping(dir.file("flow.db"), 0);
-  record_runs(*store, 1, 130, [](std::int64_t) { return "A"; });
-  CHECK(run_ids(*store, "A").size() == 130);
 }
 
 TEST_CASE("sqlite store: the stored log is the text the Json route wrote, and reads back the same", "[store]") {
@@ -413,51 +343,16 @@ TEST_CASE("sqlite store: data survives closing and reopening; WAL mode on disk",
   CHECK(loaded->fields.at("RefreshToken").secret);
 }
 
-TEST_CASE("sqlite store: schema version is recorded and newer files are refused", "[store]") {
-  TempDir dir;
-  const auto path = dir.file("flow.db");
-  flow::open_sqlite_store(path);
-  CHECK(query_int(path, "SELECT version FROM schema_version") == flow::kSqliteSchemaVersion);
-  CHECK(query_int(path, "SELECT count(*) FROM schema_version") == 1);
-  flow::open_sqlite_store(path);  // opening again migrates nothing
-  CHECK(query_int(path, "SELECT count(*) FROM schema_version") == 1);
-
-  exec_sql(path, "UPDATE schema_version SET version = 99");
-  CHECK(what_of([&] { flow::open_sqlite_store(path); }) ==
-        "store " + path + ": schema version 99 is newer than this Flow understands (" +
-            std::to_string(flow::kSqliteSchemaVersion) + "); upgrade Flow");
-}
-
-TEST_CASE("sqlite store: a file that is not a database is a clear StoreError", "[store]") {
-  TempDir dir;
-  const auto path = dir.file("notes.txt");
-  {
-    std::ofstream out(path);
-    out << "These are my notes, not a database.\n";
-    for (int i = 0; i < 100; ++i) out << "padding line " << i << "\n";
-  }
-  CHECK(what_of([&] { flow::open_sqlite_store(path); }) ==
-        "store " + path +
-            ": cannot open: file is not a database (the file is damaged or is not a Flow database)");
-}
-
-TEST_CASE("sqlite store: an unopenable path is a StoreError", "[store]") {
-  TempDir dir;
-  const auto path = dir.file("missing-dir/flow.db");
-  CHECK(what_of([&] { flow::open_sqlite_store(path); }) ==
-        "store " + path + ": cannot open: unable to open database file");
-}
-
 TEST_CASE_METHOD(NearlyFullStore, "sqlite store: disk full fails the write and keeps the committed state", "[store]") {
   auto huge = record;
   huge.fields["Blob"] = Value(std::string(64 * 1024, 'x'));
-  CHECK(what_of([&] { store->save_instance(huge, kT0 + 1min); }) ==
+  CHECK(store_error_of([&] { store->save_instance(huge, kT0 + 1min); }) ==
         "store " + path + ": cannot save instance \"TK-1\": disk full (database or disk is full)");
   CHECK(huge.revision == 1);  // the caller's copy was not updated either
 
   FieldMap mapped;
   mapped["Blob"] = Value(std::string(64 * 1024, 'y'));
-  CHECK(what_of([&] { store->checkpoint_fields("TK-1", "TokenKeeper", mapped, kT0 + 2min); }) ==
+  CHECK(store_error_of([&] { store->checkpoint_fields("TK-1", "TokenKeeper", mapped, kT0 + 2min); }) ==
         "store " + path + ": cannot checkpoint instance \"TK-1\": disk full (database or disk is full)");
 
   auto loaded = store->load_instance("TK-1");  // the connection is still usable
@@ -498,7 +393,7 @@ TEST_CASE("sqlite store: a write blocked by another process's lock fails after b
   REQUIRE(sqlite3_open(path.c_str(), &other) == SQLITE_OK);
   REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
   record.fields["ClientId"] = Value("while locked");
-  CHECK(what_of([&] { store->save_instance(record, kT0 + 1min); }) ==
+  CHECK(store_error_of([&] { store->save_instance(record, kT0 + 1min); }) ==
         "store " + path + ": cannot save instance \"TK-1\": database is locked (another process holds the database lock)");
   CHECK(store->load_instance("TK-1")->fields.at("ClientId") == Value("client-42"));  // readers are not blocked in WAL
   sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -506,102 +401,6 @@ TEST_CASE("sqlite store: a write blocked by another process's lock fails after b
 
   store->save_instance(record, kT0 + 2min);
   CHECK(store->load_instance("TK-1")->revision == 2);
-}
-
-TEST_CASE("sqlite store: an old schema is migrated on open", "[store]") {
-  TempDir dir;
-  const auto path = dir.file("flow.db");
-  exec_sql(path, "CREATE TABLE schema_version (version INTEGER NOT NULL)");  // a v0 file
-  auto store = flow::open_sqlite_store(path);
-  CHECK(query_int(path, "SELECT version FROM schema_version") == flow::kSqliteSchemaVersion);
-  CHECK(store->allocate_id("TokenKeeper") == "TokenKeeper-1");
-}
-
-namespace {
-
-/// A store file as Flow wrote it at schema version 1 (runs with AUTOINCREMENT),
-/// holding three runs whose ids have gaps.
-void write_v1_file(const std::string& path) {
-  exec_sql(path, R"sql(
-CREATE TABLE schema_version (version INTEGER NOT NULL);
-INSERT INTO schema_version (version) VALUES (1);
-CREATE TABLE instances (id TEXT PRIMARY KEY, process TEXT NOT NULL, fields TEXT NOT NULL,
-  created INTEGER NOT NULL, modified INTEGER NOT NULL, revision INTEGER NOT NULL);
-CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, task TEXT NOT NULL, instance_id TEXT NOT NULL,
-  process TEXT NOT NULL, handler TEXT NOT NULL, started INTEGER NOT NULL, finished INTEGER NOT NULL,
-  ok INTEGER NOT NULL, message TEXT NOT NULL, log TEXT NOT NULL);
-CREATE INDEX runs_by_task ON runs (task, id);
-CREATE TABLE tasks (name TEXT PRIMARY KEY, last_run INTEGER, next_run INTEGER, run_count INTEGER NOT NULL,
-  paused INTEGER NOT NULL, deleted INTEGER NOT NULL);
-CREATE TABLE id_counters (process TEXT PRIMARY KEY, last INTEGER NOT NULL);
-INSERT INTO runs VALUES (3, 'Keep', 'TK-1', 'TokenKeeper', 'Refresh', 1000, 1200, 1, '', '["one"]');
-INSERT INTO runs VALUES (5, 'Other', 'TK-2', 'TokenKeeper', 'Refresh', 2000, 2300, 0, 'timed out', '[]');
-INSERT INTO runs VALUES (9, 'Keep', 'TK-1', 'TokenKeeper', 'Refresh', 3000, 3100, 1, '', '["two","three"]');
-)sql");
-}
-
-}  // namespace
-
-TEST_CASE("sqlite store: a version 1 file migrates to runs without AUTOINCREMENT, keeping its runs", "[store]") {
-  TempDir dir;
-  const auto path = dir.file("flow.db");
-  write_v1_file(path);
-  REQUIRE(query_int(path, "SELECT seq FROM sqlite_sequence WHERE name = 'runs'") == 9);
-  auto store = flow::open_sqlite_store(path);
-  CHECK(query_int(path, "SELECT version FROM schema_version") == flow::kSqliteSchemaVersion);
-  CHECK(query_text(path, "SELECT sql FROM sqlite_master WHERE name = 'runs'").find("AUTOINCREMENT") ==
-        std::string::npos);
-  CHECK(query_text(path, "SELECT sql FROM sqlite_master WHERE name = 'runs_by_task'") ==
-        "CREATE INDEX runs_by_task ON runs (task, id)");
-  CHECK(query_int(path, "SELECT count(*) FROM sqlite_sequence WHERE name = 'runs'") == 0);
-
-  const auto runs = store->runs("", 10);
-  REQUIRE(runs.size() == 3);
-  CHECK(runs[0].id == 9);
-  CHECK(runs[0].log == std::vector<std::string>{"two", "three"});
-  CHECK(runs[1].id == 5);
-  CHECK(runs[1].task == "Other");
-  CHECK_FALSE(runs[1].ok);
-  CHECK(runs[1].message == "timed out");
-  CHECK(runs[1].started == TimePoint(2000ms));
-  CHECK(runs[1].finished == TimePoint(2300ms));
-  CHECK(runs[2].id == 3);
-  CHECK(runs[2].log == std::vector<std::string>{"one"});
-  CHECK(store->runs("Keep", 10).size() == 2);
-
-  flow::RunRecord run;
-  run.task = "Keep";
-  CHECK(store->record_run(run) == 10);  // after the largest id kept
-  CHECK(store->record_run(run) == 11);
-  CHECK(store->runs("Keep", 1).front().id == 11);
-}
-
-TEST_CASE("sqlite store: an older file's tasks gain an empty anchor, keeping their state", "[store]") {
-  TempDir dir;
-  const auto path = dir.file("flow.db");
-  write_v1_file(path);
-  exec_sql(path, "INSERT INTO tasks VALUES ('Keep', 1000, 2000, 3, 0, 0)");
-  auto store = flow::open_sqlite_store(path);
-  CHECK(query_int(path, "SELECT version FROM schema_version") == 3);
-  auto task = store->load_task("Keep");
-  REQUIRE(task);
-  CHECK(task->last_run == TimePoint(1000ms));
-  CHECK(task->next_run == TimePoint(2000ms));
-  CHECK(task->run_count == 3);
-  CHECK_FALSE(task->anchor);
-}
-
-TEST_CASE("sqlite store: daemons opening a fresh file together migrate it once", "[store]") {
-  TempDir dir;
-  const auto path = dir.file("flow.db");
-  std::vector<std::string> errors(4);
-  std::vector<std::thread> openers;
-  for (std::size_t i = 0; i < errors.size(); ++i) {
-    openers.emplace_back([&, i] { errors[i] = what_of([&] { flow::open_sqlite_store(path); }); });
-  }
-  for (auto& opener : openers) opener.join();
-  for (const auto& error : errors) CHECK(error == "(no StoreError)");
-  CHECK(query_int(path, "SELECT count(*) FROM schema_version") == 1);
 }
 
 TEST_CASE("a new store file is readable by its owner only", "[store]") {
@@ -635,7 +434,7 @@ TEST_CASE_METHOD(NearlyFullStore, "sqlite store: commit_run writes the save and 
   // Too big to fit: neither the instance nor the history record is written.
   flow::RunCommit huge = commit;
   huge.save->fields["Blob"] = Value(std::string(64 * 1024, 'x'));
-  CHECK(what_of([&] { commit_run(*store, huge, kT0 + 2min); }) ==
+  CHECK(store_error_of([&] { commit_run(*store, huge, kT0 + 2min); }) ==
         "store " + path + ": cannot save instance \"TK-1\": disk full (database or disk is full)");
   CHECK(huge.save->revision == 2);  // the caller's copy is untouched
   CHECK(store->load_instance("TK-1")->revision == 2);
@@ -674,7 +473,7 @@ TEST_CASE("sqlite store: commit_runs commits a batch together; one that does not
   CHECK(commits[0].revision == 1);
   CHECK(commits[0].save->created == kT0);
   REQUIRE(commits[1].error);
-  CHECK(what_of([&] { std::rethrow_exception(commits[1].error); }) ==
+  CHECK(store_error_of([&] { std::rethrow_exception(commits[1].error); }) ==
         "store " + path + ": cannot save instance \"TK-2\": disk full (database or disk is full)");
   CHECK(commits[1].revision == 0);
   CHECK_FALSE(commits[2].error);

@@ -5,9 +5,13 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include <catch2/catch.hpp>
+
+#include "engine/store.hpp"
+#include "support/what_of.hpp"
 
 namespace flow::testing {
 
@@ -43,6 +47,11 @@ inline void exec_sql(const std::string& path, const std::string& sql) {
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   CHECK(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(db);
+}
+
+/// The message of the StoreError `action` throws, or "(no StoreError)".
+inline std::string store_error_of(const std::function<void()>& action) {
+  return what_of<StoreError>(action, "(no StoreError)");
 }
 
 }  // namespace flow::testing
