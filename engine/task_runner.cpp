@@ -15,6 +15,7 @@ std::optional<std::string> InterpreterTaskRunner::instance_id(const ast::Schedul
 
 boost::asio::awaitable<TaskOutcome> InterpreterTaskRunner::run_task(const ast::ScheduleDecl& schedule) {
   RunRequest request{schedule.process->text, schedule.trigger->text, instance_id(schedule), schedule.name};
+  request.want_stored = false;  // on_run logs the run's own instance; nothing shows the store's copy
   const RunResult result = co_await interpreter_.run(std::move(request));
   if (on_run_) on_run_(schedule.name, result);
   co_return TaskOutcome{result.ok, result.error, result.transient, result.stopped};
