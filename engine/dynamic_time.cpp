@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/instances.hpp"
+#include "engine/interpreter.hpp"
 #include "engine/secret_scrub.hpp"
 
 namespace flow {
@@ -84,6 +86,32 @@ DynamicTime dynamic_time(const ast::Expr& at, const Scope& scope) {
   if (result.null_fields.empty()) {
     failure.message = scrub_secrets(std::move(failure.message), fields);
     result.error = std::move(failure);
+  }
+  return result;
+}
+
+std::optional<std::string> schedule_instance_id(const ast::ScheduleDecl& schedule, const Host& host) {
+  if (!schedule.id) return std::nullopt;
+  return to_text(evaluate(*schedule.id, Scope{nullptr, nullptr, host.functions, host.context()}));
+}
+
+std::optional<ScheduleTime> schedule_time(const Program& program, const Host& host, const ast::ScheduleDecl& schedule,
+                                          bool seed) {
+  const auto* dynamic = schedule.when ? std::get_if<ast::DynamicWhen>(&schedule.when->node) : nullptr;
+  if (!dynamic || !schedule.process) return std::nullopt;
+  ScheduleTime result;
+  try {
+    result.id = schedule_instance_id(schedule, host);
+    if (!seed && result.id && !host.store->load_instance(*result.id)) {
+      result.not_stored = true;
+      return result;
+    }
+    const auto instance = load_or_create(program, *host.store, program.require_process(*schedule.process), result.id, host);
+    result.time = dynamic_time(dynamic->at, Scope{&instance.fields, nullptr, host.functions, host.context(instance.id)});
+  } catch (const LocatedError& e) {  // the id's expression, or a stored value its field's type refuses
+    result.time.error = Diagnostic{Severity::error, e.range(), e.what()};
+  } catch (const RunError& e) {  // no such instance
+    result.time.error = Diagnostic{Severity::error, schedule.id ? schedule.id->range : dynamic->at.range, e.what()};
   }
   return result;
 }

@@ -47,6 +47,11 @@ std::vector<SecretText> run_secrets(const RunState& state) {
   return secret_texts(state.instance.fields, state.sent_secrets);
 }
 
+const std::vector<SecretText>& CallSecrets::get() {
+  if (!texts_) texts_ = run_secrets(state_);
+  return *texts_;
+}
+
 Scope Executor::field_scope(const Locals* locals) const {
   Scope scope;
   scope.fields = &state_.instance.fields;

@@ -3,6 +3,7 @@
 // run inline; only call, trigger, start and blocks suspend.
 
 #include <exception>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,20 @@ struct RunState {
 /// and what its requests sent of secrets. Text from outside is scrubbed of them.
 std::vector<SecretText> run_secrets(const RunState& state);
 
+/// run_secrets built at its first use and kept, for one call rule: from its
+/// answer to the end of its mapping block's evaluation nothing changes them
+/// (the block evaluates every value before it assigns a field). Once a field
+/// has been assigned it may be stale: a secret field may hold a new value.
+class CallSecrets {
+ public:
+  explicit CallSecrets(const RunState& state) : state_(state) {}
+  const std::vector<SecretText>& get();
+
+ private:
+  const RunState& state_;
+  std::optional<std::vector<SecretText>> texts_;
+};
+
 class Executor {
  public:
   explicit Executor(RunState& state) : state_(state) {}
@@ -88,7 +103,8 @@ class Executor {
   /// Applies every on_success/on_error assignment it can: one that fails (a
   /// value its field cannot take) does not keep the others from being set, so
   /// a rotated token mapped beside a malformed expires_in is still kept.
-  Mapped apply_mappings(const std::vector<ast::Assignment>& mappings, const Locals& locals);
+  /// `secrets` is read only before the first assignment.
+  Mapped apply_mappings(const std::vector<ast::Assignment>& mappings, const Locals& locals, CallSecrets& secrets);
   void checkpoint(FieldMap fields);
   std::string label(const ast::CallRule& rule) const;
 

@@ -76,14 +76,14 @@ MappedRequest Executor::map_request(const ast::CallRule& rule, const ast::Method
   return mapped;
 }
 
-Executor::Mapped Executor::apply_mappings(const std::vector<ast::Assignment>& mappings, const Locals& locals) {
+Executor::Mapped Executor::apply_mappings(const std::vector<ast::Assignment>& mappings, const Locals& locals,
+                                          CallSecrets& secrets) {
   Mapped mapped;
   const auto scope = field_scope(&locals);
   // Evaluate every right side before assigning, so `A = x; B = A` reads the old A
   // like Kianda's mapping table does (all sources read, then all targets written).
   std::vector<std::optional<Value>> values;
   values.reserve(mappings.size());
-  std::optional<std::vector<SecretText>> secrets;  // found once, when a value may need them
   for (const auto& m : mappings) {
     try {
       Value value = evaluate(m.value, scope);
@@ -93,8 +93,7 @@ Executor::Mapped Executor::apply_mappings(const std::vector<ast::Assignment>& ma
       const auto* field = m.target.size() == 1 ? Program::field(*state_.process, m.target[0].text) : nullptr;
       if (!value.secret && (value.is<std::string>() || value.is<Json>()) &&
           !(field && field->type == ast::FieldType::secret)) {
-        if (!secrets) secrets = run_secrets(state_);
-        value.secret = contains_secret(to_text(value), *secrets);
+        value.secret = contains_secret(to_text(value), secrets.get());
       }
       values.emplace_back(std::move(value));
     } catch (const RunError&) {
@@ -137,6 +136,11 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   const auto started = std::chrono::steady_clock::now();
   HttpResult result = co_await state_.host.http->send(std::move(request));
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  // Built when first needed (a failure to scrub, a text mapped into a field),
+  // once for the call: no field is assigned before the mappings read them but
+  // `into`'s, a list or json field (never secret), and only on success, where
+  // the mappings are their first use.
+  CallSecrets secrets(state_);
 
   std::string failure;
   int status = 0;
@@ -144,12 +148,12 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   std::string trailing;  // bytes after a JSON answer: read, then the run fails
   Locals locals;
   if (const auto* error = std::get_if<HttpError>(&result)) {
-    failure = scrub_secrets(std::string(http_error_kind_name(error->kind)) + ": " + error->message, run_secrets(state_));
+    failure = scrub_secrets(std::string(http_error_kind_name(error->kind)) + ": " + error->message, secrets.get());
   } else {
     const auto& response = std::get<HttpResponse>(result);
     status = response.status;
     if (status < 200 || status > 299) {
-      error_body = excerpt(response.body, run_secrets(state_));
+      error_body = excerpt(response.body, secrets.get());
       failure = "HTTP " + std::to_string(status);
       if (response.attempts > 1) failure += " (after " + std::to_string(response.attempts) + " attempts)";
       if (!error_body.empty()) failure += ": " + error_body;
@@ -169,7 +173,8 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
       error.set_transient(is_transient(result));  // the rule `retries` follow: never a tls failure or a 4xx
       throw error;
     }
-    if (auto mapped = apply_mappings(*rule.on_error, error_locals(failure, status, error_body)); mapped.failure) {
+    if (auto mapped = apply_mappings(*rule.on_error, error_locals(failure, status, error_body), secrets);
+        mapped.failure) {
       std::rethrow_exception(mapped.failure);
     }
     co_return;
@@ -182,7 +187,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   }
   std::exception_ptr mapping_failure;
   if (rule.on_success) {
-    auto mapped = apply_mappings(*rule.on_success, locals);
+    auto mapped = apply_mappings(*rule.on_success, locals, secrets);
     written.merge(mapped.written);
     mapping_failure = mapped.failure;
   }
@@ -281,7 +286,9 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
   for (auto& line : child.masked_log) state_.masked_log.push_back("  " + process->name.text + ": " + line);
   if (rule.on_success) {
     Locals locals(child.instance.fields.begin(), child.instance.fields.end());
-    if (auto mapped = apply_mappings(*rule.on_success, locals); mapped.failure) std::rethrow_exception(mapped.failure);
+    CallSecrets secrets(state_);
+    if (auto mapped = apply_mappings(*rule.on_success, locals, secrets); mapped.failure)
+      std::rethrow_exception(mapped.failure);
   }
 }
 

@@ -308,7 +308,7 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
   result.log = std::move(state.log);
   result.instance = std::move(state.instance);
   result.saved = state.saved;
-  result.stored = stored_copy(*host_.store, *process, result.instance.id);
+  if (request.want_stored) result.stored = stored_copy(*host_.store, *process, result.instance.id);
   co_return result;
 }
 

@@ -58,6 +58,9 @@ struct RunRequest {
   std::string handler;
   std::optional<std::string> instance_id;  // none: a new instance
   std::string task;                        // schedule name, for history
+  /// Whether RunResult::stored is read back from the store once the run
+  /// ended: a command shows it; the daemon's log does not, and skips the read.
+  bool want_stored = true;
 };
 
 struct RunResult {
@@ -68,7 +71,8 @@ struct RunResult {
   /// The instance as the store holds it once the run ended (what it saved and
   /// what its calls mapped in, typed as its process declares): what a one-shot
   /// command shows, since the rest of `instance` ends with the run. nullopt
-  /// when the store holds none (a new instance not saved) or could not say.
+  /// when the store holds none (a new instance not saved) or could not say,
+  /// or the request did not want it (RunRequest::want_stored).
   std::optional<InstanceRecord> stored;
   bool saved = false;             // a `save` rule committed it
   bool transient = false;         // failed on a network error, 5xx or 429: worth a retry

@@ -1,8 +1,6 @@
 #include "engine/task_runner.hpp"
 
 #include "engine/dynamic_time.hpp"
-#include "engine/eval.hpp"
-#include "engine/instances.hpp"
 
 namespace flow {
 
@@ -12,16 +10,12 @@ InterpreterTaskRunner::InterpreterTaskRunner(Interpreter& interpreter,
     : interpreter_(interpreter), on_run_(std::move(on_run)), by_hand_(std::move(by_hand)) {}
 
 std::optional<std::string> InterpreterTaskRunner::instance_id(const ast::ScheduleDecl& schedule) const {
-  if (!schedule.id) return std::nullopt;
-  const auto& host = interpreter_.host();
-  Scope scope;
-  scope.functions = host.functions;
-  scope.context = host.context();
-  return to_text(evaluate(*schedule.id, scope));
+  return schedule_instance_id(schedule, interpreter_.host());
 }
 
 boost::asio::awaitable<TaskOutcome> InterpreterTaskRunner::run_task(const ast::ScheduleDecl& schedule) {
   RunRequest request{schedule.process->text, schedule.trigger->text, instance_id(schedule), schedule.name};
+  request.want_stored = false;  // on_run logs the run's own instance; nothing shows the store's copy
   const RunResult result = co_await interpreter_.run(std::move(request));
   if (on_run_) on_run_(schedule.name, result);
   co_return TaskOutcome{result.ok, result.error, result.transient, result.stopped};
@@ -38,33 +32,21 @@ std::string InterpreterTaskRunner::first_run_advice(const ast::ScheduleDecl& sch
 
 DynamicNext InterpreterTaskRunner::dynamic_next(const ast::ScheduleDecl& schedule) {
   DynamicNext next;
-  const auto* dynamic = schedule.when ? std::get_if<ast::DynamicWhen>(&schedule.when->node) : nullptr;
-  if (!dynamic || !schedule.process) return next;
   const auto& program = interpreter_.program();
-  const auto& host = interpreter_.host();
-  std::optional<std::string> id;
-  std::optional<Diagnostic> failure;
-  DynamicTime time;
-  try {
-    id = instance_id(schedule);
-    const auto instance = load_or_create(program, *host.store, program.require_process(*schedule.process), id, host);
-    time = dynamic_time(dynamic->at, Scope{&instance.fields, nullptr, host.functions, host.context(instance.id)});
-    failure = time.error;
-  } catch (const LocatedError& e) {  // the id's expression, or a stored value its field's type refuses
-    failure = Diagnostic{Severity::error, e.range(), e.what()};
-  } catch (const RunError& e) {  // no such instance
-    failure = Diagnostic{Severity::error, schedule.id ? schedule.id->range : dynamic->at.range, e.what()};
-  }
+  const auto computed = schedule_time(program, interpreter_.host(), schedule, true);
+  if (!computed) return next;
+  const auto& time = computed->time;
+  const std::string id = computed->id.value_or("");
   next.at = time.at;
   if (next.at) return next;
-  if (!failure) {
-    next.waiting = "its time cannot be computed yet: " + null_fields_text(time.null_fields, id.value_or("")) +
+  if (!time.error) {
+    next.waiting = "its time cannot be computed yet: " + null_fields_text(time.null_fields, id) +
                    ", so it does not run until a run sets " + (time.null_fields.size() == 1 ? "it" : "them") + "; " +
-                   first_run_advice(schedule, id.value_or(""));
+                   first_run_advice(schedule, id);
     return next;
   }
   next.waiting = "its time cannot be computed, so it does not run";
-  next.detail = render(program.sources, *failure);
+  next.detail = render(program.sources, *time.error);
   if (next.detail.ends_with('\n')) next.detail.pop_back();
   return next;
 }

@@ -10,7 +10,6 @@
 namespace flow::syntax {
 namespace {
 
-bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 /// The words of `message` that name what may stand at the error: those in

@@ -29,7 +29,6 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kAbbrevia
     {"min", "minutes"}, {"mins", "minutes"}, {"hr", "hours"}, {"hrs", "hours"},
 }};
 
-bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)); }
 
 /// Whether a number literal ends right before `offset`, blanks aside
@@ -43,6 +42,8 @@ bool follows_number(std::string_view text, std::size_t offset) {
 }
 
 }  // namespace
+
+bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 std::string_view word_at(std::string_view text, std::size_t offset) {
   if (offset >= text.size() || is_digit(text[offset]) || !is_word_char(text[offset])) return {};

@@ -13,6 +13,9 @@ namespace flow::syntax {
 /// `every` interval's (`5 seconds` to `3 months`).
 enum class UnitSet { duration, interval };
 
+/// Whether `c` may be part of an identifier: a letter, a digit or '_'.
+bool is_word_char(char c);
+
 /// The identifier (letters, digits, '_'; not starting with a digit) that
 /// starts at byte `offset` of `text`, or "" when none does.
 std::string_view word_at(std::string_view text, std::size_t offset);

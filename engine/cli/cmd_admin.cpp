@@ -9,7 +9,6 @@
 #include "engine/cli/commands.hpp"
 #include "engine/cli/session.hpp"
 #include "engine/dynamic_time.hpp"
-#include "engine/eval.hpp"
 #include "engine/instances.hpp"
 #include "engine/store/sqlite_store.hpp"
 #include "engine/task_runner.hpp"
@@ -160,23 +159,17 @@ std::vector<std::string> task_files(const Args& args, bool with_task, const std:
 /// empty for any other task.
 std::string dynamic_waiting(const Loaded& loaded, Store& store, Clock& clock, const std::string& task) {
   const auto* schedule = loaded.program->schedule(task);
-  const auto* dynamic = schedule && schedule->when ? std::get_if<ast::DynamicWhen>(&schedule->when->node) : nullptr;
-  if (!dynamic || !schedule->id || !schedule->process) return "";
+  if (!schedule || !schedule->id) return "";
   const Host host{nullptr, &clock, &store, &loaded.functions, nullptr};
   try {
-    Scope scope{nullptr, nullptr, host.functions, host.context()};
-    const auto id = to_text(evaluate(*schedule->id, scope));
-    if (!store.load_instance(id)) return "waiting: instance " + printable(id) + " is not in the store yet";
-    // Stored: read as a run reads it (declared types, defaults), and nothing is written.
-    const auto instance = load_or_create(*loaded.program, store, loaded.program->require_process(*schedule->process), id, host);
-    scope.fields = &instance.fields;
-    scope.context = host.context(id);
-    const auto time = dynamic_time(dynamic->at, scope);
+    // Not seeded: read as a run reads it (declared types, defaults), and nothing is written.
+    const auto computed = schedule_time(*loaded.program, host, *schedule, false);
+    if (!computed) return "";
+    if (computed->not_stored) return "waiting: instance " + printable(*computed->id) + " is not in the store yet";
+    const auto& time = computed->time;
     if (time.at) return "its time: " + format_iso(*time.at);
     if (time.error) return "its time cannot be computed: " + printable(time.error->message);
     return "waiting: " + null_fields_text(time.null_fields);
-  } catch (const RunError& e) {
-    return std::string("its time cannot be computed: ") + printable(e.what());
   } catch (const StoreError& e) {
     return std::string("its instance cannot be read: ") + printable(e.what());
   }

@@ -111,3 +111,21 @@ TEST_CASE("a dynamic time that fails is an error with its location, secrets mask
         "  schedule \"From the token\" { at from_unix(to_number(AccessToken)); process K; id \"K-1\"; trigger Refresh; }\n"
         "                                           ^");
 }
+
+TEST_CASE("a scheduled run does not read its instance back from the store; a command's run does", "[task_runner]") {
+  EngineFixture f(kKeeper);
+  REQUIRE(f.interpreter->seed_instances().empty());
+  std::optional<RunResult> seen;
+  InterpreterTaskRunner runner(*f.interpreter, [&seen](const std::string&, const RunResult& r) { seen = r; });
+  std::optional<TaskOutcome> outcome;
+  boost::asio::co_spawn(f.io, runner.run_task(*f.program->schedule("Before expiry")),
+                        [&outcome](std::exception_ptr, TaskOutcome o) { outcome = o; });
+  f.io.run();
+  REQUIRE(outcome);
+  CHECK(outcome->ok);
+  REQUIRE(seen);
+  CHECK(seen->saved);
+  CHECK(seen->instance.fields.at("ExpiresIn") == Value(3600));  // the daemon's log shows the run's own
+  CHECK_FALSE(seen->stored);                                     // the store's copy: not read
+  CHECK(f.run("K", "Refresh", "K-1").stored);                    // a command shows it
+}
