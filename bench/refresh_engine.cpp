@@ -40,6 +40,7 @@ asio::awaitable<void> refresh_chain(Interpreter* interpreter, std::string id, in
     // A named request, not a temporary inside the co_await expression: g++ 12
     // destroys such an aggregate temporary twice (free(): invalid pointer).
     RunRequest request{"TokenKeeper", "Refresh", id, ""};
+    request.want_stored = false;  // as the daemon runs it: nothing prints the stored instance
     RunResult result = co_await interpreter->run(std::move(request));
     const auto finished = BenchClock::now();
     if (!result.ok || !result.saved) throw std::runtime_error("TokenKeeper.Refresh on " + id + " failed:\n" + result.error);
