@@ -155,9 +155,8 @@ std::vector<std::string> task_files(const Args& args, bool with_task, const std:
   return files;
 }
 
-/// Why a dynamic task of `loaded` has no next run, computed read-only on its
-/// stored instance as the daemon computes it ("waiting: ExpiresIn is null");
-/// empty for any other task.
+}  // namespace
+
 std::string dynamic_waiting(const Loaded& loaded, Store& store, Clock& clock, const std::string& task) {
   const auto* schedule = loaded.program->schedule(task);
   const auto* dynamic = schedule && schedule->when ? std::get_if<ast::DynamicWhen>(&schedule->when->node) : nullptr;
@@ -181,6 +180,8 @@ std::string dynamic_waiting(const Loaded& loaded, Store& store, Clock& clock, co
     return std::string("its instance cannot be read: ") + printable(e.what());
   }
 }
+
+namespace {
 
 int tasks_list(const Args& args, std::ostream& out, std::ostream& err) {
   const auto files = task_files(args, false, "flow tasks list [FILE...]");
