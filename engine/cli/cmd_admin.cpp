@@ -28,8 +28,9 @@ constexpr const char* kInstancesUsage = R"(usage: flow instances list [FILE...] 
 
 The store is --db PATH, else flow.db beside the first FILE (or here); one
 that does not exist is an error, never created. It is opened read-only and
-left as it was (a store of an older schema is migrated only by a command that
-writes: flow run, flow trigger, flow tasks run|pause|resume|delete).
+left as it was (a store of an older schema is migrated by flow store migrate,
+or by a command that writes: flow run, flow trigger, flow tasks
+run|pause|resume|delete).
 )";
 
 constexpr const char* kTasksUsage = R"(usage: flow tasks list [FILE...] [--db PATH]
