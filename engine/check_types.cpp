@@ -176,6 +176,7 @@ class ExprChecker {
   StaticType check_node(const ast::Binary& n, const ast::Expr& expr);
   void warn_never_equal(ast::BinaryOp op, KindSet lhs, KindSet rhs, SourceRange at);
   StaticType fold(ast::BinaryOp op, const Value& lhs, const Value& rhs, SourceRange at);
+  StaticType divided_by_zero(SourceRange at);
 
   std::optional<StaticType> local(const std::string& name);
   std::string unknown_name_hint(const std::string& name) const;
@@ -449,13 +450,18 @@ StaticType ExprChecker::check_node(const ast::Binary& n, const ast::Expr& expr) 
     if (lhs.kinds == KindSet(ValueKind::null)) return rhs;
     return StaticType{lhs.kinds.without(ValueKind::null).add(rhs.kinds), std::nullopt};
   }
-  if (lhs.kinds.is_any() || rhs.kinds.is_any())
+  // `A / 0`, `W / (1 - 1)`: whatever the left side holds, every run fails here.
+  const bool by_zero = n.op == B::div && rhs.constant && rhs.constant->is<double>() && rhs.constant->as<double>() == 0;
+  if (lhs.kinds.is_any() || rhs.kinds.is_any()) {
+    if (by_zero) return divided_by_zero(at);
     return StaticType{is_comparison(n.op) ? KindSet(ValueKind::boolean) : KindSet::any(), std::nullopt};
+  }
   const auto& result = checker_.binary_outcome(n.op, lhs.kinds, rhs.kinds);
   if (result.kinds.empty()) {
     checker_.diagnostics().error(at, result.refusal);
     return StaticType{};
   }
+  if (by_zero) return divided_by_zero(at);
   // `"waited " + Wait` builds a message; `CreatedAt + "5 minutes"` meant a duration.
   if (n.op == B::add && is_time(lhs.kinds) && rhs.kinds == KindSet(ValueKind::text)) {
     checker_.diagnostics().warning(at, lhs.kinds.describe() + " + text joins them as text; to shift a time add a "
@@ -475,6 +481,13 @@ StaticType ExprChecker::fold(ast::BinaryOp op, const Value& lhs, const Value& rh
     checker_.diagnostics().error(at, e.what());
     return StaticType{};
   }
+}
+
+/// A divisor that is 0 whatever the run (`A / 0`, `A / (1 - 1)`): every run
+/// would fail at `at` with "division by zero", so the check does.
+StaticType ExprChecker::divided_by_zero(SourceRange at) {
+  checker_.diagnostics().error(at, "division by zero: the divisor is always 0");
+  return StaticType{};
 }
 
 }  // namespace

@@ -53,13 +53,20 @@ std::string WriteBack::dropped_note(const std::string& id) const {
 }
 
 void CommitQueue::keep_unwritten(const std::string& id, const std::string& process, std::int64_t revision,
-                                 const FieldMap& fields) {
+                                 const FieldMap& fields, const std::optional<FieldMap>& stored) {
   auto& kept = unwritten_[id];
   kept.id = id;
   kept.process = process;
   kept.revision = revision;
   for (const auto& [name, value] : fields) kept.values.insert_or_assign(name, value);
   kept.base = stored_values(id, kept.values);
+  if (!kept.base && stored) kept.base = values_in(&*stored, kept.values);
+}
+
+FieldMap CommitQueue::values_in(const FieldMap* stored, const FieldMap& fields) {
+  FieldMap values;
+  for (const auto& [name, value] : fields) values.emplace(name, field_or_null(stored, name));
+  return values;
 }
 
 std::optional<FieldMap> CommitQueue::stored_values(const std::string& id, const FieldMap& fields) const {
@@ -69,9 +76,7 @@ std::optional<FieldMap> CommitQueue::stored_values(const std::string& id, const 
   } catch (const StoreError&) {
     return std::nullopt;  // then only a store still at `revision` takes the values
   }
-  FieldMap values;
-  for (const auto& [name, value] : fields) values.emplace(name, field_or_null(stored ? &stored->fields : nullptr, name));
-  return values;
+  return values_in(stored ? &stored->fields : nullptr, fields);
 }
 
 WriteBack CommitQueue::write_unwritten(const std::string& id) {

@@ -49,9 +49,11 @@ class CommitQueue {
   /// `revision`: the stored revision the run loaded or last committed. The
   /// caller still holds the instance's lock, so the store holds what the run
   /// loaded or last committed: what it holds in those fields now is their
-  /// base, the values a later write-back expects to find there.
+  /// base, the values a later write-back expects to find there. When the
+  /// store cannot be read now, `stored` is: the fields the run knows the
+  /// store holds at `revision` (RunState::stored), if it knows them.
   void keep_unwritten(const std::string& id, const std::string& process, std::int64_t revision,
-                      const FieldMap& fields);
+                      const FieldMap& fields, const std::optional<FieldMap>& stored);
   /// Writes what is kept for `id` (nothing if nothing is) into the fields the
   /// store has not changed since (Store::write_back_fields); what it kept for
   /// a field changed since (a fresh refresh token the user put in) is
@@ -80,6 +82,8 @@ class CommitQueue {
   /// What the store holds now in each of `fields` of instance `id` (null for
   /// one it lacks); nullopt when it cannot be read.
   std::optional<FieldMap> stored_values(const std::string& id, const FieldMap& fields) const;
+  /// What `stored` (an instance's fields; null: no instance) holds in each of `fields`.
+  static FieldMap values_in(const FieldMap* stored, const FieldMap& fields);
 
   Store* store_;
   Clock* clock_;

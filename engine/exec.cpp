@@ -230,6 +230,9 @@ asio::awaitable<void> RunState::commit(std::optional<RunRecord> history) {
     instance.revision = commit.revision;
     instance.created = commit.created;
     instance.modified = commit.modified;
+    // A save writes the whole instance, a checkpoint its fields (Store::commit_runs).
+    if (stored && commit.save) *stored = commit.save->fields;
+    else if (stored) for (const auto& [name, value] : commit.checkpoint) stored->insert_or_assign(name, value);
   }
   if (commit.save) {
     saved = true;

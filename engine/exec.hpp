@@ -42,6 +42,12 @@ struct RunState {
   const void* chain = nullptr;           // holds the locks: the top-level run and the runs it starts share it
   FieldMap mapped_in;                    // every value a successful call mapped in during the run
   std::vector<std::string> sent_secrets; // what the run's requests sent of secrets (HttpRequest::secrets)
+  /// The instance's fields as the store holds them at instance.revision (none
+  /// at revision 0): read when it was loaded, then what each commit wrote.
+  /// The run holds the instance's lock, so no one else writes them meanwhile.
+  /// nullopt when not known. The base of what is kept after a failed commit
+  /// when the store cannot be read then (CommitQueue::keep_unwritten).
+  std::optional<FieldMap> stored;
 
   /// Commits `pending`, with `history` when given, in one store transaction
   /// (shared with other runs committing at the same moment), and notes a save

@@ -247,9 +247,10 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
   if (id && !flushed.dropped.empty()) note(flushed.dropped_note(*id));
   RunState child{state_.program, state_.host,  state_.options, state_.locks,       state_.commits, process,
                  {},             {},           {},              false, state_.depth + 1, {},
-                 &state_,        state_.chain,     {},              {}};
+                 &state_,        state_.chain,     {},              {},    {}};
   try {
-    child.instance = load_or_create(state_.program, *state_.host.store, *process, id, state_.host);
+    child.stored.emplace();
+    child.instance = load_or_create(state_.program, *state_.host.store, *process, id, state_.host, &*child.stored);
   } catch (const LocatedError&) {
     throw;
   } catch (const RunError& e) {  // no such instance, a seed's env() unset: said at the start rule
@@ -277,7 +278,8 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
   }
   if (not_written) {  // as for a top-level run: what the child's calls mapped in is kept
     if (!child.mapped_in.empty() && !child.instance.id.empty()) {
-      state_.commits.keep_unwritten(child.instance.id, process->name.text, child.instance.revision, child.mapped_in);
+      state_.commits.keep_unwritten(child.instance.id, process->name.text, child.instance.revision, child.mapped_in,
+                                    child.stored);
     }
     std::rethrow_exception(not_written);
   }

@@ -72,11 +72,13 @@ InstanceRecord instance_from_declaration(const ast::ProcessDecl& process, const 
 }
 
 InstanceRecord load_or_create(const Program& program, Store& store, const ast::ProcessDecl& process,
-                              const std::optional<std::string>& id, const Host& host) {
+                              const std::optional<std::string>& id, const Host& host, FieldMap* stored_fields) {
+  if (stored_fields) stored_fields->clear();
   if (!id) return instance_from_declaration(process, nullptr, host);
   if (auto stored = store.load_instance(*id)) {
     if (stored->process != process.name.text)
       throw RunError("instance '" + *id + "' is a " + stored->process + ", not a " + process.name.text);
+    if (stored_fields) *stored_fields = stored->fields;
     apply_declared_types(process, *stored);
     fill_defaults(process, stored->fields, host);
     return std::move(*stored);
@@ -86,7 +88,10 @@ InstanceRecord load_or_create(const Program& program, Store& store, const ast::P
     throw RunError("no instance of " + process.name.text + " with Process ID '" + *id + "'");
   auto record = instance_from_declaration(process, declaration, host);
   store.seed_instance(record, host.clock->now());
-  return store.load_instance(*id).value_or(std::move(record));
+  auto seeded = store.load_instance(*id);
+  if (!seeded) return record;
+  if (stored_fields) *stored_fields = seeded->fields;
+  return std::move(*seeded);
 }
 
 }  // namespace flow

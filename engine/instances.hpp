@@ -26,7 +26,10 @@ void apply_declared_types(const ast::ProcessDecl& process, InstanceRecord& recor
 /// its declaration when the store lacks it), or a new unsaved one when `id` is
 /// empty. Stored values take their fields' declared types (apply_declared_types);
 /// fields the record lacks (added to the process later) get their defaults.
+/// `stored_fields`, when given, receives the fields as the store holds them at
+/// the returned revision, before either (none for an instance it does not hold).
 InstanceRecord load_or_create(const Program& program, Store& store, const ast::ProcessDecl& process,
-                              const std::optional<std::string>& id, const Host& host);
+                              const std::optional<std::string>& id, const Host& host,
+                              FieldMap* stored_fields = nullptr);
 
 }  // namespace flow

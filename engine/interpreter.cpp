@@ -170,7 +170,7 @@ void Interpreter::keep_after_failed_commit(const RunRequest& request, RunState& 
   result.error += error_line(failure_text(failure));  // after the run's own error, if any
   if (!state.mapped_in.empty() && !state.instance.id.empty()) {
     impl_->commits.keep_unwritten(state.instance.id, state.process->name.text, state.instance.revision,
-                                  state.mapped_in);
+                                  state.mapped_in, state.stored);
     result.error += "  what calls mapped in (" + field_names(state.mapped_in) + ") is kept in memory and written before " +
                     state.instance.id + "'s next run calls anything\n";
     result.transient = true;  // worth the schedule's retry: the write is retried first
@@ -268,7 +268,7 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
   }
   const auto started = host_.clock->now();
   RunState state{program_, host_,   options_, impl_->locks, impl_->commits, process, result.instance, {}, {},
-                 false,    0,       {},       nullptr,      chain,          {},     {}};
+                 false,    0,       {},       nullptr,      chain,          {},     {},      {}};
   if (const auto dropped = flushed.dropped_note(result.instance.id); !dropped.empty()) {
     state.log.push_back(dropped);
     state.masked_log.push_back(dropped);
@@ -277,10 +277,14 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
     if (preview) {
       state.instance = std::move(*preview);
       for (auto& [name, value] : flushed.written) state.instance.fields.insert_or_assign(name, std::move(value));
+      const auto stored = state.instance.id.empty() ? std::nullopt : host_.store->load_instance(state.instance.id);
+      state.stored = stored ? stored->fields : FieldMap{};
       // The preview is as new as the store again: a later run on it is not refused as stale.
-      if (auto stored = flushed.written.empty() ? std::nullopt : host_.store->load_instance(state.instance.id))
-        state.instance.revision = stored->revision;
-    } else state.instance = load_or_create(program_, *host_.store, *process, request.instance_id, host_);
+      if (stored && !flushed.written.empty()) state.instance.revision = stored->revision;
+    } else {
+      state.stored.emplace();
+      state.instance = load_or_create(program_, *host_.store, *process, request.instance_id, host_, &*state.stored);
+    }
     result.loaded = true;
     Executor executor(state);
     const auto* on_load = loose ? nullptr : Program::load_handler(*process);  // typed rules run on what is loaded

@@ -58,7 +58,7 @@ void note_secret(HttpRequest& request, const Value& value, bool declared_secret 
 /// may echo them without the scheme.
 void add_header(HttpRequest& request, const std::string& name, const Value& value, bool declared_secret) {
   auto text = to_text(value);
-  if (value.secret || declared_secret || is_credential_header(name)) {
+  if (value.secret || declared_secret || is_credential_name(name)) {
     request.secrets.push_back(text);
     const auto space = text.find(' ');
     const bool scheme = space != std::string::npos && space > 0 &&
@@ -98,6 +98,92 @@ std::string expand_path(HttpRequest& request, const ast::MethodDecl& method, con
   return out;
 }
 
+/// `text` and, when it is percent-encoded, its decoded form: a server may echo either.
+void note_url_part(HttpRequest& request, std::string_view text) {
+  if (text.empty()) return;
+  request.secrets.emplace_back(text);
+  try {
+    if (auto decoded = url_decode(text); decoded != text) request.secrets.push_back(std::move(decoded));
+  } catch (const RunError&) {  // a '%' without two hex digits: sent as written
+  }
+}
+
+/// Calls `each(name, value)` for every `name=value` of `url`'s query, the
+/// name decoded and the value as written.
+template <typename Each>
+void each_query_parameter(std::string_view url, Each each) {
+  const auto question = url.find('?');
+  if (question == std::string_view::npos) return;
+  auto query = url.substr(question + 1);
+  query = query.substr(0, query.find('#'));
+  while (!query.empty()) {
+    const auto parameter = query.substr(0, query.find('&'));
+    query.remove_prefix(std::min(query.size(), parameter.size() + 1));
+    const auto equals = parameter.find('=');
+    if (equals == std::string_view::npos) continue;
+    std::string name(parameter.substr(0, equals));
+    try {
+      name = url_decode(name);
+    } catch (const RunError&) {  // read as written
+    }
+    each(name, parameter.substr(equals + 1));
+  }
+}
+
+/// What a URL carries of credentials whatever its taint: the password of
+/// `user:password@` (the transport refuses to send it, but a test's report
+/// shows the URL) and the value of each query parameter named like a
+/// credential header (`?api_key=...`, `?access_token=...`).
+void note_url_credentials(HttpRequest& request, std::string_view url) {
+  const auto scheme = url.find("://");
+  const auto authority_at = scheme == std::string_view::npos ? 0 : scheme + 3;
+  const auto authority = url.substr(authority_at, url.find_first_of("/?#", authority_at) - authority_at);
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    const auto userinfo = authority.substr(0, at);
+    if (const auto colon = userinfo.find(':'); colon != std::string_view::npos)
+      note_url_part(request, userinfo.substr(colon + 1));
+  }
+  each_query_parameter(url, [&](const std::string& name, std::string_view value) {
+    if (is_credential_name(name)) note_url_part(request, value);
+  });
+}
+
+/// A base_url that is secret as a whole (`base_url = SecretUrl;`): all of
+/// it, its path and each query value (a request line echoes them apart: the
+/// method's path goes between them).
+void note_secret_url(HttpRequest& request, std::string_view url) {
+  request.secrets.emplace_back(url);
+  const auto scheme = url.find("://");
+  const auto path = url.find_first_of("/?#", scheme == std::string_view::npos ? 0 : scheme + 3);
+  if (path != std::string_view::npos) note_url_part(request, url.substr(path, url.find_first_of("?#", path) - path));
+  each_query_parameter(url, [&](const std::string&, std::string_view value) { note_url_part(request, value); });
+}
+
+/// The base_url, and what it carries of secrets (note_url_credentials): of a
+/// string literal, the text of each secret value interpolated into it
+/// (`"https://h/t/${TenantKey}"`), evaluated part by part as the literal is;
+/// of any other expression, all of it when it is secret (note_secret_url).
+std::string base_url_of(HttpRequest& request, const ast::Expr& expr, const Scope& scope) {
+  std::string url;
+  if (const auto* literal = std::get_if<ast::StringLiteral>(&expr.node)) {
+    for (const auto& part : literal->parts) {
+      if (const auto* text = std::get_if<std::string>(&part.part)) {
+        url += *text;
+        continue;
+      }
+      const Value value = evaluate(*std::get<ast::ExprPtr>(part.part), scope);
+      note_secret(request, value);
+      url += to_text(value);
+    }
+  } else {
+    const Value value = evaluate(expr, scope);
+    url = to_text(value);
+    if (value.secret) note_secret_url(request, url);
+  }
+  note_url_credentials(request, url);
+  return url;
+}
+
 /// Applies the settings the datasource declares (each evaluated once, now:
 /// `env(...)` reads the environment of this run); returns its base_url.
 std::string apply_settings(HttpRequest& request, const ast::DatasourceDecl& ds, const Scope& scope,
@@ -105,10 +191,12 @@ std::string apply_settings(HttpRequest& request, const ast::DatasourceDecl& ds, 
   std::string base_url;
   for (const auto& setting : ds.settings) {
     const std::string_view name = setting.name.text;
-    const Value value = evaluate(setting.value, scope);
     if (name == settings::base_url) {
-      base_url = to_text(value);
-    } else if (name == settings::timeout) {
+      base_url = base_url_of(request, setting.value, scope);
+      continue;
+    }
+    const Value value = evaluate(setting.value, scope);
+    if (name == settings::timeout) {
       if (value.is<Duration>()) request.timeout = value.as<Duration>();
     } else if (name == settings::max_response_bytes) {
       if (value.is<double>()) request.max_response_bytes = static_cast<std::size_t>(value.as<double>());
@@ -155,7 +243,7 @@ void add_body(HttpRequest& request, const ast::MethodDecl& method, const MappedR
 
 }  // namespace
 
-bool is_credential_header(std::string_view name) {
+bool is_credential_name(std::string_view name) {
   std::string lower(name);
   for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   // "auth" covers Authorization and Proxy-Authorization.

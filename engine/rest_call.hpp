@@ -53,16 +53,19 @@ struct MappedRequest {
   std::optional<Value> url_path;
 };
 
-/// Whether a header holds a credential by its name alone, whatever its value's
-/// taint: Authorization, Proxy-Authorization, and any name containing auth,
-/// key, token, secret, password or cookie (case-insensitive). Its value is
-/// masked like a secret's (`header "X-Api-Key" = env("API_KEY")`).
-bool is_credential_header(std::string_view name);
+/// Whether a header, or a query parameter of a base_url, holds a credential by
+/// its name alone, whatever its value's taint: Authorization,
+/// Proxy-Authorization, and any name containing auth, key, token, secret,
+/// password or cookie (case-insensitive). Its value is masked like a secret's
+/// (`header "X-Api-Key" = env("API_KEY")`, `?api_key=${env("API_KEY")}`).
+bool is_credential_name(std::string_view name);
 
 /// Builds the request. Its `secrets` are the wire values of the secret parts:
-/// tainted values (a secret field, or computed from one), and headers that
-/// is_credential_header() names. `settings_scope` evaluates datasource settings
-/// and declared defaults (env(), literals); `declared_in` is the path of the
+/// tainted values (a secret field, or computed from one, in a part, a path
+/// parameter or interpolated into base_url), headers and base_url query
+/// parameters that is_credential_name() names, and a base_url's password.
+/// `settings_scope` evaluates datasource settings and declared defaults
+/// (env(), literals); `declared_in` is the path of the
 /// file that declares the datasource: relative ca_file, client_cert and
 /// client_key are read from its directory (path_beside). Throws RunError for a
 /// missing base_url, an unfilled path parameter, or a value that cannot be sent.

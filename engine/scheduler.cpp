@@ -21,6 +21,11 @@ struct Scheduler::Task {
   TaskState state;       // as last read, planned or run: the store's copy lags while `unsaved`
   bool unsaved = false;  // the last save failed; the next one retries it
   std::string waiting;   // a dynamic time's last logged reason for having none (empty: it had one)
+  /// A paused dynamic task: what it last passed over, as logged (its first
+  /// run, or its time); empty once it runs. Its slot is asked again every
+  /// minute while paused, and one time passed over is one line, not one a minute.
+  std::string passed_over;
+  std::optional<TimePoint> dynamic_time;  // the runner's last dynamic time for it
 };
 
 namespace {
@@ -53,7 +58,7 @@ Scheduler::Scheduler(Clock& clock, Store& store, std::vector<const ast::Schedule
       throw ScheduleError("schedule \"" + decl->name + "\": another schedule has the same name");
     }
     try {
-      auto task = std::make_unique<Task>(Task{decl, make_schedule_spec(*decl), {}, {}, false, {}});
+      auto task = std::make_unique<Task>(Task{decl, make_schedule_spec(*decl), {}, {}, false, {}, {}, {}});
       task->state.name = decl->name;
       tasks_.push_back(std::move(task));
     } catch (const ScheduleError& e) {
@@ -140,6 +145,7 @@ std::optional<TimePoint> Scheduler::dynamic_at(Task& task) {
   } catch (const StoreError& e) {
     next.waiting = std::string("cannot read what its time is computed from: ") + e.what();
   }
+  task.dynamic_time = next.at;
   if (next.at) {
     if (!task.waiting.empty()) note(task, "its time can be computed now: " + format_iso(*next.at));
     task.waiting.clear();
@@ -207,8 +213,15 @@ NextSlot Scheduler::plan_first(Task& task) {
 }
 
 NextSlot Scheduler::pass_over(Task& task, TimePoint slot) {
-  ++task.stats.skipped;
-  note(task, "paused: slot " + format_iso(slot) + " passed over");
+  if (!std::holds_alternative<DynamicSpec>(task.spec.when)) {
+    ++task.stats.skipped;
+    note(task, "paused: slot " + format_iso(slot) + " passed over");
+  } else if (const auto what = passed_over_text(task); what != task.passed_over) {
+    // Asked again every minute while paused: the same first run or time is one slot passed over.
+    ++task.stats.skipped;
+    note(task, "paused: " + what + " passed over; it runs once resumed");
+    task.passed_over = what;
+  }
   TaskProgress progress = progress_of(task.state);
   progress.next_run = slot;
   NextSlot next = plan_after_run(task.spec, progress, clock_.now(), dynamic_at(task));
@@ -216,8 +229,14 @@ NextSlot Scheduler::pass_over(Task& task, TimePoint slot) {
   return next;
 }
 
+std::string Scheduler::passed_over_text(const Task& task) const {
+  if (runs_first_now(task.spec, progress_of(task.state))) return "its first run (first run now)";
+  return "its time " + (task.dynamic_time ? format_iso(*task.dynamic_time) : std::string("-"));
+}
+
 asio::awaitable<NextSlot> Scheduler::run_slot(Task* task, TimePoint slot) {
   const TimePoint started = clock_.now();
+  task->passed_over.clear();
   TaskOutcome outcome = co_await run_with_retries(task);
   if (outcome.stopped) {
     // The daemon stops and the run never started: the slot stays due, for the next start to run.

@@ -139,6 +139,8 @@ class Scheduler {
   NextSlot plan_first(Task& task);
   /// Passes `slot` of a paused task over and persists the next one.
   NextSlot pass_over(Task& task, TimePoint slot);
+  /// What a paused dynamic task passes over: its first run, or its time.
+  std::string passed_over_text(const Task& task) const;
   /// Runs the task for `slot`, then persists last_run, run_count and the next slot.
   boost::asio::awaitable<NextSlot> run_slot(Task* task, TimePoint slot);
   /// Counts the slots `next` passed over and persists it as the task's next_run.

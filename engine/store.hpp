@@ -101,7 +101,8 @@ struct KeptFields {
   FieldMap values;
   std::int64_t revision = 0;  // the stored revision the run loaded or last committed (0: none stored)
   /// What the store held at that revision in each field of `values` (null for
-  /// a field or an instance it did not hold); nullopt when it could not be read.
+  /// a field or an instance it did not hold): read from the store, or else as
+  /// the run knew it (RunState::stored); nullopt when neither could tell.
   std::optional<FieldMap> base;
 };
 

@@ -30,6 +30,7 @@ commands:
             [--show-secrets]
   tasks list|history|run|pause|resume|delete ... scheduled tasks (flow tasks --help)
         [--db PATH] [--limit N] [--show-secrets]
+  store migrate [FILE...] [--db PATH]            migrate an older store's schema, nothing else
   repl [FILE...] [--db PATH] [--show-secrets]    interactive rules and expressions
   test FILE... [--filter TEXT] [--verbose]       run the files' test blocks: mocked HTTP,
        [--show-secrets] [--junit REPORT.xml]     a virtual clock, a fresh store each
@@ -64,6 +65,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (command == "run") return cmd_run(rest, out, err);
     if (command == "instances") return cmd_instances(rest, out, err);
     if (command == "tasks") return cmd_tasks(rest, out, err);
+    if (command == "store") return cmd_store(rest, out, err);
     if (command == "repl") return cmd_repl(rest, out, err);
     if (command == "test") return cmd_test(rest, out, err);
     throw UsageError("unknown command '" + command + "' (try flow --help)");

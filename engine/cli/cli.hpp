@@ -1,5 +1,5 @@
 #pragma once
-// The command line: `flow check|run|trigger|instances|tasks|repl`. Exit codes:
+// The command line: `flow check|run|trigger|instances|tasks|store|repl|test`. Exit codes:
 // 0 ok, 1 user error (diagnostics, failed run), 2 usage or internal error.
 
 #include <iosfwd>

@@ -27,8 +27,9 @@ constexpr const char* kInstancesUsage = R"(usage: flow instances list [FILE...] 
 
 The store is --db PATH, else flow.db beside the first FILE (or here); one
 that does not exist is an error, never created. It is opened read-only and
-left as it was (a store of an older schema is migrated only by a command that
-writes: flow run, flow trigger, flow tasks run|pause|resume|delete).
+left as it was (a store of an older schema is migrated by flow store migrate,
+or by a command that writes: flow run, flow trigger, flow tasks
+run|pause|resume|delete).
 )";
 
 constexpr const char* kTasksUsage = R"(usage: flow tasks list [FILE...] [--db PATH]
@@ -154,9 +155,8 @@ std::vector<std::string> task_files(const Args& args, bool with_task, const std:
   return files;
 }
 
-/// Why a dynamic task of `loaded` has no next run, computed read-only on its
-/// stored instance as the daemon computes it ("waiting: ExpiresIn is null");
-/// empty for any other task.
+}  // namespace
+
 std::string dynamic_waiting(const Loaded& loaded, Store& store, Clock& clock, const std::string& task) {
   const auto* schedule = loaded.program->schedule(task);
   if (!schedule || !schedule->id) return "";
@@ -174,6 +174,8 @@ std::string dynamic_waiting(const Loaded& loaded, Store& store, Clock& clock, co
     return std::string("its instance cannot be read: ") + printable(e.what());
   }
 }
+
+namespace {
 
 int tasks_list(const Args& args, std::ostream& out, std::ostream& err) {
   const auto files = task_files(args, false, "flow tasks list [FILE...]");

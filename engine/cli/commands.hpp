@@ -12,6 +12,7 @@ int cmd_trigger(const std::vector<std::string>& args, std::ostream& out, std::os
 int cmd_run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_instances(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_tasks(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int cmd_store(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_test(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_repl(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 

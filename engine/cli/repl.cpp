@@ -31,7 +31,8 @@ constexpr const char* kHelp = R"(commands:
   :click HANDLER   run a handler on the current instance as it is here
   :save            save the current instance (as a typed `save;`: refused when
                    the store has a newer revision, see :open)
-  :tasks           the schedules and their state in the store
+  :tasks           the schedules and their state in the store (and why a
+                   dynamic task has no next run yet)
   :history TASK    the task's recent runs
   :run TASK        run the task's handler now
   :load FILE       load more files (everything is checked again)
@@ -255,13 +256,17 @@ void ReplSession::tasks() {
   for (const auto* s : schedules) {
     const auto state = runtime_->store().load_task(s->name);
     out_ << s->name << "  " << (s->process ? s->process->text : "?") << "." << (s->trigger ? s->trigger->text : "?");
+    // A dynamic task without a next run waits for its time: why, as `flow tasks list FILE` says it.
+    const bool waits = !state || (!state->deleted && !state->paused && !state->next_run);
+    const auto why = waits ? dynamic_waiting(*loaded_, runtime_->store(), runtime_->clock(), s->name) : "";
+    const auto because = why.empty() ? std::string() : " (" + why + ")";
     if (!state) {
-      out_ << "  never run\n";
+      out_ << "  never run" << because << "\n";
       continue;
     }
     out_ << "  " << (state->deleted ? "deleted" : state->paused ? "paused" : "active") << "  runs "
          << state->run_count << "  last " << (state->last_run ? format_iso(*state->last_run) : "-") << "  next "
-         << (state->next_run ? format_iso(*state->next_run) : "-") << "\n";
+         << (state->next_run ? format_iso(*state->next_run) : "-") << because << "\n";
   }
 }
 

@@ -76,6 +76,11 @@ void print_run(std::ostream& out, std::ostream& err, const RunResult& result, bo
 /// The run as one JSON document (`--json`).
 std::string run_json(const RunResult& result, bool reveal);
 
+/// Why a dynamic task of `loaded` has no next run, computed read-only on its
+/// stored instance as the daemon computes it ("waiting: ExpiresIn is null");
+/// empty for any other task (`flow tasks list FILE`, the REPL's :tasks).
+std::string dynamic_waiting(const Loaded& loaded, Store& store, Clock& clock, const std::string& task);
+
 /// Splits "Process.Handler".
 std::pair<std::string, std::string> split_target(const std::string& target);
 /// A UsageError, naming the handlers there are, unless `program` has the

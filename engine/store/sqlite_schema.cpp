@@ -1,6 +1,7 @@
 #include "engine/store/sqlite_schema.hpp"
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <thread>
 
@@ -143,16 +144,17 @@ void check_current_schema(Db& db) {
   if (version < kSqliteSchemaVersion) {
     throw StoreError("store " + db.path() + ": schema version " + std::to_string(version) +
                      " is older than this Flow's (" + std::to_string(kSqliteSchemaVersion) +
-                     ") and a command that only reads does not migrate it; a command that writes (flow run, "
-                     "flow trigger, flow tasks run|pause|resume|delete) migrates it");
+                     ") and a command that only reads does not migrate it; flow store migrate does, and so "
+                     "does a command that writes (flow run, flow trigger, flow tasks run|pause|resume|delete)");
   }
 }
 
-void migrate(Db& db) {
+int migrate(Db& db) {
   db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
           "cannot read the schema version");
   int version = schema_version(db);
   check_not_newer(db, version);
+  const int found = version;
   while (version < kSqliteSchemaVersion) {
     const std::string operation = "cannot migrate the schema to version " + std::to_string(version + 1);
     Transaction transaction(db, operation);
@@ -166,6 +168,15 @@ void migrate(Db& db) {
     transaction.commit();
     ++version;
   }
+  return found;
+}
+
+SchemaMigration migrate_sqlite_store(const std::string& path, const SqliteOptions& options) {
+  if (!std::filesystem::exists(path)) throw StoreError("store " + path + ": cannot open: no such file");
+  Db db(path, sqlite::OpenMode::read_write);
+  sqlite3_busy_timeout(db.handle(), static_cast<int>(options.busy_timeout.count()));
+  configure_connection(db, options);
+  return SchemaMigration{migrate(db), kSqliteSchemaVersion};
 }
 
 }  // namespace flow

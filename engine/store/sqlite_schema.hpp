@@ -20,8 +20,9 @@ class Db;
 /// WAL mode (retried while another process switches it), synchronous as
 /// `options` say, foreign keys, the page cap.
 void configure_connection(sqlite::Db& db, const SqliteOptions& options);
-/// Migrates `db` to kSqliteSchemaVersion, one step per transaction; refuses a newer schema.
-void migrate(sqlite::Db& db);
+/// Migrates `db` to kSqliteSchemaVersion, one step per transaction; refuses a
+/// newer schema. Returns the version it found (0 for a new file).
+int migrate(sqlite::Db& db);
 /// A read-only connection cannot migrate: a file of an older schema is
 /// refused, saying what will migrate it.
 void check_current_schema(sqlite::Db& db);

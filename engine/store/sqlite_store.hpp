@@ -46,8 +46,8 @@ struct SqliteOptions {
   /// file is opened as it is, never created, migrated or switched to WAL, and
   /// left byte for byte as it was, with no -wal or -shm file created while its
   /// write-ahead log is empty; so it can be read on a read-only file or mount.
-  /// An older schema is refused (a command that writes migrates it); every
-  /// write throws StoreError.
+  /// An older schema is refused (migrate_sqlite_store, or opening it to write,
+  /// migrates it); every write throws StoreError.
   bool read_only = false;
 };
 
@@ -64,6 +64,18 @@ inline constexpr std::uint64_t kMinFreeBytes = 1024 * 1024;
 /// The schema version this build writes; older files are migrated on open,
 /// newer ones are refused.
 inline constexpr int kSqliteSchemaVersion = 3;
+
+/// The schema versions a migration went from and to (the same when there was nothing to do).
+struct SchemaMigration {
+  int from = 0;
+  int to = 0;
+};
+
+/// Migrates the schema of the store at `path`, which must exist, and does
+/// nothing else (`flow store migrate`): what the commands that write do when
+/// they open it. Throws StoreError when it does not exist, cannot be opened,
+/// is not a database, or was written by a newer Flow.
+SchemaMigration migrate_sqlite_store(const std::string& path, const SqliteOptions& options = {});
 
 /// Opens (creating if absent) the store at `path` and migrates its schema, or
 /// with `read_only` opens it as it is. Throws StoreError when the file cannot be

@@ -250,10 +250,61 @@ TEST_CASE("read-only admin commands do not migrate an older store; they say what
     CHECK(run.code == 2);
     CHECK(run.err == "flow: store error: store " + db +
                          ": schema version 2 is older than this Flow's (3) and a command that only reads does not "
-                         "migrate it; a command that writes (flow run, flow trigger, flow tasks "
-                         "run|pause|resume|delete) migrates it\n");
+                         "migrate it; flow store migrate does, and so does a command that writes (flow run, "
+                         "flow trigger, flow tasks run|pause|resume|delete)\n");
   }
   CHECK(bytes_of(db) == before);
+}
+
+TEST_CASE("flow store migrate migrates an older store, and nothing else, saying from which version", "[e2e]") {
+  TempDir dir;
+  const auto file = dir.file("seed.flow");
+  write_text(file, seed_example());
+  const auto db = dir.file("flow.db");  // beside the file: the default store
+  write_store(db);
+  // As Flow wrote it at schema version 2: tasks without an anchor.
+  testing::exec_sql(db, "ALTER TABLE tasks DROP COLUMN anchor; UPDATE schema_version SET version = 2");
+
+  const auto migrated = run_flow({"store", "migrate", file});
+  INFO(migrated.err);
+  CHECK(migrated.code == 0);
+  CHECK(migrated.out == "store " + db + ": schema version 2 -> 3 (migrated)\n");
+  CHECK(testing::query_int(db, "SELECT version FROM schema_version") == 3);
+  CHECK(testing::query_int(db, "SELECT count(*) FROM pragma_table_info('tasks') WHERE name = 'anchor'") == 1);
+  // Nothing else: the instance and the task are as they were, and no run was made.
+  const auto list = run_flow({"instances", "list", "--db", db});
+  CHECK(list.code == 0);
+  CHECK_THAT(list.out, Catch::StartsWith("TK-1  TokenKeeper  revision 1"));
+  CHECK(testing::query_int(db, "SELECT count(*) FROM runs") == 0);
+  CHECK(testing::query_int(db, "SELECT run_count FROM tasks") == 0);
+
+  const auto again = run_flow({"store", "migrate", "--db", db});
+  CHECK(again.code == 0);
+  CHECK(again.out == "store " + db + ": schema version 3, this Flow's: nothing to migrate\n");
+}
+
+TEST_CASE("flow store migrate refuses a newer schema and a store that does not exist", "[e2e]") {
+  TempDir dir;
+  const auto db = dir.file("flow.db");
+  write_store(db);
+  testing::exec_sql(db, "UPDATE schema_version SET version = 99");
+  const auto newer = run_flow({"store", "migrate", "--db", db});
+  CHECK(newer.code == 2);
+  CHECK(newer.out.empty());
+  CHECK(newer.err == "flow: store error: store " + db +
+                         ": schema version 99 is newer than this Flow understands (3); upgrade Flow\n");
+  CHECK(testing::query_int(db, "SELECT version FROM schema_version") == 99);
+
+  const auto missing = dir.file("missing.db");
+  const auto none = run_flow({"store", "migrate", "--db", missing});
+  CHECK(none.code == 1);
+  CHECK(none.err == "flow: no store at " + missing + "\n");
+  CHECK_FALSE(std::filesystem::exists(missing));
+
+  const auto help = run_flow({"store", "--help"});
+  CHECK(help.code == 0);
+  CHECK_THAT(help.out, Catch::StartsWith("usage: flow store migrate [FILE...] [--db PATH]"));
+  CHECK(run_flow({"store", "vacuum"}).code == 2);
 }
 
 TEST_CASE("read-only admin commands read a store in a read-only directory", "[e2e]") {

@@ -42,7 +42,7 @@ TEST_CASE("every option of a command's --help is in flow --help and in docs/lang
   REQUIRE(top.code == 0);
   const auto doc = read_text(FLOW_SOURCE_DIR "/docs/language.md");
   const auto readme = read_text(FLOW_SOURCE_DIR "/README.md");
-  for (const std::string command : {"check", "trigger", "run", "instances", "tasks", "repl", "test"}) {
+  for (const std::string command : {"check", "trigger", "run", "instances", "tasks", "store", "repl", "test"}) {
     const auto help = run_flow({command, "--help"});
     REQUIRE(help.code == 0);
     const auto entry = options_in(usage_entry(top.out, command));

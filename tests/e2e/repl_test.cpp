@@ -185,6 +185,41 @@ TEST_CASE("repl: click, save, open, tasks, history, run", "[repl]") {
   CHECK_FALSE(f.session->feed(":quit"));
 }
 
+TEST_CASE("repl: :tasks says why a dynamic task has no next run, as flow tasks list does", "[repl]") {
+  TempDir dir;
+  const auto file = dir.file("keeper.flow");
+  e2e::write_text(file, R"(process Keeper {
+  field CreatedAt datetime;
+  field ExpiresIn number;
+  on Refresh { set CreatedAt = 2026-03-01T09:00:00Z; set ExpiresIn = 3600; save; }
+}
+instance "K-1" of Keeper { }
+schedule "Before expiry" {
+  at CreatedAt + seconds(ExpiresIn) - 5 minutes;
+  process Keeper; id "K-1"; trigger Refresh;
+}
+)");
+  std::ostringstream out;
+  ReplSession session(ReplOptions{{file}, dir.file("flow.db"), false}, out);
+  const auto say = [&](const std::string& line) {
+    out.str("");
+    session.feed(line);
+    return out.str();
+  };
+  CHECK(say(":tasks") == "Before expiry  Keeper.Refresh  never run (waiting: instance K-1 is not in the store yet)\n");
+  say(":open K-1");  // seeds it: its fields are null
+  CHECK(say(":tasks") == "Before expiry  Keeper.Refresh  never run (waiting: CreatedAt and ExpiresIn are null)\n");
+  say(":click Refresh");
+  CHECK(say(":tasks") == "Before expiry  Keeper.Refresh  never run (its time: 2026-03-01T09:55:00Z)\n");
+  // With the task's state in the store (a daemon planned it and found no time), the same.
+  const auto paused = e2e::run_flow({"tasks", "pause", "Before expiry", file, "--db", dir.file("flow.db")});
+  REQUIRE(paused.code == 0);
+  CHECK(say(":tasks") == "Before expiry  Keeper.Refresh  paused  runs 0  last -  next -\n");
+  REQUIRE(e2e::run_flow({"tasks", "resume", "Before expiry", file, "--db", dir.file("flow.db")}).code == 0);
+  CHECK(say(":tasks") ==
+        "Before expiry  Keeper.Refresh  active  runs 0  last -  next - (its time: 2026-03-01T09:55:00Z)\n");
+}
+
 TEST_CASE("repl: the binary through a pipe", "[repl]") {
   TempDir dir;
   const auto file = dir.file("counter.flow");

@@ -154,6 +154,54 @@ TEST_CASE("secrets a server echoes back are masked however the request carried t
   CHECK_THAT(show.out, Catch::Contains("= \"HTTP 401: {"));  // Err: text, shown quoted, not masked whole
 }
 
+TEST_CASE("secrets in a datasource's base_url are masked when a server echoes the request line", "[e2e][secrets]") {
+  ServerThread server(echo_401);
+  TempDir dir;
+  const auto file = dir.file("keyed.flow");
+  // A key in base_url's query (a credential by its name, from env()), and a
+  // value computed from a secret field (no field holds it) in its path.
+  write_text(file, R"(
+datasource Keyed rest {
+  base_url = "${env("ECHO_BASE_URL")}/tenant/${upper(TenantKey)}/v1?api_key=${env("URL_KEY")}&v=plain-version-0001";
+  method Tok POST "/fail/token" { response body json { access_token; } }
+}
+process K {
+  field TenantKey secret = env("TENANT_KEY");
+  field Err text;
+  on Strict { create_item Keyed.Tok; }
+  on Handled { create_item Keyed.Tok on_error { Err = error.message; }; save; }
+}
+instance "K1" of K { }
+)");
+  const auto db = dir.file("flow.db");
+  const std::string url_key = "URLKEY-supersecret-0002";
+  const std::string tenant_key = "tenant-key-0123456789";
+  const std::string sent_tenant_key = "TENANT-KEY-0123456789";
+  const std::map<std::string, std::string> env{
+      {"ECHO_BASE_URL", server.base_url()}, {"URL_KEY", url_key}, {"TENANT_KEY", tenant_key}};
+
+  const auto strict = run_flow({"trigger", file, "K.Strict", "--id", "K1", "--db", db}, env);
+  const auto handled = run_flow({"trigger", file, "K.Handled", "--id", "K1", "--db", db}, env);
+  const auto show = run_flow({"instances", "show", "K1", "--db", db});
+  const auto history = history_dump(db);
+  INFO(strict.out << strict.err << handled.out << handled.err << show.out << history);
+  REQUIRE(strict.code == 1);
+  REQUIRE(handled.code == 0);
+  const std::map<std::string, std::string> outputs{{"the run's error", strict.err},
+                                                   {"the run's log", strict.out + handled.out},
+                                                   {"the on_error fields", show.out},
+                                                   {"the run history", history}};
+  for (const auto& [where, text] : outputs) {
+    INFO(where);
+    CHECK(text.find(url_key) == std::string::npos);
+    CHECK(text.find(tenant_key) == std::string::npos);
+    CHECK(text.find(sent_tenant_key) == std::string::npos);
+    CHECK_THAT(text, Catch::Contains("v=plain-version-0001"));  // the echoed request line is still there
+  }
+  const std::string dots = "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2";
+  CHECK_THAT(strict.err, Catch::Contains("/tenant/" + dots + "/v1/fail/token?api_key=" + dots + "&v="));
+}
+
 TEST_CASE("no secret reaches stdout, stderr, the log or the run history in clear", "[e2e][secrets]") {
   auto provider = start_seed_provider({"--invalid_grant_next_n", "1"});
   TempDir dir;

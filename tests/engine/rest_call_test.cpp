@@ -65,15 +65,51 @@ TEST_CASE("a request's secrets are its tainted parts, credential headers and cre
   }
 }
 
+TEST_CASE("a base_url's secrets: values interpolated from secrets, credential query parameters, a password",
+          "[rest]") {
+  EngineFixture f(R"(
+datasource Api rest {
+  base_url = "http://user:pass-word%2B01@127.0.0.1:9/t/${TenantKey}/v1?api_key=${env("FLOW_REST_CALL_TEST_UNSET", "url-key-0123456")}&api-version=2026-01-01&page=plain-page-7";
+  method Ping GET "/ping" { }
+}
+datasource Whole rest {
+  base_url = Url;
+  method Ping GET "/ping" { }
+}
+process P {
+  field TenantKey secret = env("FLOW_REST_CALL_TEST_UNSET", "tenant-key-0123456789");
+  field Url secret = env("FLOW_REST_CALL_TEST_UNSET", "http://127.0.0.1:9/hook/T0123/B4567?sig=whole-sig-0123&v=plain");
+  on Go { create_item Api.Ping; create_item Whole.Ping; }
+}
+)");
+  f.http.respond_with(204, "");
+  REQUIRE(f.run("P", "Go").ok);
+  const auto& secrets = f.http.requests.at(0).secrets;
+  CHECK(has(secrets, "tenant-key-0123456789"));  // interpolated from a secret field
+  CHECK(has(secrets, "url-key-0123456"));        // api_key: a credential by its name
+  CHECK(has(secrets, "pass-word%2B01"));         // the password, as written and decoded
+  CHECK(has(secrets, "pass-word+01"));
+  for (const auto* plain : {"2026-01-01", "plain-page-7", "user", "/t/", "127.0.0.1"}) {
+    INFO(plain);
+    CHECK_FALSE(has(secrets, plain));
+  }
+  // A base_url secret as a whole: all of it, its path and its query values.
+  const auto& whole = f.http.requests.at(1).secrets;
+  CHECK(has(whole, "http://127.0.0.1:9/hook/T0123/B4567?sig=whole-sig-0123&v=plain"));
+  CHECK(has(whole, "/hook/T0123/B4567"));
+  CHECK(has(whole, "whole-sig-0123"));
+  CHECK(f.http.requests.at(1).url == "http://127.0.0.1:9/hook/T0123/B4567/ping?sig=whole-sig-0123&v=plain");
+}
+
 TEST_CASE("credential headers by name", "[rest]") {
   for (const auto* name : {"Authorization", "proxy-authorization", "X-Api-Key", "X-Auth-Token", "Cookie",
                            "X-Client-Secret", "X-PASSWORD", "Apikey"}) {
     INFO(name);
-    CHECK(is_credential_header(name));
+    CHECK(is_credential_name(name));
   }
   for (const auto* name : {"Accept", "X-Trace", "Content-Type", "X-Request-Id"}) {
     INFO(name);
-    CHECK_FALSE(is_credential_header(name));
+    CHECK_FALSE(is_credential_name(name));
   }
 }
 

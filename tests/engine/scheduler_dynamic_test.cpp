@@ -97,3 +97,51 @@ TEST_CASE_METHOD(Scheduled, "scheduler: first run now runs a dynamic task that n
   CHECK(log.lines == std::vector<std::string>{});
   stop_and_drain(io, daemon);
 }
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a paused first run now task says once that it passes its first run over",
+                 "[scheduler]") {
+  ast::ScheduleDecl decl;
+  decl.name = "Before expiry";
+  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
+  decl.first_run_now = true;
+  store.tasks["Before expiry"] = {"Before expiry", std::nullopt, std::nullopt, 0, true, false};  // paused, never ran
+  Log log;
+  runner.dynamic_after_run = 55min;
+  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  advance_in_steps(io, clock, kT0 + 10min);  // its slot is asked again every minute
+  CHECK(runner.started.empty());
+  CHECK(log.lines == std::vector<std::string>{"task \"Before expiry\": paused: its first run (first run now) passed "
+                                              "over; it runs once resumed"});
+  CHECK(daemon.scheduler.stats("Before expiry").skipped == 1);
+
+  store.tasks.at("Before expiry").paused = false;  // `flow tasks resume`: the first run comes within a minute
+  advance_in_steps(io, clock, kT0 + 12min);
+  CHECK(runner.started == times({11min}));
+  CHECK(log.lines.size() == 1);
+  stop_and_drain(io, daemon);
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a paused dynamic task says once for each time it passes over", "[scheduler]") {
+  ast::ScheduleDecl decl;
+  decl.name = "Before expiry";
+  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
+  store.tasks["Before expiry"] = {"Before expiry", kT0 - 60min, std::nullopt, 3, true, false};
+  Log log;
+  runner.dynamic = kT0 - 5min;
+  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  advance_in_steps(io, clock, kT0 + 10min);
+  CHECK(runner.started.empty());
+  CHECK(log.lines == std::vector<std::string>{
+                         "task \"Before expiry\": its time 2026-11-28T08:55:00Z has come; paused, so it does not run",
+                         "task \"Before expiry\": paused: its time 2026-11-28T08:55:00Z passed over; it runs once "
+                         "resumed"});
+
+  runner.dynamic = kT0 + 20min;  // a refresh by hand: a new time, passed over in its turn
+  advance_in_steps(io, clock, kT0 + 30min);
+  CHECK(runner.started.empty());
+  CHECK(log.lines.size() == 3);
+  CHECK(log.lines.back() ==
+        "task \"Before expiry\": paused: its time 2026-11-28T09:20:00Z passed over; it runs once resumed");
+  CHECK(daemon.scheduler.stats("Before expiry").skipped == 2);
+  stop_and_drain(io, daemon);
+}

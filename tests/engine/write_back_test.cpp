@@ -29,7 +29,15 @@ process K {
       on_success { RefreshToken = body.refresh_token; AccessToken = body.access_token; };
     save;
   }
+  on Twice {
+    create_item Api.Refresh map { body.rt = RefreshToken; }
+      on_success { RefreshToken = body.refresh_token; AccessToken = body.access_token; };
+    create_item Api.Refresh map { body.rt = RefreshToken; }
+      on_success { RefreshToken = body.refresh_token; AccessToken = body.access_token; };
+    save;
+  }
   on PutToken { set RefreshToken = "rt-0000000000000009"; save; }
+  on PutBack { set RefreshToken = "rt-0000000000000001"; save; }
   on Annotate { set Note = "seen"; save; }
 }
 process Parent { on Go { start K id "K-1" trigger Go; } }
@@ -128,4 +136,93 @@ TEST_CASE_METHOD(KeptAfterDiskFull, "a start writes back only what did not chang
   CHECK(stored("RefreshToken") == "rt-0000000000000010");
   CHECK(std::find(result.log.begin(), result.log.end(), kTokenDropped) != result.log.end());
   CHECK_FALSE(shows_a_token(result.log));
+}
+
+namespace {
+
+/// As KeptAfterDiskFull, but the store cannot be read either when the run
+/// keeps what it could not commit: the base of the kept values is what the run
+/// knows the store holds (the instance as loaded, and what the run committed).
+struct KeptWhileUnreadable {
+  explicit KeptWhileUnreadable(const std::string& handler = "Go") : last_call(handler == "Twice" ? 2 : 1) {
+    REQUIRE(f.interpreter->seed_instances().empty());
+    store.unreadable_once_full = true;
+    f.http.respond([this](const HttpRequest&) -> HttpResult {
+      // The last call's answer is the one whose commit fails; an earlier one's is committed.
+      if (++calls == last_call) store.full = true;
+      HttpResponse response;
+      response.status = 200;
+      response.headers.emplace_back("Content-Type", "application/json");
+      response.body = answer(calls + 1);
+      return response;
+    });
+    const auto result = f.run_on(interpreter, "K", handler, "K-1");
+    REQUIRE_THAT(result.error, Catch::Contains("is kept in memory"));
+    REQUIRE(store.unreadable);  // the keep could not read the store
+    store.full = false;
+    store.unreadable = false;
+  }
+  std::string stored(const std::string& field) { return to_text(f.store->load_instance("K-1")->fields.at(field)); }
+
+  int last_call;
+  int calls = 0;
+  EngineFixture f{kProgram};
+  FillableStore store{*f.store};
+  Interpreter interpreter{*f.program, Host{&f.http, &f.clock, &store, &f.functions}};
+};
+
+}  // namespace
+
+TEST_CASE("kept while the store is unreadable: a change to another field does not drop the rotated token",
+          "[interpreter][commit][write-back]") {
+  KeptWhileUnreadable k;
+  REQUIRE(k.f.run("K", "Annotate", "K-1").ok);  // a new revision, the tokens untouched
+
+  BeforeExit exit(k.f, k.interpreter, {});
+  REQUIRE(exit.lost);
+  CHECK(exit.lost->empty());
+  CHECK(exit.notes ==
+        std::vector<std::string>{"what calls mapped into K-1 (AccessToken, RefreshToken) is written to the store now"});
+  CHECK(k.stored("RefreshToken") == "rt-0000000000000002");
+  CHECK(k.stored("AccessToken") == "at-0000000000000002");
+  CHECK(k.stored("Note") == "seen");
+}
+
+TEST_CASE("kept while the store is unreadable: a token the user put in since is not overwritten",
+          "[interpreter][commit][write-back]") {
+  KeptWhileUnreadable k;
+  REQUIRE(k.f.run("K", "PutToken", "K-1").ok);
+
+  BeforeExit exit(k.f, k.interpreter, {});
+  REQUIRE(exit.lost);
+  CHECK(exit.lost->empty());
+  CHECK(exit.notes == std::vector<std::string>{"what calls mapped into K-1 (AccessToken) is written to the store now",
+                                               kTokenDropped});
+  CHECK(k.stored("RefreshToken") == "rt-0000000000000009");
+  CHECK(k.stored("AccessToken") == "at-0000000000000002");
+}
+
+TEST_CASE("kept while the store is unreadable: the base is what the run committed, not what it started from",
+          "[interpreter][commit][write-back]") {
+  SECTION("the token the run's first call committed is still there: the second one's is written") {
+    KeptWhileUnreadable k("Twice");
+    REQUIRE(k.stored("RefreshToken") == "rt-0000000000000002");  // committed before the second call
+    REQUIRE(k.f.run("K", "Annotate", "K-1").ok);
+    BeforeExit exit(k.f, k.interpreter, {});
+    REQUIRE(exit.lost);
+    CHECK(exit.notes == std::vector<std::string>{
+                            "what calls mapped into K-1 (AccessToken, RefreshToken) is written to the store now"});
+    CHECK(k.stored("RefreshToken") == "rt-0000000000000003");
+    CHECK(k.stored("AccessToken") == "at-0000000000000003");
+  }
+  SECTION("the run's starting token put back since is a change: it stays") {
+    KeptWhileUnreadable k("Twice");
+    REQUIRE(k.f.run("K", "PutBack", "K-1").ok);  // the value the run started from, after the run changed it
+    BeforeExit exit(k.f, k.interpreter, {});
+    REQUIRE(exit.lost);
+    CHECK(exit.notes == std::vector<std::string>{"what calls mapped into K-1 (AccessToken) is written to the store now",
+                                                 kTokenDropped});
+    CHECK(k.stored("RefreshToken") == "rt-0000000000000001");
+    CHECK(k.stored("AccessToken") == "at-0000000000000003");
+  }
 }

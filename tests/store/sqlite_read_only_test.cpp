@@ -100,7 +100,8 @@ TEST_CASE("sqlite store read-only: an older schema is refused, not migrated", "[
   const auto before = bytes_of(path);
   CHECK(store_error_of([&] { open_to_read(path); }) ==
         "store " + path + ": schema version 2 is older than this Flow's (3) and a command that only reads does not "
-        "migrate it; a command that writes (flow run, flow trigger, flow tasks run|pause|resume|delete) migrates it");
+        "migrate it; flow store migrate does, and so does a command that writes (flow run, flow trigger, flow tasks "
+        "run|pause|resume|delete)");
   CHECK(bytes_of(path) == before);
 
   const auto empty = dir.file("empty.db");

@@ -14,8 +14,15 @@ class FillableStore final : public Store {
   bool full = false;
   int fail_next_commits = 0;  // commit_runs calls that fail, then it works again
   bool broken = false;        // commit_runs throws what no store may: not a StoreError
+  /// Once a write failed for want of room, reads fail too, until this is
+  /// reset: a store that cannot be read either when a run keeps what it could not commit.
+  bool unreadable_once_full = false;
+  bool unreadable = false;
 
-  std::optional<InstanceRecord> load_instance(const std::string& id) override { return inner_.load_instance(id); }
+  std::optional<InstanceRecord> load_instance(const std::string& id) override {
+    if (unreadable) throw StoreError("cannot read: disk I/O error");
+    return inner_.load_instance(id);
+  }
   void save_instance(InstanceRecord& instance, TimePoint now) override {
     fail_if_full();
     inner_.save_instance(instance, now);
@@ -51,8 +58,10 @@ class FillableStore final : public Store {
   std::vector<TaskState> list_tasks() override { return inner_.list_tasks(); }
 
  private:
-  void fail_if_full() const {
-    if (full) throw StoreError("cannot write: disk full");
+  void fail_if_full() {
+    if (!full) return;
+    unreadable = unreadable || unreadable_once_full;
+    throw StoreError("cannot write: disk full");
   }
   Store& inner_;
 };
