@@ -163,13 +163,14 @@ struct test_follower
           seq<kw_expect, sep, not_at<sor<kw_and, kw_or>>, sor<identifier_first, digit, one<'"', '('>>>> {};
 // Words that can follow a block's closing `>` (a rule, a clause, an item, a declaration).
 // A bare `>` before one of them closes the block instead of comparing (lookahead only).
+// `instance` only in a declaration's shape, `instance "ID"`: `instance("ID")` is
+// the tests' function, an operand (`expect 1 > instance("P-1").N;`).
 struct block_follower
     : sor<rule_keyword,
           one_of_words<FLOW_WORD("else"), FLOW_WORD("on"), FLOW_WORD("field"), FLOW_WORD("on_success"),
                        FLOW_WORD("on_error"), FLOW_WORD("into"), FLOW_WORD("method"), FLOW_WORD("header"),
-                       FLOW_WORD("import"), FLOW_WORD("datasource"), FLOW_WORD("process"), FLOW_WORD("instance"),
-                       FLOW_WORD("schedule")>,
-          test_follower> {};
+                       FLOW_WORD("import"), FLOW_WORD("datasource"), FLOW_WORD("process"), FLOW_WORD("schedule")>,
+          seq<kw_instance, sep, one<'"'>>, test_follower> {};
 
 // ---------------------------------------------------------------------- names
 // One named rule per role, so each failure point has its own message.

@@ -1,7 +1,12 @@
 #include "engine/cli/cli.hpp"
 
+#include <cerrno>
+#include <csignal>
 #include <exception>
 #include <iostream>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "engine/cli/args.hpp"
 #include "engine/cli/commands.hpp"
@@ -46,6 +51,26 @@ a power loss. relaxed: it survives a crash or kill -9 of flow, not a power loss.
 Secrets are masked (e.g. ••••3f2a) everywhere unless --show-secrets is given.
 )";
 
+/// What every command needs of the process before it writes or opens anything.
+/// A reader of stdout or stderr that goes away (a log shipper restarting,
+/// `| head`) must not kill flow: SIGPIPE would end a run between the call that
+/// rotated a token and the save, and the daemon with it. Ignored, the write
+/// fails with EPIPE instead and the stream drops what follows (exit codes stay
+/// those of the work done). And fds 0-2 that whoever started flow closed are
+/// /dev/null, so that no file flow opens (the store, a socket) becomes its
+/// "stdout" and takes log lines.
+void prepare_process() {
+  std::signal(SIGPIPE, SIG_IGN);
+  for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    const int null = ::open("/dev/null", O_RDWR);  // the lowest free fd: this one
+    if (null > fd) {
+      ::dup2(null, fd);
+      ::close(null);
+    }
+  }
+}
+
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -85,6 +110,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 }
 
 int run_cli(int argc, char** argv) {
+  prepare_process();
   std::vector<std::string> args(argv + 1, argv + argc);
   return run_cli(args, std::cout, std::cerr);
 }

@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "engine/cli/commands.hpp"
+#include "engine/cli/log_writer.hpp"
 #include "engine/cli/session.hpp"
 #include "engine/scheduler.hpp"
 #include "engine/task_runner.hpp"
@@ -81,13 +82,19 @@ ByHandHint commands_by_hand(const Args& args) {
 
 }  // namespace
 
-int cmd_run(const std::vector<std::string>& raw, std::ostream& out, std::ostream& err) {
+int cmd_run(const std::vector<std::string>& raw, std::ostream& stdout_stream, std::ostream& stderr_stream) {
   const auto args = parse_args(raw, {"db", "for", "durability", "keep-runs"}, {"show-secrets", "help"});
   if (args.flag("help") || args.positional.empty()) {
-    (args.flag("help") ? out : err) << "usage: flow run FILE... [--db PATH] [--for DURATION] [--show-secrets]"
-                                       " [--durability full|relaxed] [--keep-runs N]\n";
+    (args.flag("help") ? stdout_stream : stderr_stream)
+        << "usage: flow run FILE... [--db PATH] [--for DURATION] [--show-secrets]"
+           " [--durability full|relaxed] [--keep-runs N]\n";
     return args.flag("help") ? 0 : 2;
   }
+  // Everything the daemon writes from here on goes through the log writer's
+  // thread: a stdout nobody reads must not stop the schedules (log_writer.hpp).
+  LogWriter log(sink_for(stdout_stream), sink_for(stderr_stream));
+  auto& out = log.out();
+  auto& err = log.err();
   check_split_duration(raw);
   std::optional<std::chrono::milliseconds> run_for;  // read before anything is opened
   if (auto duration = args.option("for")) run_for = cli_duration(*duration);

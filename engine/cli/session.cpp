@@ -82,13 +82,13 @@ Runtime::Runtime(const Loaded& loaded, const std::string& db, RunOptions options
 Runtime::~Runtime() = default;
 
 template <class T>
-T Runtime::complete(asio::awaitable<T> work, const char* on_signal_text) {
+T Runtime::complete(asio::awaitable<T> work, const char* on_signal_text, std::ostream& err) {
   std::optional<T> result;
   std::exception_ptr failure;
   asio::signal_set signals(io_, SIGINT, SIGTERM);
   std::function<void(const boost::system::error_code&, int)> on_signal = [&](const auto& ec, int signal) {
     if (ec) return;
-    std::cerr << "flow: signal " << signal << ": " << on_signal_text << "\n" << std::flush;
+    err << "flow: signal " << signal << ": " << on_signal_text << "\n" << std::flush;
     interpreter_->stop_waiting();  // a run still waiting for another process has spent nothing: it stops
     signals.async_wait(on_signal);
   };
@@ -105,16 +105,16 @@ T Runtime::complete(asio::awaitable<T> work, const char* on_signal_text) {
 }
 
 RunResult Runtime::run_now(RunRequest request, std::optional<InstanceRecord> preview) {
-  return complete(interpreter_->run(std::move(request), std::move(preview)), kFinishingRun);
+  return complete(interpreter_->run(std::move(request), std::move(preview)), kFinishingRun, std::cerr);
 }
 
 RunResult Runtime::run_rules(LooseRules rules, InstanceRecord instance) {
-  return complete(interpreter_->run_rules(rules, std::move(instance)), kFinishingRun);
+  return complete(interpreter_->run_rules(rules, std::move(instance)), kFinishingRun, std::cerr);
 }
 
 bool Runtime::write_unwritten_before_exit(std::ostream& err) {
   auto note = [&err](const std::string& line) { err << "flow: " << line << "\n" << std::flush; };
-  const auto lost = complete(interpreter_->write_unwritten_before_exit(kExitWritePauses, note), "giving up writing");
+  const auto lost = complete(interpreter_->write_unwritten_before_exit(kExitWritePauses, note), "giving up writing", err);
   for (const auto& line : lost) err << "flow: error: " << line << "\n";
   return lost.empty();
 }

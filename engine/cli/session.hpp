@@ -56,9 +56,9 @@ class Runtime {
 
  private:
   /// Runs `work` on the io_context to its end; SIGINT or SIGTERM meanwhile
-  /// prints `on_signal` and calls the interpreter's stop_waiting().
+  /// prints `on_signal` on `err` and calls the interpreter's stop_waiting().
   template <class T>
-  T complete(boost::asio::awaitable<T> work, const char* on_signal);
+  T complete(boost::asio::awaitable<T> work, const char* on_signal, std::ostream& err);
 
   boost::asio::io_context io_;
   std::unique_ptr<Clock> clock_;

@@ -17,7 +17,8 @@ LockFile::~LockFile() {
 std::int64_t LockFile::byte_of(std::string_view name) {
   std::uint64_t hash = 14695981039346656037ull;  // FNV-1a
   for (const unsigned char c : name) hash = (hash ^ c) * 1099511628211ull;
-  return static_cast<std::int64_t>(hash >> 24);  // 40 bits: a sparse, never-written range
+  constexpr std::int64_t kFirstByte = std::int64_t{1} << 40;  // far past the bytes SQLite locks
+  return kFirstByte + static_cast<std::int64_t>(hash >> 24);   // 40 bits of hash: [2^40, 2^41)
 }
 
 bool LockFile::try_lock(std::string_view name) { return set(name, F_WRLCK); }
@@ -29,8 +30,8 @@ void LockFile::unlock(std::string_view name) {
 bool LockFile::set(std::string_view name, short type) {
   if (path_.empty()) return true;  // a store no other process can open
   if (fd_ < 0) {
-    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ < 0) throw StoreError("cannot open the lock file '" + path_ + "': " + std::strerror(errno));
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CLOEXEC);  // a write lock needs a descriptor open for writing
+    if (fd_ < 0) throw StoreError("cannot open '" + path_ + "' to lock it: " + std::strerror(errno));
   }
   struct flock lock {};
   lock.l_type = type;

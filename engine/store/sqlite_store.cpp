@@ -60,9 +60,8 @@ std::string log_text(const std::vector<std::string>& lines) {
 class SqliteStore final : public Store {
  public:
   SqliteStore(const std::string& path, const SqliteOptions& options)
-      : db_(path, options.read_only ? sqlite::read_only_mode(path) : sqlite::OpenMode::read_write),
-        // Beside the file itself, whatever path (a symlink, ../x) named it.
-        locks_(path == ":memory:" ? "" : std::filesystem::weakly_canonical(path).string() + ".lock"),
+      : locks_(path == ":memory:" ? "" : std::filesystem::absolute(path).string()),
+        db_(path, options.read_only ? sqlite::read_only_mode(path) : sqlite::OpenMode::read_write),
         directory_(path == ":memory:" ? "" : std::filesystem::absolute(path).parent_path().string()),
         keep_runs_(options.keep_runs) {
     sqlite3_busy_timeout(db_.handle(), static_cast<int>(options.busy_timeout.count()));
@@ -535,6 +534,9 @@ class SqliteStore final : public Store {
     return state;
   }
 
+  // On the database file itself (lock_file.hpp); declared before db_ so that
+  // it closes after the connection: its close drops SQLite's POSIX locks.
+  LockFile locks_;
   Db db_;
   // Instances as this connection last read or committed them, valid while no
   // other connection commits (PRAGMA data_version unchanged): a run then starts
@@ -542,7 +544,6 @@ class SqliteStore final : public Store {
   std::unordered_map<std::string, InstanceRecord> cache_;
   std::vector<InstanceRecord> written_;  // by the open transaction
   std::int64_t data_version_ = -1;
-  LockFile locks_;
   std::string directory_;  // of the file, for its free space; empty in memory
   std::int64_t keep_runs_;
   std::unordered_map<std::string, std::int64_t> runs_since_prune_;  // per task, by this connection

@@ -22,8 +22,8 @@ TEST_CASE("flow test runs the example's tests: every one passes", "[e2e]") {
   const auto run = run_flow({"test", FLOW_SOURCE_DIR "/examples/token_refresh_test.flow"});
   INFO(run.out << run.err);
   CHECK(run.code == 0);
-  CHECK(count_of(run.out, "... ok (") == 5);
-  CHECK(run.out.ends_with("5 tests: 5 passed, 0 failed\n"));
+  CHECK(count_of(run.out, "... ok (") == 6);
+  CHECK(run.out.ends_with("6 tests: 6 passed, 0 failed\n"));
 }
 
 TEST_CASE("flow test: a failing test exits 1 with its report, secrets masked", "[e2e]") {

@@ -1,6 +1,7 @@
 // Several flow processes on one store, and signals: no two spend the same
 // refresh token, one daemon per store, a signal lets the run in flight finish.
 #include <csignal>
+#include <filesystem>
 #include <thread>
 
 #include "e2e/e2e_support.hpp"
@@ -63,6 +64,35 @@ TEST_CASE("a second flow run on the same store is refused; flow trigger beside i
   // The daemon has gone: its claim went with it.
   const auto after = run_flow({"run", file, "--db", db, "--for", "1s"}, env);
   CHECK(after.code == 0);
+  CHECK(provider_stats(provider)["invalid_grants"] == 0);
+}
+
+TEST_CASE("deleting the store's lock file while a daemon runs: a second daemon is still refused", "[e2e]") {
+  // A 0-byte flow.db.lock stayed after every stop and looked stale; deleted
+  // under a running daemon it let a second one start on the same store, and
+  // the two spent each other's rotated refresh tokens (invalid_grant).
+  auto provider = start_seed_provider({"--delay-ms", "200"});
+  TempDir dir;
+  const auto file = write_seed(dir, "every 1 seconds;");
+  const auto db = dir.file("daemon.db");
+  const auto env = seed_env(provider);
+  auto daemon = start_flow({"run", file, "--db", db, "--for", "20s"}, env);
+  REQUIRE_THAT(daemon.read_line(std::chrono::seconds(10)), Catch::Contains("running 1 schedule(s)"));
+  REQUIRE_THAT(daemon.read_line(std::chrono::seconds(10)), Catch::Contains("TK-1 ok"));  // it has committed
+  std::filesystem::remove(db + ".lock");
+
+  const auto second = run_flow({"run", file, "--db", db, "--for", "3s"}, env);
+  INFO(second.out << second.err);
+  CHECK(second.code == 1);
+  CHECK_THAT(second.err, Catch::Contains("another `flow run` is already running the schedules of store"));
+  // Nor does a trigger beside it spend the token the daemon is rotating.
+  for (int i = 0; i < 3; ++i) {
+    const auto trigger = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--db", db}, env);
+    INFO(trigger.out << trigger.err);
+    CHECK(trigger.code == 0);
+  }
+  daemon.signal(SIGTERM);
+  CHECK(daemon.wait(std::chrono::seconds(10)) == 0);
   CHECK(provider_stats(provider)["invalid_grants"] == 0);
 }
 

@@ -146,7 +146,7 @@ TEST_CASE("a run waiting for another process's run gives up when a stop is asked
   CHECK_THAT(failure, Catch::Contains("stopped while waiting for another flow process's run on 'TK-1'"));
 }
 
-TEST_CASE("the lock file is found from the store file itself, whatever path names it", "[locks]") {
+TEST_CASE("the locks are found from the store file itself, whatever path names it", "[locks]") {
   flow::testing::TempDir dir;
   const auto path = (dir.path() / "s.db").string();
   auto direct = flow::open_sqlite_store(path);
@@ -154,4 +154,39 @@ TEST_CASE("the lock file is found from the store file itself, whatever path name
   auto through_link = flow::open_sqlite_store((dir.path() / "link.db").string());
   REQUIRE(direct->try_lock_instance("TK-1"));
   CHECK_FALSE(through_link->try_lock_instance("TK-1"));
+}
+
+TEST_CASE("deleting flow.db.lock (it looks stale) frees neither the daemon's claim nor an instance", "[locks]") {
+  flow::testing::TempDir dir;
+  const auto path = (dir.path() / "s.db").string();
+  auto daemon = flow::open_sqlite_store(path);
+  REQUIRE(daemon->claim_daemon());
+  REQUIRE(daemon->try_lock_instance("TK-1"));
+  std::filesystem::remove(path + ".lock");  // what an operator tidying up does; there is none now
+
+  auto second = flow::open_sqlite_store(path);
+  CHECK_FALSE(second->claim_daemon());
+  CHECK_FALSE(second->try_lock_instance("TK-1"));
+  CHECK_FALSE(std::filesystem::exists(path + ".lock"));
+}
+
+TEST_CASE("the store's locks hold through SQLite's own locking, commits and closes on the same file", "[locks]") {
+  flow::testing::TempDir dir;
+  const auto path = (dir.path() / "s.db").string();
+  auto daemon = flow::open_sqlite_store(path);
+  REQUIRE(daemon->claim_daemon());
+  REQUIRE(daemon->try_lock_instance("TK-1"));
+  // SQLite takes and drops its POSIX locks on the file for each transaction
+  // (all at once, for the whole file) and closes descriptors of it: none of
+  // that may release locks taken on another open file description.
+  for (int i = 0; i < 3; ++i) {
+    flow::InstanceRecord record{"TK-" + std::to_string(i + 2), "P", {}, {}, {}, 0, {}};
+    daemon->save_instance(record, flow::TimePoint{});
+    auto passing = flow::open_sqlite_store(path);
+    passing->save_instance(record, flow::TimePoint{});
+  }
+  auto second = flow::open_sqlite_store(path);
+  CHECK_FALSE(second->claim_daemon());
+  CHECK_FALSE(second->try_lock_instance("TK-1"));
+  CHECK(second->try_lock_instance("TK-2"));
 }

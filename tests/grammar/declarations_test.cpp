@@ -121,6 +121,24 @@ TEST_CASE("the words of test steps stay names elsewhere: `x > run` still compare
   }
 }
 
+TEST_CASE("`> instance(...)` compares: only an instance declaration's `instance \"ID\"` closes a block") {
+  // `instance` follows blocks as a declaration (`instance "ID" of P`); the
+  // function call `instance("ID")` is an operand like any other.
+  CHECK(parse_errors("test \"t\" { expect 1 > instance(\"P-1\").N; }") == "");
+  CHECK(parse_dump("test \"t\" { expect 1 > instance(\"P-1\").N; }") ==
+        "module 0\n"
+        "  test \"t\" @1:1\n"
+        "    expect @1:12\n"
+        "      binary > @1:19\n"
+        "        number 1 @1:19\n"
+        "        member .N @1:23\n"
+        "          call instance @1:23\n"
+        "            string \"P-1\" @1:32\n");
+  CHECK(parse_errors("process P { field N number; field B number; on H < set B = N > instance(\"P-1\").N > }") == "");
+  CHECK(parse_errors("test \"t\" < expect 1 > 0 > instance \"I\" of P { }") == "");
+  CHECK(parse_errors("test \"t\" < run P.H; expect 2 > 1 > instance \"I\" of P < >") == "");
+}
+
 TEST_CASE("angle-bracket test bodies close before every step") {
   CHECK(parse_errors("test \"t\" < mock A.B < status 500 > run P.H fails > ") == "");
   CHECK(parse_errors("test \"t\" < mock A.B < body < a = \"x\" > status 503 > expect 1 > 0 >") == "");

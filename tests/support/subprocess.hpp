@@ -35,13 +35,16 @@ class ChildProcess {
  public:
   /// Starts argv[0] (a path, or a name looked up in PATH) with the test's
   /// environment plus `extra_env` (which wins). Throws std::runtime_error when
-  /// the program cannot be executed.
-  static ChildProcess start(std::vector<std::string> argv, std::map<std::string, std::string> extra_env = {}) {
+  /// the program cannot be executed. `stdout_fd`, when given, is the child's
+  /// stdout instead of the captured pipe (which then ends at once): a pipe the
+  /// test reads, or does not.
+  static ChildProcess start(std::vector<std::string> argv, std::map<std::string, std::string> extra_env = {},
+                            int stdout_fd = -1) {
     if (argv.empty()) throw std::runtime_error("ChildProcess::start: empty argv");
     ::signal(SIGPIPE, SIG_IGN);  // a dead child's stdin must fail with EPIPE, not kill the test
     ChildProcess child;
     child.state_ = std::make_shared<State>();
-    child.spawn(argv, environment_with(extra_env));
+    child.spawn(argv, environment_with(extra_env), stdout_fd);
     child.reader_ = std::thread(&ChildProcess::pump, child.state_, child.out_fd_, child.err_fd_);
     child.out_fd_ = child.err_fd_ = -1;  // owned by the reader thread now
     return child;
@@ -198,7 +201,7 @@ class ChildProcess {
 
   /// fork + exec. Everything is prepared before fork: between fork and exec the
   /// child only makes async-signal-safe calls (the test process has threads).
-  void spawn(std::vector<std::string> argv, std::vector<std::string> env) {
+  void spawn(std::vector<std::string> argv, std::vector<std::string> env, int stdout_fd) {
     auto arg_pointers = c_strings(argv);
     auto env_pointers = c_strings(env);
     int in[2], out[2], err[2], status[2];
@@ -209,7 +212,12 @@ class ChildProcess {
     if (pid_ == 0) {
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       if (::getppid() != parent) ::_exit(127);
-      ::dup2(in[0], 0), ::dup2(out[1], 1), ::dup2(err[1], 2);
+      // An ignored signal stays ignored across exec: the child starts with
+      // SIGPIPE as a shell would give it, not as this test process set it.
+      struct sigaction default_action {};
+      default_action.sa_handler = SIG_DFL;
+      ::sigaction(SIGPIPE, &default_action, nullptr);
+      ::dup2(in[0], 0), ::dup2(stdout_fd >= 0 ? stdout_fd : out[1], 1), ::dup2(err[1], 2);
       ::execvpe(arg_pointers[0], arg_pointers.data(), env_pointers.data());
       int error = errno;
       [[maybe_unused]] auto ignored = ::write(status[1], &error, sizeof error);

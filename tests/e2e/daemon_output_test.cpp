@@ -1,0 +1,174 @@
+// The daemon's stdout as the world treats it: a reader that goes away (a log
+// shipper restarting, `| head`), a reader that stops reading. Neither may
+// stop the refreshes: a refresh cut short can lose a rotated token.
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <thread>
+
+#include "e2e/e2e_support.hpp"
+
+using namespace flow;
+using namespace flow::e2e;
+using flow::testing::TempDir;
+
+namespace {
+
+/// A pipe for a child's stdout; the test holds the read end.
+struct StdoutPipe {
+  int read_fd = -1;
+  int write_fd = -1;
+  std::size_t filled = 0;  // bytes fill() wrote
+
+  StdoutPipe() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+    read_fd = fds[0];
+    write_fd = fds[1];
+  }
+  ~StdoutPipe() {
+    close_read();
+    close_write();
+  }
+  StdoutPipe(const StdoutPipe&) = delete;
+  StdoutPipe& operator=(const StdoutPipe&) = delete;
+
+  /// The pipe as small as Linux makes one (a page) and already full, as if a
+  /// reader had stopped reading: the child's first write waits.
+  void fill() {
+    ::fcntl(write_fd, F_SETPIPE_SZ, 4096);
+    const int flags = ::fcntl(write_fd, F_GETFL);
+    ::fcntl(write_fd, F_SETFL, flags | O_NONBLOCK);  // the child must not inherit it: cleared below
+    const std::string filler(63, '#');
+    while (::write(write_fd, (filler + "\n").data(), filler.size() + 1) > 0) filled += filler.size() + 1;
+    ::fcntl(write_fd, F_SETFL, flags);
+  }
+
+  /// Everything the pipe holds now, without waiting for more.
+  std::string read_available() {
+    std::string text;
+    char chunk[4096];
+    pollfd ready{read_fd, POLLIN, 0};
+    while (::poll(&ready, 1, 0) > 0 && (ready.revents & POLLIN)) {
+      const ssize_t n = ::read(read_fd, chunk, sizeof chunk);
+      if (n <= 0) break;
+      text.append(chunk, static_cast<std::size_t>(n));
+    }
+    return text;
+  }
+
+  void close_read() { close_fd(read_fd); }
+  /// The child has its copy: the test's must go, or the reader never sees the end.
+  void close_write() { close_fd(write_fd); }
+
+  /// Reads up to the first '\n' (bounded by `timeout`); what was read.
+  std::string read_line(std::chrono::milliseconds timeout) {
+    std::string text;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    char c = 0;
+    while (text.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+      pollfd ready{read_fd, POLLIN, 0};
+      if (::poll(&ready, 1, 100) <= 0) continue;
+      if (::read(read_fd, &c, 1) != 1) break;
+      text += c;
+    }
+    return text;
+  }
+
+ private:
+  static void close_fd(int& fd) {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+};
+
+int refreshes(const test::RunningProvider& provider) { return provider_stats(provider).at("refreshes").get<int>(); }
+
+}  // namespace
+
+TEST_CASE("flow run whose stdout reader exits keeps running and refreshing", "[e2e]") {
+  auto provider = start_seed_provider();
+  TempDir dir;
+  const auto file = write_seed(dir, "every 1 seconds;");
+  const auto db = dir.file("flow.db");
+  StdoutPipe out;
+  auto daemon = test::ChildProcess::start({flow_binary(), "run", file, "--db", db, "--for", "5s"},
+                                          seed_env(provider), out.write_fd);
+  out.close_write();
+  INFO(daemon.stderr_text());
+  REQUIRE_THAT(out.read_line(std::chrono::seconds(10)), Catch::Contains("running 1 schedule(s)"));
+  out.close_read();  // the reader goes away: every later write gets EPIPE (SIGPIPE by default)
+  const int before = refreshes(provider);
+
+  const int code = daemon.wait(std::chrono::seconds(30));
+  INFO(daemon.stderr_text());
+  CHECK(code == 0);  // not -SIGPIPE
+  // Said once, where it can still be read.
+  CHECK(count_of(daemon.stderr_text(), "flow: stdout is closed (its reader went away): its lines are dropped") == 1);
+  CHECK(refreshes(provider) >= before + 3);  // about one a second until --for ends
+  CHECK(provider_stats(provider).at("invalid_grants").get<int>() == 0);
+
+  // The last rotated token was stored: the next refresh by hand succeeds.
+  const auto trigger = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--db", db},
+                                seed_env(provider));
+  INFO(trigger.out << trigger.err);
+  CHECK(trigger.code == 0);
+  CHECK(provider_stats(provider).at("invalid_grants").get<int>() == 0);
+}
+
+TEST_CASE("flow run whose stdout nobody reads keeps refreshing, and stops on time with --for", "[e2e]") {
+  auto provider = start_seed_provider();
+  TempDir dir;
+  const auto file = write_seed(dir, "every 1 seconds;");
+  StdoutPipe out;
+  out.fill();
+  const auto started = std::chrono::steady_clock::now();
+  auto daemon = test::ChildProcess::start({flow_binary(), "run", file, "--db", dir.file("flow.db"), "--for", "4s"},
+                                          seed_env(provider), out.write_fd);
+  out.close_write();
+
+  const int code = daemon.wait(std::chrono::seconds(20));
+  const auto took = std::chrono::steady_clock::now() - started;
+  INFO(daemon.stderr_text());
+  CHECK(code == 0);  // not killed by wait() after 20 s
+  // --for, plus the bounded wait for the log lines at exit, plus start-up.
+  CHECK(took < std::chrono::seconds(12));
+  CHECK(refreshes(provider) >= 3);  // about one a second though no line could be written
+  CHECK(provider_stats(provider).at("invalid_grants").get<int>() == 0);
+}
+
+TEST_CASE("flow run whose stdout reader stalls, then reads again, gets every line in order", "[e2e]") {
+  auto provider = start_seed_provider();
+  TempDir dir;
+  const auto file = write_seed(dir, "every 1 seconds;");
+  StdoutPipe out;
+  out.fill();
+  auto daemon = test::ChildProcess::start({flow_binary(), "run", file, "--db", dir.file("flow.db"), "--for", "5s"},
+                                          seed_env(provider), out.write_fd);
+  out.close_write();
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  INFO(daemon.stderr_text());
+  CHECK(refreshes(provider) >= 2);  // the schedule ran while the log waited
+
+  std::string text;  // the reader is back: it reads until the daemon ends
+  while (daemon.running()) {
+    text += out.read_available();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(daemon.wait(std::chrono::seconds(5)) == 0);
+  text += out.read_available();
+  REQUIRE(text.size() > out.filled);
+  const auto log = text.substr(out.filled);
+  INFO(log);
+  const auto first = log.find(" running 1 schedule(s)");
+  const auto run = log.find(" Refresh access token: TokenKeeper TK-1 ok\n    create_item ");
+  const auto stopped = log.find(" stopped\n");
+  CHECK(first < run);
+  CHECK(run < stopped);
+  CHECK(stopped != std::string::npos);
+  CHECK(log.ends_with(" stopped\n"));
+  CHECK(count_of(log, "TK-1 ok") == static_cast<std::size_t>(refreshes(provider)));
+  CHECK(count_of(log, "dropped") == 0);
+}
