@@ -6,7 +6,10 @@
 //      slot with plan_start (on_missed applies to a slot that passed while the
 //      daemon was down; a paused task passes missed slots over), persisting
 //      next_run and the grid anchor;
-//   2. sleeps on the Clock until the slot plus jitter;
+//   2. sleeps on the Clock until the slot plus jitter, reading the clock again
+//      whenever it wakes (at least every minute): a step of the wall clock is
+//      logged, and a step back moves a slot that keeps elapsed time back with
+//      it (engine/clock_steps.hpp has the rules);
 //   3. re-reads its TaskState (an admin command in another process may have
 //      paused or deleted it): deleted ends the loop, paused passes the slot
 //      over without running;
@@ -49,6 +52,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "engine/clock.hpp"
+#include "engine/clock_steps.hpp"
 #include "engine/schedule.hpp"
 #include "engine/store.hpp"
 #include "grammar/ast.hpp"
@@ -141,6 +145,15 @@ class Scheduler {
   NextSlot pass_over(Task& task, TimePoint slot);
   /// Runs the task for `slot`, then persists last_run, run_count and the next slot.
   boost::asio::awaitable<NextSlot> run_slot(Task* task, TimePoint slot);
+  /// Sleeps until `next`'s slot plus `jitter`, reading the clock again at
+  /// every wake: a step back moves a slot that keeps elapsed time back with it
+  /// (persisted). Returns the slot as it is then (or at stop()).
+  boost::asio::awaitable<NextSlot> wait_for_slot(Task* task, NextSlot next, Duration jitter);
+  /// Reads the clocks; a step of the wall clock is logged, once, by whichever
+  /// loop sees it first.
+  void observe_clock();
+  /// The clock's steps since the task last took them (net; back: negative).
+  Duration take_steps(Task& task);
   /// Counts the slots `next` passed over and persists it as the task's next_run.
   void persist_next(Task& task, const NextSlot& next);
   boost::asio::awaitable<TaskOutcome> run_with_retries(Task* task);
@@ -161,6 +174,7 @@ class Scheduler {
   TaskRunner& runner_;
   SchedulerOptions options_;
   std::vector<std::unique_ptr<Task>> tasks_;
+  ClockWatch watch_;
   bool stopping_ = false;
   std::exception_ptr first_error_;
 };

@@ -1,4 +1,5 @@
-// The clocks: the system's (on Asio, briefly for real) and the virtual one.
+// The clocks: the system's (on Asio, briefly for real) and the virtual one,
+// and ClockWatch, which tells a step of the wall clock from time passing.
 #include "engine/clock.hpp"
 
 #include <catch2/catch.hpp>
@@ -7,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <date/date.h>
 
+#include "engine/clock_steps.hpp"
 #include "engine/virtual_clock.hpp"
 
 namespace asio = boost::asio;
@@ -71,4 +73,22 @@ TEST_CASE("VirtualClock: step_wall sets the wall clock alone and wakes every sle
   CHECK(clock.steady() == 10min);
   clock.advance_to(start + 8min);
   CHECK(clock.steady() == 11min);
+}
+
+TEST_CASE("ClockWatch: steps of the wall clock, not time passing", "[clock]") {
+  asio::io_context io;
+  const TimePoint start = TimePoint(date::sys_days(date::year(2026) / 11 / 28));
+  flow::VirtualClock clock(io.get_executor(), start);
+  flow::ClockWatch watch(clock);
+  clock.advance_by(1h);
+  CHECK(watch.observe() == 0s);
+  clock.step_wall(2s);  // within the tolerance: two readings a moment apart
+  CHECK(watch.observe() == 0s);
+  clock.step_wall(-180s);
+  clock.advance_by(30s);
+  CHECK(watch.observe() == -180s);
+  CHECK(watch.observe() == 0s);  // said once
+  clock.step_wall(300s);
+  CHECK(watch.observe() == 300s);
+  CHECK(watch.total() == 120s);
 }

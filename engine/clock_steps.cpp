@@ -1,0 +1,39 @@
+#include "engine/clock_steps.hpp"
+
+#include <variant>
+
+namespace flow {
+
+namespace {
+
+bool is_elapsed_interval(const ScheduleSpec& spec) {
+  const auto* interval = std::get_if<IntervalSpec>(&spec.when);
+  return interval && interval->months == 0;
+}
+
+}  // namespace
+
+ClockWatch::ClockWatch(const Clock& clock) : clock_(&clock), wall_(clock.now()), steady_(clock.steady()) {}
+
+Duration ClockWatch::observe() {
+  const TimePoint wall = clock_->now();
+  const Duration steady = clock_->steady();
+  const Duration step = (wall - wall_) - (steady - steady_);
+  wall_ = wall;
+  steady_ = steady;
+  if (step >= -kClockStepTolerance && step <= kClockStepTolerance) return Duration(0);
+  total_ += step;
+  return step;
+}
+
+bool keeps_elapsed_time(const ScheduleSpec& spec) {
+  return is_elapsed_interval(spec) || std::holds_alternative<DynamicSpec>(spec.when);
+}
+
+TaskProgress moved_by(TaskProgress progress, Duration by) {
+  if (progress.next_run) progress.next_run = *progress.next_run + by;
+  if (progress.anchor) progress.anchor = *progress.anchor + by;
+  return progress;
+}
+
+}  // namespace flow

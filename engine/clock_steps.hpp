@@ -1,0 +1,50 @@
+#pragma once
+// When the wall clock is set (stepped) or time passes unseen (a suspend): what
+// the schedules do. The scheduler (engine/scheduler.*) watches the clocks with
+// a ClockWatch and plans with the functions here, which are pure, like
+// engine/schedule.*.
+//
+// Decisions, in one place:
+// - A step is a move of the wall clock apart from steady time by more than
+//   kClockStepTolerance between two readings. The daemon logs it once.
+// - A step back moves the pending slots that count elapsed time back with it
+//   (intervals of seconds to weeks, and `at` times, which this process
+//   computed from times it read on the wall clock): `every 20 seconds` still
+//   comes 20 s after the previous slot, not 20 s plus the step. Wall-clock
+//   forms (`every day at`, months, cron, `once at`) keep their wall time.
+// - A step forward moves nothing: it cannot be told from time that really
+//   passed (a frozen virtual machine whose clock was then corrected), and an
+//   early refresh is harmless where a late one is an outage. A slot it passed
+//   is due at once.
+
+#include "engine/clock.hpp"
+#include "engine/schedule.hpp"
+
+namespace flow {
+
+/// Reads the wall clock and steady time together and adds up the steps of the
+/// wall clock between readings.
+class ClockWatch {
+ public:
+  explicit ClockWatch(const Clock& clock);
+  /// Reads both clocks: the step since the last reading (back: negative), or
+  /// zero when they moved alike within kClockStepTolerance. Added to total().
+  Duration observe();
+  /// Every step observed so far, added up (back: negative).
+  Duration total() const { return total_; }
+
+ private:
+  const Clock* clock_;
+  TimePoint wall_;
+  Duration steady_;
+  Duration total_{0};
+};
+
+/// Whether a schedule's slots count elapsed time, and so move with a step of
+/// the wall clock: intervals of seconds to weeks, and `at` times.
+bool keeps_elapsed_time(const ScheduleSpec& spec);
+
+/// `progress` with its slot and an interval's anchor moved by `by`.
+TaskProgress moved_by(TaskProgress progress, Duration by);
+
+}  // namespace flow

@@ -1,0 +1,92 @@
+// The scheduler when the wall clock is set (VirtualClock::step_wall moves it
+// apart from steady time): engine/clock_steps.hpp has the rules.
+#include "engine/scheduler.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "support/scheduler_fixture.hpp"
+
+using namespace flow::testing::scheduling;
+using flow::testing::advance_in_steps;
+
+namespace {
+
+const std::string kTask = "Refresh access token";
+
+ast::ScheduleDecl daily_at(int hour, int minute) {
+  ast::ScheduleDecl decl;
+  decl.name = "Daily";
+  ast::DailyWhen daily;
+  daily.at = ast::TimeOfDay{hour, minute};
+  decl.when = ast::ScheduleWhen{daily, {}};
+  return decl;
+}
+
+ast::ScheduleDecl dynamic_at() {
+  ast::ScheduleDecl decl;
+  decl.name = "Before expiry";
+  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
+  return decl;
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(Scheduled, "scheduler: after a step back, an interval's next slot keeps its elapsed time",
+                 "[scheduler][clock]") {
+  auto decl = every(20, ast::TimeUnit::seconds);
+  Log log;
+  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  advance_in_steps(io, clock, kT0 + 5s);
+  REQUIRE(runner.started == times({0s}));
+
+  clock.step_wall(-180s);  // NTP: the clock was 3 minutes ahead
+  io.restart();
+  io.poll();
+  CHECK(log.lines == std::vector<std::string>{
+                         "the system clock stepped back 3m: the slots of `every` intervals and `at` times move back "
+                         "with it, keeping their elapsed time; wall-clock slots (`every day at`, months, cron, "
+                         "`once at`) keep their time"});
+  // 20 s after the first run by steady time: kT0 + 20 s - 180 s on the clock as it reads now.
+  CHECK(store.tasks.at(kTask).next_run == kT0 - 160s);
+  CHECK(store.tasks.at(kTask).anchor == kT0 - 180s);
+  advance_in_steps(io, clock, kT0 - 160s + 45s);
+  CHECK(runner.started == times({0s, -160s, -140s, -120s}));
+  CHECK(log.lines.size() == 1);  // said once
+  stop_and_drain(io, daemon);
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a step back during a run moves its last run and next slot too",
+                 "[scheduler][clock]") {
+  auto decl = every(55, ast::TimeUnit::minutes);
+  runner.run_time = 10s;
+  Daemon daemon(io, clock, store, {&decl}, runner);
+  io.poll();  // the first run is under way, its call takes 10 s
+  clock.step_wall(-1h);
+  advance_in_steps(io, clock, clock.now() + 10s);
+  REQUIRE(runner.started == times({0s}));
+  CHECK(store.tasks.at(kTask).last_run == kT0 - 1h);
+  CHECK(store.tasks.at(kTask).next_run == kT0 - 1h + 55min);
+  stop_and_drain(io, daemon);
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a wall-clock schedule keeps its time after a step back", "[scheduler][clock]") {
+  auto decl = daily_at(9, 30);
+  Daemon daemon(io, clock, store, {&decl}, runner);
+  advance_in_steps(io, clock, kT0 + 10min);
+  clock.step_wall(-5min);
+  advance_in_steps(io, clock, kT0 + 40min);
+  CHECK(runner.started == times({30min}));  // 09:30 as the clock reads it, 5 minutes later by steady time
+  stop_and_drain(io, daemon);
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: after a step back, a dynamic time comes earlier by the step",
+                 "[scheduler][clock]") {
+  auto decl = dynamic_at();
+  runner.dynamic = kT0 + 30min;  // CreatedAt + ExpiresIn - 5 minutes, CreatedAt read on the clock before the step
+  Daemon daemon(io, clock, store, {&decl}, runner);
+  advance_in_steps(io, clock, kT0 + 10min);
+  clock.step_wall(-4min);
+  advance_in_steps(io, clock, kT0 + 26min);
+  CHECK(runner.started == times({26min}));
+  stop_and_drain(io, daemon);
+}
