@@ -36,4 +36,25 @@ TaskProgress moved_by(TaskProgress progress, Duration by) {
   return progress;
 }
 
+bool began_late(const ScheduleSpec& spec, const TaskProgress& progress, TimePoint wake, TimePoint started) {
+  // A run begins within moments of its wake; this much later, something held it up.
+  if (!progress.next_run || started - wake <= kClockStepTolerance) return false;
+  const auto following = slot_after(spec, *progress.next_run, progress.anchor);
+  return following && *following <= started;
+}
+
+NextSlot plan_after_late_run(const ScheduleSpec& spec, const TaskProgress& progress, TimePoint started,
+                             TimePoint now) {
+  ScheduleSpec skipping = spec;
+  skipping.on_overlap = ast::OverlapPolicy::skip;  // the late run stood for the slots passed
+  NextSlot next = plan_after_run(skipping, progress, now);
+  if (!is_elapsed_interval(spec)) return next;
+  TaskProgress from_run = progress;
+  from_run.next_run = started;
+  from_run.anchor = started;
+  NextSlot counted = plan_after_run(spec, from_run, now);
+  counted.skipped += next.skipped;
+  return counted;
+}
+
 }  // namespace flow

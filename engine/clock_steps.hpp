@@ -15,7 +15,12 @@
 // - A step forward moves nothing: it cannot be told from time that really
 //   passed (a frozen virtual machine whose clock was then corrected), and an
 //   early refresh is harmless where a late one is an outage. A slot it passed
-//   is due at once.
+//   is due at once (a late run, below, when it passed the next one too).
+// - A late run, one that begins after the slot following its own had come
+//   too (a step forward, a suspend, a busy machine), stands for every slot
+//   passed: an elapsed interval counts from it (as after a slot missed while
+//   the daemon was down), the other forms go on at their first slot after
+//   now. No slot was overrun by the run itself, and the log says so.
 
 #include "engine/clock.hpp"
 #include "engine/schedule.hpp"
@@ -46,5 +51,15 @@ bool keeps_elapsed_time(const ScheduleSpec& spec);
 
 /// `progress` with its slot and an interval's anchor moved by `by`.
 TaskProgress moved_by(TaskProgress progress, Duration by);
+
+/// Whether a run woken at `wake` for the slot `progress.next_run`, begun at
+/// `started`, began late: after the slot following its own had come too.
+bool began_late(const ScheduleSpec& spec, const TaskProgress& progress, TimePoint wake, TimePoint started);
+
+/// plan_after_run for a late run begun at `started` (see began_late): the slots
+/// passed are skipped (counted), whatever on_overlap says; an elapsed interval
+/// counts from `started`.
+NextSlot plan_after_late_run(const ScheduleSpec& spec, const TaskProgress& progress, TimePoint started,
+                             TimePoint now);
 
 }  // namespace flow

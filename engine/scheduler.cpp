@@ -186,7 +186,7 @@ asio::awaitable<void> Scheduler::task_loop(Task* task) {
     refresh_state(*task, kGoingOn);  // an admin may have paused or deleted it meanwhile
     if (task->state.deleted) break;
     if (task->state.paused) next = pass_over(*task, *next.slot);
-    else next = co_await run_slot(task, *next.slot);
+    else next = co_await run_slot(task, *next.slot, *next.slot + jitter);
   }
   if (task->unsaved) save_state(*task);  // the last chance before the daemon stops
 }
@@ -225,7 +225,7 @@ NextSlot Scheduler::pass_over(Task& task, TimePoint slot) {
   return next;
 }
 
-asio::awaitable<NextSlot> Scheduler::run_slot(Task* task, TimePoint slot) {
+asio::awaitable<NextSlot> Scheduler::run_slot(Task* task, TimePoint slot, TimePoint wake) {
   const TimePoint started = clock_.now();
   TaskOutcome outcome = co_await run_with_retries(task);
   if (outcome.stopped) {
@@ -243,11 +243,19 @@ asio::awaitable<NextSlot> Scheduler::run_slot(Task* task, TimePoint slot) {
   task->state.run_count += 1;
   TaskProgress progress = progress_of(task->state);
   progress.next_run = slot;
+  const bool late = began_late(task->spec, progress, wake, started);
   if (keeps_elapsed_time(task->spec)) progress = moved_by(progress, back);
   auto at = dynamic_at(*task);
   if (at) *at += back;  // computed from times it may have read before the step
-  NextSlot next = plan_after_run(task->spec, progress, clock_.now(), at);
-  if (next.skipped) {
+  NextSlot next = late ? plan_after_late_run(task->spec, progress, *task->state.last_run, clock_.now())
+                       : plan_after_run(task->spec, progress, clock_.now(), at);
+  if (late) {
+    note(*task, "its slot " + format_iso(slot) + " ran " + rounded(started - wake) +
+                    " late (the machine was suspended or busy, or the system clock stepped forward): one run for " +
+                    std::to_string(next.skipped + 1) + " slot(s)" +
+                    (keeps_elapsed_time(task->spec) ? ", and its interval counts from it" : "") + "; next at " +
+                    when_text(next.slot));
+  } else if (next.skipped) {
     note(*task, "the run overran " + std::to_string(next.skipped) + " slot(s); next at " + when_text(next.slot));
   }
   persist_next(*task, next);
@@ -262,7 +270,8 @@ void Scheduler::observe_clock() {
                  ": the slots of `every` intervals and `at` times move back with it, keeping their elapsed time; "
                  "wall-clock slots (`every day at`, months, cron, `once at`) keep their time");
   } else {
-    options_.log("the system clock stepped forward " + rounded(step) + ": slots keep their time");
+    options_.log("the system clock stepped forward " + rounded(step) +
+                 ": slots keep their time; a task whose slot it passed runs once now");
   }
 }
 

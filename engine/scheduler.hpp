@@ -16,8 +16,10 @@
 //   4. runs the task through the TaskRunner, retrying transient failures
 //      `retry N times backoff D` (D, 2D, 4D, ...);
 //   5. persists last_run, run_count and the next slot (plan_after_run: a run
-//      that overran later slots skips or queues them per on_overlap), and
-//      repeats until the schedule has no next slot (once done, expired).
+//      that overran later slots skips or queues them per on_overlap; a run
+//      that began late, its next slot already past, stands for the slots
+//      passed), and repeats until the schedule has no next slot (once done,
+//      expired).
 // Runs of one task never overlap: the loop is sequential, so "a run still in
 // progress when the next is due" is exactly a run that ends after that slot.
 //
@@ -143,8 +145,9 @@ class Scheduler {
   NextSlot plan_first(Task& task);
   /// Passes `slot` of a paused task over and persists the next one.
   NextSlot pass_over(Task& task, TimePoint slot);
-  /// Runs the task for `slot`, then persists last_run, run_count and the next slot.
-  boost::asio::awaitable<NextSlot> run_slot(Task* task, TimePoint slot);
+  /// Runs the task for `slot` (woken at `wake`), then persists last_run,
+  /// run_count and the next slot.
+  boost::asio::awaitable<NextSlot> run_slot(Task* task, TimePoint slot, TimePoint wake);
   /// Sleeps until `next`'s slot plus `jitter`, reading the clock again at
   /// every wake: a step back moves a slot that keeps elapsed time back with it
   /// (persisted). Returns the slot as it is then (or at stop()).

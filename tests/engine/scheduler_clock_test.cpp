@@ -1,5 +1,5 @@
 // The scheduler when the wall clock is set (VirtualClock::step_wall moves it
-// apart from steady time): engine/clock_steps.hpp has the rules.
+// apart from steady time) or a slot comes late: engine/clock_steps.hpp has the rules.
 #include "engine/scheduler.hpp"
 
 #include <catch2/catch.hpp>
@@ -89,4 +89,63 @@ TEST_CASE_METHOD(Scheduled, "scheduler: after a step back, a dynamic time comes 
   advance_in_steps(io, clock, kT0 + 26min);
   CHECK(runner.started == times({26min}));
   stop_and_drain(io, daemon);
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a step forward runs the slot it passed once, and is no overrun",
+                 "[scheduler][clock]") {
+  auto decl = every(20, ast::TimeUnit::seconds);
+  Log log;
+  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  advance_in_steps(io, clock, kT0 + 5s);
+  clock.step_wall(300s);
+  io.restart();
+  io.poll();
+  CHECK(runner.started == times({0s, 305s}));  // the slot at 20 s, run at once
+  REQUIRE(log.lines.size() == 2);
+  CHECK(log.lines[0] ==
+        "the system clock stepped forward 5m: slots keep their time; a task whose slot it passed runs once now");
+  CHECK(log.lines[1] == "task \"Refresh access token\": its slot 2026-11-28T09:00:20Z ran 4m45s late (the machine "
+                        "was suspended or busy, or the system clock stepped forward): one run for 15 slot(s), and its "
+                        "interval counts from it; next at 2026-11-28T09:05:25Z");
+  CHECK_FALSE(log.has("overran"));
+  advance_in_steps(io, clock, kT0 + 330s);
+  CHECK(runner.started == times({0s, 305s, 325s}));
+  stop_and_drain(io, daemon);
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a slot woken late (a suspend) runs once and goes on from there",
+                 "[scheduler][clock]") {
+  SECTION("an interval counts from the late run") {
+    auto decl = every(20, ast::TimeUnit::seconds);
+    decl.on_overlap = ast::OverlapPolicy::queue;  // no extra run: the late one stood for the slots passed
+    Log log;
+    Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+    io.poll();
+    clock.advance_to(kT0 + 1h);  // suspended for an hour: nothing woke on the way
+    io.restart();
+    io.poll();
+    CHECK(runner.started == times({0s, 1h}));
+    CHECK(store.tasks.at(kTask).next_run == kT0 + 1h + 20s);
+    CHECK(log.has("ran 59m40s late"));
+    CHECK_FALSE(log.has("overran"));
+    stop_and_drain(io, daemon);
+  }
+  SECTION("cron goes on at its first slot after now") {
+    ast::ScheduleDecl decl;
+    decl.name = "Cron";
+    decl.when = ast::ScheduleWhen{ast::CronWhen{"*/5 * * * *", {}}, {}};
+    decl.on_overlap = ast::OverlapPolicy::queue;
+    Log log;
+    Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+    io.poll();
+    clock.advance_to(kT0 + 62min);
+    io.restart();
+    io.poll();
+    CHECK(runner.started == times({0min, 62min}));  // 09:00, then the 09:05 slot, late
+    CHECK(store.tasks.at("Cron").next_run == kT0 + 65min);
+    CHECK(log.has("its slot 2026-11-28T09:05:00Z ran 57m late"));
+    CHECK(log.has("one run for 12 slot(s); next at 2026-11-28T10:05:00Z"));  // 09:05 to 10:00
+    CHECK(daemon.scheduler.stats("Cron").skipped == 11);
+    stop_and_drain(io, daemon);
+  }
 }
