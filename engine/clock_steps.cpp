@@ -57,4 +57,17 @@ NextSlot plan_after_late_run(const ScheduleSpec& spec, const TaskProgress& progr
   return counted;
 }
 
+std::optional<Duration> clock_was_ahead(const ScheduleSpec& spec, const TaskProgress& progress, TimePoint now) {
+  if (std::holds_alternative<OnceSpec>(spec.when) || !progress.last_run) return std::nullopt;
+  const Duration ahead = *progress.last_run - now;
+  if (ahead <= kClockAheadTolerance) return std::nullopt;
+  return ahead;
+}
+
+TaskProgress due_now(const ScheduleSpec& spec, TaskProgress progress, TimePoint now) {
+  progress.next_run = now;
+  if (std::holds_alternative<IntervalSpec>(spec.when)) progress.anchor = now;
+  return progress;
+}
+
 }  // namespace flow

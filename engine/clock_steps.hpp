@@ -21,11 +21,22 @@
 //   passed: an elapsed interval counts from it (as after a slot missed while
 //   the daemon was down), the other forms go on at their first slot after
 //   now. No slot was overrun by the run itself, and the log says so.
+// - At start-up, a last run stored more than kClockAheadTolerance after now
+//   was recorded by a clock that was ahead and has been set back since: its
+//   slots are from that clock too. The task runs at once (an extra refresh is
+//   harmless; waiting out the clock's error is an outage) and an interval is
+//   counted from that run.
+
+#include <optional>
 
 #include "engine/clock.hpp"
 #include "engine/schedule.hpp"
 
 namespace flow {
+
+/// How far after now a stored last run must be to count as recorded by a
+/// clock that was ahead (less is an ordinary small correction).
+inline constexpr Duration kClockAheadTolerance = std::chrono::minutes(1);
 
 /// Reads the wall clock and steady time together and adds up the steps of the
 /// wall clock between readings.
@@ -61,5 +72,13 @@ bool began_late(const ScheduleSpec& spec, const TaskProgress& progress, TimePoin
 /// counts from `started`.
 NextSlot plan_after_late_run(const ScheduleSpec& spec, const TaskProgress& progress, TimePoint started,
                              TimePoint now);
+
+/// How far after `now` the task's stored last run is, when that is more than
+/// kClockAheadTolerance (`once` aside: it ran, and runs no more).
+std::optional<Duration> clock_was_ahead(const ScheduleSpec& spec, const TaskProgress& progress, TimePoint now);
+
+/// The progress to plan from at start-up when the clock was ahead: a slot due
+/// now, and an interval's grid anchored there.
+TaskProgress due_now(const ScheduleSpec& spec, TaskProgress progress, TimePoint now);
 
 }  // namespace flow

@@ -197,7 +197,10 @@ NextSlot Scheduler::plan_first(Task& task) {
   // passed over like any other, whatever on_missed says.
   ScheduleSpec spec = task.spec;
   if (state.paused) spec.on_missed = ast::MissedPolicy::skip;
-  NextSlot next = plan_start(spec, progress_of(state), clock_.now(), dynamic_at(task));
+  const TimePoint now = clock_.now();
+  if (const auto ahead = clock_was_ahead(spec, progress_of(state), now))
+    return plan_after_clock_ahead(task, spec, *ahead);
+  NextSlot next = plan_start(spec, progress_of(state), now, dynamic_at(task));
   if (next.once_already_past) {
     const auto& once = std::get<OnceSpec>(task.spec.when);
     note(task, "its time (once at " + format_iso(once.at) +
@@ -211,6 +214,23 @@ NextSlot Scheduler::plan_first(Task& task) {
     else if (next.skipped) note(task, missed + "skipping to " + when_text(next.slot));
     else note(task, missed + (dynamic ? "running now" : "running once now"));
   }
+  persist_next(task, next);
+  return next;
+}
+
+NextSlot Scheduler::plan_after_clock_ahead(Task& task, const ScheduleSpec& spec, Duration ahead) {
+  // Its stored slot came from that clock too: due now, and counted from here.
+  const TaskState& state = task.state;
+  const TimePoint now = clock_.now();
+  const bool dynamic = std::holds_alternative<DynamicSpec>(spec.when);
+  NextSlot next = plan_start(spec, due_now(spec, progress_of(state), now), now,
+                             dynamic ? std::optional<TimePoint>(now) : std::nullopt);
+  const std::string what = state.paused ? "paused, so it does not run now"
+                           : next.slot  ? "it runs now"
+                                        : "it has no slot left";
+  note(task, "its last run is recorded at " + format_iso(*state.last_run) + ", " + rounded(ahead) +
+                 " ahead of the clock now: the clock was ahead then and has been set back; " + what +
+                 (state.next_run ? ", not at " + format_iso(*state.next_run) + " (planned by that clock)" : ""));
   persist_next(task, next);
   return next;
 }

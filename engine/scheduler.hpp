@@ -4,8 +4,9 @@
 // Each task loop:
 //   1. loads its TaskState (creating it on first start) and plans the first
 //      slot with plan_start (on_missed applies to a slot that passed while the
-//      daemon was down; a paused task passes missed slots over), persisting
-//      next_run and the grid anchor;
+//      daemon was down; a paused task passes missed slots over; a last run
+//      stored ahead of the clock makes the task due now), persisting next_run
+//      and the grid anchor;
 //   2. sleeps on the Clock until the slot plus jitter, reading the clock again
 //      whenever it wakes (at least every minute): a step of the wall clock is
 //      logged, and a step back moves a slot that keeps elapsed time back with
@@ -143,6 +144,9 @@ class Scheduler {
   boost::asio::awaitable<void> task_loop(Task* task);
   /// Plans the first slot at start-up (on_missed) and persists it.
   NextSlot plan_first(Task& task);
+  /// plan_first for a task whose last run is stored `ahead` of the clock
+  /// (engine/clock_steps.hpp): due now, logged, persisted.
+  NextSlot plan_after_clock_ahead(Task& task, const ScheduleSpec& spec, Duration ahead);
   /// Passes `slot` of a paused task over and persists the next one.
   NextSlot pass_over(Task& task, TimePoint slot);
   /// Runs the task for `slot` (woken at `wake`), then persists last_run,

@@ -1,5 +1,5 @@
 // The schedule math of engine/clock_steps: which slots follow a step of the
-// clock, and a late run.
+// clock, a late run, a last run stored ahead of the clock.
 #include "engine/clock_steps.hpp"
 
 #include <catch2/catch.hpp>
@@ -59,4 +59,22 @@ TEST_CASE("clock steps: after a late run an interval counts from it, other forms
   next = flow::plan_after_late_run(cron, TaskProgress{kT0 - 5min, kT0, 2}, kT0 + 62min, kT0 + 62min);
   CHECK(next.slot == kT0 + 65min);
   CHECK(next.skipped == 12);  // 09:05 to 10:00
+}
+
+TEST_CASE("clock steps: a last run stored over a minute ahead of now was recorded by a clock that was ahead",
+          "[clock]") {
+  const auto spec = every(55, ast::TimeUnit::minutes);
+  CHECK_FALSE(flow::clock_was_ahead(spec, TaskProgress{kT0 + 60s, kT0 + 56min, 1, kT0 + 60s}, kT0));
+  CHECK(flow::clock_was_ahead(spec, TaskProgress{kT0 + 10min, kT0 + 65min, 1, kT0 + 10min}, kT0) == 10min);
+  CHECK_FALSE(flow::clock_was_ahead(spec, TaskProgress{std::nullopt, kT0 + 10min, 0, kT0 + 10min}, kT0));
+  ast::DateTimeLiteral at;
+  at.value = kT0 + 24h;
+  at.text = "2026-11-29T09:00:00Z";
+  const auto once = spec_of(ast::ScheduleWhen{ast::OnceWhen{at}, {}});
+  CHECK_FALSE(flow::clock_was_ahead(once, TaskProgress{kT0 + 24h, std::nullopt, 1}, kT0));  // it ran: no more
+
+  const auto due = flow::due_now(spec, TaskProgress{kT0 + 240h, kT0 + 240h, 3, kT0 + 240h}, kT0);
+  CHECK(due.next_run == kT0);
+  CHECK(due.anchor == kT0);
+  CHECK(due.run_count == 3);
 }

@@ -149,3 +149,43 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a slot woken late (a suspend) runs once 
     stop_and_drain(io, daemon);
   }
 }
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a last run stored ahead of the clock makes the task due now",
+                 "[scheduler][clock]") {
+  // Written while the clock was 10 days ahead; the clock has been set back since.
+  const TimePoint ahead = kT0 + 24h * 10;
+  Log log;
+  SECTION("an interval runs now and counts from here") {
+    auto decl = every(55, ast::TimeUnit::minutes);
+    store.tasks[kTask] = {kTask, ahead, ahead + 55min, 3, false, false, ahead};
+    Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+    advance_in_steps(io, clock, kT0 + 1h);
+    CHECK(runner.started == times({0min, 55min}));
+    REQUIRE_FALSE(log.lines.empty());
+    CHECK(log.lines[0] == "task \"Refresh access token\": its last run is recorded at 2026-12-08T09:00:00Z, 10d ahead "
+                          "of the clock now: the clock was ahead then and has been set back; it runs now, not at "
+                          "2026-12-08T09:55:00Z (planned by that clock)");
+    CHECK(store.tasks.at(kTask).last_run == kT0 + 55min);
+    stop_and_drain(io, daemon);
+  }
+  SECTION("a dynamic time computed from that clock's times runs now") {
+    auto decl = dynamic_at();
+    store.tasks["Before expiry"] = {"Before expiry", ahead, ahead + 55min, 3, false, false};
+    runner.dynamic = ahead + 55min;
+    runner.dynamic_after_run = 55min;
+    Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+    advance_in_steps(io, clock, kT0 + 1min);
+    CHECK(runner.started == times({0min}));
+    CHECK(log.has("ahead of the clock now"));
+    stop_and_drain(io, daemon);
+  }
+  SECTION("a minute's difference is no clock that was ahead") {
+    auto decl = every(55, ast::TimeUnit::minutes);
+    store.tasks[kTask] = {kTask, kT0 + 30s, kT0 + 55min + 30s, 3, false, false, kT0 + 30s};
+    Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+    advance_in_steps(io, clock, kT0 + 55min);
+    CHECK(runner.started.empty());
+    CHECK(log.lines.empty());
+    stop_and_drain(io, daemon);
+  }
+}
