@@ -13,6 +13,8 @@ namespace {
 
 constexpr auto kShortestQuietInterval = std::chrono::minutes(1);
 constexpr int kMostRetries = 10;
+/// Further away than this, a `once at` time is more likely a typo than a plan.
+constexpr auto kFarthestPlausible = std::chrono::duration_cast<Duration>(std::chrono::years(100));
 
 std::vector<std::string> zone_names() {
   std::vector<std::string> out;
@@ -105,7 +107,9 @@ class ScheduleChecker {
   /// Everything else make_schedule_spec refuses (`every 0 minutes`, 25:00, day 32).
   void validate() {
     try {
-      expired(make_schedule_spec(schedule_));
+      const auto spec = make_schedule_spec(schedule_);
+      expired(spec);
+      far_away(spec);
     } catch (const ScheduleError& e) {
       const bool first_run = std::string_view(e.what()) == kFirstRunNowOnlyAt;
       error(first_run ? schedule_.first_run_range : schedule_.when->range, e.what());
@@ -119,6 +123,15 @@ class ScheduleChecker {
     if (!now || !spec.expires_at || *spec.expires_at > *now) return;
     warning(schedule_.expires->range, "expires " + schedule_.expires->at->text +
                                           " has passed: this schedule will never run");
+  }
+
+  /// `once at 2300-01-01`: it would run, but nobody waiting for it will see it.
+  void far_away(const ScheduleSpec& spec) {
+    const auto* once = std::get_if<OnceSpec>(&spec.when);
+    const auto now = checker_.now();
+    if (!once || !now || once->at - *now <= kFarthestPlausible) return;
+    const auto& text = std::get<ast::OnceWhen>(schedule_.when->node).at.text;
+    warning(schedule_.when->range, "once at " + text + " is more than 100 years away: is the year right?");
   }
 
   void dynamic_time(const ast::ProcessDecl* process) {

@@ -10,6 +10,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "engine/clock_steps.hpp"
+
 namespace flow {
 
 namespace asio = boost::asio;
@@ -26,6 +28,7 @@ struct Scheduler::Task {
   /// minute while paused, and one time passed over is one line, not one a minute.
   std::string passed_over;
   std::optional<TimePoint> dynamic_time;  // the runner's last dynamic time for it
+  Duration steps_seen{0};  // the clock's steps (ClockWatch::total) its planned slot already follows
 };
 
 namespace {
@@ -46,11 +49,16 @@ std::string when_text(std::optional<TimePoint> slot) {
   return slot ? format_iso(*slot) : std::string("never");
 }
 
+/// A clock's step or a delay for the log, to the second: 3m, 10d.
+std::string rounded(Duration d) {
+  return format_duration(std::chrono::round<std::chrono::seconds>(d < Duration(0) ? -d : d));
+}
+
 }  // namespace
 
 Scheduler::Scheduler(Clock& clock, Store& store, std::vector<const ast::ScheduleDecl*> schedules,
                      TaskRunner& runner, SchedulerOptions options)
-    : clock_(clock), store_(store), runner_(runner), options_(std::move(options)) {
+    : clock_(clock), store_(store), runner_(runner), options_(std::move(options)), watch_(clock) {
   if (!options_.jitter) options_.jitter = default_jitter();
   for (const auto* decl : schedules) {
     // Task state is keyed by name: two loops must never share it.
@@ -71,6 +79,7 @@ Scheduler::~Scheduler() = default;
 
 asio::awaitable<void> Scheduler::run() {
   auto executor = co_await asio::this_coro::executor;
+  watch_ = ClockWatch(clock_);  // steps count from here
   // Signalled (cancelled) when the last loop has exited.
   asio::steady_timer all_done(executor, asio::steady_timer::time_point::max());
   std::size_t remaining = tasks_.size();
@@ -163,6 +172,7 @@ asio::awaitable<void> Scheduler::task_loop(Task* task) {
   const std::string retry = "reading it again in " + format_duration(options_.store_retry) + " before planning";
   while (!stopping_ && !refresh_state(*task, retry)) co_await clock_.sleep_until(clock_.now() + options_.store_retry);
   if (stopping_ || task->state.deleted) co_return;
+  take_steps(*task);  // its first plan reads the clock as it is now
   NextSlot next = plan_first(*task);
   const bool dynamic = std::holds_alternative<DynamicSpec>(task->spec.when);
   while (!stopping_) {
@@ -171,19 +181,18 @@ asio::awaitable<void> Scheduler::task_loop(Task* task) {
       co_await clock_.sleep_until(clock_.now() + options_.dynamic_idle_poll);
       if (stopping_) break;
       refresh_state(*task, kGoingOn);
+      take_steps(*task);
       next = plan_start(task->spec, progress_of(task->state), clock_.now(), dynamic_at(*task));
       continue;
     }
-    const TimePoint slot = *next.slot;
-    const TimePoint wake = apply_jitter(slot, task->spec.jitter, options_.jitter);
-    co_await clock_.sleep_until(wake);
+    const Duration jitter = apply_jitter(*next.slot, task->spec.jitter, options_.jitter) - *next.slot;
+    next = co_await wait_for_slot(task, next, jitter);
     if (stopping_) break;
-    if (clock_.now() < wake) continue;  // woken early by someone else's cancel_all: sleep on
 
     refresh_state(*task, kGoingOn);  // an admin may have paused or deleted it meanwhile
     if (task->state.deleted) break;
-    if (task->state.paused) next = pass_over(*task, slot);
-    else next = co_await run_slot(task, slot);
+    if (task->state.paused) next = pass_over(*task, *next.slot);
+    else next = co_await run_slot(task, *next.slot, *next.slot + jitter);
   }
   if (task->unsaved) save_state(*task);  // the last chance before the daemon stops
 }
@@ -194,7 +203,10 @@ NextSlot Scheduler::plan_first(Task& task) {
   // passed over like any other, whatever on_missed says.
   ScheduleSpec spec = task.spec;
   if (state.paused) spec.on_missed = ast::MissedPolicy::skip;
-  NextSlot next = plan_start(spec, progress_of(state), clock_.now(), dynamic_at(task));
+  const TimePoint now = clock_.now();
+  if (const auto ahead = clock_was_ahead(spec, progress_of(state), now))
+    return plan_after_clock_ahead(task, spec, *ahead);
+  NextSlot next = plan_start(spec, progress_of(state), now, dynamic_at(task));
   if (next.once_already_past) {
     const auto& once = std::get<OnceSpec>(task.spec.when);
     note(task, "its time (once at " + format_iso(once.at) +
@@ -208,6 +220,23 @@ NextSlot Scheduler::plan_first(Task& task) {
     else if (next.skipped) note(task, missed + "skipping to " + when_text(next.slot));
     else note(task, missed + (dynamic ? "running now" : "running once now"));
   }
+  persist_next(task, next);
+  return next;
+}
+
+NextSlot Scheduler::plan_after_clock_ahead(Task& task, const ScheduleSpec& spec, Duration ahead) {
+  // Its stored slot came from that clock too: due now, and counted from here.
+  const TaskState& state = task.state;
+  const TimePoint now = clock_.now();
+  const bool dynamic = std::holds_alternative<DynamicSpec>(spec.when);
+  NextSlot next = plan_start(spec, due_now(spec, progress_of(state), now), now,
+                             dynamic ? std::optional<TimePoint>(now) : std::nullopt);
+  const std::string what = state.paused ? "paused, so it does not run now"
+                           : next.slot  ? "it runs now"
+                                        : "it has no slot left";
+  note(task, "its last run is recorded at " + format_iso(*state.last_run) + ", " + rounded(ahead) +
+                 " ahead of the clock now: the clock was ahead then and has been set back; " + what +
+                 (state.next_run ? ", not at " + format_iso(*state.next_run) + " (planned by that clock)" : ""));
   persist_next(task, next);
   return next;
 }
@@ -234,7 +263,7 @@ std::string Scheduler::passed_over_text(const Task& task) const {
   return "its time " + (task.dynamic_time ? format_iso(*task.dynamic_time) : std::string("-"));
 }
 
-asio::awaitable<NextSlot> Scheduler::run_slot(Task* task, TimePoint slot) {
+asio::awaitable<NextSlot> Scheduler::run_slot(Task* task, TimePoint slot, TimePoint wake) {
   const TimePoint started = clock_.now();
   task->passed_over.clear();
   TaskOutcome outcome = co_await run_with_retries(task);
@@ -247,16 +276,65 @@ asio::awaitable<NextSlot> Scheduler::run_slot(Task* task, TimePoint slot) {
   ++task->stats.runs;
   if (!outcome.ok) ++task->stats.failures;
   refresh_state(*task, kGoingOn);  // keep admin changes made during the run
-  task->state.last_run = started;
+  // After a step back during the run, the clock reads its start earlier now.
+  const Duration back = std::min(take_steps(*task), Duration(0));
+  task->state.last_run = started + back;
   task->state.run_count += 1;
   TaskProgress progress = progress_of(task->state);
   progress.next_run = slot;
-  NextSlot next = plan_after_run(task->spec, progress, clock_.now(), dynamic_at(*task));
-  if (next.skipped) {
+  const bool late = began_late(task->spec, progress, wake, started);
+  if (keeps_elapsed_time(task->spec)) progress = moved_by(progress, back);
+  auto at = dynamic_at(*task);
+  if (at) *at += back;  // computed from times it may have read before the step
+  NextSlot next = late ? plan_after_late_run(task->spec, progress, *task->state.last_run, clock_.now())
+                       : plan_after_run(task->spec, progress, clock_.now(), at);
+  if (late) {
+    note(*task, "its slot " + format_iso(slot) + " ran " + rounded(started - wake) +
+                    " late (the machine was suspended or busy, or the system clock stepped forward): one run for " +
+                    std::to_string(next.skipped + 1) + " slot(s)" +
+                    (keeps_elapsed_time(task->spec) ? ", and its interval counts from it" : "") + "; next at " +
+                    when_text(next.slot));
+  } else if (next.skipped) {
     note(*task, "the run overran " + std::to_string(next.skipped) + " slot(s); next at " + when_text(next.slot));
   }
   persist_next(*task, next);
   co_return next;
+}
+
+void Scheduler::observe_clock() {
+  const Duration step = watch_.observe();
+  if (step == Duration(0) || !options_.log) return;
+  if (step < Duration(0)) {
+    options_.log("the system clock stepped back " + rounded(step) +
+                 ": the slots of `every` intervals and `at` times move back with it, keeping their elapsed time; "
+                 "wall-clock slots (`every day at`, months, cron, `once at`) keep their time");
+  } else {
+    options_.log("the system clock stepped forward " + rounded(step) +
+                 ": slots keep their time; a task whose slot it passed runs once now");
+  }
+}
+
+Duration Scheduler::take_steps(Task& task) {
+  observe_clock();
+  const Duration steps = watch_.total() - task.steps_seen;
+  task.steps_seen = watch_.total();
+  return steps;
+}
+
+asio::awaitable<NextSlot> Scheduler::wait_for_slot(Task* task, NextSlot next, Duration jitter) {
+  for (;;) {
+    const Duration back = std::min(take_steps(*task), Duration(0));
+    if (back < Duration(0) && keeps_elapsed_time(task->spec)) {
+      next.slot = *next.slot + back;
+      if (next.anchor) next.anchor = *next.anchor + back;
+      task->state.next_run = next.slot;
+      task->state.anchor = next.anchor;
+      save_state(*task);
+    }
+    const TimePoint wake = *next.slot + jitter;
+    if (stopping_ || clock_.now() >= wake) co_return next;
+    co_await clock_.sleep_until(wake);  // also returns when the clock is set
+  }
 }
 
 void Scheduler::persist_next(Task& task, const NextSlot& next) {

@@ -4,17 +4,23 @@
 // Each task loop:
 //   1. loads its TaskState (creating it on first start) and plans the first
 //      slot with plan_start (on_missed applies to a slot that passed while the
-//      daemon was down; a paused task passes missed slots over), persisting
-//      next_run and the grid anchor;
-//   2. sleeps on the Clock until the slot plus jitter;
+//      daemon was down; a paused task passes missed slots over; a last run
+//      stored ahead of the clock makes the task due now), persisting next_run
+//      and the grid anchor;
+//   2. sleeps on the Clock until the slot plus jitter, reading the clock again
+//      whenever it wakes (at least every minute): a step of the wall clock is
+//      logged, and a step back moves a slot that keeps elapsed time back with
+//      it (engine/clock_steps.hpp has the rules);
 //   3. re-reads its TaskState (an admin command in another process may have
 //      paused or deleted it): deleted ends the loop, paused passes the slot
 //      over without running;
 //   4. runs the task through the TaskRunner, retrying transient failures
 //      `retry N times backoff D` (D, 2D, 4D, ...);
 //   5. persists last_run, run_count and the next slot (plan_after_run: a run
-//      that overran later slots skips or queues them per on_overlap), and
-//      repeats until the schedule has no next slot (once done, expired).
+//      that overran later slots skips or queues them per on_overlap; a run
+//      that began late, its next slot already past, stands for the slots
+//      passed), and repeats until the schedule has no next slot (once done,
+//      expired).
 // Runs of one task never overlap: the loop is sequential, so "a run still in
 // progress when the next is due" is exactly a run that ends after that slot.
 //
@@ -49,6 +55,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "engine/clock.hpp"
+#include "engine/clock_steps.hpp"
 #include "engine/schedule.hpp"
 #include "engine/store.hpp"
 #include "grammar/ast.hpp"
@@ -137,12 +144,25 @@ class Scheduler {
   boost::asio::awaitable<void> task_loop(Task* task);
   /// Plans the first slot at start-up (on_missed) and persists it.
   NextSlot plan_first(Task& task);
+  /// plan_first for a task whose last run is stored `ahead` of the clock
+  /// (engine/clock_steps.hpp): due now, logged, persisted.
+  NextSlot plan_after_clock_ahead(Task& task, const ScheduleSpec& spec, Duration ahead);
   /// Passes `slot` of a paused task over and persists the next one.
   NextSlot pass_over(Task& task, TimePoint slot);
   /// What a paused dynamic task passes over: its first run, or its time.
   std::string passed_over_text(const Task& task) const;
-  /// Runs the task for `slot`, then persists last_run, run_count and the next slot.
-  boost::asio::awaitable<NextSlot> run_slot(Task* task, TimePoint slot);
+  /// Runs the task for `slot` (woken at `wake`), then persists last_run,
+  /// run_count and the next slot.
+  boost::asio::awaitable<NextSlot> run_slot(Task* task, TimePoint slot, TimePoint wake);
+  /// Sleeps until `next`'s slot plus `jitter`, reading the clock again at
+  /// every wake: a step back moves a slot that keeps elapsed time back with it
+  /// (persisted). Returns the slot as it is then (or at stop()).
+  boost::asio::awaitable<NextSlot> wait_for_slot(Task* task, NextSlot next, Duration jitter);
+  /// Reads the clocks; a step of the wall clock is logged, once, by whichever
+  /// loop sees it first.
+  void observe_clock();
+  /// The clock's steps since the task last took them (net; back: negative).
+  Duration take_steps(Task& task);
   /// Counts the slots `next` passed over and persists it as the task's next_run.
   void persist_next(Task& task, const NextSlot& next);
   boost::asio::awaitable<TaskOutcome> run_with_retries(Task* task);
@@ -163,6 +183,7 @@ class Scheduler {
   TaskRunner& runner_;
   SchedulerOptions options_;
   std::vector<std::unique_ptr<Task>> tasks_;
+  ClockWatch watch_;
   bool stopping_ = false;
   std::exception_ptr first_error_;
 };

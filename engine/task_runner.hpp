@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "engine/interpreter.hpp"
 #include "engine/scheduler.hpp"
@@ -31,8 +32,15 @@ class InterpreterTaskRunner final : public TaskRunner {
   std::optional<std::string> instance_id(const ast::ScheduleDecl& schedule) const;
 
  private:
+  /// The commands (or the step, in a test) that run the task by hand.
+  std::string by_hand(const ast::ScheduleDecl& schedule, const std::string& id) const;
   /// "run it once by hand (...)" for a task whose time waits for fields.
   std::string first_run_advice(const ast::ScheduleDecl& schedule, const std::string& id) const;
+  /// Why a dynamic time waits for `null_fields`, and what to do: a first run
+  /// when none ran; after a run, a default in the expression (the answer
+  /// lacked the values: `expires_in` is optional in OAuth2).
+  std::string waiting_for_fields(const ast::ScheduleDecl& schedule, const std::string& id,
+                                 const std::vector<std::string>& null_fields) const;
 
   Interpreter& interpreter_;
   std::function<void(const std::string&, const RunResult&)> on_run_;

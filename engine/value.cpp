@@ -59,7 +59,44 @@ static std::string format_number(double d) {
   return ec == std::errc{} ? std::string(buffer, end) : std::string("nan");
 }
 
+namespace {
+
+/// A time outside years 0000-9999, in ISO 8601's expanded form: a sign and at least 4 digits.
+/// date::year holds only -32767..32767 and wraps past it (a slot at 2^53 ms printed
+/// as year -31821), so the civil date is computed here in 64 bits (H. Hinnant's
+/// days_from_civil inverse).
+std::string format_iso_expanded(TimePoint t) {
+  const auto day = std::chrono::floor<std::chrono::days>(t);
+  const auto time = t - day;  // [0, 24h)
+  const std::int64_t z = day.time_since_epoch().count() + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const std::int64_t doe = z - era * 146097;                                  // [0, 146096]
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);           // [0, 365]
+  const std::int64_t mp = (5 * doy + 2) / 153;                                // [0, 11]
+  const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(time).count();
+  char text[64];
+  std::snprintf(text, sizeof text, "%+05lld-%02lld-%02lldT%02lld:%02lld:%02lld", static_cast<long long>(y),
+                static_cast<long long>(m), static_cast<long long>(d), static_cast<long long>(ms / 3600000),
+                static_cast<long long>(ms / 60000 % 60), static_cast<long long>(ms / 1000 % 60));
+  std::string out = text;
+  if (ms % 1000 != 0) {
+    std::snprintf(text, sizeof text, ".%03lld", static_cast<long long>(ms % 1000));
+    out += text;
+  }
+  return out + "Z";
+}
+
+}  // namespace
+
 std::string format_iso(TimePoint t) {
+  using date::literals::operator""_y;
+  static const TimePoint kFirst = date::sys_days(0_y / 1 / 1);
+  static const TimePoint kEnd = date::sys_days(10000_y / 1 / 1);
+  if (t < kFirst || t >= kEnd) return format_iso_expanded(t);
   const auto ms = t.time_since_epoch() % std::chrono::seconds(1);
   if (ms.count() == 0) return date::format("%FT%TZ", std::chrono::floor<std::chrono::seconds>(t));
   return date::format("%FT%TZ", t);

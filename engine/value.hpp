@@ -121,7 +121,8 @@ std::optional<std::int64_t> to_int64(double number);
 /// beyond 2^53 (what a double holds exactly; about 285,000 years).
 Duration milliseconds_of(double ms);
 
-/// ISO 8601 UTC text of a time point: 2026-11-28T18:51:10Z (milliseconds when non-zero).
+/// ISO 8601 UTC text of a time point: 2026-11-28T18:51:10Z (milliseconds when non-zero);
+/// outside years 0000-9999 in the expanded form, signed: +287396-10-12T08:59:00.992Z, -0001-12-31T23:59:59Z.
 std::string format_iso(TimePoint t);
 /// Human form of a duration: 1h30m, 55m, 10s, 500ms.
 std::string format_duration(Duration d);

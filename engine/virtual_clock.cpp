@@ -44,10 +44,18 @@ void VirtualClock::cancel_all() {
 }
 
 void VirtualClock::advance_to(TimePoint t) {
-  now_ = std::max(now_, t);
+  if (t > now_) {
+    steady_ += t - now_;
+    now_ = t;
+  }
   for (auto* sleeper : sleepers_) {
     if (sleeper->deadline <= now_) sleeper->timer->cancel();
   }
+}
+
+void VirtualClock::step_wall(Duration by) {
+  now_ += by;
+  cancel_all();  // every sleep returns: its caller reads the time again
 }
 
 std::optional<TimePoint> VirtualClock::next_deadline() const {

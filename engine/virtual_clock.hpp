@@ -9,6 +9,10 @@
 //
 // or advance_in_steps(io, clock, t), which stops at every deadline on the way
 // so a schedule sees each of its slots at the exact virtual time.
+//
+// Steady time moves with virtual time; step_wall sets the wall clock alone, as
+// NTP or an administrator does, and wakes every sleeper as a real clock would
+// (within a minute; here at once).
 
 #include <cstdint>
 #include <list>
@@ -26,6 +30,7 @@ class VirtualClock final : public Clock {
   VirtualClock(boost::asio::any_io_executor executor, TimePoint start);
 
   TimePoint now() const override { return now_; }
+  Duration steady() const override { return steady_; }
   /// Suspends on a timer that never expires by itself; advance_to cancels it
   /// once virtual time reaches `deadline`, cancel_all cancels it early.
   boost::asio::awaitable<void> sleep_until(TimePoint deadline) override;
@@ -33,8 +38,13 @@ class VirtualClock final : public Clock {
   void cancel_all() override;
 
   /// Sets virtual time (never backwards) and wakes the sleepers now due.
+  /// Steady time moves by as much.
   void advance_to(TimePoint t);
   void advance_by(Duration d) { advance_to(now_ + d); }
+  /// Sets the wall clock `by` ahead (or back, when negative) while steady time
+  /// stays, and wakes every pending sleep: each returns, as after a set of the
+  /// system clock, and its caller reads the time again.
+  void step_wall(Duration by);
 
   /// How many sleep_until calls are suspended right now.
   std::size_t pending_sleepers() const { return sleepers_.size(); }
@@ -47,6 +57,7 @@ class VirtualClock final : public Clock {
 
   boost::asio::any_io_executor executor_;
   TimePoint now_;
+  Duration steady_{0};
   Sleepers sleepers_;
   std::uint64_t generation_ = 0;
 };

@@ -129,3 +129,47 @@ TEST_CASE("a scheduled run does not read its instance back from the store; a com
   CHECK_FALSE(seen->stored);                                     // the store's copy: not read
   CHECK(f.run("K", "Refresh", "K-1").stored);                    // a command shows it
 }
+
+namespace {
+
+/// A provider whose answer may lack `expires_in` (optional in RFC 6749).
+constexpr const char* kLacking = R"(
+process K {
+  field CreatedAt datetime;
+  field ExpiresIn number;
+  field Fail boolean = false;
+  on Refresh { set CreatedAt = now(); save; if Fail { fail "HTTP 503"; } }
+}
+instance "K-1" of K { }
+schedule "Before expiry" { at CreatedAt + seconds(ExpiresIn) - 5 minutes; process K; id "K-1"; trigger Refresh; }
+schedule "Both" { at CreatedAt + ExpiresIn * 1 second; process K; id "K-1"; trigger Refresh; }
+)";
+
+}  // namespace
+
+TEST_CASE("a dynamic time still null after a run suggests a default, not a run by hand", "[task_runner]") {
+  EngineFixture f(kLacking);
+  REQUIRE(f.interpreter->seed_instances().empty());
+  InterpreterTaskRunner runner(*f.interpreter, nullptr);
+  REQUIRE(f.run("K", "Refresh", "K-1").ok);  // by hand, as `flow trigger` does: the answer had no expires_in
+  CHECK(runner.dynamic_next(*f.program->schedule("Before expiry")).waiting ==
+        "its time cannot be computed: ExpiresIn of K-1 is null after its last run (2024-10-04T00:00:00Z), which "
+        "succeeded: the answer did not provide it, and another run would get the same; give the expression a "
+        "default, e.g. `at CreatedAt + seconds(ExpiresIn ?? 3600) - 5 minutes;`");
+  // Where `??`, looser than `+` and `*`, needs them, the default comes in parentheses.
+  CHECK_THAT(runner.dynamic_next(*f.program->schedule("Both")).waiting,
+             Catch::EndsWith("e.g. `at CreatedAt + (ExpiresIn ?? 3600) * 1 second;`"));
+
+  SECTION("after a failed run, a run by hand may help too") {
+    auto instance = *f.store->load_instance("K-1");
+    instance.fields["Fail"] = Value(true);
+    f.store->save_instance(instance, f.clock.now());
+    f.clock.advance_by(1h);
+    REQUIRE_FALSE(f.run("K", "Refresh", "K-1").ok);
+    CHECK(runner.dynamic_next(*f.program->schedule("Before expiry")).waiting ==
+          "its time cannot be computed: ExpiresIn of K-1 is null after its last run (2024-10-04T01:00:00Z), which "
+          "failed: if the answer did not provide it (or gave a value its type refuses), give the expression a "
+          "default, e.g. `at CreatedAt + seconds(ExpiresIn ?? 3600) - 5 minutes;`; else run it again by hand once "
+          "the failure is mended: K.Refresh on K-1");
+  }
+}

@@ -202,3 +202,18 @@ TEST_CASE("shown: text in quotes, its quotes and control characters escaped; a m
   CHECK(shown(Value(List{Value("a\"b"), Value(2)})) == R"(["a\"b", 2])");
   CHECK(shown(Value(Json::parse(R"({"a":"x\u001by"})"))) == R"({"a":"x\u001by"})");
 }
+
+TEST_CASE("format_iso: years past 9999 or before 0000 in the expanded form, never wrapped", "[value]") {
+  using flow::format_iso;
+  using flow::TimePoint;
+  using namespace std::chrono_literals;
+  using namespace date::literals;
+  CHECK(format_iso(date::sys_days(2300_y / 1 / 1) + 0ms) == "2300-01-01T00:00:00Z");
+  CHECK(format_iso(date::sys_days(10000_y / 1 / 1) - 1ms) == "9999-12-31T23:59:59.999Z");
+  CHECK(format_iso(date::sys_days(10000_y / 1 / 1) + 0ms) == "+10000-01-01T00:00:00Z");
+  CHECK(format_iso(date::sys_days(0_y / 1 / 1) + 0ms) == "0000-01-01T00:00:00Z");
+  CHECK(format_iso(date::sys_days(0_y / 1 / 1) - 1000ms) == "-0001-12-31T23:59:59Z");
+  // The largest time a number gives (2^53 ms): date::year would wrap it to year -31821.
+  CHECK(format_iso(TimePoint(flow::Duration(9007199254740992))) == "+287396-10-12T08:59:00.992Z");
+  CHECK(format_iso(TimePoint(flow::Duration(-9007199254740992))) == "-283457-03-21T15:00:59.008Z");
+}

@@ -19,6 +19,7 @@ class FixedClock final : public Clock {
  public:
   explicit FixedClock(TimePoint at) : at_(at) {}
   TimePoint now() const override { return at_; }
+  Duration steady() const override { return Duration(0); }
   boost::asio::awaitable<void> sleep_until(TimePoint) override { co_return; }
   void cancel_all() override {}
 
