@@ -78,7 +78,7 @@ std::string format_iso_expanded(TimePoint t) {
   const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
   const std::int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(time).count();
-  char text[64];
+  char text[160];  // room for every field at its widest, as -Wformat-truncation counts
   std::snprintf(text, sizeof text, "%+05lld-%02lld-%02lldT%02lld:%02lld:%02lld", static_cast<long long>(y),
                 static_cast<long long>(m), static_cast<long long>(d), static_cast<long long>(ms / 3600000),
                 static_cast<long long>(ms / 60000 % 60), static_cast<long long>(ms / 1000 % 60));
