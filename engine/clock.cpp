@@ -9,6 +9,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "engine/clock_steps.hpp"
+
 namespace flow {
 
 namespace asio = boost::asio;
@@ -74,13 +76,11 @@ asio::awaitable<void> SystemClock::sleep_until(TimePoint deadline) {
   if (deadline <= now()) co_return;
   Sleep sleep{asio::steady_timer(impl_->executor), false};
   Registration registration(impl_->sleeping, &sleep);
-  const TimePoint wall_start = now();
-  const Duration steady_start = steady();
+  ClockWatch watch(*this);
   while (!sleep.cancelled) {
+    if (watch.observe() != Duration(0)) co_return;  // the wall clock was set
     const TimePoint wall = now();
     if (wall >= deadline) co_return;
-    const Duration drift = (wall - wall_start) - (steady() - steady_start);
-    if (drift > kClockStepTolerance || drift < -kClockStepTolerance) co_return;  // the wall clock was set
     // Never longer than a nap: the wall clock is read again at least this often.
     sleep.timer.expires_after(std::min<Duration>(deadline - wall, kLongestNap));
     // A cancelled wait (cancel_all) is an expected outcome, not an exception.
