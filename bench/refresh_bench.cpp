@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <ctime>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -74,12 +75,31 @@ const flow::bench::ClientCredentials kCredentials{"bench-client", "bench-client-
 struct Measured {
   std::vector<double> latencies_us;
   double seconds = 0;
+  double cpu_seconds = 0;  // CPU time of the measuring thread (user + kernel): the client's own cost
   double per_second() const { return seconds > 0 ? static_cast<double>(latencies_us.size()) / seconds : 0; }
   void add(const Measured& more) {
     latencies_us.insert(latencies_us.end(), more.latencies_us.begin(), more.latencies_us.end());
     seconds += more.seconds;
+    cpu_seconds += more.cpu_seconds;
   }
 };
+
+/// CPU time the calling thread has used so far, in seconds.
+double thread_cpu_seconds() {
+  timespec now{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
+/// Runs `loop` (which adds its latencies to `out`), adding its wall and CPU time to `out`.
+template <typename Loop>
+void timed(Measured* out, Loop loop) {
+  const auto begin = BenchClock::now();
+  const double cpu_begin = thread_cpu_seconds();
+  loop(begin);
+  out->cpu_seconds += thread_cpu_seconds() - cpu_begin;
+  out->seconds += std::chrono::duration<double>(BenchClock::now() - begin).count();
+}
 
 double percentile(const std::vector<double>& sorted, double fraction) {
   if (sorted.empty()) return 0;
@@ -102,7 +122,11 @@ void print_line(const std::string& label, const Measured& m) {
   std::cout << std::left << std::setw(52) << label << std::right << std::setw(7) << fixed(m.per_second(), 0)
             << "/s  n=" << std::setw(5) << sorted.size() << " in " << fixed(m.seconds, 2)
             << " s  latency us: mean " << fixed(mean, 0) << " p50 " << fixed(percentile(sorted, 0.50), 0)
-            << " p99 " << fixed(percentile(sorted, 0.99), 0) << "\n";
+            << " p99 " << fixed(percentile(sorted, 0.99), 0);
+  // The client's CPU per refresh: where the engine's time goes, apart from waiting on the provider.
+  if (!sorted.empty() && m.cpu_seconds > 0)
+    std::cout << "  cpu us " << fixed(1e6 * m.cpu_seconds / static_cast<double>(sorted.size()), 1);
+  std::cout << "\n";
 }
 
 /// The engine's rate as a share of the ceiling's (median over the rounds,
@@ -177,9 +201,7 @@ class RawChain {
 
   /// `count` chained refreshes, added to `out`.
   void measure(int count, Measured* out) {
-    const auto begin = BenchClock::now();
-    run_on(io_, chain(count, out));
-    out->seconds += std::chrono::duration<double>(BenchClock::now() - begin).count();
+    timed(out, [&](BenchClock::time_point) { run_on(io_, chain(count, out)); });
   }
 
  private:
@@ -262,10 +284,10 @@ class EngineChain {
 
   /// `count` chained runs of TokenKeeper.Refresh, added to `out`.
   void measure(int count, Measured* out) {
-    const auto begin = BenchClock::now();
-    run_on(rig_->io(), flow::bench::refresh_chain(&rig_->interpreter(), "TK-1", count, begin + kTimeLimit,
-                                                  &out->latencies_us));
-    out->seconds += std::chrono::duration<double>(BenchClock::now() - begin).count();
+    timed(out, [&](BenchClock::time_point begin) {
+      run_on(rig_->io(), flow::bench::refresh_chain(&rig_->interpreter(), "TK-1", count, begin + kTimeLimit,
+                                                    &out->latencies_us));
+    });
   }
 
  private:
@@ -283,16 +305,16 @@ Measured measure_engine_concurrent(const std::string& section, const StoreSetup&
   flow::bench::EngineRig rig(seed_program(concurrent_instances(section, kConcurrentInstances)), place.db(),
                              transport, sqlite_options(setup));
   std::vector<std::vector<double>> latencies(kConcurrentInstances);
-  const auto begin = BenchClock::now();
-  for (int i = 0; i < kConcurrentInstances; ++i) {
-    asio::co_spawn(rig.io(),
-                   flow::bench::refresh_chain(&rig.interpreter(), "C-" + std::to_string(i),
-                                              kConcurrentCountPerInstance, begin + kTimeLimit, &latencies[i]),
-                   rethrow);
-  }
-  rig.io().run();
   Measured measured;
-  measured.seconds = std::chrono::duration<double>(BenchClock::now() - begin).count();
+  timed(&measured, [&](BenchClock::time_point begin) {
+    for (int i = 0; i < kConcurrentInstances; ++i) {
+      asio::co_spawn(rig.io(),
+                     flow::bench::refresh_chain(&rig.interpreter(), "C-" + std::to_string(i),
+                                                kConcurrentCountPerInstance, begin + kTimeLimit, &latencies[i]),
+                     rethrow);
+    }
+    rig.io().run();
+  });
   for (const auto& one : latencies) measured.latencies_us.insert(measured.latencies_us.end(), one.begin(), one.end());
   return measured;
 }
