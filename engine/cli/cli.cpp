@@ -94,6 +94,14 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (command == "repl") return cmd_repl(rest, out, err);
     if (command == "test") return cmd_test(rest, out, err);
     throw UsageError("unknown command '" + command + "' (try flow --help)");
+  } catch (const std::exception&) {
+    return report_failure(err);
+  }
+}
+
+int report_failure(std::ostream& err) {
+  try {
+    throw;
   } catch (const UsageError& e) {  // messages echo what was typed: printable()
     err << "flow: " << printable(e.what()) << "\n";
     return 2;

@@ -80,21 +80,9 @@ ByHandHint commands_by_hand(const Args& args) {
   };
 }
 
-}  // namespace
-
-int cmd_run(const std::vector<std::string>& raw, std::ostream& stdout_stream, std::ostream& stderr_stream) {
-  const auto args = parse_args(raw, {"db", "for", "durability", "keep-runs"}, {"show-secrets", "help"});
-  if (args.flag("help") || args.positional.empty()) {
-    (args.flag("help") ? stdout_stream : stderr_stream)
-        << "usage: flow run FILE... [--db PATH] [--for DURATION] [--show-secrets]"
-           " [--durability full|relaxed] [--keep-runs N]\n";
-    return args.flag("help") ? 0 : 2;
-  }
-  // Everything the daemon writes from here on goes through the log writer's
-  // thread: a stdout nobody reads must not stop the schedules (log_writer.hpp).
-  LogWriter log(sink_for(stdout_stream), sink_for(stderr_stream));
-  auto& out = log.out();
-  auto& err = log.err();
+/// The daemon proper, writing through `out` and `err` (the log writer's
+/// streams); what it throws is cmd_run's to report.
+int run_daemon(const std::vector<std::string>& raw, const Args& args, std::ostream& out, std::ostream& err) {
   check_split_duration(raw);
   std::optional<std::chrono::milliseconds> run_for;  // read before anything is opened
   if (auto duration = args.option("for")) run_for = cli_duration(*duration);
@@ -157,6 +145,27 @@ int cmd_run(const std::vector<std::string>& raw, std::ostream& stdout_stream, st
   const bool nothing_lost = runtime.write_unwritten_before_exit(err);
   out << stamp(clock) << " stopped\n";
   return nothing_lost ? 0 : 1;
+}
+
+}  // namespace
+
+int cmd_run(const std::vector<std::string>& raw, std::ostream& stdout_stream, std::ostream& stderr_stream) {
+  const auto args = parse_args(raw, {"db", "for", "durability", "keep-runs"}, {"show-secrets", "help"});
+  if (args.flag("help") || args.positional.empty()) {
+    (args.flag("help") ? stdout_stream : stderr_stream)
+        << "usage: flow run FILE... [--db PATH] [--for DURATION] [--show-secrets]"
+           " [--durability full|relaxed] [--keep-runs N]\n";
+    return args.flag("help") ? 0 : 2;
+  }
+  // Everything the daemon writes from here on goes through the log writer's
+  // thread, its last words too: a stdout or stderr nobody reads must neither
+  // stop the schedules nor keep a failed daemon from exiting (log_writer.hpp).
+  LogWriter log(sink_for(stdout_stream), sink_for(stderr_stream));
+  try {
+    return run_daemon(raw, args, log.out(), log.err());
+  } catch (const std::exception&) {
+    return report_failure(log.err());
+  }
 }
 
 }  // namespace flow::cli

@@ -172,3 +172,32 @@ TEST_CASE("flow run whose stdout reader stalls, then reads again, gets every lin
   CHECK(count_of(log, "TK-1 ok") == static_cast<std::size_t>(refreshes(provider)));
   CHECK(count_of(log, "dropped") == 0);
 }
+
+TEST_CASE("flow run that fails with its stdout and stderr both stuck exits anyway, with its error code", "[e2e]") {
+  // The store cannot be opened: a fatal error, after the log writer has
+  // started. Its message goes the way of every other line, never straight to
+  // a stderr that nobody reads (which would hang the process for good).
+  TempDir dir;
+  const auto file = write_seed(dir);
+  StdoutPipe out;
+  out.fill();
+  const auto started = std::chrono::steady_clock::now();
+  auto daemon = test::ChildProcess::start({"/bin/sh", "-c", "exec \"$0\" \"$@\" 2>&1", flow_binary(), "run", file,
+                                           "--db", dir.file("missing/dir/flow.db")},
+                                          {}, out.write_fd);
+  out.close_write();
+  const int code = daemon.wait(std::chrono::seconds(20));
+  const auto took = std::chrono::steady_clock::now() - started;
+  CHECK(code == 2);  // a store error; not killed by wait() after 20 s
+  CHECK(took < std::chrono::seconds(12));  // the bounded wait for the log at exit, and start-up
+  // (Nobody read in time, so the message is lost with the rest of the queue.)
+}
+
+TEST_CASE("flow run that fails tells why on its stderr, through the log writer", "[e2e]") {
+  TempDir dir;
+  const auto file = write_seed(dir);
+  const auto result = run_flow({"run", file, "--db", dir.file("missing/dir/flow.db")});
+  CHECK(result.code == 2);
+  CHECK(result.out.empty());
+  CHECK_THAT(result.err, Catch::StartsWith("flow: store error: store ") && Catch::Contains(": cannot open"));
+}
