@@ -13,8 +13,6 @@ namespace {
 
 constexpr auto kShortestQuietInterval = std::chrono::minutes(1);
 constexpr int kMostRetries = 10;
-/// Further away than this, a `once at` time is more likely a typo than a plan.
-constexpr auto kFarthestPlausible = std::chrono::duration_cast<Duration>(std::chrono::years(100));
 
 std::vector<std::string> zone_names() {
   std::vector<std::string> out;

@@ -112,6 +112,11 @@ struct ScheduleSpec {
 };
 
 /// Why `first run now;` is refused on a schedule whose time is not `at EXPR`.
+/// Further away than this, a time is more likely a mistake (a year mistyped,
+/// a duration read in the wrong unit) than a plan: `flow check` warns about a
+/// `once at` beyond it, the daemon about a dynamic time.
+inline constexpr auto kFarthestPlausible = std::chrono::duration_cast<Duration>(std::chrono::years(100));
+
 inline constexpr const char* kFirstRunNowOnlyAt =
     "`first run now` is for a dynamic time (`at`): an `every` task runs at once already, and a calendar "
     "schedule waits for its slot";

@@ -28,6 +28,7 @@ struct Scheduler::Task {
   /// minute while paused, and one time passed over is one line, not one a minute.
   std::string passed_over;
   std::optional<TimePoint> dynamic_time;  // the runner's last dynamic time for it
+  std::optional<TimePoint> far_noted;     // the implausibly far dynamic time last logged
   Duration steps_seen{0};  // the clock's steps (ClockWatch::total) its planned slot already follows
 };
 
@@ -66,7 +67,7 @@ Scheduler::Scheduler(Clock& clock, Store& store, std::vector<const ast::Schedule
       throw ScheduleError("schedule \"" + decl->name + "\": another schedule has the same name");
     }
     try {
-      auto task = std::make_unique<Task>(Task{decl, make_schedule_spec(*decl), {}, {}, false, {}, {}, {}});
+      auto task = std::make_unique<Task>(Task{decl, make_schedule_spec(*decl), {}, {}, false, {}, {}, {}, {}});
       task->state.name = decl->name;
       tasks_.push_back(std::move(task));
     } catch (const ScheduleError& e) {
@@ -158,6 +159,12 @@ std::optional<TimePoint> Scheduler::dynamic_at(Task& task) {
   if (next.at) {
     if (!task.waiting.empty()) note(task, "its time can be computed now: " + format_iso(*next.at));
     task.waiting.clear();
+    if (*next.at - clock_.now() > kFarthestPlausible && next.at != task.far_noted) {
+      note(task, "its time " + format_iso(*next.at) + " is more than 100 years away; it waits for it all the "
+                 "same: are the values it is computed from right? (once they are mended, restart the daemon: it "
+                 "does not compute a planned time again)");
+      task.far_noted = next.at;
+    }
     return next.at;
   }
   // Polled every minute while it has no time: the log says why once, and again when it changes.

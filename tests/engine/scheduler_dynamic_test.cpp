@@ -145,3 +145,34 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a paused dynamic task says once for each
   CHECK(daemon.scheduler.stats("Before expiry").skipped == 2);
   stop_and_drain(io, daemon);
 }
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time more than 100 years away is waited for, and said",
+                 "[scheduler]") {
+  ast::ScheduleDecl decl;
+  decl.name = "Before expiry";
+  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
+  Log log;
+  // expires_in = 1e10: about 317 years, a unit mistaken or a provider's quirk.
+  runner.dynamic = kT0 + std::chrono::duration_cast<flow::Duration>(std::chrono::seconds(10'000'000'000));
+  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  advance_in_steps(io, clock, kT0 + 10min);
+  CHECK(runner.started.empty());
+  CHECK(log.lines == std::vector<std::string>{
+                         "task \"Before expiry\": its time 2343-10-19T02:46:40Z is more than 100 years away; it "
+                         "waits for it all the same: are the values it is computed from right? (once they are "
+                         "mended, restart the daemon: it does not compute a planned time again)"});
+  stop_and_drain(io, daemon);
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time less than 100 years away is not remarked on", "[scheduler]") {
+  ast::ScheduleDecl decl;
+  decl.name = "Before expiry";
+  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
+  Log log;
+  runner.dynamic = kT0 + std::chrono::duration_cast<flow::Duration>(std::chrono::years(99));
+  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  advance_in_steps(io, clock, kT0 + 10min);
+  CHECK(runner.started.empty());
+  CHECK(log.lines.empty());
+  stop_and_drain(io, daemon);
+}
