@@ -6,6 +6,7 @@
 #include <date/date.h>
 
 #include "grammar/grammar.hpp"
+#include "grammar/iso_date.hpp"
 #include "grammar/lower.hpp"
 
 namespace flow::syntax {
@@ -56,12 +57,6 @@ std::int64_t unit_millis(std::string_view unit) {
   if (unit == "d" || unit == "day") return 86'400'000;
   if (unit == "w" || unit == "week") return 604'800'000;
   return 0;
-}
-
-int digits_at(std::string_view text, std::size_t pos, std::size_t count) {
-  int value = 0;
-  std::from_chars(text.data() + pos, text.data() + pos + count, value);
-  return value;
 }
 
 /// Binary operator of a comparison/sum/product operator node.
@@ -231,32 +226,25 @@ ast::DurationLiteral Lowerer::duration(const Node& node) const {
   return ast::DurationLiteral{ast::Milliseconds{static_cast<std::int64_t>(millis)}, node.string()};
 }
 
-// datetime_lit: [date_part, time_part?, zone_part?]
+// datetime_lit: [date_part, time_part?, zone_part?], read as every ISO 8601
+// text is (grammar/iso_date.hpp); the grammar admits only its `T` form.
 ast::DateTimeLiteral Lowerer::datetime(const Node& node) const {
-  const auto date_text = node.children.front()->string_view();
-  const date::year_month_day ymd{date::year{digits_at(date_text, 0, 4)},
-                                 date::month{static_cast<unsigned>(digits_at(date_text, 5, 2))},
-                                 date::day{static_cast<unsigned>(digits_at(date_text, 8, 2))}};
-  if (!ymd.ok()) fail(node, "invalid date '" + std::string(date_text) + "'");
-  ast::DateTimeLiteral result{date::sys_days{ymd}, node.children.size() == 1, node.string()};
-  for (std::size_t i = 1; i < node.children.size(); ++i) {
-    const auto text = node.children[i]->string_view();
-    if (node.children[i]->is_type<time_part>()) {
-      const int h = digits_at(text, 0, 2), m = digits_at(text, 3, 2);
-      const int s = text.size() >= 8 ? digits_at(text, 6, 2) : 0;
-      if (h > 23 || m > 59 || s > 59) fail(*node.children[i], "invalid time '" + std::string(text) + "'");
-      std::string fraction = text.size() > 9 ? std::string(text.substr(9, 3)) : "";
-      fraction.resize(3, '0');
-      result.value += std::chrono::hours{h} + std::chrono::minutes{m} + std::chrono::seconds{s} +
-                      ast::Milliseconds{digits_at(fraction, 0, 3)};
-    } else if (text != "Z") {
-      const int h = digits_at(text, 1, 2), m = digits_at(text, text.size() - 2, 2);
-      if (h > 23 || m > 59) fail(*node.children[i], "invalid UTC offset '" + std::string(text) + "'");
-      const auto offset = std::chrono::hours{h} + std::chrono::minutes{m};
-      result.value += text[0] == '+' ? -offset : offset;  // local = UTC + offset
+  const auto parsed = parse_iso(node.string_view());
+  if (!parsed) {
+    // The first part that makes the text so far unreadable is the one to name.
+    std::string so_far;
+    for (std::size_t i = 0; i < node.children.size(); ++i) {
+      const Node& part = *node.children[i];
+      so_far += (part.is_type<time_part>() ? "T" : "") + part.string();
+      if (parse_iso(so_far)) continue;
+      const char* what = i == 0 ? "invalid date '" : part.is_type<time_part>() ? "invalid time '" : "invalid UTC offset '";
+      fail(i == 0 ? node : part, what + part.string() + "'");
     }
-    if (!node.children[i]->is_type<time_part>()) result.has_offset = true;
+    fail(node, "invalid date-time '" + node.string() + "'");
   }
+  ast::DateTimeLiteral result{ast::SysTime{parsed->local.time_since_epoch()}, node.children.size() == 1, node.string(),
+                              parsed->offset.has_value()};
+  if (parsed->offset) result.value -= *parsed->offset;
   return result;
 }
 

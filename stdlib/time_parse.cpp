@@ -3,7 +3,7 @@
 #include <array>
 #include <cctype>
 
-#include "engine/date_reader.hpp"
+#include "grammar/date_reader.hpp"
 
 namespace flow::stdlib {
 namespace {

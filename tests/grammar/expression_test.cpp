@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "grammar/grammar_support.hpp"
+#include "grammar/iso_date.hpp"
 #include "grammar/parser.hpp"
 
 using flow::test::expr_dump;
@@ -137,6 +138,18 @@ TEST_CASE("date-times: date, UTC, offsets, fractions") {
   CHECK(expr_dump("2027-06-30T09:00:00.25Z") ==
         "datetime 2027-06-30T09:00:00.25Z = 2027-06-30T09:00:00.250Z @3:9\n");
   CHECK(expr_dump("2028-02-29T23:59") == "datetime 2028-02-29T23:59 = 2028-02-29T23:59:00.000Z @3:9\n");
+}
+
+TEST_CASE("date-times: a literal reads as the same text does at run time (one ISO 8601 reader)") {
+  for (const std::string text : {"2027-06-30", "2027-06-30T09:00", "2027-06-30T09:00:00.9999Z",
+                                 "2027-06-30T09:00:00+05:30", "2027-06-30T23:30-0130", "2028-02-29T00:00:01Z"}) {
+    INFO(text);
+    const auto parsed = flow::parse_iso(text);
+    REQUIRE(parsed);
+    const auto instant = flow::ast::SysTime{parsed->local.time_since_epoch()} -
+                         parsed->offset.value_or(std::chrono::minutes{0});
+    CHECK_THAT(expr_dump(text), Catch::Contains(" = " + date::format("%FT%TZ", instant) + " @3:9\n"));
+  }
 }
 
 TEST_CASE("datetime + duration, as in a dynamic schedule") {

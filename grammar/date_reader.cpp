@@ -1,4 +1,4 @@
-#include "engine/date_reader.hpp"
+#include "grammar/date_reader.hpp"
 
 #include <cctype>
 

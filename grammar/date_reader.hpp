@@ -1,6 +1,6 @@
 #pragma once
 // A cursor over date-time text, read by hand: the ISO 8601 reader
-// (engine/iso_date.hpp) and parse_date's patterns (stdlib/time_pattern.hpp)
+// (grammar/iso_date.hpp) and parse_date's patterns (stdlib/time_pattern.hpp)
 // are both written with it. Never date::parse: it reads an uninitialized
 // value when a pattern fails half-way (found by fuzzing).
 
