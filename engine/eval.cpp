@@ -161,8 +161,25 @@ class Evaluator {
   explicit Evaluator(const Scope& scope) : scope_(scope) {}
 
   Value eval(const ast::Expr& expr) {
+    return located(expr, [&] { return std::visit([&](const auto& node) { return eval_node(node, expr); }, expr.node); });
+  }
+
+  /// eval(), and the spans of the value's text that came from secret values
+  /// (evaluate_with_secret_spans).
+  Value eval_with_secret_spans(const ast::Expr& expr, std::vector<TextSpan>& secret_spans) {
+    if (const auto* literal = std::get_if<ast::StringLiteral>(&expr.node))
+      return located(expr, [&] { return interpolate(*literal, &secret_spans); });
+    Value value = eval(expr);
+    if (value.secret && !value.is_null()) secret_spans.push_back({0, to_text(value).size()});
+    return value;
+  }
+
+ private:
+  /// `evaluate()` of `expr`: a RunError thrown without a range takes `expr`'s.
+  template <typename Evaluate>
+  static Value located(const ast::Expr& expr, Evaluate evaluate) {
     try {
-      return std::visit([&](const auto& node) { return eval_node(node, expr); }, expr.node);
+      return evaluate();
     } catch (const LocatedError&) {
       throw;
     } catch (const RunError& e) {
@@ -170,27 +187,35 @@ class Evaluator {
     }
   }
 
- private:
-  Value eval_node(const ast::NullLiteral&, const ast::Expr&) { return Value(); }
-  Value eval_node(const ast::BoolLiteral& n, const ast::Expr&) { return n.value; }
-  Value eval_node(const ast::NumberLiteral& n, const ast::Expr&) { return n.value; }
-  Value eval_node(const ast::DurationLiteral& n, const ast::Expr&) { return n.value; }
-  Value eval_node(const ast::DateTimeLiteral& n, const ast::Expr&) { return n.value; }
-
-  Value eval_node(const ast::StringLiteral& n, const ast::Expr&) {
+  /// A string literal's text, secret when a value interpolated into it is;
+  /// `secret_spans`, when given, receives where each such value's text is
+  /// (a null adds none). Only the literal being evaluated reports: a literal
+  /// nested in one of its parts is inside that part's span.
+  Value interpolate(const ast::StringLiteral& n, std::vector<TextSpan>* secret_spans) {
     std::string text;
     bool secret = false;
     for (const auto& part : n.parts) {
       std::visit(Overloaded{[&](const std::string& s) { text += s; },
                             [&](const ast::ExprPtr& e) {
                               const Value v = eval(*e);
-                              secret = secret || v.secret;
+                              const std::size_t begin = text.size();
                               text += to_text(v);
+                              if (!v.secret) return;
+                              secret = true;
+                              if (secret_spans && !v.is_null()) secret_spans->push_back({begin, text.size() - begin});
                             }},
                  part.part);
     }
     return Value(std::move(text), secret);
   }
+
+  Value eval_node(const ast::NullLiteral&, const ast::Expr&) { return Value(); }
+  Value eval_node(const ast::BoolLiteral& n, const ast::Expr&) { return n.value; }
+  Value eval_node(const ast::NumberLiteral& n, const ast::Expr&) { return n.value; }
+  Value eval_node(const ast::DurationLiteral& n, const ast::Expr&) { return n.value; }
+  Value eval_node(const ast::DateTimeLiteral& n, const ast::Expr&) { return n.value; }
+
+  Value eval_node(const ast::StringLiteral& n, const ast::Expr&) { return interpolate(n, nullptr); }
 
   /// A local (a call's `body`, `status`...) or else a field; nullptr when neither.
   const Value* find_name(const std::string& name) const {
@@ -359,16 +384,25 @@ class Evaluator {
 
 Value evaluate(const ast::Expr& expr, const Scope& scope) { return Evaluator(scope).eval(expr); }
 
+WithSecretSpans evaluate_with_secret_spans(const ast::Expr& expr, const Scope& scope) {
+  WithSecretSpans out;
+  out.value = Evaluator(scope).eval_with_secret_spans(expr, out.secret_spans);
+  return out;
+}
+
 std::string render_message(const ast::Expr& expr, const Scope& scope, bool reveal_secrets) {
-  const auto* literal = std::get_if<ast::StringLiteral>(&expr.node);
-  if (!literal) return display(evaluate(expr, scope), reveal_secrets);
-  std::string text;
-  for (const auto& part : literal->parts) {
-    std::visit(Overloaded{[&](const std::string& s) { text += s; },
-                          [&](const ast::ExprPtr& e) { text += display(evaluate(*e, scope), reveal_secrets); }},
-               part.part);
+  auto [value, secret_spans] = evaluate_with_secret_spans(expr, scope);
+  std::string text = value.is<std::string>() ? std::move(value.as<std::string>()) : to_text(value);
+  if (reveal_secrets || secret_spans.empty()) return text;
+  std::string masked;
+  std::size_t at = 0;
+  for (const auto& span : secret_spans) {
+    masked.append(text, at, span.begin - at);
+    masked += mask_secret(std::string_view(text).substr(span.begin, span.size));
+    at = span.begin + span.size;
   }
-  return text;
+  masked.append(text, at);
+  return masked;
 }
 
 }  // namespace flow

@@ -3,6 +3,7 @@
 // store). Rule execution lives in exec.cpp; the split keeps eval synchronous
 // and cheap, and only calls to datasources suspend.
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <utility>
@@ -47,12 +48,33 @@ struct Scope {
 /// Evaluates `expr`. Throws LocatedError for every user-facing failure.
 Value evaluate(const ast::Expr& expr, const Scope& scope);
 
+/// Where a part of a value's text is: offsets into to_text(value).
+struct TextSpan {
+  std::size_t begin = 0;
+  std::size_t size = 0;
+};
+
+/// A value, and the spans of its text that came from secret values.
+struct WithSecretSpans {
+  Value value;
+  std::vector<TextSpan> secret_spans;  // in order, apart
+};
+
+/// Evaluates `expr` as evaluate() does, and tells which spans of its text came
+/// from secret values: of a string literal, each secret value interpolated
+/// into it (`"https://h/t/${TenantKey}"`: the key, not the host); of any other
+/// expression, all of it when it is secret. A null adds no text, so no span.
+/// For what must hide a text's secret parts and keep the rest (a log message,
+/// the secrets a request sends); evaluate() itself pays nothing for it.
+WithSecretSpans evaluate_with_secret_spans(const ast::Expr& expr, const Scope& scope);
+
 /// Applies a binary operator to two values (exposed for tests and the REPL).
 Value apply_binary(ast::BinaryOp op, const Value& lhs, const Value& rhs);
 
-/// Text of a message expression (`log`, `fail`, `validate`) for output: the
-/// interpolated parts of a string literal are masked one by one when secret, so
-/// `log "token ${AccessToken} refreshed"` keeps its words and hides the token.
+/// Text of a message expression (`log`, `fail`, `validate`) for output: each
+/// secret span (evaluate_with_secret_spans) is masked on its own unless
+/// `reveal_secrets`, so `log "token ${AccessToken} refreshed"` keeps its words
+/// and hides the token.
 std::string render_message(const ast::Expr& expr, const Scope& scope, bool reveal_secrets);
 
 }  // namespace flow

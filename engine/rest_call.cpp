@@ -159,26 +159,15 @@ void note_secret_url(HttpRequest& request, std::string_view url) {
   each_query_parameter(url, [&](const std::string&, std::string_view value) { note_url_part(request, value); });
 }
 
-/// The base_url, and what it carries of secrets (note_url_credentials): of a
-/// string literal, the text of each secret value interpolated into it
-/// (`"https://h/t/${TenantKey}"`), evaluated part by part as the literal is;
-/// of any other expression, all of it when it is secret (note_secret_url).
+/// The base_url, and what it carries of secrets (note_url_credentials): the
+/// text of each secret value interpolated into it (`"https://h/t/${TenantKey}"`),
+/// or all of it when it is secret as a whole (note_secret_url).
 std::string base_url_of(HttpRequest& request, const ast::Expr& expr, const Scope& scope) {
-  std::string url;
-  if (const auto* literal = std::get_if<ast::StringLiteral>(&expr.node)) {
-    for (const auto& part : literal->parts) {
-      if (const auto* text = std::get_if<std::string>(&part.part)) {
-        url += *text;
-        continue;
-      }
-      const Value value = evaluate(*std::get<ast::ExprPtr>(part.part), scope);
-      note_secret(request, value);
-      url += to_text(value);
-    }
-  } else {
-    const Value value = evaluate(expr, scope);
-    url = to_text(value);
-    if (value.secret) note_secret_url(request, url);
+  const auto [value, secret_spans] = evaluate_with_secret_spans(expr, scope);
+  std::string url = to_text(value);
+  for (const auto& span : secret_spans) {
+    if (span.size == url.size()) note_secret_url(request, url);
+    else request.secrets.push_back(url.substr(span.begin, span.size));
   }
   note_url_credentials(request, url);
   return url;

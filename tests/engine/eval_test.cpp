@@ -76,3 +76,100 @@ TEST_CASE("number literals with a power of ten have its value", "[eval]") {
   CHECK(eval_text("1E+2 + 1", scope) == flow::Value(101));
   CHECK(eval_text("1.7976931348623157e308", scope) == flow::Value(1.7976931348623157e308));
 }
+
+namespace {
+
+/// The texts evaluate_with_secret_spans reports secret, for `text`.
+std::vector<std::string> secret_parts(const std::string& text, const flow::Scope& scope) {
+  flow::SourceSet sources;
+  const auto file = sources.add("expr.flow", text);
+  flow::Diagnostics diagnostics;
+  const auto expr = flow::parse_expression(sources, file, diagnostics);
+  REQUIRE(expr);
+  const auto [value, secret_spans] = flow::evaluate_with_secret_spans(*expr, scope);
+  CHECK(value == flow::evaluate(*expr, scope));
+  CHECK(value.secret == flow::evaluate(*expr, scope).secret);
+  const auto whole = flow::to_text(value);
+  std::vector<std::string> parts;
+  for (const auto& span : secret_spans) {
+    REQUIRE(span.begin + span.size <= whole.size());
+    parts.push_back(whole.substr(span.begin, span.size));
+  }
+  return parts;
+}
+
+flow::Value secret(flow::Value value) {
+  value.secret = true;
+  return value;
+}
+
+using Parts = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("the secret spans of an interpolated text are those of its secret values, where they are", "[eval]") {
+  std::map<std::string, flow::Value, std::less<>> locals;
+  locals.emplace("tenant", secret(flow::Value("tenant-key")));
+  locals.emplace("key", secret(flow::Value("k3y")));
+  locals.emplace("host", flow::Value("h.example"));
+  locals.emplace("count", secret(flow::Value(1000)));
+  locals.emplace("since", secret(flow::Value(flow::TimePoint(std::chrono::seconds(1800000000)))));
+  locals.emplace("unset", secret(flow::Value()));
+  locals.emplace("vault", secret(flow::Value(flow::Json::parse(R"({"token": "t0p-secret"})"))));
+  const flow::Scope scope{nullptr, &locals, nullptr, {}};
+
+  // Several secret parts, each on its own, next to literal text and plain values.
+  CHECK(secret_parts(R"("https://${host}/t/${tenant}?key=${key}&v=1")", scope) == Parts{"tenant-key", "k3y"});
+  CHECK(secret_parts(R"("${tenant}${key}")", scope) == Parts{"tenant-key", "k3y"});
+  CHECK(secret_parts(R"("id-${key}")", scope) == Parts{"k3y"});
+  // Plain values and literal text are not reported.
+  CHECK(secret_parts(R"("https://${host}/v1")", scope).empty());
+  CHECK(secret_parts(R"("no parts")", scope).empty());
+  // A value's span is its text as interpolated, not as written.
+  CHECK(secret_parts(R"("n=${count}, twice ${count * 2}")", scope) == Parts{"1000", "2000"});
+  CHECK(secret_parts(R"("since ${since}.")", scope) == Parts{"2027-01-15T08:00:00Z"});
+  CHECK(secret_parts(R"("t=${vault.token}")", scope) == Parts{"t0p-secret"});
+  // A null adds no text: no span, though the text is secret.
+  CHECK(secret_parts(R"("[${unset}]")", scope).empty());
+  // A literal nested in a part is inside that part's span.
+  CHECK(secret_parts(R"("a ${"b ${key} c"} d")", scope) == Parts{"b k3y c"});
+}
+
+TEST_CASE("an expression that is not a string literal is secret as a whole or not at all", "[eval]") {
+  std::map<std::string, flow::Value, std::less<>> locals;
+  locals.emplace("key", secret(flow::Value("k3y")));
+  locals.emplace("count", secret(flow::Value(1000)));
+  locals.emplace("host", flow::Value("h.example"));
+  locals.emplace("unset", secret(flow::Value()));
+  const flow::Scope scope{nullptr, &locals, nullptr, {}};
+  CHECK(secret_parts("key", scope) == Parts{"k3y"});
+  CHECK(secret_parts(R"("id-" + key)", scope) == Parts{"id-k3y"});
+  CHECK(secret_parts(R"("id-${key}" + "!")", scope) == Parts{"id-k3y!"});
+  CHECK(secret_parts("count / 8", scope) == Parts{"125"});
+  CHECK(secret_parts("host", scope).empty());
+  CHECK(secret_parts("unset", scope).empty());
+}
+
+TEST_CASE("a message masks each secret span and keeps the rest", "[eval]") {
+  std::map<std::string, flow::Value, std::less<>> locals;
+  locals.emplace("token", secret(flow::Value("token-0123456789abcdef")));
+  locals.emplace("pin", secret(flow::Value("1234")));
+  locals.emplace("empty", secret(flow::Value("")));
+  locals.emplace("unset", secret(flow::Value()));
+  const flow::Scope scope{nullptr, &locals, nullptr, {}};
+  const auto message = [&](const std::string& text, bool reveal = false) {
+    flow::SourceSet sources;
+    const auto file = sources.add("expr.flow", text);
+    flow::Diagnostics diagnostics;
+    const auto expr = flow::parse_expression(sources, file, diagnostics);
+    REQUIRE(expr);
+    return flow::render_message(*expr, scope, reveal);
+  };
+  const std::string dots = "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2";
+  CHECK(message(R"("token ${token} and pin ${pin} kept")") == "token " + dots + "cdef and pin " + dots + " kept");
+  CHECK(message(R"("token ${token}")", true) == "token token-0123456789abcdef");
+  CHECK(message(R"("[${empty}|${unset}]")") == "[" + dots + "|]");
+  CHECK(message(R"("pin " + pin)") == dots);
+  CHECK(message("unset").empty());
+  CHECK(message(R"("plain")") == "plain");
+}

@@ -101,6 +101,26 @@ process P {
   CHECK(f.http.requests.at(1).url == "http://127.0.0.1:9/hook/T0123/B4567/ping?sig=whole-sig-0123&v=plain");
 }
 
+TEST_CASE("a base_url that is one secret value interpolated whole is secret as a whole", "[rest]") {
+  EngineFixture f(R"(
+datasource Quoted rest {
+  base_url = "${Url}";
+  method Ping GET "/ping" { }
+}
+process P {
+  field Url secret = env("FLOW_REST_CALL_TEST_UNSET", "http://127.0.0.1:9/hook/T0123/B4567?sig=whole-sig-0123&v=plain");
+  on Go { create_item Quoted.Ping; }
+}
+)");
+  f.http.respond_with(204, "");
+  REQUIRE(f.run("P", "Go").ok);
+  const auto& secrets = f.http.requests.at(0).secrets;
+  CHECK(has(secrets, "http://127.0.0.1:9/hook/T0123/B4567?sig=whole-sig-0123&v=plain"));
+  CHECK(has(secrets, "/hook/T0123/B4567"));
+  CHECK(has(secrets, "whole-sig-0123"));
+  CHECK_FALSE(has(secrets, "127.0.0.1"));
+}
+
 TEST_CASE("credential headers by name", "[rest]") {
   for (const auto* name : {"Authorization", "proxy-authorization", "X-Api-Key", "X-Auth-Token", "Cookie",
                            "X-Client-Secret", "X-PASSWORD", "Apikey"}) {
