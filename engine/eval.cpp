@@ -390,19 +390,18 @@ WithSecretSpans evaluate_with_secret_spans(const ast::Expr& expr, const Scope& s
   return out;
 }
 
-std::string render_message(const ast::Expr& expr, const Scope& scope, bool reveal_secrets) {
+RenderedMessage render_message(const ast::Expr& expr, const Scope& scope) {
   auto [value, secret_spans] = evaluate_with_secret_spans(expr, scope);
-  std::string text = value.is<std::string>() ? std::move(value.as<std::string>()) : to_text(value);
-  if (reveal_secrets || secret_spans.empty()) return text;
-  std::string masked;
+  RenderedMessage out;
+  out.text = value.is<std::string>() ? std::move(value.as<std::string>()) : to_text(value);
   std::size_t at = 0;
   for (const auto& span : secret_spans) {
-    masked.append(text, at, span.begin - at);
-    masked += mask_secret(std::string_view(text).substr(span.begin, span.size));
+    out.masked.append(out.text, at, span.begin - at);
+    out.masked += mask_secret(std::string_view(out.text).substr(span.begin, span.size));
     at = span.begin + span.size;
   }
-  masked.append(text, at);
-  return masked;
+  out.masked.append(out.text, at);
+  return out;
 }
 
 }  // namespace flow

@@ -71,10 +71,16 @@ WithSecretSpans evaluate_with_secret_spans(const ast::Expr& expr, const Scope& s
 /// Applies a binary operator to two values (exposed for tests and the REPL).
 Value apply_binary(ast::BinaryOp op, const Value& lhs, const Value& rhs);
 
-/// Text of a message expression (`log`, `fail`, `validate`) for output: each
-/// secret span (evaluate_with_secret_spans) is masked on its own unless
-/// `reveal_secrets`, so `log "token ${AccessToken} refreshed"` keeps its words
-/// and hides the token.
-std::string render_message(const ast::Expr& expr, const Scope& scope, bool reveal_secrets);
+/// A message's text as it is, and as output shows it unless secrets are
+/// revealed: each secret span masked on its own.
+struct RenderedMessage {
+  std::string text;
+  std::string masked;
+};
+
+/// The text of a message expression (`log`, `fail`, `validate`), evaluated
+/// once: `log "token ${AccessToken} refreshed"` masked keeps its words and
+/// hides the token (evaluate_with_secret_spans).
+RenderedMessage render_message(const ast::Expr& expr, const Scope& scope);
 
 }  // namespace flow

@@ -84,9 +84,10 @@ void Executor::note(const std::string& line) {
 
 void Executor::add_log(const ast::Expr& message) {
   const auto scope = field_scope();
-  const auto masked = printable(scrub_secrets(render_message(message, scope, false), run_secrets(state_)));
+  const auto rendered = render_message(message, scope);  // once: a message may read the clock
+  const auto masked = printable(scrub_secrets(rendered.masked, run_secrets(state_)));
   state_.masked_log.push_back(masked);
-  state_.log.push_back(state_.options.reveal_secrets ? printable(render_message(message, scope, true)) : masked);
+  state_.log.push_back(state_.options.reveal_secrets ? printable(rendered.text) : masked);
 }
 
 asio::awaitable<void> Executor::run_handler(const ast::Handler& handler) {
@@ -142,9 +143,9 @@ void Executor::exec_sync(const ast::Rule& rule) {
             exec_save(rule);
           } else if constexpr (std::is_same_v<T, ast::ValidateRule>) {
             if (!truthy(evaluate(node.condition, field_scope())))
-              throw LocatedError(rule.range, render_message(node.message, field_scope(), false));
+              throw LocatedError(rule.range, render_message(node.message, field_scope()).masked);
           } else if constexpr (std::is_same_v<T, ast::FailRule>) {
-            throw LocatedError(rule.range, render_message(node.message, field_scope(), false));
+            throw LocatedError(rule.range, render_message(node.message, field_scope()).masked);
           } else if constexpr (std::is_same_v<T, ast::LogRule>) {
             add_log(node.message);
           } else {

@@ -163,7 +163,8 @@ TEST_CASE("a message masks each secret span and keeps the rest", "[eval]") {
     flow::Diagnostics diagnostics;
     const auto expr = flow::parse_expression(sources, file, diagnostics);
     REQUIRE(expr);
-    return flow::render_message(*expr, scope, reveal);
+    auto rendered = flow::render_message(*expr, scope);
+    return reveal ? rendered.text : rendered.masked;
   };
   const std::string dots = "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2";
   CHECK(message(R"("token ${token} and pin ${pin} kept")") == "token " + dots + "cdef and pin " + dots + " kept");

@@ -229,3 +229,27 @@ TEST_CASE("runs on one instance are serialized, runs on different instances over
   CHECK(f.store->load_instance("A")->fields.at("N") == Value(2));
   CHECK(f.store->load_instance("B")->fields.at("N") == Value(1));
 }
+
+TEST_CASE("a log message is evaluated once, secrets revealed or not", "[interpreter][rules]") {
+  for (const bool reveal : {false, true}) {
+    DYNAMIC_SECTION("reveal_secrets " << reveal) {
+      // With --show-secrets the run keeps two logs, the shown and the stored (masked):
+      // both come from one evaluation, so they cannot disagree (a clock read twice).
+      EngineFixture f("process P {\n  field Token secret = \"tok-0123456789\";\n"
+                      "  on Go { log \"tick ${tick()} ${Token}\"; }\n}\n",
+                      RunOptions{reveal});
+      int ticks = 0;
+      f.functions.add(FunctionSpec{"tick", 0, 0, ValueKind::number, {},
+                                   [&ticks](std::span<const Value>, const CallContext&) -> Value {
+                                     return static_cast<double>(++ticks);
+                                   },
+                                   "tick() -> number"});
+      const auto result = f.run("P", "Go");
+      REQUIRE(result.ok);
+      CHECK(ticks == 1);
+      REQUIRE(result.log.size() == 1);
+      CHECK_THAT(result.log[0], Catch::StartsWith("tick 1 "));
+      CHECK((result.log[0] == "tick 1 tok-0123456789") == reveal);
+    }
+  }
+}
