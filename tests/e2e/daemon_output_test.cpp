@@ -12,7 +12,6 @@
 
 using namespace flow;
 using namespace flow::e2e;
-using flow::testing::TempDir;
 
 namespace {
 
@@ -86,48 +85,48 @@ struct StdoutPipe {
 
 int refreshes(const test::RunningProvider& provider) { return provider_stats(provider).at("refreshes").get<int>(); }
 
+/// `flow run` on `seed`'s store for `how_long`, its stdout into `out`; the
+/// test's copy of the write end is closed once the child has its own.
+test::ChildProcess start_daemon(const SeedScenario& seed, const std::string& how_long, StdoutPipe& out) {
+  auto argv = seed.run(how_long);
+  argv.insert(argv.begin(), flow_binary());
+  auto daemon = test::ChildProcess::start(std::move(argv), seed.env, out.write_fd);
+  out.close_write();
+  return daemon;
+}
+
 }  // namespace
 
 TEST_CASE("flow run whose stdout reader exits keeps running and refreshing", "[e2e]") {
-  auto provider = start_seed_provider();
-  TempDir dir;
-  const auto file = write_seed(dir, "every 1 seconds;");
-  const auto db = dir.file("flow.db");
+  const SeedScenario seed("every 1 seconds;");
   StdoutPipe out;
-  auto daemon = test::ChildProcess::start({flow_binary(), "run", file, "--db", db, "--for", "5s"},
-                                          seed_env(provider), out.write_fd);
-  out.close_write();
+  auto daemon = start_daemon(seed, "5s", out);
   INFO(daemon.stderr_text());
   REQUIRE_THAT(out.read_line(std::chrono::seconds(10)), Catch::Contains("running 1 schedule(s)"));
   out.close_read();  // the reader goes away: every later write gets EPIPE (SIGPIPE by default)
-  const int before = refreshes(provider);
+  const int before = refreshes(seed.provider);
 
   const int code = daemon.wait(std::chrono::seconds(30));
   INFO(daemon.stderr_text());
   CHECK(code == 0);  // not -SIGPIPE
   // Said once, where it can still be read.
   CHECK(count_of(daemon.stderr_text(), "flow: stdout is closed (its reader went away): its lines are dropped") == 1);
-  CHECK(refreshes(provider) >= before + 3);  // about one a second until --for ends
-  CHECK(provider_stats(provider).at("invalid_grants").get<int>() == 0);
+  CHECK(refreshes(seed.provider) >= before + 3);  // about one a second until --for ends
+  CHECK(provider_stats(seed.provider).at("invalid_grants").get<int>() == 0);
 
   // The last rotated token was stored: the next refresh by hand succeeds.
-  const auto trigger = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--db", db},
-                                seed_env(provider));
+  const auto trigger = run_flow(seed.trigger(), seed.env);
   INFO(trigger.out << trigger.err);
   CHECK(trigger.code == 0);
-  CHECK(provider_stats(provider).at("invalid_grants").get<int>() == 0);
+  CHECK(provider_stats(seed.provider).at("invalid_grants").get<int>() == 0);
 }
 
 TEST_CASE("flow run whose stdout nobody reads keeps refreshing, and stops on time with --for", "[e2e]") {
-  auto provider = start_seed_provider();
-  TempDir dir;
-  const auto file = write_seed(dir, "every 1 seconds;");
+  const SeedScenario seed("every 1 seconds;");
   StdoutPipe out;
   out.fill();
   const auto started = std::chrono::steady_clock::now();
-  auto daemon = test::ChildProcess::start({flow_binary(), "run", file, "--db", dir.file("flow.db"), "--for", "4s"},
-                                          seed_env(provider), out.write_fd);
-  out.close_write();
+  auto daemon = start_daemon(seed, "4s", out);
 
   const int code = daemon.wait(std::chrono::seconds(20));
   const auto took = std::chrono::steady_clock::now() - started;
@@ -135,22 +134,18 @@ TEST_CASE("flow run whose stdout nobody reads keeps refreshing, and stops on tim
   CHECK(code == 0);  // not killed by wait() after 20 s
   // --for, plus the bounded wait for the log lines at exit, plus start-up.
   CHECK(took < std::chrono::seconds(12));
-  CHECK(refreshes(provider) >= 3);  // about one a second though no line could be written
-  CHECK(provider_stats(provider).at("invalid_grants").get<int>() == 0);
+  CHECK(refreshes(seed.provider) >= 3);  // about one a second though no line could be written
+  CHECK(provider_stats(seed.provider).at("invalid_grants").get<int>() == 0);
 }
 
 TEST_CASE("flow run whose stdout reader stalls, then reads again, gets every line in order", "[e2e]") {
-  auto provider = start_seed_provider();
-  TempDir dir;
-  const auto file = write_seed(dir, "every 1 seconds;");
+  const SeedScenario seed("every 1 seconds;");
   StdoutPipe out;
   out.fill();
-  auto daemon = test::ChildProcess::start({flow_binary(), "run", file, "--db", dir.file("flow.db"), "--for", "5s"},
-                                          seed_env(provider), out.write_fd);
-  out.close_write();
+  auto daemon = start_daemon(seed, "5s", out);
   std::this_thread::sleep_for(std::chrono::seconds(3));
   INFO(daemon.stderr_text());
-  CHECK(refreshes(provider) >= 2);  // the schedule ran while the log waited
+  CHECK(refreshes(seed.provider) >= 2);  // the schedule ran while the log waited
 
   std::string text;  // the reader is back: it reads until the daemon ends
   while (daemon.running()) {
@@ -169,7 +164,7 @@ TEST_CASE("flow run whose stdout reader stalls, then reads again, gets every lin
   CHECK(run < stopped);
   CHECK(stopped != std::string::npos);
   CHECK(log.ends_with(" stopped\n"));
-  CHECK(count_of(log, "TK-1 ok") == static_cast<std::size_t>(refreshes(provider)));
+  CHECK(count_of(log, "TK-1 ok") == static_cast<std::size_t>(refreshes(seed.provider)));
   CHECK(count_of(log, "dropped") == 0);
 }
 

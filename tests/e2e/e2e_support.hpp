@@ -67,6 +67,31 @@ inline std::map<std::string, std::string> seed_env(const test::RunningProvider& 
           {"REFRESH_TOKEN", kInitialRefresh}};
 }
 
+/// Where most daemon tests start: the provider, and in a fresh directory the
+/// seed example (with `every` as its schedule) and the path of its store.
+struct SeedScenario {
+  explicit SeedScenario(const std::string& every = "every 55 minutes;", std::vector<std::string> provider_args = {})
+      : provider(start_seed_provider(std::move(provider_args))), file(write_seed(dir, every)), env(seed_env(provider)) {}
+
+  /// The arguments of `flow trigger` of the seed's instance TK-1 on this store.
+  std::vector<std::string> trigger() const {
+    return {"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--db", db};
+  }
+
+  /// The arguments of `flow run` on this store, with `--for how_long` unless it is empty.
+  std::vector<std::string> run(const std::string& how_long = "") const {
+    std::vector<std::string> args{"run", file, "--db", db};
+    if (!how_long.empty()) args.insert(args.end(), {"--for", how_long});
+    return args;
+  }
+
+  test::RunningProvider provider;
+  testing::TempDir dir;
+  std::string file;
+  std::string db = dir.file("flow.db");
+  std::map<std::string, std::string> env;
+};
+
 /// Output of one finished flow command.
 struct FlowRun {
   int code = 0;

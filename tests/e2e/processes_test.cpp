@@ -8,7 +8,6 @@
 
 using namespace flow;
 using namespace flow::e2e;
-using flow::testing::TempDir;
 
 namespace {
 
@@ -22,19 +21,15 @@ test::ChildProcess start_flow(std::vector<std::string> args, std::map<std::strin
 TEST_CASE("two flow triggers on one instance run one after the other, each with the newest token", "[e2e]") {
   // The provider answers after 300 ms: without a lock across processes both
   // would send the initial refresh token and the second would get invalid_grant.
-  auto provider = start_seed_provider({"--delay-ms", "300"});
-  TempDir dir;
-  const auto file = write_seed(dir);
-  const auto db = dir.file("shared.db");
-  const auto env = seed_env(provider);
-  auto first = start_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--db", db}, env);
-  auto second = start_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--db", db}, env);
+  const SeedScenario seed("every 55 minutes;", {"--delay-ms", "300"});
+  auto first = start_flow(seed.trigger(), seed.env);
+  auto second = start_flow(seed.trigger(), seed.env);
   const auto first_out = first.read_all_stdout_until_exit(std::chrono::seconds(30));
   const auto second_out = second.read_all_stdout_until_exit(std::chrono::seconds(30));
   INFO(first_out << first.stderr_text() << second_out << second.stderr_text());
   CHECK(first.wait(std::chrono::seconds(5)) == 0);
   CHECK(second.wait(std::chrono::seconds(5)) == 0);
-  const auto stats = provider_stats(provider);
+  const auto stats = provider_stats(seed.provider);
   CHECK(stats["refreshes"] == 2);
   CHECK(stats["invalid_grants"] == 0);
   // One saved revision 2, the other revision 3: neither wrote over the other.
@@ -43,67 +38,55 @@ TEST_CASE("two flow triggers on one instance run one after the other, each with 
 }
 
 TEST_CASE("a second flow run on the same store is refused; flow trigger beside it is not", "[e2e]") {
-  auto provider = start_seed_provider();
-  TempDir dir;
-  const auto file = write_seed(dir);
-  const auto db = dir.file("daemon.db");
-  const auto env = seed_env(provider);
-  auto daemon = start_flow({"run", file, "--db", db, "--for", "20s"}, env);
+  const SeedScenario seed;
+  auto daemon = start_flow(seed.run("20s"), seed.env);
   REQUIRE_THAT(daemon.read_line(std::chrono::seconds(10)), Catch::Contains("running 1 schedule(s)"));
 
-  const auto second = run_flow({"run", file, "--db", db, "--for", "2s"}, env);
+  const auto second = run_flow(seed.run("2s"), seed.env);
   CHECK(second.code == 1);
   CHECK_THAT(second.err, Catch::Contains("another `flow run` is already running the schedules of store"));
 
-  const auto trigger = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--db", db}, env);
+  const auto trigger = run_flow(seed.trigger(), seed.env);
   INFO(trigger.out << trigger.err);
   CHECK(trigger.code == 0);
   daemon.signal(SIGTERM);
   CHECK(daemon.wait(std::chrono::seconds(10)) == 0);
 
   // The daemon has gone: its claim went with it.
-  const auto after = run_flow({"run", file, "--db", db, "--for", "1s"}, env);
+  const auto after = run_flow(seed.run("1s"), seed.env);
   CHECK(after.code == 0);
-  CHECK(provider_stats(provider)["invalid_grants"] == 0);
+  CHECK(provider_stats(seed.provider)["invalid_grants"] == 0);
 }
 
 TEST_CASE("deleting the store's lock file while a daemon runs: a second daemon is still refused", "[e2e]") {
   // A 0-byte flow.db.lock stayed after every stop and looked stale; deleted
   // under a running daemon it let a second one start on the same store, and
   // the two spent each other's rotated refresh tokens (invalid_grant).
-  auto provider = start_seed_provider({"--delay-ms", "200"});
-  TempDir dir;
-  const auto file = write_seed(dir, "every 1 seconds;");
-  const auto db = dir.file("daemon.db");
-  const auto env = seed_env(provider);
-  auto daemon = start_flow({"run", file, "--db", db, "--for", "20s"}, env);
+  const SeedScenario seed("every 1 seconds;", {"--delay-ms", "200"});
+  auto daemon = start_flow(seed.run("20s"), seed.env);
   REQUIRE_THAT(daemon.read_line(std::chrono::seconds(10)), Catch::Contains("running 1 schedule(s)"));
   REQUIRE_THAT(daemon.read_line(std::chrono::seconds(10)), Catch::Contains("TK-1 ok"));  // it has committed
-  std::filesystem::remove(db + ".lock");
+  std::filesystem::remove(seed.db + ".lock");
 
-  const auto second = run_flow({"run", file, "--db", db, "--for", "3s"}, env);
+  const auto second = run_flow(seed.run("3s"), seed.env);
   INFO(second.out << second.err);
   CHECK(second.code == 1);
   CHECK_THAT(second.err, Catch::Contains("another `flow run` is already running the schedules of store"));
   // Nor does a trigger beside it spend the token the daemon is rotating.
   for (int i = 0; i < 3; ++i) {
-    const auto trigger = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--db", db}, env);
+    const auto trigger = run_flow(seed.trigger(), seed.env);
     INFO(trigger.out << trigger.err);
     CHECK(trigger.code == 0);
   }
   daemon.signal(SIGTERM);
   CHECK(daemon.wait(std::chrono::seconds(10)) == 0);
-  CHECK(provider_stats(provider)["invalid_grants"] == 0);
+  CHECK(provider_stats(seed.provider)["invalid_grants"] == 0);
 }
 
 TEST_CASE("SIGTERM during flow trigger lets the refresh finish and store the rotated token", "[e2e]") {
   const int signal_number = GENERATE(SIGTERM, SIGINT);
-  auto provider = start_seed_provider({"--delay-ms", "800"});
-  TempDir dir;
-  const auto file = write_seed(dir);
-  const auto db = dir.file("signal.db");
-  const auto env = seed_env(provider);
-  auto trigger = start_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--db", db}, env);
+  const SeedScenario seed("every 55 minutes;", {"--delay-ms", "800"});
+  auto trigger = start_flow(seed.trigger(), seed.env);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the request is out, the answer is not
   trigger.signal(signal_number);
   const auto out = trigger.read_all_stdout_until_exit(std::chrono::seconds(30));
@@ -112,22 +95,18 @@ TEST_CASE("SIGTERM during flow trigger lets the refresh finish and store the rot
   CHECK_THAT(trigger.stderr_text(), Catch::Contains("finishing the run in flight first"));
   CHECK_THAT(out, Catch::Contains("saved TK-1 (revision 2)"));
   // The stored token is the rotated one: the next refresh is accepted.
-  const auto again = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--db", db}, env);
+  const auto again = run_flow(seed.trigger(), seed.env);
   CHECK(again.code == 0);
-  CHECK(provider_stats(provider)["invalid_grants"] == 0);
+  CHECK(provider_stats(seed.provider)["invalid_grants"] == 0);
 }
 
 TEST_CASE("SIGTERM while the daemon's run waits for another process's run: no run, no overrun, a prompt exit", "[e2e]") {
   // The trigger holds TK-1 for the provider's slow answer; the daemon's first
   // run waits for it past a slot, and the signal comes before it got the lock.
-  auto provider = start_seed_provider({"--delay-ms", "5000"});
-  TempDir dir;
-  const auto file = write_seed(dir, "every 1 seconds;");
-  const auto db = dir.file("wait.db");
-  const auto env = seed_env(provider);
-  auto trigger = start_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--db", db}, env);
+  const SeedScenario seed("every 1 seconds;", {"--delay-ms", "5000"});
+  auto trigger = start_flow(seed.trigger(), seed.env);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  auto daemon = start_flow({"run", file, "--db", db}, env);
+  auto daemon = start_flow(seed.run(), seed.env);
   REQUIRE_THAT(daemon.read_line(std::chrono::seconds(10)), Catch::Contains("running 1 schedule(s)"));
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   const auto signalled = std::chrono::steady_clock::now();
@@ -146,7 +125,8 @@ TEST_CASE("SIGTERM while the daemon's run waits for another process's run: no ru
   INFO(trigger_out << trigger.stderr_text());
   CHECK(trigger.wait(std::chrono::seconds(5)) == 0);
   // Nothing of the daemon's run is recorded: no run counted, the slot still due.
-  const auto list = run_flow({"tasks", "list", "--db", db});
+  const auto list = run_flow({"tasks", "list", "--db", seed.db});
   CHECK_THAT(list.out, Catch::StartsWith("Refresh access token  active  runs 0  last -  next 20"));
-  CHECK(run_flow({"tasks", "history", "Refresh access token", "--db", db}).out == "no runs of 'Refresh access token'\n");
+  CHECK(run_flow({"tasks", "history", "Refresh access token", "--db", seed.db}).out ==
+        "no runs of 'Refresh access token'\n");
 }

@@ -22,20 +22,12 @@ ast::ScheduleDecl daily_at(int hour, int minute) {
   return decl;
 }
 
-ast::ScheduleDecl dynamic_at() {
-  ast::ScheduleDecl decl;
-  decl.name = "Before expiry";
-  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
-  return decl;
-}
-
 }  // namespace
 
 TEST_CASE_METHOD(Scheduled, "scheduler: after a step back, an interval's next slot keeps its elapsed time",
                  "[scheduler][clock]") {
   auto decl = every(20, ast::TimeUnit::seconds);
-  Log log;
-  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 5s);
   REQUIRE(runner.started == times({0s}));
 
@@ -59,7 +51,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a step back during a run moves its last 
                  "[scheduler][clock]") {
   auto decl = every(55, ast::TimeUnit::minutes);
   runner.run_time = 10s;
-  Daemon daemon(io, clock, store, {&decl}, runner);
+  auto daemon = start({&decl});
   io.poll();  // the first run is under way, its call takes 10 s
   clock.step_wall(-1h);
   advance_in_steps(io, clock, clock.now() + 10s);
@@ -71,7 +63,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a step back during a run moves its last 
 
 TEST_CASE_METHOD(Scheduled, "scheduler: a wall-clock schedule keeps its time after a step back", "[scheduler][clock]") {
   auto decl = daily_at(9, 30);
-  Daemon daemon(io, clock, store, {&decl}, runner);
+  auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 10min);
   clock.step_wall(-5min);
   advance_in_steps(io, clock, kT0 + 40min);
@@ -83,7 +75,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: after a step back, a dynamic time comes 
                  "[scheduler][clock]") {
   auto decl = dynamic_at();
   runner.dynamic = kT0 + 30min;  // CreatedAt + ExpiresIn - 5 minutes, CreatedAt read on the clock before the step
-  Daemon daemon(io, clock, store, {&decl}, runner);
+  auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 10min);
   clock.step_wall(-4min);
   advance_in_steps(io, clock, kT0 + 26min);
@@ -94,8 +86,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: after a step back, a dynamic time comes 
 TEST_CASE_METHOD(Scheduled, "scheduler: a step forward runs the slot it passed once, and is no overrun",
                  "[scheduler][clock]") {
   auto decl = every(20, ast::TimeUnit::seconds);
-  Log log;
-  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 5s);
   clock.step_wall(300s);
   io.restart();
@@ -118,8 +109,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a slot woken late (a suspend) runs once 
   SECTION("an interval counts from the late run") {
     auto decl = every(20, ast::TimeUnit::seconds);
     decl.on_overlap = ast::OverlapPolicy::queue;  // no extra run: the late one stood for the slots passed
-    Log log;
-    Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+    auto daemon = start({&decl});
     io.poll();
     clock.advance_to(kT0 + 1h);  // suspended for an hour: nothing woke on the way
     io.restart();
@@ -135,8 +125,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a slot woken late (a suspend) runs once 
     decl.name = "Cron";
     decl.when = ast::ScheduleWhen{ast::CronWhen{"*/5 * * * *", {}}, {}};
     decl.on_overlap = ast::OverlapPolicy::queue;
-    Log log;
-    Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+    auto daemon = start({&decl});
     io.poll();
     clock.advance_to(kT0 + 62min);
     io.restart();
@@ -154,11 +143,10 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a last run stored ahead of the clock mak
                  "[scheduler][clock]") {
   // Written while the clock was 10 days ahead; the clock has been set back since.
   const TimePoint ahead = kT0 + 24h * 10;
-  Log log;
   SECTION("an interval runs now and counts from here") {
     auto decl = every(55, ast::TimeUnit::minutes);
     store.tasks[kTask] = {kTask, ahead, ahead + 55min, 3, false, false, ahead};
-    Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+    auto daemon = start({&decl});
     advance_in_steps(io, clock, kT0 + 1h);
     CHECK(runner.started == times({0min, 55min}));
     REQUIRE_FALSE(log.lines.empty());
@@ -173,7 +161,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a last run stored ahead of the clock mak
     store.tasks["Before expiry"] = {"Before expiry", ahead, ahead + 55min, 3, false, false};
     runner.dynamic = ahead + 55min;
     runner.dynamic_after_run = 55min;
-    Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+    auto daemon = start({&decl});
     advance_in_steps(io, clock, kT0 + 1min);
     CHECK(runner.started == times({0min}));
     CHECK(log.has("ahead of the clock now"));
@@ -182,7 +170,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a last run stored ahead of the clock mak
   SECTION("a minute's difference is no clock that was ahead") {
     auto decl = every(55, ast::TimeUnit::minutes);
     store.tasks[kTask] = {kTask, kT0 + 30s, kT0 + 55min + 30s, 3, false, false, kT0 + 30s};
-    Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+    auto daemon = start({&decl});
     advance_in_steps(io, clock, kT0 + 55min);
     CHECK(runner.started.empty());
     CHECK(log.lines.empty());

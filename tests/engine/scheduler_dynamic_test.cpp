@@ -11,14 +11,12 @@ using flow::testing::FakeClock;
 using flow::testing::advance_in_steps;
 
 TEST_CASE_METHOD(Scheduled, "scheduler: dynamic schedules follow the interpreter's time", "[scheduler]") {
-  ast::ScheduleDecl decl;
-  decl.name = "Before expiry";
-  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
+  auto decl = dynamic_at();
   flow::SchedulerOptions options;
   options.dynamic_idle_poll = 10min;
 
   runner.dynamic = std::nullopt;  // no token yet: ask again every 10 minutes
-  Daemon daemon(io, clock, store, {&decl}, runner, options);
+  auto daemon = start({&decl}, options);
   advance_in_steps(io, clock, kT0 + 15min);
   CHECK(runner.started.empty());
   runner.dynamic = kT0 + 30min;
@@ -33,30 +31,22 @@ TEST_CASE_METHOD(Scheduled, "scheduler: dynamic schedules follow the interpreter
 }
 
 TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time already past at start is due, not missed", "[scheduler]") {
-  ast::ScheduleDecl decl;
-  decl.name = "Before expiry";
-  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
-  std::vector<std::string> log;
-  flow::SchedulerOptions options;
-  options.log = [&](const std::string& line) { log.push_back(line); };
+  auto decl = dynamic_at();
   runner.dynamic = kT0 - 5min;  // the token expires in under 5 minutes: refresh now
   runner.dynamic_after_run = 55min;
-  Daemon daemon(io, clock, store, {&decl}, runner, options);
+  auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 1min);
   CHECK(runner.started == times({0min}));
-  REQUIRE_FALSE(log.empty());
-  CHECK(log.front() == "task \"Before expiry\": its time 2026-11-28T08:55:00Z has come; running now");
+  REQUIRE_FALSE(log.lines.empty());
+  CHECK(log.lines.front() == "task \"Before expiry\": its time 2026-11-28T08:55:00Z has come; running now");
   stop_and_drain(io, daemon);
 }
 
 TEST_CASE_METHOD(Scheduled, "scheduler: why a dynamic time is missing is logged once, and again when it changes",
                  "[scheduler]") {
-  ast::ScheduleDecl decl;
-  decl.name = "Before expiry";
-  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
-  Log log;
+  auto decl = dynamic_at();
   runner.waiting = "its time cannot be computed yet: CreatedAt and ExpiresIn of TK-1 are null";
-  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 10min);
   CHECK(runner.dynamic_asked >= 10);  // polled every minute
   CHECK(log.lines == std::vector<std::string>{
@@ -84,13 +74,10 @@ TEST_CASE_METHOD(Scheduled, "scheduler: why a dynamic time is missing is logged 
 
 TEST_CASE_METHOD(Scheduled, "scheduler: first run now runs a dynamic task that never ran at once, without asking",
                  "[scheduler]") {
-  ast::ScheduleDecl decl;
-  decl.name = "Before expiry";
-  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
+  auto decl = dynamic_at();
   decl.first_run_now = true;
-  Log log;
   runner.dynamic_after_run = 55min;  // the first run sets the fields the time is computed from
-  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 2h);
   CHECK(runner.started == times({0min, 55min, 110min}));
   // Its time was not known before that run, and nobody needed to be told.
@@ -100,14 +87,11 @@ TEST_CASE_METHOD(Scheduled, "scheduler: first run now runs a dynamic task that n
 
 TEST_CASE_METHOD(Scheduled, "scheduler: a paused first run now task says once that it passes its first run over",
                  "[scheduler]") {
-  ast::ScheduleDecl decl;
-  decl.name = "Before expiry";
-  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
+  auto decl = dynamic_at();
   decl.first_run_now = true;
   store.tasks["Before expiry"] = {"Before expiry", std::nullopt, std::nullopt, 0, true, false};  // paused, never ran
-  Log log;
   runner.dynamic_after_run = 55min;
-  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 10min);  // its slot is asked again every minute
   CHECK(runner.started.empty());
   CHECK(log.lines == std::vector<std::string>{"task \"Before expiry\": paused: its first run (first run now) passed "
@@ -122,13 +106,10 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a paused first run now task says once th
 }
 
 TEST_CASE_METHOD(Scheduled, "scheduler: a paused dynamic task says once for each time it passes over", "[scheduler]") {
-  ast::ScheduleDecl decl;
-  decl.name = "Before expiry";
-  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
+  auto decl = dynamic_at();
   store.tasks["Before expiry"] = {"Before expiry", kT0 - 60min, std::nullopt, 3, true, false};
-  Log log;
   runner.dynamic = kT0 - 5min;
-  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 10min);
   CHECK(runner.started.empty());
   CHECK(log.lines == std::vector<std::string>{

@@ -10,7 +10,7 @@ using flow::testing::advance_in_steps;
 
 TEST_CASE_METHOD(Scheduled, "scheduler: every 55 minutes fires at the right virtual times", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
-  Daemon daemon(io, clock, store, {&decl}, runner);
+  auto daemon = start({&decl});
 
   advance_in_steps(io, clock, kT0 + 4h);
   CHECK(runner.started == times({0min, 55min, 110min, 165min, 220min}));
@@ -28,7 +28,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: every 55 minutes fires at the right virt
 TEST_CASE_METHOD(Scheduled, "scheduler: persisted state resumes after a restart", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
   {
-    Daemon first(io, clock, store, {&decl}, runner);
+    auto first = start({&decl});
     advance_in_steps(io, clock, kT0 + 60min);
     stop_and_drain(io, first);
   }
@@ -36,7 +36,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: persisted state resumes after a restart"
   CHECK(store.tasks.at("Refresh access token").next_run == kT0 + 110min);
 
   clock.advance_to(kT0 + 100min);  // restarted before the persisted slot: no extra run
-  Daemon second(io, clock, store, {&decl}, runner);
+  auto second = start({&decl});
   advance_in_steps(io, clock, kT0 + 170min);
   CHECK(runner.started == times({0min, 55min, 110min, 165min}));
   CHECK(store.tasks.at("Refresh access token").run_count == 4);
@@ -47,23 +47,20 @@ TEST_CASE_METHOD(Scheduled, "scheduler: on_missed run_once runs once now, skip w
   auto decl = every(55, ast::TimeUnit::minutes);
   // The daemon was down since before the slot at T0 - 2h.
   store.tasks["Refresh access token"] = {"Refresh access token", kT0 - 175min, kT0 - 120min, 9, false, false};
-  std::vector<std::string> log;
-  flow::SchedulerOptions options;
-  options.log = [&](const std::string& line) { log.push_back(line); };
 
   SECTION("run_once") {
-    Daemon daemon(io, clock, store, {&decl}, runner, options);
+    auto daemon = start({&decl});
     advance_in_steps(io, clock, kT0 + 60min);
     CHECK(runner.started == times({0min, 55min}));  // once now, then re-anchored
-    REQUIRE_FALSE(log.empty());
-    CHECK(log.front() ==
+    REQUIRE_FALSE(log.lines.empty());
+    CHECK(log.lines.front() ==
           "task \"Refresh access token\": missed its slot 2026-11-28T07:00:00Z while the daemon was down; "
           "running once now");
     stop_and_drain(io, daemon);
   }
   SECTION("skip") {
     decl.on_missed = ast::MissedPolicy::skip;
-    Daemon daemon(io, clock, store, {&decl}, runner, options);
+    auto daemon = start({&decl});
     advance_in_steps(io, clock, kT0 + 60min);
     CHECK(runner.started == times({45min}));  // -120, -65, -10 passed; +45 is on the grid
     CHECK(daemon.scheduler.stats("Refresh access token").skipped == 3);
@@ -74,8 +71,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: on_missed run_once runs once now, skip w
 TEST_CASE_METHOD(Scheduled, "scheduler: a paused task that missed a slot does not announce a run", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
   store.tasks["Refresh access token"] = {"Refresh access token", kT0 - 175min, kT0 - 120min, 9, true, false};
-  Log log;
-  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 60min);
   CHECK(runner.started.empty());
   REQUIRE(log.lines.size() == 2);
@@ -97,8 +93,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a once already past when first planned d
   at.value = TimePoint(date::sys_days(date::year(2020) / 1 / 1));
   at.text = "2020-01-01T00:00";
   decl.when = ast::ScheduleWhen{ast::OnceWhen{at}, {}};
-  Log log;
-  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 1h);
   CHECK(runner.started.empty());
   CHECK(log.lines == std::vector<std::string>{
@@ -134,8 +129,7 @@ TEST_CASE("scheduler: every 1 month from January 31 runs on the 31st again in Ma
 TEST_CASE_METHOD(Scheduled, "scheduler: a store that cannot save task state does not stop the daemon",
                  "[scheduler][disk-full]") {
   auto decl = every(55, ast::TimeUnit::minutes);
-  Log log;
-  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 1min);
   REQUIRE(runner.started.size() == 1);
 
@@ -173,7 +167,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a save that failed is tried again when t
                  "[scheduler][disk-full]") {
   auto decl = every(55, ast::TimeUnit::minutes);
   store.failing_saves = true;
-  Daemon daemon(io, clock, store, {&decl}, runner);
+  auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 1min);
   CHECK(store.tasks.empty());
   store.failing_saves = false;
@@ -186,11 +180,10 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a save that failed is tried again when t
 TEST_CASE_METHOD(Scheduled, "scheduler: task state that cannot be read is read again, never fatal",
                  "[scheduler][disk-full]") {
   auto decl = every(55, ast::TimeUnit::minutes);
-  Log log;
-  auto options = log.options();
+  flow::SchedulerOptions options;
   options.store_retry = 5min;
   store.failing_loads = true;
-  Daemon daemon(io, clock, store, {&decl}, runner, options);
+  auto daemon = start({&decl}, options);
   advance_in_steps(io, clock, kT0 + 7min);
   CHECK(runner.started.empty());  // planning without the state could run a paused task
   CHECK(log.lines.size() == 2);
@@ -213,7 +206,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: task state that cannot be read is read a
 
 TEST_CASE_METHOD(Scheduled, "scheduler: paused and deleted tasks do not run", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
-  Daemon daemon(io, clock, store, {&decl}, runner);
+  auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 1min);
   CHECK(runner.started.size() == 1);
 
@@ -238,7 +231,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: paused and deleted tasks do not run", "[
 TEST_CASE_METHOD(Scheduled, "scheduler: a deleted task never starts", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
   store.tasks["Refresh access token"] = {"Refresh access token", std::nullopt, std::nullopt, 0, false, true};
-  Daemon daemon(io, clock, store, {&decl}, runner);
+  auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 2h);
   CHECK(runner.started.empty());
   CHECK(daemon.done);
@@ -249,7 +242,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a run still going at the next slot skips
   auto decl = every(10, ast::TimeUnit::minutes);
 
   SECTION("skip") {
-    Daemon daemon(io, clock, store, {&decl}, runner);
+    auto daemon = start({&decl});
     advance_in_steps(io, clock, kT0 + 59min);
     CHECK(runner.started == times({0min, 30min}));  // 10, 20 and 40, 50 were skipped
     CHECK(daemon.scheduler.stats("Refresh access token").skipped == 4);
@@ -258,7 +251,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a run still going at the next slot skips
   }
   SECTION("queue") {
     decl.on_overlap = ast::OverlapPolicy::queue;
-    Daemon daemon(io, clock, store, {&decl}, runner);
+    auto daemon = start({&decl});
     advance_in_steps(io, clock, kT0 + 59min);
     CHECK(runner.started == times({0min, 25min, 50min}));  // each waits for the previous one
     CHECK(daemon.scheduler.stats("Refresh access token").skipped == 0);
@@ -273,7 +266,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: transient failures are retried with back
 
   SECTION("succeeds on the third attempt") {
     runner.outcomes = {transient, transient};
-    Daemon daemon(io, clock, store, {&decl}, runner);
+    auto daemon = start({&decl});
     advance_in_steps(io, clock, kT0 + 56min);
     CHECK(runner.started == times({0s, 30s, 90s, 55min}));
     auto stats = daemon.scheduler.stats("Refresh access token");
@@ -285,19 +278,16 @@ TEST_CASE_METHOD(Scheduled, "scheduler: transient failures are retried with back
   }
   SECTION("the retry line quotes the error's first line, not its source line and caret") {
     runner.outcomes = {{false, "file.flow:9:5: error: HTTP 503\n    create_item X.Y;\n    ^\n", true}};
-    std::vector<std::string> log;
-    flow::SchedulerOptions options;
-    options.log = [&](const std::string& line) { log.push_back(line); };
-    Daemon daemon(io, clock, store, {&decl}, runner, options);
+    auto daemon = start({&decl});
     advance_in_steps(io, clock, kT0 + 1min);
-    REQUIRE_FALSE(log.empty());
-    CHECK(log.front() == "task \"Refresh access token\": transient failure (file.flow:9:5: error: HTTP 503); "
+    REQUIRE_FALSE(log.lines.empty());
+    CHECK(log.lines.front() == "task \"Refresh access token\": transient failure (file.flow:9:5: error: HTTP 503); "
                          "retry 1 of 3 in 30s");
     stop_and_drain(io, daemon);
   }
   SECTION("gives up after N retries") {
     runner.outcomes = {transient, transient, transient, transient};
-    Daemon daemon(io, clock, store, {&decl}, runner);
+    auto daemon = start({&decl});
     advance_in_steps(io, clock, kT0 + 10min);
     CHECK(runner.started == times({0s, 30s, 90s, 210s}));
     CHECK(daemon.scheduler.stats("Refresh access token").failures == 1);
@@ -305,21 +295,18 @@ TEST_CASE_METHOD(Scheduled, "scheduler: transient failures are retried with back
   }
   SECTION("permanent failures and exceptions are not retried") {
     runner.outcomes = {{false, "HTTP 400 invalid_grant", false}, {false, "throw", false}};
-    std::vector<std::string> log;
-    flow::SchedulerOptions options;
-    options.log = [&](const std::string& line) { log.push_back(line); };
-    Daemon daemon(io, clock, store, {&decl}, runner, options);
+    auto daemon = start({&decl});
     advance_in_steps(io, clock, kT0 + 60min);
     CHECK(runner.started == times({0min, 55min}));
     CHECK(daemon.scheduler.stats("Refresh access token").failures == 2);
     // The runner reports the runs it finished (the daemon prints each once):
     // the log says only that the one that threw failed.
-    CHECK(log == std::vector<std::string>{"task \"Refresh access token\": run failed: internal error: boom"});
+    CHECK(log.lines == std::vector<std::string>{"task \"Refresh access token\": run failed: internal error: boom"});
     stop_and_drain(io, daemon);
   }
   SECTION("stop() during a backoff ends the retries") {
     runner.outcomes = {transient, transient};
-    Daemon daemon(io, clock, store, {&decl}, runner);
+    auto daemon = start({&decl});
     advance_in_steps(io, clock, kT0 + 10s);
     stop_and_drain(io, daemon);
     CHECK(runner.started == times({0s}));
@@ -330,11 +317,10 @@ TEST_CASE_METHOD(Scheduled, "scheduler: transient failures are retried with back
 TEST_CASE_METHOD(Scheduled, "scheduler: a run stopped before it started is no run, no failure and no overrun",
                  "[scheduler]") {
   auto decl = every(1, ast::TimeUnit::minutes);
-  Log log;
   // It waits for another process's run on its instance past two slots; SIGTERM ends the wait.
   runner.run_time = 10min;
   runner.outcomes = {{false, "error: store: stopped while waiting for another flow process's run on 'TK-1'\n", true, true}};
-  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 150s);
   REQUIRE(runner.started == times({0min}));
   stop_and_drain(io, daemon);
@@ -352,7 +338,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a run stopped before it started is no ru
 TEST_CASE_METHOD(Scheduled, "scheduler: expires after N runs, then run() completes", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
   decl.expires = ast::Expiry{std::nullopt, 3, {}};
-  Daemon daemon(io, clock, store, {&decl}, runner);
+  auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 5h);
   CHECK(runner.started == times({0min, 55min, 110min}));
   CHECK(daemon.done);
@@ -365,7 +351,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: stop() lets the in-flight run finish and
   runner.run_time = 10min;
   auto decl = every(55, ast::TimeUnit::minutes);
   auto other = every(1, ast::TimeUnit::days, "Daily report");
-  Daemon daemon(io, clock, store, {&decl, &other}, runner);
+  auto daemon = start({&decl, &other});
   advance_in_steps(io, clock, kT0 + 5min);
   CHECK(runner.started.size() == 2);  // both fire at once on first start
   runner.run_time = 0ms;
@@ -390,7 +376,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: an exception that is not a std::exceptio
   auto late = every(1, ast::TimeUnit::hours, "Late");
   store.tasks["Other"] = {"Other", std::nullopt, kT0 + 30min, 0, false, false};
   store.tasks["Late"] = {"Late", std::nullopt, kT0 + 30min, 0, false, false};
-  Daemon daemon(io, clock, store, {&decl, &other, &late}, runner);
+  auto daemon = start({&decl, &other, &late});
   advance_in_steps(io, clock, kT0 + 1min);
   CHECK(daemon.done);  // the failure stopped the other loops too
   REQUIRE(daemon.error);
@@ -403,7 +389,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: jitter delays runs by the injected amoun
   decl.jitter = 20s;
   flow::SchedulerOptions options;
   options.jitter = [] { return std::uint64_t{7000}; };
-  Daemon daemon(io, clock, store, {&decl}, runner, options);
+  auto daemon = start({&decl}, options);
   advance_in_steps(io, clock, kT0 + 60min);
   CHECK(runner.started == times({7s, 55min + 7s}));  // the slots stay on the grid
   CHECK(store.tasks.at("Refresh access token").next_run == kT0 + 110min);

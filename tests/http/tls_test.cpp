@@ -57,6 +57,21 @@ HttpRequest refresh(const std::string& base_url, const std::string& ca_file) {
   return request;
 }
 
+/// GET /stats, verified with the `good` CA: answers without spending the refresh token.
+HttpRequest stats_request(const std::string& base_url) {
+  auto request = get(base_url + "/stats");
+  request.tls.ca_file = pki().good() + "/ca.pem";
+  return request;
+}
+
+/// Sends `client`'s https requests through `proxy`, except to the hosts in `no_proxy`.
+void through_proxy(Client& client, const TestProxy& proxy, const std::string& no_proxy = "") {
+  BeastTransportOptions options;
+  options.https_proxy = proxy.url();
+  options.no_proxy = no_proxy;
+  client.transport = make_beast_transport(client.io.get_executor(), options);
+}
+
 /// Writes the PEM key at `plain` to `encrypted` under AES-256 with the
 /// passphrase "x", as `openssl pkey -aes256 -passout pass:x` does.
 void write_encrypted_key(const std::string& plain, const std::string& encrypted) {
@@ -99,9 +114,7 @@ TEST_CASE("tls: keep-alive works over TLS too") {
   auto provider = start_tls_provider(pki().good());
   Client client;
   for (int i = 0; i < 3; ++i) {
-    auto request = get(provider.base_url + "/stats");
-    request.tls.ca_file = pki().good() + "/ca.pem";
-    auto result = client.send(request);
+    auto result = client.send(stats_request(provider.base_url));
     REQUIRE(expect_response(result).status == 200);
     CHECK(nlohmann::json::parse(std::get<HttpResponse>(result).body)["connections_accepted"] == 1);
   }
@@ -122,9 +135,8 @@ TEST_CASE("tls: a certificate from another CA is refused with a TLS error") {
   CHECK(error.kind == HttpErrorKind::tls);
   CHECK(error.message.find("certificate verify failed") != std::string::npos);
   // The provider saw no token request: nothing was sent over the unverified channel.
-  auto stats = get(provider.base_url + "/stats");
-  stats.tls.ca_file = pki().good() + "/ca.pem";
-  CHECK(nlohmann::json::parse(expect_response(client.send(stats)).body)["token_requests"] == 0);
+  const auto stats = nlohmann::json::parse(expect_response(client.send(stats_request(provider.base_url))).body);
+  CHECK(stats["token_requests"] == 0);
 }
 
 TEST_CASE("tls: a certificate for another host name is refused with a TLS error") {
@@ -147,29 +159,38 @@ TEST_CASE("tls: insecure_skip_verify accepts an unverifiable certificate") {
 }
 
 TEST_CASE("tls: a client certificate is presented when the server requires one") {
+  struct Case {
+    const char* name;
+    std::string (Pki::*client_pki)() const;  // whose client.pem and client.key are presented; nullptr: none
+    const char* error_ending;                // how the TLS error ends; nullptr: the refresh succeeds
+  };
+  const Case cases[] = {
+      {"without it the exchange fails, and says what the server wants", nullptr,
+       "alert certificate required (SSL routines): the server requires a client certificate (client_cert / "
+       "client_key)"},
+      {"with one from a CA the server does not trust, the message blames the client certificate", &Pki::other,
+       "tlsv1 alert unknown ca (SSL routines): the server rejected the client certificate (client_cert): not "
+       "issued by a CA it trusts"},
+      {"with it the refresh succeeds", &Pki::good, nullptr},
+  };
   auto provider = start_tls_provider(pki().good(), {"--tls-client-ca", pki().good() + "/ca.pem"});
   Client client;
-  auto request = refresh(provider.base_url, pki().good() + "/ca.pem");
-  SECTION("without it the exchange fails, and says what the server wants") {
-    auto error = expect_error(client.send(request));
-    CHECK(error.kind == HttpErrorKind::tls);
-    CHECK_THAT(error.message, Catch::EndsWith(
-        "alert certificate required (SSL routines): the server requires a client certificate (client_cert / "
-        "client_key)"));
-  }
-  SECTION("with one from a CA the server does not trust, the message blames the client certificate") {
-    request.tls.client_cert_file = pki().other() + "/client.pem";
-    request.tls.client_key_file = pki().other() + "/client.key";
-    auto error = expect_error(client.send(request));
-    CHECK(error.kind == HttpErrorKind::tls);
-    CHECK_THAT(error.message, Catch::EndsWith(
-        "tlsv1 alert unknown ca (SSL routines): the server rejected the client certificate (client_cert): not "
-        "issued by a CA it trusts"));
-  }
-  SECTION("with it the refresh succeeds") {
-    request.tls.client_cert_file = pki().good() + "/client.pem";
-    request.tls.client_key_file = pki().good() + "/client.key";
-    CHECK(expect_response(client.send(request)).status == 200);
+  for (const auto& c : cases) {
+    DYNAMIC_SECTION(c.name) {
+      auto request = refresh(provider.base_url, pki().good() + "/ca.pem");
+      if (c.client_pki) {
+        request.tls.client_cert_file = (pki().*c.client_pki)() + "/client.pem";
+        request.tls.client_key_file = (pki().*c.client_pki)() + "/client.key";
+      }
+      const auto result = client.send(request);
+      if (c.error_ending) {
+        const auto& error = expect_error(result);
+        CHECK(error.kind == HttpErrorKind::tls);
+        CHECK_THAT(error.message, Catch::EndsWith(c.error_ending));
+      } else {
+        CHECK(expect_response(result).status == 200);
+      }
+    }
   }
 }
 
@@ -222,17 +243,14 @@ TEST_CASE("proxy: https goes through a CONNECT tunnel, verified end to end") {
   auto provider = start_tls_provider(pki().good());
   Client client;
   TestProxy proxy(client.io);
-  BeastTransportOptions options;
-  options.https_proxy = proxy.url();
-  client.transport = make_beast_transport(client.io.get_executor(), options);
+  through_proxy(client, proxy);
   auto request = refresh(provider.base_url, pki().good() + "/ca.pem");
   CHECK(expect_response(client.send(request)).status == 200);
   REQUIRE(proxy.targets().size() == 1);
   CHECK(proxy.targets()[0] == "127.0.0.1:" + std::to_string(provider.port));
   SECTION("the tunnel is kept alive like any connection") {
-    auto stats = get(provider.base_url + "/stats");
-    stats.tls.ca_file = pki().good() + "/ca.pem";
-    CHECK(nlohmann::json::parse(expect_response(client.send(stats)).body)["connections_accepted"] == 1);
+    const auto stats = nlohmann::json::parse(expect_response(client.send(stats_request(provider.base_url))).body);
+    CHECK(stats["connections_accepted"] == 1);
     CHECK(proxy.targets().size() == 1);
   }
   SECTION("a wrong CA is still refused through the tunnel") {
@@ -248,50 +266,42 @@ TEST_CASE("proxy: NO_PROXY hosts go direct, refusals are proxy errors (permanent
   Client client;
   SECTION("no_proxy") {
     TestProxy proxy(client.io);
-    BeastTransportOptions options;
-    options.https_proxy = proxy.url();
-    options.no_proxy = "example.com, 127.0.0.1";
-    client.transport = make_beast_transport(client.io.get_executor(), options);
+    through_proxy(client, proxy, "example.com, 127.0.0.1");
     CHECK(expect_response(client.send(refresh(provider.base_url, pki().good() + "/ca.pem"))).status == 200);
     CHECK(proxy.targets().empty());
   }
-  SECTION("a proxy that answers 403") {
-    TestProxy proxy(client.io, 403);
-    BeastTransportOptions options;
-    options.https_proxy = proxy.url();
-    client.transport = make_beast_transport(client.io.get_executor(), options);
-    auto error = expect_error(client.send(refresh(provider.base_url, pki().good() + "/ca.pem")));
-    CHECK(error.kind == HttpErrorKind::proxy);
-    CHECK(error.message == "proxy 127.0.0.1:" + std::to_string(proxy.port()) + " refused CONNECT to 127.0.0.1:" +
-                               std::to_string(provider.port) + ": 403 Forbidden");
-  }
-  SECTION("a proxy that asks for credentials: flow has none to give, and says so") {
-    TestProxy proxy(client.io, 407);
-    BeastTransportOptions options;
-    options.https_proxy = proxy.url();
-    client.transport = make_beast_transport(client.io.get_executor(), options);
-    auto request = refresh(provider.base_url, pki().good() + "/ca.pem");
-    request.retry = {3, 1ms, 5ms};
-    auto error = expect_error(client.send(request));
-    CHECK(error.kind == HttpErrorKind::proxy);
-    CHECK(error.message == "proxy 127.0.0.1:" + std::to_string(proxy.port()) + " refused CONNECT to 127.0.0.1:" +
-                               std::to_string(provider.port) + ": 407 Proxy Authentication Required (flow does not "
-                               "support proxy authentication: the proxy must let this host through without "
-                               "credentials)");
-    CHECK(proxy.targets().size() == 1);  // not retried: it would answer the same
-  }
-  SECTION("a proxy that cannot reach the target (502) fails as a refused connection would: retried") {
-    TestProxy proxy(client.io, 502);
-    BeastTransportOptions options;
-    options.https_proxy = proxy.url();
-    client.transport = make_beast_transport(client.io.get_executor(), options);
-    auto request = refresh(provider.base_url, pki().good() + "/ca.pem");
-    request.retry = {2, 1ms, 5ms};
-    auto error = expect_error(client.send(request));
-    CHECK(error.kind == HttpErrorKind::network);
-    CHECK(error.message == "proxy 127.0.0.1:" + std::to_string(proxy.port()) + " could not open a tunnel to "
-                               "127.0.0.1:" + std::to_string(provider.port) + ": 502 Bad Gateway (after 2 attempts)");
-    CHECK(proxy.targets().size() == 2);
+  // A proxy that answers CONNECT with `status`: the error reads "proxy PROXY" + `says` + "TARGET" + `ending`.
+  struct Refusal {
+    const char* name;
+    int status;
+    RetryOptions retry;
+    HttpErrorKind kind;
+    const char* says;
+    const char* ending;
+    std::size_t connects;  // CONNECTs the proxy saw
+  };
+  const Refusal refusals[] = {
+      {"a proxy that answers 403", 403, {}, HttpErrorKind::proxy, " refused CONNECT to ", ": 403 Forbidden", 1},
+      {"a proxy that asks for credentials: flow has none to give, and says so", 407, {3, 1ms, 5ms},
+       HttpErrorKind::proxy, " refused CONNECT to ",
+       ": 407 Proxy Authentication Required (flow does not support proxy authentication: the proxy must let this "
+       "host through without credentials)",
+       1},  // not retried: it would answer the same
+      {"a proxy that cannot reach the target (502) fails as a refused connection would: retried", 502, {2, 1ms, 5ms},
+       HttpErrorKind::network, " could not open a tunnel to ", ": 502 Bad Gateway (after 2 attempts)", 2},
+  };
+  for (const auto& refusal : refusals) {
+    DYNAMIC_SECTION(refusal.name) {
+      TestProxy proxy(client.io, refusal.status);
+      through_proxy(client, proxy);
+      auto request = refresh(provider.base_url, pki().good() + "/ca.pem");
+      request.retry = refusal.retry;
+      const auto error = expect_error(client.send(request));
+      CHECK(error.kind == refusal.kind);
+      CHECK(error.message == "proxy 127.0.0.1:" + std::to_string(proxy.port()) + refusal.says + "127.0.0.1:" +
+                                 std::to_string(provider.port) + refusal.ending);
+      CHECK(proxy.targets().size() == refusal.connects);
+    }
   }
 }
 

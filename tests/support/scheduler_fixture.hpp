@@ -91,6 +91,14 @@ inline ast::ScheduleDecl every(std::int64_t count, ast::TimeUnit unit, std::stri
   return decl;
 }
 
+/// A dynamic schedule (`at EXPR`): its time is what the runner's dynamic_next says.
+inline ast::ScheduleDecl dynamic_at(std::string name = "Before expiry") {
+  ast::ScheduleDecl decl;
+  decl.name = std::move(name);
+  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
+  return decl;
+}
+
 inline std::vector<TimePoint> times(std::initializer_list<flow::Duration> offsets) {
   std::vector<TimePoint> result;
   for (auto offset : offsets) result.push_back(kT0 + offset);
@@ -118,12 +126,20 @@ struct Daemon {
 };
 
 /// What every scheduler test starts from: virtual time at kT0, an empty task
-/// store and a runner that has not run yet, all on one io_context.
+/// store, a runner that has not run yet and an empty log, all on one io_context.
 struct Scheduled {
+  /// A daemon over `decls` on this fixture; what it logs goes to `log` unless
+  /// `options` has a log of its own.
+  Daemon start(std::vector<const ast::ScheduleDecl*> decls, flow::SchedulerOptions options = {}) {
+    if (!options.log) options.log = log.options().log;
+    return Daemon(io, clock, store, std::move(decls), runner, std::move(options));
+  }
+
   asio::io_context io;
   FakeClock clock{io.get_executor(), kT0};
   TaskStore store;
   FakeRunner runner{clock};
+  Log log;
 };
 
 inline void stop_and_drain(asio::io_context& io, Daemon& daemon) {
