@@ -129,13 +129,10 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a paused dynamic task says once for each
 
 TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time more than 100 years away is waited for, and said",
                  "[scheduler]") {
-  ast::ScheduleDecl decl;
-  decl.name = "Before expiry";
-  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
-  Log log;
+  auto decl = dynamic_at();
   // expires_in = 1e10: about 317 years, a unit mistaken or a provider's quirk.
   runner.dynamic = kT0 + std::chrono::duration_cast<flow::Duration>(std::chrono::seconds(10'000'000'000));
-  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 10min);
   CHECK(runner.started.empty());
   CHECK(log.lines == std::vector<std::string>{
@@ -146,12 +143,9 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time more than 100 years away 
 }
 
 TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time less than 100 years away is not remarked on", "[scheduler]") {
-  ast::ScheduleDecl decl;
-  decl.name = "Before expiry";
-  decl.when = ast::ScheduleWhen{ast::DynamicWhen{}, {}};
-  Log log;
+  auto decl = dynamic_at();
   runner.dynamic = kT0 + std::chrono::duration_cast<flow::Duration>(std::chrono::years(99));
-  Daemon daemon(io, clock, store, {&decl}, runner, log.options());
+  auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 10min);
   CHECK(runner.started.empty());
   CHECK(log.lines.empty());
