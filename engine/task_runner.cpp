@@ -130,6 +130,20 @@ std::string InterpreterTaskRunner::waiting_for_fields(const ast::ScheduleDecl& s
          "; else run it again by hand once the failure is mended: " + by_hand(schedule, id);
 }
 
+const std::string& InterpreterTaskRunner::waiting_note(const ast::ScheduleDecl& schedule,
+                                                        const ScheduleTime& computed) {
+  const std::string id = computed.id.value_or("");
+  const std::uint64_t runs_ended = interpreter_.runs_ended(id);
+  auto& note = waiting_[schedule.name];  // its text empty: not computed yet
+  const bool same = !note.text.empty() && note.id == id && note.null_fields == computed.time.null_fields &&
+                    note.revision == computed.revision && note.runs_ended == runs_ended;
+  if (!same) {
+    note = WaitingNote{id, computed.time.null_fields, computed.revision, runs_ended,
+                       waiting_for_fields(schedule, id, computed.time.null_fields)};
+  }
+  return note.text;
+}
+
 DynamicNext InterpreterTaskRunner::dynamic_next(const ast::ScheduleDecl& schedule) {
   DynamicNext next;
   const auto& program = interpreter_.program();
@@ -140,7 +154,7 @@ DynamicNext InterpreterTaskRunner::dynamic_next(const ast::ScheduleDecl& schedul
   next.at = time.at;
   if (next.at) return next;
   if (!time.error) {
-    next.waiting = waiting_for_fields(schedule, id, time.null_fields);
+    next.waiting = waiting_note(schedule, *computed);
     return next;
   }
   next.waiting = "its time cannot be computed, so it does not run";
