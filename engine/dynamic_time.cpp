@@ -107,6 +107,7 @@ std::optional<ScheduleTime> schedule_time(const Program& program, const Host& ho
       return result;
     }
     const auto instance = load_or_create(program, *host.store, program.require_process(*schedule.process), result.id, host);
+    result.revision = instance.revision;
     result.time = dynamic_time(dynamic->at, Scope{&instance.fields, nullptr, host.functions, host.context(instance.id)});
   } catch (const LocatedError& e) {  // the id's expression, or a stored value its field's type refuses
     result.time.error = Diagnostic{Severity::error, e.range(), e.what()};

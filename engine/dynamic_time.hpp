@@ -5,6 +5,7 @@
 // `flow test` log it (engine/task_runner.cpp); `flow tasks list FILE` shows it
 // (engine/cli/cmd_admin.cpp). Both compute it with schedule_time.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,9 @@ struct ScheduleTime {
   /// Only when asked not to seed: the store has no instance `id` yet (a run
   /// seeds it from its declaration), so there is no time.
   bool not_stored = false;
+  /// The instance's revision as read (InstanceRecord::revision): it moves
+  /// with every write, a run's in another process too.
+  std::int64_t revision = 0;
   /// The time, or why there is none. `time.error` is also the id's failure or
   /// the instance's (no such instance, a stored value its type refuses).
   DynamicTime time;

@@ -11,6 +11,7 @@
 //   or a crash before `save` cannot lose a rotated refresh token.
 // - `save` writes the whole instance in one transaction.
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -136,6 +137,11 @@ class Interpreter {
   /// Evaluates `expr` on the stored instance `id` of `process` (or a new one),
   /// e.g. a dynamic schedule's `at` expression. Throws RunError.
   Value evaluate_on(const ast::Expr& expr, const std::string& process, const std::optional<std::string>& id);
+
+  /// How many runs on instance `id` (recorded in its history) have ended in
+  /// this interpreter: what a note read from the run history compares to
+  /// know it may be stale. Runs of other processes sharing the store are not counted.
+  std::uint64_t runs_ended(const std::string& id) const;
 
   const Program& program() const { return program_; }
   const Host& host() const { return host_; }

@@ -6,6 +6,7 @@
 
 #include "engine/json_path.hpp"
 #include "engine/program.hpp"
+#include "engine/url_parts.hpp"
 
 namespace flow {
 
@@ -108,26 +109,29 @@ void note_url_part(HttpRequest& request, std::string_view text) {
   }
 }
 
-/// Calls `each(name, value)` for every `name=value` of `url`'s query, the
+/// The query of a base_url as build_request cuts it off, at its first '?':
+/// a '?' in a fragment too, so what follows it reaches the request line.
+std::string_view query_of(const UrlParts& parts) {
+  if (parts.query) return *parts.query;
+  if (!parts.fragment) return {};
+  const auto question = parts.fragment->find('?');
+  if (question == std::string_view::npos) return {};
+  const auto query = parts.fragment->substr(question + 1);
+  return query.substr(0, query.find('#'));
+}
+
+/// Calls `each(name, value)` for every parameter of query_of(parts), the
 /// name decoded and the value as written.
 template <typename Each>
-void each_query_parameter(std::string_view url, Each each) {
-  const auto question = url.find('?');
-  if (question == std::string_view::npos) return;
-  auto query = url.substr(question + 1);
-  query = query.substr(0, query.find('#'));
-  while (!query.empty()) {
-    const auto parameter = query.substr(0, query.find('&'));
-    query.remove_prefix(std::min(query.size(), parameter.size() + 1));
-    const auto equals = parameter.find('=');
-    if (equals == std::string_view::npos) continue;
-    std::string name(parameter.substr(0, equals));
+void each_url_parameter(const UrlParts& parts, Each each) {
+  each_query_parameter(query_of(parts), [&](std::string_view written, std::string_view value) {
+    std::string name(written);
     try {
       name = url_decode(name);
     } catch (const RunError&) {  // read as written
     }
-    each(name, parameter.substr(equals + 1));
-  }
+    each(name, value);
+  });
 }
 
 /// What a URL carries of credentials whatever its taint: the password of
@@ -135,15 +139,12 @@ void each_query_parameter(std::string_view url, Each each) {
 /// shows the URL) and the value of each query parameter named like a
 /// credential header (`?api_key=...`, `?access_token=...`).
 void note_url_credentials(HttpRequest& request, std::string_view url) {
-  const auto scheme = url.find("://");
-  const auto authority_at = scheme == std::string_view::npos ? 0 : scheme + 3;
-  const auto authority = url.substr(authority_at, url.find_first_of("/?#", authority_at) - authority_at);
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    const auto userinfo = authority.substr(0, at);
-    if (const auto colon = userinfo.find(':'); colon != std::string_view::npos)
-      note_url_part(request, userinfo.substr(colon + 1));
+  const UrlParts parts = split_url(url);
+  if (parts.userinfo) {
+    if (const auto colon = parts.userinfo->find(':'); colon != std::string_view::npos)
+      note_url_part(request, parts.userinfo->substr(colon + 1));
   }
-  each_query_parameter(url, [&](const std::string& name, std::string_view value) {
+  each_url_parameter(parts, [&](const std::string& name, std::string_view value) {
     if (is_credential_name(name)) note_url_part(request, value);
   });
 }
@@ -153,10 +154,9 @@ void note_url_credentials(HttpRequest& request, std::string_view url) {
 /// method's path goes between them).
 void note_secret_url(HttpRequest& request, std::string_view url) {
   request.secrets.emplace_back(url);
-  const auto scheme = url.find("://");
-  const auto path = url.find_first_of("/?#", scheme == std::string_view::npos ? 0 : scheme + 3);
-  if (path != std::string_view::npos) note_url_part(request, url.substr(path, url.find_first_of("?#", path) - path));
-  each_query_parameter(url, [&](const std::string&, std::string_view value) { note_url_part(request, value); });
+  const UrlParts parts = split_url(url);
+  note_url_part(request, parts.path);
+  each_url_parameter(parts, [&](const std::string&, std::string_view value) { note_url_part(request, value); });
 }
 
 /// The base_url, and what it carries of secrets (note_url_credentials): the

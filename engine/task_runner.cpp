@@ -1,8 +1,7 @@
 #include "engine/task_runner.hpp"
 
-#include <cctype>
-
 #include "engine/dynamic_time.hpp"
+#include "grammar/unit_hint.hpp"
 
 namespace flow {
 
@@ -35,8 +34,6 @@ std::string default_for(ast::FieldType type) {
   return "";
 }
 
-bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
 /// `text` (an expression's source) with the first bare read of `name` given
 /// `fallback`: `seconds(ExpiresIn ?? 3600)`, or `(ExpiresIn ?? 3600)` where
 /// `??`, looser than `+`, needs them. Unchanged when there is none.
@@ -46,8 +43,9 @@ std::string with_fallback(std::string text, const std::string& name, const std::
     if (text[i] == '"') quoted = !quoted;
     if (quoted || text.compare(i, name.size(), name) != 0) continue;
     const std::size_t end = i + name.size();
-    if ((i > 0 && (is_name_char(text[i - 1]) || text[i - 1] == '.')) || (end < text.size() && is_name_char(text[end])))
-      continue;
+    const bool inside_name = (i > 0 && (syntax::is_word_char(text[i - 1]) || text[i - 1] == '.')) ||
+                             (end < text.size() && syntax::is_word_char(text[end]));
+    if (inside_name) continue;
     const auto before = text.find_last_not_of(' ', i == 0 ? std::string::npos : i - 1);
     const auto after = text.find_first_not_of(' ', end);
     const bool argument = before != std::string::npos && (text[before] == '(' || text[before] == ',') &&
@@ -132,6 +130,20 @@ std::string InterpreterTaskRunner::waiting_for_fields(const ast::ScheduleDecl& s
          "; else run it again by hand once the failure is mended: " + by_hand(schedule, id);
 }
 
+const std::string& InterpreterTaskRunner::waiting_note(const ast::ScheduleDecl& schedule,
+                                                        const ScheduleTime& computed) {
+  const std::string id = computed.id.value_or("");
+  const std::uint64_t runs_ended = interpreter_.runs_ended(id);
+  auto& note = waiting_[schedule.name];  // its text empty: not computed yet
+  const bool same = !note.text.empty() && note.id == id && note.null_fields == computed.time.null_fields &&
+                    note.revision == computed.revision && note.runs_ended == runs_ended;
+  if (!same) {
+    note = WaitingNote{id, computed.time.null_fields, computed.revision, runs_ended,
+                       waiting_for_fields(schedule, id, computed.time.null_fields)};
+  }
+  return note.text;
+}
+
 DynamicNext InterpreterTaskRunner::dynamic_next(const ast::ScheduleDecl& schedule) {
   DynamicNext next;
   const auto& program = interpreter_.program();
@@ -142,7 +154,7 @@ DynamicNext InterpreterTaskRunner::dynamic_next(const ast::ScheduleDecl& schedul
   next.at = time.at;
   if (next.at) return next;
   if (!time.error) {
-    next.waiting = waiting_for_fields(schedule, id, time.null_fields);
+    next.waiting = waiting_note(schedule, *computed);
     return next;
   }
   next.waiting = "its time cannot be computed, so it does not run";

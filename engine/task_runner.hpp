@@ -2,10 +2,13 @@
 // The scheduler's TaskRunner over the interpreter: a scheduled task is a run of
 // its trigger handler on its instance, recorded in history under its name.
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "engine/dynamic_time.hpp"
 #include "engine/interpreter.hpp"
 #include "engine/scheduler.hpp"
 
@@ -41,10 +44,26 @@ class InterpreterTaskRunner final : public TaskRunner {
   /// lacked the values: `expires_in` is optional in OAuth2).
   std::string waiting_for_fields(const ast::ScheduleDecl& schedule, const std::string& id,
                                  const std::vector<std::string>& null_fields) const;
+  /// waiting_for_fields as last computed for the schedule, computed again
+  /// only when it may say otherwise: a run on the instance ended here since,
+  /// the instance was written (by another process's run too), or other
+  /// fields are null. It reads the run history, and dynamic_next is asked
+  /// every minute while the task waits.
+  const std::string& waiting_note(const ast::ScheduleDecl& schedule, const ScheduleTime& computed);
+
+  /// What waiting_note computed, and what it was computed from.
+  struct WaitingNote {
+    std::string id;
+    std::vector<std::string> null_fields;
+    std::int64_t revision = 0;
+    std::uint64_t runs_ended = 0;
+    std::string text;
+  };
 
   Interpreter& interpreter_;
   std::function<void(const std::string&, const RunResult&)> on_run_;
   ByHandHint by_hand_;
+  std::map<std::string, WaitingNote, std::less<>> waiting_;  // by schedule name
 };
 
 }  // namespace flow

@@ -6,6 +6,8 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include "engine/url_parts.hpp"
+
 namespace flow::http {
 
 namespace {
@@ -78,17 +80,13 @@ std::string Url::host_header() const {
 std::variant<Url, HttpError> parse_url(std::string_view text) {
   if (has_control_or_space(text)) return invalid("contains spaces or control characters");
   if (auto why = url_scheme_problem(text)) return invalid(std::move(*why));
-  const auto scheme_end = text.find("://");
+  const UrlParts parts = split_url(text);
   Url url;
-  url.https = lower(text.substr(0, scheme_end)) == "https";
-  std::string_view rest = text.substr(scheme_end + 3);
-  rest = rest.substr(0, rest.find('#'));
-  auto authority_end = rest.find_first_of("/?");
-  std::string_view authority = rest.substr(0, authority_end);
-  if (authority.find('@') != std::string_view::npos) return invalid("credentials in the URL are not allowed");
-  if (auto why = parse_authority(authority, url); !why.empty()) return invalid(why);
-  std::string_view target = authority_end == std::string_view::npos ? "" : rest.substr(authority_end);
-  url.target = target.starts_with('/') ? std::string(target) : "/" + std::string(target);
+  url.https = lower(parts.scheme) == "https";
+  if (parts.userinfo) return invalid("credentials in the URL are not allowed");
+  if (auto why = parse_authority(parts.host_port, url); !why.empty()) return invalid(why);
+  url.target = parts.path.empty() ? "/" : std::string(parts.path);
+  if (parts.query) url.target += "?" + std::string(*parts.query);
   return url;
 }
 

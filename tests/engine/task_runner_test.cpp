@@ -8,6 +8,7 @@
 
 #include "support/broken_function.hpp"
 #include "support/engine_fixture.hpp"
+#include "support/fillable_store.hpp"
 
 using namespace flow;
 using namespace flow::testing;
@@ -172,4 +173,77 @@ TEST_CASE("a dynamic time still null after a run suggests a default, not a run b
           "default, e.g. `at CreatedAt + seconds(ExpiresIn ?? 3600) - 5 minutes;`; else run it again by hand once "
           "the failure is mended: K.Refresh on K-1");
   }
+}
+
+namespace {
+
+/// A refresh that fails before it writes anything (the provider is down):
+/// its fields stay null and its instance as it was.
+constexpr const char* kDown = R"(
+process K {
+  field CreatedAt datetime;
+  field ExpiresIn number;
+  field Down boolean = true;
+  on Refresh { if Down { fail "HTTP 503"; } set CreatedAt = now(); set ExpiresIn = 3600; save; }
+}
+instance "K-1" of K { }
+schedule "Before expiry" { at CreatedAt + seconds(ExpiresIn) - 5 minutes; process K; id "K-1"; trigger Refresh; }
+)";
+
+}  // namespace
+
+TEST_CASE("a task waiting for fields reads the run history again only once a run on it ended", "[task_runner]") {
+  EngineFixture f(kDown);
+  REQUIRE(f.interpreter->seed_instances().empty());
+  FillableStore store(*f.store);
+  Interpreter interpreter(*f.program, Host{&f.http, &f.clock, &store, &f.functions});
+  InterpreterTaskRunner runner(interpreter, nullptr);
+  const auto& schedule = *f.program->schedule("Before expiry");
+  const std::string never_ran =
+      "its time cannot be computed yet: CreatedAt and ExpiresIn of K-1 are null, so it does not run until a run sets "
+      "them; run it once by hand: K.Refresh on K-1, or add `first run now;` to the schedule";
+  CHECK(runner.dynamic_next(schedule).waiting == never_ran);
+  const int reads = store.history_reads;
+  CHECK(reads > 0);
+  for (int minute = 0; minute < 3; ++minute) {  // the scheduler asks every minute
+    f.clock.advance_by(1min);
+    CHECK(runner.dynamic_next(schedule).waiting == never_ran);
+  }
+  CHECK(store.history_reads == reads);
+
+  // A run by hand fails, writing nothing: the same fields are null, and the note changes.
+  REQUIRE_FALSE(f.run_on(interpreter, "K", "Refresh", "K-1").ok);
+  const int after_run = store.history_reads;
+  CHECK(runner.dynamic_next(schedule).waiting ==
+        "its time cannot be computed: CreatedAt and ExpiresIn of K-1 are null after its last run "
+        "(2024-10-04T00:03:00Z), which failed: if the answer did not provide them (or gave a value their type "
+        "refuses), give the expression a default, e.g. `at CreatedAt + seconds(ExpiresIn ?? 3600) - 5 minutes;`; "
+        "else run it again by hand once the failure is mended: K.Refresh on K-1");
+  CHECK(store.history_reads > after_run);
+  const int noted = store.history_reads;
+  f.clock.advance_by(1min);
+  runner.dynamic_next(schedule);
+  CHECK(store.history_reads == noted);
+}
+
+TEST_CASE("a task waiting for fields sees a run of another process that wrote its instance", "[task_runner]") {
+  EngineFixture f(kLacking);
+  REQUIRE(f.interpreter->seed_instances().empty());
+  REQUIRE(f.run("K", "Refresh", "K-1").ok);  // another process: the daemon's interpreter does not see it end
+  FillableStore store(*f.store);
+  Interpreter daemon(*f.program, Host{&f.http, &f.clock, &store, &f.functions});
+  InterpreterTaskRunner runner(daemon, nullptr);
+  const auto& schedule = *f.program->schedule("Before expiry");
+  CHECK_THAT(runner.dynamic_next(schedule).waiting,
+             Catch::StartsWith("its time cannot be computed: ExpiresIn of K-1 is null after its last run "
+                               "(2024-10-04T00:00:00Z), which succeeded"));
+
+  auto instance = *f.store->load_instance("K-1");
+  instance.fields["Fail"] = Value(true);
+  f.store->save_instance(instance, f.clock.now());
+  f.clock.advance_by(1h);
+  REQUIRE_FALSE(f.run("K", "Refresh", "K-1").ok);  // it saved CreatedAt, then failed
+  CHECK_THAT(runner.dynamic_next(schedule).waiting,
+             Catch::StartsWith("its time cannot be computed: ExpiresIn of K-1 is null after its last run "
+                               "(2024-10-04T01:00:00Z), which failed"));
 }

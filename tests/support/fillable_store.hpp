@@ -1,6 +1,7 @@
 #pragma once
 // A real store whose writes fail with "disk full" on request: what a run does
-// when its commit is refused, without filling a disk.
+// when its commit is refused, without filling a disk. It counts its reads of
+// the run history too: what must not be read again and again.
 
 #include <stdexcept>
 
@@ -18,6 +19,7 @@ class FillableStore final : public Store {
   /// reset: a store that cannot be read either when a run keeps what it could not commit.
   bool unreadable_once_full = false;
   bool unreadable = false;
+  int history_reads = 0;  // calls of runs()
 
   std::optional<InstanceRecord> load_instance(const std::string& id) override {
     if (unreadable) throw StoreError("cannot read: disk I/O error");
@@ -52,7 +54,10 @@ class FillableStore final : public Store {
     }
     inner_.commit_runs(batch, now);
   }
-  std::vector<RunRecord> runs(const std::string& task, int limit) override { return inner_.runs(task, limit); }
+  std::vector<RunRecord> runs(const std::string& task, int limit) override {
+    ++history_reads;
+    return inner_.runs(task, limit);
+  }
   std::optional<TaskState> load_task(const std::string& name) override { return inner_.load_task(name); }
   void save_task(const TaskState& state) override { inner_.save_task(state); }
   std::vector<TaskState> list_tasks() override { return inner_.list_tasks(); }
