@@ -209,6 +209,11 @@ void Checker::check_setting_value(const ast::DatasourceDecl& datasource, const a
     diagnostics_.error(setting.value.range, "base_url of " + datasource.name.text +
                                                 " is not an http or https URL: " + *problem);
   }
+  if (text && name == settings::base_url && text->find('#') != std::string::npos) {
+    diagnostics_.warning(setting.value.range, "base_url of " + datasource.name.text +
+                                                  " has a fragment (from '#'), which is never sent: calls go to "
+                                                  "the URL before it");
+  }
   const bool negative = type.constant && type.constant->is<double>() && type.constant->as<double>() < 0;
   if (name == settings::retries && negative) {
     diagnostics_.error(setting.value.range, "retries must not be negative: it counts the attempts after the "

@@ -109,22 +109,11 @@ void note_url_part(HttpRequest& request, std::string_view text) {
   }
 }
 
-/// The query of a base_url as build_request cuts it off, at its first '?':
-/// a '?' in a fragment too, so what follows it reaches the request line.
-std::string_view query_of(const UrlParts& parts) {
-  if (parts.query) return *parts.query;
-  if (!parts.fragment) return {};
-  const auto question = parts.fragment->find('?');
-  if (question == std::string_view::npos) return {};
-  const auto query = parts.fragment->substr(question + 1);
-  return query.substr(0, query.find('#'));
-}
-
-/// Calls `each(name, value)` for every parameter of query_of(parts), the
-/// name decoded and the value as written.
+/// Calls `each(name, value)` for every parameter of the query of `parts`,
+/// the name decoded and the value as written.
 template <typename Each>
 void each_url_parameter(const UrlParts& parts, Each each) {
-  each_query_parameter(query_of(parts), [&](std::string_view written, std::string_view value) {
+  each_query_parameter(parts.query.value_or(std::string_view{}), [&](std::string_view written, std::string_view value) {
     std::string name(written);
     try {
       name = url_decode(name);
@@ -249,6 +238,8 @@ HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& 
   request.method = verb_text(method.verb);
   request.url = apply_settings(request, ds, scope, declared_in);
   if (request.url.empty()) throw RunError("datasource " + ds.name.text + " has no base_url");
+  // A fragment is never sent (it is the client's, RFC 3986 3.5): `flow check` warns.
+  if (const auto hash = request.url.find('#'); hash != std::string::npos) request.url.erase(hash);
   // A base_url may carry a query (an API key, an api-version): the method's
   // path goes before it, and its own query parameters after it.
   std::string query;
