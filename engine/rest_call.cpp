@@ -203,7 +203,7 @@ void add_body(HttpRequest& request, const ast::MethodDecl& method, const MappedR
     if (part.kind != ast::PartKind::body) continue;
     const auto value = part_value(part, mapped.body, scope);
     if (!value) continue;
-    note_secret(request, *value, part.secret);
+    note_secret(request, *value, part.secret || is_credential_name(wire_name(part)));
     if (method.request_format == ast::BodyFormat::form) {
       if (value->is_null()) continue;
       if (!form.empty()) form += '&';
@@ -259,7 +259,7 @@ HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& 
       add_header(request, wire, *value, part.secret);
       continue;
     }
-    note_secret(request, *value, part.secret);
+    note_secret(request, *value, part.secret || is_credential_name(wire));
     query += (query.size() > 1 ? "&" : query.empty() ? "?" : "") + url_encode(wire) + "=" + url_encode(to_text(*value));
   }
   request.url += query;

@@ -134,6 +134,33 @@ process P { on Go { create_item Api.Ping map { query.q = "x"; }; } }
   CHECK(f.http.requests.at(0).url == "http://127.0.0.1:9/v1/ping?v=2&q=x");
 }
 
+TEST_CASE("query and body values named like a credential are secrets, as headers are", "[rest]") {
+  EngineFixture f(R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9";
+  method Find GET "/find" { request query { api_key; page; } }
+  method Login POST "/login" { request body form { user; password; } }
+  method Sign POST "/sign" { request body json { token = "auth.token"; note; } }
+}
+process P {
+  on Go {
+    create_item Api.Find map { query.api_key = "plain-api-key-0123"; query.page = "page-two-0123"; };
+    create_item Api.Login map { body.user = "alice-0123"; body.password = "plain-password-0123"; };
+    create_item Api.Sign map { body.token = "plain-json-token-0123"; body.note = "plain-note-0123"; };
+  }
+}
+)");
+  for (int i = 0; i < 3; ++i) f.http.respond_with(204, "");
+  REQUIRE(f.run("P", "Go").ok);
+  REQUIRE(f.http.requests.size() == 3);
+  CHECK(has(f.http.requests[0].secrets, "plain-api-key-0123"));
+  CHECK_FALSE(has(f.http.requests[0].secrets, "page-two-0123"));
+  CHECK(has(f.http.requests[1].secrets, "plain-password-0123"));
+  CHECK_FALSE(has(f.http.requests[1].secrets, "alice-0123"));
+  CHECK(has(f.http.requests[2].secrets, "plain-json-token-0123"));
+  CHECK_FALSE(has(f.http.requests[2].secrets, "plain-note-0123"));
+}
+
 TEST_CASE("credential headers by name", "[rest]") {
   for (const auto* name : {"Authorization", "proxy-authorization", "X-Api-Key", "X-Auth-Token", "Cookie",
                            "X-Client-Secret", "X-PASSWORD", "Apikey"}) {
