@@ -16,7 +16,7 @@ class Interpreter::Impl {
   InstanceLocks locks;
   CommitQueue commits;
   bool stopping = false;  // stop_waiting() was called
-  std::map<std::string, std::uint64_t, std::less<>> runs_ended;  // by Process ID
+  std::uint64_t runs_ended = 0;  // runs recorded in the history, on any instance
 };
 
 Interpreter::Interpreter(const Program& program, Host host, RunOptions options)
@@ -310,7 +310,7 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
     not_written = std::current_exception();
   }
   if (not_written) keep_after_failed_commit(request, state, result, started, not_written, !loose);
-  if (!loose) ++impl_->runs_ended[state.instance.id];
+  if (!loose) ++impl_->runs_ended;
   result.log = std::move(state.log);
   result.instance = std::move(state.instance);
   result.saved = state.saved;
@@ -318,10 +318,7 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
   co_return result;
 }
 
-std::uint64_t Interpreter::runs_ended(const std::string& id) const {
-  const auto found = impl_->runs_ended.find(id);
-  return found == impl_->runs_ended.end() ? 0 : found->second;
-}
+std::uint64_t Interpreter::runs_ended() const { return impl_->runs_ended; }
 
 Value Interpreter::evaluate_on(const ast::Expr& expr, const std::string& process_name,
                                const std::optional<std::string>& id) {

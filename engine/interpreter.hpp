@@ -138,10 +138,12 @@ class Interpreter {
   /// e.g. a dynamic schedule's `at` expression. Throws RunError.
   Value evaluate_on(const ast::Expr& expr, const std::string& process, const std::optional<std::string>& id);
 
-  /// How many runs on instance `id` (recorded in its history) have ended in
-  /// this interpreter: what a note read from the run history compares to
-  /// know it may be stale. Runs of other processes sharing the store are not counted.
-  std::uint64_t runs_ended(const std::string& id) const;
+  /// How many runs recorded in the history, on any instance, have ended in
+  /// this interpreter: what a note read from the run history compares to know
+  /// it may be stale. (One count, not one per instance: a count per Process ID
+  /// would grow with every new instance a long-lived daemon's runs create.)
+  /// Runs of other processes sharing the store are not counted.
+  std::uint64_t runs_ended() const;
 
   const Program& program() const { return program_; }
   const Host& host() const { return host_; }

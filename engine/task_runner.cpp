@@ -133,7 +133,7 @@ std::string InterpreterTaskRunner::waiting_for_fields(const ast::ScheduleDecl& s
 const std::string& InterpreterTaskRunner::waiting_note(const ast::ScheduleDecl& schedule,
                                                         const ScheduleTime& computed) {
   const std::string id = computed.id.value_or("");
-  const std::uint64_t runs_ended = interpreter_.runs_ended(id);
+  const std::uint64_t runs_ended = interpreter_.runs_ended();
   auto& note = waiting_[schedule.name];  // its text empty: not computed yet
   const bool same = !note.text.empty() && note.id == id && note.null_fields == computed.time.null_fields &&
                     note.revision == computed.revision && note.runs_ended == runs_ended;

@@ -45,7 +45,7 @@ class InterpreterTaskRunner final : public TaskRunner {
   std::string waiting_for_fields(const ast::ScheduleDecl& schedule, const std::string& id,
                                  const std::vector<std::string>& null_fields) const;
   /// waiting_for_fields as last computed for the schedule, computed again
-  /// only when it may say otherwise: a run on the instance ended here since,
+  /// only when it may say otherwise: a run ended here since,
   /// the instance was written (by another process's run too), or other
   /// fields are null. It reads the run history, and dynamic_next is asked
   /// every minute while the task waits.
