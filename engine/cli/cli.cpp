@@ -32,7 +32,7 @@ commands:
       [--show-secrets] [--keep-runs N]           SIGINT/SIGTERM
       [--durability full|relaxed]
   instances list|show ID [FILE...] [--db PATH]   saved instances (flow instances --help)
-            [--show-secrets]
+            [--show-secrets] [--json]
   tasks list|history|run|pause|resume|delete ... scheduled tasks (flow tasks --help)
         [--db PATH] [--limit N] [--show-secrets]
   store migrate [FILE...] [--db PATH]            migrate an older store's schema, nothing else

@@ -19,11 +19,13 @@ namespace flow::cli {
 
 namespace {
 
-constexpr const char* kInstancesUsage = R"(usage: flow instances list [FILE...] [--db PATH]
-       flow instances show ID [FILE...] [--db PATH] [--show-secrets]
+constexpr const char* kInstancesUsage = R"(usage: flow instances list [FILE...] [--db PATH] [--json]
+       flow instances show ID [FILE...] [--db PATH] [--show-secrets] [--json]
 
   list   the saved instances: Process ID, process, revision, last modified
   show   one instance's fields, secrets masked unless --show-secrets
+  --json one JSON document instead (list: an array; a damaged instance has
+         "damaged": why), as flow trigger --json shows an instance
 
 The store is --db PATH, else flow.db beside the first FILE (or here); one
 that does not exist is an error, never created. It is opened read-only and
@@ -73,10 +75,23 @@ std::string opt_time(const std::optional<TimePoint>& t) { return t ? format_iso(
 
 /// Lists every instance; one whose stored fields are damaged is listed as
 /// such (and makes the exit status 1), the others as usual.
-int instances_list(Store& store, std::ostream& out, std::ostream& err) {
+int instances_list(Store& store, std::ostream& out, std::ostream& err, bool json) {
   const auto all = store.list_instances();
-  if (all.empty()) out << "no instances\n";
   int status = 0;
+  if (json) {  // the same rows, and the damage of a damaged one, in one array
+    Json rows = Json::array();
+    for (const auto& i : all) {
+      Json row = {{"id", i.id}, {"process", i.process}, {"revision", i.revision}, {"modified", format_iso(i.modified)}};
+      if (!i.damage.empty()) {
+        row["damaged"] = i.damage;
+        status = 1;
+      }
+      rows.push_back(std::move(row));
+    }
+    out << dump_json(rows, 2) << "\n";
+    return status;
+  }
+  if (all.empty()) out << "no instances\n";
   for (const auto& i : all) {
     out << printable(i.id) << "  " << i.process << "  revision " << i.revision << "  modified " << format_iso(i.modified);
     out << (i.damage.empty() ? "\n" : "  DAMAGED\n");
@@ -283,11 +298,12 @@ int cmd_instances(const std::vector<std::string>& raw, std::ostream& out, std::o
     throw UsageError("unknown instances command '" + verb + "' (see flow instances --help)");
   const auto files = files_of(args, 1);
   const auto store = open_store_to_read(db_path(args, files));
-  if (verb == "list") return instances_list(*store, out, err);
+  if (verb == "list") return instances_list(*store, out, err, args.flag("json"));
   auto instance = store->load_instance(args.positional[1]);
   if (!instance) throw UserError("no instance with Process ID '" + args.positional[1] + "'");
   if (!type_as_declared(files, *instance, err)) return 1;
-  print_instance(out, *instance, args.flag("show-secrets"));
+  if (args.flag("json")) out << dump_json(instance_json(*instance, args.flag("show-secrets")), 2) << "\n";
+  else print_instance(out, *instance, args.flag("show-secrets"));
   return 0;
 }
 

@@ -184,22 +184,31 @@ void print_run(std::ostream& out, std::ostream& err, const RunResult& result, bo
   if (!result.ok) err << result.error;
 }
 
+namespace {
+
+Json fields_json(const FieldMap& values, bool reveal) {
+  Json fields = Json::object();
+  for (const auto& [name, value] : values) fields[name] = to_json(value, reveal);
+  return fields;
+}
+
+}  // namespace
+
+Json instance_json(const InstanceRecord& instance, bool reveal) {
+  return {{"id", instance.id},
+          {"process", instance.process},
+          {"revision", instance.revision},
+          {"modified", format_iso(instance.modified)},
+          {"fields", fields_json(instance.fields, reveal)}};
+}
+
 std::string run_json(const RunResult& result, bool reveal) {
-  const auto as_json = [reveal](const FieldMap& values) {
-    Json fields = Json::object();
-    for (const auto& [name, value] : values) fields[name] = to_json(value, reveal);
-    return fields;
-  };
   Json instance = nullptr;
   Json unsaved = Json::object();
   if (has_instance(result)) {
     const auto shown = shown_instance(result);
-    if (shown)
-      instance = {{"id", shown->id},
-                  {"process", shown->process},
-                  {"revision", shown->revision},
-                  {"fields", as_json(shown->fields)}};
-    unsaved = as_json(unsaved_fields(result, shown));
+    if (shown) instance = instance_json(*shown, reveal);
+    unsaved = fields_json(unsaved_fields(result, shown), reveal);
   }
   Json doc = {{"ok", result.ok},
               {"saved", result.saved},

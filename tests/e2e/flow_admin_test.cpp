@@ -420,3 +420,40 @@ TEST_CASE("flow instances show with the files masks a field declared secret sinc
   CHECK(plain.out.find(token) == std::string::npos);
   CHECK_THAT(plain.out, Catch::Contains("Count = 12\n"));
 }
+
+TEST_CASE("flow instances list|show --json: one document, secrets masked unless --show-secrets", "[e2e]") {
+  TempDir dir;
+  const auto file = dir.file("p.flow");
+  const std::string token = "tk-json-0123456789abcdef";
+  write_text(file, "process P {\n  field Token secret;\n  field Count number;\n  on Keep { save; }\n}\n"
+                   "instance \"P-1\" of P { Token = \"" + token + "\"; Count = 12; }\n");
+  const auto db = dir.file("flow.db");
+  REQUIRE(run_flow({"trigger", file, "P.Keep", "--id", "P-1", "--db", db}).code == 0);
+  // A second instance, damaged as a store written before numbers out of range were refused holds it.
+  REQUIRE(run_flow({"trigger", file, "P.Keep", "--db", db}).code == 0);
+  sqlite::Db(db).exec(R"(UPDATE instances SET fields = '{"Count":{"t":"number","v":null}}' WHERE id = 'P-2')",
+                      "damage");
+
+  const auto list = run_flow({"instances", "list", "--db", db, "--json"});
+  INFO(list.out << list.err);
+  CHECK(list.code == 1);  // as without --json: a damaged instance
+  const auto rows = Json::parse(list.out);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].at("id") == "P-1");
+  CHECK(rows[0].at("process") == "P");
+  CHECK(rows[0].at("revision").get<int>() >= 1);
+  CHECK_FALSE(rows[0].contains("damaged"));
+  CHECK(rows[1].at("id") == "P-2");
+  CHECK_THAT(rows[1].at("damaged").get<std::string>(), Catch::Contains("damaged value of field 'Count'"));
+
+  const auto show = run_flow({"instances", "show", "P-1", "--db", db, "--json"});
+  INFO(show.out << show.err);
+  CHECK(show.code == 0);
+  CHECK(show.out.find(token) == std::string::npos);
+  const auto shown = Json::parse(show.out);
+  CHECK(shown.at("id") == "P-1");
+  CHECK(shown.at("fields").at("Count") == 12);
+  CHECK(shown.at("fields").at("Token") == "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2" "cdef");
+  const auto revealed = Json::parse(run_flow({"instances", "show", "P-1", "--db", db, "--json", "--show-secrets"}).out);
+  CHECK(revealed.at("fields").at("Token") == token);
+}
