@@ -14,6 +14,7 @@
 
 #include "grammar/errors.hpp"
 #include "grammar/grammar.hpp"
+#include "grammar/habit_hint.hpp"
 #include "grammar/keyword_hint.hpp"
 #include "grammar/lower.hpp"
 #include "grammar/tree_builder.hpp"
@@ -98,7 +99,9 @@ void report(const tao::pegtl::parse_error& e, std::uint32_t file, std::string_vi
     diagnostics.error(point_at(file, text, offset), *unit);
     return;
   }
-  std::string text_of_error = std::string(message) + keyword_hint(text, offset, message);
+  std::string hint = keyword_hint(text, offset, message);
+  if (hint.empty()) hint = habit_hint(text, offset, message);
+  std::string text_of_error = std::string(message) + hint;
   if (message.starts_with("expected ';'")) offset = semicolon_offset(text, offset);
   diagnostics.error(point_at(file, text, offset), std::move(text_of_error));
 }

@@ -156,6 +156,26 @@ TEST_CASE("a misspelled keyword is named with the keyword it resembles, among th
   });
 }
 
+TEST_CASE("habits from other languages are named with how Flow writes them") {
+  check_all({
+      {"process P { on H { if Q = 3 { save; } } }", 25,
+       "expected '{' (or '<') to open the block of rules; a comparison is written '==' ('=' assigns, in `set`)"},
+      {"process P { on H { if Q > 1 && Q < 5 { save; } } }", 29,
+       "expected '{' (or '<') to open the block of rules; Flow writes `and` for `&&`"},
+      {"process P { on H { if Q > 1 || Q < 5 { save; } } }", 29,
+       "expected '{' (or '<') to open the block of rules; Flow writes `or` for `||`"},
+      {"process P { on H { set Q = 'x'; } }", 28, "expected an expression; a string is written in double quotes: \"...\""},
+      {"process P { on H { Q = \"x\"; } }", 20, (std::string(kRuleOrBrace) + "; a field is assigned with `set Q = ...;`").c_str()},
+      {"process P { on H { if Q > 1 { save; } elif Q < 0 { save; } } }", 39,
+       (std::string(kRuleOrBrace) + "; Flow writes `else if`").c_str()},
+      {"process P { on H { find_item D.M into L on_success { T = body.total; }; } }", 41,
+       "expected ';' after the rule (a call rule ends with ';', even after a block); `into FIELD` comes last, after map, "
+       "on_success and on_error"},
+      // Not a habit: `Q == 1` at a rule's place is no assignment, and keeps the rule's own message.
+      {"process P { on H { Q == 1; } }", 20, kRuleOrBrace},
+  });
+}
+
 TEST_CASE("a missing ';' is pointed at the end of the line it belongs to, comments and blank lines skipped") {
   CHECK(parse_errors("process P {\n  on Go {\n    set A = 1  // one\n\n    // two\n    save;\n  }\n}\n") ==
         "test.flow:3:14: error: expected ';' after the rule\n"
