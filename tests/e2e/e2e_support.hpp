@@ -67,15 +67,30 @@ inline std::map<std::string, std::string> seed_env(const test::RunningProvider& 
           {"REFRESH_TOKEN", kInitialRefresh}};
 }
 
-/// Where most daemon tests start: the provider, and in a fresh directory the
-/// seed example (with `every` as its schedule) and the path of its store.
-struct SeedScenario {
-  explicit SeedScenario(const std::string& every = "every 55 minutes;", std::vector<std::string> provider_args = {})
-      : provider(start_seed_provider(std::move(provider_args))), file(write_seed(dir, every)), env(seed_env(provider)) {}
+/// A seed file under a name of its own: the seed example with something added
+/// or changed, for a case that needs more than the seed's one process.
+struct SeedFile {
+  std::string name;
+  std::string text;
+};
+
+/// The seed example (with `every` as its schedule, or a SeedFile) in a fresh
+/// directory and the path of its store, flow.db beside it: the set-up of the
+/// cases that never reach the provider.
+struct SeedFiles {
+  explicit SeedFiles(const std::string& every = "every 55 minutes;") : file(write_seed(dir, every)) {}
+  explicit SeedFiles(const SeedFile& seed) : file(dir.file(seed.name)) { write_text(file, seed.text); }
 
   /// The arguments of `flow trigger` of the seed's instance TK-1 on this store.
   std::vector<std::string> trigger() const {
     return {"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--db", db};
+  }
+
+  /// The same without `--db`, then `extra`: on the default store, which is `db`.
+  std::vector<std::string> trigger_on_default_store(const std::vector<std::string>& extra = {}) const {
+    std::vector<std::string> args{"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
   }
 
   /// The arguments of `flow run` on this store, with `--for how_long` unless it is empty.
@@ -85,10 +100,20 @@ struct SeedScenario {
     return args;
   }
 
-  test::RunningProvider provider;
   testing::TempDir dir;
   std::string file;
   std::string db = dir.file("flow.db");
+};
+
+/// Where most daemon tests start: the seed files, the provider, and the
+/// environment the seed reads to call it.
+struct SeedScenario : SeedFiles {
+  explicit SeedScenario(const std::string& every = "every 55 minutes;", std::vector<std::string> provider_args = {})
+      : SeedFiles(every), provider(start_seed_provider(std::move(provider_args))), env(seed_env(provider)) {}
+  explicit SeedScenario(const SeedFile& seed, std::vector<std::string> provider_args = {})
+      : SeedFiles(seed), provider(start_seed_provider(std::move(provider_args))), env(seed_env(provider)) {}
+
+  test::RunningProvider provider;
   std::map<std::string, std::string> env;
 };
 

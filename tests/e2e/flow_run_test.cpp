@@ -12,30 +12,27 @@ using namespace flow::e2e;
 using flow::testing::TempDir;
 
 TEST_CASE("flow run keeps the token fresh: a chain of rotations with no failure", "[e2e]") {
-  auto provider = start_seed_provider();
-  TempDir dir;
-  const auto file = write_seed(dir, "every 1 seconds;");
-  const auto db = dir.file("flow.db");
+  const SeedScenario seed("every 1 seconds;");
 
-  const auto run = run_flow({"run", file, "--db", db, "--for", "4500ms"}, seed_env(provider));
+  const auto run = run_flow(seed.run("4500ms"), seed.env);
   INFO(run.out << run.err);
   REQUIRE(run.code == 0);
   const auto ok_runs = count_of(run.out, "Refresh access token: TokenKeeper TK-1 ok");
   CHECK(ok_runs >= 4);
   CHECK(count_of(run.out, "FAILED") == 0);
 
-  const auto stats = provider_stats(provider);
+  const auto stats = provider_stats(seed.provider);
   CHECK(stats.at("refreshes").get<int>() == static_cast<int>(ok_runs));
   CHECK(stats.at("invalid_grants").get<int>() == 0);
 
   // A restarted daemon goes on with the last rotated token (strict rotation
   // would answer invalid_grant to any older one).
-  const auto again = run_flow({"run", file, "--db", db, "--for", "1500ms"}, seed_env(provider));
+  const auto again = run_flow(seed.run("1500ms"), seed.env);
   INFO(again.out << again.err);
   CHECK(again.code == 0);
   CHECK(count_of(again.out, "TK-1 ok") >= 1);
   CHECK(count_of(again.out, "FAILED") == 0);
-  CHECK(provider_stats(provider).at("invalid_grants").get<int>() == 0);
+  CHECK(provider_stats(seed.provider).at("invalid_grants").get<int>() == 0);
 
   // No secret in clear anywhere in the output.
   CHECK(run.out.find(kClientSecret) == std::string::npos);
@@ -62,11 +59,9 @@ schedule "Migrate" { once at 2020-01-01T00:00; process TokenKeeper; id "TK-1"; t
 }
 
 TEST_CASE("flow trigger presses the button once and prints masked fields", "[e2e]") {
-  auto provider = start_seed_provider();
-  TempDir dir;
-  const auto file = write_seed(dir);
+  const SeedScenario seed;
 
-  const auto run = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1"}, seed_env(provider));
+  const auto run = run_flow(seed.trigger_on_default_store(), seed.env);
   INFO(run.out << run.err);
   REQUIRE(run.code == 0);
   CHECK_THAT(run.out, Catch::Contains("create_item RestService.GetRefreshAuthToken -> 200"));
@@ -76,16 +71,14 @@ TEST_CASE("flow trigger presses the button once and prints masked fields", "[e2e
   CHECK_THAT(run.out, Catch::Contains("ClientSecret = \xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2" "6789"));
 
   // The default store is flow.db beside the file, and instances show reads it.
-  const auto show = run_flow({"instances", "show", "TK-1", "--db", dir.file("flow.db")});
+  const auto show = run_flow({"instances", "show", "TK-1", "--db", seed.db});
   CHECK(show.code == 0);
   CHECK_THAT(show.out, Catch::Contains("TK-1 (TokenKeeper) revision"));
 }
 
 TEST_CASE("flow trigger fails with exit 1 on invalid_grant, and the message says so", "[e2e]") {
-  auto provider = start_seed_provider({"--invalid_grant_next_n", "1"});
-  TempDir dir;
-  const auto file = write_seed(dir);
-  const auto run = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1"}, seed_env(provider));
+  const SeedScenario seed("every 55 minutes;", {"--invalid_grant_next_n", "1"});
+  const auto run = run_flow(seed.trigger_on_default_store(), seed.env);
   INFO(run.out << run.err);
   CHECK(run.code == 1);
   CHECK_THAT(run.err, Catch::Contains("failed: HTTP 400"));
@@ -93,10 +86,9 @@ TEST_CASE("flow trigger fails with exit 1 on invalid_grant, and the message says
 }
 
 TEST_CASE("flow trigger against a provider that is down fails clearly", "[e2e]") {
-  TempDir dir;
-  const auto file = write_seed(dir);
+  const SeedFiles seed;
   // Port 9 (discard) on loopback: nothing listens there in the test machine.
-  const auto run = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1"},
+  const auto run = run_flow(seed.trigger_on_default_store(),
                             {{"TOKEN_BASE_URL", "http://127.0.0.1:9"},
                              {"CLIENT_ID", kClientId},
                              {"CLIENT_SECRET", kClientSecret},
@@ -137,11 +129,7 @@ TEST_CASE("a rotated refresh token survives kill -9 before save", "[e2e]") {
   // survives the kill of the process all the same.
   const std::string durability = GENERATE(as<std::string>{}, "full", "relaxed");
   INFO("--durability " << durability);
-  auto provider = start_seed_provider();
   SilentPort silent;
-  TempDir dir;
-  const auto file = dir.file("kill.flow");
-  auto text = seed_example();
   // A second call after the refresh that never answers, then save: the kill
   // lands after the provider rotated the token and before `save` ran.
   const std::string slow = R"(
@@ -183,113 +171,102 @@ process Keeper2 {
 }
 instance "K-2" of Keeper2 { }
 )";
-  write_text(file, text + slow);
-  const auto db = dir.file("flow.db");
-  auto child = test::ChildProcess::start(
-      {flow_binary(), "trigger", file, "Keeper2.Refresh", "--id", "K-2", "--db", db, "--durability", durability},
-      seed_env(provider));
+  const SeedScenario seed(SeedFile{"kill.flow", seed_example() + slow});
+  auto child = test::ChildProcess::start({flow_binary(), "trigger", seed.file, "Keeper2.Refresh", "--id", "K-2", "--db",
+                                          seed.db, "--durability", durability},
+                                         seed.env);
   // Wait (bounded) until the rotated token is in the store: the provider has
   // rotated it, the call returned, and the run now hangs on the second call.
   bool checkpointed = false;
   for (int i = 0; i < 400 && !checkpointed; ++i) {
-    if (std::filesystem::exists(db)) {
-      const auto store = open_sqlite_store(db);
+    if (std::filesystem::exists(seed.db)) {
+      const auto store = open_sqlite_store(seed.db);
       const auto instance = store->load_instance("K-2");
       checkpointed = instance && to_text(instance->fields.at("RefreshToken")) != kInitialRefresh;
     }
     if (!checkpointed) std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   REQUIRE(checkpointed);
-  CHECK(provider_stats(provider).at("refreshes").get<int>() == 1);
+  CHECK(provider_stats(seed.provider).at("refreshes").get<int>() == 1);
   child.signal(SIGKILL);
   CHECK(child.wait(std::chrono::seconds(10)) == -SIGKILL);
 
   // The next run starts from the rotated token and the provider accepts it.
-  const auto next = run_flow({"trigger", file, "Keeper2.RefreshOnly", "--id", "K-2", "--db", db}, seed_env(provider));
+  const auto next = run_flow({"trigger", seed.file, "Keeper2.RefreshOnly", "--id", "K-2", "--db", seed.db}, seed.env);
   INFO(next.out << next.err);
   CHECK(next.code == 0);
-  const auto stats = provider_stats(provider);
+  const auto stats = provider_stats(seed.provider);
   CHECK(stats.at("refreshes").get<int>() == 2);
   CHECK(stats.at("invalid_grants").get<int>() == 0);
 }
 
 TEST_CASE("--for takes a duration as written in a .flow file; anything else is a usage error", "[e2e]") {
-  TempDir dir;
-  const auto file = write_seed(dir);
-  const auto bad = run_flow({"run", file, "--db", dir.file("flow.db"), "--for", "5 fortnights"});
+  const SeedFiles seed;
+  const auto bad = run_flow(seed.run("5 fortnights"));
   CHECK(bad.code == 2);
   CHECK_THAT(bad.err, Catch::Contains("bad duration '5 fortnights'"));
-  const auto typo = run_flow({"run", file, "--db", dir.file("flow.db"), "--for", "5minites"});
+  const auto typo = run_flow(seed.run("5minites"));
   CHECK(typo.code == 2);
   CHECK_THAT(typo.err, Catch::Contains("bad duration '5minites': unknown unit 'minites'; did you mean 'minutes'?"));
 }
 
 TEST_CASE("--keep-runs takes a number of runs per task", "[e2e]") {
-  TempDir dir;
-  const auto file = write_seed(dir);
+  const SeedFiles seed;
   for (const std::string bad : {"-1", "many", "10x", ""}) {
-    const auto run = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--keep-runs", bad});
+    const auto run = run_flow(seed.trigger_on_default_store({"--keep-runs", bad}));
     INFO(bad << ": " << run.err);
     CHECK(run.code == 2);
     CHECK_THAT(run.err, Catch::Contains("--keep-runs is a number of runs per task"));
   }
-  CHECK_FALSE(std::filesystem::exists(dir.file("flow.db")));
+  CHECK_FALSE(std::filesystem::exists(seed.db));
 }
 
 TEST_CASE("--durability takes full or relaxed; anything else is a usage error", "[e2e]") {
-  TempDir dir;
-  const auto file = write_seed(dir);
-  const auto bad = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--durability", "fast"});
+  const SeedFiles seed;
+  const auto bad = run_flow(seed.trigger_on_default_store({"--durability", "fast"}));
   CHECK(bad.code == 2);
   CHECK_THAT(bad.err, Catch::Contains("--durability is full or relaxed, not 'fast'"));
-  CHECK_FALSE(std::filesystem::exists(dir.file("flow.db")));
+  CHECK_FALSE(std::filesystem::exists(seed.db));
 }
 
 TEST_CASE("--for split by the shell (--for 90 seconds) says to quote it", "[e2e]") {
-  TempDir dir;
-  const auto file = write_seed(dir);
-  const auto db = dir.file("flow.db");
-  const auto split = run_flow({"run", file, "--db", db, "--for", "90", "seconds"});
+  const SeedFiles seed;
+  const auto split = run_flow({"run", seed.file, "--db", seed.db, "--for", "90", "seconds"});
   CHECK(split.code == 2);
   CHECK(split.err == "flow: --for takes one argument: quote it, --for \"90 seconds\", or write 90s\n");
-  const auto inline_value = run_flow({"run", file, "--db", db, "--for=500", "milliseconds"});
+  const auto inline_value = run_flow({"run", seed.file, "--db", seed.db, "--for=500", "milliseconds"});
   CHECK(inline_value.code == 2);
   CHECK(inline_value.err == "flow: --for takes one argument: quote it, --for \"500 milliseconds\", or write 500ms\n");
-  CHECK_FALSE(std::filesystem::exists(db));
+  CHECK_FALSE(std::filesystem::exists(seed.db));
 }
 
 TEST_CASE("flow trigger of an unknown process or handler is a usage error naming the handlers", "[e2e]") {
-  TempDir dir;
-  const auto file = write_seed(dir);
-  const auto handler = run_flow({"trigger", file, "TokenKeeper.Nope"});
+  const SeedFiles seed;
+  const auto handler = run_flow({"trigger", seed.file, "TokenKeeper.Nope"});
   CHECK(handler.code == 2);
   CHECK(handler.out.empty());
   CHECK(handler.err == "flow: process TokenKeeper has no handler 'Nope'; handlers: TokenKeeper.Refresh\n");
-  const auto process = run_flow({"trigger", file, "Keeper.Refresh", "--id", "TK-1"});
+  const auto process = run_flow({"trigger", seed.file, "Keeper.Refresh", "--id", "TK-1"});
   CHECK(process.code == 2);
   CHECK(process.out.empty());
   CHECK(process.err == "flow: no process 'Keeper' in the files; handlers: TokenKeeper.Refresh\n");
-  CHECK_FALSE(std::filesystem::exists(dir.file("flow.db")));
+  CHECK_FALSE(std::filesystem::exists(seed.db));
 }
 
 TEST_CASE("flow trigger that fails before it has an instance prints no instance", "[e2e]") {
-  TempDir dir;
-  const auto file = write_seed(dir);
-  const auto run = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-9"});
+  const SeedFiles seed;
+  const auto run = run_flow({"trigger", seed.file, "TokenKeeper.Refresh", "--id", "TK-9"});
   CHECK(run.code == 1);
   CHECK(run.out.empty());
   CHECK(run.err == "error: no instance of TokenKeeper with Process ID 'TK-9'\n");
-  const auto json = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-9", "--json"});
+  const auto json = run_flow({"trigger", seed.file, "TokenKeeper.Refresh", "--id", "TK-9", "--json"});
   CHECK(json.code == 1);
   CHECK(Json::parse(json.out).at("instance").is_null());
 }
 
 TEST_CASE("flow trigger prints the stamps a checkpoint gave a new instance", "[e2e]") {
-  auto provider = start_seed_provider();
-  TempDir dir;
-  const auto file = dir.file("peek.flow");
   // A call maps a value in and nothing saves: the engine checkpoints the new instance.
-  write_text(file, seed_example() + R"(
+  const SeedScenario seed(SeedFile{"peek.flow", seed_example() + R"(
 process Peek {
   field RefreshToken secret = env("REFRESH_TOKEN");
   field AccessToken secret;
@@ -305,11 +282,11 @@ process Peek {
     };
   }
 }
-)");
-  const auto run = run_flow({"trigger", file, "Peek.Look"}, seed_env(provider));
+)"});
+  const auto run = run_flow({"trigger", seed.file, "Peek.Look"}, seed.env);
   INFO(run.out << run.err);
   REQUIRE(run.code == 0);
-  const auto stored = open_sqlite_store(dir.file("flow.db"))->load_instance("Peek-1");
+  const auto stored = open_sqlite_store(seed.db)->load_instance("Peek-1");
   REQUIRE(stored);
   CHECK_THAT(run.out, Catch::Contains("Peek-1 (Peek) revision 1, modified " + format_iso(stored->modified) + "\n"));
   CHECK(run.out.find("1970") == std::string::npos);
@@ -339,10 +316,8 @@ instance "P-1" of P { Token = "kept-token-0123456789"; }
 }
 
 TEST_CASE("flow trigger --json on invalid_grant: the stored access token is not shown wiped", "[e2e]") {
-  auto provider = start_seed_provider({"--invalid_grant_next_n", "1"});
-  TempDir dir;
-  const auto file = write_seed(dir);
-  const auto run = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--json"}, seed_env(provider));
+  const SeedScenario seed("every 55 minutes;", {"--invalid_grant_next_n", "1"});
+  const auto run = run_flow(seed.trigger_on_default_store({"--json"}), seed.env);
   INFO(run.out << run.err);
   CHECK(run.code == 1);
   const auto doc = Json::parse(run.out);
@@ -354,9 +329,6 @@ TEST_CASE("flow trigger --json on invalid_grant: the stored access token is not 
 
 TEST_CASE("flow trigger without --id runs on a new instance, whose save gives the Process ID it prints", "[e2e]") {
   // Kianda's preview: a new item, the button pressed, the Process ID noted.
-  auto provider = start_seed_provider();
-  TempDir dir;
-  const auto file = dir.file("preview.flow");
   // The seed, its fields given defaults: a new instance has what a refresh needs.
   auto text = seed_example();
   for (const auto& [field, value] : std::vector<std::pair<std::string, std::string>>{
@@ -368,9 +340,8 @@ TEST_CASE("flow trigger without --id runs on a new instance, whose save gives th
     REQUIRE(at != std::string::npos);
     text.insert(at + 6 + field.size(), " = " + value);
   }
-  write_text(file, text);
-  const auto db = dir.file("flow.db");
-  const auto created = run_flow({"trigger", file, "TokenKeeper.Refresh", "--db", db}, seed_env(provider));
+  const SeedScenario seed(SeedFile{"preview.flow", text});
+  const auto created = run_flow({"trigger", seed.file, "TokenKeeper.Refresh", "--db", seed.db}, seed.env);
   INFO(created.out << created.err);
   REQUIRE(created.code == 0);
   CHECK_THAT(created.out, Catch::Contains("\nTokenKeeper-1 (TokenKeeper) revision "));
@@ -384,15 +355,15 @@ TEST_CASE("flow trigger without --id runs on a new instance, whose save gives th
     CHECK(said.find("saved TokenKeeper-1 (revision 1)") != std::string::npos);
   }
   // The noted Process ID is the instance from then on: its rotated token is used.
-  const auto again = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TokenKeeper-1", "--db", db},
-                              seed_env(provider));
+  const auto again =
+      run_flow({"trigger", seed.file, "TokenKeeper.Refresh", "--id", "TokenKeeper-1", "--db", seed.db}, seed.env);
   INFO(again.out << again.err);
   CHECK(again.code == 0);
   CHECK_THAT(again.out, Catch::Contains("\nTokenKeeper-1 (TokenKeeper) revision "));
   CHECK(again.out.find(created.out.substr(created.out.find("\nTokenKeeper-1"), 40)) == std::string::npos);
-  CHECK(provider_stats(provider).at("invalid_grants").get<int>() == 0);
+  CHECK(provider_stats(seed.provider).at("invalid_grants").get<int>() == 0);
   // An ID neither stored nor declared names no instance.
-  const auto unknown = run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-9", "--db", db}, seed_env(provider));
+  const auto unknown = run_flow({"trigger", seed.file, "TokenKeeper.Refresh", "--id", "TK-9", "--db", seed.db}, seed.env);
   CHECK(unknown.code == 1);
   CHECK_THAT(unknown.err, Catch::Contains("no instance of TokenKeeper with Process ID 'TK-9'"));
 }

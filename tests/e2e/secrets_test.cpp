@@ -203,26 +203,22 @@ instance "K1" of K { }
 }
 
 TEST_CASE("no secret reaches stdout, stderr, the log or the run history in clear", "[e2e][secrets]") {
-  auto provider = start_seed_provider({"--invalid_grant_next_n", "1"});
-  TempDir dir;
-  const auto file = dir.file("secrets.flow");
-  write_text(file, seed_example("every 1 seconds;") + kLeaky);
-  const auto db = dir.file("flow.db");
-  const auto env = seed_env(provider);
+  const SeedScenario seed(SeedFile{"secrets.flow", seed_example("every 1 seconds;") + kLeaky},
+                          {"--invalid_grant_next_n", "1"});
   const std::vector<std::string> secrets{kClientSecret, kInitialRefresh, "E2E-CLIENT-SECRET-0123456789"};
 
   std::string everything;
   const auto record = [&](const FlowRun& run) { everything += run.out + "\n" + run.err + "\n"; };
   // A failing refresh (invalid_grant), then successful ones from the daemon.
-  record(run_flow({"trigger", file, "TokenKeeper.Refresh", "--id", "TK-1", "--db", db}, env));
-  record(run_flow({"run", file, "--db", db, "--for", "2500ms"}, env));
-  record(run_flow({"trigger", file, "Leaky.Talk", "--id", "L-1", "--db", db}, env));
-  record(run_flow({"trigger", file, "Leaky.Explode", "--id", "L-1", "--db", db}, env));
-  record(run_flow({"trigger", file, "Leaky.Talk", "--id", "L-1", "--db", db, "--json"}, env));
-  record(run_flow({"instances", "show", "TK-1", "--db", db}));
-  record(run_flow({"instances", "show", "L-1", "--db", db}));
-  record(run_flow({"tasks", "history", "--db", db, "--limit", "100"}));
-  const auto history = history_dump(db);
+  record(run_flow(seed.trigger(), seed.env));
+  record(run_flow(seed.run("2500ms"), seed.env));
+  record(run_flow({"trigger", seed.file, "Leaky.Talk", "--id", "L-1", "--db", seed.db}, seed.env));
+  record(run_flow({"trigger", seed.file, "Leaky.Explode", "--id", "L-1", "--db", seed.db}, seed.env));
+  record(run_flow({"trigger", seed.file, "Leaky.Talk", "--id", "L-1", "--db", seed.db, "--json"}, seed.env));
+  record(run_flow({"instances", "show", "TK-1", "--db", seed.db}));
+  record(run_flow({"instances", "show", "L-1", "--db", seed.db}));
+  record(run_flow({"tasks", "history", "--db", seed.db, "--limit", "100"}));
+  const auto history = history_dump(seed.db);
 
   // The runs really happened and were recorded.
   CHECK_THAT(everything, Catch::Contains("invalid_grant"));
@@ -236,7 +232,7 @@ TEST_CASE("no secret reaches stdout, stderr, the log or the run history in clear
   }
   // Rotated tokens the provider issued never show either: read them (with
   // --show-secrets, the one explicit way) and look for them everywhere else.
-  const auto shown = run_flow({"instances", "show", "TK-1", "--db", db, "--show-secrets"});
+  const auto shown = run_flow({"instances", "show", "TK-1", "--db", seed.db, "--show-secrets"});
   const auto at = shown.out.find("RefreshToken = ");
   REQUIRE(at != std::string::npos);
   const auto rotated = shown.out.substr(at + 15, shown.out.find('\n', at) - at - 15);
