@@ -5,6 +5,8 @@
 #include <date/tz.h>
 
 #include "engine/check_context.hpp"
+#include "engine/handler_reach.hpp"
+#include "engine/program.hpp"
 #include "engine/schedule.hpp"
 
 namespace flow::check {
@@ -53,6 +55,7 @@ class ScheduleChecker {
     }
     if (schedule_.when) dynamic_time(process);
     warnings();
+    if (process) unsaved(*process);
   }
 
  private:
@@ -157,6 +160,18 @@ class ScheduleChecker {
                                          format_duration(interval_length(*interval)) + "), so runs can bunch up");
     }
     if (schedule_.retry) retry(*schedule_.retry);
+  }
+
+  /// A handler that changes fields and never saves keeps nothing of a
+  /// scheduled run, while the daemon logs `ok` each time.
+  void unsaved(const ast::ProcessDecl& process) {
+    const auto* handler = schedule_.trigger ? Program::handler(process, schedule_.trigger->text) : nullptr;
+    if (!handler) return;
+    const auto reach = reach_of(process, *handler);
+    if (!reach.changes || reach.saves) return;
+    warning(schedule_.trigger->range, "handler " + handler->name.text + " of " + process.name.text +
+                                          " changes fields but never saves: each scheduled run keeps nothing "
+                                          "(add `save;`)");
   }
 
   void retry(const ast::RetryPolicy& policy) {
