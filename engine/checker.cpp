@@ -141,16 +141,13 @@ const ast::MethodDecl* Checker::find_method(const ast::Name& datasource_name, co
 
 const ast::Handler* Checker::find_handler(const ast::ProcessDecl& process, const ast::Name& name) {
   if (const auto* handler = Program::handler(process, name.text)) return handler;
-  std::vector<std::string> buttons;
-  for (const auto& h : process.handlers)
-    if (h.kind == ast::HandlerKind::button) buttons.push_back(h.name.text);
   std::string message = "unknown handler '" + name.text + "' in process " + process.name.text;
   if (Program::field(process, name.text))
     message += " ('" + name.text + "' is a field; only `on NAME` handlers can be triggered)";
   else if (name.text == "load" && Program::load_handler(process))
     message += " (`on load` runs by itself when an instance is opened)";
   else
-    message += did_you_mean(name.text, buttons);
+    message += did_you_mean(name.text, Program::button_names(process));
   diagnostics_.error(name.range, message);
   return nullptr;
 }

@@ -2,6 +2,7 @@
 
 #include "engine/commit_queue.hpp"
 #include "grammar/printable.hpp"
+#include "grammar/suggest.hpp"
 
 #include <chrono>
 #include <utility>
@@ -63,7 +64,10 @@ Scope Executor::field_scope(const Locals* locals) const {
 
 void Executor::assign(const ast::Name& field, Value value) {
   const auto* decl = Program::field(*state_.process, field.text);
-  if (!decl) throw LocatedError(field.range, "process " + state_.process->name.text + " has no field '" + field.text + "'");
+  if (!decl) {
+    throw LocatedError(field.range, "process " + state_.process->name.text + " has no field '" + field.text + "'" +
+                                        did_you_mean(field.text, Program::field_names(*state_.process)));
+  }
   try {
     value = coerce_to_field(std::move(value), decl->type, field.text);
   } catch (const RunError& e) {

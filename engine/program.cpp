@@ -7,6 +7,7 @@
 #include "engine/eval.hpp"
 #include "engine/secret_literals.hpp"
 #include "grammar/parser.hpp"
+#include "grammar/suggest.hpp"
 
 namespace flow {
 
@@ -134,6 +135,22 @@ const ast::Handler* Program::handler(const ast::ProcessDecl& process, std::strin
     return h.kind == ast::HandlerKind::button && h.name.text == name;
   });
 }
+std::vector<std::string> Program::button_names(const ast::ProcessDecl& process) {
+  std::vector<std::string> names;
+  for (const auto& h : process.handlers)
+    if (h.kind == ast::HandlerKind::button) names.push_back(h.name.text);
+  return names;
+}
+std::vector<std::string> Program::field_names(const ast::ProcessDecl& process) {
+  std::vector<std::string> names;
+  for (const auto& f : process.fields) names.push_back(f.name.text);
+  return names;
+}
+std::vector<std::string> Program::process_names() const {
+  std::vector<std::string> names;
+  for (const auto* p : processes()) names.push_back(p->name.text);
+  return names;
+}
 const ast::Handler* Program::change_handler(const ast::ProcessDecl& process, std::string_view field) {
   return find_in(process.handlers, [&](const ast::Handler& h) {
     return h.kind == ast::HandlerKind::change && h.name.text == field;
@@ -174,7 +191,10 @@ const ast::MethodDecl& Program::require_method(const ast::DatasourceDecl& ds, co
 
 const ast::Handler& Program::require_handler(const ast::ProcessDecl& process, const ast::Name& name) {
   const auto* found = handler(process, name.text);
-  if (!found) throw LocatedError(name.range, "process " + process.name.text + " has no handler '" + name.text + "'");
+  if (!found) {
+    throw LocatedError(name.range, "process " + process.name.text + " has no handler '" + name.text + "'" +
+                                       did_you_mean(name.text, button_names(process)));
+  }
   return *found;
 }
 

@@ -37,6 +37,11 @@ class Program {
   static const ast::Handler* change_handler(const ast::ProcessDecl& process, std::string_view field);
   static const ast::Handler* load_handler(const ast::ProcessDecl& process);
   static const ast::Setting* setting(const ast::DatasourceDecl& ds, std::string_view name);
+  /// Names in declaration order, for "did you mean": the button handlers of
+  /// `process`, its fields, the processes.
+  static std::vector<std::string> button_names(const ast::ProcessDecl& process);
+  static std::vector<std::string> field_names(const ast::ProcessDecl& process);
+  std::vector<std::string> process_names() const;
   /// How traces and messages name a handler: `P.Refresh` for a button (as
   /// `flow trigger P.Refresh` takes it), `P: on change Field`, `P: on load`,
   /// so that a change handler is never taken for a button named like its field.

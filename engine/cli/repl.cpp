@@ -18,6 +18,7 @@
 #include "engine/instances.hpp"
 #include "grammar/parser.hpp"
 #include "grammar/printable.hpp"
+#include "grammar/suggest.hpp"
 #include "stdlib/stdlib.hpp"
 
 namespace flow::cli {
@@ -198,7 +199,7 @@ const ast::ProcessDecl& ReplSession::current_process() const {
 
 void ReplSession::new_instance(const std::string& process) {
   const auto* decl = loaded_->program->process(process);
-  if (!decl) throw ReplError("no process '" + process + "'");
+  if (!decl) throw ReplError("no process '" + process + "'" + did_you_mean(process, loaded_->program->process_names()));
   current_ = load_or_create(*loaded_->program, runtime_->store(), *decl, std::nullopt,
                             runtime_->interpreter().host());
   out_ << "new " << process << " (unsaved preview)\n";
@@ -238,7 +239,8 @@ void ReplSession::after_run(const RunResult& result) {
 void ReplSession::click(const std::string& handler) {
   const auto& process = current_process();
   if (!Program::handler(process, handler))
-    throw ReplError("process " + current_->process + " has no handler '" + handler + "'");
+    throw ReplError("process " + current_->process + " has no handler '" + handler + "'" +
+                    did_you_mean(handler, Program::button_names(process)));
   // On the instance as it is here, saved or not: as in Kianda's preview, only
   // the handler's own `save` stores it (and gives a new one its Process ID).
   std::optional<std::string> id;

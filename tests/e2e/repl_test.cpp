@@ -107,6 +107,15 @@ TEST_CASE("repl: errors are diagnostics, the session goes on", "[repl]") {
   CHECK(f.say("A + 1") == "1\n");  // the failed inputs changed nothing
 }
 
+TEST_CASE("repl: a misspelled process, handler or field is met with the name it resembles", "[repl]") {
+  Fixture f;
+  CHECK_THAT(f.say(":new Countr"), Catch::Contains("no process 'Countr'; did you mean 'Counter'?"));
+  f.say(":new Counter");
+  CHECK_THAT(f.say(":click bump"), Catch::Contains("process Counter has no handler 'bump'; did you mean 'Bump'?"));
+  CHECK_THAT(f.say("set Nmae = 1;"),
+             Catch::Contains("<repl>:1:5: error: process Counter has no field 'Nmae'; did you mean 'Name'?"));
+}
+
 TEST_CASE("repl: a secret literal is masked in every excerpt that shows it", "[repl]") {
   Fixture f;
   // The check's warnings, printed as the session starts, quote the source line.
