@@ -289,7 +289,8 @@ std::size_t bytes_after_json(const std::string& body, Json& parsed) {
 
 }  // namespace
 
-Locals success_locals(const ast::MethodDecl& method, const HttpResponse& response, std::string* trailing) {
+Locals success_locals(const ast::MethodDecl& method, const HttpResponse& response, std::string* trailing,
+                      Value* answer) {
   Locals locals;
   locals["status"] = Value(response.status);
   Json headers = Json::object();
@@ -318,10 +319,46 @@ Locals success_locals(const ast::MethodDecl& method, const HttpResponse& respons
   const bool declares_body = std::any_of(method.response.begin(), method.response.end(),
                                          [](const ast::ResponsePart& p) { return !p.is_header; });
   locals["header"] = Value(std::move(headers));
+  Value whole = parsed.is_discarded() ? Value(response.body) : Value(std::move(parsed));
   // Without declared body fields, `body` is the whole answer (JSON, or its text).
   if (declares_body) locals["body"] = Value(std::move(body));
-  else locals["body"] = parsed.is_discarded() ? Value(response.body) : Value(std::move(parsed));
+  else locals["body"] = whole;
+  if (answer) *answer = std::move(whole);
   return locals;
+}
+
+std::optional<Value> answer_array(const ast::MethodDecl& method, const Value& answer) {
+  if (!answer.is<Json>()) return std::nullopt;
+  const Json& json = answer.as<Json>();
+  if (json.is_array()) return answer;
+  for (const auto& part : method.response) {
+    if (part.is_header) continue;
+    if (const Json* at = json_path_get(json, wire_name(part)); at && at->is_array()) return Value(*at);
+  }
+  // Level by level from the top: the nearest array is the list the answer
+  // wraps (`{"data": {"items": [...], "meta": {...}}}`).
+  std::vector<std::pair<std::string, const Json*>> level{{"", &json}};
+  while (!level.empty()) {
+    std::vector<std::pair<std::string, const Json*>> next;
+    std::vector<std::pair<std::string, const Json*>> arrays;
+    for (const auto& [path, object] : level) {
+      if (!object->is_object()) continue;
+      for (const auto& [key, value] : object->items()) {
+        auto member = path.empty() ? key : path + "." + key;
+        if (value.is_array()) arrays.emplace_back(std::move(member), &value);
+        else if (value.is_object()) next.emplace_back(std::move(member), &value);
+      }
+    }
+    if (arrays.size() == 1) return Value(*arrays.front().second);
+    if (arrays.size() > 1) {
+      std::string names;
+      for (const auto& [path, value] : arrays) names += (names.empty() ? "" : ", ") + path;
+      throw RunError("the answer holds several arrays (" + names + "): declare the one to store as a response body "
+                     "field (response body json { items = \"" + arrays.front().first + "\"; })");
+    }
+    level = std::move(next);
+  }
+  return std::nullopt;
 }
 
 Locals error_locals(const std::string& message, int status, const std::string& body) {
