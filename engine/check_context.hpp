@@ -203,7 +203,8 @@ std::vector<std::string> names_of(const Items& items) {
   return out;
 }
 
-/// The `{param}` segments of a method path, in order.
+/// The `{param}` segments of a method path, in order (those read before a
+/// malformed part: read_path_template).
 std::vector<std::string> path_params(const std::string& path);
 /// "request body", "request header", "path parameter" ...: for messages.
 const char* part_kind_name(ast::PartKind kind);

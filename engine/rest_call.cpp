@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "engine/json_path.hpp"
+#include "engine/path_template.hpp"
 #include "engine/program.hpp"
 #include "engine/url_parts.hpp"
 
@@ -73,22 +74,22 @@ void add_header(HttpRequest& request, const std::string& name, const Value& valu
   request.headers.emplace_back(name, std::move(text));
 }
 
+/// The method's path with its parameters filled; refuses a path `flow check`
+/// refuses (read_path_template), in case a run did not check it.
 std::string expand_path(HttpRequest& request, const ast::MethodDecl& method, const MappedRequest& mapped) {
+  const auto path = read_path_template(method.path);
+  if (!path.problem.empty()) throw RunError(path.problem);
   std::string out;
-  const std::string& path = method.path;
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    if (path[i] != '{') {
-      out += path[i];
+  for (const auto& piece : path.pieces) {
+    if (!piece.parameter) {
+      out += piece.text;
       continue;
     }
-    const auto close = path.find('}', i);
-    const auto name = path.substr(i + 1, close - i - 1);
-    const auto it = mapped.path.find(name);
+    const auto it = mapped.path.find(piece.text);
     if (it == mapped.path.end() || it->second.is_null())
-      throw RunError("path parameter '" + name + "' of " + method.name.text + " is not mapped");
+      throw RunError("path parameter '" + piece.text + "' of " + method.name.text + " is not mapped");
     note_secret(request, it->second);
     out += url_encode(to_text(it->second));
-    i = close;
   }
   if (mapped.url_path && !mapped.url_path->is_null()) {
     note_secret(request, *mapped.url_path);
