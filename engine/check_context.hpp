@@ -130,6 +130,13 @@ class Checker {
 
   // Tests (check_tests.cpp).
   void check_test(const ast::TestDecl& test);
+  /// `RECORD.query.NAME` or `RECORD.body["NAME"]` in a test, where RECORD is a
+  /// request a mocked method was sent (DS.M.last, DS.M.requests[i], a mocked
+  /// answer's `request`): refuses a NAME the method does not declare for that
+  /// part, by its own name or its name on the wire. Other parts, and a
+  /// method not known, are not checked.
+  void check_recorded_part(const ast::Expr& record, std::string_view part, std::string_view name, SourceRange at,
+                           const ExprScope& scope);
 
   // Shared lookups (checker.cpp).
   /// Program::datasource/process/instance through hash maps built once: the
