@@ -130,6 +130,13 @@ class Checker {
 
   // Tests (check_tests.cpp).
   void check_test(const ast::TestDecl& test);
+  /// `RECORD.query.NAME` or `RECORD.body["NAME"]` in a test, where RECORD is a
+  /// request a mocked method was sent (DS.M.last, DS.M.requests[i], a mocked
+  /// answer's `request`): refuses a NAME the method does not declare for that
+  /// part, by its own name or its name on the wire. Other parts, and a
+  /// method not known, are not checked.
+  void check_recorded_part(const ast::Expr& record, std::string_view part, std::string_view name, SourceRange at,
+                           const ExprScope& scope);
 
   // Shared lookups (checker.cpp).
   /// Program::datasource/process/instance through hash maps built once: the
@@ -203,7 +210,8 @@ std::vector<std::string> names_of(const Items& items) {
   return out;
 }
 
-/// The `{param}` segments of a method path, in order.
+/// The `{param}` segments of a method path, in order (those read before a
+/// malformed part: read_path_template).
 std::vector<std::string> path_params(const std::string& path);
 /// "request body", "request header", "path parameter" ...: for messages.
 const char* part_kind_name(ast::PartKind kind);

@@ -1,11 +1,55 @@
 // Checking of `test` declarations: what they mock, run and expect must name
 // declarations that exist, with values of the right kind.
 
+#include <algorithm>
+
 #include "engine/check_context.hpp"
 #include "engine/flow_tests.hpp"
 #include "engine/program.hpp"
 
 namespace flow::check {
+
+namespace {
+
+/// The names a test may read a request part by: each declared part's own
+/// name, its name on the wire and, for a JSON body, the first member of its
+/// path (`client` of "client.id").
+std::vector<std::string> readable_names(const ast::MethodDecl& method, ast::PartKind kind) {
+  std::vector<std::string> names;
+  for (const auto& part : method.request) {
+    if (part.kind != kind) continue;
+    names.push_back(part.name.text);
+    if (!part.wire_name) continue;
+    names.push_back(*part.wire_name);
+    if (kind == ast::PartKind::body && method.request_format == ast::BodyFormat::json)
+      names.push_back(part.wire_name->substr(0, part.wire_name->find_first_of(".[")));
+  }
+  return names;
+}
+
+}  // namespace
+
+void Checker::check_recorded_part(const ast::Expr& record, std::string_view part, std::string_view name,
+                                  SourceRange at, const ExprScope& scope) {
+  if (part != "query" && part != "body") return;
+  const bool in_mock = scope.locals == ExprScope::Locals::mock;
+  const ast::MethodDecl* method = in_mock ? scope.method : nullptr;
+  const ast::DatasourceDecl* ds = in_mock ? scope.datasource : nullptr;
+  const ast::Expr* calls = &record;  // DS.M.last, or DS.M.requests of DS.M.requests[i]
+  if (const auto* index = std::get_if<ast::Index>(&record.node)) calls = index->object.get();
+  const auto* of_method = std::get_if<ast::Member>(&calls->node);
+  const auto* named = of_method ? std::get_if<ast::Member>(&of_method->object->node) : nullptr;
+  const auto* ds_name = named ? std::get_if<ast::Identifier>(&named->object->node) : nullptr;
+  if (const auto* found = ds_name ? datasource(ds_name->name) : nullptr) {
+    ds = found;
+    method = Program::method(*ds, named->name.text);
+  }
+  if (!method || !ds) return;
+  const auto kind = part == "query" ? ast::PartKind::query : ast::PartKind::body;
+  const auto names = readable_names(*method, kind);
+  if (std::find(names.begin(), names.end(), name) != names.end()) return;
+  report_unknown(at, "request " + std::string(part), name, names, "method " + ds->name.text + "." + method->name.text);
+}
 
 void Checker::check_test(const ast::TestDecl& test) {
   test_ = &test;
@@ -55,7 +99,8 @@ void Checker::check_test(const ast::TestDecl& test) {
   for (const auto& step : test.steps) {
     if (const auto* mock = std::get_if<ast::MockStep>(&step.node)) {
       const ast::DatasourceDecl* datasource = nullptr;
-      find_method(mock->datasource, mock->method, datasource);
+      mock_scope.method = find_method(mock->datasource, mock->method, datasource);
+      mock_scope.datasource = datasource;
       const auto& answer = mock->answer;
       if (answer.status) check_kind(*answer.status, expr(*answer.status, mock_scope), ValueKind::number, "status");
       for (const auto& header : answer.headers) expr(header.value, mock_scope);

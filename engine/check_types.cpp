@@ -330,6 +330,11 @@ StaticType ExprChecker::check_node(const ast::Member& n, const ast::Expr&) {
   if (const auto* inner = std::get_if<ast::Member>(&n.object->node)) {
     if (auto type = calls_member(*inner, n.name)) return *type;
   }
+  if (const auto* part = std::get_if<ast::Member>(&n.object->node); part && is_request_record(*part->object)) {
+    check(*n.object);
+    checker_.check_recorded_part(*part->object, part->name.text, n.name.text, n.name.range, scope_);
+    return StaticType{};
+  }
   if (is_request_record(*n.object)) {
     check(*n.object);
     static const std::vector<std::string> parts{"method", "url", "path", "query", "headers", "body"};
@@ -354,7 +359,12 @@ StaticType ExprChecker::check_node(const ast::Member& n, const ast::Expr&) {
 
 StaticType ExprChecker::check_node(const ast::Index& n, const ast::Expr& expr) {
   const auto object = check(*n.object);
-  check(*n.index);
+  const auto index = check(*n.index);
+  if (const auto* part = std::get_if<ast::Member>(&n.object->node);
+      part && index.constant && index.constant->is<std::string>() && is_request_record(*part->object)) {
+    checker_.check_recorded_part(*part->object, part->name.text, index.constant->as<std::string>(), n.index->range,
+                                 scope_);
+  }
   const auto& kinds = object.kinds;
   if (!kinds.is_any() && !kinds.has(ValueKind::json) && !kinds.has(ValueKind::list) && !kinds.has(ValueKind::null))
     checker_.diagnostics().error(expr.range, "cannot index " + kinds.describe());

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "engine/check_context.hpp"
+#include "engine/path_template.hpp"
 #include "engine/rest_call.hpp"
 
 namespace flow {
@@ -64,10 +65,8 @@ bool every_file_parsed(const Program& program) {
 
 std::vector<std::string> path_params(const std::string& path) {
   std::vector<std::string> out;
-  for (auto open = path.find('{'); open != std::string::npos; open = path.find('{', open + 1)) {
-    const auto close = path.find('}', open);
-    if (close == std::string::npos) break;
-    out.push_back(path.substr(open + 1, close - open - 1));
+  for (auto& piece : read_path_template(path).pieces) {
+    if (piece.parameter) out.push_back(std::move(piece.text));
   }
   return out;
 }
@@ -260,6 +259,8 @@ void Checker::check_method(const ast::MethodDecl& method) {
     (part.is_header ? response_headers : response_body).push_back({part.name.text, part.name.range});
   report_duplicates(response_headers, "response header");
   report_duplicates(response_body, "response body");
+  if (const auto path = read_path_template(method.path); !path.problem.empty())
+    diagnostics_.error(method.path_range, path.problem);
   const auto params = path_params(method.path);
   std::vector<Named> path_names;
   for (const auto& param : params) path_names.push_back({param, method.path_range});

@@ -111,6 +111,11 @@ class Executor {
   /// a rotated token mapped beside a malformed expires_in is still kept.
   /// `secrets` is read only before the first assignment.
   Mapped apply_mappings(const std::vector<ast::Assignment>& mappings, const Locals& locals, CallSecrets& secrets);
+  /// What `into` stores of a call's whole `answer`: its array (answer_array);
+  /// a json field takes the whole answer when it holds none. Throws at `at`
+  /// when a list field would get no array.
+  Value into_value(const ast::CallRule& rule, const ast::MethodDecl& method, const Value& answer,
+                   const ast::Rule& at) const;
   void checkpoint(FieldMap fields);
   std::string label(const ast::CallRule& rule) const;
 

@@ -42,18 +42,6 @@ std::string excerpt(const std::string& body, const std::vector<SecretText>& secr
   return text;
 }
 
-/// What `into F` stores: the answer when it is an array, else the first
-/// declared body field that holds an array, else the answer as it is.
-Value result_array(const Value& body) {
-  if (!body.is<Json>()) return body;
-  const Json& json = body.as<Json>();
-  if (json.is_object()) {
-    for (const auto& [name, value] : json.items())
-      if (value.is_array()) return Value(value);
-  }
-  return body;
-}
-
 }  // namespace
 
 MappedRequest Executor::map_request(const ast::CallRule& rule, const ast::MethodDecl& method) {
@@ -115,6 +103,22 @@ Executor::Mapped Executor::apply_mappings(const std::vector<ast::Assignment>& ma
   return mapped;
 }
 
+Value Executor::into_value(const ast::CallRule& rule, const ast::MethodDecl& method, const Value& answer,
+                           const ast::Rule& at) const {
+  std::optional<Value> array;
+  try {
+    array = answer_array(method, answer);
+  } catch (const RunError& e) {
+    throw LocatedError(at.range, label(rule) + ": " + e.what());
+  }
+  if (array) return std::move(*array);
+  const auto* field = Program::field(*state_.process, rule.into->text);
+  if (field && field->type == ast::FieldType::json) return answer;
+  const std::string looked = answer.is<Json>() ? "the answer is not an array, and no member of it at any depth is one"
+                                               : "the answer is not JSON";
+  throw LocatedError(at.range, label(rule) + ": no array to store in list field '" + rule.into->text + "': " + looked);
+}
+
 asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::Rule& at) {
   const auto* ds = &state_.program.require_datasource(rule.datasource);
   const auto* method = &Program::require_method(*ds, rule.method);
@@ -147,6 +151,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   std::string error_body;
   std::string trailing;  // bytes after a JSON answer: read, then the run fails
   Locals locals;
+  Value answer;  // the whole answer, for `into`
   if (const auto* error = std::get_if<HttpError>(&result)) {
     failure = scrub_secrets(std::string(http_error_kind_name(error->kind)) + ": " + error->message, secrets.get());
   } else {
@@ -159,7 +164,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
       if (!error_body.empty()) failure += ": " + error_body;
     } else {
       try {
-        locals = success_locals(*method, response, &trailing);
+        locals = success_locals(*method, response, &trailing, &answer);
       } catch (const RunError& e) {
         failure = e.what();
       }
@@ -182,7 +187,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   note(label(rule) + " -> " + std::to_string(status) + took);
   FieldMap written;
   if (rule.into) {
-    assign(*rule.into, result_array(locals.at("body")));
+    assign(*rule.into, into_value(rule, *method, answer, at));
     written[rule.into->text] = state_.instance.fields[rule.into->text];
   }
   std::exception_ptr mapping_failure;

@@ -143,8 +143,10 @@ class TestRun {
   /// long `advance` records thousands: nothing is copied per call).
   /// Returns the record.
   Json record(const HttpRequest& request) {
-    auto sent = request_record(request);
     const auto dot = request.call.find('.');
+    const auto* datasource = dot == std::string::npos ? nullptr : program_.datasource(request.call.substr(0, dot));
+    const auto* declared = datasource ? Program::method(*datasource, request.call.substr(dot + 1)) : nullptr;
+    auto sent = request_record(request, declared);
     if (dot == std::string::npos) return sent;
     const auto found = datasources_.find(request.call.substr(0, dot));
     if (found == datasources_.end()) return sent;

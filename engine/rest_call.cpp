@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "engine/json_path.hpp"
+#include "engine/path_template.hpp"
 #include "engine/program.hpp"
 #include "engine/url_parts.hpp"
 
@@ -73,22 +74,22 @@ void add_header(HttpRequest& request, const std::string& name, const Value& valu
   request.headers.emplace_back(name, std::move(text));
 }
 
+/// The method's path with its parameters filled; refuses a path `flow check`
+/// refuses (read_path_template), in case a run did not check it.
 std::string expand_path(HttpRequest& request, const ast::MethodDecl& method, const MappedRequest& mapped) {
+  const auto path = read_path_template(method.path);
+  if (!path.problem.empty()) throw RunError(path.problem);
   std::string out;
-  const std::string& path = method.path;
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    if (path[i] != '{') {
-      out += path[i];
+  for (const auto& piece : path.pieces) {
+    if (!piece.parameter) {
+      out += piece.text;
       continue;
     }
-    const auto close = path.find('}', i);
-    const auto name = path.substr(i + 1, close - i - 1);
-    const auto it = mapped.path.find(name);
+    const auto it = mapped.path.find(piece.text);
     if (it == mapped.path.end() || it->second.is_null())
-      throw RunError("path parameter '" + name + "' of " + method.name.text + " is not mapped");
+      throw RunError("path parameter '" + piece.text + "' of " + method.name.text + " is not mapped");
     note_secret(request, it->second);
     out += url_encode(to_text(it->second));
-    i = close;
   }
   if (mapped.url_path && !mapped.url_path->is_null()) {
     note_secret(request, *mapped.url_path);
@@ -289,7 +290,8 @@ std::size_t bytes_after_json(const std::string& body, Json& parsed) {
 
 }  // namespace
 
-Locals success_locals(const ast::MethodDecl& method, const HttpResponse& response, std::string* trailing) {
+Locals success_locals(const ast::MethodDecl& method, const HttpResponse& response, std::string* trailing,
+                      Value* answer) {
   Locals locals;
   locals["status"] = Value(response.status);
   Json headers = Json::object();
@@ -318,10 +320,46 @@ Locals success_locals(const ast::MethodDecl& method, const HttpResponse& respons
   const bool declares_body = std::any_of(method.response.begin(), method.response.end(),
                                          [](const ast::ResponsePart& p) { return !p.is_header; });
   locals["header"] = Value(std::move(headers));
+  Value whole = parsed.is_discarded() ? Value(response.body) : Value(std::move(parsed));
   // Without declared body fields, `body` is the whole answer (JSON, or its text).
   if (declares_body) locals["body"] = Value(std::move(body));
-  else locals["body"] = parsed.is_discarded() ? Value(response.body) : Value(std::move(parsed));
+  else locals["body"] = whole;
+  if (answer) *answer = std::move(whole);
   return locals;
+}
+
+std::optional<Value> answer_array(const ast::MethodDecl& method, const Value& answer) {
+  if (!answer.is<Json>()) return std::nullopt;
+  const Json& json = answer.as<Json>();
+  if (json.is_array()) return answer;
+  for (const auto& part : method.response) {
+    if (part.is_header) continue;
+    if (const Json* at = json_path_get(json, wire_name(part)); at && at->is_array()) return Value(*at);
+  }
+  // Level by level from the top: the nearest array is the list the answer
+  // wraps (`{"data": {"items": [...], "meta": {...}}}`).
+  std::vector<std::pair<std::string, const Json*>> level{{"", &json}};
+  while (!level.empty()) {
+    std::vector<std::pair<std::string, const Json*>> next;
+    std::vector<std::pair<std::string, const Json*>> arrays;
+    for (const auto& [path, object] : level) {
+      if (!object->is_object()) continue;
+      for (const auto& [key, value] : object->items()) {
+        auto member = path.empty() ? key : path + "." + key;
+        if (value.is_array()) arrays.emplace_back(std::move(member), &value);
+        else if (value.is_object()) next.emplace_back(std::move(member), &value);
+      }
+    }
+    if (arrays.size() == 1) return Value(*arrays.front().second);
+    if (arrays.size() > 1) {
+      std::string names;
+      for (const auto& [path, value] : arrays) names += (names.empty() ? "" : ", ") + path;
+      throw RunError("the answer holds several arrays (" + names + "): declare the one to store as a response body "
+                     "field (response body json { items = \"" + arrays.front().first + "\"; })");
+    }
+    level = std::move(next);
+  }
+  return std::nullopt;
 }
 
 Locals error_locals(const std::string& message, int status, const std::string& body) {

@@ -76,7 +76,17 @@ HttpRequest build_request(const ast::DatasourceDecl& datasource, const ast::Meth
 /// `header` (declared response headers by name) and `status`. Throws RunError
 /// when the method declares a JSON body and the answer is not JSON. A JSON
 /// body followed by other bytes is read, and `*trailing` says what followed.
-Locals success_locals(const ast::MethodDecl& method, const HttpResponse& response, std::string* trailing);
+/// `*answer`, when given, is the whole answer (its JSON, else its text),
+/// whatever fields the method declares: what `into` searches.
+Locals success_locals(const ast::MethodDecl& method, const HttpResponse& response, std::string* trailing,
+                      Value* answer = nullptr);
+
+/// What `find_item ... into` stores of `answer` (the whole answer): the answer
+/// when it is an array, else the array a declared response body field reads
+/// (the first in declaration order), else the one array found in it nearest
+/// its top (members of objects, level by level). Nullopt when it holds none.
+/// Throws RunError when the nearest level holds several, naming them.
+std::optional<Value> answer_array(const ast::MethodDecl& method, const Value& answer);
 
 /// `error` = {message, status, body} for on_error, from a response or a transport error.
 Locals error_locals(const std::string& message, int status, const std::string& body);

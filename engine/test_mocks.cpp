@@ -39,9 +39,26 @@ Json form_object(std::string_view text) {
   return object;
 }
 
+/// Copies each query and body part sent under a wire name of its own to its
+/// declared name too, unless the record has that name already.
+void add_declared_names(Json& record, const ast::MethodDecl& method) {
+  for (const auto& part : method.request) {
+    if (!part.wire_name || *part.wire_name == part.name.text) continue;
+    if (part.kind != ast::PartKind::query && part.kind != ast::PartKind::body) continue;
+    Json& object = record[part.kind == ast::PartKind::query ? "query" : "body"];
+    if (!object.is_object() || object.contains(part.name.text)) continue;
+    const bool json_path = part.kind == ast::PartKind::body && method.request_format == ast::BodyFormat::json;
+    const auto wire = object.find(*part.wire_name);
+    const Json* value = json_path ? json_path_get(object, *part.wire_name) : wire == object.end() ? nullptr : &*wire;
+    if (!value) continue;
+    Json copy = *value;
+    object[part.name.text] = std::move(copy);
+  }
+}
+
 }  // namespace
 
-Json request_record(const HttpRequest& request) {
+Json request_record(const HttpRequest& request, const ast::MethodDecl* method) {
   Json record = {{"method", request.method}, {"url", request.url}};
   const auto authority = request.url.find("://");
   const auto path_at = request.url.find('/', authority == std::string::npos ? 0 : authority + 3);
@@ -62,6 +79,7 @@ Json request_record(const HttpRequest& request) {
     Json parsed = Json::parse(request.body, nullptr, false);
     record["body"] = parsed.is_discarded() ? Json(request.body) : std::move(parsed);
   }
+  if (method) add_declared_names(record, *method);
   return record;
 }
 

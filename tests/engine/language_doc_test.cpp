@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "engine/checker.hpp"
+#include "engine/flow_tests.hpp"
 #include "engine/secret_scrub.hpp"
 #include "support/engine_fixture.hpp"
 
@@ -212,4 +213,25 @@ process P { on Go { create_item Api.Go; } }
   const auto doc = language_doc();
   CHECK(doc.find("A\nrelative path is read from the directory of the `.flow` file that declares the\ndatasource") !=
         std::string::npos);
+}
+
+TEST_CASE("docs: the example of a mocked answer holding an array checks clean and passes", "[docs]") {
+  const auto doc = language_doc();
+  const auto test_at = doc.find("test \"a mocked answer holding an array\"");
+  REQUIRE(test_at != std::string::npos);
+  const auto begin = doc.rfind("```flow\n", test_at) + 8;
+  const auto source = doc.substr(begin, doc.find("```", test_at) - begin);
+  Diagnostics diagnostics;
+  const auto program = load_program_text("example.flow", source, diagnostics);
+  FunctionRegistry functions;
+  register_stdlib(functions);
+  check_program(*program, functions, diagnostics);
+  CHECK(render(program->sources, diagnostics) == "");
+  REQUIRE(program->tests().size() == 1);
+  TempDir dir;
+  const auto make_store = [&] { return open_sqlite_store((dir.path() / "test.db").string()); };
+  const auto outcome = run_test(*program, functions, *program->tests().front(), make_store, TestOptions{});
+  INFO(outcome.report);
+  CHECK(outcome.ok);
+  CHECK(outcome.expects_passed == 2);
 }

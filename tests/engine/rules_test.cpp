@@ -253,3 +253,91 @@ TEST_CASE("a log message is evaluated once, secrets revealed or not", "[interpre
     }
   }
 }
+
+namespace {
+
+constexpr const char* kFind = R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9";
+  method Bare GET "/orders" { }
+  method Counted GET "/orders" { response body json { total = "data.meta.total"; } }
+  method Chosen GET "/orders" { response body json { total; tags = "data.tags"; } }
+}
+process P {
+  field L list;
+  field J json;
+  field Total number;
+  on Bare { find_item Api.Bare into L; }
+  on Counted { find_item Api.Counted on_success { Total = body.total; } into L; }
+  on Chosen { find_item Api.Chosen into L; }
+  on Whole { find_item Api.Counted into J; }
+}
+)";
+
+std::size_t list_size(const RunResult& result, const std::string& field) {
+  const auto& value = result.instance.fields.at(field);
+  REQUIRE(value.is<List>());
+  return value.as<List>().size();
+}
+
+}  // namespace
+
+TEST_CASE("find_item into takes the answer's array whatever response fields the method declares",
+          "[interpreter][rules]") {
+  EngineFixture f(kFind);
+  SECTION("an answer that is an array, with a body field declared") {
+    f.http.respond_with(200, "[1,2,3]");
+    const auto result = f.run("P", "Counted");
+    INFO(result.error);
+    REQUIRE(result.ok);
+    CHECK(list_size(result, "L") == 3);
+    CHECK(result.instance.fields.at("Total").is_null());
+  }
+  SECTION("the array nearest the top of an object, beside the declared fields") {
+    f.http.respond_with(200, R"({"data":{"items":[1,2,3],"meta":{"total":3,"pages":[1]}}})");
+    const auto result = f.run("P", "Counted");
+    INFO(result.error);
+    REQUIRE(result.ok);
+    CHECK(list_size(result, "L") == 3);
+    CHECK(result.instance.fields.at("Total") == Value(3));
+  }
+  SECTION("nothing declared: the answer as it is") {
+    f.http.respond_with(200, R"({"items":[{"id":1}]})");
+    const auto result = f.run("P", "Bare");
+    INFO(result.error);
+    REQUIRE(result.ok);
+    CHECK(list_size(result, "L") == 1);
+  }
+  SECTION("a declared field holding an array chooses among several") {
+    f.http.respond_with(200, R"({"data":{"items":[1,2,3],"tags":["a"]}})");
+    const auto result = f.run("P", "Chosen");
+    INFO(result.error);
+    REQUIRE(result.ok);
+    CHECK(list_size(result, "L") == 1);
+  }
+}
+
+TEST_CASE("find_item into says which arrays it found, or that there is none", "[interpreter][rules]") {
+  EngineFixture f(kFind);
+  f.http.respond_with(200, R"({"data":{"items":[1],"tags":["a"]}})");
+  CHECK(f.run("P", "Counted").error ==
+        "test.flow:13:16: error: find_item Api.Counted: the answer holds several arrays (data.items, data.tags): "
+        "declare the one to store as a response body field (response body json { items = \"data.items\"; })\n"
+        "    on Counted { find_item Api.Counted on_success { Total = body.total; } into L; }\n"
+        "                 ^\n"
+        "  in P.Counted (test.flow:13:3)\n");
+  f.http.respond_with(200, R"({"data":{"meta":{"total":0}}})");
+  CHECK_THAT(f.run("P", "Counted").error,
+             Catch::StartsWith("test.flow:13:16: error: find_item Api.Counted: no array to store in list field 'L': "
+                               "the answer is not an array, and no member of it at any depth is one\n"));
+  f.http.respond_with(200, "no list here", "text/plain");
+  CHECK_THAT(f.run("P", "Bare").error,
+             Catch::StartsWith("test.flow:12:13: error: find_item Api.Bare: no array to store in list field 'L': "
+                               "the answer is not JSON\n"));
+  // A json field takes the whole answer when it holds no array.
+  f.http.respond_with(200, R"({"data":{"meta":{"total":0}}})");
+  const auto whole = f.run("P", "Whole");
+  INFO(whole.error);
+  REQUIRE(whole.ok);
+  CHECK(whole.instance.fields.at("J") == Value(Json::parse(R"({"data":{"meta":{"total":0}}})")));
+}
