@@ -262,8 +262,9 @@ int tasks_run(const Args& args, std::ostream& out, std::ostream& err) {
   Runtime runtime(*loaded, db_path(args, files), RunOptions{reveal});
   // The same Process ID the daemon would use for this task.
   const InterpreterTaskRunner runner(runtime.interpreter(), nullptr);
-  const auto result = runtime.run_now(
-      RunRequest{schedule->process->text, schedule->trigger->text, runner.instance_id(*schedule), name});
+  const auto id = runner.instance_id(*schedule);
+  runtime.seed_instances(err, id);
+  const auto result = runtime.run_now(RunRequest{schedule->process->text, schedule->trigger->text, id, name});
   print_run(out, err, result, reveal);
   const bool nothing_lost = runtime.write_unwritten_before_exit(err);
   return result.ok && nothing_lost ? 0 : 1;

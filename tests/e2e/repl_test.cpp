@@ -199,6 +199,13 @@ schedule "Before expiry" {
   process Keeper; id "K-1"; trigger Refresh;
 }
 )");
+  // A store nothing seeded K-1 into (only `tasks pause|resume` wrote it): tasks list reads, and seeds nothing.
+  const auto unseeded = dir.file("unseeded.db");
+  REQUIRE(e2e::run_flow({"tasks", "pause", "Before expiry", file, "--db", unseeded}).code == 0);
+  REQUIRE(e2e::run_flow({"tasks", "resume", "Before expiry", file, "--db", unseeded}).code == 0);
+  CHECK(e2e::run_flow({"tasks", "list", file, "--db", unseeded}).out ==
+        "Before expiry  active  runs 0  last -  next - (waiting: instance K-1 is not in the store yet)\n");
+
   std::ostringstream out;
   ReplSession session(ReplOptions{{file}, dir.file("flow.db"), false}, out);
   const auto say = [&](const std::string& line) {
@@ -206,9 +213,9 @@ schedule "Before expiry" {
     session.feed(line);
     return out.str();
   };
-  CHECK(say(":tasks") == "Before expiry  Keeper.Refresh  never run (waiting: instance K-1 is not in the store yet)\n");
-  say(":open K-1");  // seeds it: its fields are null
+  // The REPL seeded K-1 when it loaded the file, as the daemon does: its fields are null.
   CHECK(say(":tasks") == "Before expiry  Keeper.Refresh  never run (waiting: CreatedAt and ExpiresIn are null)\n");
+  say(":open K-1");
   say(":click Refresh");
   CHECK(say(":tasks") == "Before expiry  Keeper.Refresh  never run (its time: 2026-03-01T09:55:00Z)\n");
   // With the task's state in the store (a daemon planned it and found no time), the same.
