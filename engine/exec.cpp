@@ -1,6 +1,7 @@
 #include "engine/exec.hpp"
 
 #include "engine/commit_queue.hpp"
+#include "engine/instances.hpp"
 #include "grammar/printable.hpp"
 #include "grammar/suggest.hpp"
 
@@ -181,7 +182,8 @@ asio::awaitable<void> Executor::exec_async(const ast::Rule& rule) {
 }
 
 void Executor::ensure_id() {
-  if (state_.instance.id.empty()) state_.instance.id = state_.host.store->allocate_id(state_.process->name.text);
+  if (state_.instance.id.empty())
+    state_.instance.id = allocate_undeclared_id(state_.program, *state_.host.store, state_.process->name.text);
 }
 
 void Executor::exec_save(const ast::Rule& at) {

@@ -94,4 +94,11 @@ InstanceRecord load_or_create(const Program& program, Store& store, const ast::P
   return std::move(*seeded);
 }
 
+std::string allocate_undeclared_id(const Program& program, Store& store, const std::string& process) {
+  // Ends: each call hands out a number past the last, and the files declare finitely many IDs.
+  std::string id = store.allocate_id(process);
+  while (program.instance(id)) id = store.allocate_id(process);
+  return id;
+}
+
 }  // namespace flow

@@ -32,4 +32,12 @@ InstanceRecord load_or_create(const Program& program, Store& store, const ast::P
                               const std::optional<std::string>& id, const Host& host,
                               FieldMap* stored_fields = nullptr);
 
+/// The Process ID a new instance of `process` gets at its first save: the
+/// store's next (Store::allocate_id, which passes over stored IDs), passing
+/// over too those `program` declares. A declared instance the store does not
+/// hold yet (its seeding failed, or a file declaring it was loaded after the
+/// store was used) keeps its ID: its declared values are seeded on first use,
+/// and a schedule naming it runs on it, never on a stranger.
+std::string allocate_undeclared_id(const Program& program, Store& store, const std::string& process);
+
 }  // namespace flow

@@ -19,6 +19,14 @@ namespace flow {
 /// "TASK"`), a test its step. Given the schedule and its Process ID.
 using ByHandHint = std::function<std::string(const ast::ScheduleDecl& schedule, const std::string& instance_id)>;
 
+/// Counts a run of task `name` made by hand (`flow tasks run`, the REPL's
+/// :run), begun at `started`, in the task's stored state as the daemon counts
+/// its own runs: last_run and run_count (so `expires after N runs` counts it,
+/// and `first run now` has had its first run). The slot a daemon planned
+/// (next_run) and paused/deleted are left as they are: no slot ran. A task
+/// the store does not know yet is created. Throws StoreError.
+void count_run_by_hand(Store& store, const std::string& name, TimePoint started);
+
 class InterpreterTaskRunner final : public TaskRunner {
  public:
   /// `on_run` sees every finished run (the daemon logs it); may be empty.

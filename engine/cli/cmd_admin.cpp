@@ -43,7 +43,8 @@ constexpr const char* kTasksUsage = R"(usage: flow tasks list [FILE...] [--db PA
            and next run; with the FILEs, why a dynamic task has none yet,
            as in: next - (waiting: ExpiresIn is null)
   history  the newest runs (20, or N), of TASK or of every task
-  run      run the task's handler now, as the daemon would
+  run      run the task's handler now, as the daemon would; counted in its
+           runs and last run (its next run stays as planned)
   pause    the daemon passes over the task's slots until it is resumed
   resume   the daemon runs it again
   delete   the daemon no longer runs it
@@ -277,8 +278,11 @@ int tasks_run(const Args& args, std::ostream& out, std::ostream& err) {
   Runtime runtime(*loaded, db_path(args, files), RunOptions{reveal});
   // The same Process ID the daemon would use for this task.
   const InterpreterTaskRunner runner(runtime.interpreter(), nullptr);
-  const auto result = runtime.run_now(
-      RunRequest{schedule->process->text, schedule->trigger->text, runner.instance_id(*schedule), name});
+  const auto id = runner.instance_id(*schedule);
+  runtime.seed_instances(err, id);
+  const auto started = runtime.clock().now();
+  const auto result = runtime.run_now(RunRequest{schedule->process->text, schedule->trigger->text, id, name});
+  if (!result.stopped) count_run_by_hand(runtime.store(), name, started);  // `tasks list` counts it, as the daemon's
   print_run(out, err, result, reveal);
   const bool nothing_lost = runtime.write_unwritten_before_exit(err);
   return result.ok && nothing_lost ? 0 : 1;

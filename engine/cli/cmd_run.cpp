@@ -99,7 +99,7 @@ int run_daemon(const std::vector<std::string>& raw, const Args& args, std::ostre
     return 1;
   }
   auto& clock = runtime.clock();
-  for (const auto& error : runtime.interpreter().seed_instances()) err << error;
+  runtime.seed_instances(err);
 
   InterpreterTaskRunner runner(runtime.interpreter(), [&](const std::string& task, const RunResult& result) {
     const auto instance = result.instance.id.empty() ? std::string("(new)") : printable(result.instance.id);

@@ -16,6 +16,7 @@
 #include "engine/cli/commands.hpp"
 #include "engine/eval.hpp"
 #include "engine/instances.hpp"
+#include "engine/task_runner.hpp"
 #include "grammar/parser.hpp"
 #include "grammar/printable.hpp"
 #include "grammar/suggest.hpp"
@@ -35,7 +36,9 @@ constexpr const char* kHelp = R"(commands:
   :tasks           the schedules and their state in the store (and why a
                    dynamic task has no next run yet)
   :history TASK    the task's recent runs
-  :run TASK        run the task's handler now
+  :run TASK        run the task's handler now, counted as the task's run (as
+                   flow tasks run does); when it runs on the current instance,
+                   that takes what the run saved
   :load FILE       load more files (everything is checked again)
   :help            this text
   :quit            leave (also end of input)
@@ -141,6 +144,7 @@ void ReplSession::load(const std::vector<std::string>& files) {
   runtime_.reset();
   loaded_ = std::move(loaded);
   runtime_ = std::make_unique<Runtime>(*loaded_, options_.db, RunOptions{options_.reveal_secrets});
+  runtime_->seed_instances(out_);  // as the daemon does: instance("ID") reads them, :new cannot take their IDs
   options_.files = files;
   if (current_ && !loaded_->program->process(current_->process)) current_.reset();
 }
@@ -285,7 +289,18 @@ void ReplSession::run_task(const std::string& task) {
   std::optional<std::string> id;
   if (schedule->id)
     id = to_text(runtime_->interpreter().evaluate_on(*schedule->id, schedule->process->text, std::nullopt));
-  after_run(runtime_->run_now(RunRequest{schedule->process->text, schedule->trigger->text, id, task}));
+  const auto stored_before = stored(id.value_or(""));
+  const auto started = runtime_->clock().now();
+  const auto result = runtime_->run_now(RunRequest{schedule->process->text, schedule->trigger->text, id, task});
+  if (!result.stopped) count_run_by_hand(runtime_->store(), task, started);  // as `flow tasks run` counts it
+  // It ran on the stored instance, not on the copy here: when that is the
+  // open one, the copy takes what the run committed, as after a failed
+  // :click (its edits not saved stay), so the next input is not refused as
+  // stale. A copy the store had moved past before the run stays stale.
+  if (current_ && !current_->id.empty() && current_->id == result.instance.id && stored_before &&
+      stored_before->revision == current_->revision)
+    current_ = keep_committed(*current_, stored_before, stored(current_->id));
+  after_run(result);
 }
 
 void ReplSession::input(const std::string& text) {

@@ -137,6 +137,35 @@ TEST_CASE("flow tasks run: an unknown task is an error, with the schedule it res
   CHECK_FALSE(std::filesystem::exists(db));
 }
 
+TEST_CASE("flow tasks run is counted: tasks list shows its runs and last run, as for the daemon's", "[e2e]") {
+  TempDir dir;
+  const auto file = dir.file("tick.flow");
+  write_text(file, R"(process K { field N number = 0; on Go { set N = N + 1; save; } }
+instance "K-1" of K { }
+schedule "Tick" { every 1 day; process K; id "K-1"; trigger Go; }
+)");
+  const auto db = dir.file("flow.db");
+  REQUIRE(run_flow({"tasks", "run", file, "Tick", "--db", db}).code == 0);
+  REQUIRE(run_flow({"tasks", "run", file, "Tick", "--db", db}).code == 0);
+  const auto store = open_sqlite_store(db);
+  const auto state = store->load_task("Tick");
+  REQUIRE(state);
+  REQUIRE(state->last_run);
+  // Its start, read just before the run's own (its history's), as the daemon reads it.
+  const auto started = store->runs("Tick", 1).at(0).started;
+  CHECK(*state->last_run <= started);
+  CHECK(started - *state->last_run < std::chrono::seconds(1));
+  const std::string line = "Tick  active  runs 2  last " + format_iso(*state->last_run) + "  next -\n";
+  CHECK(run_flow({"tasks", "list", file, "--db", db}).out == line);
+  CHECK(run_flow({"tasks", "list", "--db", db}).out == line);  // the store knows the task now
+  // A run that fails is a run too, as the daemon counts it.
+  write_text(file, R"(process K { on Go { fail "no"; } }
+schedule "Tick" { every 1 day; process K; trigger Go; }
+)");
+  CHECK(run_flow({"tasks", "run", file, "Tick", "--db", db}).code == 1);
+  CHECK_THAT(run_flow({"tasks", "list", "--db", db}).out, Catch::StartsWith("Tick  active  runs 3  last "));
+}
+
 TEST_CASE("flow tasks list FILE: a stored task the file no longer declares is not shown as active", "[e2e]") {
   TempDir dir;
   const auto file = write_seed(dir);

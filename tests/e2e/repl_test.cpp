@@ -208,6 +208,13 @@ schedule "Before expiry" {
   process Keeper; id "K-1"; trigger Refresh;
 }
 )");
+  // A store nothing seeded K-1 into (only `tasks pause|resume` wrote it): tasks list reads, and seeds nothing.
+  const auto unseeded = dir.file("unseeded.db");
+  REQUIRE(e2e::run_flow({"tasks", "pause", "Before expiry", file, "--db", unseeded}).code == 0);
+  REQUIRE(e2e::run_flow({"tasks", "resume", "Before expiry", file, "--db", unseeded}).code == 0);
+  CHECK(e2e::run_flow({"tasks", "list", file, "--db", unseeded}).out ==
+        "Before expiry  active  runs 0  last -  next - (waiting: instance K-1 is not in the store yet)\n");
+
   std::ostringstream out;
   ReplSession session(ReplOptions{{file}, dir.file("flow.db"), false}, out);
   const auto say = [&](const std::string& line) {
@@ -215,9 +222,9 @@ schedule "Before expiry" {
     session.feed(line);
     return out.str();
   };
-  CHECK(say(":tasks") == "Before expiry  Keeper.Refresh  never run (waiting: instance K-1 is not in the store yet)\n");
-  say(":open K-1");  // seeds it: its fields are null
+  // The REPL seeded K-1 when it loaded the file, as the daemon does: its fields are null.
   CHECK(say(":tasks") == "Before expiry  Keeper.Refresh  never run (waiting: CreatedAt and ExpiresIn are null)\n");
+  say(":open K-1");
   say(":click Refresh");
   CHECK(say(":tasks") == "Before expiry  Keeper.Refresh  never run (its time: 2026-03-01T09:55:00Z)\n");
   // With the task's state in the store (a daemon planned it and found no time), the same.
@@ -389,4 +396,45 @@ TEST_CASE("repl: :save from a copy the store has moved past is refused; the newe
   stored = open_sqlite_store(f.dir.file("flow.db"))->load_instance(id);
   CHECK(to_text(stored->fields.at("Token")) == "rotated-token-0000000002");
   CHECK(stored->fields.at("Name") == Value("edited again"));
+}
+
+TEST_CASE("repl: :run on the current instance reads it again, and counts as the task's run", "[repl]") {
+  TempDir dir;
+  const auto file = dir.file("tick.flow");
+  e2e::write_text(file, R"(process Tally {
+  field N    number = 0;
+  field Note text;
+  on Tick { set N = N + 1; save; }
+}
+instance "T-1" of Tally { }
+schedule "tick" { every 1 day; process Tally; id "T-1"; trigger Tick; }
+)");
+  const auto db = dir.file("flow.db");
+  std::ostringstream out;
+  ReplSession session(ReplOptions{{file}, db, false}, out);
+  const auto say = [&](const std::string& line) {
+    out.str("");
+    session.feed(line);
+    return out.str();
+  };
+  say(":open T-1");
+  say("set Note = \"mine\"");  // an edit not saved: it stays, as after a :click
+  CHECK_THAT(say(":run tick"), Catch::Contains("log: saved T-1 (revision 2)\n"));
+  CHECK(session.current()->revision == 2);
+  CHECK_THAT(say(":show"), Catch::StartsWith("T-1 (Tally) revision 2,") && Catch::EndsWith("  N    = 1\n  Note = \"mine\"\n"));
+  CHECK(say("set N = N + 10") == "");  // not refused as changed in the store
+  CHECK_THAT(say(":save"), Catch::Contains("saved T-1 (revision 3)"));
+  const auto stored = open_sqlite_store(db)->load_instance("T-1");
+  CHECK(stored->fields.at("N") == Value(11));
+  CHECK(stored->fields.at("Note") == Value("mine"));
+  const auto last = open_sqlite_store(db)->load_task("tick")->last_run;
+  REQUIRE(last);
+  CHECK(say(":tasks") == "tick  Tally.Tick  active  runs 1  last " + format_iso(*last) + "  next -\n");
+
+  // A copy the store had moved past before the run (another process wrote) stays stale: :open reads it again.
+  REQUIRE(e2e::run_flow({"trigger", file, "Tally.Tick", "--id", "T-1", "--db", db}).code == 0);  // revision 4
+  CHECK_THAT(say(":run tick"), Catch::Contains("log: saved T-1 (revision 5)\n"));
+  CHECK(session.current()->revision == 3);
+  CHECK_THAT(say("set N = 0"), Catch::Contains("changed in the store (revision 5) since this copy of it was read"));
+  CHECK_THAT(say(":tasks"), Catch::StartsWith("tick  Tally.Tick  active  runs 2  last "));
 }

@@ -170,3 +170,32 @@ process Reader {
   CHECK_THAT(read.error, Catch::StartsWith("test.flow:2:3: error: instance P-1 stores text \"many\" in field 'Count', "
                                            "now declared number"));
 }
+
+TEST_CASE("a new instance's Process ID passes over IDs the files declare, seeded or not", "[values]") {
+  // Acct-1 and Acct-3 are declared and not in the store yet (nothing seeded
+  // them); Acct-3 is of another process: Process IDs are one name space.
+  EngineFixture f(R"(process Acct {
+  field Owner text;
+  field Balance number = 0;
+  on Touch { save; }
+}
+process Other { field Note text; }
+instance "Acct-1" of Acct { Owner = "alice"; Balance = 100; }
+instance "Acct-3" of Other { Note = "not an Acct"; }
+)");
+  const auto first = f.run("Acct", "Touch");
+  INFO(first.error);
+  REQUIRE(first.ok);
+  CHECK(first.instance.id == "Acct-2");
+  CHECK(f.run("Acct", "Touch").instance.id == "Acct-4");
+  CHECK_FALSE(f.store->load_instance("Acct-1"));
+  CHECK_FALSE(f.store->load_instance("Acct-3"));
+  // The declared instance is still seeded with its declared values on first use.
+  const auto declared = f.run("Acct", "Touch", "Acct-1");
+  REQUIRE(declared.ok);
+  CHECK(f.store->load_instance("Acct-1")->fields.at("Owner") == Value("alice"));
+  CHECK(f.store->load_instance("Acct-1")->fields.at("Balance") == Value(100));
+  // The store's own allocator alone knows nothing of the files.
+  CHECK(f.store->allocate_id("Other") == "Other-1");
+  CHECK(allocate_undeclared_id(*f.program, *f.store, "Acct") == "Acct-5");
+}

@@ -247,3 +247,46 @@ TEST_CASE("a task waiting for fields sees a run of another process that wrote it
              Catch::StartsWith("its time cannot be computed: ExpiresIn of K-1 is null after its last run "
                                "(2024-10-04T01:00:00Z), which failed"));
 }
+
+TEST_CASE("a run by hand is counted in the task's state as the daemon counts its runs; no slot moves",
+          "[task_runner]") {
+  EngineFixture f(R"(
+process K { on Go { save; } }
+schedule "Tick" { every 1 days; process K; trigger Go; }
+schedule "Once" { once at 2024-10-05T00:00; process K; trigger Go; }
+)");
+  const TimePoint t0 = f.clock.now();
+  // A task no daemon ran: its state is created, with the run as its last.
+  count_run_by_hand(*f.store, "Tick", t0);
+  auto tick = f.store->load_task("Tick");
+  REQUIRE(tick);
+  CHECK(tick->run_count == 1);
+  CHECK(tick->last_run == t0);
+  CHECK_FALSE(tick->next_run);
+  // A daemon starting later plans as after any run: one interval after it, not at once.
+  const auto spec = make_schedule_spec(*f.program->schedule("Tick"));
+  const TaskProgress progress{tick->last_run, tick->next_run, tick->run_count, tick->anchor};
+  CHECK(plan_start(spec, progress, t0 + 1h).slot == t0 + 24h);
+  // A state a daemon saved: the slot it planned, its anchor and paused stay.
+  TaskState planned;
+  planned.name = "Once";
+  planned.next_run = t0 + 24h;
+  planned.anchor = t0 - 1h;
+  planned.run_count = 4;
+  planned.last_run = t0 - 1h;
+  planned.paused = true;
+  f.store->save_task(planned);
+  count_run_by_hand(*f.store, "Once", t0);
+  const auto once = f.store->load_task("Once");
+  REQUIRE(once);
+  CHECK(once->run_count == 5);
+  CHECK(once->last_run == t0);
+  CHECK(once->next_run == t0 + 24h);
+  CHECK(once->anchor == t0 - 1h);
+  CHECK(once->paused);
+  CHECK_FALSE(once->deleted);
+  // A later run the daemon recorded meanwhile stays the last.
+  count_run_by_hand(*f.store, "Once", t0 - 2h);
+  CHECK(f.store->load_task("Once")->last_run == t0);
+  CHECK(f.store->load_task("Once")->run_count == 6);
+}
