@@ -202,11 +202,12 @@ Json fields_json(const FieldMap& values, bool reveal) {
 }  // namespace
 
 Json instance_json(const InstanceRecord& instance, bool reveal) {
-  return {{"id", instance.id},
-          {"process", instance.process},
-          {"revision", instance.revision},
-          {"modified", format_iso(instance.modified)},
-          {"fields", fields_json(instance.fields, reveal)}};
+  Json json = {{"id", instance.id},
+               {"process", instance.process},
+               {"revision", instance.revision},
+               {"fields", fields_json(instance.fields, reveal)}};
+  if (instance.revision > 0) json["modified"] = format_iso(instance.modified);  // as print_instance: a stored one
+  return json;
 }
 
 std::string run_json(const RunResult& result, bool reveal) {

@@ -83,8 +83,9 @@ void print_run_record(std::ostream& out, const RunRecord& run);
 void print_run(std::ostream& out, std::ostream& err, const RunResult& result, bool reveal);
 /// The run as one JSON document (`--json`).
 std::string run_json(const RunResult& result, bool reveal);
-/// An instance as `--json` shows it: id, process, revision, modified and its
-/// fields (each as to_json gives it: secrets masked unless `reveal`).
+/// An instance as `--json` shows it: id, process, revision, modified (a
+/// stored one's) and its fields (each as to_json gives it: secrets masked
+/// unless `reveal`).
 Json instance_json(const InstanceRecord& instance, bool reveal);
 
 /// Why a dynamic task of `loaded` has no next run, computed read-only on its

@@ -481,6 +481,7 @@ TEST_CASE("flow instances list|show --json: one document, secrets masked unless 
   CHECK(show.out.find(token) == std::string::npos);
   const auto shown = Json::parse(show.out);
   CHECK(shown.at("id") == "P-1");
+  CHECK(shown.at("modified").get<std::string>().starts_with("20"));
   CHECK(shown.at("fields").at("Count") == 12);
   CHECK(shown.at("fields").at("Token") == "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2" "cdef");
   const auto revealed = Json::parse(run_flow({"instances", "show", "P-1", "--db", db, "--json", "--show-secrets"}).out);
