@@ -39,6 +39,13 @@ class Finder {
   explicit Finder(const Program& program) : program_(program) {}
 
   void module(const ast::Module& module) {
+    for (const auto& datasource : module.datasources) {
+      for (const auto& header : datasource.headers)
+        if (header.secret || is_credential_name(header.header)) credential(header.value);
+      for (const auto& method : datasource.methods)
+        for (const auto& part : method.request)
+          if (part.default_value && is_credential_part(part)) credential(*part.default_value);
+    }
     for (const auto& process : module.processes) {
       for (const auto& field : process.fields)
         if (field.type == ast::FieldType::secret && field.default_value) value(*field.default_value);
@@ -66,6 +73,14 @@ class Finder {
       // env(NAME, default): the name is no secret, and says which variable is unset.
       for (std::size_t i = call->callee.text == "env" ? 1 : 0; i < call->args.size(); ++i) value(call->args[i]);
     }
+  }
+
+  /// A credential request part's literal value (`header "X-Api-Key" = "..."`),
+  /// or env()'s default for it; a literal with `${...}` is a template
+  /// (`"Bearer ${AccessToken}"`), its secret in the value it reads.
+  void credential(const ast::Expr& expr) {
+    const auto* call = std::get_if<ast::Call>(&expr.node);
+    if (literal_text(expr) || (call && call->callee.text == "env")) value(expr);
   }
 
   void hide(const ast::Expr& expr, const std::string& mask) {

@@ -111,3 +111,27 @@ TEST_CASE("--dump-ast shows secret literals as their masks", "[secret-literals]"
   CHECK_THAT(dump, Catch::Contains("string ••••3456 @1:32") && Catch::Contains("string ••••cdef @2:29"));
   CHECK_THAT(dump, !Catch::Contains("secret-value"));
 }
+
+TEST_CASE("a credential header's literal value is hidden; a template reading a secret is not", "[secret-literals]") {
+  Diagnostics diagnostics;
+  auto program = load_program_text("test.flow", R"(
+datasource D rest {
+  base_url = "http://127.0.0.1:1";
+  header "X-Api-Key" = "hardcoded-api-key-value-9999";
+  header "Accept" = "application/json";
+  header "X-Other" secret = env("OTHER", "fallback-other-0001");
+  method M GET "/" {
+    request header Authorization = "Bearer hardcoded-bearer-value-8888";
+    request header Trace "X-Trace" = "trace-plain";
+  }
+  method N GET "/n" { request header Authorization = "Bearer ${env("TOKEN")}"; }
+}
+)", diagnostics);
+  REQUIRE_FALSE(diagnostics.has_errors());
+  const auto& file = program->sources.file(0);
+  std::vector<std::string> hidden;
+  for (const auto& part : file.hidden) hidden.push_back(file.text.substr(part.begin, part.end - part.begin));
+  std::sort(hidden.begin(), hidden.end());
+  CHECK(hidden == std::vector<std::string>{"\"Bearer hardcoded-bearer-value-8888\"", "\"fallback-other-0001\"",
+                                           "\"hardcoded-api-key-value-9999\""});
+}
