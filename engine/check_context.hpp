@@ -185,6 +185,8 @@ class Checker {
   void check_instance(const ast::InstanceDecl& instance, bool in_test = false);
   void check_top_level_duplicates();
   void warn_literal_secret(const ast::FieldDecl& field, const ast::Expr& value, const StaticType& type);
+  /// A credential request part (`what`: "header 'X-Api-Key'") given a literal.
+  void warn_literal_credential(const std::string& what, const ast::Expr& value, const StaticType& type);
 
   const Program& program_;
   const FunctionRegistry& functions_;

@@ -250,7 +250,13 @@ void Checker::check_method(const ast::MethodDecl& method) {
   std::vector<Named> request[4];
   for (const auto& part : method.request) {
     request[static_cast<int>(part.kind)].push_back({part.name.text, part.name.range});
-    if (part.default_value) expr(*part.default_value, ExprScope{});
+    if (!part.default_value) continue;
+    const auto type = expr(*part.default_value, ExprScope{});
+    if (is_credential_part(part)) {
+      const auto wire = part.wire_name ? *part.wire_name : part.name.text;
+      warn_literal_credential(std::string(part_kind_name(part.kind)) + " '" + wire + "'",
+                              *part.default_value, type);
+    }
   }
   for (const auto kind : {ast::PartKind::header, ast::PartKind::query, ast::PartKind::body, ast::PartKind::path})
     report_duplicates(request[static_cast<int>(kind)], part_kind_name(kind));
@@ -269,7 +275,11 @@ void Checker::check_method(const ast::MethodDecl& method) {
 
 void Checker::check_datasource(const ast::DatasourceDecl& datasource) {
   check_settings(datasource);
-  for (const auto& header : datasource.headers) expr(header.value, ExprScope{});
+  for (const auto& header : datasource.headers) {
+    const auto type = expr(header.value, ExprScope{});
+    if (header.secret || is_credential_name(header.header))
+      warn_literal_credential("header '" + header.header + "'", header.value, type);
+  }
   std::vector<Named> methods;
   for (const auto& method : datasource.methods) {
     methods.push_back({method.name.text, method.name.range});
@@ -286,6 +296,16 @@ void Checker::warn_literal_secret(const ast::FieldDecl& field, const ast::Expr& 
   // Its excerpt shows the literal's mask: load_program hid every secret literal.
   diagnostics_.warning(value.range, "secret field '" + field.name.text + "' is given a literal value; read it with " +
                                         "env(...) to keep it out of the source");
+}
+
+void Checker::warn_literal_credential(const std::string& what, const ast::Expr& value, const StaticType& type) {
+  // Shorter than a credential plausibly is: a placeholder such as "none".
+  static constexpr std::size_t kShortest = 8;
+  const auto text = constant_text(type);
+  if (!text || text->size() < kShortest) return;
+  // Its excerpt shows the literal's mask: load_program hid it as a secret literal.
+  diagnostics_.warning(value.range, what + " is given a literal credential; read it with env(...) or from a secret " +
+                                        "field to keep it out of the source");
 }
 
 void Checker::check_handlers(const ast::ProcessDecl& process) {

@@ -170,7 +170,7 @@ class Evaluator {
     if (const auto* literal = std::get_if<ast::StringLiteral>(&expr.node))
       return located(expr, [&] { return interpolate(*literal, &secret_spans); });
     Value value = eval(expr);
-    if (value.secret && !value.is_null()) secret_spans.push_back({0, to_text(value).size()});
+    if (value.secret && !value.is_null()) secret_spans.push_back({0, to_text(value).size(), is_whole_secret(value)});
     return value;
   }
 
@@ -202,7 +202,8 @@ class Evaluator {
                               text += to_text(v);
                               if (!v.secret) return;
                               secret = true;
-                              if (secret_spans && !v.is_null()) secret_spans->push_back({begin, text.size() - begin});
+                              if (secret_spans && !v.is_null())
+                                secret_spans->push_back({begin, text.size() - begin, is_whole_secret(v)});
                             }},
                  part.part);
     }
@@ -228,8 +229,15 @@ class Evaluator {
     return nullptr;
   }
 
+  /// A field's value is a secret the run knows whole (its mask shows its last
+  /// 4 characters); a local's (`body`, `error`) is not.
   Value eval_node(const ast::Identifier& n, const ast::Expr&) {
-    if (const Value* found = find_name(n.name)) return *found;
+    if (const Value* found = find_name(n.name)) {
+      Value value = *found;
+      if (!value.secret) return value;  // the common case: no second look-up
+      const bool local = scope_.locals && scope_.locals->count(n.name) > 0;
+      return local ? value : mark_whole_secret(value);
+    }
     throw RunError("unknown name '" + n.name + "'");
   }
 
@@ -361,7 +369,7 @@ class Evaluator {
     const auto it = record.fields.find(field);
     if (it == record.fields.end())
       throw RunError("instance '" + record.id + "' of " + record.process + " has no field '" + field + "'");
-    return it->second;
+    return mark_whole_secret(it->second);  // another instance's secret field: a secret known whole
   }
 
   Value instance_fields(const ast::Call& call) {
@@ -397,7 +405,8 @@ RenderedMessage render_message(const ast::Expr& expr, const Scope& scope) {
   std::size_t at = 0;
   for (const auto& span : secret_spans) {
     out.masked.append(out.text, at, span.begin - at);
-    out.masked += mask_secret(std::string_view(out.text).substr(span.begin, span.size));
+    const auto secret = std::string_view(out.text).substr(span.begin, span.size);
+    out.masked += span.whole ? mask_secret(secret) : std::string(kSecretMask);
     at = span.begin + span.size;
   }
   out.masked.append(out.text, at);

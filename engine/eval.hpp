@@ -52,6 +52,7 @@ Value evaluate(const ast::Expr& expr, const Scope& scope);
 struct TextSpan {
   std::size_t begin = 0;
   std::size_t size = 0;
+  bool whole = false;  // the text of a secret the run knows whole (is_whole_secret())
 };
 
 /// A value, and the spans of its text that came from secret values.

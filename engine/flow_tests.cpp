@@ -444,11 +444,15 @@ class TestRun {
   /// whole, without quotes, as every masked secret (--show-secrets shows it
   /// as the text it is).
   std::string shown_value(Value value) const {
+    auto mask = SecretMask::derived;  // a text derived from a secret: its tail is any part of it
     if (!options_.reveal_secrets && value.is<std::string>() && value.as<std::string>().size() >= kMinSecretLength) {
       const auto& text = value.as<std::string>();
-      value.secret = value.secret || secrets_.count(text) > 0 || sent_secrets_.count(text) > 0;
+      if (secrets_.count(text) > 0 || sent_secrets_.count(text) > 0) {
+        value.secret = true;
+        mask = SecretMask::whole;
+      }
     }
-    return shown(value, options_.reveal_secrets);
+    return shown(value, options_.reveal_secrets, mask);
   }
 
   /// Every value a secret field held at any point of the test: a failure

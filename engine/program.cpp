@@ -52,7 +52,12 @@ class Loader {
 
   void parse_and_follow(std::uint32_t index, const std::string& canonical) {
     auto module = parse_module(program_.sources, index, diagnostics_);
-    if (!module) return;
+    if (!module) {
+      // No AST to find its secret literals in: its diagnostics' excerpts hide
+      // what reads as one (likely_secret_literals).
+      program_.sources.hide(index, likely_secret_literals(program_.sources.file(index).text));
+      return;
+    }
     program_.modules.push_back(std::move(*module));
     // Copy the imports: pushing more modules must not invalidate what we iterate.
     const auto imports = program_.modules.back().imports;

@@ -204,7 +204,7 @@ void add_body(HttpRequest& request, const ast::MethodDecl& method, const MappedR
     if (part.kind != ast::PartKind::body) continue;
     const auto value = part_value(part, mapped.body, scope);
     if (!value) continue;
-    note_secret(request, *value, part.secret || is_credential_name(wire_name(part)));
+    note_secret(request, *value, is_credential_part(part));
     if (method.request_format == ast::BodyFormat::form) {
       if (value->is_null()) continue;
       if (!form.empty()) form += '&';
@@ -231,6 +231,8 @@ bool is_credential_name(std::string_view name) {
   }
   return false;
 }
+
+bool is_credential_part(const ast::RequestPart& part) { return part.secret || is_credential_name(wire_name(part)); }
 
 HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& method,
                           const MappedRequest& mapped, const Scope& scope, std::string_view declared_in) {

@@ -1,8 +1,13 @@
 #include "engine/secret_literals.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 #include <optional>
+#include <regex>
+#include <set>
 
+#include "engine/rest_call.hpp"
 #include "engine/value.hpp"
 
 namespace flow {
@@ -34,6 +39,13 @@ class Finder {
   explicit Finder(const Program& program) : program_(program) {}
 
   void module(const ast::Module& module) {
+    for (const auto& datasource : module.datasources) {
+      for (const auto& header : datasource.headers)
+        if (header.secret || is_credential_name(header.header)) credential(header.value);
+      for (const auto& method : datasource.methods)
+        for (const auto& part : method.request)
+          if (part.default_value && is_credential_part(part)) credential(*part.default_value);
+    }
     for (const auto& process : module.processes) {
       for (const auto& field : process.fields)
         if (field.type == ast::FieldType::secret && field.default_value) value(*field.default_value);
@@ -61,6 +73,14 @@ class Finder {
       // env(NAME, default): the name is no secret, and says which variable is unset.
       for (std::size_t i = call->callee.text == "env" ? 1 : 0; i < call->args.size(); ++i) value(call->args[i]);
     }
+  }
+
+  /// A credential request part's literal value (`header "X-Api-Key" = "..."`),
+  /// or env()'s default for it; a literal with `${...}` is a template
+  /// (`"Bearer ${AccessToken}"`), its secret in the value it reads.
+  void credential(const ast::Expr& expr) {
+    const auto* call = std::get_if<ast::Call>(&expr.node);
+    if (literal_text(expr) || (call && call->callee.text == "env")) value(expr);
   }
 
   void hide(const ast::Expr& expr, const std::string& mask) {
@@ -101,12 +121,99 @@ class Finder {
   const Program& program_;
 };
 
+/// The string literal whose opening quote is at `quote`: its text between the
+/// quotes and the offset just past it (the end of `text` when it is not closed).
+struct Literal {
+  std::string_view content;
+  std::size_t end;
+};
+
+Literal literal_at(std::string_view text, std::size_t quote) {
+  for (std::size_t at = quote + 1; at < text.size(); ++at) {
+    if (text[at] == '\\') ++at;
+    else if (text[at] == '"') return {text.substr(quote + 1, at - quote - 1), at + 1};
+  }
+  return {text.substr(quote + 1), text.size()};
+}
+
+/// Where the comment at `at` ends, or `at` when none starts there.
+std::size_t past_comment(std::string_view text, std::size_t at) {
+  if (text.substr(at, 2) == "//") return std::min(text.find('\n', at), text.size());
+  if (text.substr(at, 2) != "/*") return at;
+  const auto close = text.find("*/", at + 2);
+  return close == std::string_view::npos ? text.size() : close + 2;
+}
+
+bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+/// Whether the text before `quote` ends with `env(`: the variable's name, not a secret.
+bool names_variable(std::string_view text, std::size_t quote) {
+  auto before = text.substr(0, quote);
+  while (!before.empty() && (before.back() == ' ' || before.back() == '\t')) before.remove_suffix(1);
+  return before.size() >= 4 && before.substr(before.size() - 4) == "env(";
+}
+
+/// Hides the literals of the value that starts at `at`, up to its statement's
+/// end (`;`, a line break or `}`); returns where that is.
+std::size_t hide_value_literals(std::string_view text, std::size_t at, std::vector<HiddenText>& out) {
+  for (; at < text.size() && text[at] != ';' && text[at] != '\n' && text[at] != '}'; ++at) {
+    if (text[at] != '"') continue;
+    const auto literal = literal_at(text, at);
+    if (!literal.content.empty() && !names_variable(text, at)) {  // "" hides nothing
+      const bool interpolated = literal.content.find("${") != std::string_view::npos;
+      out.push_back({static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(literal.end),
+                     interpolated ? std::string(kSecretMask) : mask_secret(literal.content)});
+    }
+    at = literal.end - 1;
+  }
+  return at;
+}
+
 }  // namespace
 
 void hide_secret_literals(Program& program) {
   Finder finder(program);
   for (const auto& module : program.modules) finder.module(module);
   for (auto& [file, parts] : finder.found) program.sources.hide(file, std::move(parts));
+}
+
+std::vector<HiddenText> scan_secret_literals(std::string_view text,
+                                             const std::function<bool(std::string_view)>& is_secret) {
+  std::vector<HiddenText> hidden;
+  std::string_view target;  // the name, or a quoted name's text, just before the scan position
+  for (std::size_t at = 0; at < text.size();) {
+    const char c = text[at];
+    if (const auto end = past_comment(text, at); end != at) {
+      at = end;
+    } else if (c == '"') {
+      const auto literal = literal_at(text, at);
+      target = literal.content;
+      at = literal.end;
+    } else if (is_name_char(c)) {
+      const auto begin = at;
+      while (at < text.size() && is_name_char(text[at])) ++at;
+      target = text.substr(begin, at - begin);
+    } else if (c == '=' && text.substr(at, 2) != "==" && !target.empty() && is_secret(target)) {
+      at = hide_value_literals(text, at + 1, hidden);
+      target = {};
+    } else {
+      if (c != ' ' && c != '\t') target = {};
+      ++at;
+    }
+  }
+  return hidden;
+}
+
+std::vector<HiddenText> likely_secret_literals(std::string_view text) {
+  // `field NAME secret`, read leniently: the file may not parse.
+  static const std::regex declaration(R"(\bfield\s+([A-Za-z_][A-Za-z0-9_]*)\s+secret\b)");
+  std::set<std::string, std::less<>> fields;
+  const std::string copy(text);
+  for (auto it = std::sregex_iterator(copy.begin(), copy.end(), declaration); it != std::sregex_iterator(); ++it)
+    fields.insert((*it)[1].str());
+  return scan_secret_literals(text, [&fields](std::string_view name) {
+    return fields.count(name) > 0 || is_credential_name(name);
+  });
 }
 
 }  // namespace flow

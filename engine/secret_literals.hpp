@@ -4,16 +4,37 @@
 // of them, or any diagnostic or run error whose source line holds one, never
 // prints them.
 
+#include <functional>
+#include <string_view>
+#include <vector>
+
 #include "engine/program.hpp"
 
 namespace flow {
 
 /// Hides (SourceSet::hide) the string literals of every expression given to a
 /// secret field: a field's default, an instance's or a test instance's value,
-/// `set`, an on_success / on_error mapping, a `start`'s map. A literal text
+/// `set`, an on_success / on_error mapping, a `start`'s map; and the literal
+/// value of a credential request part (is_credential_part(), a datasource's
+/// `header "X-Api-Key" = "..."` named so or declared `secret`). A literal text
 /// (`"abc"`, `"ab" + "c"`) shows as the mask of its text, a literal with
 /// `${...}` as `••••`, without quotes as every masked secret; the variable
 /// env() reads is not hidden, its default is.
 void hide_secret_literals(Program& program);
+
+/// The string literals of a source `text` no AST describes (a REPL input, a
+/// file that does not parse) that read as given to a secret: after `TARGET =`
+/// (not `==`), every literal up to the statement's end (`;`, a line break or
+/// `}`), when `is_secret(TARGET)`; TARGET is the name just before `=` (the
+/// last of a path such as `body.password`) or a quoted name (a header's).
+/// Masked as hide_secret_literals() masks them; env()'s variable name stays.
+std::vector<HiddenText> scan_secret_literals(std::string_view text,
+                                             const std::function<bool(std::string_view)>& is_secret);
+
+/// For a file that does not parse: scan_secret_literals() of the names it
+/// declares `field NAME secret` (read leniently, as far as the text goes) and
+/// of every name that reads as a credential (is_credential_name(): `secret`
+/// of `field Key secret = "..."`, `Authorization`, `"X-Api-Key"`, `password`).
+std::vector<HiddenText> likely_secret_literals(std::string_view text);
 
 }  // namespace flow

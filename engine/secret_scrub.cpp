@@ -56,7 +56,7 @@ std::vector<SecretText> secret_texts(const std::map<std::string, Value>& fields,
   // A request part's wire value is masked without the tail a field's mask
   // shows: its last characters may encode the secret's own (the base64 of
   // `client:password` in a Basic header ends with the password's).
-  for (const auto& text : sent) add_spellings(secrets, text, mask_secret(""));
+  for (const auto& text : sent) add_spellings(secrets, text, std::string(kSecretMask));
   // Longest first; of equal texts the first found (a field's mask before a
   // request part's) is kept.
   std::stable_sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) {

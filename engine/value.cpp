@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <sstream>
 
@@ -45,9 +46,19 @@ const char* field_type_name(ast::FieldType type) {
 }
 
 std::string mask_secret(std::string_view secret) {
-  std::string out = "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2";  // ••••
+  std::string out(kSecretMask);
   if (secret.size() >= 16) out += secret.substr(secret.size() - 4);
   return out;
+}
+
+Value& mark_whole_secret(Value& value) {
+  if (value.secret && value.is<std::string>()) value.whole_secret = std::hash<std::string>{}(value.as<std::string>()) | 1;
+  return value;
+}
+
+bool is_whole_secret(const Value& value) {
+  return value.secret && value.whole_secret != 0 && value.is<std::string>() &&
+         (std::hash<std::string>{}(value.as<std::string>()) | 1) == value.whole_secret;
 }
 
 static std::string format_number(double d) {
@@ -159,14 +170,18 @@ std::string to_text(const Value& value) {
   return std::visit(Visitor{}, value.data);
 }
 
-std::string display(const Value& value, bool reveal) {
-  if (value.secret && !reveal) return value.is_null() ? "" : mask_secret(to_text(value));
+std::string display(const Value& value, bool reveal, SecretMask mask) {
+  if (value.secret && !reveal) {
+    if (value.is_null()) return "";
+    const bool whole = mask == SecretMask::whole || is_whole_secret(value);
+    return whole ? mask_secret(to_text(value)) : std::string(kSecretMask);
+  }
   return to_text(value);
 }
 
-std::string shown(const Value& value, bool reveal) {
+std::string shown(const Value& value, bool reveal, SecretMask mask) {
   if (value.is_null()) return "null";
-  if (value.secret) return printable(display(value, reveal));
+  if (value.secret) return printable(display(value, reveal, mask));
   if (value.is<std::string>()) return quoted_text(value.as<std::string>());
   if (value.is<List>()) {
     std::string out = "[";
@@ -176,8 +191,8 @@ std::string shown(const Value& value, bool reveal) {
   return printable(to_text(value));
 }
 
-Json to_json(const Value& value, bool reveal) {
-  if (value.secret && !reveal) return value.is_null() ? Json(nullptr) : Json(display(value, false));
+Json to_json(const Value& value, bool reveal, SecretMask mask) {
+  if (value.secret && !reveal) return value.is_null() ? Json(nullptr) : Json(display(value, false, mask));
   struct Visitor {
     bool reveal;
     Json operator()(std::monostate) const { return nullptr; }

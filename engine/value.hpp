@@ -31,6 +31,9 @@ enum class ValueKind { null, boolean, number, text, datetime, duration, json, li
 struct Value {
   std::variant<std::monostate, bool, double, std::string, TimePoint, Duration, Json, List> data;
   bool secret = false;
+  /// Non-zero while this value is a secret the run knows whole: the hash of
+  /// the text it was marked for (mark_whole_secret()).
+  std::size_t whole_secret = 0;
 
   Value() = default;
   Value(bool b) : data(b) {}
@@ -66,23 +69,44 @@ const char* field_type_name(ast::FieldType type);
 
 /// Masks a secret for display: "••••" plus the last 4 characters when the secret
 /// is long enough (>= 16) that they reveal nothing useful; "••••" otherwise.
+/// Only for a text that IS a secret the run knows whole: of a text derived
+/// from one (a substring, a concatenation, to_json of it) the last 4 are any
+/// part of the secret (`substring(Token, 0, 16)` ends with its 13th-16th), so
+/// it is masked as kSecretMask alone.
 std::string mask_secret(std::string_view secret);
+
+/// The mask of a tainted text that is not a secret the run knows whole.
+inline constexpr std::string_view kSecretMask = "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2";  // ••••
+
+/// How a tainted value is masked: `whole` when the caller knows its text is a
+/// secret the run knows whole (a secret field's value, a secret request part's
+/// wire value), as mask_secret() writes it; `derived`, the default, as
+/// kSecretMask alone unless the value is marked whole (is_whole_secret()).
+enum class SecretMask { derived, whole };
+
+/// Marks tainted text as a secret the run knows whole (a field's value read by
+/// name), so that display() shows its last 4 characters. A value computed from
+/// it that copied the mark but not the text (a cut or trimmed copy) is not
+/// whole: the mark is the hash of the text it was given for.
+Value& mark_whole_secret(Value& value);
+/// Whether `value` is tainted text marked whole that still holds that text.
+bool is_whole_secret(const Value& value);
 
 /// Plain text of a value as interpolation and `log` see it (secrets in clear:
 /// the taint bit travels with the resulting Value, callers mask on output).
 std::string to_text(const Value& value);
 
-/// Text for output: secrets masked unless `reveal`.
-std::string display(const Value& value, bool reveal = false);
+/// Text for output: secrets masked unless `reveal`, as `mask` says.
+std::string display(const Value& value, bool reveal = false, SecretMask mask = SecretMask::derived);
 
 /// A value as the CLI, the REPL and test reports show it: null as `null`, text
 /// in double quotes (quoted_text()), a secret as display() writes it (masked
 /// unless `reveal`, never quoted), a list as [a, b] of shown elements, the rest
 /// as display() writes it; control characters escaped (printable()) throughout.
-std::string shown(const Value& value, bool reveal = false);
+std::string shown(const Value& value, bool reveal = false, SecretMask mask = SecretMask::derived);
 
-/// JSON form used by the store and `--json` output; secrets masked unless `reveal`.
-Json to_json(const Value& value, bool reveal);
+/// JSON form used by the store and `--json` output; secrets masked unless `reveal`, as `mask` says.
+Json to_json(const Value& value, bool reveal, SecretMask mask = SecretMask::derived);
 /// Values from a JSON document (e.g. a response field): objects/arrays stay json,
 /// scalars become text/number/boolean/null.
 Value from_json(const Json& json);

@@ -80,6 +80,8 @@ std::string path(const std::vector<Name>& names) {
 
 class Dumper {
  public:
+  Dumper() = default;
+  explicit Dumper(const std::vector<HiddenText>& hidden) : hidden_(&hidden) {}
   std::string take() { return std::move(out_); }
 
   /// A line for a node: its text and where it starts.
@@ -106,6 +108,15 @@ class Dumper {
   void test(const TestDecl& t, int depth);
 
  private:
+  /// The mask of the hidden part `range` starts in, or nullptr.
+  const std::string* hidden_at(const SourceRange& range) const {
+    if (!hidden_) return nullptr;
+    for (const auto& part : *hidden_)
+      if (part.begin <= range.begin.offset && range.begin.offset < part.end) return &part.shown;
+    return nullptr;
+  }
+
+  const std::vector<HiddenText>* hidden_ = nullptr;
   std::string out_;
 };
 
@@ -149,6 +160,10 @@ void Dumper::expr(const Expr& e, int depth) {
 
 // A plain string dumps on one line; an interpolated one lists its parts.
 void Dumper::string(const StringLiteral& s, const SourceRange& range, int depth) {
+  if (const auto* mask = hidden_at(range)) {
+    line(depth, "string " + *mask, range);  // without quotes, as every masked secret
+    return;
+  }
   const bool plain = s.parts.size() <= 1 && (s.parts.empty() || std::holds_alternative<std::string>(s.parts[0].part));
   if (plain) {
     line(depth, "string " + quoted(s.parts.empty() ? "" : std::get<std::string>(s.parts[0].part)), range);
@@ -408,8 +423,8 @@ std::string dump_expr(const ast::Expr& expr) {
   return d.take();
 }
 
-std::string dump_ast(const ast::Module& module) {
-  Dumper d;
+std::string dump_ast(const ast::Module& module, const std::vector<HiddenText>& hidden) {
+  Dumper d(hidden);
   d.raw(0, "module " + std::to_string(module.file));
   for (const auto& i : module.imports) d.line(1, "import " + quoted(i.path), i.range);
   for (const auto& ds : module.datasources) d.datasource(ds, 1);

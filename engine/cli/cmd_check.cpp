@@ -15,7 +15,8 @@ int cmd_check(const std::vector<std::string>& raw, std::ostream& out, std::ostre
   const auto loaded = load_checked(args.positional, err);
   if (!loaded) return 1;
   if (args.flag("dump-ast")) {
-    for (const auto& module : loaded->program->modules) out << dump_ast(module);
+    const auto& sources = loaded->program->sources;
+    for (const auto& module : loaded->program->modules) out << dump_ast(module, sources.file(module.file).hidden);
   }
   return 0;
 }

@@ -9,13 +9,13 @@
 #include <cctype>
 #include <cstdio>
 #include <iostream>
-#include <regex>
 #include <sstream>
 
 #include "engine/checker.hpp"
 #include "engine/cli/commands.hpp"
 #include "engine/eval.hpp"
 #include "engine/instances.hpp"
+#include "engine/secret_literals.hpp"
 #include "engine/task_runner.hpp"
 #include "grammar/parser.hpp"
 #include "grammar/printable.hpp"
@@ -319,34 +319,10 @@ bool is_secret_field(const Program& program, const std::string& name) {
   });
 }
 
-/// The string literal whose opening quote is at `quote`: its text between the
-/// quotes and the offset just past it (the end of `text` when it is not closed).
-struct Literal {
-  std::string_view content;
-  std::size_t end;
-};
-
-Literal literal_at(std::string_view text, std::size_t quote) {
-  for (std::size_t at = quote + 1; at < text.size(); ++at) {
-    if (text[at] == '\\') ++at;
-    else if (text[at] == '"') return {text.substr(quote + 1, at - quote - 1), at + 1};
-  }
-  return {text.substr(quote + 1), text.size()};
-}
-
 /// The string literals `text` gives a secret field (`set RefreshToken = "..."`,
 /// closed or not): an excerpt of the input shows their mask, as it would the value.
 std::vector<HiddenText> secret_literals(const Program& program, const std::string& text) {
-  static const std::regex assignment(R"(([A-Za-z_][A-Za-z0-9_]*)\s*=\s*")");
-  std::vector<HiddenText> hidden;
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), assignment); it != std::sregex_iterator(); ++it) {
-    if (!is_secret_field(program, (*it)[1].str())) continue;
-    const auto quote = static_cast<std::size_t>(it->position(0) + it->length(0) - 1);
-    const auto literal = literal_at(text, quote);
-    hidden.push_back({static_cast<std::uint32_t>(quote), static_cast<std::uint32_t>(literal.end),
-                      mask_secret(literal.content)});  // without quotes, as every masked secret
-  }
-  return hidden;
+  return scan_secret_literals(text, [&program](std::string_view name) { return is_secret_field(program, std::string(name)); });
 }
 
 /// The input as a file of its own, `<repl>`, beside the loaded program's files:

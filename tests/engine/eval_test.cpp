@@ -151,12 +151,14 @@ TEST_CASE("an expression that is not a string literal is secret as a whole or no
 }
 
 TEST_CASE("a message masks each secret span and keeps the rest", "[eval]") {
+  flow::FieldMap fields;  // a field's value is a secret the run knows whole: its mask shows its tail
+  fields.emplace("token", secret(flow::Value("token-0123456789abcdef")));
+  fields.emplace("pin", secret(flow::Value("1234")));
+  fields.emplace("empty", secret(flow::Value("")));
+  fields.emplace("unset", secret(flow::Value()));
   std::map<std::string, flow::Value, std::less<>> locals;
-  locals.emplace("token", secret(flow::Value("token-0123456789abcdef")));
-  locals.emplace("pin", secret(flow::Value("1234")));
-  locals.emplace("empty", secret(flow::Value("")));
-  locals.emplace("unset", secret(flow::Value()));
-  const flow::Scope scope{nullptr, &locals, nullptr, {}};
+  locals.emplace("echo", secret(flow::Value("echoed-0123456789abcdef")));
+  const flow::Scope scope{&fields, &locals, nullptr, {}};
   const auto message = [&](const std::string& text, bool reveal = false) {
     flow::SourceSet sources;
     const auto file = sources.add("expr.flow", text);
@@ -173,4 +175,8 @@ TEST_CASE("a message masks each secret span and keeps the rest", "[eval]") {
   CHECK(message(R"("pin " + pin)") == dots);
   CHECK(message("unset").empty());
   CHECK(message(R"("plain")") == "plain");
+  // Of a text derived from a secret, or a local's, the tail is not the
+  // secret's own: the mask alone.
+  CHECK(message(R"("t=${token + "x"} t=${"x" + token} e=${echo}")") == "t=" + dots + " t=" + dots + " e=" + dots);
+  CHECK(message(R"(token + "-suffix")") == dots);
 }

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "grammar/ast_dump.hpp"
 #include "support/engine_fixture.hpp"
 
 using namespace flow;
@@ -48,4 +49,89 @@ test "t" { instance "P1" of P { S = "test-secret-0006"; T = "plain-test"; } run 
   std::sort(hidden.begin(), hidden.end());
   CHECK(hidden == std::vector<std::string>{"\"${T}-0005\"", "\"default-secret-0001\"", "\"mapped-secret-0003\"",
                                            "\"set-secret-0002\"", "\"start-secret-0004\"", "\"test-secret-0006\""});
+}
+
+namespace {
+
+/// The diagnostics of `text` as `flow check` renders them.
+std::string rendered_check(const std::string& text) {
+  Diagnostics diagnostics;
+  const auto program = load_program_text("bad.flow", text, diagnostics);
+  return render(program->sources, diagnostics);
+}
+
+/// The texts of `text` that scan_secret_literals() hides, by `is_secret`.
+std::vector<std::string> scanned(std::string_view text, const std::function<bool(std::string_view)>& is_secret) {
+  std::vector<std::string> out;
+  for (const auto& part : scan_secret_literals(text, is_secret))
+    out.emplace_back(text.substr(part.begin, part.end - part.begin));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a file that does not parse hides what reads as a secret literal in its diagnostics", "[secret-literals]") {
+  CHECK(rendered_check("process P { field Key secret; field N number; }\n"
+                       "instance \"P-1\" of P { Key = \"my-secret-value-123456\" N = 1; }\n") ==
+        "bad.flow:2:54: error: expected ';' after the assignment\n"
+        "  instance \"P-1\" of P { Key = ••••3456 N = 1; }\n"
+        "                                       ^\n");
+  const auto set = rendered_check(
+      "process P { field Key secret; on Go { set Key = \"my-secret-value-123456\" } on_sucess { } }\n");
+  CHECK_THAT(set, Catch::Contains("set Key = ••••3456 }") && !Catch::Contains("my-secret"));
+  // A field's default, a header named as a credential: hidden; plain text stays.
+  const auto header = rendered_check(
+      "datasource D rest { header \"X-Api-Key\" = \"hardcoded-api-key-9999\" }\n"
+      "process P { field Note text = \"plain note\"; field S secret = \"default-secret-0001\" }\n");
+  CHECK_THAT(header, !Catch::Contains("hardcoded") && !Catch::Contains("default-secret"));
+}
+
+TEST_CASE("scan_secret_literals hides the literals of a value given to a secret, not env's name", "[secret-literals]") {
+  const auto secret = [](std::string_view name) { return name == "Key"; };
+  using V = std::vector<std::string>;
+  CHECK(scanned(R"(set Key = "abc" + "def"; set Other = "plain";)", secret) == V{"\"abc\"", "\"def\""});
+  CHECK(scanned(R"(Key = env("API_KEY", "fallback-key");)", secret) == V{"\"fallback-key\""});
+  CHECK(scanned(R"(if Key == "x" { log "Key = y"; } // Key = "in a comment")", secret).empty());
+  CHECK(scanned("set Key = \"not closed", secret) == V{"\"not closed"});
+  CHECK(scanned(R"(body.Key = "nested";)", secret) == V{"\"nested\""});
+  // likely_secret_literals: declared secret fields and credential names.
+  const std::string text = R"(field Pin secret; Pin = "1234-5678"; "Authorization" = "Bearer x"; Note = "n";)";
+  std::vector<std::string> likely;
+  for (const auto& part : likely_secret_literals(text)) likely.push_back(text.substr(part.begin, part.end - part.begin));
+  CHECK(likely == V{"\"1234-5678\"", "\"Bearer x\""});
+}
+
+TEST_CASE("--dump-ast shows secret literals as their masks", "[secret-literals]") {
+  Diagnostics diagnostics;
+  auto program = load_program_text("dump.flow", "process P { field Key secret = \"my-secret-value-123456\"; }\n"
+                                                "instance \"P-1\" of P { Key = \"inst-secret-value-abcdef\"; }\n",
+                                   diagnostics);
+  REQUIRE_FALSE(diagnostics.has_errors());
+  const auto dump = dump_ast(program->modules.at(0), program->sources.file(0).hidden);
+  CHECK_THAT(dump, Catch::Contains("string ••••3456 @1:32") && Catch::Contains("string ••••cdef @2:29"));
+  CHECK_THAT(dump, !Catch::Contains("secret-value"));
+}
+
+TEST_CASE("a credential header's literal value is hidden; a template reading a secret is not", "[secret-literals]") {
+  Diagnostics diagnostics;
+  auto program = load_program_text("test.flow", R"(
+datasource D rest {
+  base_url = "http://127.0.0.1:1";
+  header "X-Api-Key" = "hardcoded-api-key-value-9999";
+  header "Accept" = "application/json";
+  header "X-Other" secret = env("OTHER", "fallback-other-0001");
+  method M GET "/" {
+    request header Authorization = "Bearer hardcoded-bearer-value-8888";
+    request header Trace "X-Trace" = "trace-plain";
+  }
+  method N GET "/n" { request header Authorization = "Bearer ${env("TOKEN")}"; }
+}
+)", diagnostics);
+  REQUIRE_FALSE(diagnostics.has_errors());
+  const auto& file = program->sources.file(0);
+  std::vector<std::string> hidden;
+  for (const auto& part : file.hidden) hidden.push_back(file.text.substr(part.begin, part.end - part.begin));
+  std::sort(hidden.begin(), hidden.end());
+  CHECK(hidden == std::vector<std::string>{"\"Bearer hardcoded-bearer-value-8888\"", "\"fallback-other-0001\"",
+                                           "\"hardcoded-api-key-value-9999\""});
 }

@@ -197,7 +197,10 @@ TEST_CASE("shown: text in quotes, its quotes and control characters escaped; a m
   CHECK(shown(Value("boom\x1b[2J\r\nforged ok")) == R"("boom\x1b[2J\r\nforged ok")");
   CHECK(shown(Value()) == "null");
   CHECK(shown(Value(3600)) == "3600");
-  CHECK(shown(Value(std::string("refresh-token-0123456789"), true)) == "••••6789");
+  Value whole(std::string("refresh-token-0123456789"), true);
+  CHECK(shown(mark_whole_secret(whole)) == "••••6789");
+  CHECK(shown(Value(std::string("refresh-token-0123456789"), true), false, SecretMask::whole) == "••••6789");
+  CHECK(shown(Value(std::string("refresh-token-0123456789"), true)) == "••••");
   CHECK(shown(Value(std::string("refresh-token-0123456789"), true), true) == "refresh-token-0123456789");
   CHECK(shown(Value(List{Value("a\"b"), Value(2)})) == R"(["a\"b", 2])");
   CHECK(shown(Value(Json::parse(R"({"a":"x\u001by"})"))) == R"({"a":"x\u001by"})");
@@ -216,4 +219,23 @@ TEST_CASE("format_iso: years past 9999 or before 0000 in the expanded form, neve
   // The largest time a number gives (2^53 ms): date::year would wrap it to year -31821.
   CHECK(format_iso(TimePoint(flow::Duration(9007199254740992))) == "+287396-10-12T08:59:00.992Z");
   CHECK(format_iso(TimePoint(flow::Duration(-9007199254740992))) == "-283457-03-21T15:00:59.008Z");
+}
+
+TEST_CASE("a tainted text shows its last 4 characters only while it is a secret known whole", "[value]") {
+  using namespace flow;
+  Value token(std::string("WRONG-token-abcdefghijklmnopqrstuvwxyz"), true);
+  mark_whole_secret(token);
+  CHECK(is_whole_secret(token));
+  CHECK(display(token) == "••••wxyz");
+  CHECK(to_json(token, false) == Json("••••wxyz"));
+  // A copy that kept the mark but not the text (a substring, an upper-cased
+  // copy) is derived: its tail would be the middle of the secret.
+  Value prefix = token;
+  prefix.as<std::string>().resize(16);
+  CHECK_FALSE(is_whole_secret(prefix));
+  CHECK(display(prefix) == "••••");
+  CHECK(to_json(prefix, false) == Json("••••"));
+  CHECK(display(prefix, true) == "WRONG-token-abcd");
+  Value plain(std::string("WRONG-token-abcdefghijklmnopqrstuvwxyz"));
+  CHECK_FALSE(is_whole_secret(mark_whole_secret(plain)));  // not tainted: nothing to mark
 }
