@@ -37,6 +37,14 @@ instance "O-1" of Order { Amount = 10; }
 schedule "reprice" { every 1 day; process Order; id "O-1"; trigger Price; }
 )";
 
+/// kAccounts written into a temp dir, and the store beside it.
+struct Accounts {
+  TempDir dir;
+  std::string file = dir.file("accounts.flow");
+  std::string db = dir.file("flow.db");
+  Accounts() { write_text(file, kAccounts); }
+};
+
 /// A ReplSession on `file` and `db`, fed line by line.
 struct Repl {
   std::ostringstream out;
@@ -52,10 +60,9 @@ struct Repl {
 }  // namespace
 
 TEST_CASE("flow trigger without --id seeds the declared instance first: its ID stays its own", "[e2e]") {
-  TempDir dir;
-  const auto file = dir.file("accounts.flow");
-  write_text(file, kAccounts);
-  const auto db = dir.file("flow.db");
+  const Accounts accounts;
+  const auto& file = accounts.file;
+  const auto& db = accounts.db;
   const auto touched = run_flow({"trigger", file, "Acct.Touch", "--db", db});
   INFO(touched.out << touched.err);
   REQUIRE(touched.code == 0);
@@ -73,10 +80,9 @@ TEST_CASE("flow trigger without --id seeds the declared instance first: its ID s
 }
 
 TEST_CASE("the REPL seeds the declared instances when it loads: a saved preview takes the next free ID", "[e2e][repl]") {
-  TempDir dir;
-  const auto file = dir.file("accounts.flow");
-  write_text(file, kAccounts);
-  const auto db = dir.file("flow.db");
+  const Accounts accounts;
+  const auto& file = accounts.file;
+  const auto& db = accounts.db;
   {
     Repl repl(file, db);
     CHECK(repl.out.str().empty());  // nothing to say: seeding went well
@@ -89,10 +95,9 @@ TEST_CASE("the REPL seeds the declared instances when it loads: a saved preview 
 }
 
 TEST_CASE("seeding never overwrites a stored instance", "[e2e]") {
-  TempDir dir;
-  const auto file = dir.file("accounts.flow");
-  write_text(file, kAccounts);
-  const auto db = dir.file("flow.db");
+  const Accounts accounts;
+  const auto& file = accounts.file;
+  const auto& db = accounts.db;
   REQUIRE(run_flow({"trigger", file, "Acct.Add", "--id", "Acct-1", "--db", db}).code == 0);  // Balance 110
   REQUIRE(run_flow({"trigger", file, "Acct.Touch", "--db", db}).code == 0);
   REQUIRE(run_flow({"tasks", "run", file, "interest", "--db", db}).code == 0);  // Balance 120

@@ -13,6 +13,19 @@
 using namespace flow;
 using namespace flow::testing;
 
+namespace {
+
+/// The texts hidden in the program's first file, sorted.
+std::vector<std::string> hidden_texts(const Program& program) {
+  const auto& file = program.sources.file(0);
+  std::vector<std::string> hidden;
+  for (const auto& part : file.hidden) hidden.push_back(file.text.substr(part.begin, part.end - part.begin));
+  std::sort(hidden.begin(), hidden.end());
+  return hidden;
+}
+
+}  // namespace
+
 TEST_CASE("a run error on a line with secret literals shows their masks", "[secret-literals]") {
   ::unsetenv("FLOW_TEST_NEVER_SET");
   EngineFixture f(R"(
@@ -43,10 +56,7 @@ process Q { field R secret; on Go { save; } }
 test "t" { instance "P1" of P { S = "test-secret-0006"; T = "plain-test"; } run P.Go on "P1"; }
 )", diagnostics);
   REQUIRE_FALSE(diagnostics.has_errors());
-  const auto& file = program->sources.file(0);
-  std::vector<std::string> hidden;
-  for (const auto& part : file.hidden) hidden.push_back(file.text.substr(part.begin, part.end - part.begin));
-  std::sort(hidden.begin(), hidden.end());
+  const auto hidden = hidden_texts(*program);
   CHECK(hidden == std::vector<std::string>{"\"${T}-0005\"", "\"default-secret-0001\"", "\"mapped-secret-0003\"",
                                            "\"set-secret-0002\"", "\"start-secret-0004\"", "\"test-secret-0006\""});
 }
@@ -128,10 +138,7 @@ datasource D rest {
 }
 )", diagnostics);
   REQUIRE_FALSE(diagnostics.has_errors());
-  const auto& file = program->sources.file(0);
-  std::vector<std::string> hidden;
-  for (const auto& part : file.hidden) hidden.push_back(file.text.substr(part.begin, part.end - part.begin));
-  std::sort(hidden.begin(), hidden.end());
+  const auto hidden = hidden_texts(*program);
   CHECK(hidden == std::vector<std::string>{"\"Bearer hardcoded-bearer-value-8888\"", "\"fallback-other-0001\"",
                                            "\"hardcoded-api-key-value-9999\""});
 }
