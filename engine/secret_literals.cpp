@@ -1,7 +1,6 @@
 #include "engine/secret_literals.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <optional>
 #include <regex>
@@ -9,6 +8,7 @@
 
 #include "engine/rest_call.hpp"
 #include "engine/value.hpp"
+#include "grammar/unit_hint.hpp"
 
 namespace flow {
 
@@ -144,8 +144,6 @@ std::size_t past_comment(std::string_view text, std::size_t at) {
   return close == std::string_view::npos ? text.size() : close + 2;
 }
 
-bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
 /// Whether the text before `quote` ends with `env(`: the variable's name, not a secret.
 bool names_variable(std::string_view text, std::size_t quote) {
   auto before = text.substr(0, quote);
@@ -189,9 +187,9 @@ std::vector<HiddenText> scan_secret_literals(std::string_view text,
       const auto literal = literal_at(text, at);
       target = literal.content;
       at = literal.end;
-    } else if (is_name_char(c)) {
+    } else if (syntax::is_word_char(c)) {
       const auto begin = at;
-      while (at < text.size() && is_name_char(text[at])) ++at;
+      while (at < text.size() && syntax::is_word_char(text[at])) ++at;
       target = text.substr(begin, at - begin);
     } else if (c == '=' && text.substr(at, 2) != "==" && !target.empty() && is_secret(target)) {
       at = hide_value_literals(text, at + 1, hidden);
