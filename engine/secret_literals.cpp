@@ -1,9 +1,9 @@
 #include "engine/secret_literals.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <optional>
-#include <regex>
 #include <set>
 
 #include "engine/rest_call.hpp"
@@ -203,12 +203,28 @@ std::vector<HiddenText> scan_secret_literals(std::string_view text,
 }
 
 std::vector<HiddenText> likely_secret_literals(std::string_view text) {
-  // `field NAME secret`, read leniently: the file may not parse.
-  static const std::regex declaration(R"(\bfield\s+([A-Za-z_][A-Za-z0-9_]*)\s+secret\b)");
+  // `field NAME secret`, read leniently word by word: the file may not parse.
   std::set<std::string, std::less<>> fields;
-  const std::string copy(text);
-  for (auto it = std::sregex_iterator(copy.begin(), copy.end(), declaration); it != std::sregex_iterator(); ++it)
-    fields.insert((*it)[1].str());
+  const auto word_from = [&text](std::size_t at) {
+    std::size_t end = at;
+    while (end < text.size() && syntax::is_word_char(text[end])) ++end;
+    return text.substr(at, end - at);
+  };
+  const auto past_spaces = [&text](std::size_t at) {  // at least one, or npos
+    const auto end = text.find_first_not_of(" \t\n\r\f\v", at);
+    return end == at ? std::string_view::npos : std::min(end, text.size());
+  };
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    if (!syntax::is_word_char(text[at]) || (at > 0 && syntax::is_word_char(text[at - 1]))) continue;
+    const auto keyword = word_from(at);
+    at += keyword.size() - 1;
+    if (keyword != "field") continue;
+    const auto name_at = past_spaces(at + 1);
+    if (name_at >= text.size() || std::isdigit(static_cast<unsigned char>(text[name_at]))) continue;
+    const auto name = word_from(name_at);
+    const auto type_at = name.empty() ? std::string_view::npos : past_spaces(name_at + name.size());
+    if (type_at < text.size() && word_from(type_at) == "secret") fields.insert(std::string(name));
+  }
   return scan_secret_literals(text, [&fields](std::string_view name) {
     return fields.count(name) > 0 || is_credential_name(name);
   });
