@@ -238,7 +238,7 @@ asio::awaitable<void> RunState::commit(std::optional<RunRecord> history) {
     instance.created = commit.created;
     instance.modified = commit.modified;
     // A save writes the whole instance, a checkpoint its fields (Store::commit_runs).
-    if (stored && commit.save) *stored = commit.save->fields;
+    if (stored && commit.save) *stored = std::move(commit.save->fields);  // `commit` ends here
     else if (stored) for (const auto& [name, value] : commit.checkpoint) stored->insert_or_assign(name, value);
   }
   if (commit.save) {

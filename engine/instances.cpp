@@ -47,7 +47,7 @@ void apply_declared_types(const ast::ProcessDecl& process, InstanceRecord& recor
     const auto found = record.fields.find(field.name.text);
     if (found == record.fields.end()) continue;
     try {
-      found->second = coerce_to_field(found->second, field.type, field.name.text);
+      coerce_field_in_place(found->second, field.type, field.name.text);
     } catch (const RunError& e) {
       throw LocatedError(field.range, stored_type_mismatch(field, record.id, found->second, e.what()));
     }

@@ -43,7 +43,8 @@ std::vector<Step> split_path(std::string_view path) {
 }  // namespace
 
 const Json* json_path_get(const Json& root, std::string_view path) {
-  if (!path.empty() && path.find_first_of(".[") == std::string_view::npos) {  // a plain key, as most are
+  // A plain key, as most are (two memchr: find_first_of tries each byte in turn).
+  if (!path.empty() && path.find('.') == std::string_view::npos && path.find('[') == std::string_view::npos) {
     if (!root.is_object()) return nullptr;
     const auto it = root.find(path);
     return it == root.end() ? nullptr : &*it;

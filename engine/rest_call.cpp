@@ -1,6 +1,7 @@
 #include "engine/rest_call.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <sstream>
 
@@ -12,6 +13,8 @@
 namespace flow {
 
 namespace {
+
+constexpr std::string_view kCredentialWords[] = {"auth", "key", "token", "secret", "password", "cookie"};
 
 const char* verb_text(ast::HttpVerb verb) {
   switch (verb) {
@@ -30,12 +33,18 @@ const std::string& wire_name(const Part& part) {
   return part.wire_name ? *part.wire_name : part.name.text;
 }
 
-/// The value for a declared part: the mapped one, else its declared default.
-std::optional<Value> part_value(const ast::RequestPart& part, const std::map<std::string, Value>& mapped,
-                                const Scope& scope) {
-  if (auto it = mapped.find(part.name.text); it != mapped.end()) return it->second;
-  if (part.default_value) return evaluate(*part.default_value, scope);
-  return std::nullopt;
+/// The value for a declared part: the mapped one, else its declared default
+/// (evaluated into `evaluated`); null when it has neither.
+const Value* part_value(const ast::RequestPart& part, const std::map<std::string, Value>& mapped, const Scope& scope,
+                        std::optional<Value>& evaluated) {
+  if (auto it = mapped.find(part.name.text); it != mapped.end()) return &it->second;
+  if (part.default_value) return &evaluated.emplace(evaluate(*part.default_value, scope));
+  return nullptr;
+}
+
+/// Appends `value` as text, percent-encoded (a text value without a copy of it).
+void append_encoded(std::string& out, const Value& value) {
+  out += value.is<std::string>() ? url_encode(value.as<std::string>()) : url_encode(to_text(value));
 }
 
 const std::map<std::string, Value>& mapped_for(ast::PartKind kind, const MappedRequest& mapped) {
@@ -202,7 +211,8 @@ void add_body(HttpRequest& request, const ast::MethodDecl& method, const MappedR
   Json json = Json::object();
   for (const auto& part : method.request) {
     if (part.kind != ast::PartKind::body) continue;
-    const auto value = part_value(part, mapped.body, scope);
+    std::optional<Value> evaluated;
+    const Value* value = part_value(part, mapped.body, scope, evaluated);
     if (!value) continue;
     note_secret(request, *value, is_credential_part(part));
     if (method.request_format == ast::BodyFormat::form) {
@@ -210,7 +220,7 @@ void add_body(HttpRequest& request, const ast::MethodDecl& method, const MappedR
       if (!form.empty()) form += '&';
       form += url_encode(wire_name(part));
       form += '=';
-      form += url_encode(to_text(*value));
+      append_encoded(form, *value);
     } else {
       json_path_set(json, wire_name(part), to_json(*value, true));
     }
@@ -223,13 +233,21 @@ void add_body(HttpRequest& request, const ast::MethodDecl& method, const MappedR
 }  // namespace
 
 bool is_credential_name(std::string_view name) {
-  std::string lower(name);
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  // "auth" covers Authorization and Proxy-Authorization.
-  for (const std::string_view word : {"auth", "key", "token", "secret", "password", "cookie"}) {
-    if (lower.find(word) != std::string::npos) return true;
+  // Folded into a buffer on the stack (ASCII only: the words are): every
+  // request part is asked, on every call.
+  std::array<char, 64> buffer;
+  std::string long_name;
+  char* folded = buffer.data();
+  if (name.size() > buffer.size()) {
+    long_name.resize(name.size());
+    folded = long_name.data();
   }
-  return false;
+  for (std::size_t i = 0; i < name.size(); ++i)
+    folded[i] = name[i] >= 'A' && name[i] <= 'Z' ? static_cast<char>(name[i] - 'A' + 'a') : name[i];
+  const std::string_view lower(folded, name.size());
+  // "auth" covers Authorization and Proxy-Authorization.
+  return std::any_of(std::begin(kCredentialWords), std::end(kCredentialWords),
+                     [lower](std::string_view word) { return lower.find(word) != std::string_view::npos; });
 }
 
 bool is_credential_part(const ast::RequestPart& part) { return part.secret || is_credential_name(wire_name(part)); }
@@ -255,7 +273,8 @@ HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& 
   for (const auto& h : ds.headers) add_header(request, h.header, evaluate(h.value, scope), h.secret);
   for (const auto& part : method.request) {
     if (part.kind != ast::PartKind::header && part.kind != ast::PartKind::query) continue;
-    const auto value = part_value(part, mapped_for(part.kind, mapped), scope);
+    std::optional<Value> evaluated;
+    const Value* value = part_value(part, mapped_for(part.kind, mapped), scope, evaluated);
     if (!value || value->is_null()) continue;
     const std::string& wire = wire_name(part);
     if (part.kind == ast::PartKind::header) {
@@ -263,7 +282,10 @@ HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& 
       continue;
     }
     note_secret(request, *value, part.secret || is_credential_name(wire));
-    query += (query.size() > 1 ? "&" : query.empty() ? "?" : "") + url_encode(wire) + "=" + url_encode(to_text(*value));
+    query += query.size() > 1 ? "&" : query.empty() ? "?" : "";
+    query += url_encode(wire);
+    query += '=';
+    append_encoded(query, *value);
   }
   request.url += query;
   add_body(request, method, mapped, scope);

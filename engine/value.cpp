@@ -504,6 +504,30 @@ static Value coerce_scalar(Value value, ast::FieldType type, std::string_view fi
   mismatch(value, type, field);
 }
 
+/// Whether coerce_to_field hands `value` back as it is, but for its taint.
+static bool holds_field_type(const Value& value, ast::FieldType type) {
+  using FT = ast::FieldType;
+  switch (type) {
+    case FT::text:
+    case FT::secret: return value.is<std::string>();
+    case FT::number: return value.is<double>() && std::isfinite(value.as<double>());
+    case FT::boolean: return value.is<bool>();
+    case FT::datetime: return value.is<TimePoint>();
+    case FT::duration: return value.is<Duration>();
+    case FT::json: return value.is<Json>();
+    case FT::list: return value.is<List>();
+  }
+  return false;
+}
+
+void coerce_field_in_place(Value& value, ast::FieldType type, std::string_view field_name) {
+  if (value.is_null() || holds_field_type(value, type)) {
+    value.secret = value.secret || type == ast::FieldType::secret;
+    return;
+  }
+  value = coerce_to_field(value, type, field_name);
+}
+
 Value coerce_to_field(Value value, ast::FieldType type, std::string_view field_name) {
   using FT = ast::FieldType;
   if (value.is_null()) {

@@ -133,6 +133,11 @@ bool truthy(const Value& value);
 /// Text that spells a number converts to number (form/JSON answers often carry "3600").
 Value coerce_to_field(Value value, ast::FieldType type, std::string_view field_name);
 
+/// coerce_to_field on a value in place; a value the field's type already
+/// holds is only tainted as the type asks (no copy: a run types every stored
+/// field as it loads them). On an error `value` is left as it was.
+void coerce_field_in_place(Value& value, ast::FieldType type, std::string_view field_name);
+
 /// The error for a number that is not finite: `what` ("the result of '*'") is
 /// out of a number's range. Infinity and NaN are never a value: the store
 /// could not keep them, and every later step would compute nonsense.

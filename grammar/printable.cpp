@@ -54,6 +54,12 @@ std::string printable(std::string_view text, Layout layout) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t at = 0; at < text.size();) {
+    // A run of plain printable ASCII, the whole of most texts, is copied at once.
+    std::size_t plain = at;
+    while (plain < text.size() && text[plain] >= 0x20 && text[plain] < 0x7f) ++plain;
+    out.append(text.data() + at, plain - at);
+    if (plain == text.size()) break;
+    at = plain;
     const auto byte = static_cast<unsigned char>(text[at]);
     if (byte < 0x80) {
       append_ascii(out, text[at++], layout);

@@ -23,7 +23,9 @@ using Parser = beast_http::response_parser<beast_http::string_body>;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kHeaderLimit = 64 * 1024;
 
-bool has_line_break(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
+bool has_line_break(std::string_view text) {
+  return text.find('\r') != std::string_view::npos || text.find('\n') != std::string_view::npos;
+}
 
 bool is_gzip(std::string_view encoding) {
   return beast::iequals(encoding, "gzip") || beast::iequals(encoding, "x-gzip");

@@ -171,6 +171,12 @@ TEST_CASE("credential headers by name", "[rest]") {
     INFO(name);
     CHECK_FALSE(is_credential_name(name));
   }
+  // Names longer than the folding buffer, the word at either end of them.
+  const std::string padding(70, 'x');
+  CHECK(is_credential_name(padding + "-TOKEN"));
+  CHECK(is_credential_name("Secret-" + padding));
+  CHECK_FALSE(is_credential_name(padding + "-tokn"));
+  CHECK_FALSE(is_credential_name(""));
 }
 
 TEST_CASE("an answer echoing a credential header makes the field it is mapped into secret", "[rest]") {

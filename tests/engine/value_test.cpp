@@ -4,6 +4,7 @@
 
 #include <date/date.h>
 
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -238,4 +239,35 @@ TEST_CASE("a tainted text shows its last 4 characters only while it is a secret 
   CHECK(display(prefix, true) == "WRONG-token-abcd");
   Value plain(std::string("WRONG-token-abcdefghijklmnopqrstuvwxyz"));
   CHECK_FALSE(is_whole_secret(mark_whole_secret(plain)));  // not tainted: nothing to mark
+}
+
+TEST_CASE("coerce_field_in_place types a value as coerce_to_field does, and keeps it on an error", "[value]") {
+  using flow::Value;
+  using flow::ast::FieldType;
+  const std::vector<Value> values = {Value(), Value("text"), Value("3600"), Value("2026-11-29T10:00:00Z"), Value(42),
+                                     Value(true), Value(flow::TimePoint(std::chrono::seconds(1700000000))),
+                                     Value(flow::Duration(std::chrono::seconds(90))), Value(std::string("tok-0123456789"), true),
+                                     Value(flow::Json::parse(R"({"a":[1,2]})")), Value(flow::Json::parse("[1,2]")),
+                                     Value(flow::List{Value(1), Value("b")})};
+  for (const auto type : {FieldType::text, FieldType::secret, FieldType::number, FieldType::boolean,
+                          FieldType::datetime, FieldType::duration, FieldType::json, FieldType::list}) {
+    for (const auto& value : values) {
+      INFO(flow::field_type_name(type) << " <- " << flow::shown(value));
+      std::optional<Value> expected;
+      try {
+        expected = flow::coerce_to_field(value, type, "F");
+      } catch (const flow::RunError&) {
+      }
+      Value in_place = value;
+      if (expected) {
+        flow::coerce_field_in_place(in_place, type, "F");
+        CHECK(in_place == *expected);
+        CHECK(in_place.secret == expected->secret);
+      } else {
+        CHECK_THROWS_AS(flow::coerce_field_in_place(in_place, type, "F"), flow::RunError);
+        CHECK(in_place == value);
+        CHECK(in_place.secret == value.secret);
+      }
+    }
+  }
 }
