@@ -22,6 +22,7 @@ struct Scheduler::Task {
   TaskStats stats;
   TaskState state;       // as last read, planned or run: the store's copy lags while `unsaved`
   bool unsaved = false;  // the last save failed; the next one retries it
+  std::int64_t uncounted = 0;  // runs in state.run_count the store has not counted yet (saves failed)
   std::string waiting;   // a dynamic time's last logged reason for having none (empty: it had one)
   /// A paused dynamic task: what it last passed over, as logged (its first
   /// run, or its time); empty once it runs. Its slot is asked again every
@@ -67,7 +68,8 @@ Scheduler::Scheduler(Clock& clock, Store& store, std::vector<const ast::Schedule
       throw ScheduleError("schedule \"" + decl->name + "\": another schedule has the same name");
     }
     try {
-      auto task = std::make_unique<Task>(Task{decl, make_schedule_spec(*decl), {}, {}, false, {}, {}, {}, {}});
+      auto task =
+          std::make_unique<Task>(Task{decl, make_schedule_spec(*decl), {}, {}, false, 0, {}, {}, {}, {}, {}});
       task->state.name = decl->name;
       tasks_.push_back(std::move(task));
     } catch (const ScheduleError& e) {
@@ -133,8 +135,15 @@ bool Scheduler::refresh_state(Task& task, std::string_view otherwise) {
 }
 
 void Scheduler::save_state(Task& task) {
+  TaskUpdate update;
+  update.name = task.state.name;
+  update.new_runs = task.uncounted;
+  if (task.uncounted > 0) update.last_run = task.state.last_run;  // else the stored one stays (a run by hand)
+  update.plan = true;
+  update.next_run = task.state.next_run;
+  update.anchor = task.state.anchor;
   try {
-    store_.save_task(task.state);
+    store_.update_task(update);
   } catch (const StoreError& e) {
     task.unsaved = true;
     note(task, std::string("cannot save its state: ") + e.what() +
@@ -143,6 +152,7 @@ void Scheduler::save_state(Task& task) {
   }
   if (task.unsaved) note(task, "its state is saved again");
   task.unsaved = false;
+  task.uncounted = 0;
 }
 
 std::optional<TimePoint> Scheduler::dynamic_at(Task& task) {
@@ -287,6 +297,7 @@ asio::awaitable<NextSlot> Scheduler::run_slot(Task* task, TimePoint slot, TimePo
   const Duration back = std::min(take_steps(*task), Duration(0));
   task->state.last_run = started + back;
   task->state.run_count += 1;
+  task->uncounted += 1;
   TaskProgress progress = progress_of(task->state);
   progress.next_run = slot;
   const bool late = began_late(task->spec, progress, wake, started);

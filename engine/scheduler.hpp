@@ -28,9 +28,11 @@
 // loop keeps its TaskState in memory, logs the failure, and goes on with its
 // schedule. A save that failed is retried at the next save point (the next
 // slot) and once more when the loop exits; until it succeeds, reads take only
-// paused/deleted from the store. A state that cannot be read at start-up is
-// read again every store_retry before the first slot is planned: planning
-// without it could run a paused task or run a slot twice.
+// paused/deleted from the store, and its runs are added to the stored count
+// when it goes through (Store::update_task): runs counted by hand meanwhile
+// stay. A state that cannot be read at start-up is read again every
+// store_retry before the first slot is planned: planning without it could run
+// a paused task or run a slot twice.
 //
 // stop() sets a flag and wakes every Clock sleep (Clock::cancel_all); a loop
 // that is running a task lets it finish, persists its state and exits. run()
@@ -174,7 +176,9 @@ class Scheduler {
   /// only paused/deleted); false when the store cannot be read, logged with
   /// `otherwise`, what the loop does instead.
   bool refresh_state(Task& task, std::string_view otherwise);
-  /// Writes task.state; a failure is logged and left for the next save.
+  /// Writes task.state's plan and the runs the store has not counted yet
+  /// (Store::update_task: added to its count, so runs counted by hand in
+  /// another process meanwhile stay); a failure is logged and left for the next save.
   void save_state(Task& task);
   void note(const Task& task, const std::string& message) const;
 
