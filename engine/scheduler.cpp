@@ -29,6 +29,7 @@ struct Scheduler::Task {
   /// minute while paused, and one time passed over is one line, not one a minute.
   std::string passed_over;
   std::optional<TimePoint> dynamic_time;  // the runner's last dynamic time for it
+  std::optional<std::int64_t> dynamic_revision;  // and the instance revision it came from
   std::optional<TimePoint> far_noted;     // the implausibly far dynamic time last logged
   Duration steps_seen{0};  // the clock's steps (ClockWatch::total) its planned slot already follows
 };
@@ -69,7 +70,7 @@ Scheduler::Scheduler(Clock& clock, Store& store, std::vector<const ast::Schedule
     }
     try {
       auto task =
-          std::make_unique<Task>(Task{decl, make_schedule_spec(*decl), {}, {}, false, 0, {}, {}, {}, {}, {}});
+          std::make_unique<Task>(Task{decl, make_schedule_spec(*decl), {}, {}, false, 0, {}, {}, {}, {}, {}, {}});
       task->state.name = decl->name;
       tasks_.push_back(std::move(task));
     } catch (const ScheduleError& e) {
@@ -166,13 +167,14 @@ std::optional<TimePoint> Scheduler::dynamic_at(Task& task) {
     next.waiting = std::string("cannot read what its time is computed from: ") + e.what();
   }
   task.dynamic_time = next.at;
+  task.dynamic_revision = next.revision;
   if (next.at) {
     if (!task.waiting.empty()) note(task, "its time can be computed now: " + format_iso(*next.at));
     task.waiting.clear();
     if (*next.at - clock_.now() > kFarthestPlausible && next.at != task.far_noted) {
       note(task, "its time " + format_iso(*next.at) + " is more than 100 years away; it waits for it all the "
                  "same: are the values it is computed from right? (once they are mended, restart the daemon: it "
-                 "does not compute a planned time again)");
+                 "computes a planned time again only when it comes)");
       task.far_noted = next.at;
     }
     return next.at;
@@ -209,6 +211,7 @@ asio::awaitable<void> Scheduler::task_loop(Task* task) {
     refresh_state(*task, kGoingOn);  // an admin may have paused or deleted it meanwhile
     if (task->state.deleted) break;
     if (task->state.paused) next = pass_over(*task, *next.slot);
+    else if (auto moved = replanned_if_written(*task, *next.slot)) next = std::move(*moved);
     else next = co_await run_slot(task, *next.slot, *next.slot + jitter);
   }
   if (task->unsaved) save_state(*task);  // the last chance before the daemon stops
@@ -254,6 +257,22 @@ NextSlot Scheduler::plan_after_clock_ahead(Task& task, const ScheduleSpec& spec,
   note(task, "its last run is recorded at " + format_iso(*state.last_run) + ", " + rounded(ahead) +
                  " ahead of the clock now: the clock was ahead then and has been set back; " + what +
                  (state.next_run ? ", not at " + format_iso(*state.next_run) + " (planned by that clock)" : ""));
+  persist_next(task, next);
+  return next;
+}
+
+std::optional<NextSlot> Scheduler::replanned_if_written(Task& task, TimePoint slot) {
+  // Only a slot computed from the instance: not `first run now`'s, nor one planned while it could not be read.
+  if (!std::holds_alternative<DynamicSpec>(task.spec.when) || !task.dynamic_revision) return std::nullopt;
+  const auto planned_from = task.dynamic_revision;
+  const auto at = dynamic_at(task);
+  if (!task.dynamic_revision || task.dynamic_revision == planned_from) return std::nullopt;  // as planned
+  const TimePoint now = clock_.now();
+  if (at && *at <= now) return std::nullopt;  // due all the same
+  note(task, "its instance was written since its slot " + format_iso(slot) +
+                 " was planned (a run by hand, or another process's): " +
+                 (at ? "its time is " + format_iso(*at) + " now, and it waits for it" : "it does not run now"));
+  NextSlot next = plan_start(task.spec, progress_of(task.state), now, at);
   persist_next(task, next);
   return next;
 }

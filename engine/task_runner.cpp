@@ -162,6 +162,7 @@ DynamicNext InterpreterTaskRunner::dynamic_next(const ast::ScheduleDecl& schedul
   const auto& time = computed->time;
   const std::string id = computed->id.value_or("");
   next.at = time.at;
+  next.revision = computed->revision;
   if (next.at) return next;
   if (!time.error) {
     next.waiting = waiting_note(schedule, *computed);
