@@ -195,7 +195,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic slot runs as planned when its 
 
   runner.dynamic = kT0 + 40min;  // written again, and its time is due: it runs as it would have
   runner.revision = 6;
-  advance_in_steps(io, clock, kT0 + 95min);
+  advance_in_steps(io, clock, kT0 + 90min + 30s);
   CHECK(runner.started == times({30min, 90min}));
   CHECK(log.lines.empty());
   stop_and_drain(io, daemon);
