@@ -22,12 +22,14 @@ struct Scheduler::Task {
   TaskStats stats;
   TaskState state;       // as last read, planned or run: the store's copy lags while `unsaved`
   bool unsaved = false;  // the last save failed; the next one retries it
+  std::int64_t uncounted = 0;  // runs in state.run_count the store has not counted yet (saves failed)
   std::string waiting;   // a dynamic time's last logged reason for having none (empty: it had one)
   /// A paused dynamic task: what it last passed over, as logged (its first
   /// run, or its time); empty once it runs. Its slot is asked again every
   /// minute while paused, and one time passed over is one line, not one a minute.
   std::string passed_over;
   std::optional<TimePoint> dynamic_time;  // the runner's last dynamic time for it
+  std::optional<std::int64_t> dynamic_revision;  // and the instance revision it came from
   std::optional<TimePoint> far_noted;     // the implausibly far dynamic time last logged
   Duration steps_seen{0};  // the clock's steps (ClockWatch::total) its planned slot already follows
 };
@@ -67,7 +69,8 @@ Scheduler::Scheduler(Clock& clock, Store& store, std::vector<const ast::Schedule
       throw ScheduleError("schedule \"" + decl->name + "\": another schedule has the same name");
     }
     try {
-      auto task = std::make_unique<Task>(Task{decl, make_schedule_spec(*decl), {}, {}, false, {}, {}, {}, {}});
+      auto task =
+          std::make_unique<Task>(Task{decl, make_schedule_spec(*decl), {}, {}, false, 0, {}, {}, {}, {}, {}, {}});
       task->state.name = decl->name;
       tasks_.push_back(std::move(task));
     } catch (const ScheduleError& e) {
@@ -133,8 +136,15 @@ bool Scheduler::refresh_state(Task& task, std::string_view otherwise) {
 }
 
 void Scheduler::save_state(Task& task) {
+  TaskUpdate update;
+  update.name = task.state.name;
+  update.new_runs = task.uncounted;
+  if (task.uncounted > 0) update.last_run = task.state.last_run;  // else the stored one stays (a run by hand)
+  update.plan = true;
+  update.next_run = task.state.next_run;
+  update.anchor = task.state.anchor;
   try {
-    store_.save_task(task.state);
+    store_.update_task(update);
   } catch (const StoreError& e) {
     task.unsaved = true;
     note(task, std::string("cannot save its state: ") + e.what() +
@@ -143,6 +153,7 @@ void Scheduler::save_state(Task& task) {
   }
   if (task.unsaved) note(task, "its state is saved again");
   task.unsaved = false;
+  task.uncounted = 0;
 }
 
 std::optional<TimePoint> Scheduler::dynamic_at(Task& task) {
@@ -156,13 +167,14 @@ std::optional<TimePoint> Scheduler::dynamic_at(Task& task) {
     next.waiting = std::string("cannot read what its time is computed from: ") + e.what();
   }
   task.dynamic_time = next.at;
+  task.dynamic_revision = next.revision;
   if (next.at) {
     if (!task.waiting.empty()) note(task, "its time can be computed now: " + format_iso(*next.at));
     task.waiting.clear();
     if (*next.at - clock_.now() > kFarthestPlausible && next.at != task.far_noted) {
       note(task, "its time " + format_iso(*next.at) + " is more than 100 years away; it waits for it all the "
                  "same: are the values it is computed from right? (once they are mended, restart the daemon: it "
-                 "does not compute a planned time again)");
+                 "computes a planned time again only when it comes)");
       task.far_noted = next.at;
     }
     return next.at;
@@ -199,6 +211,7 @@ asio::awaitable<void> Scheduler::task_loop(Task* task) {
     refresh_state(*task, kGoingOn);  // an admin may have paused or deleted it meanwhile
     if (task->state.deleted) break;
     if (task->state.paused) next = pass_over(*task, *next.slot);
+    else if (auto moved = replanned_if_written(*task, *next.slot)) next = std::move(*moved);
     else next = co_await run_slot(task, *next.slot, *next.slot + jitter);
   }
   if (task->unsaved) save_state(*task);  // the last chance before the daemon stops
@@ -248,6 +261,22 @@ NextSlot Scheduler::plan_after_clock_ahead(Task& task, const ScheduleSpec& spec,
   return next;
 }
 
+std::optional<NextSlot> Scheduler::replanned_if_written(Task& task, TimePoint slot) {
+  // Only a slot computed from the instance: not `first run now`'s, nor one planned while it could not be read.
+  if (!std::holds_alternative<DynamicSpec>(task.spec.when) || !task.dynamic_revision) return std::nullopt;
+  const auto planned_from = task.dynamic_revision;
+  const auto at = dynamic_at(task);
+  if (!task.dynamic_revision || task.dynamic_revision == planned_from) return std::nullopt;  // as planned
+  const TimePoint now = clock_.now();
+  if (at && *at <= now) return std::nullopt;  // due all the same
+  note(task, "its instance was written since its slot " + format_iso(slot) +
+                 " was planned (a run by hand, or another process's): " +
+                 (at ? "its time is " + format_iso(*at) + " now, and it waits for it" : "it does not run now"));
+  NextSlot next = plan_start(task.spec, progress_of(task.state), now, at);
+  persist_next(task, next);
+  return next;
+}
+
 NextSlot Scheduler::pass_over(Task& task, TimePoint slot) {
   if (!std::holds_alternative<DynamicSpec>(task.spec.when)) {
     ++task.stats.skipped;
@@ -287,6 +316,7 @@ asio::awaitable<NextSlot> Scheduler::run_slot(Task* task, TimePoint slot, TimePo
   const Duration back = std::min(take_steps(*task), Duration(0));
   task->state.last_run = started + back;
   task->state.run_count += 1;
+  task->uncounted += 1;
   TaskProgress progress = progress_of(task->state);
   progress.next_run = slot;
   const bool late = began_late(task->spec, progress, wake, started);

@@ -13,7 +13,9 @@
 //      it (engine/clock_steps.hpp has the rules);
 //   3. re-reads its TaskState (an admin command in another process may have
 //      paused or deleted it): deleted ends the loop, paused passes the slot
-//      over without running;
+//      over without running; a dynamic task whose instance was written since
+//      its slot was planned (a refresh by hand in another process) computes
+//      its time again, and waits for it when it moved on;
 //   4. runs the task through the TaskRunner, retrying transient failures
 //      `retry N times backoff D` (D, 2D, 4D, ...);
 //   5. persists last_run, run_count and the next slot (plan_after_run: a run
@@ -28,9 +30,11 @@
 // loop keeps its TaskState in memory, logs the failure, and goes on with its
 // schedule. A save that failed is retried at the next save point (the next
 // slot) and once more when the loop exits; until it succeeds, reads take only
-// paused/deleted from the store. A state that cannot be read at start-up is
-// read again every store_retry before the first slot is planned: planning
-// without it could run a paused task or run a slot twice.
+// paused/deleted from the store, and its runs are added to the stored count
+// when it goes through (Store::update_task): runs counted by hand meanwhile
+// stay. A state that cannot be read at start-up is read again every
+// store_retry before the first slot is planned: planning without it could run
+// a paused task or run a slot twice.
 //
 // stop() sets a flag and wakes every Clock sleep (Clock::cancel_all); a loop
 // that is running a task lets it finish, persists its state and exits. run()
@@ -81,6 +85,9 @@ struct DynamicNext {
   std::string waiting;
   /// More lines under it (an evaluation error rendered with its source line), or empty.
   std::string detail;
+  /// The revision of the instance it was computed from (InstanceRecord::revision,
+  /// which every write moves, another process's too); none when it was not read.
+  std::optional<std::int64_t> revision{};
 };
 
 /// What the scheduler calls to run tasks; the interpreter implements it.
@@ -147,6 +154,12 @@ class Scheduler {
   /// plan_first for a task whose last run is stored `ahead` of the clock
   /// (engine/clock_steps.hpp): due now, logged, persisted.
   NextSlot plan_after_clock_ahead(Task& task, const ScheduleSpec& spec, Duration ahead);
+  /// At a dynamic task's slot, before it runs: when its instance was written
+  /// since the slot was planned (a run by hand in another process), its time
+  /// computed again; a time that moved past now (or that cannot be computed
+  /// now) is planned and persisted instead of the run. None: run as planned.
+  /// The daemon reads nothing between slots, so this is where it notices.
+  std::optional<NextSlot> replanned_if_written(Task& task, TimePoint slot);
   /// Passes `slot` of a paused task over and persists the next one.
   NextSlot pass_over(Task& task, TimePoint slot);
   /// What a paused dynamic task passes over: its first run, or its time.
@@ -174,7 +187,9 @@ class Scheduler {
   /// only paused/deleted); false when the store cannot be read, logged with
   /// `otherwise`, what the loop does instead.
   bool refresh_state(Task& task, std::string_view otherwise);
-  /// Writes task.state; a failure is logged and left for the next save.
+  /// Writes task.state's plan and the runs the store has not counted yet
+  /// (Store::update_task: added to its count, so runs counted by hand in
+  /// another process meanwhile stay); a failure is logged and left for the next save.
   void save_state(Task& task);
   void note(const Task& task, const std::string& message) const;
 

@@ -21,6 +21,23 @@ KeptSplit split_kept(const KeptFields& kept, const std::optional<InstanceRecord>
   return split;
 }
 
+void apply_task_update(TaskState& state, const TaskUpdate& update) {
+  state.name = update.name;
+  state.run_count += update.new_runs;
+  const bool later_stored = update.later_only && state.last_run && *state.last_run > update.last_run;
+  if (update.last_run && !later_stored) state.last_run = update.last_run;
+  if (update.plan) {
+    state.next_run = update.next_run;
+    state.anchor = update.anchor;
+  }
+}
+
+void Store::update_task(const TaskUpdate& update) {
+  TaskState state = load_task(update.name).value_or(TaskState{});
+  apply_task_update(state, update);
+  save_task(state);
+}
+
 void Store::commit_runs(const std::vector<RunCommit*>& batch, TimePoint now) {
   for (RunCommit* commit : batch) {
     try {

@@ -72,6 +72,30 @@ struct TaskState {
   std::optional<TimePoint> anchor{};  // initialized: `{name, last, next, count, paused, deleted}` stays complete
 };
 
+/// A change to one task's stored state, made on the state as stored then, in
+/// one transaction (Store::update_task): what another process wrote since this
+/// one read it stays. Runs are added to the stored count, never written over
+/// it: a daemon whose saves failed for a while must not lose the runs counted
+/// by hand meanwhile (`flow tasks run`). paused and deleted (an admin's) are
+/// left as stored; a task the store lacks is created active.
+struct TaskUpdate {
+  std::string name;
+  std::int64_t new_runs = 0;  // added to run_count
+  /// Written when set; with `later_only`, not over a later one (a run by hand:
+  /// a daemon's run may have begun after it). The daemon writes its own as it
+  /// holds it: after a step back of the clock its last run reads earlier.
+  std::optional<TimePoint> last_run{};
+  bool later_only = false;
+  /// The daemon's plan: next_run and anchor written as they are when `plan`;
+  /// else left as stored (a run by hand ran no slot).
+  bool plan = false;
+  std::optional<TimePoint> next_run{};
+  std::optional<TimePoint> anchor{};
+};
+
+/// `update` applied to `state` (a store's copy), as Store::update_task applies it.
+void apply_task_update(TaskState& state, const TaskUpdate& update);
+
 /// One run's writes since its last commit, committed together in one
 /// transaction at the run's next call or `start` and at its end
 /// (docs/semantics.md, "When writes reach the store"). Between those points a
@@ -191,6 +215,10 @@ class Store {
 
   virtual std::optional<TaskState> load_task(const std::string& name) = 0;
   virtual void save_task(const TaskState& state) = 0;
+  /// Applies `update` to the task's state as stored (TaskUpdate). This
+  /// default reads and saves it: enough for a store one process opens; a
+  /// shared store makes it one transaction.
+  virtual void update_task(const TaskUpdate& update);
   virtual std::vector<TaskState> list_tasks() = 0;
 };
 

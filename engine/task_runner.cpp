@@ -79,12 +79,13 @@ std::string suggested_at(const Program& program, const ast::ScheduleDecl& schedu
 }  // namespace
 
 void count_run_by_hand(Store& store, const std::string& name, TimePoint started) {
-  // Read just before the write: a daemon or an admin command may have changed the state since the run began.
-  TaskState state = store.load_task(name).value_or(TaskState{});
-  state.name = name;
-  if (!state.last_run || *state.last_run < started) state.last_run = started;  // a daemon's run may have begun later
-  state.run_count += 1;
-  store.save_task(state);
+  // Counted in the store itself: a daemon or an admin command may write the state meanwhile.
+  TaskUpdate update;
+  update.name = name;
+  update.new_runs = 1;
+  update.last_run = started;
+  update.later_only = true;  // a daemon's run may have begun later
+  store.update_task(update);
 }
 
 InterpreterTaskRunner::InterpreterTaskRunner(Interpreter& interpreter,
@@ -161,6 +162,7 @@ DynamicNext InterpreterTaskRunner::dynamic_next(const ast::ScheduleDecl& schedul
   const auto& time = computed->time;
   const std::string id = computed->id.value_or("");
   next.at = time.at;
+  next.revision = computed->revision;
   if (next.at) return next;
   if (!time.error) {
     next.waiting = waiting_note(schedule, *computed);

@@ -99,7 +99,7 @@ int run_daemon(const std::vector<std::string>& raw, const Args& args, std::ostre
     return 1;
   }
   auto& clock = runtime.clock();
-  runtime.seed_instances(err);
+  for (const auto& error : runtime.seed_instances()) err << error;  // every schedule may need them
 
   InterpreterTaskRunner runner(runtime.interpreter(), [&](const std::string& task, const RunResult& result) {
     const auto instance = result.instance.id.empty() ? std::string("(new)") : printable(result.instance.id);

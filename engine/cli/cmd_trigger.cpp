@@ -19,7 +19,9 @@ int cmd_trigger(const std::vector<std::string>& raw, std::ostream& out, std::ost
   require_target(*loaded->program, process, handler);
   const bool reveal = args.flag("show-secrets");
   Runtime runtime(*loaded, db_path(args, files), RunOptions{reveal}, store_options(args));
-  runtime.seed_instances(err, args.option("id"));
+  // Quietly: another declared instance that cannot be seeded (its env() unset)
+  // is no business of this run. Its own is left to the run, whose error says why.
+  (void)runtime.seed_instances(args.option("id"));
   const auto result = runtime.run_now(RunRequest{process, handler, args.option("id"), ""});
   if (args.flag("json")) out << run_json(result, reveal) << "\n";
   else print_run(out, err, result, reveal);

@@ -144,7 +144,8 @@ void ReplSession::load(const std::vector<std::string>& files) {
   runtime_.reset();
   loaded_ = std::move(loaded);
   runtime_ = std::make_unique<Runtime>(*loaded_, options_.db, RunOptions{options_.reveal_secrets});
-  runtime_->seed_instances(out_);  // as the daemon does: instance("ID") reads them, :new cannot take their IDs
+  // As the daemon does, saying those it cannot seed: instance("ID") reads them, :new cannot take their IDs.
+  for (const auto& error : runtime_->seed_instances()) out_ << error;
   options_.files = files;
   if (current_ && !loaded_->program->process(current_->process)) current_.reset();
 }

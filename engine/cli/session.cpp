@@ -104,11 +104,11 @@ T Runtime::complete(asio::awaitable<T> work, const char* on_signal_text, std::os
   return std::move(*result);
 }
 
-void Runtime::seed_instances(std::ostream& err, const std::optional<std::string>& run_seeds) {
+std::vector<std::string> Runtime::seed_instances(const std::optional<std::string>& run_seeds) {
   std::vector<const ast::InstanceDecl*> declarations;
   for (const auto* declaration : interpreter_->program().instances())
     if (declaration->id != run_seeds) declarations.push_back(declaration);
-  for (const auto& error : interpreter_->seed_instances(declarations)) err << error;
+  return interpreter_->seed_instances(declarations);
 }
 
 RunResult Runtime::run_now(RunRequest request, std::optional<InstanceRecord> preview) {

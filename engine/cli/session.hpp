@@ -48,11 +48,12 @@ class Runtime {
   /// Seeds the instances the files declare that the store does not hold yet,
   /// as every command that runs handlers does first (a stored one is never
   /// overwritten): instance("ID") reads them, and no new instance can take a
-  /// declared ID. Those it cannot seed (an env() unset, a store that takes no
-  /// writes) are said on `err`, and stay unseeded. `run_seeds`: the Process
-  /// ID of the instance the command runs on, left to its run, which seeds it
-  /// and says why it cannot (once, in the run's error).
-  void seed_instances(std::ostream& err, const std::optional<std::string>& run_seeds = std::nullopt);
+  /// declared ID. Returns why it could not seed some (an env() unset, a store
+  /// that takes no writes), rendered, for the command to say; they stay
+  /// unseeded. `run_seeds`: the Process ID of the instance the command runs
+  /// on, left to its run, which seeds it and says why it cannot (once, in the
+  /// run's error).
+  std::vector<std::string> seed_instances(const std::optional<std::string>& run_seeds = std::nullopt);
   /// Runs one handler to completion on the io_context.
   RunResult run_now(RunRequest request, std::optional<InstanceRecord> preview = std::nullopt);
   /// Runs loose rules (the REPL's input) on `instance` to completion.

@@ -250,6 +250,24 @@ class SqliteStore final : public Store {
     transaction.commit();
   }
 
+  void update_task(const TaskUpdate& update) override {
+    const Operation operation("cannot save task", update.name);
+    Transaction transaction(db_, operation);
+    // On the row as stored: another process's count (a run by hand) is added to, not written over.
+    auto upsert = db_.prepare(
+        "INSERT INTO tasks (name, last_run, next_run, run_count, paused, deleted, anchor)"
+        " VALUES (?1, ?2, ?3, ?4, 0, 0, ?5) ON CONFLICT (name) DO UPDATE SET"
+        " run_count = run_count + excluded.run_count,"
+        " last_run = CASE WHEN ?2 IS NULL OR (?6 AND last_run > ?2) THEN last_run ELSE ?2 END,"
+        " next_run = CASE WHEN ?7 THEN excluded.next_run ELSE next_run END,"
+        " anchor = CASE WHEN ?7 THEN excluded.anchor ELSE anchor END",
+        operation);
+    upsert.bind(1, update.name).bind(2, to_millis(update.last_run)).bind(3, to_millis(update.next_run));
+    upsert.bind(4, update.new_runs).bind(5, to_millis(update.anchor));
+    upsert.bind(6, std::int64_t{update.later_only ? 1 : 0}).bind(7, std::int64_t{update.plan ? 1 : 0}).run();
+    transaction.commit();
+  }
+
   std::vector<TaskState> list_tasks() override {
     static const std::string kAll = std::string(kSelectTasks) + " ORDER BY name";
     auto select = db_.prepare(kAll, "cannot list tasks");

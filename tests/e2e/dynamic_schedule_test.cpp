@@ -1,6 +1,9 @@
 // A dynamic schedule (`at CreatedAt + seconds(ExpiresIn) - 5 minutes`) on a
 // fresh instance, end to end: what the daemon says while its time is not
-// known, what `flow tasks list` shows, and how the first run is made.
+// known, what `flow tasks list` shows, how the first run is made, and how a
+// running daemon follows a refresh by hand in another process.
+#include <thread>
+
 #include "e2e/e2e_support.hpp"
 
 using namespace flow;
@@ -60,4 +63,40 @@ TEST_CASE("first run now: the daemon refreshes a fresh instance at once, then fo
   const auto again = run_flow(seed.run("500ms"), seed.env);
   CHECK(count_of(again.out, "TK-1 ok") == 0);
   CHECK(provider_stats(seed.provider).at("refreshes").get<int>() == 1);
+}
+
+TEST_CASE("a running daemon follows an expiry a refresh by hand moved on, instead of running at the old time",
+          "[e2e]") {
+  const testing::TempDir dir;
+  const auto file = dir.file("expiry.flow");
+  const auto db = dir.file("flow.db");
+  write_text(file, R"(process Token {
+  field ExpiresAt datetime;
+  on Soon { set ExpiresAt = now() + 6 seconds; save; }
+  on Refresh { set ExpiresAt = now() + 1 hour; save; }
+}
+instance "T-1" of Token { }
+schedule "Before expiry" { at ExpiresAt; process Token; id "T-1"; trigger Refresh; }
+)");
+  const auto soon = std::chrono::steady_clock::now() + std::chrono::seconds(6);
+  REQUIRE(run_flow({"trigger", file, "Token.Soon", "--id", "T-1", "--db", db}).code == 0);
+  auto daemon = test::ChildProcess::start({flow_binary(), "run", file, "--db", db, "--for", "8s"});
+  REQUIRE_THAT(daemon.read_line(std::chrono::seconds(10)), Catch::Contains("running 1 schedule(s)"));
+  for (int i = 0; i < 100 && count_of(run_flow({"tasks", "list", "--db", db}).out, "next 20") == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // until it has planned the time 6 s on
+
+  // In another process, before that time: the token refreshed, its expiry an hour on.
+  const auto by_hand = run_flow({"trigger", file, "Token.Refresh", "--id", "T-1", "--db", db});
+  INFO(by_hand.out << by_hand.err);
+  REQUIRE(by_hand.code == 0);
+  REQUIRE(std::chrono::steady_clock::now() < soon);  // else this machine is too slow for the test's 6 s
+  const auto out = daemon.read_all_stdout_until_exit(std::chrono::seconds(20));
+  INFO(out << daemon.stderr_text());
+  CHECK(daemon.wait(std::chrono::seconds(5)) == 0);
+  CHECK(count_of(out, "T-1 ok") == 0);
+  CHECK(count_of(out, " task \"Before expiry\": its instance was written since its slot ") == 1);
+  CHECK(count_of(out, " now, and it waits for it\n") == 1);
+  const auto list = run_flow({"tasks", "list", "--db", db});
+  CHECK_THAT(list.out, Catch::StartsWith("Before expiry  active  runs 0  last -  next 20"));
+  CHECK(count_of(run_flow({"tasks", "history", "Before expiry", "--db", db}).out, "ok") == 0);
 }

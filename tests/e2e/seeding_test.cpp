@@ -132,26 +132,39 @@ TEST_CASE("instance(\"CFG\") of a declared instance not yet stored reads it in t
   CHECK(repl.say("instance(\"CFG\").Region") == "\"eu\"\n");
 }
 
-TEST_CASE("an instance that cannot be seeded is said once: by seeding, or by the run on it", "[e2e]") {
+TEST_CASE("an instance that cannot be seeded is said once: by seeding, or by the run on it; a trigger on another "
+          "says nothing of it", "[e2e]") {
   ::unsetenv("FLOW_E2E_NEVER_SET");
   TempDir dir;
   const auto file = dir.file("keys.flow");
   write_text(file, R"(process Key { field Value text; on Touch { save; } }
 instance "Key-1" of Key { Value = env("FLOW_E2E_NEVER_SET"); }
+instance "Key-9" of Key { Value = "nine"; }
 )");
   const auto db = dir.file("flow.db");
   const std::string error = file + ":2:35: error: environment variable FLOW_E2E_NEVER_SET is not set\n"
                                    "  instance \"Key-1\" of Key { Value = env(\"FLOW_E2E_NEVER_SET\"); }\n"
                                    "                                    ^\n";
-  // Another run goes on; Key-1 stays unseeded, and its ID is not handed out.
+  // A trigger on another instance, declared or new, goes on and says nothing
+  // of Key-1, which is no business of its run; Key-1 stays unseeded, and its ID
+  // is not handed out.
+  const auto declared = run_flow({"trigger", file, "Key.Touch", "--id", "Key-9", "--db", db});
+  CHECK(declared.code == 0);
+  CHECK(declared.err.empty());
+  CHECK_THAT(declared.out, Catch::StartsWith("log: saved Key-9 (revision 2)\n"));
   const auto other = run_flow({"trigger", file, "Key.Touch", "--db", db});
   CHECK(other.code == 0);
-  CHECK(other.err == error);
+  CHECK(other.err.empty());
   CHECK_THAT(other.out, Catch::StartsWith("log: saved Key-2 (revision 1)\n"));
-  // The run on Key-1 seeds it itself, and its error says why it cannot.
+  CHECK(run_flow({"instances", "show", "Key-1", "--db", db}).code == 1);
+  // The trigger on Key-1 seeds it itself, and its error says why it cannot.
   const auto own = run_flow({"trigger", file, "Key.Touch", "--id", "Key-1", "--db", db});
   CHECK(own.code == 1);
   CHECK(count_of(own.err, "FLOW_E2E_NEVER_SET is not set") == 1);
+  // The daemon and the REPL, which may run on any instance, say it.
+  const auto daemon = run_flow({"run", file, "--db", db, "--for", "1s"});
+  CHECK(daemon.code == 0);
+  CHECK(daemon.err == error);
   Repl repl(file, db);
   CHECK(repl.out.str() == error);
 }

@@ -138,7 +138,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time more than 100 years away 
   CHECK(log.lines == std::vector<std::string>{
                          "task \"Before expiry\": its time 2343-10-19T02:46:40Z is more than 100 years away; it "
                          "waits for it all the same: are the values it is computed from right? (once they are "
-                         "mended, restart the daemon: it does not compute a planned time again)"});
+                         "mended, restart the daemon: it computes a planned time again only when it comes)"});
   stop_and_drain(io, daemon);
 }
 
@@ -148,6 +148,55 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time less than 100 years away 
   auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 10min);
   CHECK(runner.started.empty());
+  CHECK(log.lines.empty());
+  stop_and_drain(io, daemon);
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time moved later by a write elsewhere is waited for, not run early",
+                 "[scheduler]") {
+  auto decl = dynamic_at();
+  runner.dynamic = kT0 + 30min;
+  runner.revision = 4;
+  auto daemon = start({&decl});
+  advance_in_steps(io, clock, kT0 + 1min);
+  const int asked = runner.dynamic_asked;
+
+  // A refresh by hand in another process: the token's expiry moved on, and the instance's revision.
+  runner.dynamic = kT0 + 85min;
+  runner.revision = 5;
+  advance_in_steps(io, clock, kT0 + 29min);
+  CHECK(runner.dynamic_asked == asked);  // the daemon reads nothing before the slot
+  advance_in_steps(io, clock, kT0 + 31min);
+  CHECK(runner.started.empty());
+  CHECK(log.lines == std::vector<std::string>{
+                         "task \"Before expiry\": its instance was written since its slot 2026-11-28T09:30:00Z was "
+                         "planned (a run by hand, or another process's): its time is 2026-11-28T10:25:00Z now, and "
+                         "it waits for it"});
+  CHECK(store.tasks.at("Before expiry").next_run == kT0 + 85min);
+  CHECK(store.tasks.at("Before expiry").run_count == 0);
+
+  runner.dynamic_after_run = 55min;
+  advance_in_steps(io, clock, kT0 + 86min);
+  CHECK(runner.started == times({85min}));
+  CHECK(log.lines.size() == 1);
+  stop_and_drain(io, daemon);
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic slot runs as planned when its instance was not written since",
+                 "[scheduler]") {
+  auto decl = dynamic_at();
+  runner.dynamic = kT0 + 30min;
+  runner.revision = 4;
+  auto daemon = start({&decl});
+  advance_in_steps(io, clock, kT0 + 1min);
+  runner.dynamic = kT0 + 90min;  // an expression that reads now(): later at every reading, the instance unchanged
+  advance_in_steps(io, clock, kT0 + 31min);
+  CHECK(runner.started == times({30min}));
+
+  runner.dynamic = kT0 + 40min;  // written again, and its time is due: it runs as it would have
+  runner.revision = 6;
+  advance_in_steps(io, clock, kT0 + 90min + 30s);
+  CHECK(runner.started == times({30min, 90min}));
   CHECK(log.lines.empty());
   stop_and_drain(io, daemon);
 }

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "engine/task_runner.hpp"
 #include "support/scheduler_fixture.hpp"
 
 using namespace flow::testing::scheduling;
@@ -160,6 +161,29 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a store that cannot save task state does
   CHECK(state.last_run == kT0 + 220min);
   CHECK(state.next_run == kT0 + 275min);
   CHECK(log.lines.back() == "task \"Refresh access token\": its state is saved again");
+  stop_and_drain(io, daemon);
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a run counted by hand while the daemon's saves fail stays counted",
+                 "[scheduler][disk-full]") {
+  auto decl = every(55, ast::TimeUnit::minutes);
+  auto daemon = start({&decl});
+  advance_in_steps(io, clock, kT0 + 1min);
+  REQUIRE(store.tasks.at("Refresh access token").run_count == 1);
+
+  store.failing_saves = true;  // the daemon's save after its second run fails: it keeps the count
+  advance_in_steps(io, clock, kT0 + 56min);
+  REQUIRE(runner.started == times({0min, 55min}));
+  store.failing_saves = false;
+  flow::count_run_by_hand(store, "Refresh access token", kT0 + 60min);  // `flow tasks run` in another process
+  REQUIRE(store.tasks.at("Refresh access token").run_count == 2);
+
+  advance_in_steps(io, clock, kT0 + 111min);  // the next slot's save goes through
+  CHECK(runner.started == times({0min, 55min, 110min}));
+  const auto& state = store.tasks.at("Refresh access token");
+  CHECK(state.run_count == 4);  // the daemon's three and the one by hand
+  CHECK(state.last_run == kT0 + 110min);
+  CHECK(state.next_run == kT0 + 165min);
   stop_and_drain(io, daemon);
 }
 

@@ -133,23 +133,35 @@ TEST_CASE("a scheduled run does not read its instance back from the store; a com
 
 namespace {
 
-/// A provider whose answer may lack `expires_in` (optional in RFC 6749).
-constexpr const char* kLacking = R"(
+/// A refresh with two switches, both off when seeded. Down: the provider is
+/// down, and the refresh fails before it writes anything (its fields stay null,
+/// its instance as it was). Fail: the provider's answer lacks `expires_in`
+/// (optional in RFC 6749) and the refresh fails after saving CreatedAt alone;
+/// off, it succeeds with CreatedAt alone.
+constexpr const char* kRefresh = R"(
 process K {
   field CreatedAt datetime;
   field ExpiresIn number;
+  field Down boolean = false;
   field Fail boolean = false;
-  on Refresh { set CreatedAt = now(); save; if Fail { fail "HTTP 503"; } }
+  on Refresh { if Down { fail "HTTP 503"; } set CreatedAt = now(); save; if Fail { fail "HTTP 503"; } }
 }
 instance "K-1" of K { }
 schedule "Before expiry" { at CreatedAt + seconds(ExpiresIn) - 5 minutes; process K; id "K-1"; trigger Refresh; }
 schedule "Both" { at CreatedAt + ExpiresIn * 1 second; process K; id "K-1"; trigger Refresh; }
 )";
 
+/// Turns kRefresh's switch `name` on in the stored K-1.
+void switch_on(EngineFixture& f, const std::string& name) {
+  auto instance = *f.store->load_instance("K-1");
+  instance.fields[name] = Value(true);
+  f.store->save_instance(instance, f.clock.now());
+}
+
 }  // namespace
 
 TEST_CASE("a dynamic time still null after a run suggests a default, not a run by hand", "[task_runner]") {
-  EngineFixture f(kLacking);
+  EngineFixture f(kRefresh);
   REQUIRE(f.interpreter->seed_instances().empty());
   InterpreterTaskRunner runner(*f.interpreter, nullptr);
   REQUIRE(f.run("K", "Refresh", "K-1").ok);  // by hand, as `flow trigger` does: the answer had no expires_in
@@ -162,9 +174,7 @@ TEST_CASE("a dynamic time still null after a run suggests a default, not a run b
              Catch::EndsWith("e.g. `at CreatedAt + (ExpiresIn ?? 3600) * 1 second;`"));
 
   SECTION("after a failed run, a run by hand may help too") {
-    auto instance = *f.store->load_instance("K-1");
-    instance.fields["Fail"] = Value(true);
-    f.store->save_instance(instance, f.clock.now());
+    switch_on(f, "Fail");
     f.clock.advance_by(1h);
     REQUIRE_FALSE(f.run("K", "Refresh", "K-1").ok);
     CHECK(runner.dynamic_next(*f.program->schedule("Before expiry")).waiting ==
@@ -175,26 +185,10 @@ TEST_CASE("a dynamic time still null after a run suggests a default, not a run b
   }
 }
 
-namespace {
-
-/// A refresh that fails before it writes anything (the provider is down):
-/// its fields stay null and its instance as it was.
-constexpr const char* kDown = R"(
-process K {
-  field CreatedAt datetime;
-  field ExpiresIn number;
-  field Down boolean = true;
-  on Refresh { if Down { fail "HTTP 503"; } set CreatedAt = now(); set ExpiresIn = 3600; save; }
-}
-instance "K-1" of K { }
-schedule "Before expiry" { at CreatedAt + seconds(ExpiresIn) - 5 minutes; process K; id "K-1"; trigger Refresh; }
-)";
-
-}  // namespace
-
 TEST_CASE("a task waiting for fields reads the run history again only once a run on it ended", "[task_runner]") {
-  EngineFixture f(kDown);
+  EngineFixture f(kRefresh);
   REQUIRE(f.interpreter->seed_instances().empty());
+  switch_on(f, "Down");
   FillableStore store(*f.store);
   Interpreter interpreter(*f.program, Host{&f.http, &f.clock, &store, &f.functions});
   InterpreterTaskRunner runner(interpreter, nullptr);
@@ -227,7 +221,7 @@ TEST_CASE("a task waiting for fields reads the run history again only once a run
 }
 
 TEST_CASE("a task waiting for fields sees a run of another process that wrote its instance", "[task_runner]") {
-  EngineFixture f(kLacking);
+  EngineFixture f(kRefresh);
   REQUIRE(f.interpreter->seed_instances().empty());
   REQUIRE(f.run("K", "Refresh", "K-1").ok);  // another process: the daemon's interpreter does not see it end
   FillableStore store(*f.store);
@@ -238,9 +232,7 @@ TEST_CASE("a task waiting for fields sees a run of another process that wrote it
              Catch::StartsWith("its time cannot be computed: ExpiresIn of K-1 is null after its last run "
                                "(2024-10-04T00:00:00Z), which succeeded"));
 
-  auto instance = *f.store->load_instance("K-1");
-  instance.fields["Fail"] = Value(true);
-  f.store->save_instance(instance, f.clock.now());
+  switch_on(f, "Fail");
   f.clock.advance_by(1h);
   REQUIRE_FALSE(f.run("K", "Refresh", "K-1").ok);  // it saved CreatedAt, then failed
   CHECK_THAT(runner.dynamic_next(schedule).waiting,

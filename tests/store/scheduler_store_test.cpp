@@ -86,3 +86,49 @@ TEST_CASE("scheduler over SQLite: a restarted daemon resumes the persisted sched
   }
   CHECK(runner.started == std::vector<TimePoint>{kT0, kT0 + 55min, kT0 + 110min, kT0 + 165min});
 }
+
+TEST_CASE("sqlite store: update_task adds runs to the count stored then, and keeps what it does not write",
+          "[store][scheduler]") {
+  const flow::testing::TempDir dir;
+  const std::string path = dir.file("flow.db");
+  auto daemon = flow::open_sqlite_store(path);
+  auto hand = flow::open_sqlite_store(path);  // `flow tasks run` in another process
+
+  flow::TaskUpdate planned;  // the daemon's first run, and its plan
+  planned.name = "Refresh access token";
+  planned.new_runs = 1;
+  planned.last_run = kT0;
+  planned.plan = true;
+  planned.next_run = kT0 + 55min;
+  planned.anchor = kT0;
+  daemon->update_task(planned);
+
+  flow::TaskUpdate by_hand;  // a run by hand: counted, its slot left as planned
+  by_hand.name = planned.name;
+  by_hand.new_runs = 1;
+  by_hand.last_run = kT0 + 10min;
+  by_hand.later_only = true;
+  hand->update_task(by_hand);
+  auto paused = *hand->load_task(planned.name);  // an admin's pause meanwhile
+  paused.paused = true;
+  hand->save_task(paused);
+
+  flow::TaskUpdate later = planned;  // the daemon's next two runs, written in one go (its saves had failed)
+  later.new_runs = 2;
+  later.last_run = kT0 + 110min;
+  later.next_run = kT0 + 165min;
+  daemon->update_task(later);
+  auto state = *daemon->load_task(planned.name);
+  CHECK(state.run_count == 4);
+  CHECK(state.last_run == kT0 + 110min);
+  CHECK(state.next_run == kT0 + 165min);
+  CHECK(state.anchor == kT0);
+  CHECK(state.paused);
+
+  by_hand.last_run = kT0 + 100min;  // a run by hand that began before the daemon's last: counted, not last
+  hand->update_task(by_hand);
+  state = *daemon->load_task(planned.name);
+  CHECK(state.run_count == 5);
+  CHECK(state.last_run == kT0 + 110min);
+  CHECK(state.next_run == kT0 + 165min);
+}

@@ -51,8 +51,8 @@ class FakeRunner final : public flow::TaskRunner {
 
   flow::DynamicNext dynamic_next(const ast::ScheduleDecl&) override {
     ++dynamic_asked;
-    if (dynamic) return {dynamic, "", ""};
-    return {std::nullopt, waiting, waiting_detail};
+    if (dynamic) return {dynamic, "", "", revision};
+    return {std::nullopt, waiting, waiting_detail, revision};
   }
 
   std::vector<TimePoint> started;
@@ -64,6 +64,7 @@ class FakeRunner final : public flow::TaskRunner {
   std::optional<flow::Duration> dynamic_after_run;  // a run moves `dynamic` to its start + this
   std::string waiting = "ExpiresIn is null";        // why there is no `dynamic` time
   std::string waiting_detail;
+  std::optional<std::int64_t> revision;  // of the instance `dynamic` is computed from: a write moves it
   int dynamic_asked = 0;
   bool throw_foreign = false;
 

@@ -23,6 +23,11 @@ class TaskStore final : public Store {
     tasks[state.name] = state;
     ++saves;
   }
+  void update_task(const TaskUpdate& update) override {
+    if (failing_saves) throw StoreError("store flow.db: cannot save task \"" + update.name + "\": disk full");
+    apply_task_update(tasks[update.name], update);
+    ++saves;
+  }
   std::vector<TaskState> list_tasks() override {
     std::vector<TaskState> all;
     for (const auto& [name, state] : tasks) all.push_back(state);
