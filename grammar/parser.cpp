@@ -99,6 +99,12 @@ void report(const tao::pegtl::parse_error& e, std::uint32_t file, std::string_vi
     diagnostics.error(point_at(file, text, offset), *unit);
     return;
   }
+  if (message == error_message<setting_assign>) {
+    if (const auto guess = keyword_before(text, offset, {"method", "header"})) {
+      diagnostics.error(point_at(file, text, guess->offset), kDatasourceItemExpected + guess->hint);
+      return;
+    }
+  }
   std::string hint = keyword_hint(text, offset, message);
   if (hint.empty()) hint = habit_hint(text, offset, message);
   std::string text_of_error = std::string(message) + hint;
