@@ -151,7 +151,11 @@ class ExprChecker {
   StaticType check_node(const ast::BoolLiteral& n, const ast::Expr&) { return constant(Value(n.value)); }
   StaticType check_node(const ast::NumberLiteral& n, const ast::Expr&) { return constant(Value(n.value)); }
   StaticType check_node(const ast::DurationLiteral& n, const ast::Expr&) { return constant(Value(n.value)); }
-  StaticType check_node(const ast::DateTimeLiteral& n, const ast::Expr&) { return constant(Value(n.value)); }
+  StaticType check_node(const ast::DateTimeLiteral& n, const ast::Expr&) {
+    // An impossible date, reported by the parser: a datetime of no known value.
+    if (!names_an_instant(n)) return StaticType{KindSet(ValueKind::datetime), std::nullopt};
+    return constant(Value(n.value));
+  }
 
   StaticType check_node(const ast::StringLiteral& n, const ast::Expr&) {
     std::string text;

@@ -47,20 +47,6 @@ std::vector<std::string> names_of_pointers(const std::vector<const Decl*>& decls
   return out;
 }
 
-/// Whether every file and every import of the program loaded and parsed (the
-/// loader names an imported file by path_beside, so the paths compare as strings).
-bool every_file_parsed(const Program& program) {
-  if (program.modules.size() != program.sources.size()) return false;
-  std::set<std::string> loaded;
-  for (std::uint32_t i = 0; i < program.sources.size(); ++i) loaded.insert(program.sources.file(i).path);
-  for (const auto& module : program.modules) {
-    const auto& file = program.sources.file(module.file).path;
-    for (const auto& import : module.imports)
-      if (!loaded.count(path_beside(file, import.path))) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::vector<std::string> path_params(const std::string& path) {
@@ -395,16 +381,31 @@ void Checker::run() {
 
 }  // namespace check
 
+bool every_file_parsed(const Program& program) {
+  if (program.modules.size() != program.sources.size()) return false;
+  std::set<std::string> loaded;
+  for (std::uint32_t i = 0; i < program.sources.size(); ++i) loaded.insert(program.sources.file(i).path);
+  for (const auto& module : program.modules) {
+    const auto& file = program.sources.file(module.file).path;
+    for (const auto& import : module.imports)
+      if (!loaded.count(path_beside(file, import.path))) return false;
+  }
+  return true;
+}
+
 void check_program(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics,
                    std::optional<TimePoint> now) {
   Diagnostics found;
   check::Checker(program, functions, found, now).run();
-  auto items = found.items();
+  // What loading reported (an impossible date) is read with the rest.
+  auto items = diagnostics.items();
+  items.insert(items.end(), found.items().begin(), found.items().end());
   // Checks run by topic; readers want the file top to bottom.
   std::stable_sort(items.begin(), items.end(), [](const Diagnostic& a, const Diagnostic& b) {
     if (a.range.file != b.range.file) return a.range.file < b.range.file;
     return a.range.begin.offset < b.range.begin.offset;
   });
+  diagnostics = Diagnostics();
   for (auto& item : items) diagnostics.add(std::move(item));
 }
 
