@@ -315,7 +315,7 @@ void Checker::check_handlers(const ast::ProcessDecl& process) {
   report_duplicates(buttons, "handler");
   report_duplicates(changes, "change handler for");
   report_duplicates(loads, "handler");
-  check_trigger_loops(process);
+  check_handler_loops(process);
 }
 
 void Checker::check_process(const ast::ProcessDecl& process) {
