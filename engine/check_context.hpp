@@ -181,6 +181,9 @@ class Checker {
   /// client_cert and client_key come as a pair.
   void check_client_certificate(const ast::DatasourceDecl& datasource);
   void check_method(const ast::MethodDecl& method);
+  /// Two parts of a json request body at one place, or one inside the other
+  /// (`a` and `c = "a.c"`): a run that maps both fails or loses one.
+  void check_json_body_paths(const ast::MethodDecl& method);
   void check_process(const ast::ProcessDecl& process);
   void check_handlers(const ast::ProcessDecl& process);
   /// `in_test`: a test's seed, where literal secrets are expected.

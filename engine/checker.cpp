@@ -10,6 +10,7 @@
 #include <set>
 
 #include "engine/check_context.hpp"
+#include "engine/json_path.hpp"
 #include "engine/path_template.hpp"
 #include "engine/rest_call.hpp"
 
@@ -45,6 +46,28 @@ std::vector<std::string> names_of_pointers(const std::vector<const Decl*>& decls
   std::vector<std::string> out;
   for (const auto* decl : decls) out.push_back(decl->name.text);
   return out;
+}
+
+/// Why json body parts `first` (declared at `line`) and `second` cannot both
+/// be sent, or "". Parts are set in the order declared: the later one writes
+/// over the earlier, or cannot walk into an earlier value that is not an object.
+std::string overlap_message(const ast::RequestPart& first, const ast::RequestPart& second, const std::string& line) {
+  const auto first_path = first.wire_name.value_or(first.name.text);
+  const auto path = second.wire_name.value_or(second.name.text);
+  const bool inside = json_path_within(first_path, path), holds = json_path_within(path, first_path);
+  const auto& name = second.name.text;
+  const auto& other = first.name.text;
+  const auto sent = "request body part '" + name + "' is sent at \"" + path + "\", ";
+  if (inside && holds) return sent + "as part '" + other + "' is (" + line + "): a run that maps both sends '" + name + "' only";
+  if (inside) {
+    return sent + "inside part '" + other + "' (\"" + first_path + "\", " + line +
+           "): a run that maps both fails unless '" + other + "' is an object (or null)";
+  }
+  if (holds) {
+    return sent + "which holds part '" + other + "' (\"" + first_path + "\", " + line + "): a run that maps both sends '" +
+           name + "' and loses '" + other + "'";
+  }
+  return "";
 }
 
 }  // namespace
@@ -257,6 +280,24 @@ void Checker::check_method(const ast::MethodDecl& method) {
   std::vector<Named> path_names;
   for (const auto& param : params) path_names.push_back({param, method.path_range});
   report_duplicates(path_names, "path parameter");
+  if (method.request_format == ast::BodyFormat::json) check_json_body_paths(method);
+}
+
+void Checker::check_json_body_paths(const ast::MethodDecl& method) {
+  std::vector<const ast::RequestPart*> earlier;
+  for (const auto& part : method.request) {
+    if (part.kind != ast::PartKind::body) continue;
+    // The same name twice is reported as a duplicate part, and only so.
+    const auto same_name = [&](const ast::RequestPart* first) { return first->name.text == part.name.text; };
+    if (std::any_of(earlier.begin(), earlier.end(), same_name)) continue;
+    for (const auto* first : earlier) {
+      const auto message = overlap_message(*first, part, line_of(first->name.range, part.name.range));
+      if (message.empty()) continue;
+      diagnostics_.error(part.name.range, message);
+      break;
+    }
+    earlier.push_back(&part);
+  }
 }
 
 void Checker::check_datasource(const ast::DatasourceDecl& datasource) {
