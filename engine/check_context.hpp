@@ -3,6 +3,7 @@
 // whose member functions are split by topic over
 //   checker.cpp          declarations: datasources, processes, instances
 //   check_rules.cpp      handler bodies: rules, calls, mappings, start
+//   check_loops.cpp      handlers that trigger or change each other without end
 //   check_types.cpp      static kinds of expressions and assignability
 //   check_schedules.cpp  schedules
 //   check_names.cpp      unknown and duplicate names
@@ -122,8 +123,9 @@ class Checker {
 
   // Rules (check_rules.cpp).
   void check_block(const ast::Block& block, const ast::ProcessDecl& process);
-  /// `on A { trigger B; }  on B { trigger A; }`: unconditional trigger cycles.
-  void check_trigger_loops(const ast::ProcessDecl& process);
+  /// `on A { trigger B; }  on B { trigger A; }`, `on change A { set B = B + 1; }
+  /// on change B { set A = A + 1; }`: handlers that always run each other (check_loops.cpp).
+  void check_handler_loops(const ast::ProcessDecl& process);
 
   // Schedules (check_schedules.cpp).
   void check_schedule(const ast::ScheduleDecl& schedule);
@@ -179,6 +181,9 @@ class Checker {
   /// client_cert and client_key come as a pair.
   void check_client_certificate(const ast::DatasourceDecl& datasource);
   void check_method(const ast::MethodDecl& method);
+  /// Two parts of a json request body at one place, or one inside the other
+  /// (`a` and `c = "a.c"`): a run that maps both fails or loses one.
+  void check_json_body_paths(const ast::MethodDecl& method);
   void check_process(const ast::ProcessDecl& process);
   void check_handlers(const ast::ProcessDecl& process);
   /// `in_test`: a test's seed, where literal secrets are expected.

@@ -2,7 +2,6 @@
 // on_success / on_error blocks write, and `start` on another process.
 // Mirrors what engine/exec.cpp and engine/exec_call.cpp accept at run time.
 #include <algorithm>
-#include <map>
 
 #include "engine/check_context.hpp"
 
@@ -196,63 +195,10 @@ void RuleChecker::check(const ast::StartRule& node, const ast::Rule&) {
   }
 }
 
-/// Unconditional `trigger` edges between the button handlers of one process:
-/// a cycle among them runs until the interpreter's nesting limit fails the run.
-class TriggerLoops {
- public:
-  explicit TriggerLoops(const ast::ProcessDecl& process) {
-    for (const auto& handler : process.handlers) {
-      if (handler.kind != ast::HandlerKind::button) continue;
-      order_.push_back(handler.name.text);
-      auto& out = edges_[handler.name.text];
-      for (const auto& rule : handler.body)
-        if (const auto* trigger = std::get_if<ast::TriggerRule>(&rule.node)) out.push_back(&trigger->handler);
-    }
-  }
-
-  /// Reports each loop once, at the first trigger of its earliest-declared handler.
-  void report(Diagnostics& diagnostics) const {
-    for (std::size_t i = 0; i < order_.size(); ++i) {
-      std::vector<std::string> path{order_[i]};
-      const ast::Name* first = nullptr;
-      if (!find_loop(order_[i], i, path, first)) continue;
-      std::string chain;
-      for (const auto& name : path) chain += name + " -> ";
-      diagnostics.error(first->range, "trigger loop " + chain + order_[i] +
-                                          ": every run nests deeper until it fails");
-    }
-  }
-
- private:
-  /// Depth-first from the end of `path` through handlers declared after
-  /// `start` (earlier ones report their own loops) back to order_[start].
-  bool find_loop(const std::string& start_name, std::size_t start, std::vector<std::string>& path,
-                 const ast::Name*& first) const {
-    const auto it = edges_.find(path.back());
-    if (it == edges_.end()) return false;
-    for (const auto* next : it->second) {
-      if (path.size() == 1) first = next;
-      if (next->text == start_name) return true;
-      const auto at = std::find(order_.begin(), order_.end(), next->text);
-      const bool later = at != order_.end() && static_cast<std::size_t>(at - order_.begin()) > start;
-      if (!later || std::find(path.begin(), path.end(), next->text) != path.end()) continue;
-      path.push_back(next->text);
-      if (find_loop(start_name, start, path, first)) return true;
-      path.pop_back();
-    }
-    return false;
-  }
-
-  std::vector<std::string> order_;
-  std::map<std::string, std::vector<const ast::Name*>, std::less<>> edges_;
-};
-
 }  // namespace
 
 void Checker::check_block(const ast::Block& block, const ast::ProcessDecl& process) {
   RuleChecker(*this, process).block(block);
 }
-
-void Checker::check_trigger_loops(const ast::ProcessDecl& process) { TriggerLoops(process).report(diagnostics_); }
 
 }  // namespace flow::check

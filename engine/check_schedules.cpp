@@ -8,6 +8,7 @@
 #include "engine/handler_reach.hpp"
 #include "engine/program.hpp"
 #include "engine/schedule.hpp"
+#include "grammar/parser.hpp"
 
 namespace flow::check {
 
@@ -50,7 +51,7 @@ class ScheduleChecker {
     if (!schedule_.when) {
       error(schedule_.name_range, "schedule '" + schedule_.name +
                                       "' says nothing about when it runs (every, cron, once or at)");
-    } else if (zone_ok && cron_ok) {
+    } else if (zone_ok && cron_ok && dates_valid()) {
       validate();
     }
     if (schedule_.when) dynamic_time(process);
@@ -91,6 +92,14 @@ class ScheduleChecker {
             "unknown time zone '" + *schedule_.timezone + "'" + did_you_mean(*schedule_.timezone, zone_names()));
       return false;
     }
+  }
+
+  /// False when `once at` or `expires` is an impossible date, reported where it
+  /// stands: the schedule's times cannot be known, nor judged.
+  bool dates_valid() const {
+    const auto* once = std::get_if<ast::OnceWhen>(&schedule_.when->node);
+    if (once && !names_an_instant(once->at)) return false;
+    return !(schedule_.expires && schedule_.expires->at && !names_an_instant(*schedule_.expires->at));
   }
 
   bool cron() {

@@ -151,7 +151,11 @@ class ExprChecker {
   StaticType check_node(const ast::BoolLiteral& n, const ast::Expr&) { return constant(Value(n.value)); }
   StaticType check_node(const ast::NumberLiteral& n, const ast::Expr&) { return constant(Value(n.value)); }
   StaticType check_node(const ast::DurationLiteral& n, const ast::Expr&) { return constant(Value(n.value)); }
-  StaticType check_node(const ast::DateTimeLiteral& n, const ast::Expr&) { return constant(Value(n.value)); }
+  StaticType check_node(const ast::DateTimeLiteral& n, const ast::Expr&) {
+    // An impossible date, reported by the parser: a datetime of no known value.
+    if (!names_an_instant(n)) return StaticType{KindSet(ValueKind::datetime), std::nullopt};
+    return constant(Value(n.value));
+  }
 
   StaticType check_node(const ast::StringLiteral& n, const ast::Expr&) {
     std::string text;
@@ -180,6 +184,8 @@ class ExprChecker {
 
   std::optional<StaticType> local(const std::string& name);
   std::string unknown_name_hint(const std::string& name) const;
+  /// "unknown field 'N' in process P; did you mean 'M'?", P being the process M is a field of.
+  std::string unknown_field_message(const std::string& name) const;
   std::optional<StaticType> namespace_member(const ast::Identifier& object, const ast::Name& name);
   std::optional<StaticType> calls_member(const ast::Member& object, const ast::Name& name);
   bool is_request_record(const ast::Expr& expr) const;
@@ -231,15 +237,24 @@ StaticType ExprChecker::check_node(const ast::Identifier& n, const ast::Expr& ex
   if (!scope_.process) return StaticType{};  // the caller's fields: unknown here
   if (const auto* field = Program::field(*scope_.process, n.name))
     return StaticType{KindSet(field_kind(field->type)), std::nullopt};
-  auto candidates = names_of(scope_.process->fields);
-  if (scope_.started) {
-    const auto started = names_of(scope_.started->fields);
-    candidates.insert(candidates.end(), started.begin(), started.end());
-  }
-  const auto hint = unknown_name_hint(n.name);
-  checker_.diagnostics().error(expr.range, "unknown field '" + n.name + "' in process " + scope_.process->name.text +
-                                               (hint.empty() ? did_you_mean(n.name, candidates) : hint));
+  checker_.diagnostics().error(expr.range, unknown_field_message(n.name));
   return StaticType{};
+}
+
+std::string ExprChecker::unknown_field_message(const std::string& name) const {
+  const auto unknown = "unknown field '" + name + "' in process ";
+  const auto& process = scope_.process->name.text;
+  if (const auto hint = unknown_name_hint(name); !hint.empty()) return unknown + process + hint;
+  // A start's on_success looks a name up in the started process first: a
+  // suggestion from there, else from the caller's, names the process it is of.
+  if (scope_.started) {
+    if (const auto hint = did_you_mean(name, names_of(scope_.started->fields)); !hint.empty())
+      return unknown + scope_.started->name.text + hint;
+    if (const auto hint = did_you_mean(name, names_of(scope_.process->fields)); !hint.empty())
+      return unknown + process + hint;
+    return unknown + scope_.started->name.text + " or " + process;
+  }
+  return unknown + process + did_you_mean(name, names_of(scope_.process->fields));
 }
 
 StaticType ExprChecker::response_member(const ast::Name& name, bool header) {

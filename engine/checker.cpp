@@ -10,6 +10,7 @@
 #include <set>
 
 #include "engine/check_context.hpp"
+#include "engine/json_path.hpp"
 #include "engine/path_template.hpp"
 #include "engine/rest_call.hpp"
 
@@ -47,18 +48,26 @@ std::vector<std::string> names_of_pointers(const std::vector<const Decl*>& decls
   return out;
 }
 
-/// Whether every file and every import of the program loaded and parsed (the
-/// loader names an imported file by path_beside, so the paths compare as strings).
-bool every_file_parsed(const Program& program) {
-  if (program.modules.size() != program.sources.size()) return false;
-  std::set<std::string> loaded;
-  for (std::uint32_t i = 0; i < program.sources.size(); ++i) loaded.insert(program.sources.file(i).path);
-  for (const auto& module : program.modules) {
-    const auto& file = program.sources.file(module.file).path;
-    for (const auto& import : module.imports)
-      if (!loaded.count(path_beside(file, import.path))) return false;
+/// Why json body parts `first` (declared at `line`) and `second` cannot both
+/// be sent, or "". Parts are set in the order declared: the later one writes
+/// over the earlier, or cannot walk into an earlier value that is not an object.
+std::string overlap_message(const ast::RequestPart& first, const ast::RequestPart& second, const std::string& line) {
+  const auto first_path = first.wire_name.value_or(first.name.text);
+  const auto path = second.wire_name.value_or(second.name.text);
+  const bool inside = json_path_within(first_path, path), holds = json_path_within(path, first_path);
+  const auto& name = second.name.text;
+  const auto& other = first.name.text;
+  const auto sent = "request body part '" + name + "' is sent at \"" + path + "\", ";
+  if (inside && holds) return sent + "as part '" + other + "' is (" + line + "): a run that maps both sends '" + name + "' only";
+  if (inside) {
+    return sent + "inside part '" + other + "' (\"" + first_path + "\", " + line +
+           "): a run that maps both fails unless '" + other + "' is an object (or null)";
   }
-  return true;
+  if (holds) {
+    return sent + "which holds part '" + other + "' (\"" + first_path + "\", " + line + "): a run that maps both sends '" +
+           name + "' and loses '" + other + "'";
+  }
+  return "";
 }
 
 }  // namespace
@@ -271,6 +280,24 @@ void Checker::check_method(const ast::MethodDecl& method) {
   std::vector<Named> path_names;
   for (const auto& param : params) path_names.push_back({param, method.path_range});
   report_duplicates(path_names, "path parameter");
+  if (method.request_format == ast::BodyFormat::json) check_json_body_paths(method);
+}
+
+void Checker::check_json_body_paths(const ast::MethodDecl& method) {
+  std::vector<const ast::RequestPart*> earlier;
+  for (const auto& part : method.request) {
+    if (part.kind != ast::PartKind::body) continue;
+    // The same name twice is reported as a duplicate part, and only so.
+    const auto same_name = [&](const ast::RequestPart* first) { return first->name.text == part.name.text; };
+    if (std::any_of(earlier.begin(), earlier.end(), same_name)) continue;
+    for (const auto* first : earlier) {
+      const auto message = overlap_message(*first, part, line_of(first->name.range, part.name.range));
+      if (message.empty()) continue;
+      diagnostics_.error(part.name.range, message);
+      break;
+    }
+    earlier.push_back(&part);
+  }
 }
 
 void Checker::check_datasource(const ast::DatasourceDecl& datasource) {
@@ -329,7 +356,7 @@ void Checker::check_handlers(const ast::ProcessDecl& process) {
   report_duplicates(buttons, "handler");
   report_duplicates(changes, "change handler for");
   report_duplicates(loads, "handler");
-  check_trigger_loops(process);
+  check_handler_loops(process);
 }
 
 void Checker::check_process(const ast::ProcessDecl& process) {
@@ -395,16 +422,31 @@ void Checker::run() {
 
 }  // namespace check
 
+bool every_file_parsed(const Program& program) {
+  if (program.modules.size() != program.sources.size()) return false;
+  std::set<std::string> loaded;
+  for (std::uint32_t i = 0; i < program.sources.size(); ++i) loaded.insert(program.sources.file(i).path);
+  for (const auto& module : program.modules) {
+    const auto& file = program.sources.file(module.file).path;
+    for (const auto& import : module.imports)
+      if (!loaded.count(path_beside(file, import.path))) return false;
+  }
+  return true;
+}
+
 void check_program(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics,
                    std::optional<TimePoint> now) {
   Diagnostics found;
   check::Checker(program, functions, found, now).run();
-  auto items = found.items();
+  // What loading reported (an impossible date) is read with the rest.
+  auto items = diagnostics.items();
+  items.insert(items.end(), found.items().begin(), found.items().end());
   // Checks run by topic; readers want the file top to bottom.
   std::stable_sort(items.begin(), items.end(), [](const Diagnostic& a, const Diagnostic& b) {
     if (a.range.file != b.range.file) return a.range.file < b.range.file;
     return a.range.begin.offset < b.range.begin.offset;
   });
+  diagnostics = Diagnostics();
   for (auto& item : items) diagnostics.add(std::move(item));
 }
 

@@ -39,7 +39,14 @@
 
 namespace flow {
 
-/// Reports every problem of the program in one pass, in source order.
+/// Whether every file and every import loaded and parsed into a module (the
+/// loader names an imported file by path_beside, so the paths compare as
+/// strings): then the program can be checked, though a module may hold an
+/// impossible date, reported at load.
+bool every_file_parsed(const Program& program);
+
+/// Reports every problem of the program in one pass, in source order, with
+/// what `diagnostics` holds already (the load's) put in that order too.
 /// Import cycles and syntax errors are load_program's to report, not repeated here.
 /// `now` is what a schedule's `expires` is compared with (`flow check` gives the
 /// wall clock, tests a fixed instant); without it a past expiry is not reported.

@@ -199,7 +199,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   // Kept even when another mapping failed: the call succeeded, and what it
   // answered (a rotated refresh token) may exist nowhere else.
   if (mapping_failure && !written.empty()) {
-    note("a mapping failed; kept the others " + label(rule) + " mapped in: " + field_names(written));
+    note(label(rule) + ": a mapping failed; kept the ones that worked: " + field_names(written));
   }
   if (!trailing.empty() && !mapping_failure) {
     if (!written.empty()) note("kept what " + label(rule) + " mapped in from its JSON: " + field_names(written));

@@ -1,5 +1,8 @@
 #include "engine/interpreter.hpp"
 
+#include <algorithm>
+#include <utility>
+
 #include "engine/commit_queue.hpp"
 #include "engine/exec.hpp"
 #include "engine/instance_locks.hpp"
@@ -38,6 +41,23 @@ namespace {
 /// (a server's answer, a Process ID), written visibly (printable()).
 std::string error_line(std::string_view what) { return "error: " + printable(what) + "\n"; }
 
+/// The frames from `at` on as a group repeated: {period, times}, the group
+/// that covers the most frames (the shortest of equals); {1, 1} when none
+/// repeats. A change loop A -> B -> A nests A, B, A, B ...: {2, 16}.
+template <typename Frames>
+std::pair<std::size_t, std::size_t> repetition(const Frames& frames, std::size_t at) {
+  constexpr std::size_t kLongestLoop = 8;
+  std::pair<std::size_t, std::size_t> best{1, 1};
+  for (std::size_t period = 1; period <= kLongestLoop && at + 2 * period <= frames.size(); ++period) {
+    std::size_t times = 1;
+    while (at + (times + 1) * period <= frames.size() &&
+           std::equal(frames.begin() + at, frames.begin() + at + period, frames.begin() + at + times * period))
+      ++times;
+    if (times > 1 && period * times > best.first * best.second) best = {period, times};
+  }
+  return best;
+}
+
 /// The error with its trace of handlers; `loose`: the outermost frame is the
 /// REPL's typed input, which needs no "in ..." line of its own.
 std::string render_located(const SourceSet& sources, const LocatedError& error, const std::vector<SecretText>& secrets,
@@ -46,13 +66,17 @@ std::string render_located(const SourceSet& sources, const LocatedError& error, 
   std::string out = render(sources, d);
   auto frames = error.trace();
   if (loose && !frames.empty()) frames.pop_back();
-  // A loop 32 handlers deep repeats one frame: said once, with the count.
+  // A loop 32 handlers deep repeats its frames: said once, with the count.
+  const auto line = [&](const auto& frame) { return "  in " + frame.first + " (" + location(sources, frame.second) + ")"; };
   for (std::size_t i = 0; i < frames.size();) {
-    std::size_t same = 1;
-    while (i + same < frames.size() && frames[i + same] == frames[i]) ++same;
-    out += "  in " + frames[i].first + " (" + location(sources, frames[i].second) + ")";
-    out += same > 1 ? " x" + std::to_string(same) + "\n" : "\n";
-    i += same;
+    const auto [period, times] = repetition(frames, i);
+    if (period == 1) {
+      out += line(frames[i]) + (times > 1 ? " x" + std::to_string(times) : "") + "\n";
+    } else {
+      for (std::size_t j = i; j < i + period; ++j) out += line(frames[j]) + "\n";
+      out += "  (the " + std::to_string(period) + " lines above x" + std::to_string(times) + ")\n";
+    }
+    i += period * times;
   }
   return out;
 }

@@ -1,5 +1,6 @@
 #include "engine/json_path.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <string>
@@ -79,6 +80,19 @@ void json_path_set(Json& root, std::string_view path, Json value) {
     }
   }
   *at = std::move(value);
+}
+
+bool json_path_within(std::string_view outer, std::string_view inner) {
+  try {
+    const auto outside = split_path(outer);
+    const auto inside = split_path(inner);
+    if (inside.size() < outside.size()) return false;
+    return std::equal(outside.begin(), outside.end(), inside.begin(), [](const Step& a, const Step& b) {
+      return a.key == b.key && a.index == b.index;
+    });
+  } catch (const RunError&) {
+    return false;
+  }
 }
 
 std::string url_encode(std::string_view text) {

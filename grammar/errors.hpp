@@ -54,7 +54,12 @@ FLOW_BLOCK_ERRORS(rule, "a rule (set, clear, create_item, update_item, delete_it
 FLOW_BLOCK_ERRORS(assignment, "an assignment (name = value;)");
 FLOW_BLOCK_ERRORS(part_entry, "a part name");
 FLOW_BLOCK_ERRORS(method_item, "'request' or 'response'");
-FLOW_BLOCK_ERRORS(datasource_item, "a setting (name = value;), 'header' or 'method'");
+#define FLOW_DATASOURCE_ITEM "a setting (name = value;), 'header' or 'method'"
+FLOW_BLOCK_ERRORS(datasource_item, FLOW_DATASOURCE_ITEM);
+/// What may start an item of a datasource body: said at a keyword misspelled
+/// there, which reads as a setting's name (`methd GetToken POST ...`).
+inline constexpr const char* kDatasourceItemExpected = "expected " FLOW_DATASOURCE_ITEM;
+#undef FLOW_DATASOURCE_ITEM
 FLOW_BLOCK_ERRORS(process_item, "'field' or 'on'");
 FLOW_BLOCK_ERRORS(schedule_item, "a schedule setting (every, cron, once, at, timezone, process, id, trigger, "
                                  "expires, on_overlap, on_missed, retry, jitter, first run now)");
@@ -88,6 +93,7 @@ FLOW_ERROR(start_trigger, "expected 'trigger' and a handler name in the start ru
 
 // -------------------------------------------------------------- datasources
 FLOW_ERROR(datasource_kind, "expected the datasource kind (rest)");
+FLOW_ERROR(setting_assign, "expected '=' after the setting's name (name = value;)");
 FLOW_ERROR(setting_end, "expected ';' after the setting");
 FLOW_ERROR(header_name, "expected a header name in quotes");
 FLOW_ERROR(http_verb, "expected an HTTP verb (GET, POST, PUT, PATCH, DELETE)");

@@ -357,7 +357,10 @@ struct rule : sor<set_rule, clear_rule, call_rule, save_rule, if_rule, validate_
 
 struct setting_end : statement_end {};
 /// `base_url = env("BASE");`
-struct setting : commit<setting_name, op_assign, expression, setting_end> {};
+/// Its own rule: a keyword misspelled at the start of a datasource item
+/// (`methd GetToken POST ...`) is read as a setting's name and fails here.
+struct setting_assign : op_assign {};
+struct setting : commit<setting_name, setting_assign, expression, setting_end> {};
 struct header_name : string_lit {};
 /// `header "Accept" = "application/json";`, `header "X-Api-Key" secret = env("API_KEY");`
 struct datasource_header : commit<kw_header, header_name, opt<kw_secret>, op_assign, expression, setting_end> {};

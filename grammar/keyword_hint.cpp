@@ -75,12 +75,10 @@ std::size_t comment_start(std::string_view line) {
   return std::string_view::npos;
 }
 
-}  // namespace
-
-std::string keyword_hint(std::string_view text, std::size_t offset, std::string_view message) {
-  const auto word = word_at(text, offset);
+/// "; did you mean 'K'?" when `word` is a misspelling of the keyword K of
+/// `keywords`; "" when it is one of them, or too far from all.
+std::string keyword_guess(std::string_view word, const std::vector<std::string>& keywords) {
   if (word.size() < 3) return "";
-  const auto keywords = keywords_for(message);
   // A keyword spelled right failed for another reason: nothing to guess.
   if (std::find(keywords.begin(), keywords.end(), word) != keywords.end()) return "";
   // Stricter than names' did_you_mean: a keyword list is short and its words
@@ -96,6 +94,23 @@ std::string keyword_hint(std::string_view text, std::size_t offset, std::string_
     }
   }
   return best ? "; did you mean '" + *best + "'?" : "";
+}
+
+}  // namespace
+
+std::string keyword_hint(std::string_view text, std::size_t offset, std::string_view message) {
+  return keyword_guess(word_at(text, offset), keywords_for(message));
+}
+
+std::optional<KeywordGuess> keyword_before(std::string_view text, std::size_t offset,
+                                           const std::vector<std::string>& keywords) {
+  std::size_t end = std::min(offset, text.size());
+  while (end > 0 && is_space(text[end - 1])) --end;
+  std::size_t start = end;
+  while (start > 0 && is_word_char(text[start - 1])) --start;
+  auto hint = keyword_guess(text.substr(start, end - start), keywords);
+  if (hint.empty()) return std::nullopt;
+  return KeywordGuess{start, std::move(hint)};
 }
 
 std::size_t semicolon_offset(std::string_view text, std::size_t offset) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <tao/pegtl/contrib/parse_tree.hpp>
 
@@ -41,7 +42,10 @@ inline constexpr double kMaxDurationMillis = 9.0e15;
 /// Turns one file's parse tree into an ast::Module.
 class Lowerer {
  public:
-  explicit Lowerer(std::uint32_t file) : file_(file) {}
+  /// `literal_errors` collects the mistakes lowering goes on past (an
+  /// impossible date): the caller reports them (parse_module with the module,
+  /// which can still be checked; typed rules are refused).
+  Lowerer(std::uint32_t file, std::vector<LowerError>& literal_errors) : file_(file), literal_errors_(literal_errors) {}
 
   /// Lowers one top-level declaration node into `module`. Throws LowerError on a
   /// semantic mistake.
@@ -56,6 +60,9 @@ class Lowerer {
   /// A string literal that must not interpolate (paths, header names, ids).
   std::string constant_string(const Node& node) const;
   ast::DurationLiteral duration(const Node& node) const;
+  /// An impossible date or time is added to the literal errors and comes back
+  /// as written, its value the epoch, so that lowering, and the file's other
+  /// errors, go on (names_an_instant tells it apart).
   ast::DateTimeLiteral datetime(const Node& node) const;
   /// A whole number in [min, max]; `what` names it in the error ("the minute").
   std::int64_t integer(const Node& node, std::int64_t min, std::int64_t max, const char* what) const;
@@ -84,6 +91,8 @@ class Lowerer {
   ast::Expr postfix_chain(const Node& node) const;
   ast::StringLiteral string_literal(const Node& node) const;
   ast::Expr call(const Node& node) const;
+  /// What is wrong with a date-time literal parse_iso refuses, at its part.
+  LowerError invalid_datetime(const Node& node) const;
 
   ast::Rule call_rule(const Node& node) const;
   ast::Rule if_rule(const Node& node) const;
@@ -103,6 +112,7 @@ class Lowerer {
   void mock_item(ast::MockAnswer& answer, const Node& node) const;
 
   std::uint32_t file_;
+  std::vector<LowerError>& literal_errors_;
 };
 
 }  // namespace flow::syntax

@@ -231,21 +231,27 @@ ast::DurationLiteral Lowerer::duration(const Node& node) const {
 ast::DateTimeLiteral Lowerer::datetime(const Node& node) const {
   const auto parsed = parse_iso(node.string_view());
   if (!parsed) {
-    // The first part that makes the text so far unreadable is the one to name.
-    std::string so_far;
-    for (std::size_t i = 0; i < node.children.size(); ++i) {
-      const Node& part = *node.children[i];
-      so_far += (part.is_type<time_part>() ? "T" : "") + part.string();
-      if (parse_iso(so_far)) continue;
-      const char* what = i == 0 ? "invalid date '" : part.is_type<time_part>() ? "invalid time '" : "invalid UTC offset '";
-      fail(i == 0 ? node : part, what + part.string() + "'");
-    }
-    fail(node, "invalid date-time '" + node.string() + "'");
+    // Its text, which parse_iso refuses, is what tells the checker the value is unknown.
+    literal_errors_.push_back(invalid_datetime(node));
+    return ast::DateTimeLiteral{ast::SysTime{}, node.children.size() == 1, node.string(), false};
   }
   ast::DateTimeLiteral result{ast::SysTime{parsed->local.time_since_epoch()}, node.children.size() == 1, node.string(),
                               parsed->offset.has_value()};
   if (parsed->offset) result.value -= *parsed->offset;
   return result;
+}
+
+LowerError Lowerer::invalid_datetime(const Node& node) const {
+  // The first part that makes the text so far unreadable is the one to name.
+  std::string so_far;
+  for (std::size_t i = 0; i < node.children.size(); ++i) {
+    const Node& part = *node.children[i];
+    so_far += (part.is_type<time_part>() ? "T" : "") + part.string();
+    if (parse_iso(so_far)) continue;
+    const char* what = i == 0 ? "invalid date '" : part.is_type<time_part>() ? "invalid time '" : "invalid UTC offset '";
+    return LowerError{range(i == 0 ? node : part), what + part.string() + "'"};
+  }
+  return LowerError{range(node), "invalid date-time '" + node.string() + "'"};
 }
 
 std::int64_t Lowerer::integer(const Node& node, std::int64_t min, std::int64_t max, const char* what) const {

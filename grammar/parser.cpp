@@ -15,6 +15,7 @@
 #include "grammar/errors.hpp"
 #include "grammar/grammar.hpp"
 #include "grammar/habit_hint.hpp"
+#include "grammar/iso_date.hpp"
 #include "grammar/keyword_hint.hpp"
 #include "grammar/lower.hpp"
 #include "grammar/tree_builder.hpp"
@@ -99,6 +100,12 @@ void report(const tao::pegtl::parse_error& e, std::uint32_t file, std::string_vi
     diagnostics.error(point_at(file, text, offset), *unit);
     return;
   }
+  if (message == error_message<setting_assign>) {
+    if (const auto guess = keyword_before(text, offset, {"method", "header"})) {
+      diagnostics.error(point_at(file, text, guess->offset), kDatasourceItemExpected + guess->hint);
+      return;
+    }
+  }
   std::string hint = keyword_hint(text, offset, message);
   if (hint.empty()) hint = habit_hint(text, offset, message);
   std::string text_of_error = std::string(message) + hint;
@@ -106,20 +113,31 @@ void report(const tao::pegtl::parse_error& e, std::uint32_t file, std::string_vi
   diagnostics.error(point_at(file, text, offset), std::move(text_of_error));
 }
 
+/// The errors lowering went on past, in the order found (source order).
+void report(const std::vector<LowerError>& errors, Diagnostics& diagnostics) {
+  for (const auto& error : errors) diagnostics.error(error.range, error.message);
+}
+
 }  // namespace
 }  // namespace syntax
+
+bool names_an_instant(const ast::DateTimeLiteral& literal) { return parse_iso(literal.text).has_value(); }
 
 std::optional<ast::Module> parse_module(const SourceSet& sources, std::uint32_t file,
                                         Diagnostics& diagnostics) {
   namespace pegtl = tao::pegtl;
   const SourceFile& source = sources.file(file);
   pegtl::memory_input<> in(source.text.data(), source.text.size(), source.path);
-  const syntax::Lowerer lowerer(file);
+  // An impossible date is reported where it stands and lowering goes on, so
+  // that the file's other errors are reported in the same run, the checker's
+  // too: the module is returned with them (the date kept as written).
+  std::vector<syntax::LowerError> literal_errors;
+  const syntax::Lowerer lowerer(file, literal_errors);
   ast::Module module;
   module.file = file;
-  // A syntax error anywhere in the file is reported in preference to a lowering
-  // error, as when the whole file was parsed before lowering: after a LowerError the
-  // rest is still parsed, only not lowered.
+  // Any other lowering error stops lowering, and a syntax error anywhere in the
+  // file is reported in preference to it, as when the whole file was parsed
+  // before lowering: after a LowerError the rest is still parsed, only not lowered.
   std::optional<syntax::LowerError> lower_error;
   std::optional<ast::Module> result;
   try {
@@ -135,12 +153,14 @@ std::optional<ast::Module> parse_module(const SourceSet& sources, std::uint32_t 
     }
     // Raises "expected a declaration" unless the whole file was read.
     pegtl::parse<syntax::module_end, pegtl::nothing, syntax::control>(in);
+    syntax::report(literal_errors, diagnostics);
     if (lower_error) {
       diagnostics.error(lower_error->range, lower_error->message);
     } else {
       result = std::move(module);
     }
   } catch (const pegtl::parse_error& e) {
+    syntax::report(literal_errors, diagnostics);
     syntax::report(e, file, source.text, diagnostics);
   }
   syntax::Node::release_free_nodes();
@@ -157,16 +177,22 @@ auto parse_input(const SourceSet& sources, std::uint32_t file, Diagnostics& diag
   namespace pegtl = tao::pegtl;
   const SourceFile& source = sources.file(file);
   pegtl::memory_input<> in(source.text.data(), source.text.size(), source.path);
-  const syntax::Lowerer lowerer(file);
+  std::vector<syntax::LowerError> literal_errors;
+  const syntax::Lowerer lowerer(file, literal_errors);
   std::optional<decltype(lower(lowerer, std::declval<const syntax::Node&>()))> result;
   try {
     // Input's must points raise rather than fail: a tree comes back or an error is thrown.
     const auto root = syntax::tree::parse<Input, syntax::Node, syntax::selector, syntax::depth_limit,
                                           syntax::control>(in);
     if (root) result = lower(lowerer, *root);
+    // Nothing checks what is typed here before it runs: an impossible date refuses it.
+    if (!literal_errors.empty()) result.reset();
+    syntax::report(literal_errors, diagnostics);
   } catch (const pegtl::parse_error& e) {
+    syntax::report(literal_errors, diagnostics);
     syntax::report(e, file, source.text, diagnostics);
   } catch (const syntax::LowerError& e) {
+    syntax::report(literal_errors, diagnostics);
     diagnostics.error(e.range, e.message);
   }
   syntax::Node::release_free_nodes();

@@ -10,8 +10,14 @@
 
 namespace flow {
 
+/// Whether a date-time literal of a parsed module is a real instant: the
+/// parser reports an impossible one (`2026-02-30`) and keeps it, as written.
+bool names_an_instant(const ast::DateTimeLiteral& literal);
+
 /// Parses file `file` of `sources`. On a syntax error, reports it (with the exact
 /// location and an error_message of the failed `must` point) and returns nullopt.
+/// An impossible date-time literal (`2026-02-30`) is reported at it, and the
+/// module still returned, so that it can be checked (names_an_instant).
 std::optional<ast::Module> parse_module(const SourceSet& sources, std::uint32_t file,
                                         Diagnostics& diagnostics);
 

@@ -98,6 +98,30 @@ TEST_CASE("a trigger loop fails the run instead of hanging", "[interpreter][rule
   CHECK(std::count(result.error.begin(), result.error.end(), '\n') < 10);
 }
 
+TEST_CASE("a change loop through two fields fails the run, its trace said once per turn", "[interpreter][rules]") {
+  EngineFixture f(R"(
+process P {
+  field A number = 0;
+  field B number = 0;
+  on Go { set A = 1; }
+  on change A { set B = B + 1; }
+  on change B { set A = A + 1; }
+}
+)");
+  const auto result = f.run("P", "Go");
+  CHECK_FALSE(result.ok);
+  // A, B, A, B ...: the turn of the loop is said once, with its count.
+  CHECK(result.error ==
+        "test.flow:7:3: error: handlers nest deeper than 32 (a trigger or change loop?)\n"
+        "    on change B { set A = A + 1; }\n"
+        "    ^\n"
+        "  in P: on change A (test.flow:6:3)\n"
+        "  in P: on change B (test.flow:7:3)\n"
+        "  (the 2 lines above x15)\n"
+        "  in P: on change A (test.flow:6:3)\n"
+        "  in P.Go (test.flow:5:3)\n");
+}
+
 TEST_CASE("a trace tells change and load handlers from buttons of the same name", "[interpreter][rules]") {
   EngineFixture f(R"(
 process P {

@@ -208,7 +208,14 @@ TEST_CASE("declaration errors") {
       {"instance \"TK\" P { }", 15, "expected 'of' and a process name"},
       {"instance \"T${K}\" of P { }", 10, "interpolation '${...}' is not allowed here"},
       {"datasource D soap { }", 14, "unknown datasource kind 'soap' (expected rest)"},
-      {"datasource D rest { timeout 10s; }", 29, "expected '='"},
+      {"datasource D rest { timeout 10s; }", 29, "expected '=' after the setting's name (name = value;)"},
+      // A misspelled keyword reads as a setting's name: the error is at it, and names it.
+      {"datasource D rest { methd GetToken POST \"/oauth/token\" { } }", 21,
+       "expected a setting (name = value;), 'header' or 'method'; did you mean 'method'?"},
+      {"datasource D rest { headr \"X\" = \"y\"; }", 21,
+       "expected a setting (name = value;), 'header' or 'method'; did you mean 'header'?"},
+      {"datasource D rest { Method M GET \"/x\" { } }", 21,
+       "expected a setting (name = value;), 'header' or 'method'; did you mean 'method'?"},
       {"datasource D rest { base_url = \"x\" timeout = 1; }", 36, "expected ';' after the setting"},
       {"datasource D rest { header Accept = \"x\"; }", 28, "expected a header name in quotes"},
       {"datasource D rest { 42; }", 21,
@@ -307,13 +314,55 @@ TEST_CASE("a syntax error yields exactly one diagnostic and no module") {
 // The file is parsed and lowered one declaration at a time (grammar/parser.cpp);
 // what is reported must not depend on that.
 TEST_CASE("a syntax error later in the file wins over an earlier lowering error") {
-  CHECK(parse_errors("schedule \"S\" { once at 2027-13-01; }\nprocess P { field A strng; }\n") ==
+  CHECK(parse_errors("schedule \"S\" { every 1 minutes; every 2 minutes; }\nprocess P { field A strng; }\n") ==
         "test.flow:2:21: error: expected a field type (text, number, boolean, datetime, duration, secret, json, "
         "list)\n"
         "  process P { field A strng; }\n"
         "                      ^\n");
-  CHECK(parse_errors("schedule \"S\" { once at 2027-13-01; }\nprocess P { }\nschedule \"T\" { retry 101 times; }\n")
-            .starts_with("test.flow:1:24: error: invalid date '2027-13-01'\n"));
+}
+
+// An impossible date is no reason to stop: it is reported at the literal, and
+// what follows is parsed and lowered, its errors reported too.
+TEST_CASE("an impossible date is reported with the errors after it, and the module is kept") {
+  CHECK(parse_errors("schedule \"S\" { once at 2027-13-01; }\nprocess P { field A strng; }\n") ==
+        "test.flow:1:24: error: invalid date '2027-13-01'\n"
+        "  schedule \"S\" { once at 2027-13-01; }\n"
+        "                         ^\n"
+        "test.flow:2:21: error: expected a field type (text, number, boolean, datetime, duration, secret, json, "
+        "list)\n"
+        "  process P { field A strng; }\n"
+        "                      ^\n");
+  CHECK(parse_errors("process P { on H { set A = 2027-02-30; set B = 2027-01-01T10:00+24:00; } }\n"
+                     "schedule \"S\" { once at 2027-13-01; expires 2027-04-31; }\n") ==
+        "test.flow:1:28: error: invalid date '2027-02-30'\n"
+        "  process P { on H { set A = 2027-02-30; set B = 2027-01-01T10:00+24:00; } }\n"
+        "                             ^\n"
+        "test.flow:1:64: error: invalid UTC offset '+24:00'\n"
+        "  process P { on H { set A = 2027-02-30; set B = 2027-01-01T10:00+24:00; } }\n"
+        "                                                                 ^\n"
+        "test.flow:2:24: error: invalid date '2027-13-01'\n"
+        "  schedule \"S\" { once at 2027-13-01; expires 2027-04-31; }\n"
+        "                         ^\n"
+        "test.flow:2:44: error: invalid date '2027-04-31'\n"
+        "  schedule \"S\" { once at 2027-13-01; expires 2027-04-31; }\n"
+        "                                             ^\n");
+  flow::SourceSet sources;
+  const auto file = sources.add("t.flow", "process P { on H { set A = 2027-02-30; } }");
+  flow::Diagnostics diagnostics;
+  const auto module = flow::parse_module(sources, file, diagnostics);
+  CHECK(diagnostics.items().size() == 1);
+  REQUIRE(module);
+  const auto& set = std::get<flow::ast::SetRule>(module->processes.at(0).handlers.at(0).body.at(0).node);
+  CHECK_FALSE(flow::names_an_instant(std::get<flow::ast::DateTimeLiteral>(set.value.node)));
+}
+
+TEST_CASE("typed rules with an impossible date are refused") {
+  flow::SourceSet sources;
+  const auto file = sources.add("repl", "set A = 2027-02-30; set B = 1;");
+  flow::Diagnostics diagnostics;
+  CHECK_FALSE(flow::parse_rules(sources, file, diagnostics));
+  REQUIRE(diagnostics.items().size() == 1);
+  CHECK(diagnostics.items().at(0).message == "invalid date '2027-02-30'");
 }
 
 TEST_CASE("an error after the last declaration is reported where the declarations stop") {

@@ -1,0 +1,20 @@
+// flow check as a user runs it: the checker's own goldens (tests/check) load
+// and check in process; here the binary must print the same, whatever the
+// load reported first.
+#include "e2e/e2e_support.hpp"
+
+using namespace flow;
+using namespace flow::e2e;
+
+TEST_CASE("flow check reports an impossible date and the file's other errors in the same run", "[e2e]") {
+  // The golden's paths are relative to the source tree: run from it.
+  const std::string dir = std::string(FLOW_SOURCE_DIR);
+  const auto check = run_program({"/bin/sh", "-c", "cd '" + dir + "' && exec '" + flow_binary() +
+                                                       "' check tests/check/invalid_date_later_errors.flow"});
+  CHECK(check.code == 1);
+  CHECK(check.out.empty());
+  CHECK(check.err == read_text(dir + "/tests/check/invalid_date_later_errors.expected"));
+  // Both kinds are in it: the parser's and the checker's.
+  CHECK_THAT(check.err, Catch::Contains("error: invalid date '2026-02-30'") &&
+                            Catch::Contains("error: unknown field 'Cuont' in process Billing"));
+}
