@@ -240,3 +240,57 @@ TEST_CASE("no secret reaches stdout, stderr, the log or the run history in clear
   CHECK(everything.find(rotated) == std::string::npos);
   CHECK(history.find(rotated) == std::string::npos);
 }
+
+namespace {
+
+/// A list endpoint whose items echo the request's Authorization header.
+test::Reply echo_in_items(const test::TestRequest& request, const test::RequestInfo&) {
+  const Json items = Json::array({{{"id", 1}, {"seen", std::string(request["Authorization"])}}, {{"id", 2}}});
+  return test::respond(200, items.dump(), {{"Content-Type", "application/json"}});
+}
+
+const std::string kLister = R"(
+datasource Api rest {
+  base_url = env("ECHO_BASE_URL");
+  method List GET "/items" { request header Auth "Authorization"; }
+}
+process P {
+  field Token secret = env("API_TOKEN");
+  field Items list;
+  on Fetch {
+    find_item Api.List map { header.Auth = "Bearer ${Token}"; } into Items;
+    log "items=${Items}";
+    save;
+  }
+}
+instance "P1" of P { }
+)";
+
+}  // namespace
+
+TEST_CASE("a list find_item stores from an answer that echoes a secret is never shown in clear", "[e2e][secrets]") {
+  ServerThread server(echo_in_items);
+  TempDir dir;
+  const auto file = dir.file("lister.flow");
+  write_text(file, kLister);
+  const auto db = dir.file("flow.db");
+  const std::string token = "api-token-0123456789abcdef";
+  const std::map<std::string, std::string> env{{"ECHO_BASE_URL", server.base_url()}, {"API_TOKEN", token}};
+
+  const auto text = run_flow({"trigger", file, "P.Fetch", "--id", "P1", "--db", db}, env);
+  const auto json = run_flow({"trigger", file, "P.Fetch", "--id", "P1", "--db", db, "--json"}, env);
+  const auto show = run_flow({"instances", "show", "P1", "--db", db, "--json"});
+  const auto history = history_dump(db);
+  INFO(text.out << text.err << json.out << json.err << show.out << history);
+  REQUIRE(text.code == 0);
+  REQUIRE(json.code == 0);
+  const std::string dots = "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2";
+  CHECK_THAT(text.out, Catch::Contains("log: items=" + dots + "\n"));
+  CHECK_THAT(text.out, Catch::Contains("Items = " + dots + "\n"));
+  CHECK(Json::parse(json.out).at("instance").at("fields").at("Items") == Json(dots));
+  CHECK(Json::parse(show.out).at("fields").at("Items") == Json(dots));
+  for (const auto& output : {text.out, text.err, json.out, json.err, show.out, history}) {
+    CHECK(output.find(token) == std::string::npos);
+    CHECK(output.find("\"seen\"") == std::string::npos);  // no item shown in clear
+  }
+}
