@@ -294,3 +294,31 @@ TEST_CASE("a list find_item stores from an answer that echoes a secret is never 
     CHECK(output.find("\"seen\"") == std::string::npos);  // no item shown in clear
   }
 }
+
+TEST_CASE("a text field given part of a secret shows the mask alone in flow trigger and the log", "[e2e][secrets]") {
+  TempDir dir;
+  const auto file = dir.file("derived.flow");
+  write_text(file, R"(
+process P {
+  field AccessToken secret = env("ACCESS_TOKEN");
+  field Msg text;
+  on Derive { set Msg = substring(AccessToken, 0, 16); log "msg=${Msg} token=${AccessToken}"; save; }
+}
+instance "P1" of P { }
+)");
+  const auto db = dir.file("flow.db");
+  // Characters 12-15 ("MNOP") are Msg's last 4; the token's own are "wxyz".
+  const std::map<std::string, std::string> env{{"ACCESS_TOKEN", "ABCDEFGHIJKLMNOPqrstuvwxyz"}};
+  const auto run = run_flow({"trigger", file, "P.Derive", "--id", "P1", "--db", db}, env);
+  const auto json = run_flow({"trigger", file, "P.Derive", "--id", "P1", "--db", db, "--json"}, env);
+  const auto show = run_flow({"instances", "show", "P1", file, "--db", db});
+  INFO(run.out << run.err << json.out << show.out);
+  REQUIRE(run.code == 0);
+  const std::string dots = "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2";
+  CHECK_THAT(run.out, Catch::Contains("log: msg=" + dots + " token=" + dots + "wxyz\n"));
+  CHECK_THAT(run.out, Catch::Contains("Msg         = " + dots + "\n"));
+  CHECK_THAT(run.out, Catch::Contains("AccessToken = " + dots + "wxyz\n"));
+  CHECK(Json::parse(json.out).at("instance").at("fields").at("Msg") == Json(dots));
+  CHECK_THAT(show.out, Catch::Contains("Msg         = " + dots + "\n"));
+  for (const auto& output : {run.out, run.err, json.out, show.out}) CHECK(output.find("MNOP") == std::string::npos);
+}

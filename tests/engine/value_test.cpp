@@ -239,3 +239,34 @@ TEST_CASE("a tainted text shows its last 4 characters only while it is a secret 
   Value plain(std::string("WRONG-token-abcdefghijklmnopqrstuvwxyz"));
   CHECK_FALSE(is_whole_secret(mark_whole_secret(plain)));  // not tainted: nothing to mark
 }
+
+TEST_CASE("the whole-secret mark: kept by a copy, dropped by a change in place and by a field not declared secret",
+          "[value]") {
+  using namespace flow;
+  Value token(std::string("WRONG-token-abcdefghijklmnopqrstuvwxyz"), true);
+  const Value copy = mark_whole_secret(token);
+  CHECK(is_whole_secret(copy));
+  CHECK(display(copy) == "••••wxyz");
+  // A write through as() changes the text in place, even to the same length.
+  Value swapped = copy;
+  swapped.as<std::string>()[swapped.as<std::string>().size() - 1] = '!';
+  CHECK_FALSE(is_whole_secret(swapped));
+  CHECK(display(swapped) == "••••");
+  // The value of a field declared secret is the secret whole; a text field
+  // given it (or part of it) holds a tainted text, masked alone.
+  const std::string text = "refresh-token-0123456789";
+  CHECK(is_whole_secret(coerce_to_field(Value(text, true), ast::FieldType::secret, "T")));
+  CHECK(is_whole_secret(coerce_to_field(Value(text), ast::FieldType::secret, "T")));
+  CHECK_FALSE(is_whole_secret(coerce_to_field(copy, ast::FieldType::text, "Msg")));
+  CHECK(display(coerce_to_field(copy, ast::FieldType::text, "Msg")) == "••••");
+  // The store keeps the mark, written directly as through Json.
+  CHECK(is_whole_secret(from_stored(to_stored(copy))));
+  CHECK_FALSE(is_whole_secret(from_stored(to_stored(swapped))));
+  CHECK(Json::parse(to_stored_text({{"T", copy}, {"S", swapped}})) ==
+        Json{{"T", to_stored(copy)}, {"S", to_stored(swapped)}});
+  CHECK(to_stored(copy).at("whole") == true);
+  // Untainted, a marked value is no secret.
+  Value cleared = copy;
+  cleared.secret = false;
+  CHECK_FALSE(is_whole_secret(cleared));
+}
