@@ -229,15 +229,10 @@ class Evaluator {
     return nullptr;
   }
 
-  /// A field's value is a secret the run knows whole (its mask shows its last
-  /// 4 characters); a local's (`body`, `error`) is not.
+  /// The value as held: the value of a field declared `secret` carries the
+  /// mark of a secret the run knows whole (coerce_to_field()), others not.
   Value eval_node(const ast::Identifier& n, const ast::Expr&) {
-    if (const Value* found = find_name(n.name)) {
-      Value value = *found;
-      if (!value.secret) return value;  // the common case: no second look-up
-      const bool local = scope_.locals && scope_.locals->count(n.name) > 0;
-      return local ? value : mark_whole_secret(value);
-    }
+    if (const Value* found = find_name(n.name)) return *found;
     throw RunError("unknown name '" + n.name + "'");
   }
 
@@ -369,7 +364,7 @@ class Evaluator {
     const auto it = record.fields.find(field);
     if (it == record.fields.end())
       throw RunError("instance '" + record.id + "' of " + record.process + " has no field '" + field + "'");
-    return mark_whole_secret(it->second);  // another instance's secret field: a secret known whole
+    return it->second;  // typed as declared: a secret field's value is marked whole
   }
 
   Value instance_fields(const ast::Call& call) {

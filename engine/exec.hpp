@@ -111,6 +111,11 @@ class Executor {
   /// a rotated token mapped beside a malformed expires_in is still kept.
   /// `secrets` is read only before the first assignment.
   Mapped apply_mappings(const std::vector<ast::Assignment>& mappings, const Locals& locals, CallSecrets& secrets);
+  /// `value`, which a call's answer brings into field `field_name` (a
+  /// mapping's, or what `into` stores), made secret when its text holds a
+  /// secret the run knows (CallSecrets), in any spelling: the one check of
+  /// both paths.
+  Value tainted_by_echo(Value value, std::string_view field_name, CallSecrets& secrets) const;
   /// What `into` stores of a call's whole `answer`: its array (answer_array);
   /// a json field takes the whole answer when it holds none. Throws at `at`
   /// when a list field would get no array.

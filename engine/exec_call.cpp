@@ -74,16 +74,8 @@ Executor::Mapped Executor::apply_mappings(const std::vector<ast::Assignment>& ma
   values.reserve(mappings.size());
   for (const auto& m : mappings) {
     try {
-      Value value = evaluate(m.value, scope);
-      // A server that echoes a secret back (a URL with its query, a request
-      // body) hands it over as plain text: the value holding it is secret.
-      // (A secret field makes its value secret anyway: no search for those.)
-      const auto* field = m.target.size() == 1 ? Program::field(*state_.process, m.target[0].text) : nullptr;
-      if (!value.secret && (value.is<std::string>() || value.is<Json>()) &&
-          !(field && field->type == ast::FieldType::secret)) {
-        value.secret = contains_secret(to_text(value), secrets.get());
-      }
-      values.emplace_back(std::move(value));
+      const std::string_view field = m.target.size() == 1 ? std::string_view(m.target[0].text) : std::string_view();
+      values.emplace_back(tainted_by_echo(evaluate(m.value, scope), field, secrets));
     } catch (const RunError&) {
       if (!mapped.failure) mapped.failure = std::current_exception();
       values.emplace_back();
@@ -101,6 +93,19 @@ Executor::Mapped Executor::apply_mappings(const std::vector<ast::Assignment>& ma
     }
   }
   return mapped;
+}
+
+Value Executor::tainted_by_echo(Value value, std::string_view field_name, CallSecrets& secrets) const {
+  // A server that echoes a secret back (a URL with its query, a request
+  // body, each item of a list) hands it over as plain text: the value
+  // holding it is secret. (A secret field makes its value secret anyway: no
+  // search for those.)
+  const auto* field = Program::field(*state_.process, field_name);
+  if (!value.secret && (value.is<std::string>() || value.is<Json>()) &&
+      !(field && field->type == ast::FieldType::secret)) {
+    value.secret = contains_secret(to_text(value), secrets.get());
+  }
+  return value;
 }
 
 Value Executor::into_value(const ast::CallRule& rule, const ast::MethodDecl& method, const Value& answer,
@@ -140,10 +145,10 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   const auto started = std::chrono::steady_clock::now();
   HttpResult result = co_await state_.host.http->send(std::move(request));
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-  // Built when first needed (a failure to scrub, a text mapped into a field),
-  // once for the call: no field is assigned before the mappings read them but
-  // `into`'s, a list or json field (never secret), and only on success, where
-  // the mappings are their first use.
+  // Built when first needed (a failure to scrub, a value the answer brings
+  // into a field), once for the call: no field is assigned before it is
+  // built (`into`'s value is checked before it is stored, the mappings'
+  // values before the first of them is).
   CallSecrets secrets(state_);
 
   std::string failure;
@@ -187,7 +192,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   note(label(rule) + " -> " + std::to_string(status) + took);
   FieldMap written;
   if (rule.into) {
-    assign(*rule.into, into_value(rule, *method, answer, at));
+    assign(*rule.into, tainted_by_echo(into_value(rule, *method, answer, at), rule.into->text, secrets));
     written[rule.into->text] = state_.instance.fields[rule.into->text];
   }
   std::exception_ptr mapping_failure;

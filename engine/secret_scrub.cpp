@@ -50,17 +50,18 @@ std::vector<SecretText> secret_texts(const std::map<std::string, Value>& fields,
   for (const auto& [name, value] : fields) {
     if (value.secret && !value.is_null()) {
       const auto secret = to_text(value);
-      add_spellings(secrets, secret, mask_secret(secret));
+      add_spellings(secrets, secret, is_whole_secret(value) ? mask_secret(secret) : std::string(kSecretMask));
     }
   }
   // A request part's wire value is masked without the tail a field's mask
   // shows: its last characters may encode the secret's own (the base64 of
   // `client:password` in a Basic header ends with the password's).
   for (const auto& text : sent) add_spellings(secrets, text, std::string(kSecretMask));
-  // Longest first; of equal texts the first found (a field's mask before a
-  // request part's) is kept.
-  std::stable_sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) {
-    return a.text.size() != b.text.size() ? a.text.size() > b.text.size() : a.text < b.text;
+  // Longest first; of equal texts the one masked with its tail (a secret
+  // field's, before a request part's or a text field's copy) is kept.
+  std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) {
+    if (a.text.size() != b.text.size()) return a.text.size() > b.text.size();
+    return a.text != b.text ? a.text < b.text : a.mask.size() > b.mask.size();
   });
   const auto same = [](const SecretText& a, const SecretText& b) { return a.text == b.text; };
   secrets.erase(std::unique(secrets.begin(), secrets.end(), same), secrets.end());

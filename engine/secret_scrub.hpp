@@ -17,7 +17,9 @@ inline constexpr std::size_t kMinSecretLength = 4;
 
 /// One spelling of a secret, and the mask it is replaced with: the mask of the
 /// secret itself, so that every spelling of it is shown alike (`••••4567`);
-/// for a request part's wire value, the mask alone (`••••`).
+/// for a request part's wire value, and a secret not known whole (a field not
+/// declared `secret` holding a tainted text: is_whole_secret()), the mask
+/// alone (`••••`).
 struct SecretText {
   std::string text;
   std::string mask;

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <functional>
 #include <optional>
 #include <sstream>
 
@@ -51,14 +50,13 @@ std::string mask_secret(std::string_view secret) {
   return out;
 }
 
-Value& mark_whole_secret(Value& value) {
-  if (value.secret && value.is<std::string>()) value.whole_secret = std::hash<std::string>{}(value.as<std::string>()) | 1;
+Value& mark_whole_secret(Value& value, bool whole) {
+  value.whole_secret_ = whole && value.secret && value.is<std::string>();
   return value;
 }
 
 bool is_whole_secret(const Value& value) {
-  return value.secret && value.whole_secret != 0 && value.is<std::string>() &&
-         (std::hash<std::string>{}(value.as<std::string>()) | 1) == value.whole_secret;
+  return value.whole_secret_ && value.secret && value.is<std::string>();
 }
 
 static std::string format_number(double d) {
@@ -243,6 +241,7 @@ Json to_stored(const Value& value) {
   };
   Json out = std::visit(Visitor{}, value.data);
   if (value.secret) out["secret"] = true;
+  if (is_whole_secret(value)) out["whole"] = true;
   return out;
 }
 
@@ -346,7 +345,7 @@ void append_number(std::string& out, Number number) {
 }
 
 /// One value as to_stored(value).dump() would write it (keys in the same
-/// order: secret, t, v); json and list values take that route itself.
+/// order: secret, t, v, whole); json and list values take that route itself.
 void append_stored(std::string& out, const Value& value) {
   if (value.is<Json>() || value.is<List>()) {
     out += dump_json(to_stored(value));
@@ -376,7 +375,7 @@ void append_stored(std::string& out, const Value& value) {
         }
       },
       value.data);
-  out += '}';
+  out += is_whole_secret(value) ? ",\"whole\":true}" : "}";
 }
 
 }  // namespace
@@ -414,7 +413,9 @@ Value from_stored(const Json& json) {
     out = Value(std::move(items));
   }
   out.secret = json.value("secret", false);
-  return out;
+  // A secret field's value, as the run that saved it knew: `flow instances
+  // show` without the files masks it as a run does.
+  return mark_whole_secret(out, json.value("whole", false));
 }
 
 bool truthy(const Value& value) {
@@ -523,6 +524,7 @@ static bool holds_field_type(const Value& value, ast::FieldType type) {
 void coerce_field_in_place(Value& value, ast::FieldType type, std::string_view field_name) {
   if (value.is_null() || holds_field_type(value, type)) {
     value.secret = value.secret || type == ast::FieldType::secret;
+    mark_whole_secret(value, type == ast::FieldType::secret);  // as coerce_to_field marks it
     return;
   }
   value = coerce_to_field(value, type, field_name);
@@ -551,7 +553,10 @@ Value coerce_to_field(Value value, ast::FieldType type, std::string_view field_n
     out = coerce_scalar(std::move(value), type, field_name);
   }
   out.secret = secret;
-  return out;
+  // Only a field declared `secret` holds a secret the run knows whole: a
+  // field of another type given a tainted text (a substring of a token, or
+  // all of it) shows the mask alone, as anything computed from a secret.
+  return mark_whole_secret(out, type == FT::secret);
 }
 
 }  // namespace flow

@@ -31,9 +31,6 @@ enum class ValueKind { null, boolean, number, text, datetime, duration, json, li
 struct Value {
   std::variant<std::monostate, bool, double, std::string, TimePoint, Duration, Json, List> data;
   bool secret = false;
-  /// Non-zero while this value is a secret the run knows whole: the hash of
-  /// the text it was marked for (mark_whole_secret()).
-  std::size_t whole_secret = 0;
 
   Value() = default;
   Value(bool b) : data(b) {}
@@ -51,10 +48,32 @@ struct Value {
   bool is_null() const { return data.index() == 0; }
   template <typename T> bool is() const { return std::holds_alternative<T>(data); }
   template <typename T> const T& as() const { return std::get<T>(data); }
-  template <typename T> T& as() { return std::get<T>(data); }
+  /// Write access to the content: whatever is done with it derives a new
+  /// text, so the value is no longer a secret known whole (mark_whole_secret()).
+  template <typename T> T& as() {
+    whole_secret_ = false;
+    return std::get<T>(data);
+  }
 
   friend bool operator==(const Value& a, const Value& b);
+  friend Value& mark_whole_secret(Value& value, bool whole);
+  friend bool is_whole_secret(const Value& value);
+
+ private:
+  /// Set by mark_whole_secret() alone, and travels with copies of the value:
+  /// every operation that computes a text builds a new Value (unmarked), and
+  /// as() drops it for a change in place. A flag, not the text's hash: no
+  /// hashing at each read of a secret field, and no size beyond `secret`'s.
+  bool whole_secret_ = false;
 };
+
+namespace detail {
+struct TaintedOnly {
+  decltype(Value::data) data;
+  bool secret;
+};
+}  // namespace detail
+static_assert(sizeof(Value) == sizeof(detail::TaintedOnly), "the whole-secret mark fits beside the taint bit");
 
 /// A user-facing run-time error (bad type, failed call, ...). The interpreter adds
 /// the source location and handler trace when it catches it.
@@ -84,12 +103,13 @@ inline constexpr std::string_view kSecretMask = "\xE2\x80\xA2\xE2\x80\xA2\xE2\x8
 /// kSecretMask alone unless the value is marked whole (is_whole_secret()).
 enum class SecretMask { derived, whole };
 
-/// Marks tainted text as a secret the run knows whole (a field's value read by
-/// name), so that display() shows its last 4 characters. A value computed from
-/// it that copied the mark but not the text (a cut or trimmed copy) is not
-/// whole: the mark is the hash of the text it was given for.
-Value& mark_whole_secret(Value& value);
-/// Whether `value` is tainted text marked whole that still holds that text.
+/// Marks tainted text as a secret the run knows whole (the value of a field
+/// declared `secret`: coerce_to_field(); as saved: from_stored()), so that
+/// display() shows its last 4 characters; with `whole` false, drops the mark.
+/// A value computed from it is not whole: it is a new Value, or was changed in
+/// place through as(), which drops the mark.
+Value& mark_whole_secret(Value& value, bool whole = true);
+/// Whether `value` is tainted text marked whole.
 bool is_whole_secret(const Value& value);
 
 /// Plain text of a value as interpolation and `log` see it (secrets in clear:
@@ -111,7 +131,8 @@ Json to_json(const Value& value, bool reveal, SecretMask mask = SecretMask::deri
 /// scalars become text/number/boolean/null.
 Value from_json(const Json& json);
 
-/// Typed storage form: {"t":"text","v":...}; round-trips every kind and the secret bit.
+/// Typed storage form: {"t":"text","v":...}; round-trips every kind, the secret
+/// bit and the mark of a secret known whole.
 Json to_stored(const Value& value);
 Value from_stored(const Json& json);
 /// The JSON text of an object of `fields` (name -> to_stored(value)), written
@@ -130,6 +151,7 @@ void append_json_string(std::string& out, std::string_view text);
 bool truthy(const Value& value);
 
 /// Converts a value assigned to a field of `type`, or throws RunError naming both types.
+/// The value of a `secret` field is marked a secret known whole, of any other not.
 /// Text that spells a number converts to number (form/JSON answers often carry "3600").
 Value coerce_to_field(Value value, ast::FieldType type, std::string_view field_name);
 

@@ -135,7 +135,7 @@ void print_instance(std::ostream& out, const InstanceRecord& instance, bool reve
   std::size_t width = 0;
   for (const auto& [name, value] : instance.fields) width = std::max(width, name.size());
   for (const auto& [name, value] : instance.fields) {
-    out << "  " << name << std::string(width - name.size(), ' ') << " = " << shown(value, reveal, SecretMask::whole) << "\n";
+    out << "  " << name << std::string(width - name.size(), ' ') << " = " << shown(value, reveal) << "\n";
   }
 }
 
@@ -188,7 +188,7 @@ void print_run(std::ostream& out, std::ostream& err, const RunResult& result, bo
     if (stored) print_instance(out, *stored, reveal);
     const auto unsaved = unsaved_fields(result, stored);
     if (!unsaved.empty()) out << "not saved:\n";
-    for (const auto& [name, value] : unsaved) out << "  " << name << " = " << shown(value, reveal, SecretMask::whole) << "\n";
+    for (const auto& [name, value] : unsaved) out << "  " << name << " = " << shown(value, reveal) << "\n";
   }
   if (!result.ok) err << result.error;
 }
@@ -197,7 +197,7 @@ namespace {
 
 Json fields_json(const FieldMap& values, bool reveal) {
   Json fields = Json::object();
-  for (const auto& [name, value] : values) fields[name] = to_json(value, reveal, SecretMask::whole);
+  for (const auto& [name, value] : values) fields[name] = to_json(value, reveal);
   return fields;
 }
 

@@ -90,6 +90,20 @@ TEST_CASE("repl: --show-secrets reveals", "[repl]") {
   CHECK(f.say("Token") == "s3cr3t-value-9f2a\n");  // like :show, a secret is not quoted
 }
 
+TEST_CASE("repl: a text field given part of a secret shows the mask alone", "[repl]") {
+  Fixture f;
+  f.say(":new Counter");
+  // Name ends with the token's 13th-16th characters, "-9f2": never shown.
+  CHECK(f.say("set Name = substring(Token, 0, 16);").empty());
+  CHECK(f.say("Name") == "••••\n");
+  CHECK(f.say("Token") == "••••9f2a\n");
+  CHECK(f.say("log \"${Name} ${Token}\";") == "log: •••• ••••9f2a\n");
+  const auto shown = f.say(":show");
+  CHECK(shown.find("Name  = ••••\n") != std::string::npos);
+  CHECK(shown.find("Token = ••••9f2a\n") != std::string::npos);
+  CHECK(shown.find("-9f2") == std::string::npos);
+}
+
 TEST_CASE("repl: errors are diagnostics, the session goes on", "[repl]") {
   Fixture f;
   CHECK(f.say("A").find("error") != std::string::npos);  // unknown name, no instance

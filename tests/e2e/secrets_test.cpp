@@ -240,3 +240,85 @@ TEST_CASE("no secret reaches stdout, stderr, the log or the run history in clear
   CHECK(everything.find(rotated) == std::string::npos);
   CHECK(history.find(rotated) == std::string::npos);
 }
+
+namespace {
+
+/// A list endpoint whose items echo the request's Authorization header.
+test::Reply echo_in_items(const test::TestRequest& request, const test::RequestInfo&) {
+  const Json items = Json::array({{{"id", 1}, {"seen", std::string(request["Authorization"])}}, {{"id", 2}}});
+  return test::respond(200, items.dump(), {{"Content-Type", "application/json"}});
+}
+
+const std::string kLister = R"(
+datasource Api rest {
+  base_url = env("ECHO_BASE_URL");
+  method List GET "/items" { request header Auth "Authorization"; }
+}
+process P {
+  field Token secret = env("API_TOKEN");
+  field Items list;
+  on Fetch {
+    find_item Api.List map { header.Auth = "Bearer ${Token}"; } into Items;
+    log "items=${Items}";
+    save;
+  }
+}
+instance "P1" of P { }
+)";
+
+}  // namespace
+
+TEST_CASE("a list find_item stores from an answer that echoes a secret is never shown in clear", "[e2e][secrets]") {
+  ServerThread server(echo_in_items);
+  TempDir dir;
+  const auto file = dir.file("lister.flow");
+  write_text(file, kLister);
+  const auto db = dir.file("flow.db");
+  const std::string token = "api-token-0123456789abcdef";
+  const std::map<std::string, std::string> env{{"ECHO_BASE_URL", server.base_url()}, {"API_TOKEN", token}};
+
+  const auto text = run_flow({"trigger", file, "P.Fetch", "--id", "P1", "--db", db}, env);
+  const auto json = run_flow({"trigger", file, "P.Fetch", "--id", "P1", "--db", db, "--json"}, env);
+  const auto show = run_flow({"instances", "show", "P1", "--db", db, "--json"});
+  const auto history = history_dump(db);
+  INFO(text.out << text.err << json.out << json.err << show.out << history);
+  REQUIRE(text.code == 0);
+  REQUIRE(json.code == 0);
+  const std::string dots = "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2";
+  CHECK_THAT(text.out, Catch::Contains("log: items=" + dots + "\n"));
+  CHECK_THAT(text.out, Catch::Contains("Items = " + dots + "\n"));
+  CHECK(Json::parse(json.out).at("instance").at("fields").at("Items") == Json(dots));
+  CHECK(Json::parse(show.out).at("fields").at("Items") == Json(dots));
+  for (const auto& output : {text.out, text.err, json.out, json.err, show.out, history}) {
+    CHECK(output.find(token) == std::string::npos);
+    CHECK(output.find("\"seen\"") == std::string::npos);  // no item shown in clear
+  }
+}
+
+TEST_CASE("a text field given part of a secret shows the mask alone in flow trigger and the log", "[e2e][secrets]") {
+  TempDir dir;
+  const auto file = dir.file("derived.flow");
+  write_text(file, R"(
+process P {
+  field AccessToken secret = env("ACCESS_TOKEN");
+  field Msg text;
+  on Derive { set Msg = substring(AccessToken, 0, 16); log "msg=${Msg} token=${AccessToken}"; save; }
+}
+instance "P1" of P { }
+)");
+  const auto db = dir.file("flow.db");
+  // Characters 12-15 ("MNOP") are Msg's last 4; the token's own are "wxyz".
+  const std::map<std::string, std::string> env{{"ACCESS_TOKEN", "ABCDEFGHIJKLMNOPqrstuvwxyz"}};
+  const auto run = run_flow({"trigger", file, "P.Derive", "--id", "P1", "--db", db}, env);
+  const auto json = run_flow({"trigger", file, "P.Derive", "--id", "P1", "--db", db, "--json"}, env);
+  const auto show = run_flow({"instances", "show", "P1", file, "--db", db});
+  INFO(run.out << run.err << json.out << show.out);
+  REQUIRE(run.code == 0);
+  const std::string dots = "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2";
+  CHECK_THAT(run.out, Catch::Contains("log: msg=" + dots + " token=" + dots + "wxyz\n"));
+  CHECK_THAT(run.out, Catch::Contains("Msg         = " + dots + "\n"));
+  CHECK_THAT(run.out, Catch::Contains("AccessToken = " + dots + "wxyz\n"));
+  CHECK(Json::parse(json.out).at("instance").at("fields").at("Msg") == Json(dots));
+  CHECK_THAT(show.out, Catch::Contains("Msg         = " + dots + "\n"));
+  for (const auto& output : {run.out, run.err, json.out, show.out}) CHECK(output.find("MNOP") == std::string::npos);
+}

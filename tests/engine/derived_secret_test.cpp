@@ -74,3 +74,67 @@ process P {
   CHECK_THAT(failed.error, Catch::Contains("bad " + kDots + "\n"));
   for (const auto& run : f.store->runs("", 10)) CHECK_THAT(run.message, !Catch::Contains("abcd") && !Catch::Contains("efgh"));
 }
+
+TEST_CASE("a field not declared secret that holds a secret's text shows the mask alone", "[secrets]") {
+  // Msg ends with the token's 13th-16th characters ("abcd"): read by name, it
+  // is a field, but not one declared secret, so it is no secret known whole.
+  EngineFixture f(R"(
+process P {
+  field AccessToken secret = "WRONG-token-abcdefghijklmnopqrstuvwxyz";
+  field Msg text;
+  field Copy text;
+  on Derive {
+    set Msg = substring(AccessToken, 0, 16);
+    set Copy = AccessToken;
+    log "msg=${Msg} copy=${Copy} token=${AccessToken}";
+    log Msg;
+    save;
+  }
+  on Again { log "msg=${Msg} copy=${Copy} token=${AccessToken}"; }
+  on Failed { fail "bad ${Msg}"; }
+}
+instance "P-1" of P { }
+)");
+  const auto result = f.run("P", "Derive", "P-1");
+  REQUIRE(result.ok);
+  REQUIRE(result.log.size() >= 2);
+  CHECK(result.log[0] == "msg=" + kDots + " copy=" + kDots + " token=" + kDots + "wxyz");
+  CHECK(result.log[1] == kDots);
+  CHECK(result.instance.fields.at("Msg").secret);
+  CHECK_FALSE(is_whole_secret(result.instance.fields.at("Msg")));
+  CHECK(is_whole_secret(result.instance.fields.at("AccessToken")));
+  // The same once the values come back from the store, and in a run's error.
+  const auto again = f.run("P", "Again", "P-1");
+  REQUIRE(again.ok);
+  CHECK(again.log.at(0) == result.log[0]);
+  const auto failed = f.run("P", "Failed", "P-1");
+  CHECK_FALSE(failed.ok);
+  CHECK_THAT(failed.error, Catch::Contains("bad " + kDots + "\n"));
+  for (const auto& run : f.store->runs("", 10)) {
+    CHECK_THAT(run.message, !Catch::Contains("abcd"));
+    for (const auto& line : run.log) CHECK_THAT(line, !Catch::Contains("abcd"));
+  }
+}
+
+TEST_CASE("an echo of a text field's derived secret is masked alone, a secret field's with its tail", "[secrets]") {
+  EngineFixture f(R"(
+datasource E rest {
+  base_url = "http://127.0.0.1:9";
+  method Send POST "/send" { request body json { note; token; } response body json { ok; } }
+}
+process P {
+  field AccessToken secret = "WRONG-token-abcdefghijklmnopqrstuvwxyz";
+  field Msg text;
+  on Go {
+    set Msg = substring(AccessToken, 0, 16);
+    create_item E.Send map { body.note = Msg; body.token = AccessToken; };
+  }
+}
+instance "P-1" of P { }
+)");
+  f.http.respond_with(500, "note=WRONG-token-abcd token=WRONG-token-abcdefghijklmnopqrstuvwxyz");
+  const auto result = f.run("P", "Go", "P-1");
+  CHECK_FALSE(result.ok);
+  CHECK_THAT(result.error, Catch::Contains("HTTP 500: note=" + kDots + " token=" + kDots + "wxyz"));
+  CHECK_THAT(result.error, !Catch::Contains("abcd"));
+}

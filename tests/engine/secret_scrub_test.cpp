@@ -16,8 +16,13 @@ const std::string kSecret = "Sx+8/kQ=secret value/with\"chars";
 const std::string kDots = "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2";  // ••••
 const std::string kMask = kDots + "hars";
 
+/// `text` as a field declared `secret` holds it: a secret known whole, masked with its tail.
+Value secret_field(const std::string& text) {
+  return flow::coerce_to_field(Value(text), flow::ast::FieldType::secret, "F");
+}
+
 std::map<std::string, Value> fields() {
-  return {{"ClientSecret", Value(kSecret, true)}, {"Short", Value("ab", true)}, {"Plain", Value("Sx+8")}};
+  return {{"ClientSecret", secret_field(kSecret)}, {"Short", secret_field("ab")}, {"Plain", Value("Sx+8")}};
 }
 
 std::string scrubbed(const std::string& text) { return flow::scrub_secrets(text, fields()); }
@@ -45,7 +50,7 @@ TEST_CASE("scrub_secrets masks a secret raw, URL/form-encoded and JSON-escaped, 
 }
 
 TEST_CASE("scrub_secrets: non-ASCII as \\u escapes, once and twice", "[scrub]") {
-  const std::map<std::string, Value> accented{{"S", Value(std::string("caf\xC3\xA9-secret-\"x\"-0123"), true)}};
+  const std::map<std::string, Value> accented{{"S", secret_field("caf\xC3\xA9-secret-\"x\"-0123")}};
   const auto mask = kDots + "0123";
   CHECK(flow::scrub_secrets(R"({"a": "caf\u00e9-secret-\"x\"-0123"})", accented) == "{\"a\": \"" + mask + "\"}");
   CHECK(flow::scrub_secrets(R"({"a": "{\"s\":\"caf\u00e9-secret-\\\"x\\\"-0123\"}"})", accented) ==
@@ -66,7 +71,20 @@ TEST_CASE("scrub_secrets leaves short secrets and values that are not secret", "
 }
 
 TEST_CASE("scrub_secrets masks a secret that contains another whole", "[scrub]") {
-  const std::map<std::string, Value> tokens{{"Old", Value("refresh-token-0123456789", true)},
-                              {"New", Value("refresh-token-0123456789.2", true)}};
+  const std::map<std::string, Value> tokens{{"Old", secret_field("refresh-token-0123456789")},
+                                            {"New", secret_field("refresh-token-0123456789.2")}};
   CHECK(flow::scrub_secrets("got refresh-token-0123456789.2", tokens) == "got " + kDots + "89.2");
+}
+
+TEST_CASE("scrub_secrets masks a tainted text no secret field holds without a tail", "[scrub]") {
+  // Msg, a text field given the first 16 characters of a token: its tail
+  // would be the token's 13th-16th. The token itself keeps its own mask.
+  const std::map<std::string, Value> fields{{"Msg", Value(std::string("WRONG-token-abcd"), true)},
+                                            {"Token", secret_field("WRONG-token-abcdefghijklmnopqrstuvwxyz")}};
+  CHECK(flow::scrub_secrets("note=WRONG-token-abcd token=WRONG-token-abcdefghijklmnopqrstuvwxyz", fields) ==
+        "note=" + kDots + " token=" + kDots + "wxyz");
+  // The same text sent in a request and held by a secret field: the field's mask.
+  const std::string token = "refresh-token-0123456789";
+  const auto both = flow::secret_texts({{"Token", secret_field(token)}}, {token});
+  CHECK(flow::scrub_secrets("got refresh-token-0123456789", both) == "got " + kDots + "6789");
 }

@@ -247,6 +247,10 @@ TEST_CASE("coerce_field_in_place types a value as coerce_to_field does, and keep
   const std::vector<Value> values = {Value(), Value("text"), Value("3600"), Value("2026-11-29T10:00:00Z"), Value(42),
                                      Value(true), Value(flow::TimePoint(std::chrono::seconds(1700000000))),
                                      Value(flow::Duration(std::chrono::seconds(90))), Value(std::string("tok-0123456789"), true),
+                                     [] {  // a secret field's value as loaded: marked whole
+                                       Value whole(std::string("tok-whole-0123456789"), true);
+                                       return flow::mark_whole_secret(whole);
+                                     }(),
                                      Value(flow::Json::parse(R"({"a":[1,2]})")), Value(flow::Json::parse("[1,2]")),
                                      Value(flow::List{Value(1), Value("b")})};
   for (const auto type : {FieldType::text, FieldType::secret, FieldType::number, FieldType::boolean,
@@ -263,6 +267,7 @@ TEST_CASE("coerce_field_in_place types a value as coerce_to_field does, and keep
         flow::coerce_field_in_place(in_place, type, "F");
         CHECK(in_place == *expected);
         CHECK(in_place.secret == expected->secret);
+        CHECK(flow::is_whole_secret(in_place) == flow::is_whole_secret(*expected));
       } else {
         CHECK_THROWS_AS(flow::coerce_field_in_place(in_place, type, "F"), flow::RunError);
         CHECK(in_place == value);
@@ -270,4 +275,34 @@ TEST_CASE("coerce_field_in_place types a value as coerce_to_field does, and keep
       }
     }
   }
+
+TEST_CASE("the whole-secret mark: kept by a copy, dropped by a change in place and by a field not declared secret",
+          "[value]") {
+  using namespace flow;
+  Value token(std::string("WRONG-token-abcdefghijklmnopqrstuvwxyz"), true);
+  const Value copy = mark_whole_secret(token);
+  CHECK(is_whole_secret(copy));
+  CHECK(display(copy) == "••••wxyz");
+  // A write through as() changes the text in place, even to the same length.
+  Value swapped = copy;
+  swapped.as<std::string>()[swapped.as<std::string>().size() - 1] = '!';
+  CHECK_FALSE(is_whole_secret(swapped));
+  CHECK(display(swapped) == "••••");
+  // The value of a field declared secret is the secret whole; a text field
+  // given it (or part of it) holds a tainted text, masked alone.
+  const std::string text = "refresh-token-0123456789";
+  CHECK(is_whole_secret(coerce_to_field(Value(text, true), ast::FieldType::secret, "T")));
+  CHECK(is_whole_secret(coerce_to_field(Value(text), ast::FieldType::secret, "T")));
+  CHECK_FALSE(is_whole_secret(coerce_to_field(copy, ast::FieldType::text, "Msg")));
+  CHECK(display(coerce_to_field(copy, ast::FieldType::text, "Msg")) == "••••");
+  // The store keeps the mark, written directly as through Json.
+  CHECK(is_whole_secret(from_stored(to_stored(copy))));
+  CHECK_FALSE(is_whole_secret(from_stored(to_stored(swapped))));
+  CHECK(Json::parse(to_stored_text({{"T", copy}, {"S", swapped}})) ==
+        Json{{"T", to_stored(copy)}, {"S", to_stored(swapped)}});
+  CHECK(to_stored(copy).at("whole") == true);
+  // Untainted, a marked value is no secret.
+  Value cleared = copy;
+  cleared.secret = false;
+  CHECK_FALSE(is_whole_secret(cleared));
 }
