@@ -275,6 +275,7 @@ TEST_CASE("coerce_field_in_place types a value as coerce_to_field does, and keep
       }
     }
   }
+}
 
 TEST_CASE("the whole-secret mark: kept by a copy, dropped by a change in place and by a field not declared secret",
           "[value]") {
