@@ -85,9 +85,12 @@ TEST_CASE("deleting the store's lock file while a daemon runs: a second daemon i
 
 TEST_CASE("SIGTERM during flow trigger lets the refresh finish and store the rotated token", "[e2e]") {
   const int signal_number = GENERATE(SIGTERM, SIGINT);
-  const SeedScenario seed("every 55 minutes;", {"--delay-ms", "800"});
+  const SeedScenario seed("every 55 minutes;", {"--delay-ms", "3000"});
   auto trigger = start_flow(seed.trigger(), seed.env);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the request is out, the answer is not
+  // The request is out, the answer is not. An ASan build of flow takes about
+  // 0.5 s to start on a CI machine (300 ms, the wait this had, was not enough
+  // there: the signal came before the handler, and killed the command).
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   trigger.signal(signal_number);
   const auto out = trigger.read_all_stdout_until_exit(std::chrono::seconds(30));
   INFO(out << trigger.stderr_text());
