@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 
 jobs=$(nproc)
+# The suites mostly wait (processes, timers, a delayed provider): one more
+# than the cores keeps them busy. The e2e suite is one ctest test per file.
+test_jobs=$((jobs + 1))
 run_suite() {
   local dir=$1; shift
   echo "== configure $dir ($*)"
@@ -18,7 +21,7 @@ run_suite() {
   echo "== build $dir"
   cmake --build "$dir" -j "$jobs"
   echo "== test $dir"
-  (cd "$dir" && ctest --output-on-failure --timeout 900)
+  (cd "$dir" && ctest --output-on-failure --timeout 900 -j "$test_jobs")
 }
 
 if [ "${FLOW_TEST_RELEASE:-0}" = 1 ]; then

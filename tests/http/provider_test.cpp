@@ -122,7 +122,10 @@ TEST_CASE("provider: client_credentials with a JSON body, then the token opens /
 }
 
 TEST_CASE("provider: an access token is refused once it expired, while a newer one still opens /api/resource") {
-  auto provider = start_provider(provider_args({"--refresh-token", "rt-0", "--expires-in", "1"}));
+  // Expiry has one-second resolution (issued at 5.99 s with expires_in 3 expires at
+  // 8 s): the first token is good for at least 2 s, so a loaded machine's pause
+  // between issuing it and the first check does not expire it.
+  auto provider = start_provider(provider_args({"--refresh-token", "rt-0", "--expires-in", "3"}));
   Client client;
   const auto first = json_body(client.send(refresh_request(provider, "rt-0")));
   const auto bearer = [&](const Json& token) {
@@ -131,8 +134,8 @@ TEST_CASE("provider: an access token is refused once it expired, while a newer o
     return expect_response(client.send(resource)).status;
   };
   CHECK(bearer(first) == 200);
-  // Expiry has one-second resolution: after 2.1 s the first token is past it for sure.
-  std::this_thread::sleep_for(2100ms);
+  // After 4.1 s the first token is past it for sure.
+  std::this_thread::sleep_for(4100ms);
   const auto second = json_body(client.send(refresh_request(provider, first.at("refresh_token").get<std::string>())));
   CHECK(bearer(first) == 401);
   CHECK(bearer(second) == 200);
