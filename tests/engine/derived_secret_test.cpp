@@ -5,13 +5,12 @@
 #include <catch2/catch.hpp>
 
 #include "support/engine_fixture.hpp"
+#include "support/masked.hpp"
 
 using namespace flow;
 using namespace flow::testing;
 
 namespace {
-
-const std::string kDots = "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2";
 
 // No 4 characters of the token appear in `text` (the mask's own are not its).
 bool holds_part_of_token(const std::string& text, const std::string& token) {

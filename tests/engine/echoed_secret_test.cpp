@@ -3,13 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include "support/engine_fixture.hpp"
+#include "support/masked.hpp"
 
 using namespace flow;
 using namespace flow::testing;
 
 namespace {
 
-const std::string kDots = "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2";
 const std::string kToken = "tok-0123456789abcdefXYZ";
 
 const std::string kLister = R"(

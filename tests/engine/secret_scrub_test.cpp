@@ -7,13 +7,14 @@
 #include <catch2/catch.hpp>
 
 #include "engine/json_path.hpp"
+#include "support/masked.hpp"
 
 using flow::Value;
 
 namespace {
 
 const std::string kSecret = "Sx+8/kQ=secret value/with\"chars";
-const std::string kDots = "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2";  // ••••
+using flow::testing::kDots;
 const std::string kMask = kDots + "hars";
 
 /// `text` as a field declared `secret` holds it: a secret known whole, masked with its tail.

@@ -21,7 +21,7 @@ using flow::TimePoint;
 
 namespace {
 
-const TimePoint kT0 = TimePoint(date::sys_days(date::year(2026) / 11 / 28)) + 9h;
+const TimePoint kMorning = TimePoint(date::sys_days(date::year(2026) / 11 / 28)) + 9h;
 
 class CountingRunner final : public flow::TaskRunner {
  public:
@@ -63,7 +63,7 @@ TEST_CASE("scheduler over SQLite: a restarted daemon resumes the persisted sched
   const flow::testing::TempDir dir;
   const std::string path = dir.file("flow.db");
   asio::io_context io;
-  flow::testing::FakeClock clock(io.get_executor(), kT0);
+  flow::testing::FakeClock clock(io.get_executor(), kMorning);
   CountingRunner runner(clock);
   ast::ScheduleDecl decl;
   decl.name = "Refresh access token";
@@ -71,20 +71,20 @@ TEST_CASE("scheduler over SQLite: a restarted daemon resumes the persisted sched
 
   {
     auto store = flow::open_sqlite_store(path);
-    run_daemon(*store, clock, io, decl, runner, kT0 + 60min);
+    run_daemon(*store, clock, io, decl, runner, kMorning + 60min);
   }
   {
     auto store = flow::open_sqlite_store(path);  // "after a crash": a fresh connection
     auto state = store->load_task("Refresh access token");
     REQUIRE(state);
     CHECK(state->run_count == 2);
-    CHECK(state->last_run == kT0 + 55min);
-    CHECK(state->next_run == kT0 + 110min);
-    clock.advance_to(kT0 + 100min);
-    run_daemon(*store, clock, io, decl, runner, kT0 + 170min);
+    CHECK(state->last_run == kMorning + 55min);
+    CHECK(state->next_run == kMorning + 110min);
+    clock.advance_to(kMorning + 100min);
+    run_daemon(*store, clock, io, decl, runner, kMorning + 170min);
     CHECK(store->load_task("Refresh access token")->run_count == 4);
   }
-  CHECK(runner.started == std::vector<TimePoint>{kT0, kT0 + 55min, kT0 + 110min, kT0 + 165min});
+  CHECK(runner.started == std::vector<TimePoint>{kMorning, kMorning + 55min, kMorning + 110min, kMorning + 165min});
 }
 
 TEST_CASE("sqlite store: update_task adds runs to the count stored then, and keeps what it does not write",
@@ -97,16 +97,16 @@ TEST_CASE("sqlite store: update_task adds runs to the count stored then, and kee
   flow::TaskUpdate planned;  // the daemon's first run, and its plan
   planned.name = "Refresh access token";
   planned.new_runs = 1;
-  planned.last_run = kT0;
+  planned.last_run = kMorning;
   planned.plan = true;
-  planned.next_run = kT0 + 55min;
-  planned.anchor = kT0;
+  planned.next_run = kMorning + 55min;
+  planned.anchor = kMorning;
   daemon->update_task(planned);
 
   flow::TaskUpdate by_hand;  // a run by hand: counted, its slot left as planned
   by_hand.name = planned.name;
   by_hand.new_runs = 1;
-  by_hand.last_run = kT0 + 10min;
+  by_hand.last_run = kMorning + 10min;
   by_hand.later_only = true;
   hand->update_task(by_hand);
   auto paused = *hand->load_task(planned.name);  // an admin's pause meanwhile
@@ -115,20 +115,20 @@ TEST_CASE("sqlite store: update_task adds runs to the count stored then, and kee
 
   flow::TaskUpdate later = planned;  // the daemon's next two runs, written in one go (its saves had failed)
   later.new_runs = 2;
-  later.last_run = kT0 + 110min;
-  later.next_run = kT0 + 165min;
+  later.last_run = kMorning + 110min;
+  later.next_run = kMorning + 165min;
   daemon->update_task(later);
   auto state = *daemon->load_task(planned.name);
   CHECK(state.run_count == 4);
-  CHECK(state.last_run == kT0 + 110min);
-  CHECK(state.next_run == kT0 + 165min);
-  CHECK(state.anchor == kT0);
+  CHECK(state.last_run == kMorning + 110min);
+  CHECK(state.next_run == kMorning + 165min);
+  CHECK(state.anchor == kMorning);
   CHECK(state.paused);
 
-  by_hand.last_run = kT0 + 100min;  // a run by hand that began before the daemon's last: counted, not last
+  by_hand.last_run = kMorning + 100min;  // a run by hand that began before the daemon's last: counted, not last
   hand->update_task(by_hand);
   state = *daemon->load_task(planned.name);
   CHECK(state.run_count == 5);
-  CHECK(state.last_run == kT0 + 110min);
-  CHECK(state.next_run == kT0 + 165min);
+  CHECK(state.last_run == kMorning + 110min);
+  CHECK(state.next_run == kMorning + 165min);
 }

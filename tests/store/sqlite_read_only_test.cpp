@@ -18,7 +18,7 @@ using flow::testing::TempDir;
 
 namespace {
 
-const flow::TimePoint kT0 = flow::TimePoint(1'795'000'000'000ms);
+using flow::testing::kT0;
 
 std::string bytes_of(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

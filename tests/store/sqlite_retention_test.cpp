@@ -6,6 +6,7 @@
 
 #include <functional>
 
+#include "store/sqlite_support.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace std::chrono_literals;
@@ -14,7 +15,7 @@ using flow::testing::TempDir;
 
 namespace {
 
-const TimePoint kT0 = TimePoint(1'795'000'000'000ms);  // 2026-11-19
+using flow::testing::kT0;
 
 /// Records runs first..last; `task_of(id)` names each one's task.
 void record_runs(flow::Store& store, std::int64_t first, std::int64_t last,

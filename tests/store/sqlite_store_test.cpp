@@ -30,7 +30,7 @@ using flow::testing::query_int;
 using flow::testing::query_text;
 using flow::testing::store_error_of;
 
-const TimePoint kT0 = TimePoint(1'795'000'000'000ms);  // 2026-11-19
+using flow::testing::kT0;
 
 InstanceRecord token_keeper(const std::string& id) {
   InstanceRecord record;

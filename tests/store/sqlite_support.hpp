@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -14,6 +15,9 @@
 #include "support/what_of.hpp"
 
 namespace flow::testing {
+
+/// The store tests' "now": 2026-11-19.
+inline const TimePoint kT0 = TimePoint(std::chrono::milliseconds(1'795'000'000'000));
 
 /// Runs `sql` with a separate connection, as another tool would, and returns
 /// `read(stmt)` on its first row.

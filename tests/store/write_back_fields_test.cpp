@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "engine/store/sqlite_store.hpp"
+#include "store/sqlite_support.hpp"
 #include "support/memory_store.hpp"
 #include "support/temp_dir.hpp"
 
@@ -13,7 +14,7 @@ using namespace flow;
 
 namespace {
 
-const TimePoint kT0 = TimePoint(1'795'000'000'000ms);  // 2026-11-19
+using flow::testing::kT0;
 
 /// Runs `check` on a fresh store of each kind; INFO names the kind.
 void on_each_store(const std::function<void(Store&)>& check) {
