@@ -57,6 +57,18 @@ void run_daemon(flow::Store& store, flow::testing::FakeClock& clock, asio::io_co
   REQUIRE_FALSE(error);
 }
 
+/// The daemon's first run of "Refresh access token" at kT0, and its plan.
+flow::TaskUpdate first_planned_run() {
+  flow::TaskUpdate planned;
+  planned.name = "Refresh access token";
+  planned.new_runs = 1;
+  planned.last_run = kT0;
+  planned.plan = true;
+  planned.next_run = kT0 + 55min;
+  planned.anchor = kT0;
+  return planned;
+}
+
 }  // namespace
 
 TEST_CASE("scheduler over SQLite: a restarted daemon resumes the persisted schedule", "[store][scheduler]") {
@@ -94,13 +106,7 @@ TEST_CASE("sqlite store: update_task adds runs to the count stored then, and kee
   auto daemon = flow::open_sqlite_store(path);
   auto hand = flow::open_sqlite_store(path);  // `flow tasks run` in another process
 
-  flow::TaskUpdate planned;  // the daemon's first run, and its plan
-  planned.name = "Refresh access token";
-  planned.new_runs = 1;
-  planned.last_run = kT0;
-  planned.plan = true;
-  planned.next_run = kT0 + 55min;
-  planned.anchor = kT0;
+  const flow::TaskUpdate planned = first_planned_run();
   daemon->update_task(planned);
 
   flow::TaskUpdate by_hand;  // a run by hand: counted, its slot left as planned
@@ -141,13 +147,7 @@ TEST_CASE("sqlite store: an admin's change (flow tasks pause|resume|delete) keep
   auto daemon = flow::open_sqlite_store(path);
   auto admin = flow::open_sqlite_store(path);  // `flow tasks pause` in another process
 
-  flow::TaskUpdate counted;  // the daemon's run, and its plan
-  counted.name = "Refresh access token";
-  counted.new_runs = 1;
-  counted.last_run = kT0;
-  counted.plan = true;
-  counted.next_run = kT0 + 55min;
-  counted.anchor = kT0;
+  flow::TaskUpdate counted = first_planned_run();
   daemon->update_task(counted);
 
   // The admin command reads the task first (does the store know it?), then
