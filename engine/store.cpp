@@ -30,12 +30,15 @@ void apply_task_update(TaskState& state, const TaskUpdate& update) {
     state.next_run = update.next_run;
     state.anchor = update.anchor;
   }
+  if (update.paused) state.paused = *update.paused;
+  if (update.deleted) state.deleted = *update.deleted;
 }
 
-void Store::update_task(const TaskUpdate& update) {
+TaskState Store::update_task(const TaskUpdate& update) {
   TaskState state = load_task(update.name).value_or(TaskState{});
   apply_task_update(state, update);
   save_task(state);
+  return state;
 }
 
 void Store::commit_runs(const std::vector<RunCommit*>& batch, TimePoint now) {

@@ -76,8 +76,9 @@ struct TaskState {
 /// one transaction (Store::update_task): what another process wrote since this
 /// one read it stays. Runs are added to the stored count, never written over
 /// it: a daemon whose saves failed for a while must not lose the runs counted
-/// by hand meanwhile (`flow tasks run`). paused and deleted (an admin's) are
-/// left as stored; a task the store lacks is created active.
+/// by hand meanwhile (`flow tasks run`), nor an admin's pause the runs the
+/// daemon counted meanwhile. paused and deleted are left as stored unless set
+/// (an admin's change); a task the store lacks is created active.
 struct TaskUpdate {
   std::string name;
   std::int64_t new_runs = 0;  // added to run_count
@@ -91,6 +92,9 @@ struct TaskUpdate {
   bool plan = false;
   std::optional<TimePoint> next_run{};
   std::optional<TimePoint> anchor{};
+  /// An admin's (`flow tasks pause|resume|delete`): written when set.
+  std::optional<bool> paused{};
+  std::optional<bool> deleted{};
 };
 
 /// `update` applied to `state` (a store's copy), as Store::update_task applies it.
@@ -215,10 +219,11 @@ class Store {
 
   virtual std::optional<TaskState> load_task(const std::string& name) = 0;
   virtual void save_task(const TaskState& state) = 0;
-  /// Applies `update` to the task's state as stored (TaskUpdate). This
-  /// default reads and saves it: enough for a store one process opens; a
-  /// shared store makes it one transaction.
-  virtual void update_task(const TaskUpdate& update);
+  /// Applies `update` (apply_task_update) to the task's state as stored
+  /// (TaskUpdate) and returns the state it wrote. This default reads and saves
+  /// it: enough for a store one process opens; a shared store makes it one
+  /// transaction.
+  virtual TaskState update_task(const TaskUpdate& update);
   virtual std::vector<TaskState> list_tasks() = 0;
 };
 

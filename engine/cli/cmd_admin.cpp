@@ -254,11 +254,12 @@ int tasks_change(const std::string& verb, const Args& args, std::ostream& out, s
     throw UserError("task '" + name + "' was deleted; resume it with the file that declares it: flow tasks resume '" +
                     name + "' FILE...");
   if (!store) store = open_sqlite_store(db);
-  auto state = task_or_new(*store, name);
-  if (verb == "pause") state.paused = true;
-  if (verb == "resume") state.paused = state.deleted = false;
-  if (verb == "delete") state.deleted = true;
-  store->save_task(state);
+  TaskUpdate change;  // on the task as stored then: the runs a daemon counts meanwhile stay counted
+  change.name = name;
+  if (verb == "pause") change.paused = true;
+  if (verb == "resume") change.paused = change.deleted = false;
+  if (verb == "delete") change.deleted = true;
+  const auto state = store->update_task(change);
   out << state.name << ": " << (state.deleted ? "deleted" : state.paused ? "paused" : "active") << "\n";
   return 0;
 }
@@ -279,7 +280,9 @@ int tasks_run(const Args& args, std::ostream& out, std::ostream& err) {
   // The same Process ID the daemon would use for this task.
   const InterpreterTaskRunner runner(runtime.interpreter(), nullptr);
   const auto id = runner.instance_id(*schedule);
-  for (const auto& error : runtime.seed_instances(id)) err << error;
+  // Quietly, as `flow trigger`: another declared instance that cannot be
+  // seeded is no business of this run; its own is left to the run, which fails.
+  (void)runtime.seed_instances(id);
   const auto started = runtime.clock().now();
   const auto result = runtime.run_now(RunRequest{schedule->process->text, schedule->trigger->text, id, name});
   if (!result.stopped) count_run_by_hand(runtime.store(), name, started);  // `tasks list` counts it, as the daemon's

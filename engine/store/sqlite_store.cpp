@@ -226,46 +226,26 @@ class SqliteStore final : public Store {
   bool claim_daemon() override { return locks_.try_lock("daemon"); }
 
   std::optional<TaskState> load_task(const std::string& name) override {
-    const Operation operation("cannot load task", name);
-    static const std::string kByName = std::string(kSelectTasks) + " WHERE name = ?1";
-    auto select = db_.prepare(kByName, operation);
-    select.bind(1, name);
-    if (!select.step()) return std::nullopt;
-    return read_task(select);
+    return read_task_row(name, Operation("cannot load task", name));
   }
 
   void save_task(const TaskState& state) override {
     const Operation operation("cannot save task", state.name);
     Transaction transaction(db_, operation);
-    auto upsert = db_.prepare(
-        "INSERT INTO tasks (name, last_run, next_run, run_count, paused, deleted, anchor)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (name) DO UPDATE SET"
-        " last_run = excluded.last_run, next_run = excluded.next_run,"
-        " run_count = excluded.run_count, paused = excluded.paused, deleted = excluded.deleted,"
-        " anchor = excluded.anchor",
-        operation);
-    upsert.bind(1, state.name).bind(2, to_millis(state.last_run)).bind(3, to_millis(state.next_run));
-    upsert.bind(4, state.run_count).bind(5, std::int64_t{state.paused ? 1 : 0});
-    upsert.bind(6, std::int64_t{state.deleted ? 1 : 0}).bind(7, to_millis(state.anchor)).run();
+    write_task_row(state, operation);
     transaction.commit();
   }
 
-  void update_task(const TaskUpdate& update) override {
+  TaskState update_task(const TaskUpdate& update) override {
     const Operation operation("cannot save task", update.name);
+    // IMMEDIATE: no other process writes between the read and the write, so
+    // its runs are added to, and its pause kept (apply_task_update).
     Transaction transaction(db_, operation);
-    // On the row as stored: another process's count (a run by hand) is added to, not written over.
-    auto upsert = db_.prepare(
-        "INSERT INTO tasks (name, last_run, next_run, run_count, paused, deleted, anchor)"
-        " VALUES (?1, ?2, ?3, ?4, 0, 0, ?5) ON CONFLICT (name) DO UPDATE SET"
-        " run_count = run_count + excluded.run_count,"
-        " last_run = CASE WHEN ?2 IS NULL OR (?6 AND last_run > ?2) THEN last_run ELSE ?2 END,"
-        " next_run = CASE WHEN ?7 THEN excluded.next_run ELSE next_run END,"
-        " anchor = CASE WHEN ?7 THEN excluded.anchor ELSE anchor END",
-        operation);
-    upsert.bind(1, update.name).bind(2, to_millis(update.last_run)).bind(3, to_millis(update.next_run));
-    upsert.bind(4, update.new_runs).bind(5, to_millis(update.anchor));
-    upsert.bind(6, std::int64_t{update.later_only ? 1 : 0}).bind(7, std::int64_t{update.plan ? 1 : 0}).run();
+    TaskState state = read_task_row(update.name, operation).value_or(TaskState{});
+    apply_task_update(state, update);
+    write_task_row(state, operation);
     transaction.commit();
+    return state;
   }
 
   std::vector<TaskState> list_tasks() override {
@@ -539,6 +519,29 @@ class SqliteStore final : public Store {
   /// The columns read_task reads, in its order.
   static constexpr std::string_view kSelectTasks =
       "SELECT name, last_run, next_run, run_count, paused, deleted, anchor FROM tasks";
+
+  /// The task's row as stored; nullopt when there is none.
+  std::optional<TaskState> read_task_row(const std::string& name, const Operation& operation) {
+    static const std::string kByName = std::string(kSelectTasks) + " WHERE name = ?1";
+    auto select = db_.prepare(kByName, operation);
+    select.bind(1, name);
+    if (!select.step()) return std::nullopt;
+    return read_task(select);
+  }
+
+  /// The one write of a task's row, in the caller's transaction.
+  void write_task_row(const TaskState& state, const Operation& operation) {
+    auto upsert = db_.prepare(
+        "INSERT INTO tasks (name, last_run, next_run, run_count, paused, deleted, anchor)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (name) DO UPDATE SET"
+        " last_run = excluded.last_run, next_run = excluded.next_run,"
+        " run_count = excluded.run_count, paused = excluded.paused, deleted = excluded.deleted,"
+        " anchor = excluded.anchor",
+        operation);
+    upsert.bind(1, state.name).bind(2, to_millis(state.last_run)).bind(3, to_millis(state.next_run));
+    upsert.bind(4, state.run_count).bind(5, std::int64_t{state.paused ? 1 : 0});
+    upsert.bind(6, std::int64_t{state.deleted ? 1 : 0}).bind(7, to_millis(state.anchor)).run();
+  }
 
   static TaskState read_task(const sqlite::Statement& row) {
     TaskState state;

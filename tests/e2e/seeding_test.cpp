@@ -37,6 +37,12 @@ instance "O-1" of Order { Amount = 10; }
 schedule "reprice" { every 1 day; process Order; id "O-1"; trigger Price; }
 )";
 
+// Key-1 cannot be seeded: FLOW_E2E_NEVER_SET is never set.
+constexpr const char* kKeys = R"(process Key { field Value text; on Touch { save; } }
+instance "Key-1" of Key { Value = env("FLOW_E2E_NEVER_SET"); }
+instance "Key-9" of Key { Value = "nine"; }
+)";
+
 /// kAccounts written into a temp dir, and the store beside it.
 struct Accounts {
   TempDir dir;
@@ -137,10 +143,7 @@ TEST_CASE("an instance that cannot be seeded is said once: by seeding, or by the
   ::unsetenv("FLOW_E2E_NEVER_SET");
   TempDir dir;
   const auto file = dir.file("keys.flow");
-  write_text(file, R"(process Key { field Value text; on Touch { save; } }
-instance "Key-1" of Key { Value = env("FLOW_E2E_NEVER_SET"); }
-instance "Key-9" of Key { Value = "nine"; }
-)");
+  write_text(file, kKeys);
   const auto db = dir.file("flow.db");
   const std::string error = file + ":2:35: error: environment variable FLOW_E2E_NEVER_SET is not set\n"
                                    "  instance \"Key-1\" of Key { Value = env(\"FLOW_E2E_NEVER_SET\"); }\n"
@@ -167,4 +170,30 @@ instance "Key-9" of Key { Value = "nine"; }
   CHECK(daemon.err == error);
   Repl repl(file, db);
   CHECK(repl.out.str() == error);
+}
+
+TEST_CASE("flow tasks run says nothing of another instance that cannot be seeded, as flow trigger; its own fails "
+          "its run", "[e2e]") {
+  ::unsetenv("FLOW_E2E_NEVER_SET");
+  TempDir dir;
+  const auto file = dir.file("keys.flow");
+  write_text(file, std::string(kKeys) + R"(schedule "nine" { every 1 day; process Key; id "Key-9"; trigger Touch; }
+schedule "fresh" { every 1 day; process Key; trigger Touch; }
+schedule "one" { every 1 day; process Key; id "Key-1"; trigger Touch; }
+)");
+  const auto db = dir.file("flow.db");
+  const auto declared = run_flow({"tasks", "run", file, "nine", "--db", db});
+  CHECK(declared.code == 0);
+  CHECK(declared.err.empty());
+  CHECK_THAT(declared.out, Catch::StartsWith("log: saved Key-9 (revision 2)\n"));
+  const auto fresh = run_flow({"tasks", "run", file, "fresh", "--db", db});
+  CHECK(fresh.code == 0);
+  CHECK(fresh.err.empty());
+  CHECK_THAT(fresh.out, Catch::StartsWith("log: saved Key-2 (revision 1)\n"));
+  CHECK(run_flow({"instances", "show", "Key-1", "--db", db}).code == 1);
+  // The task on Key-1 seeds it itself, and its run's error says why it cannot.
+  const auto own = run_flow({"tasks", "run", file, "one", "--db", db});
+  CHECK(own.code == 1);
+  CHECK(count_of(own.err, "FLOW_E2E_NEVER_SET is not set") == 1);
+  CHECK_THAT(run_flow({"tasks", "list", "--db", db}).out, Catch::Contains("one  active  runs 1"));
 }

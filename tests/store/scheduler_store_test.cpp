@@ -57,6 +57,18 @@ void run_daemon(flow::Store& store, flow::testing::FakeClock& clock, asio::io_co
   REQUIRE_FALSE(error);
 }
 
+/// The daemon's first run of "Refresh access token" at kMorning, and its plan.
+flow::TaskUpdate first_planned_run() {
+  flow::TaskUpdate planned;
+  planned.name = "Refresh access token";
+  planned.new_runs = 1;
+  planned.last_run = kMorning;
+  planned.plan = true;
+  planned.next_run = kMorning + 55min;
+  planned.anchor = kMorning;
+  return planned;
+}
+
 }  // namespace
 
 TEST_CASE("scheduler over SQLite: a restarted daemon resumes the persisted schedule", "[store][scheduler]") {
@@ -94,13 +106,7 @@ TEST_CASE("sqlite store: update_task adds runs to the count stored then, and kee
   auto daemon = flow::open_sqlite_store(path);
   auto hand = flow::open_sqlite_store(path);  // `flow tasks run` in another process
 
-  flow::TaskUpdate planned;  // the daemon's first run, and its plan
-  planned.name = "Refresh access token";
-  planned.new_runs = 1;
-  planned.last_run = kMorning;
-  planned.plan = true;
-  planned.next_run = kMorning + 55min;
-  planned.anchor = kMorning;
+  const flow::TaskUpdate planned = first_planned_run();
   daemon->update_task(planned);
 
   flow::TaskUpdate by_hand;  // a run by hand: counted, its slot left as planned
@@ -109,9 +115,10 @@ TEST_CASE("sqlite store: update_task adds runs to the count stored then, and kee
   by_hand.last_run = kMorning + 10min;
   by_hand.later_only = true;
   hand->update_task(by_hand);
-  auto paused = *hand->load_task(planned.name);  // an admin's pause meanwhile
-  paused.paused = true;
-  hand->save_task(paused);
+  flow::TaskUpdate pause;  // an admin's pause meanwhile
+  pause.name = planned.name;
+  pause.paused = true;
+  hand->update_task(pause);
 
   flow::TaskUpdate later = planned;  // the daemon's next two runs, written in one go (its saves had failed)
   later.new_runs = 2;
@@ -131,4 +138,54 @@ TEST_CASE("sqlite store: update_task adds runs to the count stored then, and kee
   CHECK(state.run_count == 5);
   CHECK(state.last_run == kMorning + 110min);
   CHECK(state.next_run == kMorning + 165min);
+}
+
+TEST_CASE("sqlite store: an admin's change (flow tasks pause|resume|delete) keeps the runs a daemon counted "
+          "since the admin read the task", "[store][scheduler]") {
+  const flow::testing::TempDir dir;
+  const std::string path = dir.file("flow.db");
+  auto daemon = flow::open_sqlite_store(path);
+  auto admin = flow::open_sqlite_store(path);  // `flow tasks pause` in another process
+
+  flow::TaskUpdate counted = first_planned_run();
+  daemon->update_task(counted);
+
+  // The admin command reads the task first (does the store know it?), then
+  // changes it; the daemon counts two more runs in between.
+  REQUIRE(admin->load_task(counted.name)->run_count == 1);
+  counted.new_runs = 2;
+  counted.last_run = kMorning + 55min;
+  counted.next_run = kMorning + 110min;
+  daemon->update_task(counted);
+  flow::TaskUpdate change;
+  change.name = counted.name;
+  change.paused = true;
+  const auto paused = admin->update_task(change);
+  CHECK(paused.run_count == 3);
+  CHECK(paused.last_run == kMorning + 55min);
+  CHECK(paused.next_run == kMorning + 110min);
+  CHECK(paused.anchor == kMorning);
+  CHECK(paused.paused);
+  CHECK_FALSE(paused.deleted);
+  CHECK(daemon->load_task(counted.name)->run_count == 3);
+
+  daemon->update_task(counted);  // a run the daemon began before the pause, counted after it
+  change.paused.reset();
+  change.deleted = true;
+  const auto deleted = admin->update_task(change);
+  CHECK(deleted.run_count == 5);
+  CHECK(deleted.paused);  // left as stored
+  CHECK(deleted.deleted);
+
+  daemon->update_task(counted);
+  change.paused = change.deleted = false;  // resume
+  const auto resumed = admin->update_task(change);
+  CHECK(resumed.run_count == 7);
+  CHECK_FALSE(resumed.paused);
+  CHECK_FALSE(resumed.deleted);
+  CHECK(resumed.next_run == kMorning + 110min);
+  const auto stored = daemon->load_task(counted.name);
+  CHECK(stored->run_count == 7);
+  CHECK_FALSE(stored->paused);
+  CHECK_FALSE(stored->deleted);
 }

@@ -23,10 +23,11 @@ class TaskStore final : public Store {
     tasks[state.name] = state;
     ++saves;
   }
-  void update_task(const TaskUpdate& update) override {
+  TaskState update_task(const TaskUpdate& update) override {
     if (failing_saves) throw StoreError("store flow.db: cannot save task \"" + update.name + "\": disk full");
     apply_task_update(tasks[update.name], update);
     ++saves;
+    return tasks[update.name];
   }
   std::vector<TaskState> list_tasks() override {
     std::vector<TaskState> all;
