@@ -15,16 +15,20 @@
 #include <vector>
 
 #include "engine/check_context.hpp"
+#include "grammar/parser.hpp"
 
 namespace flow::check {
 
 namespace {
 
 /// A literal that `field + literal` or `field - literal` always moves away from:
-/// a non-zero number or duration, a non-empty text (for `+`).
+/// a non-zero number or duration (one out of range is not zero), a non-empty
+/// text (for `+`).
 bool moves(const ast::Expr& literal, ast::BinaryOp op) {
-  if (const auto* number = std::get_if<ast::NumberLiteral>(&literal.node)) return number->value != 0;
-  if (const auto* duration = std::get_if<ast::DurationLiteral>(&literal.node)) return duration->value.count() != 0;
+  if (const auto* number = std::get_if<ast::NumberLiteral>(&literal.node))
+    return !names_a_value(*number) || number->value != 0;
+  if (const auto* duration = std::get_if<ast::DurationLiteral>(&literal.node))
+    return !names_a_value(*duration) || duration->value.count() != 0;
   if (const auto* text = std::get_if<ast::StringLiteral>(&literal.node)) return op == ast::BinaryOp::add && !text->parts.empty();
   return false;
 }

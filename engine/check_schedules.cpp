@@ -98,8 +98,8 @@ class ScheduleChecker {
   /// stands: the schedule's times cannot be known, nor judged.
   bool dates_valid() const {
     const auto* once = std::get_if<ast::OnceWhen>(&schedule_.when->node);
-    if (once && !names_an_instant(once->at)) return false;
-    return !(schedule_.expires && schedule_.expires->at && !names_an_instant(*schedule_.expires->at));
+    if (once && !names_a_value(once->at)) return false;
+    return !(schedule_.expires && schedule_.expires->at && !names_a_value(*schedule_.expires->at));
   }
 
   bool cron() {

@@ -149,11 +149,15 @@ class ExprChecker {
 
   StaticType check_node(const ast::NullLiteral&, const ast::Expr&) { return constant(Value()); }
   StaticType check_node(const ast::BoolLiteral& n, const ast::Expr&) { return constant(Value(n.value)); }
-  StaticType check_node(const ast::NumberLiteral& n, const ast::Expr&) { return constant(Value(n.value)); }
-  StaticType check_node(const ast::DurationLiteral& n, const ast::Expr&) { return constant(Value(n.value)); }
-  StaticType check_node(const ast::DateTimeLiteral& n, const ast::Expr&) {
-    // An impossible date, reported by the parser: a datetime of no known value.
-    if (!names_an_instant(n)) return StaticType{KindSet(ValueKind::datetime), std::nullopt};
+  StaticType check_node(const ast::NumberLiteral& n, const ast::Expr&) { return literal(n, ValueKind::number); }
+  StaticType check_node(const ast::DurationLiteral& n, const ast::Expr&) { return literal(n, ValueKind::duration); }
+  StaticType check_node(const ast::DateTimeLiteral& n, const ast::Expr&) { return literal(n, ValueKind::datetime); }
+
+  /// A literal the parser reported (out of range, an impossible date) is of
+  /// its kind, but of no known value: nothing is judged on its placeholder.
+  template <typename Literal>
+  static StaticType literal(const Literal& n, ValueKind kind) {
+    if (!names_a_value(n)) return StaticType{KindSet(kind), std::nullopt};
     return constant(Value(n.value));
   }
 

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,23 +29,25 @@ struct Node : tao::pegtl::parse_tree::basic_node<Node> {
 };
 
 /// A user mistake the grammar cannot see (an impossible date, a second time rule
-/// in a schedule). Thrown inside lowering and turned into one Diagnostic by parse_module.
+/// in a schedule). Thrown inside lowering and turned into one Diagnostic by
+/// parse_module; a literal's is recorded instead, and lowering goes on.
 struct LowerError {
   SourceRange range;
   std::string message;
 };
 
-/// Milliseconds of a duration_lit's text ("500ms", "1.5h", "30 seconds"),
-/// rounded; at least kMaxDurationMillis means too large to hold.
-double duration_millis(std::string_view text);
-inline constexpr double kMaxDurationMillis = 9.0e15;
+/// The value of a number_lit's text; nullopt when it is out of a double's range.
+std::optional<double> number_value(std::string_view text);
+/// The value of a duration_lit's text ("500ms", "1.5h", "30 seconds"), rounded
+/// to milliseconds; nullopt when it is too large to hold.
+std::optional<ast::Milliseconds> duration_value(std::string_view text);
 
 /// Turns one file's parse tree into an ast::Module.
 class Lowerer {
  public:
-  /// `literal_errors` collects the mistakes lowering goes on past (an
-  /// impossible date): the caller reports them (parse_module with the module,
-  /// which can still be checked; typed rules are refused).
+  /// `literal_errors` collects the mistakes lowering goes on past (a literal
+  /// that names no value): the caller reports them (parse_module with the
+  /// module, which can still be checked; typed rules are refused).
   Lowerer(std::uint32_t file, std::vector<LowerError>& literal_errors) : file_(file), literal_errors_(literal_errors) {}
 
   /// Lowers one top-level declaration node into `module`. Throws LowerError on a
@@ -59,10 +62,12 @@ class Lowerer {
   ast::Expr expression(const Node& node) const;
   /// A string literal that must not interpolate (paths, header names, ids).
   std::string constant_string(const Node& node) const;
+  /// A number, duration or date-time literal. One that names no value (out of
+  /// range, an impossible date) is added to the literal errors and comes back
+  /// as written, its value zero (the epoch), so that lowering, and the file's
+  /// other errors, go on (names_a_value tells it apart).
+  ast::NumberLiteral number(const Node& node) const;
   ast::DurationLiteral duration(const Node& node) const;
-  /// An impossible date or time is added to the literal errors and comes back
-  /// as written, its value the epoch, so that lowering, and the file's other
-  /// errors, go on (names_an_instant tells it apart).
   ast::DateTimeLiteral datetime(const Node& node) const;
   /// A whole number in [min, max]; `what` names it in the error ("the minute").
   std::int64_t integer(const Node& node, std::int64_t min, std::int64_t max, const char* what) const;
@@ -93,6 +98,8 @@ class Lowerer {
   ast::Expr call(const Node& node) const;
   /// What is wrong with a date-time literal parse_iso refuses, at its part.
   LowerError invalid_datetime(const Node& node) const;
+  /// Records the error of a literal that names no value: lowering goes on.
+  void literal_error(LowerError error) const;
 
   ast::Rule call_rule(const Node& node) const;
   ast::Rule if_rule(const Node& node) const;

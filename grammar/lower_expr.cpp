@@ -77,6 +77,9 @@ ast::BinaryOp binary_op(const Node& op) {
 // recurse once per operator; past this many, refuse rather than risk the stack.
 constexpr std::size_t kMaxChain = 1000;
 
+constexpr const char* kNumberOutOfRange =
+    "number out of range: a number is 0 or between about 2.2e-308 and 1.8e308 in size";
+
 }  // namespace
 
 SourceRange Lowerer::range(const Node& node) const {
@@ -101,13 +104,7 @@ ast::Expr Lowerer::expression(const Node& node) const {
 
 ast::Expr Lowerer::expression_node(const Node& node) const {
   const auto at = [&](auto&& value) { return ast::Expr{std::move(value), range(node)}; };
-  if (node.is_type<number_lit>()) {
-    double value = 0;
-    const auto text = node.string_view();
-    if (std::from_chars(text.data(), text.data() + text.size(), value).ec != std::errc())
-      fail(node, "number out of range: a number is 0 or between about 2.2e-308 and 1.8e308 in size");
-    return at(ast::NumberLiteral{value, node.string()});
-  }
+  if (node.is_type<number_lit>()) return at(number(node));
   if (node.is_type<duration_lit>()) return at(duration(node));
   if (node.is_type<datetime_lit>()) return at(datetime(node));
   if (node.is_type<string_lit>()) return at(string_literal(node));
@@ -210,20 +207,37 @@ std::string Lowerer::constant_string(const Node& node) const {
   return text;
 }
 
-double duration_millis(std::string_view text) {
+std::optional<double> number_value(std::string_view text) {
+  double value = 0;
+  if (std::from_chars(text.data(), text.data() + text.size(), value).ec != std::errc()) return std::nullopt;
+  return value;
+}
+
+std::optional<ast::Milliseconds> duration_value(std::string_view text) {
+  constexpr double kMaxMillis = 9.0e15;  // well inside int64, and exact in a double
   const auto unit_at = text.find_first_not_of("0123456789.");
   double amount = 0;
   std::from_chars(text.data(), text.data() + unit_at, amount);
   auto unit = text.substr(unit_at);
   unit.remove_prefix(std::min(unit.find_first_not_of(" \t"), unit.size()));
-  return std::round(amount * static_cast<double>(unit_millis(unit)));
+  const double millis = std::round(amount * static_cast<double>(unit_millis(unit)));
+  if (!(millis < kMaxMillis)) return std::nullopt;
+  return ast::Milliseconds{static_cast<std::int64_t>(millis)};
+}
+
+void Lowerer::literal_error(LowerError error) const { literal_errors_.push_back(std::move(error)); }
+
+ast::NumberLiteral Lowerer::number(const Node& node) const {
+  const auto value = number_value(node.string_view());
+  if (!value) literal_error({range(node), kNumberOutOfRange});
+  return ast::NumberLiteral{value.value_or(0), node.string()};
 }
 
 // duration_lit: "500ms", "1.5h", "30 seconds" (content only).
 ast::DurationLiteral Lowerer::duration(const Node& node) const {
-  const double millis = duration_millis(node.string_view());
-  if (!(millis < kMaxDurationMillis)) fail(node, "duration is too large");
-  return ast::DurationLiteral{ast::Milliseconds{static_cast<std::int64_t>(millis)}, node.string()};
+  const auto value = duration_value(node.string_view());
+  if (!value) literal_error({range(node), "duration is too large"});
+  return ast::DurationLiteral{value.value_or(ast::Milliseconds{0}), node.string()};
 }
 
 // datetime_lit: [date_part, time_part?, zone_part?], read as every ISO 8601
@@ -232,7 +246,7 @@ ast::DateTimeLiteral Lowerer::datetime(const Node& node) const {
   const auto parsed = parse_iso(node.string_view());
   if (!parsed) {
     // Its text, which parse_iso refuses, is what tells the checker the value is unknown.
-    literal_errors_.push_back(invalid_datetime(node));
+    literal_error(invalid_datetime(node));
     return ast::DateTimeLiteral{ast::SysTime{}, node.children.size() == 1, node.string(), false};
   }
   ast::DateTimeLiteral result{ast::SysTime{parsed->local.time_since_epoch()}, node.children.size() == 1, node.string(),

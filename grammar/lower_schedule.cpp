@@ -5,6 +5,7 @@
 
 #include "grammar/grammar.hpp"
 #include "grammar/lower.hpp"
+#include "grammar/parser.hpp"
 
 namespace flow::syntax {
 namespace {
@@ -95,10 +96,14 @@ void Lowerer::schedule_item(ast::ScheduleDecl& schedule, const Node& node) const
     schedule.on_missed = arg.string_view() == "skip" ? ast::MissedPolicy::skip : ast::MissedPolicy::run_once;
   } else if (node.is_type<retry_stmt>()) {
     ast::RetryPolicy retry{static_cast<int>(integer(arg, 0, 100, "the number of retries")), ast::Milliseconds{0}, range(node)};
-    if (node.children.size() > 1) retry.backoff = duration(*node.children[1]).value;
+    if (node.children.size() > 1) {
+      const auto backoff = duration(*node.children[1]);
+      if (!names_a_value(backoff)) return;  // reported at it: a policy of unknown backoff is not judged
+      retry.backoff = backoff.value;
+    }
     schedule.retry = retry;
-  } else {
-    schedule.jitter = duration(arg).value;
+  } else if (const auto jitter = duration(arg); names_a_value(jitter)) {
+    schedule.jitter = jitter.value;  // (one of unknown length is reported at it, and not judged)
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include "grammar/grammar.hpp"
 #include "grammar/lower.hpp"
+#include "grammar/parser.hpp"
 
 namespace flow::syntax {
 
@@ -51,7 +52,7 @@ ast::TestStep Lowerer::test_step(const Node& node) const {
   }
   if (node.is_type<advance_step>()) {
     auto by = duration(*kids[0]);
-    if (by.value.count() <= 0) fail(*kids[0], "advance needs a duration above zero");
+    if (names_a_value(by) && by.value.count() <= 0) fail(*kids[0], "advance needs a duration above zero");
     return {ast::AdvanceStep{std::move(by), range(node)}};
   }
   if (node.is_type<clock_step>()) return {ast::ClockStep{datetime(*kids[0]), range(node)}};

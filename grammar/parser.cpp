@@ -121,16 +121,19 @@ void report(const std::vector<LowerError>& errors, Diagnostics& diagnostics) {
 }  // namespace
 }  // namespace syntax
 
-bool names_an_instant(const ast::DateTimeLiteral& literal) { return parse_iso(literal.text).has_value(); }
+bool names_a_value(const ast::NumberLiteral& literal) { return syntax::number_value(literal.text).has_value(); }
+bool names_a_value(const ast::DurationLiteral& literal) { return syntax::duration_value(literal.text).has_value(); }
+bool names_a_value(const ast::DateTimeLiteral& literal) { return parse_iso(literal.text).has_value(); }
 
 std::optional<ast::Module> parse_module(const SourceSet& sources, std::uint32_t file,
                                         Diagnostics& diagnostics) {
   namespace pegtl = tao::pegtl;
   const SourceFile& source = sources.file(file);
   pegtl::memory_input<> in(source.text.data(), source.text.size(), source.path);
-  // An impossible date is reported where it stands and lowering goes on, so
-  // that the file's other errors are reported in the same run, the checker's
-  // too: the module is returned with them (the date kept as written).
+  // A literal that names no value (an impossible date, a number out of range)
+  // is reported where it stands and lowering goes on, so that the file's other
+  // errors are reported in the same run, the checker's too: the module is
+  // returned with them (the literal kept as written).
   std::vector<syntax::LowerError> literal_errors;
   const syntax::Lowerer lowerer(file, literal_errors);
   ast::Module module;
@@ -185,7 +188,7 @@ auto parse_input(const SourceSet& sources, std::uint32_t file, Diagnostics& diag
     const auto root = syntax::tree::parse<Input, syntax::Node, syntax::selector, syntax::depth_limit,
                                           syntax::control>(in);
     if (root) result = lower(lowerer, *root);
-    // Nothing checks what is typed here before it runs: an impossible date refuses it.
+    // Nothing checks what is typed here before it runs: a literal naming no value refuses it.
     if (!literal_errors.empty()) result.reset();
     syntax::report(literal_errors, diagnostics);
   } catch (const pegtl::parse_error& e) {
@@ -219,9 +222,7 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   namespace pegtl = tao::pegtl;
   pegtl::memory_input in(text.data(), text.size(), "duration");
   if (!pegtl::parse<pegtl::seq<syntax::duration_lit, pegtl::eof>>(in)) return std::nullopt;
-  const double millis = syntax::duration_millis(text);
-  if (!(millis < syntax::kMaxDurationMillis)) return std::nullopt;
-  return std::chrono::milliseconds(static_cast<std::int64_t>(millis));
+  return syntax::duration_value(text);
 }
 
 }  // namespace flow

@@ -10,14 +10,17 @@
 
 namespace flow {
 
-/// Whether a date-time literal of a parsed module is a real instant: the
-/// parser reports an impossible one (`2026-02-30`) and keeps it, as written.
-bool names_an_instant(const ast::DateTimeLiteral& literal);
+/// Whether a literal of a parsed module names a value: the parser reports one
+/// that does not (a number or duration out of range, an impossible date such
+/// as `2026-02-30`) and keeps it, as written, its value unknown.
+bool names_a_value(const ast::NumberLiteral& literal);
+bool names_a_value(const ast::DurationLiteral& literal);
+bool names_a_value(const ast::DateTimeLiteral& literal);
 
 /// Parses file `file` of `sources`. On a syntax error, reports it (with the exact
 /// location and an error_message of the failed `must` point) and returns nullopt.
-/// An impossible date-time literal (`2026-02-30`) is reported at it, and the
-/// module still returned, so that it can be checked (names_an_instant).
+/// A literal that names no value (`2026-02-30`, `1e999`) is reported at it, and
+/// the module still returned, so that it can be checked (names_a_value).
 std::optional<ast::Module> parse_module(const SourceSet& sources, std::uint32_t file,
                                         Diagnostics& diagnostics);
 

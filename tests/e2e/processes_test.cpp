@@ -16,6 +16,15 @@ test::ChildProcess start_flow(std::vector<std::string> args, std::map<std::strin
   return test::ChildProcess::start(std::move(args), std::move(env));
 }
 
+/// Waits until the provider (started with --delay-ms) holds a token request
+/// and not yet its answer: it says so on stderr as the request arrives. Bounded
+/// generously; a failure shows what the provider said.
+void wait_for_token_request(test::RunningProvider& provider) {
+  if (!provider.process.wait_for_stderr("POST /oauth/token arrived", std::chrono::seconds(30))) {
+    FAIL("the provider did not say a token request arrived, in 30 s; its stderr:\n" << provider.process.stderr_text());
+  }
+}
+
 }  // namespace
 
 TEST_CASE("two flow triggers on one instance run one after the other, each with the newest token", "[e2e]") {
@@ -85,12 +94,12 @@ TEST_CASE("deleting the store's lock file while a daemon runs: a second daemon i
 
 TEST_CASE("SIGTERM during flow trigger lets the refresh finish and store the rotated token", "[e2e]") {
   const int signal_number = GENERATE(SIGTERM, SIGINT);
-  const SeedScenario seed("every 55 minutes;", {"--delay-ms", "3000"});
+  SeedScenario seed("every 55 minutes;", {"--delay-ms", "3000"});
   auto trigger = start_flow(seed.trigger(), seed.env);
-  // The request is out, the answer is not. An ASan build of flow takes about
-  // 0.5 s to start on a CI machine (300 ms, the wait this had, was not enough
-  // there: the signal came before the handler, and killed the command).
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // The request is out (so the handler is in), the answer is not: a wait on
+  // the provider, not on the clock (an ASan build of flow takes about 0.5 s
+  // to start on a CI machine; a signal before the handler kills the command).
+  wait_for_token_request(seed.provider);
   trigger.signal(signal_number);
   const auto out = trigger.read_all_stdout_until_exit(std::chrono::seconds(30));
   INFO(out << trigger.stderr_text());
@@ -106,11 +115,13 @@ TEST_CASE("SIGTERM during flow trigger lets the refresh finish and store the rot
 TEST_CASE("SIGTERM while the daemon's run waits for another process's run: no run, no overrun, a prompt exit", "[e2e]") {
   // The trigger holds TK-1 for the provider's slow answer; the daemon's first
   // run waits for it past a slot, and the signal comes before it got the lock.
-  const SeedScenario seed("every 1 seconds;", {"--delay-ms", "5000"});
+  SeedScenario seed("every 1 seconds;", {"--delay-ms", "5000"});
   auto trigger = start_flow(seed.trigger(), seed.env);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  wait_for_token_request(seed.provider);  // the trigger's run holds TK-1 from now until the answer
   auto daemon = start_flow(seed.run(), seed.env);
   REQUIRE_THAT(daemon.read_line(std::chrono::seconds(10)), Catch::Contains("running 1 schedule(s)"));
+  // Nothing outside the daemon shows its run waiting: 1.5 s covers its first
+  // slot (at most 1 s on) and the next, well inside the provider's 5 s.
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   const auto signalled = std::chrono::steady_clock::now();
   daemon.signal(SIGTERM);

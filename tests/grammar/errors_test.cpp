@@ -60,6 +60,20 @@ constexpr const char* kRuleOrAngle =
     "expected a rule (set, clear, create_item, update_item, delete_item, find_item, save, if, validate, fail, "
     "log, trigger, start) or '>' to close the block";
 
+/// The values the `set` rules of the first handler of `text` assign: `text` is
+/// parsed as a module with `errors` errors (at literals), and kept all the same.
+std::vector<flow::ast::Expr> kept_set_values(const std::string& text, std::size_t errors) {
+  flow::SourceSet sources;
+  flow::Diagnostics diagnostics;
+  auto module = flow::parse_module(sources, sources.add("t.flow", text), diagnostics);
+  CHECK(diagnostics.items().size() == errors);
+  REQUIRE(module);
+  std::vector<flow::ast::Expr> values;
+  for (auto& rule : module->processes.at(0).handlers.at(0).body)
+    values.push_back(std::move(std::get<flow::ast::SetRule>(rule.node).value));
+  return values;
+}
+
 }  // namespace
 
 TEST_CASE("rule errors") {
@@ -346,14 +360,43 @@ TEST_CASE("an impossible date is reported with the errors after it, and the modu
         "test.flow:2:44: error: invalid date '2027-04-31'\n"
         "  schedule \"S\" { once at 2027-13-01; expires 2027-04-31; }\n"
         "                                             ^\n");
-  flow::SourceSet sources;
-  const auto file = sources.add("t.flow", "process P { on H { set A = 2027-02-30; } }");
-  flow::Diagnostics diagnostics;
-  const auto module = flow::parse_module(sources, file, diagnostics);
-  CHECK(diagnostics.items().size() == 1);
-  REQUIRE(module);
-  const auto& set = std::get<flow::ast::SetRule>(module->processes.at(0).handlers.at(0).body.at(0).node);
-  CHECK_FALSE(flow::names_an_instant(std::get<flow::ast::DateTimeLiteral>(set.value.node)));
+  const auto values = kept_set_values("process P { on H { set A = 2027-02-30; } }", 1);
+  CHECK_FALSE(flow::names_a_value(std::get<flow::ast::DateTimeLiteral>(values.at(0).node)));
+}
+
+// A number or duration out of range, like an impossible date, is reported at
+// the literal by the one mechanism, and lowering goes on past it.
+TEST_CASE("literals out of range are reported with the errors after them, and the module is kept") {
+  CHECK(parse_errors("process P { on H { set A = 1e999; set B = 99999999999w; set C = 2027-02-30; } }\n"
+                     "process Q { field A strng; }\n") ==
+        "test.flow:1:28: error: number out of range: a number is 0 or between about 2.2e-308 and 1.8e308 in size\n"
+        "  process P { on H { set A = 1e999; set B = 99999999999w; set C = 2027-02-30; } }\n"
+        "                             ^\n"
+        "test.flow:1:43: error: duration is too large\n"
+        "  process P { on H { set A = 1e999; set B = 99999999999w; set C = 2027-02-30; } }\n"
+        "                                            ^\n"
+        "test.flow:1:65: error: invalid date '2027-02-30'\n"
+        "  process P { on H { set A = 1e999; set B = 99999999999w; set C = 2027-02-30; } }\n"
+        "                                                                  ^\n"
+        "test.flow:2:21: error: expected a field type (text, number, boolean, datetime, duration, secret, json, "
+        "list)\n"
+        "  process Q { field A strng; }\n"
+        "                      ^\n");
+  const auto values = kept_set_values("process P { on H { set A = 1e-999; set B = 2 + 99999999999w; } }", 2);
+  CHECK_FALSE(flow::names_a_value(std::get<flow::ast::NumberLiteral>(values.at(0).node)));
+  const auto& sum = std::get<flow::ast::Binary>(values.at(1).node);
+  CHECK(flow::names_a_value(std::get<flow::ast::NumberLiteral>(sum.lhs->node)));
+  CHECK_FALSE(flow::names_a_value(std::get<flow::ast::DurationLiteral>(sum.rhs->node)));
+}
+
+TEST_CASE("a test whose advance is out of range is reported once, not also as not above zero") {
+  CHECK(parse_errors("test \"t\" { advance 99999999999w; expect 1e999 > 0; }\n") ==
+        "test.flow:1:20: error: duration is too large\n"
+        "  test \"t\" { advance 99999999999w; expect 1e999 > 0; }\n"
+        "                     ^\n"
+        "test.flow:1:41: error: number out of range: a number is 0 or between about 2.2e-308 and 1.8e308 in size\n"
+        "  test \"t\" { advance 99999999999w; expect 1e999 > 0; }\n"
+        "                                          ^\n");
 }
 
 TEST_CASE("typed rules with an impossible date are refused") {
@@ -363,6 +406,10 @@ TEST_CASE("typed rules with an impossible date are refused") {
   CHECK_FALSE(flow::parse_rules(sources, file, diagnostics));
   REQUIRE(diagnostics.items().size() == 1);
   CHECK(diagnostics.items().at(0).message == "invalid date '2027-02-30'");
+  diagnostics = {};
+  CHECK_FALSE(flow::parse_rules(sources, sources.add("repl", "set A = 1; set B = 99999999999w;"), diagnostics));
+  REQUIRE(diagnostics.items().size() == 1);
+  CHECK(diagnostics.items().at(0).message == "duration is too large");
 }
 
 TEST_CASE("an error after the last declaration is reported where the declarations stop") {

@@ -10,7 +10,8 @@ namespace oauth2_provider {
 /// Switches that make the provider misbehave on purpose (tests of retries,
 /// timeouts and token loss). Settable by flags and by POST /admin/faults.
 struct Faults {
-  int delay_ms = 0;                  // every response waits this long
+  int delay_ms = 0;                  // every response waits this long; stderr says
+                                     // "METHOD PATH arrived; answering in N ms (fault)" first
   int fail_next_n_with_500 = 0;      // the next n token/resource requests answer 500
   int drop_next_n_connections = 0;   // the next n connections are closed unanswered
   int invalid_grant_next_n = 0;      // the next n token requests answer invalid_grant

@@ -59,6 +59,11 @@ asio::awaitable<void> serve_requests(Stream& stream, Server* server) {
     auto [read_error, read] = co_await beast_http::async_read(stream, buffer, request, kTuple);
     if (read_error) co_return;
     if (int delay = server->state().faults.delay_ms; delay > 0) {
+      // Said on arrival, not with the answer: a test waits for this line to know
+      // its request is in and the answer not yet out (the path only: no query).
+      std::cerr << "oauth2_provider: " << request.method_string() << " "
+                << request.target().substr(0, request.target().find('?')) << " arrived; answering in " << delay
+                << " ms (fault)" << std::endl;
       asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(delay));
       co_await timer.async_wait(asio::use_awaitable);
     }
