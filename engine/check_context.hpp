@@ -93,8 +93,9 @@ struct ExprScope {
 /// in source order by check_program.
 class Checker {
  public:
+  /// `complete`: every_file_parsed(program), which decides what is reported unknown.
   Checker(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics,
-          std::optional<TimePoint> now = std::nullopt);
+          std::optional<TimePoint> now, bool complete);
 
   void run();
 

@@ -93,9 +93,8 @@ const char* part_kind_name(ast::PartKind kind) {
 // ---------------------------------------------------------------- lookups
 
 Checker::Checker(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics,
-                 std::optional<TimePoint> now)
-    : program_(program), functions_(functions), diagnostics_(diagnostics), now_(now),
-      complete_(every_file_parsed(program)) {
+                 std::optional<TimePoint> now, bool complete)
+    : program_(program), functions_(functions), diagnostics_(diagnostics), now_(now), complete_(complete) {
   // emplace keeps the first of duplicates, as Program's lookups do.
   for (const auto* d : program_.datasources()) datasources_.emplace(d->name.text, d);
   for (const auto* p : program_.processes()) processes_.emplace(p->name.text, p);
@@ -436,8 +435,13 @@ bool every_file_parsed(const Program& program) {
 
 void check_program(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics,
                    std::optional<TimePoint> now) {
+  check_program(program, functions, diagnostics, now, every_file_parsed(program));
+}
+
+void check_program(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics,
+                   std::optional<TimePoint> now, bool every_file_parsed) {
   Diagnostics found;
-  check::Checker(program, functions, found, now).run();
+  check::Checker(program, functions, found, now, every_file_parsed).run();
   // What loading reported (an impossible date) is read with the rest.
   auto items = diagnostics.items();
   items.insert(items.end(), found.items().begin(), found.items().end());
