@@ -93,8 +93,9 @@ struct ExprScope {
 /// in source order by check_program.
 class Checker {
  public:
+  /// `complete`: every_file_parsed(program), which decides what is reported unknown.
   Checker(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics,
-          std::optional<TimePoint> now = std::nullopt);
+          std::optional<TimePoint> now, bool complete);
 
   void run();
 
@@ -217,9 +218,9 @@ std::vector<std::string> names_of(const Items& items) {
   return out;
 }
 
-/// The `{param}` segments of a method path, in order (those read before a
-/// malformed part: read_path_template).
-std::vector<std::string> path_params(const std::string& path);
+/// The `{param}` segments of a method's path, in order (those read before a
+/// malformed part: its path_template).
+std::vector<std::string> path_params(const ast::MethodDecl& method);
 /// "request body", "request header", "path parameter" ...: for messages.
 const char* part_kind_name(ast::PartKind kind);
 

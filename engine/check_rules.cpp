@@ -31,7 +31,7 @@ std::string dotted(const std::vector<ast::Name>& target) {
 
 /// The names a method declares for one kind of request part.
 std::vector<std::string> declared_parts(const ast::MethodDecl& method, ast::PartKind kind) {
-  if (kind == ast::PartKind::path) return path_params(method.path);
+  if (kind == ast::PartKind::path) return path_params(method);
   std::vector<std::string> out;
   for (const auto& part : method.request)
     if (part.kind == kind) out.push_back(part.name.text);
@@ -116,7 +116,7 @@ void RuleChecker::map_target(const ast::Assignment& assignment, const ast::Datas
 
 void RuleChecker::unmapped_path_params(const ast::CallRule& node, const ast::DatasourceDecl& datasource,
                                        const ast::MethodDecl& method) {
-  for (const auto& param : path_params(method.path)) {
+  for (const auto& param : path_params(method)) {
     const bool mapped = std::any_of(node.map.begin(), node.map.end(), [&](const ast::Assignment& a) {
       return a.target.size() == 2 && a.target[0].text == "path" && a.target[1].text == param;
     });

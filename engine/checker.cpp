@@ -11,7 +11,6 @@
 
 #include "engine/check_context.hpp"
 #include "engine/json_path.hpp"
-#include "engine/path_template.hpp"
 #include "engine/rest_call.hpp"
 
 namespace flow {
@@ -72,10 +71,10 @@ std::string overlap_message(const ast::RequestPart& first, const ast::RequestPar
 
 }  // namespace
 
-std::vector<std::string> path_params(const std::string& path) {
+std::vector<std::string> path_params(const ast::MethodDecl& method) {
   std::vector<std::string> out;
-  for (auto& piece : read_path_template(path).pieces) {
-    if (piece.parameter) out.push_back(std::move(piece.text));
+  for (const auto& piece : method.path_template.pieces) {
+    if (piece.parameter) out.push_back(piece.text);
   }
   return out;
 }
@@ -93,9 +92,8 @@ const char* part_kind_name(ast::PartKind kind) {
 // ---------------------------------------------------------------- lookups
 
 Checker::Checker(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics,
-                 std::optional<TimePoint> now)
-    : program_(program), functions_(functions), diagnostics_(diagnostics), now_(now),
-      complete_(every_file_parsed(program)) {
+                 std::optional<TimePoint> now, bool complete)
+    : program_(program), functions_(functions), diagnostics_(diagnostics), now_(now), complete_(complete) {
   // emplace keeps the first of duplicates, as Program's lookups do.
   for (const auto* d : program_.datasources()) datasources_.emplace(d->name.text, d);
   for (const auto* p : program_.processes()) processes_.emplace(p->name.text, p);
@@ -261,7 +259,7 @@ void Checker::check_method(const ast::MethodDecl& method) {
     request[static_cast<int>(part.kind)].push_back({part.name.text, part.name.range});
     if (!part.default_value) continue;
     const auto type = expr(*part.default_value, ExprScope{});
-    if (is_credential_part(part)) {
+    if (part.credential) {
       const auto wire = part.wire_name ? *part.wire_name : part.name.text;
       warn_literal_credential(std::string(part_kind_name(part.kind)) + " '" + wire + "'",
                               *part.default_value, type);
@@ -274,9 +272,8 @@ void Checker::check_method(const ast::MethodDecl& method) {
     (part.is_header ? response_headers : response_body).push_back({part.name.text, part.name.range});
   report_duplicates(response_headers, "response header");
   report_duplicates(response_body, "response body");
-  if (const auto path = read_path_template(method.path); !path.problem.empty())
-    diagnostics_.error(method.path_range, path.problem);
-  const auto params = path_params(method.path);
+  if (!method.path_template.problem.empty()) diagnostics_.error(method.path_range, method.path_template.problem);
+  const auto params = path_params(method);
   std::vector<Named> path_names;
   for (const auto& param : params) path_names.push_back({param, method.path_range});
   report_duplicates(path_names, "path parameter");
@@ -304,7 +301,7 @@ void Checker::check_datasource(const ast::DatasourceDecl& datasource) {
   check_settings(datasource);
   for (const auto& header : datasource.headers) {
     const auto type = expr(header.value, ExprScope{});
-    if (header.secret || is_credential_name(header.header))
+    if (header.credential)
       warn_literal_credential("header '" + header.header + "'", header.value, type);
   }
   std::vector<Named> methods;
@@ -436,8 +433,13 @@ bool every_file_parsed(const Program& program) {
 
 void check_program(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics,
                    std::optional<TimePoint> now) {
+  check_program(program, functions, diagnostics, now, every_file_parsed(program));
+}
+
+void check_program(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics,
+                   std::optional<TimePoint> now, bool every_file_parsed) {
   Diagnostics found;
-  check::Checker(program, functions, found, now).run();
+  check::Checker(program, functions, found, now, every_file_parsed).run();
   // What loading reported (an impossible date) is read with the rest.
   auto items = diagnostics.items();
   items.insert(items.end(), found.items().begin(), found.items().end());

@@ -52,5 +52,9 @@ bool every_file_parsed(const Program& program);
 /// wall clock, tests a fixed instant); without it a past expiry is not reported.
 void check_program(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics,
                    std::optional<TimePoint> now = std::nullopt);
+/// check_program for a caller that asked every_file_parsed(program) already
+/// (`every_file_parsed`, computed once: it compares every import's path).
+void check_program(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics,
+                   std::optional<TimePoint> now, bool every_file_parsed);
 
 }  // namespace flow

@@ -1,20 +1,17 @@
 #include "engine/rest_call.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <sstream>
 
 #include "engine/json_path.hpp"
-#include "engine/path_template.hpp"
 #include "engine/program.hpp"
 #include "engine/url_parts.hpp"
+#include "grammar/credential_name.hpp"
 
 namespace flow {
 
 namespace {
-
-constexpr std::string_view kCredentialWords[] = {"auth", "key", "token", "secret", "password", "cookie"};
 
 const char* verb_text(ast::HttpVerb verb) {
   switch (verb) {
@@ -64,12 +61,12 @@ void note_secret(HttpRequest& request, const Value& value, bool declared_secret 
 }
 
 /// Adds a header; its value joins the request's secrets when it is secret (a
-/// tainted value, declared `secret`, or a credential header by its name), and
-/// of `Scheme credentials` (Basic, Bearer) the credentials alone too: a server
-/// may echo them without the scheme.
-void add_header(HttpRequest& request, const std::string& name, const Value& value, bool declared_secret) {
+/// tainted value, or a `credential` header: declared `secret` or named like
+/// one), and of `Scheme credentials` (Basic, Bearer) the credentials alone
+/// too: a server may echo them without the scheme.
+void add_header(HttpRequest& request, const std::string& name, const Value& value, bool credential) {
   auto text = to_text(value);
-  if (value.secret || declared_secret || is_credential_name(name)) {
+  if (value.secret || credential) {
     request.secrets.push_back(text);
     const auto space = text.find(' ');
     const bool scheme = space != std::string::npos && space > 0 &&
@@ -84,9 +81,9 @@ void add_header(HttpRequest& request, const std::string& name, const Value& valu
 }
 
 /// The method's path with its parameters filled; refuses a path `flow check`
-/// refuses (read_path_template), in case a run did not check it.
+/// refuses (its path_template's problem), in case a run did not check it.
 std::string expand_path(HttpRequest& request, const ast::MethodDecl& method, const MappedRequest& mapped) {
-  const auto path = read_path_template(method.path);
+  const auto& path = method.path_template;
   if (!path.problem.empty()) throw RunError(path.problem);
   std::string out;
   for (const auto& piece : path.pieces) {
@@ -214,7 +211,7 @@ void add_body(HttpRequest& request, const ast::MethodDecl& method, const MappedR
     std::optional<Value> evaluated;
     const Value* value = part_value(part, mapped.body, scope, evaluated);
     if (!value) continue;
-    note_secret(request, *value, is_credential_part(part));
+    note_secret(request, *value, part.credential);
     if (method.request_format == ast::BodyFormat::form) {
       if (value->is_null()) continue;
       if (!form.empty()) form += '&';
@@ -231,26 +228,6 @@ void add_body(HttpRequest& request, const ast::MethodDecl& method, const MappedR
 }
 
 }  // namespace
-
-bool is_credential_name(std::string_view name) {
-  // Folded into a buffer on the stack (ASCII only: the words are): every
-  // request part is asked, on every call.
-  std::array<char, 64> buffer;
-  std::string long_name;
-  char* folded = buffer.data();
-  if (name.size() > buffer.size()) {
-    long_name.resize(name.size());
-    folded = long_name.data();
-  }
-  for (std::size_t i = 0; i < name.size(); ++i)
-    folded[i] = name[i] >= 'A' && name[i] <= 'Z' ? static_cast<char>(name[i] - 'A' + 'a') : name[i];
-  const std::string_view lower(folded, name.size());
-  // "auth" covers Authorization and Proxy-Authorization.
-  return std::any_of(std::begin(kCredentialWords), std::end(kCredentialWords),
-                     [lower](std::string_view word) { return lower.find(word) != std::string_view::npos; });
-}
-
-bool is_credential_part(const ast::RequestPart& part) { return part.secret || is_credential_name(wire_name(part)); }
 
 HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& method,
                           const MappedRequest& mapped, const Scope& scope, std::string_view declared_in) {
@@ -270,7 +247,7 @@ HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& 
   }
   if (!request.url.empty() && request.url.back() == '/') request.url.pop_back();
   request.url += expand_path(request, method, mapped);
-  for (const auto& h : ds.headers) add_header(request, h.header, evaluate(h.value, scope), h.secret);
+  for (const auto& h : ds.headers) add_header(request, h.header, evaluate(h.value, scope), h.credential);
   for (const auto& part : method.request) {
     if (part.kind != ast::PartKind::header && part.kind != ast::PartKind::query) continue;
     std::optional<Value> evaluated;
@@ -278,10 +255,10 @@ HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& 
     if (!value || value->is_null()) continue;
     const std::string& wire = wire_name(part);
     if (part.kind == ast::PartKind::header) {
-      add_header(request, wire, *value, part.secret);
+      add_header(request, wire, *value, part.credential);
       continue;
     }
-    note_secret(request, *value, part.secret || is_credential_name(wire));
+    note_secret(request, *value, part.credential);
     query += query.size() > 1 ? "&" : query.empty() ? "?" : "";
     query += url_encode(wire);
     query += '=';

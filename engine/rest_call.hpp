@@ -53,16 +53,6 @@ struct MappedRequest {
   std::optional<Value> url_path;
 };
 
-/// Whether a header, or a query parameter of a base_url, holds a credential by
-/// its name alone, whatever its value's taint: Authorization,
-/// Proxy-Authorization, and any name containing auth, key, token, secret,
-/// password or cookie (case-insensitive). Its value is masked like a secret's
-/// (`header "X-Api-Key" = env("API_KEY")`, `?api_key=${env("API_KEY")}`).
-bool is_credential_name(std::string_view name);
-/// Whether a declared request part holds a credential whatever its value's
-/// taint: declared `secret`, or its wire name is_credential_name().
-bool is_credential_part(const ast::RequestPart& part);
-
 /// Builds the request. Its `secrets` are the wire values of the secret parts:
 /// tainted values (a secret field, or computed from one, in a part, a path
 /// parameter or interpolated into base_url), headers and base_url query

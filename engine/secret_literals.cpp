@@ -6,8 +6,8 @@
 #include <optional>
 #include <set>
 
-#include "engine/rest_call.hpp"
 #include "engine/value.hpp"
+#include "grammar/credential_name.hpp"
 #include "grammar/unit_hint.hpp"
 
 namespace flow {
@@ -41,10 +41,10 @@ class Finder {
   void module(const ast::Module& module) {
     for (const auto& datasource : module.datasources) {
       for (const auto& header : datasource.headers)
-        if (header.secret || is_credential_name(header.header)) credential(header.value);
+        if (header.credential) credential(header.value);
       for (const auto& method : datasource.methods)
         for (const auto& part : method.request)
-          if (part.default_value && is_credential_part(part)) credential(*part.default_value);
+          if (part.default_value && part.credential) credential(*part.default_value);
     }
     for (const auto& process : module.processes) {
       for (const auto& field : process.fields)

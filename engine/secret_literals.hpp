@@ -15,7 +15,7 @@ namespace flow {
 /// Hides (SourceSet::hide) the string literals of every expression given to a
 /// secret field: a field's default, an instance's or a test instance's value,
 /// `set`, an on_success / on_error mapping, a `start`'s map; and the literal
-/// value of a credential request part (is_credential_part(), a datasource's
+/// value of a credential request part (ast::RequestPart::credential, a datasource's
 /// `header "X-Api-Key" = "..."` named so or declared `secret`). A literal text
 /// (`"abc"`, `"ab" + "c"`) shows as the mask of its text, a literal with
 /// `${...}` as `••••`, without quotes as every masked secret; the variable

@@ -505,7 +505,8 @@ static Value coerce_scalar(Value value, ast::FieldType type, std::string_view fi
   mismatch(value, type, field);
 }
 
-/// Whether coerce_to_field hands `value` back as it is, but for its taint.
+/// Whether `value` (not null) is already of the kind a field of `type` holds:
+/// coerce_to_field's fast path, which hands it back as it is but for its taint.
 static bool holds_field_type(const Value& value, ast::FieldType type) {
   using FT = ast::FieldType;
   switch (type) {
@@ -521,42 +522,51 @@ static bool holds_field_type(const Value& value, ast::FieldType type) {
   return false;
 }
 
-void coerce_field_in_place(Value& value, ast::FieldType type, std::string_view field_name) {
-  if (value.is_null() || holds_field_type(value, type)) {
-    value.secret = value.secret || type == ast::FieldType::secret;
-    mark_whole_secret(value, type == ast::FieldType::secret);  // as coerce_to_field marks it
-    return;
-  }
-  value = coerce_to_field(value, type, field_name);
+/// The taint a field of `type` gives its value: a secret field's value is
+/// tainted and marked a secret known whole; another field's keeps its taint
+/// and loses the mark (a tainted text in it is masked alone, as anything
+/// computed from a secret).
+static void taint_as_field(Value& value, ast::FieldType type) {
+  value.secret = value.secret || type == ast::FieldType::secret;
+  mark_whole_secret(value, type == ast::FieldType::secret);
 }
 
-Value coerce_to_field(Value value, ast::FieldType type, std::string_view field_name) {
+/// coerce_to_field's one rule, in place: null or a value the field's type
+/// already holds is only tainted (no copy); true when it was, false when
+/// `value` needs converting (left untouched).
+static bool typed_as_is(Value& value, ast::FieldType type) {
+  if (!value.is_null() && !holds_field_type(value, type)) return false;
+  taint_as_field(value, type);
+  return true;
+}
+
+/// A value that is not of the kind a field of `type` holds, converted to it.
+static Value converted(Value value, ast::FieldType type, std::string_view field_name) {
   using FT = ast::FieldType;
-  if (value.is_null()) {
-    value.secret = value.secret || type == FT::secret;
-    return value;
-  }
-  const bool secret = value.secret || type == FT::secret;
+  const bool secret = value.secret;
   Value out;
   if (type == FT::json) {
-    out = value.is<Json>() ? std::move(value) : Value(to_json(value, true));
+    out = Value(to_json(value, true));
   } else if (type == FT::list) {
-    if (value.is<List>()) out = std::move(value);
-    else if (value.is<Json>() && value.as<Json>().is_array()) {
-      List items;
-      for (const auto& item : value.as<Json>()) items.push_back(from_json(item));
-      out = Value(std::move(items));
-    } else {
-      mismatch(value, type, field_name);
-    }
+    if (!value.is<Json>() || !value.as<Json>().is_array()) mismatch(value, type, field_name);
+    List items;
+    for (const auto& item : value.as<Json>()) items.push_back(from_json(item));
+    out = Value(std::move(items));
   } else {
     out = coerce_scalar(std::move(value), type, field_name);
   }
   out.secret = secret;
-  // Only a field declared `secret` holds a secret the run knows whole: a
-  // field of another type given a tainted text (a substring of a token, or
-  // all of it) shows the mask alone, as anything computed from a secret.
-  return mark_whole_secret(out, type == FT::secret);
+  taint_as_field(out, type);
+  return out;
+}
+
+Value coerce_to_field(Value value, ast::FieldType type, std::string_view field_name) {
+  if (typed_as_is(value, type)) return value;
+  return converted(std::move(value), type, field_name);
+}
+
+void coerce_field_in_place(Value& value, ast::FieldType type, std::string_view field_name) {
+  if (!typed_as_is(value, type)) value = converted(value, type, field_name);
 }
 
 }  // namespace flow

@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "grammar/path_template.hpp"
 #include "grammar/source.hpp"
 
 namespace flow::ast {
@@ -187,6 +188,9 @@ struct RequestPart {
   std::optional<Expr> default_value;
   bool secret = false;                    // declared `secret`: its value is masked as a secret's
   SourceRange range;
+  /// Its value is a credential whatever its taint: declared `secret`, or its
+  /// wire name is_credential_name(). Set at lowering: a call asks it of each part.
+  bool credential = false;
 };
 
 /// A declared response part: `response header Loc "Location";`,
@@ -203,6 +207,9 @@ struct MethodDecl {
   HttpVerb verb = HttpVerb::GET;
   std::string path;  // may contain {param} segments
   SourceRange path_range;
+  /// `path` read (read_path_template) at lowering, once: its problem is the
+  /// checker's to report, and a call's to refuse.
+  PathTemplate path_template;
   BodyFormat request_format = BodyFormat::none;
   BodyFormat response_format = BodyFormat::none;
   std::vector<RequestPart> request;
@@ -216,6 +223,9 @@ struct DefaultHeader {
   Expr value;
   bool secret = false;  // declared `secret`: its value is masked as a secret's
   SourceRange range;
+  /// Declared `secret`, or `header` is_credential_name(): set at lowering, as
+  /// RequestPart::credential is.
+  bool credential = false;
 };
 
 struct DatasourceDecl {

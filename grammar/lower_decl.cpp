@@ -1,5 +1,6 @@
 // Lowering of top-level declarations: imports, datasources, processes, instances.
 
+#include "grammar/credential_name.hpp"
 #include "grammar/grammar.hpp"
 #include "grammar/lower.hpp"
 
@@ -24,6 +25,15 @@ ast::FieldType field_type_of(std::string_view word) {
   if (word == "json") return T::json;
   if (word == "list") return T::list;
   return T::text;
+}
+
+/// A request part as declared, with what a call asks of it on every run read
+/// here, once: whether it holds a credential (ast::RequestPart::credential).
+ast::RequestPart declared_part(ast::PartKind kind, ast::Name name, std::optional<std::string> wire,
+                              std::optional<ast::Expr> value, bool secret, SourceRange range) {
+  ast::RequestPart part{kind, std::move(name), std::move(wire), std::move(value), secret, range, false};
+  part.credential = secret || is_credential_name(part.wire_name ? *part.wire_name : part.name.text);
+  return part;
 }
 
 }  // namespace
@@ -58,8 +68,9 @@ ast::DatasourceDecl Lowerer::datasource(const Node& node) const {
       result.settings.push_back({name(*item.children[0]), expression(*item.children[1]), range(item)});
     } else if (item.is_type<datasource_header>()) {
       const bool secret = item.children[1]->is_type<kw_secret>();
-      result.headers.push_back(
-          {constant_string(*item.children[0]), expression(*item.children.back()), secret, range(item)});
+      auto header = constant_string(*item.children[0]);
+      const bool credential = secret || is_credential_name(header);
+      result.headers.push_back({std::move(header), expression(*item.children.back()), secret, range(item), credential});
     } else {
       result.methods.push_back(method(item));
     }
@@ -76,6 +87,7 @@ ast::MethodDecl Lowerer::method(const Node& node) const {
   result.verb = verb_of(kids[1]->string_view());
   result.path = constant_string(*kids[2]);
   result.path_range = range(*kids[2]);
+  result.path_template = read_path_template(result.path);
   result.range = range(node);
   for (std::size_t i = 3; i < kids.size(); ++i) method_item(result, *kids[i]);
   return result;
@@ -106,7 +118,7 @@ void Lowerer::method_item(ast::MethodDecl& method, const Node& node) const {
         method.response.push_back({false, name(*entry->children[0]), wire(*entry), range(*entry)});
       } else {
         method.request.push_back(
-            {kind, name(*entry->children[0]), wire(*entry), std::nullopt, secret(*entry), range(*entry)});
+            declared_part(kind, name(*entry->children[0]), wire(*entry), std::nullopt, secret(*entry), range(*entry)));
       }
     }
   };
@@ -118,7 +130,8 @@ void Lowerer::method_item(ast::MethodDecl& method, const Node& node) const {
     std::optional<ast::Expr> value;
     if (node.children.back()->is_type<syntax::expression>()) value = expression(*node.children.back());
     method.request.push_back(
-        {ast::PartKind::header, name(*node.children[0]), wire(node), std::move(value), secret(node), range(node)});
+        declared_part(ast::PartKind::header, name(*node.children[0]), wire(node), std::move(value), secret(node),
+                      range(node)));
   } else if (node.is_type<request_query>()) {
     entries(ast::PartKind::query, false);
   } else if (node.is_type<request_body>()) {

@@ -32,8 +32,8 @@ std::optional<Loaded> load_checked(const std::vector<std::string>& files, std::o
   // The wall clock, read once: a schedule whose `expires` has passed is reported.
   const auto now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
   // A file with an impossible date still parsed: its other mistakes are reported with it.
-  if (!diagnostics.has_errors() || every_file_parsed(*loaded.program))
-    check_program(*loaded.program, loaded.functions, diagnostics, now);
+  const bool complete = every_file_parsed(*loaded.program);
+  if (!diagnostics.has_errors() || complete) check_program(*loaded.program, loaded.functions, diagnostics, now, complete);
   err << render(loaded.program->sources, diagnostics);
   if (diagnostics.has_errors()) return std::nullopt;
   return loaded;

@@ -161,24 +161,6 @@ process P {
   CHECK_FALSE(has(f.http.requests[2].secrets, "plain-note-0123"));
 }
 
-TEST_CASE("credential headers by name", "[rest]") {
-  for (const auto* name : {"Authorization", "proxy-authorization", "X-Api-Key", "X-Auth-Token", "Cookie",
-                           "X-Client-Secret", "X-PASSWORD", "Apikey"}) {
-    INFO(name);
-    CHECK(is_credential_name(name));
-  }
-  for (const auto* name : {"Accept", "X-Trace", "Content-Type", "X-Request-Id"}) {
-    INFO(name);
-    CHECK_FALSE(is_credential_name(name));
-  }
-  // Names longer than the folding buffer, the word at either end of them.
-  const std::string padding(70, 'x');
-  CHECK(is_credential_name(padding + "-TOKEN"));
-  CHECK(is_credential_name("Secret-" + padding));
-  CHECK_FALSE(is_credential_name(padding + "-tokn"));
-  CHECK_FALSE(is_credential_name(""));
-}
-
 TEST_CASE("an answer echoing a credential header makes the field it is mapped into secret", "[rest]") {
   EngineFixture f(R"(
 datasource Api rest {
@@ -202,4 +184,32 @@ process P {
   // Echo is no secret field: its text is tainted, not a secret known whole (no tail).
   CHECK(result.log.at(1) == "echo: \xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2");
   CHECK(f.store->load_instance(result.instance.id)->fields.at("Echo").secret);
+}
+
+TEST_CASE("a run refuses the method paths flow check refuses, with the same message", "[path][interpreter]") {
+  EngineFixture f(R"(
+datasource D rest {
+  base_url = "http://127.0.0.1:9/api";
+  method NoSlash GET "orders" { }
+  method Unclosed GET "/orders/{id" { }
+  method Root GET "" { }
+}
+process P {
+  on NoSlash { create_item D.NoSlash; }
+  on Unclosed { create_item D.Unclosed; }
+  on Root { create_item D.Root; }
+}
+)");
+  f.http.respond_with(200, "{}");
+  CHECK_THAT(f.run("P", "NoSlash").error,
+             Catch::StartsWith("test.flow:9:16: error: create_item D.NoSlash: a method path starts with '/': "
+                               "\"orders\" is appended to base_url's path as written (write \"/orders\")\n"));
+  CHECK_THAT(f.run("P", "Unclosed").error,
+             Catch::StartsWith("test.flow:10:17: error: create_item D.Unclosed: unclosed '{' in method path "
+                               "\"/orders/{id\": a path parameter is written {name}\n"));
+  CHECK(f.http.requests.empty());
+  const auto root = f.run("P", "Root");
+  INFO(root.error);
+  REQUIRE(root.ok);
+  CHECK(f.http.requests.at(0).url == "http://127.0.0.1:9/api");
 }

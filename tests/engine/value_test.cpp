@@ -4,9 +4,11 @@
 
 #include <date/date.h>
 
+#include <limits>
 #include <optional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -275,6 +277,53 @@ TEST_CASE("coerce_field_in_place types a value as coerce_to_field does, and keep
       }
     }
   }
+}
+
+namespace {
+/// Where a text's or a list's content lives (null for other kinds): unchanged
+/// while the value is neither copied nor rebuilt.
+const void* content_address(const flow::Value& value) {
+  if (value.is<std::string>()) return value.as<std::string>().data();
+  if (value.is<flow::List>()) return value.as<flow::List>().data();
+  return nullptr;
+}
+}  // namespace
+
+TEST_CASE("a value the field's type already holds is handed back as it is, its taint as the field asks", "[value]") {
+  using flow::Value;
+  using flow::ast::FieldType;
+  const std::string long_text(64, 'x');  // past the small-string buffer: a copy would move it
+  const std::vector<std::pair<FieldType, Value>> held = {
+      {FieldType::text, Value(long_text)},
+      {FieldType::text, Value(long_text, true)},
+      {FieldType::secret, Value(long_text)},
+      {FieldType::number, Value(2.5)},
+      {FieldType::boolean, Value(false)},
+      {FieldType::datetime, Value(flow::TimePoint(std::chrono::seconds(1700000000)))},
+      {FieldType::duration, Value(flow::Duration(std::chrono::seconds(90)))},
+      {FieldType::json, Value(flow::Json::parse(R"({"a":[1,2]})"))},
+      {FieldType::list, Value(flow::List{Value(1), Value(long_text)})},
+      {FieldType::number, Value()},
+  };
+  for (const auto& [type, value] : held) {
+    INFO(flow::field_type_name(type) << " <- " << flow::shown(value));
+    const bool secret = value.secret || type == FieldType::secret;
+    const Value returned = flow::coerce_to_field(value, type, "F");
+    CHECK(returned == value);
+    CHECK(returned.kind() == value.kind());
+    CHECK(returned.secret == secret);
+    CHECK(flow::is_whole_secret(returned) == (secret && type == FieldType::secret));
+    // In place, the content stays where it is: no copy for a field that loads typed.
+    Value in_place = value;
+    const void* content = content_address(in_place);
+    flow::coerce_field_in_place(in_place, type, "F");
+    CHECK(in_place == returned);
+    CHECK(content_address(in_place) == content);
+  }
+  // Not held, so converted: a non-finite number is refused, text spelling a number is read.
+  CHECK_THROWS_AS(flow::coerce_to_field(Value(std::numeric_limits<double>::infinity()), FieldType::number, "F"),
+                  flow::RunError);
+  CHECK(flow::coerce_to_field(Value("3600"), FieldType::number, "F") == Value(3600));
 }
 
 TEST_CASE("the whole-secret mark: kept by a copy, dropped by a change in place and by a field not declared secret",

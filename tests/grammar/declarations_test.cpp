@@ -1,6 +1,10 @@
 // Declarations (LANGUAGE.md sections 3 and 6) against reviewed golden dumps, plus
 // small inline cases. Regenerate goldens with FLOW_UPDATE_GOLDEN=1 and review the diff.
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include "grammar/grammar_support.hpp"
@@ -85,6 +89,43 @@ TEST_CASE("date-time literals record whether an offset was written") {
   CHECK_FALSE(std::get<flow::ast::OnceWhen>(schedule.when->node).at.has_offset);
   CHECK(schedule.expires->at->has_offset);
   CHECK_FALSE(schedule.expires->at->date_only);
+}
+
+TEST_CASE("what a call asks of a method on every run is read once, at lowering: credentials and the path") {
+  flow::SourceSet sources;
+  const auto file = sources.add("t.flow", R"(datasource D rest {
+  header "X-Api-Key" = "k";
+  header "X-Trace" secret = "t";
+  header "Accept-Language" = "en";
+  method M POST "/orders/{id}/lines" {
+    request header Auth "Authorization";
+    request header Lang "Accept-Language";
+    request query { page; key_hint = "Plain"; note = "access_token"; }
+    request body form { client_secret; client_id; pin secret; }
+  }
+  method Broken GET "/orders/{id" { }
+})");
+  flow::Diagnostics diagnostics;
+  const auto module = flow::parse_module(sources, file, diagnostics);
+  REQUIRE(module);
+  const auto& datasource = module->datasources.at(0);
+  std::vector<bool> headers;
+  for (const auto& header : datasource.headers) headers.push_back(header.credential);
+  CHECK(headers == std::vector<bool>{true, true, false});
+  const auto& method = datasource.methods.at(0);
+  std::vector<std::pair<std::string, bool>> parts;
+  for (const auto& part : method.request) parts.emplace_back(part.name.text, part.credential);
+  // By the name on the wire, else its own; or declared secret.
+  const std::vector<std::pair<std::string, bool>> expected = {
+      {"Auth", true}, {"Lang", false},         {"page", false},      {"key_hint", false},
+      {"note", true}, {"client_secret", true}, {"client_id", false}, {"pin", true}};
+  CHECK(parts == expected);
+  REQUIRE(method.path_template.problem.empty());
+  REQUIRE(method.path_template.pieces.size() == 3);
+  CHECK(method.path_template.pieces[1].parameter);
+  CHECK(method.path_template.pieces[1].text == "id");
+  // A malformed path lowers with its problem: the checker reports it, a call refuses it.
+  CHECK_THAT(datasource.methods.at(1).path_template.problem, Catch::Contains("unclosed '{'"));
 }
 
 TEST_CASE("angle-bracket handlers follow each other without ';'") {

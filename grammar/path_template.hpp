@@ -1,7 +1,8 @@
 #pragma once
 // A method's path (`"/orders/{id}"`) read as literal text and `{name}`
-// parameters: the one reading `flow check` and a call share, so a path the
-// checker accepts is one a call can fill, and a call refuses what it refuses.
+// parameters, once, at lowering (ast::MethodDecl::path_template): the one
+// reading `flow check` and a call share, so a path the checker accepts is one
+// a call can fill, and a call refuses what it refuses.
 
 #include <string>
 #include <string_view>

@@ -1,4 +1,4 @@
-#include "engine/path_template.hpp"
+#include "grammar/path_template.hpp"
 
 #include <cctype>
 

@@ -1,12 +1,9 @@
 // Method paths: the one reading flow check and a call share.
-#include "engine/path_template.hpp"
+#include "grammar/path_template.hpp"
 
 #include <catch2/catch.hpp>
 
-#include "support/engine_fixture.hpp"
-
 using namespace flow;
-using namespace flow::testing;
 
 TEST_CASE("a method path reads as literal text and named parameters", "[path]") {
   const auto path = read_path_template("/orders/{id}/lines/{line_2}");
@@ -35,32 +32,4 @@ TEST_CASE("a malformed method path says what is wrong with it", "[path]") {
         "path parameter 'order-id' in method path \"/o/{order-id}\" is not a name (letters, digits and _): it is "
         "mapped with path.NAME");
   CHECK(read_path_template("/o/{1st}").problem.find("is not a name") != std::string::npos);
-}
-
-TEST_CASE("a run refuses the method paths flow check refuses, with the same message", "[path][interpreter]") {
-  EngineFixture f(R"(
-datasource D rest {
-  base_url = "http://127.0.0.1:9/api";
-  method NoSlash GET "orders" { }
-  method Unclosed GET "/orders/{id" { }
-  method Root GET "" { }
-}
-process P {
-  on NoSlash { create_item D.NoSlash; }
-  on Unclosed { create_item D.Unclosed; }
-  on Root { create_item D.Root; }
-}
-)");
-  f.http.respond_with(200, "{}");
-  CHECK_THAT(f.run("P", "NoSlash").error,
-             Catch::StartsWith("test.flow:9:16: error: create_item D.NoSlash: a method path starts with '/': "
-                               "\"orders\" is appended to base_url's path as written (write \"/orders\")\n"));
-  CHECK_THAT(f.run("P", "Unclosed").error,
-             Catch::StartsWith("test.flow:10:17: error: create_item D.Unclosed: unclosed '{' in method path "
-                               "\"/orders/{id\": a path parameter is written {name}\n"));
-  CHECK(f.http.requests.empty());
-  const auto root = f.run("P", "Root");
-  INFO(root.error);
-  REQUIRE(root.ok);
-  CHECK(f.http.requests.at(0).url == "http://127.0.0.1:9/api");
 }
