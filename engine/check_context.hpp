@@ -68,6 +68,10 @@ struct Outcome {
 /// The kind a field of `type` holds (secret is text with a taint).
 ValueKind field_kind(ast::FieldType type);
 
+/// Whether `lhs == rhs` can ever be true, per apply_binary over sample values
+/// of each kind (check_kinds.cpp): == converts nothing.
+bool can_be_equal(KindSet lhs, KindSet rhs);
+
 /// What names mean where an expression is evaluated.
 struct ExprScope {
   enum class Locals {
