@@ -4,7 +4,8 @@
 //   checker.cpp          declarations: datasources, processes, instances
 //   check_rules.cpp      handler bodies: rules, calls, mappings, start
 //   check_loops.cpp      handlers that trigger or change each other without end
-//   check_types.cpp      static kinds of expressions and assignability
+//   check_types.cpp      static kinds of expressions
+//   check_kinds.cpp      what the interpreter does with a kind: operators, assignability
 //   check_schedules.cpp  schedules
 //   check_names.cpp      unknown and duplicate names
 // Nothing outside the checker includes this header except its tests.
@@ -119,6 +120,7 @@ class Checker {
 
   // Expressions (check_types.cpp).
   StaticType expr(const ast::Expr& expr, const ExprScope& scope);
+  // Kinds (check_kinds.cpp).
   /// `lhs op rhs` per the interpreter's apply_binary on sample values (memoized).
   const Outcome& binary_outcome(ast::BinaryOp op, KindSet lhs, KindSet rhs);
   /// Reports `value` (of type `type`) when it can never be stored in `field`.
