@@ -97,6 +97,15 @@ asio::awaitable<void> accept_loop(std::shared_ptr<TestServer::State> state) {
   }
 }
 
+/// Opens `acceptor` on 127.0.0.1 at a port the kernel picks; returns the port.
+int listen_on_loopback(tcp::acceptor& acceptor) {
+  tcp::endpoint endpoint(asio::ip::make_address_v4("127.0.0.1"), 0);
+  acceptor.open(endpoint.protocol());
+  acceptor.bind(endpoint);
+  acceptor.listen();
+  return acceptor.local_endpoint().port();
+}
+
 }  // namespace
 
 Reply respond(int status, std::string body, const HttpHeaders& headers) {
@@ -121,11 +130,7 @@ Reply close_connection() { return Reply{Reply::Action::close, {}, {}}; }
 
 TestServer::TestServer(asio::io_context& io, Script script) : state_(std::make_shared<State>(io)) {
   state_->script = std::move(script);
-  tcp::endpoint endpoint(asio::ip::make_address_v4("127.0.0.1"), 0);
-  state_->acceptor.open(endpoint.protocol());
-  state_->acceptor.bind(endpoint);
-  state_->acceptor.listen();
-  state_->port = state_->acceptor.local_endpoint().port();
+  state_->port = listen_on_loopback(state_->acceptor);
   asio::co_spawn(io, accept_loop(state_), rethrow);
 }
 
@@ -242,11 +247,7 @@ asio::awaitable<void> proxy_accept_loop(std::shared_ptr<TestProxy::State> state)
 
 TestProxy::TestProxy(asio::io_context& io, int status) : state_(std::make_shared<State>(io)) {
   state_->status = status;
-  tcp::endpoint endpoint(asio::ip::make_address_v4("127.0.0.1"), 0);
-  state_->acceptor.open(endpoint.protocol());
-  state_->acceptor.bind(endpoint);
-  state_->acceptor.listen();
-  state_->port = state_->acceptor.local_endpoint().port();
+  state_->port = listen_on_loopback(state_->acceptor);
   asio::co_spawn(io, proxy_accept_loop(state_), rethrow);
 }
 
