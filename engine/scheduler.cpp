@@ -30,8 +30,15 @@ struct Scheduler::Task {
   std::string passed_over;
   std::optional<TimePoint> dynamic_time;  // the runner's last dynamic time for it
   std::optional<std::int64_t> dynamic_revision;  // and the instance revision it came from
+  std::uint64_t written_seen = 0;  // SchedulerOptions::written_elsewhere at its last poll
   std::optional<TimePoint> far_noted;     // the implausibly far dynamic time last logged
   Duration steps_seen{0};  // the clock's steps (ClockWatch::total) its planned slot already follows
+
+  /// Its slot was computed from its instance (`at EXPR`, read when planned):
+  /// not `first run now`'s, nor one planned while the instance could not be read.
+  bool slot_reads_instance() const {
+    return std::holds_alternative<DynamicSpec>(spec.when) && dynamic_revision.has_value();
+  }
 };
 
 namespace {
@@ -173,14 +180,14 @@ std::optional<TimePoint> Scheduler::dynamic_at(Task& task) {
     task.waiting.clear();
     if (*next.at - clock_.now() > kFarthestPlausible && next.at != task.far_noted) {
       note(task, "its time " + format_iso(*next.at) + " is more than 100 years away; it waits for it all the "
-                 "same: are the values it is computed from right? (once they are mended, restart the daemon: it "
-                 "computes a planned time again only when it comes)");
+                 "same: are the values it is computed from right? (once a run mends them, the time they give is "
+                 "planned within " + format_duration(options_.dynamic_poll) + ")");
       task.far_noted = next.at;
     }
     return next.at;
   }
   // Polled every minute while it has no time: the log says why once, and again when it changes.
-  const std::string why = next.waiting + "; checking again every " + format_duration(options_.dynamic_idle_poll) +
+  const std::string why = next.waiting + "; checking again every " + format_duration(options_.dynamic_poll) +
                           (next.detail.empty() ? "" : ":\n" + next.detail);
   if (why != task.waiting) note(task, why);
   task.waiting = why;
@@ -197,7 +204,7 @@ asio::awaitable<void> Scheduler::task_loop(Task* task) {
   while (!stopping_) {
     if (!next.slot && !dynamic) break;  // finished or expired
     if (!next.slot) {  // a dynamic time that cannot be computed yet: ask again later
-      co_await clock_.sleep_until(clock_.now() + options_.dynamic_idle_poll);
+      co_await clock_.sleep_until(clock_.now() + options_.dynamic_poll);
       if (stopping_) break;
       refresh_state(*task, kGoingOn);
       take_steps(*task);
@@ -207,11 +214,12 @@ asio::awaitable<void> Scheduler::task_loop(Task* task) {
     const Duration jitter = apply_jitter(*next.slot, task->spec.jitter, options_.jitter) - *next.slot;
     next = co_await wait_for_slot(task, next, jitter);
     if (stopping_) break;
+    if (!next.slot) continue;  // a write meanwhile left a time that cannot be computed
 
     refresh_state(*task, kGoingOn);  // an admin may have paused or deleted it meanwhile
     if (task->state.deleted) break;
     if (task->state.paused) next = pass_over(*task, *next.slot);
-    else if (auto moved = replanned_if_written(*task, *next.slot)) next = std::move(*moved);
+    else if (auto moved = replanned_if_written(*task, *next.slot, true)) next = std::move(*moved);
     else next = co_await run_slot(task, *next.slot, *next.slot + jitter);
   }
   if (task->unsaved) save_state(*task);  // the last chance before the daemon stops
@@ -261,17 +269,18 @@ NextSlot Scheduler::plan_after_clock_ahead(Task& task, const ScheduleSpec& spec,
   return next;
 }
 
-std::optional<NextSlot> Scheduler::replanned_if_written(Task& task, TimePoint slot) {
-  // Only a slot computed from the instance: not `first run now`'s, nor one planned while it could not be read.
-  if (!std::holds_alternative<DynamicSpec>(task.spec.when) || !task.dynamic_revision) return std::nullopt;
+std::optional<NextSlot> Scheduler::replanned_if_written(Task& task, TimePoint slot, bool due) {
+  if (!task.slot_reads_instance()) return std::nullopt;
   const auto planned_from = task.dynamic_revision;
   const auto at = dynamic_at(task);
   if (!task.dynamic_revision || task.dynamic_revision == planned_from) return std::nullopt;  // as planned
   const TimePoint now = clock_.now();
-  if (at && *at <= now) return std::nullopt;  // due all the same
+  if (due ? at && *at <= now : at == slot) return std::nullopt;  // due all the same, or the same time
+  const std::string what = !at         ? "it does not run now"
+                           : *at > now ? "its time is " + format_iso(*at) + " now, and it waits for it"
+                                       : "its time " + format_iso(*at) + " has come, and it runs now";
   note(task, "its instance was written since its slot " + format_iso(slot) +
-                 " was planned (a run by hand, or another process's): " +
-                 (at ? "its time is " + format_iso(*at) + " now, and it waits for it" : "it does not run now"));
+                 " was planned (a run by hand, or another process's): " + what);
   NextSlot next = plan_start(task.spec, progress_of(task.state), now, at);
   persist_next(task, next);
   return next;
@@ -370,8 +379,26 @@ asio::awaitable<NextSlot> Scheduler::wait_for_slot(Task* task, NextSlot next, Du
     }
     const TimePoint wake = *next.slot + jitter;
     if (stopping_ || clock_.now() >= wake) co_return next;
-    co_await clock_.sleep_until(wake);  // also returns when the clock is set
+    if (!task->slot_reads_instance()) {
+      co_await clock_.sleep_until(wake);  // also returns when the clock is set
+      continue;
+    }
+    // A time computed from the instance: a write elsewhere may move it, earlier too.
+    co_await clock_.sleep_until(std::min(wake, clock_.now() + options_.dynamic_poll));
+    if (stopping_ || clock_.now() >= wake || !maybe_written(*task)) continue;
+    if (auto moved = replanned_if_written(*task, *next.slot, false)) {
+      next = std::move(*moved);
+      if (!next.slot) co_return next;
+    }
   }
+}
+
+bool Scheduler::maybe_written(Task& task) const {
+  if (!options_.written_elsewhere) return true;
+  const std::uint64_t count = options_.written_elsewhere();
+  if (count == task.written_seen) return false;
+  task.written_seen = count;
+  return true;
 }
 
 void Scheduler::persist_next(Task& task, const NextSlot& next) {

@@ -10,12 +10,15 @@
 //   2. sleeps on the Clock until the slot plus jitter, reading the clock again
 //      whenever it wakes (at least every minute): a step of the wall clock is
 //      logged, and a step back moves a slot that keeps elapsed time back with
-//      it (engine/clock_steps.hpp has the rules);
+//      it (engine/clock_steps.hpp has the rules). A dynamic task reads its
+//      instance every dynamic_poll meanwhile: when it was written since the
+//      slot was planned (a refresh by hand in another process), its time is
+//      computed again and planned instead, earlier or later;
 //   3. re-reads its TaskState (an admin command in another process may have
 //      paused or deleted it): deleted ends the loop, paused passes the slot
 //      over without running; a dynamic task whose instance was written since
-//      its slot was planned (a refresh by hand in another process) computes
-//      its time again, and waits for it when it moved on;
+//      its last reading computes its time again, and waits for it when it
+//      moved on;
 //   4. runs the task through the TaskRunner, retrying transient failures
 //      `retry N times backoff D` (D, 2D, 4D, ...);
 //   5. persists last_run, run_count and the next slot (plan_after_run: a run
@@ -107,9 +110,16 @@ class TaskRunner {
 struct SchedulerOptions {
   /// Random bits for jitter; empty: a std::random_device-seeded generator.
   JitterSource jitter;
-  /// How often a dynamic schedule whose time cannot be computed asks again
-  /// (the log says why once, not at every poll).
-  Duration dynamic_idle_poll = std::chrono::minutes(1);
+  /// How often a dynamic task reads its instance again while it waits: a time
+  /// that could not be computed is asked for again (the log says why once, not
+  /// at every poll), and a planned time is computed again when the instance was
+  /// written meanwhile (a refresh by hand in another process moved it).
+  Duration dynamic_poll = std::chrono::minutes(1);
+  /// A count that moves whenever instances may have been written other than by
+  /// the scheduler's runs (`flow test`: its run steps); a poll while waiting for
+  /// a planned time reads the instance only when it moved. None (the daemon):
+  /// every poll reads it, as only the store knows what another process wrote.
+  std::function<std::uint64_t()> written_elsewhere;
   /// Scheduler events for the daemon's log (missed, skipped, retried, store
   /// failures, and runs that failed by throwing). A run the runner finished is
   /// the runner's to report, failed or not (the daemon prints it with its error
@@ -154,12 +164,16 @@ class Scheduler {
   /// plan_first for a task whose last run is stored `ahead` of the clock
   /// (engine/clock_steps.hpp): due now, logged, persisted.
   NextSlot plan_after_clock_ahead(Task& task, const ScheduleSpec& spec, Duration ahead);
-  /// At a dynamic task's slot, before it runs: when its instance was written
-  /// since the slot was planned (a run by hand in another process), its time
-  /// computed again; a time that moved past now (or that cannot be computed
-  /// now) is planned and persisted instead of the run. None: run as planned.
-  /// The daemon reads nothing between slots, so this is where it notices.
-  std::optional<NextSlot> replanned_if_written(Task& task, TimePoint slot);
+  /// A dynamic task's `slot`, read again while it waits for it (`due`
+  /// false: every dynamic_poll) and when it comes (`due`), before it runs:
+  /// when its instance was written since the slot was planned (a run by hand
+  /// in another process), its time computed again. A time that moved (or that
+  /// cannot be computed now) is planned and persisted instead, unless the slot
+  /// is due and so is the time. None: as planned.
+  std::optional<NextSlot> replanned_if_written(Task& task, TimePoint slot, bool due);
+  /// Whether the task's instance may have been written since its last poll
+  /// (SchedulerOptions::written_elsewhere).
+  bool maybe_written(Task& task) const;
   /// Passes `slot` of a paused task over and persists the next one.
   NextSlot pass_over(Task& task, TimePoint slot);
   /// What a paused dynamic task passes over: its first run, or its time.

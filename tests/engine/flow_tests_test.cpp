@@ -392,6 +392,32 @@ test "fresh" {
   CHECK(ran.expects == 2);
 }
 
+TEST_CASE("a refresh by hand that got a shorter-lived token moves the schedule earlier, before it expires",
+          "[flow-test]") {
+  const auto ran = run_first(R"(
+schedule "before expiry" { at At + seconds(Expires) - 5 minutes; first run now; process Keeper; id "K-1"; trigger Go; }
+
+test "shorter" {
+  clock 2026-03-01T09:00:00Z;
+  instance "K-1" of Keeper { Refresh = "r"; }
+  mock Api.Token { body { access_token = "a"; refresh_token = request.body.refresh_token + "+"; expires_in = 3600; } }
+  advance 10 minutes;                // 09:00 the first run: the next is planned at 09:55
+  mock Api.Token { body { access_token = "b"; refresh_token = request.body.refresh_token + "+"; expires_in = 600; } }
+  mock Api.Token { body { access_token = "c"; refresh_token = request.body.refresh_token + "+"; expires_in = 3600; } }
+  run Keeper.Go on "K-1";            // 09:10 by hand: this token expires at 09:20
+  advance 15 minutes;
+  expect Api.Token.calls == 3;       // 09:00, 09:10 by hand, and 09:15, five minutes before 09:20
+  expect instance("K-1").At == 2026-03-01T09:15:00Z and instance("K-1").Refresh == "r+++";
+}
+)", false, true);
+  INFO(ran.report);
+  CHECK(ran.ok);
+  CHECK(ran.expects == 2);
+  CHECK_THAT(ran.report, Catch::Contains("its instance was written since its slot 2026-03-01T09:55:00Z was planned (a "
+                                         "run by hand, or another process's): its time is 2026-03-01T09:15:00Z now, "
+                                         "and it waits for it"));
+}
+
 TEST_CASE("every 1 month from January 31 runs on each month's last day, not on the 28th", "[flow-test]") {
   const auto ran = run_first(R"(
 process Stamp { field Seen text = ""; on Go { set Seen = Seen + " " + format_date(now()); save; } }

@@ -13,7 +13,7 @@ using flow::testing::advance_in_steps;
 TEST_CASE_METHOD(Scheduled, "scheduler: dynamic schedules follow the interpreter's time", "[scheduler]") {
   auto decl = dynamic_at();
   flow::SchedulerOptions options;
-  options.dynamic_idle_poll = 10min;
+  options.dynamic_poll = 10min;
 
   runner.dynamic = std::nullopt;  // no token yet: ask again every 10 minutes
   auto daemon = start({&decl}, options);
@@ -132,13 +132,21 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time more than 100 years away 
   auto decl = dynamic_at();
   // expires_in = 1e10: about 317 years, a unit mistaken or a provider's quirk.
   runner.dynamic = kT0 + std::chrono::duration_cast<flow::Duration>(std::chrono::seconds(10'000'000'000));
+  runner.revision = 4;
   auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 10min);
   CHECK(runner.started.empty());
   CHECK(log.lines == std::vector<std::string>{
                          "task \"Before expiry\": its time 2343-10-19T02:46:40Z is more than 100 years away; it "
-                         "waits for it all the same: are the values it is computed from right? (once they are "
-                         "mended, restart the daemon: it computes a planned time again only when it comes)"});
+                         "waits for it all the same: are the values it is computed from right? (once a run "
+                         "mends them, the time they give is planned within 1m)"});
+
+  // Mended by a run by hand: no restart, the next reading plans the time they give.
+  runner.dynamic = kT0 + 30min;
+  runner.revision = 5;
+  runner.dynamic_after_run = 55min;
+  advance_in_steps(io, clock, kT0 + 31min);
+  CHECK(runner.started == times({30min}));
   stop_and_drain(io, daemon);
 }
 
@@ -158,21 +166,19 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time moved later by a write el
   runner.dynamic = kT0 + 30min;
   runner.revision = 4;
   auto daemon = start({&decl});
-  advance_in_steps(io, clock, kT0 + 1min);
-  const int asked = runner.dynamic_asked;
+  advance_in_steps(io, clock, kT0 + 1min + 30s);
 
   // A refresh by hand in another process: the token's expiry moved on, and the instance's revision.
   runner.dynamic = kT0 + 85min;
   runner.revision = 5;
-  advance_in_steps(io, clock, kT0 + 29min);
-  CHECK(runner.dynamic_asked == asked);  // the daemon reads nothing before the slot
-  advance_in_steps(io, clock, kT0 + 31min);
-  CHECK(runner.started.empty());
+  advance_in_steps(io, clock, kT0 + 2min);  // read again a minute after the last reading
   CHECK(log.lines == std::vector<std::string>{
                          "task \"Before expiry\": its instance was written since its slot 2026-11-28T09:30:00Z was "
                          "planned (a run by hand, or another process's): its time is 2026-11-28T10:25:00Z now, and "
                          "it waits for it"});
   CHECK(store.tasks.at("Before expiry").next_run == kT0 + 85min);
+  advance_in_steps(io, clock, kT0 + 31min);
+  CHECK(runner.started.empty());
   CHECK(store.tasks.at("Before expiry").run_count == 0);
 
   runner.dynamic_after_run = 55min;
@@ -182,21 +188,101 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time moved later by a write el
   stop_and_drain(io, daemon);
 }
 
+TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time moved earlier by a write elsewhere runs then, not at the old time",
+                 "[scheduler]") {
+  auto decl = dynamic_at();
+  runner.dynamic = kT0 + 50min;
+  runner.revision = 4;
+  auto daemon = start({&decl});
+  advance_in_steps(io, clock, kT0 + 1min + 30s);
+
+  // A refresh by hand got a token that lives a shorter time: its expiry came nearer.
+  runner.dynamic = kT0 + 20min;
+  runner.revision = 5;
+  runner.dynamic_after_run = 55min;
+  advance_in_steps(io, clock, kT0 + 2min);
+  CHECK(log.lines == std::vector<std::string>{
+                         "task \"Before expiry\": its instance was written since its slot 2026-11-28T09:50:00Z was "
+                         "planned (a run by hand, or another process's): its time is 2026-11-28T09:20:00Z now, and "
+                         "it waits for it"});
+  CHECK(store.tasks.at("Before expiry").next_run == kT0 + 20min);
+  advance_in_steps(io, clock, kT0 + 60min);
+  CHECK(runner.started == times({20min}));  // not at 50 minutes: the next is 55 minutes after the run
+  stop_and_drain(io, daemon);
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a write elsewhere that makes a dynamic time due runs the task at the next reading",
+                 "[scheduler]") {
+  auto decl = dynamic_at();
+  runner.dynamic = kT0 + 50min;
+  runner.revision = 4;
+  auto daemon = start({&decl});
+  advance_in_steps(io, clock, kT0 + 10min + 30s);
+
+  runner.dynamic = kT0 + 5min;  // its expiry is less than 5 minutes away now
+  runner.revision = 5;
+  runner.dynamic_after_run = 55min;
+  advance_in_steps(io, clock, kT0 + 12min);
+  CHECK(runner.started == times({11min}));
+  CHECK(log.lines == std::vector<std::string>{
+                         "task \"Before expiry\": its instance was written since its slot 2026-11-28T09:50:00Z was "
+                         "planned (a run by hand, or another process's): its time 2026-11-28T09:05:00Z has come, and "
+                         "it runs now"});
+  advance_in_steps(io, clock, kT0 + 60min);
+  CHECK(runner.started == times({11min}));
+  stop_and_drain(io, daemon);
+}
+
 TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic slot runs as planned when its instance was not written since",
                  "[scheduler]") {
   auto decl = dynamic_at();
+  flow::SchedulerOptions options;
+  options.dynamic_poll = 10min;
   runner.dynamic = kT0 + 30min;
   runner.revision = 4;
-  auto daemon = start({&decl});
+  auto daemon = start({&decl}, options);
   advance_in_steps(io, clock, kT0 + 1min);
   runner.dynamic = kT0 + 90min;  // an expression that reads now(): later at every reading, the instance unchanged
   advance_in_steps(io, clock, kT0 + 31min);
   CHECK(runner.started == times({30min}));
+  CHECK(runner.dynamic_asked >= 4);  // read at start, every 10 minutes, and after the run
 
-  runner.dynamic = kT0 + 40min;  // written again, and its time is due: it runs as it would have
-  runner.revision = 6;
-  advance_in_steps(io, clock, kT0 + 90min + 30s);
+  // Written again between two readings, to the same time: nothing to say, and it runs then.
+  runner.revision = 5;
+  runner.dynamic_after_run = 60min;  // the run at 90 minutes plans the next at 150
+  advance_in_steps(io, clock, kT0 + 91min);
   CHECK(runner.started == times({30min, 90min}));
+
+  // Written just before its slot, to a time that is due: it runs as it would have.
+  advance_in_steps(io, clock, kT0 + 145min);
+  runner.dynamic = kT0 + 140min;
+  runner.revision = 6;
+  advance_in_steps(io, clock, kT0 + 150min + 30s);
+  CHECK(runner.started == times({30min, 90min, 150min}));
   CHECK(log.lines.empty());
+  stop_and_drain(io, daemon);
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: with written_elsewhere, a poll reads the instance only when the count moved",
+                 "[scheduler]") {
+  auto decl = dynamic_at();
+  std::uint64_t written = 0;
+  flow::SchedulerOptions options;
+  options.written_elsewhere = [&written] { return written; };
+  runner.dynamic = kT0 + 50min;
+  runner.revision = 4;
+  auto daemon = start({&decl}, options);
+  advance_in_steps(io, clock, kT0 + 10min);
+  const int asked = runner.dynamic_asked;  // at start only: nothing was written since
+  CHECK(asked <= 2);
+
+  runner.dynamic = kT0 + 20min;  // a run step of `flow test`
+  runner.revision = 5;
+  ++written;
+  advance_in_steps(io, clock, kT0 + 11min);
+  CHECK(runner.dynamic_asked == asked + 1);
+  CHECK(store.tasks.at("Before expiry").next_run == kT0 + 20min);
+  advance_in_steps(io, clock, kT0 + 19min);
+  CHECK(runner.dynamic_asked == asked + 1);
   stop_and_drain(io, daemon);
 }
