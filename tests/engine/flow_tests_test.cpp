@@ -1,88 +1,20 @@
-// `test` blocks run by run_test: mocks, virtual time, expects, failures and
-// their reports, on a real SQLite store in a temp dir.
+// `test` blocks run by run_test: mocks, expects, failures and their reports,
+// on a real SQLite store in a temp dir (virtual time: flow_tests_time_test.cpp).
 #include "engine/flow_tests.hpp"
 
 #include <catch2/catch.hpp>
 
-#include "engine/checker.hpp"
-#include "engine/store/sqlite_store.hpp"
-#include "stdlib/stdlib.hpp"
-#include "support/temp_dir.hpp"
+#include "support/flow_test_run.hpp"
+
+using flow::testing::run_first;
 
 namespace {
-
-const char* const kProgram = R"(
-datasource Api rest {
-  base_url = "https://auth.example.com/base";
-  method Token POST "/oauth/token" {
-    request body form { grant_type; refresh_token; }
-    request query { tenant; }
-    response body json { access_token; refresh_token; expires_in; }
-  }
-  method Ping GET "/ping" { }
-}
-
-process Keeper {
-  field Refresh secret;
-  field Access  secret;
-  field Expires number;
-  field At      datetime;
-  field Note    text;
-  on Go {
-    create_item Api.Token map {
-      body.grant_type = "refresh_token";
-      body.refresh_token = Refresh;
-      query.tenant = "acme corp";
-    } on_success {
-      Access = body.access_token;
-      Refresh = body.refresh_token ?? Refresh;
-      Expires = body.expires_in;
-      At = now();
-    };
-    save;
-  }
-  on Safe {
-    create_item Api.Token map { body.refresh_token = Refresh; } on_error { Note = error.message; };
-    save;
-  }
-}
-)";
 
 /// How many failures a report lists.
 std::size_t count_of_fail(const std::string& report) {
   std::size_t count = 0;
   for (auto at = report.find("  FAIL "); at != std::string::npos; at = report.find("  FAIL ", at + 1)) ++count;
   return count;
-}
-
-struct Ran {
-  bool ok;
-  int expects;
-  std::string report;
-};
-
-/// Loads kProgram plus `tests`, checks it (no error allowed), runs its first test.
-Ran run_first(const std::string& tests, bool reveal = false, bool verbose = false) {
-  flow::Diagnostics diagnostics;
-  auto program = flow::load_program_text("test.flow", std::string(kProgram) + tests, diagnostics);
-  static const flow::FunctionRegistry functions = [] {
-    flow::FunctionRegistry r;
-    flow::register_stdlib(r);
-    return r;
-  }();
-  flow::check_program(*program, functions, diagnostics);
-  INFO(flow::render(program->sources, diagnostics));
-  REQUIRE_FALSE(diagnostics.has_errors());
-  REQUIRE(program->tests().size() >= 1);
-  flow::testing::TempDir dir;
-  const auto make_store = [&] {
-    flow::SqliteOptions options;
-    options.durability = flow::Durability::relaxed;
-    return flow::open_sqlite_store((dir.path() / "test.db").string(), options);
-  };
-  const auto outcome = flow::run_test(*program, functions, *program->tests().front(), make_store,
-                                      flow::TestOptions{reveal, verbose});
-  return {outcome.ok, outcome.expects_passed, outcome.report};
 }
 
 }  // namespace
@@ -323,133 +255,6 @@ test "bad status" {
   CHECK_THAT(ran.report, Catch::Contains("in a mocked answer: status must be an HTTP status code (100-599), not 1000"));
 }
 
-TEST_CASE("schedules run on virtual time, from the first advance on, each at its slot", "[flow-test]") {
-  const auto ran = run_first(R"(
-schedule "refresh" { every 1 hour; process Keeper; id "K-1"; trigger Go; }
-schedule "before expiry" { at At + seconds(Expires) - 5 minutes; process Keeper; id "K-2"; trigger Go; }
-
-test "schedules" {
-  clock 2026-03-01T09:00:00Z;
-  instance "K-1" of Keeper { Refresh = "r"; }
-  instance "K-2" of Keeper { Refresh = "r"; At = 2026-03-01T09:00:00Z; Expires = 600; }
-  mock Api.Token { body { access_token = "a"; refresh_token = request.body.refresh_token + "+"; expires_in = 600; } }
-  expect Api.Token.calls == 0;
-  advance 4 minutes;
-  // K-1 at once (09:00); K-2 at 09:05 is still ahead.
-  expect instance("K-1").Refresh == "r+" and instance("K-2").Refresh == "r";
-  advance 1 minute;
-  expect instance("K-2").Refresh == "r+" and instance("K-2").At == 2026-03-01T09:05:00Z;
-  clock 2026-03-01T10:00:00Z;
-  // K-1 at 10:00; K-2 at 09:10, 09:15, ... 10:00: every 5 minutes (expires_in 600 - 5 minutes).
-  expect instance("K-1").Refresh == "r++";
-  expect instance("K-2").At == 2026-03-01T10:00:00Z;
-  expect Api.Token.calls == 2 + 12;
-}
-)");
-  INFO(ran.report);
-  CHECK(ran.ok);
-  CHECK(ran.expects == 6);
-}
-
-TEST_CASE("a dynamic schedule whose time is not known yet says why in the report, once", "[flow-test]") {
-  const auto ran = run_first(R"(
-schedule "before expiry" { at At + seconds(Expires) - 5 minutes; process Keeper; id "K-1"; trigger Go; }
-
-test "fresh" {
-  clock 2026-03-01T09:00:00Z;
-  instance "K-1" of Keeper { Refresh = "r"; }
-  mock Api.Token { body { access_token = "a"; refresh_token = "r2"; expires_in = 600; } }
-  advance 1 hour;
-  expect Api.Token.calls == 1;
-}
-)");
-  CHECK_FALSE(ran.ok);
-  CHECK(ran.report ==
-        "  2026-03-01T09:00:00Z advance 1 hour\n"
-        "    2026-03-01T09:00:00Z task \"before expiry\": its time cannot be computed yet: At and Expires of K-1 are "
-        "null, so it does not run until a run sets them; run it once by hand: `run Keeper.Go on \"K-1\";` before time "
-        "passes, or add `first run now;` to the schedule; checking again every 1m\n"
-        "  FAIL test.flow:44:3: expect failed: Api.Token.calls == 1\n"
-        "    left:  0\n"
-        "    right: 1\n");
-}
-
-TEST_CASE("first run now: a fresh instance refreshes at once, then its token's expiry decides", "[flow-test]") {
-  const auto ran = run_first(R"(
-schedule "before expiry" { at At + seconds(Expires) - 5 minutes; first run now; process Keeper; id "K-1"; trigger Go; }
-
-test "fresh" {
-  clock 2026-03-01T09:00:00Z;
-  instance "K-1" of Keeper { Refresh = "r"; }
-  mock Api.Token { body { access_token = "a"; refresh_token = request.body.refresh_token + "+"; expires_in = 3600; } }
-  advance 3 hours;
-  expect Api.Token.calls == 4;  // 09:00 (the first run), 09:55, 10:50, 11:45
-  expect instance("K-1").At == 2026-03-01T11:45:00Z and instance("K-1").Refresh == "r++++";
-}
-)");
-  INFO(ran.report);
-  CHECK(ran.ok);
-  CHECK(ran.expects == 2);
-}
-
-TEST_CASE("a refresh by hand that got a shorter-lived token moves the schedule earlier, before it expires",
-          "[flow-test]") {
-  const auto ran = run_first(R"(
-schedule "before expiry" { at At + seconds(Expires) - 5 minutes; first run now; process Keeper; id "K-1"; trigger Go; }
-
-test "shorter" {
-  clock 2026-03-01T09:00:00Z;
-  instance "K-1" of Keeper { Refresh = "r"; }
-  mock Api.Token { body { access_token = "a"; refresh_token = request.body.refresh_token + "+"; expires_in = 3600; } }
-  advance 10 minutes;                // 09:00 the first run: the next is planned at 09:55
-  mock Api.Token { body { access_token = "b"; refresh_token = request.body.refresh_token + "+"; expires_in = 600; } }
-  mock Api.Token { body { access_token = "c"; refresh_token = request.body.refresh_token + "+"; expires_in = 3600; } }
-  run Keeper.Go on "K-1";            // 09:10 by hand: this token expires at 09:20
-  advance 15 minutes;
-  expect Api.Token.calls == 3;       // 09:00, 09:10 by hand, and 09:15, five minutes before 09:20
-  expect instance("K-1").At == 2026-03-01T09:15:00Z and instance("K-1").Refresh == "r+++";
-}
-)", false, true);
-  INFO(ran.report);
-  CHECK(ran.ok);
-  CHECK(ran.expects == 2);
-  CHECK_THAT(ran.report, Catch::Contains("its instance was written since its slot 2026-03-01T09:55:00Z was planned (a "
-                                         "run by hand, or another process's): its time is 2026-03-01T09:15:00Z now, "
-                                         "and it waits for it"));
-}
-
-TEST_CASE("every 1 month from January 31 runs on each month's last day, not on the 28th", "[flow-test]") {
-  const auto ran = run_first(R"(
-process Stamp { field Seen text = ""; on Go { set Seen = Seen + " " + format_date(now()); save; } }
-instance "S-1" of Stamp { }
-schedule "monthly" { every 1 month; process Stamp; id "S-1"; trigger Go; }
-
-test "monthly" {
-  clock 2026-01-31T09:00:00Z;
-  advance 100 days;
-  expect instance("S-1").Seen ==
-    " 2026-01-31T09:00:00Z 2026-02-28T09:00:00Z 2026-03-31T09:00:00Z 2026-04-30T09:00:00Z";
-}
-)");
-  INFO(ran.report);
-  CHECK(ran.ok);
-}
-
-TEST_CASE("time only moves forward", "[flow-test]") {
-  const auto ran = run_first(R"(
-test "backwards" {
-  clock 2026-03-01T09:00:00Z;
-  advance 1 hour;
-  clock 2026-03-01T09:30:00Z;
-  expect true;
-}
-)");
-  CHECK_FALSE(ran.ok);
-  CHECK_THAT(ran.report, Catch::Contains("clock 2026-03-01T09:30:00Z is before the virtual time now "
-                                         "(2026-03-01T10:00:00Z); time only moves forward"));
-  CHECK(ran.expects == 0);
-}
-
 TEST_CASE("a datasource's retries take the next mocked answers, at once", "[flow-test]") {
   const auto ran = run_first(R"(
 datasource Flaky rest {
@@ -528,25 +333,6 @@ test "rotated" {
   CHECK_THAT(ran.report, !Catch::Contains("access-new-0123456789"));
   CHECK_THAT(ran.report, Catch::Contains("left:  ••••6789\n"));
   CHECK_THAT(ran.report, Catch::Contains("left:  \"acme corp\""));  // not a secret: shown
-}
-
-TEST_CASE("a clock after mocks is still the start; a clock at the time now moves nothing", "[flow-test]") {
-  const auto ran = run_first(R"(
-schedule "refresh" { every 1 hour; process Keeper; id "K-1"; trigger Go; }
-test "start" {
-  instance "K-1" of Keeper { Refresh = "r"; }
-  mock Api.Token { body { access_token = "a"; } }
-  clock 2026-03-01T09:00:00Z;
-  expect now() == 2026-03-01T09:00:00Z;
-  clock 2026-03-01T09:00:00Z;
-  expect Api.Token.calls == 0;
-  clock 2026-03-01T09:30:00Z;
-  expect Api.Token.calls == 1;
-}
-)");
-  INFO(ran.report);
-  CHECK(ran.ok);
-  CHECK(ran.expects == 3);
 }
 
 TEST_CASE("retries that all fail say how many attempts there were, as the real transport does", "[flow-test]") {
