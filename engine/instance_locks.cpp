@@ -74,7 +74,8 @@ void InstanceLocks::stop_waiting() {
   for (auto* pause : polling_) pause->cancel();  // each wait sees the stop now, not after its pause
 }
 
-asio::awaitable<InstanceLocks::Guard> InstanceLocks::acquire(std::string id, Chain chain) {
+asio::awaitable<InstanceLocks::Guard> InstanceLocks::acquire(std::string id, Chain chain,
+                                                             std::function<void()> on_other_process) {
   if (closes_cycle(chain, id)) {
     throw DeadlockError("instance '" + id + "' is held by a run that waits, directly or through other runs, for an "
                         "instance this run holds: waiting would never end");
@@ -103,6 +104,7 @@ asio::awaitable<InstanceLocks::Guard> InstanceLocks::acquire(std::string id, Cha
   for (auto pause = std::chrono::milliseconds(2); !store_->try_lock_instance(id);
        pause = std::min(pause * 2, std::chrono::milliseconds(100))) {
     if (stopping_) throw WaitStoppedError("stopped while waiting for another flow process's run on '" + id + "'");
+    if (auto say = std::exchange(on_other_process, nullptr)) say();  // once: the wait begins
     if (std::chrono::steady_clock::now() >= give_up) {
       throw StoreError("instance '" + id + "' is held by a run in another flow process sharing this store (waited " +
                        std::to_string(kWaitForOtherProcess.count()) + " s)");

@@ -6,6 +6,7 @@
 // in a header gets a frame type per translation unit, which link-time
 // optimization reports as a One Definition Rule violation.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -73,7 +74,10 @@ class InstanceLocks {
   /// waiting, when the run holding `id` waits (through other runs, perhaps)
   /// for a lock `chain` holds; StoreError when another process holds it past
   /// kWaitForOtherProcess; WaitStoppedError once stop_waiting() was called.
-  boost::asio::awaitable<Guard> acquire(std::string id, Chain chain);
+  /// `on_other_process`, when given, is called once as the wait for another
+  /// process's run begins (the daemon logs it: that wait may last minutes);
+  /// never for a wait on runs of this process.
+  boost::asio::awaitable<Guard> acquire(std::string id, Chain chain, std::function<void()> on_other_process = {});
 
   /// Waits for another process's run end now, at once (WaitStoppedError);
   /// later ones too.

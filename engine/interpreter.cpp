@@ -280,7 +280,7 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
     std::exception_ptr refused;
     try {
       if (auto free = impl_->locks.try_acquire(*request.instance_id, chain)) guard = std::move(*free);
-      else guard = co_await impl_->locks.acquire(*request.instance_id, chain);
+      else guard = co_await impl_->locks.acquire(*request.instance_id, chain, request.on_wait_for_other_process);
       if (preview) require_current(*host_.store, *preview);
       flushed = impl_->commits.write_unwritten_before_call(*request.instance_id);
     } catch (...) {

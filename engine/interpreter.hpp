@@ -62,6 +62,10 @@ struct RunRequest {
   /// Whether RunResult::stored is read back from the store once the run
   /// ended: a command shows it; the daemon's log does not, and skips the read.
   bool want_stored = true;
+  /// Called once if the run's instance is held by a run in another flow
+  /// process sharing the store, as the run begins to wait for it (up to
+  /// InstanceLocks::kWaitForOtherProcess); the daemon logs it. May be empty.
+  std::function<void()> on_wait_for_other_process = {};
 };
 
 struct RunResult {

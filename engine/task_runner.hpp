@@ -27,12 +27,18 @@ using ByHandHint = std::function<std::string(const ast::ScheduleDecl& schedule, 
 /// the store does not know yet is created. Throws StoreError.
 void count_run_by_hand(Store& store, const std::string& name, TimePoint started);
 
+/// Told that task `task`'s run on instance `id` of `process` begins to wait
+/// for a run in another flow process sharing the store (RunRequest::on_wait_for_other_process).
+using OtherProcessWait =
+    std::function<void(const std::string& task, const std::string& process, const std::string& id)>;
+
 class InterpreterTaskRunner final : public TaskRunner {
  public:
   /// `on_run` sees every finished run (the daemon logs it); may be empty.
   /// `by_hand` may be empty: the log then names the handler to run.
+  /// `on_wait`, when given, hears each run that waits for another process's run.
   InterpreterTaskRunner(Interpreter& interpreter, std::function<void(const std::string&, const RunResult&)> on_run,
-                        ByHandHint by_hand = {});
+                        ByHandHint by_hand = {}, OtherProcessWait on_wait = {});
 
   boost::asio::awaitable<TaskOutcome> run_task(const ast::ScheduleDecl& schedule) override;
   /// The time, or why there is none: the fields it reads that are null (and
@@ -71,6 +77,7 @@ class InterpreterTaskRunner final : public TaskRunner {
   Interpreter& interpreter_;
   std::function<void(const std::string&, const RunResult&)> on_run_;
   ByHandHint by_hand_;
+  OtherProcessWait on_wait_;
   std::map<std::string, WaitingNote, std::less<>> waiting_;  // by schedule name
 };
 

@@ -57,6 +57,12 @@ void check_split_duration(const std::vector<std::string>& raw) {
 
 std::string stamp(Clock& clock) { return format_iso(std::chrono::floor<std::chrono::seconds>(clock.now())); }
 
+/// How the daemon's lines on a task's run begin: "TIME TASK: PROCESS ID", the
+/// ID visible as printable() writes it, "(new)" for an instance not saved yet.
+std::string run_line_head(Clock& clock, const std::string& task, const std::string& process, const std::string& id) {
+  return stamp(clock) + " " + task + ": " + process + " " + (id.empty() ? std::string("(new)") : printable(id));
+}
+
 /// `text` as one word of a shell command: as it is when plain, else in single quotes.
 std::string shell_word(const std::string& text) {
   const auto plain = [](unsigned char c) { return std::isalnum(c) || std::string_view("_-./:=@,+%").find(c) != std::string_view::npos; };
@@ -101,19 +107,24 @@ int run_daemon(const std::vector<std::string>& raw, const Args& args, std::ostre
   auto& clock = runtime.clock();
   for (const auto& error : runtime.seed_instances()) err << error;  // every schedule may need them
 
-  InterpreterTaskRunner runner(runtime.interpreter(), [&](const std::string& task, const RunResult& result) {
-    const auto instance = result.instance.id.empty() ? std::string("(new)") : printable(result.instance.id);
+  const auto on_run = [&](const std::string& task, const RunResult& result) {
+    const auto head = run_line_head(clock, task, result.instance.process, result.instance.id);
     if (result.stopped) {  // no run: it never had its instance, and called nothing
-      out << stamp(clock) << " " << task << ": " << result.instance.process << " " << instance
-          << " not run: the daemon is stopping, and another flow process's run held the instance\n" << std::flush;
+      out << head << " not run: the daemon is stopping, and another flow process's run held the instance\n"
+          << std::flush;
       return;
     }
-    out << stamp(clock) << " " << task << ": " << result.instance.process << " " << instance
-        << (result.ok ? " ok" : " FAILED") << "\n";
-    for (const auto& line : result.log) out << "    " << line << "\n";
+    out << head << (result.ok ? " ok" : " FAILED") << "\n";
+    for (const auto& logged : result.log) out << "    " << logged << "\n";
     if (!result.ok) out << result.error;
     out.flush();
-  }, commands_by_hand(args));
+  };
+  // Said once as the wait begins: the run may then wait up to 120 s, or until a stop.
+  const auto on_wait = [&](const std::string& task, const std::string& process, const std::string& id) {
+    out << run_line_head(clock, task, process, id) << " waits: another flow process's run holds the instance\n"
+        << std::flush;
+  };
+  InterpreterTaskRunner runner(runtime.interpreter(), on_run, commands_by_hand(args), on_wait);
   SchedulerOptions options;
   options.log = [&](const std::string& line) { out << stamp(clock) << " " << line << "\n" << std::flush; };
   Scheduler scheduler(clock, runtime.store(), loaded->program->schedules(), runner, options);

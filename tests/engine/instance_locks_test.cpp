@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <functional>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -20,14 +21,16 @@ using flow::InstanceLocks;
 
 namespace {
 
-/// Spawns acquire(id) for `chain`; `got` is set once it holds the lock (kept in `held`).
+/// Spawns acquire(id) for `chain`; `got` is set once it holds the lock (kept
+/// in `held`). `on_other_process` as acquire() takes it.
 void spawn_acquire(asio::io_context& io, InstanceLocks& locks, std::string id, InstanceLocks::Chain chain,
-                   std::optional<InstanceLocks::Guard>& held, std::string& failure) {
+                   std::optional<InstanceLocks::Guard>& held, std::string& failure,
+                   std::function<void()> on_other_process = {}) {
   asio::co_spawn(
       io,
-      [&, id, chain]() -> asio::awaitable<void> {
+      [&, id, chain, on_other_process]() -> asio::awaitable<void> {
         try {
-          held = co_await locks.acquire(id, chain);
+          held = co_await locks.acquire(id, chain, on_other_process);
         } catch (const std::exception& e) {
           failure = e.what();
         }
@@ -110,6 +113,40 @@ TEST_CASE("a lock held by another process sharing the store is waited for, then 
   CHECK_FALSE(other_process->try_lock_instance("TK-1"));  // now held here
   got.reset();
   CHECK(other_process->try_lock_instance("TK-1"));  // released with the guard
+}
+
+TEST_CASE("a wait for another process's run is told once; a wait for a run of this process is not", "[locks]") {
+  flow::testing::TempDir dir;
+  const auto path = (dir.path() / "s.db").string();
+  auto here = flow::open_sqlite_store(path);
+  auto other_process = flow::open_sqlite_store(path);
+  REQUIRE(other_process->try_lock_instance("TK-2"));
+  asio::io_context io;
+  InstanceLocks locks(here.get());
+  const int first_run = 0, second_run = 0, third_run = 0;
+  auto first = locks.try_acquire("TK-1", &first_run);  // a run of this process
+  REQUIRE(first);
+  std::optional<InstanceLocks::Guard> second_got, third_got;
+  std::string second_failure, third_failure;
+  int second_told = 0, third_told = 0;
+  spawn_acquire(io, locks, "TK-1", &second_run, second_got, second_failure, [&] { ++second_told; });
+  spawn_acquire(io, locks, "TK-2", &third_run, third_got, third_failure, [&] { ++third_told; });
+  io.run_for(std::chrono::milliseconds(300));  // several polls of TK-2 by now
+  io.restart();
+  CHECK_FALSE(second_got);
+  CHECK_FALSE(third_got);
+  CHECK(second_told == 0);
+  CHECK(third_told == 1);
+
+  first.reset();  // this process's run ends: the second run has its lock, and was told nothing
+  other_process->unlock_instance("TK-2");
+  io.run_for(std::chrono::milliseconds(300));
+  REQUIRE(second_got);
+  REQUIRE(third_got);
+  CHECK(second_failure.empty());
+  CHECK(third_failure.empty());
+  CHECK(second_told == 0);
+  CHECK(third_told == 1);
 }
 
 TEST_CASE("one daemon per store: the claim is refused while another holds it and freed with it", "[locks]") {

@@ -131,6 +131,31 @@ TEST_CASE("a scheduled run does not read its instance back from the store; a com
   CHECK(f.run("K", "Refresh", "K-1").stored);                    // a command shows it
 }
 
+TEST_CASE("a scheduled run that waits for another process's run is told to on_wait, once", "[task_runner]") {
+  EngineFixture f(kKeeper);
+  REQUIRE(f.interpreter->seed_instances().empty());
+  auto other_process = open_sqlite_store(f.dir.file("flow.db"));  // `flow trigger` beside the daemon
+  REQUIRE(other_process->try_lock_instance("K-1"));
+  std::vector<std::string> told;
+  InterpreterTaskRunner runner(*f.interpreter, nullptr, {},
+                               [&told](const std::string& task, const std::string& process, const std::string& id) {
+                                 told.push_back(task + ": " + process + " " + id);
+                               });
+  std::optional<TaskOutcome> outcome;
+  boost::asio::co_spawn(f.io, runner.run_task(*f.program->schedule("Before expiry")),
+                        [&outcome](std::exception_ptr, TaskOutcome o) { outcome = o; });
+  f.io.run_for(300ms);  // the lock is polled on the real clock
+  CHECK_FALSE(outcome);
+  CHECK(told == std::vector<std::string>{"Before expiry: K K-1"});
+
+  other_process->unlock_instance("K-1");
+  f.io.restart();
+  f.io.run();
+  REQUIRE(outcome);
+  CHECK(outcome->ok);
+  CHECK(told.size() == 1);
+}
+
 namespace {
 
 /// A refresh with two switches, both off when seeded. Down: the provider is
