@@ -184,7 +184,7 @@ class TestRun {
     if (scheduler_) return;
     SchedulerOptions options;
     options.jitter = [random = std::mt19937_64(20260101)]() mutable { return random(); };
-    options.written_elsewhere = [this] { return runs_by_hand_; };  // only run steps write besides the schedules
+    options.instances_written = [this] { return runs_; };  // only runs write instances
     options.log = [this](const std::string& line) {
       const auto first = line.find('\n');  // a rendered error follows, set in under it
       note("    " + stamp() + " " + line.substr(0, first) + (first == std::string::npos ? "" : "\n" + indented(line.substr(first + 1))));
@@ -197,6 +197,7 @@ class TestRun {
     runner_.emplace(interpreter_, [this](const std::string& task, const RunResult& result) {
       note("    " + stamp() + " schedule \"" + task + "\": " + result.instance.process + " " +
            (result.instance.id.empty() ? "(new)" : result.instance.id) + (result.ok ? " ok" : " FAILED"));
+      ++runs_;
       run_output(result);
     }, by_hand);
     scheduler_.emplace(clock_, *store_, program_.schedules(), *runner_, options);
@@ -274,7 +275,7 @@ class TestRun {
       id = to_text(*value);
     }
     note("  " + stamp() + " " + what + (id ? " on " + *id : ""), false);
-    ++runs_by_hand_;
+    ++runs_;
     // Shared with the completion handler: a run that never finishes is
     // destroyed with the io_context, after this step has returned.
     struct Finished {
@@ -494,7 +495,7 @@ class TestRun {
   Interpreter interpreter_;
   std::optional<InterpreterTaskRunner> runner_;
   std::optional<Scheduler> scheduler_;
-  std::uint64_t runs_by_hand_ = 0;  // run steps so far: the scheduler's polls read instances when it moves
+  std::uint64_t runs_ = 0;  // run steps and scheduled runs so far: the scheduler's polls read instances when it moves
   bool scheduler_done_ = false;
   std::exception_ptr scheduler_error_;
   std::map<std::string, MockAnswers> mocks_;

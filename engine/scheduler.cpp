@@ -30,7 +30,7 @@ struct Scheduler::Task {
   std::string passed_over;
   std::optional<TimePoint> dynamic_time;  // the runner's last dynamic time for it
   std::optional<std::int64_t> dynamic_revision;  // and the instance revision it came from
-  std::uint64_t written_seen = 0;  // SchedulerOptions::written_elsewhere at its last poll
+  std::uint64_t written_seen = 0;  // SchedulerOptions::instances_written at its last poll
   std::optional<TimePoint> far_noted;     // the implausibly far dynamic time last logged
   Duration steps_seen{0};  // the clock's steps (ClockWatch::total) its planned slot already follows
 
@@ -394,8 +394,8 @@ asio::awaitable<NextSlot> Scheduler::wait_for_slot(Task* task, NextSlot next, Du
 }
 
 bool Scheduler::maybe_written(Task& task) const {
-  if (!options_.written_elsewhere) return true;
-  const std::uint64_t count = options_.written_elsewhere();
+  if (!options_.instances_written) return true;
+  const std::uint64_t count = options_.instances_written();
   if (count == task.written_seen) return false;
   task.written_seen = count;
   return true;

@@ -115,11 +115,11 @@ struct SchedulerOptions {
   /// at every poll), and a planned time is computed again when the instance was
   /// written meanwhile (a refresh by hand in another process moved it).
   Duration dynamic_poll = std::chrono::minutes(1);
-  /// A count that moves whenever instances may have been written other than by
-  /// the scheduler's runs (`flow test`: its run steps); a poll while waiting for
-  /// a planned time reads the instance only when it moved. None (the daemon):
-  /// every poll reads it, as only the store knows what another process wrote.
-  std::function<std::uint64_t()> written_elsewhere;
+  /// A count that moves whenever instances may have been written (`flow test`:
+  /// its run steps and the scheduled runs); a poll while waiting for a planned
+  /// time reads the instance only when it moved. None (the daemon): every poll
+  /// reads it, as only the store knows what another process wrote.
+  std::function<std::uint64_t()> instances_written;
   /// Scheduler events for the daemon's log (missed, skipped, retried, store
   /// failures, and runs that failed by throwing). A run the runner finished is
   /// the runner's to report, failed or not (the daemon prints it with its error
@@ -172,7 +172,7 @@ class Scheduler {
   /// is due and so is the time. None: as planned.
   std::optional<NextSlot> replanned_if_written(Task& task, TimePoint slot, bool due);
   /// Whether the task's instance may have been written since its last poll
-  /// (SchedulerOptions::written_elsewhere).
+  /// (SchedulerOptions::instances_written).
   bool maybe_written(Task& task) const;
   /// Passes `slot` of a paused task over and persists the next one.
   NextSlot pass_over(Task& task, TimePoint slot);

@@ -153,3 +153,27 @@ test "start" {
   CHECK(ran.ok);
   CHECK(ran.expects == 3);
 }
+
+TEST_CASE("another schedule's run that moves a dynamic time earlier is followed, as a daemon follows it",
+          "[flow-test]") {
+  const auto ran = run_first(R"(
+process Token {
+  field ExpiresAt datetime;
+  field Count number;
+  on Refresh { set ExpiresAt = now() + 1 hour; set Count = (Count ?? 0) + 1; save; }
+  on Shorten { set ExpiresAt = now() + 10 minutes; save; }
+}
+instance "T-1" of Token { }
+schedule "before expiry" { at ExpiresAt - 5 minutes; first run now; process Token; id "T-1"; trigger Refresh; }
+schedule "policy change" { once at 2026-03-01T09:10:00Z; process Token; id "T-1"; trigger Shorten; }
+
+test "shortened" {
+  clock 2026-03-01T09:00:00Z;
+  advance 20 minutes;
+  expect instance("T-1").Count == 2;  // 09:00, and 09:15: five minutes before the expiry 09:10 set
+}
+)");
+  INFO(ran.report);
+  CHECK(ran.ok);
+  CHECK(ran.expects == 1);
+}

@@ -263,12 +263,12 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic slot runs as planned when its 
   stop_and_drain(io, daemon);
 }
 
-TEST_CASE_METHOD(Scheduled, "scheduler: with written_elsewhere, a poll reads the instance only when the count moved",
+TEST_CASE_METHOD(Scheduled, "scheduler: with instances_written, a poll reads the instance only when the count moved",
                  "[scheduler]") {
   auto decl = dynamic_at();
   std::uint64_t written = 0;
   flow::SchedulerOptions options;
-  options.written_elsewhere = [&written] { return written; };
+  options.instances_written = [&written] { return written; };
   runner.dynamic = kT0 + 50min;
   runner.revision = 4;
   auto daemon = start({&decl}, options);
