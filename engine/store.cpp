@@ -21,7 +21,9 @@ KeptSplit split_kept(const KeptFields& kept, const std::optional<InstanceRecord>
   return split;
 }
 
-void apply_task_update(TaskState& state, const TaskUpdate& update) {
+TaskState apply_task_update(std::optional<TaskState> stored, const TaskUpdate& update) {
+  if (update.check) update.check(stored);
+  TaskState state = std::move(stored).value_or(TaskState{});
   state.name = update.name;
   state.run_count += update.new_runs;
   const bool later_stored = update.later_only && state.last_run && *state.last_run > update.last_run;
@@ -32,11 +34,11 @@ void apply_task_update(TaskState& state, const TaskUpdate& update) {
   }
   if (update.paused) state.paused = *update.paused;
   if (update.deleted) state.deleted = *update.deleted;
+  return state;
 }
 
 TaskState Store::update_task(const TaskUpdate& update) {
-  TaskState state = load_task(update.name).value_or(TaskState{});
-  apply_task_update(state, update);
+  const TaskState state = apply_task_update(load_task(update.name), update);
   save_task(state);
   return state;
 }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -95,10 +96,16 @@ struct TaskUpdate {
   /// An admin's (`flow tasks pause|resume|delete`): written when set.
   std::optional<bool> paused{};
   std::optional<bool> deleted{};
+  /// When set, asked of the task as stored (nullopt: none) in the update's
+  /// transaction, before anything is written: what it throws refuses the
+  /// update, which writes nothing. An admin's change of a task the files do
+  /// not declare: a delete or first write by another process meanwhile counts.
+  std::function<void(const std::optional<TaskState>&)> check{};
 };
 
-/// `update` applied to `state` (a store's copy), as Store::update_task applies it.
-void apply_task_update(TaskState& state, const TaskUpdate& update);
+/// The state `update` makes of `stored` (a store's copy; nullopt: none, created
+/// active), as Store::update_task writes it; update.check, if set, asked first.
+TaskState apply_task_update(std::optional<TaskState> stored, const TaskUpdate& update);
 
 /// One run's writes since its last commit, committed together in one
 /// transaction at the run's next call or `start` and at its end
@@ -220,9 +227,10 @@ class Store {
   virtual std::optional<TaskState> load_task(const std::string& name) = 0;
   virtual void save_task(const TaskState& state) = 0;
   /// Applies `update` (apply_task_update) to the task's state as stored
-  /// (TaskUpdate) and returns the state it wrote. This default reads and saves
-  /// it: enough for a store one process opens; a shared store makes it one
-  /// transaction.
+  /// (TaskUpdate) and returns the state it wrote; refused by update.check, it
+  /// writes nothing and throws what the check threw. This default reads and
+  /// saves it: enough for a store one process opens; a shared store makes it
+  /// one transaction.
   virtual TaskState update_task(const TaskUpdate& update);
   virtual std::vector<TaskState> list_tasks() = 0;
 };

@@ -35,9 +35,13 @@ struct NullLiteral {};
 struct BoolLiteral {
   bool value = false;
 };
+// A literal lowering could not read (out of range, an impossible date) is kept
+// as written, its value zero (the epoch): `names_value` false, set where the
+// value is (grammar/lower_expr.cpp), read by names_a_value (grammar/parser.hpp).
 struct NumberLiteral {
   double value = 0;
   std::string text;  // as written, for the dump
+  bool names_value = true;
 };
 /// One piece of a string literal: literal text, or an interpolated `${expr}`.
 struct StringPart {
@@ -49,12 +53,14 @@ struct StringLiteral {
 struct DurationLiteral {
   Milliseconds value{0};
   std::string text;  // as written: "10s", "55 minutes"
+  bool names_value = true;
 };
 struct DateTimeLiteral {
   SysTime value{};          // UTC instant (midnight UTC for a date without time)
   bool date_only = false;   // `2027-06-30`
   std::string text;         // as written
   bool has_offset = false;  // `Z` or `+01:00` written; else the wall-clock time was read as UTC
+  bool names_value = true;
 };
 /// A bare identifier: a field, or a namespace such as body/header/error/status/urlPath.
 struct Identifier {

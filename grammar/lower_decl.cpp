@@ -27,12 +27,16 @@ ast::FieldType field_type_of(std::string_view word) {
   return T::text;
 }
 
+/// Whether a request part or a datasource header holds a credential: declared
+/// `secret`, or its name on the wire reads as one. Read once, at lowering.
+bool holds_credential(bool secret, std::string_view wire_name) { return secret || is_credential_name(wire_name); }
+
 /// A request part as declared, with what a call asks of it on every run read
 /// here, once: whether it holds a credential (ast::RequestPart::credential).
 ast::RequestPart declared_part(ast::PartKind kind, ast::Name name, std::optional<std::string> wire,
                               std::optional<ast::Expr> value, bool secret, SourceRange range) {
   ast::RequestPart part{kind, std::move(name), std::move(wire), std::move(value), secret, range, false};
-  part.credential = secret || is_credential_name(part.wire_name ? *part.wire_name : part.name.text);
+  part.credential = holds_credential(secret, part.wire_name ? *part.wire_name : part.name.text);
   return part;
 }
 
@@ -69,7 +73,7 @@ ast::DatasourceDecl Lowerer::datasource(const Node& node) const {
     } else if (item.is_type<datasource_header>()) {
       const bool secret = item.children[1]->is_type<kw_secret>();
       auto header = constant_string(*item.children[0]);
-      const bool credential = secret || is_credential_name(header);
+      const bool credential = holds_credential(secret, header);
       result.headers.push_back({std::move(header), expression(*item.children.back()), secret, range(item), credential});
     } else {
       result.methods.push_back(method(item));

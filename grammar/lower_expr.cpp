@@ -230,14 +230,14 @@ void Lowerer::literal_error(LowerError error) const { literal_errors_.push_back(
 ast::NumberLiteral Lowerer::number(const Node& node) const {
   const auto value = number_value(node.string_view());
   if (!value) literal_error({range(node), kNumberOutOfRange});
-  return ast::NumberLiteral{value.value_or(0), node.string()};
+  return ast::NumberLiteral{value.value_or(0), node.string(), value.has_value()};
 }
 
 // duration_lit: "500ms", "1.5h", "30 seconds" (content only).
 ast::DurationLiteral Lowerer::duration(const Node& node) const {
   const auto value = duration_value(node.string_view());
   if (!value) literal_error({range(node), "duration is too large"});
-  return ast::DurationLiteral{value.value_or(ast::Milliseconds{0}), node.string()};
+  return ast::DurationLiteral{value.value_or(ast::Milliseconds{0}), node.string(), value.has_value()};
 }
 
 // datetime_lit: [date_part, time_part?, zone_part?], read as every ISO 8601
@@ -245,12 +245,11 @@ ast::DurationLiteral Lowerer::duration(const Node& node) const {
 ast::DateTimeLiteral Lowerer::datetime(const Node& node) const {
   const auto parsed = parse_iso(node.string_view());
   if (!parsed) {
-    // Its text, which parse_iso refuses, is what tells the checker the value is unknown.
     literal_error(invalid_datetime(node));
-    return ast::DateTimeLiteral{ast::SysTime{}, node.children.size() == 1, node.string(), false};
+    return ast::DateTimeLiteral{ast::SysTime{}, node.children.size() == 1, node.string(), false, false};
   }
   ast::DateTimeLiteral result{ast::SysTime{parsed->local.time_since_epoch()}, node.children.size() == 1, node.string(),
-                              parsed->offset.has_value()};
+                              parsed->offset.has_value(), true};
   if (parsed->offset) result.value -= *parsed->offset;
   return result;
 }

@@ -15,7 +15,6 @@
 #include "grammar/errors.hpp"
 #include "grammar/grammar.hpp"
 #include "grammar/habit_hint.hpp"
-#include "grammar/iso_date.hpp"
 #include "grammar/keyword_hint.hpp"
 #include "grammar/lower.hpp"
 #include "grammar/tree_builder.hpp"
@@ -121,9 +120,9 @@ void report(const std::vector<LowerError>& errors, Diagnostics& diagnostics) {
 }  // namespace
 }  // namespace syntax
 
-bool names_a_value(const ast::NumberLiteral& literal) { return syntax::number_value(literal.text).has_value(); }
-bool names_a_value(const ast::DurationLiteral& literal) { return syntax::duration_value(literal.text).has_value(); }
-bool names_a_value(const ast::DateTimeLiteral& literal) { return parse_iso(literal.text).has_value(); }
+bool names_a_value(const ast::NumberLiteral& literal) { return literal.names_value; }
+bool names_a_value(const ast::DurationLiteral& literal) { return literal.names_value; }
+bool names_a_value(const ast::DateTimeLiteral& literal) { return literal.names_value; }
 
 std::optional<ast::Module> parse_module(const SourceSet& sources, std::uint32_t file,
                                         Diagnostics& diagnostics) {

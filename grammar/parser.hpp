@@ -12,7 +12,8 @@ namespace flow {
 
 /// Whether a literal of a parsed module names a value: the parser reports one
 /// that does not (a number or duration out of range, an impossible date such
-/// as `2026-02-30`) and keeps it, as written, its value unknown.
+/// as `2026-02-30`) and keeps it, as written, its value unknown. Read from the
+/// literal (`names_value`, set once where lowering reads its value), never parsed again.
 bool names_a_value(const ast::NumberLiteral& literal);
 bool names_a_value(const ast::DurationLiteral& literal);
 bool names_a_value(const ast::DateTimeLiteral& literal);

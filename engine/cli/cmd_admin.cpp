@@ -245,20 +245,22 @@ int tasks_change(const std::string& verb, const Args& args, std::ostream& out, s
   const auto declared = declared_tasks(files, err);
   if (!declared) return 1;
   const auto db = db_path(args, files);
-  std::unique_ptr<Store> store;
-  if (std::filesystem::exists(db)) store = open_sqlite_store(db);
-  const auto stored = store ? store->load_task(name) : std::nullopt;
   const bool in_files = contains(*declared, name);
-  if (!stored && !in_files) throw no_task(name, known_tasks(*declared, store.get()));
-  if (verb == "resume" && stored && stored->deleted && !in_files)
-    throw UserError("task '" + name + "' was deleted; resume it with the file that declares it: flow tasks resume '" +
-                    name + "' FILE...");
-  if (!store) store = open_sqlite_store(db);
+  if (!in_files && !std::filesystem::exists(db)) throw no_task(name, *declared);  // no store: none is created
+  const auto store = open_sqlite_store(db);
   TaskUpdate change;  // on the task as stored then: the runs a daemon counts meanwhile stay counted
   change.name = name;
   if (verb == "pause") change.paused = true;
   if (verb == "resume") change.paused = change.deleted = false;
   if (verb == "delete") change.deleted = true;
+  // A task the files do not declare must be stored, and not deleted to be
+  // resumed, as stored when changed: in the update's transaction.
+  if (!in_files) change.check = [&](const std::optional<TaskState>& stored) {
+    if (!stored) throw no_task(name, known_tasks(*declared, store.get()));
+    if (verb == "resume" && stored->deleted)
+      throw UserError("task '" + name + "' was deleted; resume it with the file that declares it: flow tasks resume '" +
+                      name + "' FILE...");
+  };
   const auto state = store->update_task(change);
   out << state.name << ": " << (state.deleted ? "deleted" : state.paused ? "paused" : "active") << "\n";
   return 0;

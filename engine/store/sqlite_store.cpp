@@ -239,10 +239,10 @@ class SqliteStore final : public Store {
   TaskState update_task(const TaskUpdate& update) override {
     const Operation operation("cannot save task", update.name);
     // IMMEDIATE: no other process writes between the read and the write, so
-    // its runs are added to, and its pause kept (apply_task_update).
+    // its runs are added to, its pause kept, and update.check asked of the
+    // task as written over (apply_task_update).
     Transaction transaction(db_, operation);
-    TaskState state = read_task_row(update.name, operation).value_or(TaskState{});
-    apply_task_update(state, update);
+    const TaskState state = apply_task_update(read_task_row(update.name, operation), update);
     write_task_row(state, operation);
     transaction.commit();
     return state;

@@ -25,9 +25,11 @@ class TaskStore final : public Store {
   }
   TaskState update_task(const TaskUpdate& update) override {
     if (failing_saves) throw StoreError("store flow.db: cannot save task \"" + update.name + "\": disk full");
-    apply_task_update(tasks[update.name], update);
+    const auto found = tasks.find(update.name);
+    const auto state = apply_task_update(found == tasks.end() ? std::nullopt : std::optional(found->second), update);
+    tasks[update.name] = state;
     ++saves;
-    return tasks[update.name];
+    return state;
   }
   std::vector<TaskState> list_tasks() override {
     std::vector<TaskState> all;

@@ -11,6 +11,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "tools/oauth2_provider/options.hpp"
+#include "tools/oauth2_provider/say.hpp"
 #include "tools/oauth2_provider/server.hpp"
 #include "tools/oauth2_provider/test_ca.hpp"
 #include "tools/oauth2_provider/token_state.hpp"
@@ -43,7 +44,7 @@ int serve(const Options& options) {
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& error, int) {
     if (error) return;
-    std::cerr << "oauth2_provider: stopping" << std::endl;
+    say("stopping");
     server.stop();
     io.stop();
   });
@@ -69,10 +70,11 @@ int main(int argc, char** argv) {
     }
     return serve(options);
   } catch (const std::invalid_argument& error) {
-    std::cerr << "oauth2_provider: " << error.what() << "\n" << kUsage;
+    say(error.what());
+    std::cerr << kUsage;
     return 2;
   } catch (const std::exception& error) {
-    std::cerr << "oauth2_provider: " << error.what() << std::endl;
+    say(error.what());
     return 2;
   }
 }

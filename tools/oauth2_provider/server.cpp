@@ -1,7 +1,6 @@
 #include "tools/oauth2_provider/server.hpp"
 
 #include <chrono>
-#include <iostream>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -13,6 +12,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "tools/oauth2_provider/routes.hpp"
+#include "tools/oauth2_provider/say.hpp"
 
 namespace oauth2_provider {
 
@@ -42,7 +42,7 @@ Response answer(const Request& request, Server* server) {
     log_line += std::string(" internal error: ") + error.what();
   }
   if (server->options().log_requests || response.result_int() >= 500) {
-    std::cerr << "oauth2_provider: " << log_line << " -> " << response.result_int() << std::endl;
+    say(log_line, " -> ", response.result_int());
   }
   return response;
 }
@@ -61,9 +61,8 @@ asio::awaitable<void> serve_requests(Stream& stream, Server* server) {
     if (int delay = server->state().faults.delay_ms; delay > 0) {
       // Said on arrival, not with the answer: a test waits for this line to know
       // its request is in and the answer not yet out (the path only: no query).
-      std::cerr << "oauth2_provider: " << request.method_string() << " "
-                << request.target().substr(0, request.target().find('?')) << " arrived; answering in " << delay
-                << " ms (fault)" << std::endl;
+      say(request.method_string(), " ", request.target().substr(0, request.target().find('?')), " arrived; answering in ",
+          delay, " ms (fault)");
       asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(delay));
       co_await timer.async_wait(asio::use_awaitable);
     }
@@ -88,7 +87,7 @@ asio::awaitable<void> tls_session(tcp::socket socket, Server* server) {
   beast::get_lowest_layer(stream).expires_after(10s);
   auto [handshake_error] = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
   if (handshake_error) {
-    std::cerr << "oauth2_provider: TLS handshake failed: " << handshake_error.message() << std::endl;
+    say("TLS handshake failed: ", handshake_error.message());
     co_return;
   }
   co_await serve_requests(stream, server);
@@ -105,7 +104,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor* acceptor, Server* server) {
     ++server->state().stats.connections_accepted;
     if (server->state().faults.drop_next_n_connections > 0) {
       --server->state().faults.drop_next_n_connections;
-      std::cerr << "oauth2_provider: dropping a connection (fault)" << std::endl;
+      say("dropping a connection (fault)");
       continue;  // the socket closes as it goes out of scope
     }
     auto executor = acceptor->get_executor();
