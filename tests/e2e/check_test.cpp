@@ -18,3 +18,17 @@ TEST_CASE("flow check reports an impossible date and the file's other errors in 
   CHECK_THAT(check.err, Catch::Contains("error: invalid date '2026-02-30'") &&
                             Catch::Contains("error: unknown field 'Cuont' in process Billing"));
 }
+
+TEST_CASE("flow check reports an import's syntax error and the checker's errors in the files that parsed", "[e2e]") {
+  const std::string dir = std::string(FLOW_SOURCE_DIR);
+  const auto check = run_program({"/bin/sh", "-c", "cd '" + dir + "' && exec '" + flow_binary() +
+                                                       "' check tests/check/import_broken.flow"});
+  CHECK(check.code == 1);
+  CHECK(check.out.empty());
+  CHECK(check.err == read_text(dir + "/tests/check/import_broken.expected"));
+  // The parser's error in the import and the checker's in the importing file;
+  // nothing the broken file might have declared is reported unknown.
+  CHECK_THAT(check.err, Catch::Contains("broken/lib.flow.txt:2:34: error: expected ';' after the setting") &&
+                            Catch::Contains("import_broken.flow:9:9: error: unknown field 'Cuont' in process P"));
+  CHECK_THAT(check.err, !Catch::Contains("Shared"));
+}
