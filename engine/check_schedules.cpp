@@ -191,7 +191,9 @@ class ScheduleChecker {
       warning(policy.range, "retry " + std::to_string(policy.times) + " times keeps hammering a failing service; at most " +
                                 std::to_string(kMostRetries) + " is sensible");
     }
-    if (policy.times > 0 && policy.backoff.count() == 0)
+    // A backoff too long to hold (reported at it) is one all the same.
+    const bool no_backoff = !policy.backoff || (names_a_value(*policy.backoff) && policy.backoff->value.count() == 0);
+    if (policy.times > 0 && no_backoff)
       warning(policy.range, "retry without backoff retries at once; add `backoff 30s`");
   }
 

@@ -330,7 +330,7 @@ enum class MissedPolicy { run_once, skip };
 
 struct RetryPolicy {
   int times = 0;
-  Milliseconds backoff{0};
+  std::optional<DurationLiteral> backoff;  // none: retried at once
   SourceRange range;
 };
 

@@ -97,13 +97,9 @@ void Lowerer::schedule_item(ast::ScheduleDecl& schedule, const Node& node) const
   } else if (node.is_type<retry_stmt>()) {
     // A count out of range is reported at it: every retry warning turns on the count, so the policy is left out.
     const auto times = integer(arg, 0, 100, "the number of retries");
-    ast::RetryPolicy retry{static_cast<int>(times.value_or(0)), ast::Milliseconds{0}, range(node)};
-    if (node.children.size() > 1) {
-      const auto backoff = duration(*node.children[1]);
-      if (!names_a_value(backoff)) return;  // reported at it: a policy of unknown backoff is not judged
-      retry.backoff = backoff.value;
-    }
-    if (times) schedule.retry = retry;
+    std::optional<ast::DurationLiteral> backoff;
+    if (node.children.size() > 1) backoff = duration(*node.children[1]);  // kept when too long: one was given
+    if (times) schedule.retry = ast::RetryPolicy{static_cast<int>(*times), std::move(backoff), range(node)};
   } else if (const auto jitter = duration(arg); names_a_value(jitter)) {
     schedule.jitter = jitter.value;  // (one of unknown length is reported at it, and not judged)
   }
