@@ -51,7 +51,7 @@ class ScheduleChecker {
     if (!schedule_.when) {
       error(schedule_.name_range, "schedule '" + schedule_.name +
                                       "' says nothing about when it runs (every, cron, once or at)");
-    } else if (zone_ok && cron_ok && dates_valid()) {
+    } else if (zone_ok && cron_ok && values_known()) {
       validate();
     }
     if (schedule_.when) dynamic_time(process);
@@ -94,9 +94,11 @@ class ScheduleChecker {
     }
   }
 
-  /// False when `once at` or `expires` is an impossible date, reported where it
+  /// False when `once at` or `expires` is an impossible date, or a number of
+  /// the time rule is out of range (`every 0 minutes`), reported where it
   /// stands: the schedule's times cannot be known, nor judged.
-  bool dates_valid() const {
+  bool values_known() const {
+    if (!schedule_.when->known) return false;
     const auto* once = std::get_if<ast::OnceWhen>(&schedule_.when->node);
     if (once && !names_a_value(once->at)) return false;
     return !(schedule_.expires && schedule_.expires->at && !names_a_value(*schedule_.expires->at));
@@ -189,7 +191,9 @@ class ScheduleChecker {
       warning(policy.range, "retry " + std::to_string(policy.times) + " times keeps hammering a failing service; at most " +
                                 std::to_string(kMostRetries) + " is sensible");
     }
-    if (policy.times > 0 && policy.backoff.count() == 0)
+    // A backoff too long to hold (reported at it) is one all the same.
+    const bool no_backoff = !policy.backoff || (names_a_value(*policy.backoff) && policy.backoff->value.count() == 0);
+    if (policy.times > 0 && no_backoff)
       warning(policy.range, "retry without backoff retries at once; add `backoff 30s`");
   }
 

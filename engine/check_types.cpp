@@ -147,6 +147,7 @@ std::optional<StaticType> ExprChecker::local(const std::string& name) {
   if (scope_.locals == L::test || scope_.locals == L::mock) {
     if (scope_.locals == L::mock && name == "request") return StaticType{KindSet(ValueKind::json), std::nullopt};
     if (checker_.datasource(name)) return StaticType{KindSet(ValueKind::json), std::nullopt};
+    if (!checker_.complete()) return StaticType{};  // may be a datasource of the file that did not parse
   }
   if (scope_.locals == L::start_success) {
     if (!scope_.started) return StaticType{};  // unknown process: reported at `start`

@@ -433,13 +433,8 @@ bool every_file_parsed(const Program& program) {
 
 void check_program(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics,
                    std::optional<TimePoint> now) {
-  check_program(program, functions, diagnostics, now, every_file_parsed(program));
-}
-
-void check_program(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics,
-                   std::optional<TimePoint> now, bool every_file_parsed) {
   Diagnostics found;
-  check::Checker(program, functions, found, now, every_file_parsed).run();
+  check::Checker(program, functions, found, now, every_file_parsed(program)).run();
   // What loading reported (an impossible date) is read with the rest.
   auto items = diagnostics.items();
   items.insert(items.end(), found.items().begin(), found.items().end());

@@ -495,9 +495,10 @@ ScheduleSpec make_schedule_spec(const ast::ScheduleDecl& decl) {
   spec.on_overlap = decl.on_overlap;
   spec.on_missed = decl.on_missed;
   if (decl.retry) {
-    if (decl.retry->times < 0 || decl.retry->backoff < 0ms) throw ScheduleError("retry needs counts >= 0");
+    const auto backoff = decl.retry->backoff ? decl.retry->backoff->value : 0ms;
+    if (decl.retry->times < 0 || backoff < 0ms) throw ScheduleError("retry needs counts >= 0");
     spec.retry_times = decl.retry->times;
-    spec.retry_backoff = decl.retry->backoff;
+    spec.retry_backoff = backoff;
   }
   if (decl.jitter) {
     if (*decl.jitter < 0ms) throw ScheduleError("jitter cannot be negative");

@@ -326,6 +326,9 @@ struct DynamicWhen {
 struct ScheduleWhen {
   std::variant<IntervalWhen, DailyWhen, MonthlyWhen, HourlyWhen, CronWhen, OnceWhen, DynamicWhen> node;
   SourceRange range;
+  /// False when a number in it is out of range (`every 0 minutes`, `at 25:00`):
+  /// reported at load, with zero in its place, so its times are not judged.
+  bool known = true;
 };
 
 enum class OverlapPolicy { skip, queue };
@@ -333,7 +336,7 @@ enum class MissedPolicy { run_once, skip };
 
 struct RetryPolicy {
   int times = 0;
-  Milliseconds backoff{0};
+  std::optional<DurationLiteral> backoff;  // none: retried at once
   SourceRange range;
 };
 

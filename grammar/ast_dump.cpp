@@ -354,7 +354,7 @@ void Dumper::schedule(const ScheduleDecl& s, int depth) {
   if (s.retry)
     line(depth + 1,
          "retry " + std::to_string(s.retry->times) + (s.retry->times == 1 ? " time" : " times") + " backoff " +
-             std::to_string(s.retry->backoff.count()) + "ms",
+             std::to_string(s.retry->backoff ? s.retry->backoff->value.count() : 0) + "ms",
          s.retry->range);
   if (s.jitter) raw(depth + 1, "jitter " + std::to_string(s.jitter->count()) + "ms");
   if (s.first_run_now) line(depth + 1, "first run now", s.first_run_range);

@@ -46,8 +46,9 @@ std::optional<ast::Milliseconds> duration_value(std::string_view text);
 class Lowerer {
  public:
   /// `literal_errors` collects the mistakes lowering goes on past (a literal
-  /// that names no value): the caller reports them (parse_module with the
-  /// module, which can still be checked; typed rules are refused).
+  /// that names no value, a schedule's number out of range): the caller reports
+  /// them (parse_module with the module, which can still be checked; typed
+  /// rules are refused).
   Lowerer(std::uint32_t file, std::vector<LowerError>& literal_errors) : file_(file), literal_errors_(literal_errors) {}
 
   /// Lowers one top-level declaration node into `module`. Throws LowerError on a
@@ -70,7 +71,9 @@ class Lowerer {
   ast::DurationLiteral duration(const Node& node) const;
   ast::DateTimeLiteral datetime(const Node& node) const;
   /// A whole number in [min, max]; `what` names it in the error ("the minute").
-  std::int64_t integer(const Node& node, std::int64_t min, std::int64_t max, const char* what) const;
+  /// One out of range is added to the literal errors and comes back as nullopt,
+  /// so that lowering goes on (its caller keeps it from being judged).
+  std::optional<std::int64_t> integer(const Node& node, std::int64_t min, std::int64_t max, const char* what) const;
 
   // Rules (lower_rules.cpp).
   ast::Block rule_block(const Node& node) const;
@@ -98,7 +101,8 @@ class Lowerer {
   ast::Expr call(const Node& node) const;
   /// What is wrong with a date-time literal parse_iso refuses, at its part.
   LowerError invalid_datetime(const Node& node) const;
-  /// Records the error of a literal that names no value: lowering goes on.
+  /// Records the error of a literal that names no value, or none allowed where
+  /// it stands: lowering goes on.
   void literal_error(LowerError error) const;
 
   ast::Rule call_rule(const Node& node) const;
@@ -111,9 +115,11 @@ class Lowerer {
 
   void schedule_item(ast::ScheduleDecl& schedule, const Node& node) const;
   ast::ScheduleWhen every(const Node& node) const;
-  ast::TimeOfDay time_of_day(const Node& node) const;
+  /// nullopt: out of range, added to the literal errors.
+  std::optional<ast::TimeOfDay> time_of_day(const Node& node) const;
   ast::Weekday weekday(const Node& node) const;
-  ast::Expiry expiry(const Node& node) const;
+  /// nullopt: the number of runs is out of range, added to the literal errors.
+  std::optional<ast::Expiry> expiry(const Node& node) const;
 
   ast::TestStep test_step(const Node& node) const;
   void mock_item(ast::MockAnswer& answer, const Node& node) const;

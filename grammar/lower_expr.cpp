@@ -267,13 +267,15 @@ LowerError Lowerer::invalid_datetime(const Node& node) const {
   return LowerError{range(node), "invalid date-time '" + node.string() + "'"};
 }
 
-std::int64_t Lowerer::integer(const Node& node, std::int64_t min, std::int64_t max, const char* what) const {
+std::optional<std::int64_t> Lowerer::integer(const Node& node, std::int64_t min, std::int64_t max,
+                                             const char* what) const {
   std::int64_t value = 0;
   const auto text = node.string_view();
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || value < min || value > max)
-    fail(node, std::string(what) + " must be between " + std::to_string(min) + " and " + std::to_string(max));
-  return value;
+  if (error == std::errc() && value >= min && value <= max) return value;
+  literal_error({range(node), std::string(what) + " must be between " + std::to_string(min) + " and " +
+                                  std::to_string(max)});
+  return std::nullopt;
 }
 
 }  // namespace flow::syntax

@@ -89,19 +89,17 @@ void Lowerer::schedule_item(ast::ScheduleDecl& schedule, const Node& node) const
   } else if (node.is_type<trigger_stmt>()) {
     schedule.trigger = name(arg);
   } else if (node.is_type<expires_stmt>()) {
-    schedule.expires = expiry(node);
+    schedule.expires = expiry(node);  // none when its number is out of range: there is nothing to judge
   } else if (node.is_type<overlap_stmt>()) {
     schedule.on_overlap = arg.string_view() == "queue" ? ast::OverlapPolicy::queue : ast::OverlapPolicy::skip;
   } else if (node.is_type<missed_stmt>()) {
     schedule.on_missed = arg.string_view() == "skip" ? ast::MissedPolicy::skip : ast::MissedPolicy::run_once;
   } else if (node.is_type<retry_stmt>()) {
-    ast::RetryPolicy retry{static_cast<int>(integer(arg, 0, 100, "the number of retries")), ast::Milliseconds{0}, range(node)};
-    if (node.children.size() > 1) {
-      const auto backoff = duration(*node.children[1]);
-      if (!names_a_value(backoff)) return;  // reported at it: a policy of unknown backoff is not judged
-      retry.backoff = backoff.value;
-    }
-    schedule.retry = retry;
+    // A count out of range is reported at it: every retry warning turns on the count, so the policy is left out.
+    const auto times = integer(arg, 0, 100, "the number of retries");
+    std::optional<ast::DurationLiteral> backoff;
+    if (node.children.size() > 1) backoff = duration(*node.children[1]);  // kept when too long: one was given
+    if (times) schedule.retry = ast::RetryPolicy{static_cast<int>(*times), std::move(backoff), range(node)};
   } else if (const auto jitter = duration(arg); names_a_value(jitter)) {
     schedule.jitter = jitter.value;  // (one of unknown length is reported at it, and not judged)
   }
@@ -112,24 +110,35 @@ void Lowerer::schedule_item(ast::ScheduleDecl& schedule, const Node& node) const
 // every_month [month_day [day_number] | month_nth [ordinal, weekday_name], time_of_day] |
 // every_hour [minute_number]
 ast::ScheduleWhen Lowerer::every(const Node& node) const {
-  const auto at = [&](auto&& value) { return ast::ScheduleWhen{std::move(value), range(node)}; };
+  // A number out of range is reported at it (a literal error): zero holds its
+  // place, and the rule is marked unknown, so that it is not judged.
+  bool known = true;
+  const auto or_zero = [&known]<typename T>(std::optional<T> value) {
+    known = known && value.has_value();
+    return value.value_or(T{});
+  };
+  const auto at = [&](auto&& value) { return ast::ScheduleWhen{std::move(value), range(node), known}; };
   const auto& kids = node.children;
   if (node.is_type<every_interval>()) {
     const auto text = node.string_view();
     const auto digits_end = text.find_first_not_of("0123456789");
     std::int64_t count = 0;
     std::from_chars(text.data(), text.data() + digits_end, count);
-    if (count < 1 || digits_end > 9) fail(node, "the interval must be between 1 and 999999999");
-    return at(ast::IntervalWhen{count, time_unit_of(kids.front()->string_view())});
+    std::optional<std::int64_t> interval = count;
+    if (count < 1 || digits_end > 9) {
+      literal_error({range(node), "the interval must be between 1 and 999999999"});
+      interval.reset();
+    }
+    return at(ast::IntervalWhen{or_zero(interval), time_unit_of(kids.front()->string_view())});
   }
-  if (node.is_type<every_day>()) return at(ast::DailyWhen{{}, time_of_day(*kids.front())});
+  if (node.is_type<every_day>()) return at(ast::DailyWhen{{}, or_zero(time_of_day(*kids.front()))});
   if (node.is_type<every_weekday>()) {
     using W = ast::Weekday;
     return at(ast::DailyWhen{{W::monday, W::tuesday, W::wednesday, W::thursday, W::friday},
-                             time_of_day(*kids.front())});
+                             or_zero(time_of_day(*kids.front()))});
   }
   if (node.is_type<every_weekdays>()) {
-    ast::DailyWhen daily{{}, time_of_day(*kids.back())};
+    ast::DailyWhen daily{{}, or_zero(time_of_day(*kids.back()))};
     for (std::size_t i = 0; i + 1 < kids.size(); ++i) daily.days.push_back(weekday(*kids[i]));
     return at(std::move(daily));
   }
@@ -137,25 +146,26 @@ ast::ScheduleWhen Lowerer::every(const Node& node) const {
     ast::MonthlyWhen monthly;
     const Node& spec = *kids.front();
     if (spec.is_type<month_day>()) {
-      monthly.day_of_month = static_cast<int>(integer(*spec.children.front(), 1, 31, "the day of the month"));
+      monthly.day_of_month = static_cast<int>(or_zero(integer(*spec.children.front(), 1, 31, "the day of the month")));
     } else {
       monthly.nth = ordinal_of(spec.children[0]->string_view());
       monthly.weekday = weekday(*spec.children[1]);
     }
-    monthly.at = time_of_day(*kids.back());
+    monthly.at = or_zero(time_of_day(*kids.back()));
     return at(monthly);
   }
-  return at(ast::HourlyWhen{static_cast<int>(integer(*kids.front(), 0, 59, "the minute"))});
+  return at(ast::HourlyWhen{static_cast<int>(or_zero(integer(*kids.front(), 0, 59, "the minute")))});
 }
 
-ast::TimeOfDay Lowerer::time_of_day(const Node& node) const {
+std::optional<ast::TimeOfDay> Lowerer::time_of_day(const Node& node) const {
   const auto text = node.string_view();
   const auto colon = text.find(':');
   int hour = 0, minute = 0;
   std::from_chars(text.data(), text.data() + colon, hour);
   std::from_chars(text.data() + colon + 1, text.data() + text.size(), minute);
-  if (hour > 23 || minute > 59) fail(node, "invalid time of day '" + node.string() + "' (00:00 to 23:59)");
-  return ast::TimeOfDay{hour, minute};
+  if (hour <= 23 && minute <= 59) return ast::TimeOfDay{hour, minute};
+  literal_error({range(node), "invalid time of day '" + node.string() + "' (00:00 to 23:59)"});
+  return std::nullopt;
 }
 
 ast::Weekday Lowerer::weekday(const Node& node) const {
@@ -167,11 +177,12 @@ ast::Weekday Lowerer::weekday(const Node& node) const {
 }
 
 // expires_stmt: [expires_after [run_count] | datetime_lit]
-ast::Expiry Lowerer::expiry(const Node& node) const {
+std::optional<ast::Expiry> Lowerer::expiry(const Node& node) const {
   const Node& spec = *node.children.front();
   ast::Expiry result{std::nullopt, std::nullopt, range(node)};
   if (spec.is_type<expires_after>()) {
     result.after_runs = integer(*spec.children.front(), 1, 1'000'000'000, "the number of runs");
+    if (!result.after_runs) return std::nullopt;
   } else {
     result.at = datetime(spec);
   }

@@ -31,9 +31,10 @@ std::optional<Loaded> load_checked(const std::vector<std::string>& files, std::o
   loaded.program = load_program(files, diagnostics);
   // The wall clock, read once: a schedule whose `expires` has passed is reported.
   const auto now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-  // A file with an impossible date still parsed: its other mistakes are reported with it.
-  const bool complete = every_file_parsed(*loaded.program);
-  if (!diagnostics.has_errors() || complete) check_program(*loaded.program, loaded.functions, diagnostics, now, complete);
+  // The files that parsed are checked even when another did not, so one run
+  // reports the checker's findings with the syntax error; what that file might
+  // have declared is not reported unknown (every_file_parsed).
+  check_program(*loaded.program, loaded.functions, diagnostics, now);
   err << render(loaded.program->sources, diagnostics);
   if (diagnostics.has_errors()) return std::nullopt;
   return loaded;

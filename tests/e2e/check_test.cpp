@@ -6,15 +6,34 @@
 using namespace flow;
 using namespace flow::e2e;
 
-TEST_CASE("flow check reports an impossible date and the file's other errors in the same run", "[e2e]") {
-  // The golden's paths are relative to the source tree: run from it.
+namespace {
+
+/// `flow check tests/check/NAME.flow`, which must fail printing exactly the
+/// golden's NAME.expected. Its paths are relative to the source tree: run from it.
+FlowRun check_golden(const std::string& name) {
   const std::string dir = std::string(FLOW_SOURCE_DIR);
-  const auto check = run_program({"/bin/sh", "-c", "cd '" + dir + "' && exec '" + flow_binary() +
-                                                       "' check tests/check/invalid_date_later_errors.flow"});
+  auto check = run_program({"/bin/sh", "-c", "cd '" + dir + "' && exec '" + flow_binary() + "' check tests/check/" +
+                                                 name + ".flow"});
   CHECK(check.code == 1);
   CHECK(check.out.empty());
-  CHECK(check.err == read_text(dir + "/tests/check/invalid_date_later_errors.expected"));
+  CHECK(check.err == read_text(dir + "/tests/check/" + name + ".expected"));
+  return check;
+}
+
+}  // namespace
+
+TEST_CASE("flow check reports an impossible date and the file's other errors in the same run", "[e2e]") {
+  const auto check = check_golden("invalid_date_later_errors");
   // Both kinds are in it: the parser's and the checker's.
   CHECK_THAT(check.err, Catch::Contains("error: invalid date '2026-02-30'") &&
                             Catch::Contains("error: unknown field 'Cuont' in process Billing"));
+}
+
+TEST_CASE("flow check reports an import's syntax error and the checker's errors in the files that parsed", "[e2e]") {
+  const auto check = check_golden("import_broken");
+  // The parser's error in the import and the checker's in the importing file;
+  // nothing the broken file might have declared is reported unknown.
+  CHECK_THAT(check.err, Catch::Contains("broken/lib.flow.txt:2:34: error: expected ';' after the setting") &&
+                            Catch::Contains("import_broken.flow:9:9: error: unknown field 'Cuont' in process P"));
+  CHECK_THAT(check.err, !Catch::Contains("Shared"));
 }

@@ -537,7 +537,7 @@ TEST_CASE("schedule: retry backoff doubles", "[schedule]") {
   ast::ScheduleWhen when;
   when.node = ast::IntervalWhen{55, ast::TimeUnit::minutes};
   auto decl = decl_of(std::move(when));
-  decl.retry = ast::RetryPolicy{3, 30s, {}};
+  decl.retry = ast::RetryPolicy{3, ast::DurationLiteral{30s, "30s"}, {}};
   auto spec = flow::make_schedule_spec(decl);
   CHECK(spec.retry_times == 3);
   CHECK(flow::retry_delay(spec, 1) == 30s);

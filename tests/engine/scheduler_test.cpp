@@ -285,7 +285,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a run still going at the next slot skips
 
 TEST_CASE_METHOD(Scheduled, "scheduler: transient failures are retried with backoff", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
-  decl.retry = ast::RetryPolicy{3, 30s, {}};
+  decl.retry = ast::RetryPolicy{3, ast::DurationLiteral{30s, "30s"}, {}};
   const TaskOutcome transient{false, "HTTP 503", true};
 
   SECTION("succeeds on the third attempt") {

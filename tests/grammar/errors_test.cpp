@@ -389,6 +389,41 @@ TEST_CASE("literals out of range are reported with the errors after them, and th
   CHECK_FALSE(flow::names_a_value(std::get<flow::ast::DurationLiteral>(sum.rhs->node)));
 }
 
+// A schedule's number out of its range goes the same way: reported at it,
+// lowering goes on, and the time rule holding it is kept, marked unknown.
+TEST_CASE("a schedule's numbers out of range are reported together, and the module is kept") {
+  CHECK(parse_errors("schedule \"A\" { every 0 minutes; retry 101 times; }\n"
+                     "schedule \"B\" { every month on day 32 at 24:00; expires after 0 runs; }\n") ==
+        "test.flow:1:22: error: the interval must be between 1 and 999999999\n"
+        "  schedule \"A\" { every 0 minutes; retry 101 times; }\n"
+        "                       ^\n"
+        "test.flow:1:39: error: the number of retries must be between 0 and 100\n"
+        "  schedule \"A\" { every 0 minutes; retry 101 times; }\n"
+        "                                        ^\n"
+        "test.flow:2:35: error: the day of the month must be between 1 and 31\n"
+        "  schedule \"B\" { every month on day 32 at 24:00; expires after 0 runs; }\n"
+        "                                    ^\n"
+        "test.flow:2:41: error: invalid time of day '24:00' (00:00 to 23:59)\n"
+        "  schedule \"B\" { every month on day 32 at 24:00; expires after 0 runs; }\n"
+        "                                          ^\n"
+        "test.flow:2:62: error: the number of runs must be between 1 and 1000000000\n"
+        "  schedule \"B\" { every month on day 32 at 24:00; expires after 0 runs; }\n"
+        "                                                               ^\n");
+  flow::SourceSet sources;
+  flow::Diagnostics diagnostics;
+  const auto module = flow::parse_module(
+      sources, sources.add("t.flow", "schedule \"A\" { every hour at minute 60; retry 101 times; expires after 0 runs; }"
+                                     " schedule \"B\" { every hour at minute 59; }"),
+      diagnostics);
+  CHECK(diagnostics.items().size() == 3);
+  REQUIRE(module);
+  const auto& unknown = module->schedules.at(0);
+  CHECK_FALSE(unknown.when->known);
+  CHECK_FALSE(unknown.retry);  // every retry warning turns on the count
+  CHECK_FALSE(unknown.expires);
+  CHECK(module->schedules.at(1).when->known);
+}
+
 TEST_CASE("a test whose advance is out of range is reported once, not also as not above zero") {
   CHECK(parse_errors("test \"t\" { advance 99999999999w; expect 1e999 > 0; }\n") ==
         "test.flow:1:20: error: duration is too large\n"
