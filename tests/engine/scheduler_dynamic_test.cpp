@@ -10,6 +10,23 @@ using namespace flow::testing::scheduling;
 using flow::testing::FakeClock;
 using flow::testing::advance_in_steps;
 
+namespace {
+
+/// Another process wrote the task's instance (a refresh by hand): its revision
+/// moved, and the time it gives now is `at`.
+void written_elsewhere_at(FakeRunner& runner, flow::TimePoint at) {
+  runner.dynamic = at;
+  runner.revision = runner.revision.value_or(0) + 1;
+}
+
+/// What the scheduler logs of a slot it planned again after such a write.
+std::string replanned_line(const std::string& slot, const std::string& what) {
+  return "task \"Before expiry\": its instance was written since its slot " + slot +
+         " was planned (a run by hand, or another process's): " + what;
+}
+
+}  // namespace
+
 TEST_CASE_METHOD(Scheduled, "scheduler: dynamic schedules follow the interpreter's time", "[scheduler]") {
   auto decl = dynamic_at();
   flow::SchedulerOptions options;
@@ -142,8 +159,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time more than 100 years away 
                          "mends them, the time they give is planned within 1m)"});
 
   // Mended by a run by hand: no restart, the next reading plans the time they give.
-  runner.dynamic = kT0 + 30min;
-  runner.revision = 5;
+  written_elsewhere_at(runner, kT0 + 30min);
   runner.dynamic_after_run = 55min;
   advance_in_steps(io, clock, kT0 + 31min);
   CHECK(runner.started == times({30min}));
@@ -169,13 +185,10 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time moved later by a write el
   advance_in_steps(io, clock, kT0 + 1min + 30s);
 
   // A refresh by hand in another process: the token's expiry moved on, and the instance's revision.
-  runner.dynamic = kT0 + 85min;
-  runner.revision = 5;
+  written_elsewhere_at(runner, kT0 + 85min);
   advance_in_steps(io, clock, kT0 + 2min);  // read again a minute after the last reading
-  CHECK(log.lines == std::vector<std::string>{
-                         "task \"Before expiry\": its instance was written since its slot 2026-11-28T09:30:00Z was "
-                         "planned (a run by hand, or another process's): its time is 2026-11-28T10:25:00Z now, and "
-                         "it waits for it"});
+  CHECK(log.lines == std::vector<std::string>{replanned_line(
+                         "2026-11-28T09:30:00Z", "its time is 2026-11-28T10:25:00Z now, and it waits for it")});
   CHECK(store.tasks.at("Before expiry").next_run == kT0 + 85min);
   advance_in_steps(io, clock, kT0 + 31min);
   CHECK(runner.started.empty());
@@ -197,14 +210,11 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time moved earlier by a write 
   advance_in_steps(io, clock, kT0 + 1min + 30s);
 
   // A refresh by hand got a token that lives a shorter time: its expiry came nearer.
-  runner.dynamic = kT0 + 20min;
-  runner.revision = 5;
+  written_elsewhere_at(runner, kT0 + 20min);
   runner.dynamic_after_run = 55min;
   advance_in_steps(io, clock, kT0 + 2min);
-  CHECK(log.lines == std::vector<std::string>{
-                         "task \"Before expiry\": its instance was written since its slot 2026-11-28T09:50:00Z was "
-                         "planned (a run by hand, or another process's): its time is 2026-11-28T09:20:00Z now, and "
-                         "it waits for it"});
+  CHECK(log.lines == std::vector<std::string>{replanned_line(
+                         "2026-11-28T09:50:00Z", "its time is 2026-11-28T09:20:00Z now, and it waits for it")});
   CHECK(store.tasks.at("Before expiry").next_run == kT0 + 20min);
   advance_in_steps(io, clock, kT0 + 60min);
   CHECK(runner.started == times({20min}));  // not at 50 minutes: the next is 55 minutes after the run
@@ -219,15 +229,12 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a write elsewhere that makes a dynamic t
   auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 10min + 30s);
 
-  runner.dynamic = kT0 + 5min;  // its expiry is less than 5 minutes away now
-  runner.revision = 5;
+  written_elsewhere_at(runner, kT0 + 5min);  // its expiry is less than 5 minutes away now
   runner.dynamic_after_run = 55min;
   advance_in_steps(io, clock, kT0 + 12min);
   CHECK(runner.started == times({11min}));
-  CHECK(log.lines == std::vector<std::string>{
-                         "task \"Before expiry\": its instance was written since its slot 2026-11-28T09:50:00Z was "
-                         "planned (a run by hand, or another process's): its time 2026-11-28T09:05:00Z has come, and "
-                         "it runs now"});
+  CHECK(log.lines == std::vector<std::string>{replanned_line(
+                         "2026-11-28T09:50:00Z", "its time 2026-11-28T09:05:00Z has come, and it runs now")});
   advance_in_steps(io, clock, kT0 + 60min);
   CHECK(runner.started == times({11min}));
   stop_and_drain(io, daemon);
@@ -255,8 +262,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic slot runs as planned when its 
 
   // Written just before its slot, to a time that is due: it runs as it would have.
   advance_in_steps(io, clock, kT0 + 145min);
-  runner.dynamic = kT0 + 140min;
-  runner.revision = 6;
+  written_elsewhere_at(runner, kT0 + 140min);
   advance_in_steps(io, clock, kT0 + 150min + 30s);
   CHECK(runner.started == times({30min, 90min, 150min}));
   CHECK(log.lines.empty());
@@ -276,8 +282,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: with instances_written, a poll reads the
   const int asked = runner.dynamic_asked;  // at start only: nothing was written since
   CHECK(asked <= 2);
 
-  runner.dynamic = kT0 + 20min;  // a run step of `flow test`
-  runner.revision = 5;
+  written_elsewhere_at(runner, kT0 + 20min);  // a run step of `flow test`
   ++written;
   advance_in_steps(io, clock, kT0 + 11min);
   CHECK(runner.dynamic_asked == asked + 1);
