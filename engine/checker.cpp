@@ -419,6 +419,12 @@ void Checker::run() {
 
 }  // namespace check
 
+namespace {
+
+/// Whether every file and every import loaded and parsed into a module (the
+/// loader names an imported file by path_beside, so the paths compare as
+/// strings). When one did not, check_program reports no name unknown that the
+/// missing file might declare.
 bool every_file_parsed(const Program& program) {
   if (program.modules.size() != program.sources.size()) return false;
   std::set<std::string> loaded;
@@ -430,6 +436,8 @@ bool every_file_parsed(const Program& program) {
   }
   return true;
 }
+
+}  // namespace
 
 void check_program(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics,
                    std::optional<TimePoint> now) {

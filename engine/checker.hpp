@@ -39,16 +39,11 @@
 
 namespace flow {
 
-/// Whether every file and every import loaded and parsed into a module (the
-/// loader names an imported file by path_beside, so the paths compare as
-/// strings). When one did not, check_program still checks the modules that
-/// parsed, but reports no name unknown that the missing file might declare.
-bool every_file_parsed(const Program& program);
-
 /// Reports every problem of the program in one pass, in source order, with
 /// what `diagnostics` holds already (the load's) put in that order too.
 /// Import cycles and syntax errors are load_program's to report, not repeated
-/// here; the modules that did parse are checked all the same (every_file_parsed).
+/// here; the modules that did parse are checked all the same, and no name the
+/// file that did not might declare is reported unknown.
 /// `now` is what a schedule's `expires` is compared with (`flow check` gives the
 /// wall clock, tests a fixed instant); without it a past expiry is not reported.
 void check_program(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics,

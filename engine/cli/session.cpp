@@ -33,7 +33,7 @@ std::optional<Loaded> load_checked(const std::vector<std::string>& files, std::o
   const auto now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
   // The files that parsed are checked even when another did not, so one run
   // reports the checker's findings with the syntax error; what that file might
-  // have declared is not reported unknown (every_file_parsed).
+  // have declared is not reported unknown (check_program sees to it).
   check_program(*loaded.program, loaded.functions, diagnostics, now);
   err << render(loaded.program->sources, diagnostics);
   if (diagnostics.has_errors()) return std::nullopt;
