@@ -33,7 +33,9 @@ class Clock {
   /// clock notices within a minute), or on cancel_all. A caller that needs the
   /// deadline reads now() and sleeps again.
   virtual boost::asio::awaitable<void> sleep_until(TimePoint deadline) = 0;
-  /// Wakes every pending sleep_until early (used on shutdown).
+  /// Wakes every pending sleep_until early: on shutdown, and when a sleeper
+  /// should look again (Scheduler::instances_written). Each reads now() and
+  /// sleeps on, as after any early wake.
   virtual void cancel_all() = 0;
 };
 

@@ -184,7 +184,7 @@ class TestRun {
     if (scheduler_) return;
     SchedulerOptions options;
     options.jitter = [random = std::mt19937_64(20260101)]() mutable { return random(); };
-    options.instances_written = [this] { return runs_; };  // only runs write instances
+    options.told_of_writes = true;  // only runs write instances: written() tells
     options.log = [this](const std::string& line) {
       const auto first = line.find('\n');  // a rendered error follows, set in under it
       note("    " + stamp() + " " + line.substr(0, first) + (first == std::string::npos ? "" : "\n" + indented(line.substr(first + 1))));
@@ -197,7 +197,7 @@ class TestRun {
     runner_.emplace(interpreter_, [this](const std::string& task, const RunResult& result) {
       note("    " + stamp() + " schedule \"" + task + "\": " + result.instance.process + " " +
            (result.instance.id.empty() ? "(new)" : result.instance.id) + (result.ok ? " ok" : " FAILED"));
-      ++runs_;
+      written();
       run_output(result);
     }, by_hand);
     scheduler_.emplace(clock_, *store_, program_.schedules(), *runner_, options);
@@ -206,6 +206,12 @@ class TestRun {
       scheduler_error_ = e;
     });
     drain();
+  }
+
+  /// A run ended: it may have written instances, and so moved the time of an
+  /// `at` schedule, which the scheduler reads only when told.
+  void written() {
+    if (scheduler_) scheduler_->instances_written();
   }
 
   void stop_scheduler() {
@@ -275,7 +281,6 @@ class TestRun {
       id = to_text(*value);
     }
     note("  " + stamp() + " " + what + (id ? " on " + *id : ""), false);
-    ++runs_;
     // Shared with the completion handler: a run that never finishes is
     // destroyed with the io_context, after this step has returned.
     struct Finished {
@@ -289,6 +294,7 @@ class TestRun {
                      finished->result = std::move(r);
                    });
     drain();
+    written();
     auto& result = finished->result;
     const auto at = location(program_.sources, run.range) + ": ";
     if (finished->error) std::rethrow_exception(finished->error);
@@ -495,7 +501,6 @@ class TestRun {
   Interpreter interpreter_;
   std::optional<InterpreterTaskRunner> runner_;
   std::optional<Scheduler> scheduler_;
-  std::uint64_t runs_ = 0;  // run steps and scheduled runs so far: the scheduler's polls read instances when it moves
   bool scheduler_done_ = false;
   std::exception_ptr scheduler_error_;
   std::map<std::string, MockAnswers> mocks_;

@@ -30,7 +30,7 @@ struct Scheduler::Task {
   std::string passed_over;
   std::optional<TimePoint> dynamic_time;  // the runner's last dynamic time for it
   std::optional<std::int64_t> dynamic_revision;  // and the instance revision it came from
-  std::uint64_t written_seen = 0;  // SchedulerOptions::instances_written at its last poll
+  std::uint64_t written_seen = 0;  // Scheduler::writes_told_ at its last poll
   std::optional<TimePoint> far_noted;     // the implausibly far dynamic time last logged
   Duration steps_seen{0};  // the clock's steps (ClockWatch::total) its planned slot already follows
 
@@ -110,6 +110,11 @@ asio::awaitable<void> Scheduler::run() {
 void Scheduler::stop() {
   stopping_ = true;
   clock_.cancel_all();
+}
+
+void Scheduler::instances_written() {
+  ++writes_told_;
+  clock_.cancel_all();  // every sleeper reads the time again and sleeps on: only wait_for_slot reads on
 }
 
 TaskStats Scheduler::stats(const std::string& task) const {
@@ -379,13 +384,12 @@ asio::awaitable<NextSlot> Scheduler::wait_for_slot(Task* task, NextSlot next, Du
     }
     const TimePoint wake = *next.slot + jitter;
     if (stopping_ || clock_.now() >= wake) co_return next;
-    if (!task->slot_reads_instance()) {
-      co_await clock_.sleep_until(wake);  // also returns when the clock is set
-      continue;
-    }
-    // A time computed from the instance: a write elsewhere may move it, earlier too.
-    co_await clock_.sleep_until(std::min(wake, clock_.now() + options_.dynamic_poll));
-    if (stopping_ || clock_.now() >= wake || !maybe_written(*task)) continue;
+    // A time computed from the instance: a write elsewhere may move it, earlier
+    // too. Unless told of writes, only a look at the instance tells.
+    const bool polls = task->slot_reads_instance() && !options_.told_of_writes;
+    // Also returns when the clock is set, or when told of a write.
+    co_await clock_.sleep_until(polls ? std::min(wake, clock_.now() + options_.dynamic_poll) : wake);
+    if (stopping_ || clock_.now() >= wake || !task->slot_reads_instance() || !maybe_written(*task)) continue;
     if (auto moved = replanned_if_written(*task, *next.slot, false)) {
       next = std::move(*moved);
       if (!next.slot) co_return next;
@@ -394,10 +398,9 @@ asio::awaitable<NextSlot> Scheduler::wait_for_slot(Task* task, NextSlot next, Du
 }
 
 bool Scheduler::maybe_written(Task& task) const {
-  if (!options_.instances_written) return true;
-  const std::uint64_t count = options_.instances_written();
-  if (count == task.written_seen) return false;
-  task.written_seen = count;
+  if (!options_.told_of_writes) return true;
+  if (writes_told_ == task.written_seen) return false;
+  task.written_seen = writes_told_;
   return true;
 }
 
@@ -419,7 +422,11 @@ asio::awaitable<TaskOutcome> Scheduler::run_with_retries(Task* task) {
     const auto first_line = outcome.message.substr(0, outcome.message.find('\n'));
     note(*task, "transient failure (" + first_line + "); retry " + std::to_string(attempt) + " of " +
                     std::to_string(task->spec.retry_times) + " in " + format_duration(delay));
-    co_await clock_.sleep_until(clock_.now() + delay);
+    // Steady time: a sleep woken early (the clock was set, or told of a write)
+    // sleeps on, and a set of the wall clock neither cuts the backoff nor stretches it.
+    const Duration started = clock_.steady();
+    for (Duration slept{0}; slept < delay && !stopping_; slept = clock_.steady() - started)
+      co_await clock_.sleep_until(clock_.now() + (delay - slept));
     if (stopping_) co_return outcome;
   }
 }

@@ -11,7 +11,8 @@
 //      whenever it wakes (at least every minute): a step of the wall clock is
 //      logged, and a step back moves a slot that keeps elapsed time back with
 //      it (engine/clock_steps.hpp has the rules). A dynamic task reads its
-//      instance every dynamic_poll meanwhile: when it was written since the
+//      instance every dynamic_poll meanwhile (or after each write it is told
+//      of, SchedulerOptions::told_of_writes): when it was written since the
 //      slot was planned (a refresh by hand in another process), its time is
 //      computed again and planned instead, earlier or later;
 //   3. re-reads its TaskState (an admin command in another process may have
@@ -115,11 +116,13 @@ struct SchedulerOptions {
   /// at every poll), and a planned time is computed again when the instance was
   /// written meanwhile (a refresh by hand in another process moved it).
   Duration dynamic_poll = std::chrono::minutes(1);
-  /// A count that moves whenever instances may have been written (`flow test`:
-  /// its run steps and the scheduled runs); a poll while waiting for a planned
-  /// time reads the instance only when it moved. None (the daemon): every poll
-  /// reads it, as only the store knows what another process wrote.
-  std::function<std::uint64_t()> instances_written;
+  /// Whoever drives the scheduler tells it of every write to instances
+  /// (Scheduler::instances_written; `flow test`: after its run steps and the
+  /// scheduled runs): a dynamic task then sleeps until its time, or until told,
+  /// and reads its instance only after a write. False (the daemon): only the
+  /// store knows what another process wrote, so a waiting task reads it every
+  /// dynamic_poll.
+  bool told_of_writes = false;
   /// Scheduler events for the daemon's log (missed, skipped, retried, store
   /// failures, and runs that failed by throwing). A run the runner finished is
   /// the runner's to report, failed or not (the daemon prints it with its error
@@ -154,6 +157,12 @@ class Scheduler {
   void stop();
   bool stopping() const { return stopping_; }
 
+  /// Instances may have been written (SchedulerOptions::told_of_writes): every
+  /// dynamic task waiting for its time reads its instance again now, and
+  /// plans the time it gives instead when that moved. Wakes every Clock sleep
+  /// to do so (Clock::cancel_all), which each sleeper reads as an early wake.
+  void instances_written();
+
   TaskStats stats(const std::string& task) const;
 
  private:
@@ -171,8 +180,8 @@ class Scheduler {
   /// cannot be computed now) is planned and persisted instead, unless the slot
   /// is due and so is the time. None: as planned.
   std::optional<NextSlot> replanned_if_written(Task& task, TimePoint slot, bool due);
-  /// Whether the task's instance may have been written since its last poll
-  /// (SchedulerOptions::instances_written).
+  /// Whether the task's instance may have been written since its last poll:
+  /// always, unless the scheduler is told of writes (SchedulerOptions::told_of_writes).
   bool maybe_written(Task& task) const;
   /// Passes `slot` of a paused task over and persists the next one.
   NextSlot pass_over(Task& task, TimePoint slot);
@@ -214,6 +223,7 @@ class Scheduler {
   std::vector<std::unique_ptr<Task>> tasks_;
   ClockWatch watch_;
   bool stopping_ = false;
+  std::uint64_t writes_told_ = 0;  // instances_written() calls so far
   std::exception_ptr first_error_;
 };
 

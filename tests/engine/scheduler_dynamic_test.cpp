@@ -269,25 +269,33 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic slot runs as planned when its 
   stop_and_drain(io, daemon);
 }
 
-TEST_CASE_METHOD(Scheduled, "scheduler: with instances_written, a poll reads the instance only when the count moved",
+TEST_CASE_METHOD(Scheduled, "scheduler: told of writes, a dynamic task sleeps until its time and reads only when told",
                  "[scheduler]") {
   auto decl = dynamic_at();
-  std::uint64_t written = 0;
   flow::SchedulerOptions options;
-  options.instances_written = [&written] { return written; };
+  options.told_of_writes = true;
   runner.dynamic = kT0 + 50min;
   runner.revision = 4;
   auto daemon = start({&decl}, options);
   advance_in_steps(io, clock, kT0 + 10min);
   const int asked = runner.dynamic_asked;  // at start only: nothing was written since
   CHECK(asked <= 2);
+  CHECK(clock.next_deadline() == kT0 + 50min);  // no wake a minute: virtual time is cheap
 
   written_elsewhere_at(runner, kT0 + 20min);  // a run step of `flow test`
-  ++written;
+  daemon.scheduler.instances_written();
   advance_in_steps(io, clock, kT0 + 11min);
   CHECK(runner.dynamic_asked == asked + 1);
   CHECK(store.tasks.at("Before expiry").next_run == kT0 + 20min);
+  CHECK(clock.next_deadline() == kT0 + 20min);
+  CHECK(log.lines == std::vector<std::string>{replanned_line("2026-11-28T09:50:00Z", "its time is 2026-11-28T09:20:00Z now, and it waits for it")});
+
+  // Written but not told: read only when its slot comes (and found due all the same).
+  written_elsewhere_at(runner, kT0 + 15min);
   advance_in_steps(io, clock, kT0 + 19min);
   CHECK(runner.dynamic_asked == asked + 1);
+  CHECK(runner.started.empty());
+  advance_in_steps(io, clock, kT0 + 20min);
+  CHECK(runner.started == times({20min}));
   stop_and_drain(io, daemon);
 }

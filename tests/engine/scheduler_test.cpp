@@ -328,6 +328,26 @@ TEST_CASE_METHOD(Scheduled, "scheduler: transient failures are retried with back
     CHECK(log.lines == std::vector<std::string>{"task \"Refresh access token\": run failed: internal error: boom"});
     stop_and_drain(io, daemon);
   }
+  SECTION("a backoff woken early sleeps on, and a set of the wall clock neither cuts nor stretches it") {
+    runner.outcomes = {transient, transient};
+    auto daemon = start({&decl});
+    advance_in_steps(io, clock, kT0 + 10s);
+    daemon.scheduler.instances_written();  // wakes every sleep (Clock::cancel_all)
+    clock.step_wall(1h);                   // wakes them again: the backoff counts steady time
+    io.restart();
+    io.poll();
+    CHECK(runner.started == times({0s}));
+    advance_in_steps(io, clock, kT0 + 1h + 29s);
+    CHECK(runner.started == times({0s}));
+    advance_in_steps(io, clock, kT0 + 1h + 31s);
+    CHECK(runner.started == times({0s, 1h + 30s}));
+    clock.step_wall(-2h);  // back, during the second backoff (60s): it still lasts 60s
+    advance_in_steps(io, clock, kT0 - 1h + 89s);
+    CHECK(runner.started == times({0s, 1h + 30s}));
+    advance_in_steps(io, clock, kT0 - 1h + 91s);
+    CHECK(runner.started == times({0s, 1h + 30s, -1h + 90s}));
+    stop_and_drain(io, daemon);
+  }
   SECTION("stop() during a backoff ends the retries") {
     runner.outcomes = {transient, transient};
     auto daemon = start({&decl});
