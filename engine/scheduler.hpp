@@ -11,10 +11,11 @@
 //      whenever it wakes (at least every minute): a step of the wall clock is
 //      logged, and a step back moves a slot that keeps elapsed time back with
 //      it (engine/clock_steps.hpp has the rules). A dynamic task reads its
-//      instance every dynamic_poll meanwhile (or after each write it is told
-//      of, SchedulerOptions::told_of_writes): when it was written since the
-//      slot was planned (a refresh by hand in another process), its time is
-//      computed again and planned instead, earlier or later;
+//      instance every dynamic_poll meanwhile, and at once after each run it
+//      is told of (instances_written; with told_of_writes, only then): when
+//      it was written since the slot was planned (a refresh by hand in
+//      another process), its time is computed again and planned instead,
+//      earlier or later;
 //   3. re-reads its TaskState (an admin command in another process may have
 //      paused or deleted it): deleted ends the loop, paused passes the slot
 //      over without running; a dynamic task whose instance was written since
@@ -157,10 +158,12 @@ class Scheduler {
   void stop();
   bool stopping() const { return stopping_; }
 
-  /// Instances may have been written (SchedulerOptions::told_of_writes): every
-  /// dynamic task waiting for its time reads its instance again now, and
-  /// plans the time it gives instead when that moved. Wakes every Clock sleep
-  /// to do so (Clock::cancel_all), which each sleeper reads as an early wake.
+  /// Instances may have been written (a run ended): every dynamic task waiting
+  /// for its time reads its instance again now, not at its next poll, and
+  /// plans the time it gives instead when that moved. With
+  /// SchedulerOptions::told_of_writes, these are the only readings. Wakes every
+  /// Clock sleep to do so (Clock::cancel_all), which each sleeper reads as an
+  /// early wake.
   void instances_written();
 
   TaskStats stats(const std::string& task) const;

@@ -107,7 +107,9 @@ int run_daemon(const std::vector<std::string>& raw, const Args& args, std::ostre
   auto& clock = runtime.clock();
   for (const auto& error : runtime.seed_instances()) err << error;  // every schedule may need them
 
+  Scheduler* scheduler_told = nullptr;  // of every run: it may have moved another `at` task's time
   const auto on_run = [&](const std::string& task, const RunResult& result) {
+    if (scheduler_told) scheduler_told->instances_written();
     const auto head = run_line_head(clock, task, result.instance.process, result.instance.id);
     if (result.stopped) {  // no run: it never had its instance, and called nothing
       out << head << " not run: the daemon is stopping, and another flow process's run held the instance\n"
@@ -128,6 +130,7 @@ int run_daemon(const std::vector<std::string>& raw, const Args& args, std::ostre
   SchedulerOptions options;
   options.log = [&](const std::string& line) { out << stamp(clock) << " " << line << "\n" << std::flush; };
   Scheduler scheduler(clock, runtime.store(), loaded->program->schedules(), runner, options);
+  scheduler_told = &scheduler;
 
   out << stamp(clock) << " flow " << FLOW_VERSION << ": running " << loaded->program->schedules().size()
       << " schedule(s), store " << db << "\n" << std::flush;

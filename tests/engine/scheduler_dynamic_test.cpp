@@ -299,3 +299,22 @@ TEST_CASE_METHOD(Scheduled, "scheduler: told of writes, a dynamic task sleeps un
   CHECK(runner.started == times({20min}));
   stop_and_drain(io, daemon);
 }
+
+TEST_CASE_METHOD(Scheduled, "scheduler: told of a write, a polling task reads its instance at once, not at its next poll",
+                 "[scheduler]") {
+  auto decl = dynamic_at();
+  flow::SchedulerOptions options;
+  options.dynamic_poll = 10min;  // the daemon: polls, and is told of its own runs too
+  runner.dynamic = kT0 + 50min;
+  runner.revision = 4;
+  auto daemon = start({&decl}, options);
+  advance_in_steps(io, clock, kT0 + 2min);
+  written_elsewhere_at(runner, kT0 + 3min);  // another task's run in this daemon
+  daemon.scheduler.instances_written();
+  io.restart();
+  io.poll();
+  CHECK(store.tasks.at("Before expiry").next_run == kT0 + 3min);  // at kT0 + 2min, not at the poll at 10min
+  advance_in_steps(io, clock, kT0 + 3min);
+  CHECK(runner.started == times({3min}));
+  stop_and_drain(io, daemon);
+}
