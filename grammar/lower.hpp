@@ -29,8 +29,9 @@ struct Node : tao::pegtl::parse_tree::basic_node<Node> {
 };
 
 /// A user mistake the grammar cannot see (an impossible date, a second time rule
-/// in a schedule). Thrown inside lowering and turned into one Diagnostic by
-/// parse_module; a literal's is recorded instead, and lowering goes on.
+/// in a schedule, a second request body in a method). Most are noted and
+/// lowering goes on (Lowerer::note_error); the others are thrown inside
+/// lowering and stop it, each turned into one Diagnostic by parse_module.
 struct LowerError {
   SourceRange range;
   std::string message;
@@ -45,11 +46,11 @@ std::optional<ast::Milliseconds> duration_value(std::string_view text);
 /// Turns one file's parse tree into an ast::Module.
 class Lowerer {
  public:
-  /// `literal_errors` collects the mistakes lowering goes on past (a literal
-  /// that names no value, a schedule's number out of range): the caller reports
-  /// them (parse_module with the module, which can still be checked; typed
-  /// rules are refused).
-  Lowerer(std::uint32_t file, std::vector<LowerError>& literal_errors) : file_(file), literal_errors_(literal_errors) {}
+  /// `noted_errors` collects the mistakes lowering goes on past (a literal
+  /// that names no value, a schedule's number out of range, a schedule
+  /// statement written twice): the caller reports them (parse_module with the
+  /// module, which can still be checked; typed rules are refused).
+  Lowerer(std::uint32_t file, std::vector<LowerError>& noted_errors) : file_(file), noted_errors_(noted_errors) {}
 
   /// Lowers one top-level declaration node into `module`. Throws LowerError on a
   /// semantic mistake.
@@ -64,14 +65,14 @@ class Lowerer {
   /// A string literal that must not interpolate (paths, header names, ids).
   std::string constant_string(const Node& node) const;
   /// A number, duration or date-time literal. One that names no value (out of
-  /// range, an impossible date) is added to the literal errors and comes back
+  /// range, an impossible date) is added to the noted errors and comes back
   /// as written, its value zero (the epoch), so that lowering, and the file's
   /// other errors, go on (names_a_value tells it apart).
   ast::NumberLiteral number(const Node& node) const;
   ast::DurationLiteral duration(const Node& node) const;
   ast::DateTimeLiteral datetime(const Node& node) const;
   /// A whole number in [min, max]; `what` names it in the error ("the minute").
-  /// One out of range is added to the literal errors and comes back as nullopt,
+  /// One out of range is added to the noted errors and comes back as nullopt,
   /// so that lowering goes on (its caller keeps it from being judged).
   std::optional<std::int64_t> integer(const Node& node, std::int64_t min, std::int64_t max, const char* what) const;
 
@@ -101,9 +102,9 @@ class Lowerer {
   ast::Expr call(const Node& node) const;
   /// What is wrong with a date-time literal parse_iso refuses, at its part.
   LowerError invalid_datetime(const Node& node) const;
-  /// Records the error of a literal that names no value, or none allowed where
-  /// it stands: lowering goes on.
-  void literal_error(LowerError error) const;
+  /// Records a mistake lowering goes on past: a literal that names no value, or
+  /// none allowed where it stands, or a schedule statement written twice.
+  void note_error(LowerError error) const;
 
   ast::Rule call_rule(const Node& node) const;
   ast::Rule if_rule(const Node& node) const;
@@ -115,17 +116,17 @@ class Lowerer {
 
   void schedule_item(ast::ScheduleDecl& schedule, const Node& node) const;
   ast::ScheduleWhen every(const Node& node) const;
-  /// nullopt: out of range, added to the literal errors.
+  /// nullopt: out of range, added to the noted errors.
   std::optional<ast::TimeOfDay> time_of_day(const Node& node) const;
   ast::Weekday weekday(const Node& node) const;
-  /// nullopt: the number of runs is out of range, added to the literal errors.
+  /// nullopt: the number of runs is out of range, added to the noted errors.
   std::optional<ast::Expiry> expiry(const Node& node) const;
 
   ast::TestStep test_step(const Node& node) const;
   void mock_item(ast::MockAnswer& answer, const Node& node) const;
 
   std::uint32_t file_;
-  std::vector<LowerError>& literal_errors_;
+  std::vector<LowerError>& noted_errors_;
 };
 
 }  // namespace flow::syntax

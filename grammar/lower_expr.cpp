@@ -225,18 +225,18 @@ std::optional<ast::Milliseconds> duration_value(std::string_view text) {
   return ast::Milliseconds{static_cast<std::int64_t>(millis)};
 }
 
-void Lowerer::literal_error(LowerError error) const { literal_errors_.push_back(std::move(error)); }
+void Lowerer::note_error(LowerError error) const { noted_errors_.push_back(std::move(error)); }
 
 ast::NumberLiteral Lowerer::number(const Node& node) const {
   const auto value = number_value(node.string_view());
-  if (!value) literal_error({range(node), kNumberOutOfRange});
+  if (!value) note_error({range(node), kNumberOutOfRange});
   return ast::NumberLiteral{value.value_or(0), node.string(), value.has_value()};
 }
 
 // duration_lit: "500ms", "1.5h", "30 seconds" (content only).
 ast::DurationLiteral Lowerer::duration(const Node& node) const {
   const auto value = duration_value(node.string_view());
-  if (!value) literal_error({range(node), "duration is too large"});
+  if (!value) note_error({range(node), "duration is too large"});
   return ast::DurationLiteral{value.value_or(ast::Milliseconds{0}), node.string(), value.has_value()};
 }
 
@@ -245,7 +245,7 @@ ast::DurationLiteral Lowerer::duration(const Node& node) const {
 ast::DateTimeLiteral Lowerer::datetime(const Node& node) const {
   const auto parsed = parse_iso(node.string_view());
   if (!parsed) {
-    literal_error(invalid_datetime(node));
+    note_error(invalid_datetime(node));
     return ast::DateTimeLiteral{ast::SysTime{}, node.children.size() == 1, node.string(), false, false};
   }
   ast::DateTimeLiteral result{ast::SysTime{parsed->local.time_since_epoch()}, node.children.size() == 1, node.string(),
@@ -273,7 +273,7 @@ std::optional<std::int64_t> Lowerer::integer(const Node& node, std::int64_t min,
   const auto text = node.string_view();
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error == std::errc() && value >= min && value <= max) return value;
-  literal_error({range(node), std::string(what) + " must be between " + std::to_string(min) + " and " +
+  note_error({range(node), std::string(what) + " must be between " + std::to_string(min) + " and " +
                                   std::to_string(max)});
   return std::nullopt;
 }

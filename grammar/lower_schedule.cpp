@@ -43,7 +43,10 @@ std::string keyword_of(const Node& node) {
 }  // namespace
 
 // schedule_decl: [schedule_name, statement...]; each statement may appear once,
-// and only one of every/cron/once/at.
+// and only one of every/cron/once/at. A second one is reported at it and not
+// lowered, so lowering goes on: the first one wins, the schedule is judged as
+// first written, and nothing in the second (an unknown process, a literal out
+// of range) is reported besides.
 ast::ScheduleDecl Lowerer::schedule(const Node& node) const {
   ast::ScheduleDecl result;
   result.name = constant_string(*node.children.front());
@@ -53,11 +56,13 @@ ast::ScheduleDecl Lowerer::schedule(const Node& node) const {
   for (std::size_t i = 1; i < node.children.size(); ++i) {
     const Node& item = *node.children[i];
     const std::string key = is_time_rule(item) ? "every" : keyword_of(item);
-    if (!seen.insert(key).second) {
-      fail(item, is_time_rule(item) ? "a schedule has one time rule (every, cron, once or at); this is a second one"
-                                    : "'" + key + "' is already set in this schedule");
+    if (seen.insert(key).second) {
+      schedule_item(result, item);
+    } else {
+      note_error({range(item), is_time_rule(item)
+                                   ? "a schedule has one time rule (every, cron, once or at); this is a second one"
+                                   : "'" + key + "' is already set in this schedule"});
     }
-    schedule_item(result, item);
   }
   return result;
 }
@@ -110,7 +115,7 @@ void Lowerer::schedule_item(ast::ScheduleDecl& schedule, const Node& node) const
 // every_month [month_day [day_number] | month_nth [ordinal, weekday_name], time_of_day] |
 // every_hour [minute_number]
 ast::ScheduleWhen Lowerer::every(const Node& node) const {
-  // A number out of range is reported at it (a literal error): zero holds its
+  // A number out of range is reported at it and lowering goes on: zero holds its
   // place, and the rule is marked unknown, so that it is not judged.
   bool known = true;
   const auto or_zero = [&known]<typename T>(std::optional<T> value) {
@@ -126,7 +131,7 @@ ast::ScheduleWhen Lowerer::every(const Node& node) const {
     std::from_chars(text.data(), text.data() + digits_end, count);
     std::optional<std::int64_t> interval = count;
     if (count < 1 || digits_end > 9) {
-      literal_error({range(node), "the interval must be between 1 and 999999999"});
+      note_error({range(node), "the interval must be between 1 and 999999999"});
       interval.reset();
     }
     return at(ast::IntervalWhen{or_zero(interval), time_unit_of(kids.front()->string_view())});
@@ -164,7 +169,7 @@ std::optional<ast::TimeOfDay> Lowerer::time_of_day(const Node& node) const {
   std::from_chars(text.data(), text.data() + colon, hour);
   std::from_chars(text.data() + colon + 1, text.data() + text.size(), minute);
   if (hour <= 23 && minute <= 59) return ast::TimeOfDay{hour, minute};
-  literal_error({range(node), "invalid time of day '" + node.string() + "' (00:00 to 23:59)"});
+  note_error({range(node), "invalid time of day '" + node.string() + "' (00:00 to 23:59)"});
   return std::nullopt;
 }
 

@@ -130,11 +130,12 @@ std::optional<ast::Module> parse_module(const SourceSet& sources, std::uint32_t 
   const SourceFile& source = sources.file(file);
   pegtl::memory_input<> in(source.text.data(), source.text.size(), source.path);
   // A literal that names no value (an impossible date, a number out of range)
-  // is reported where it stands and lowering goes on, so that the file's other
-  // errors are reported in the same run, the checker's too: the module is
-  // returned with them (the literal kept as written).
-  std::vector<syntax::LowerError> literal_errors;
-  const syntax::Lowerer lowerer(file, literal_errors);
+  // or a schedule statement written twice is reported where it stands and
+  // lowering goes on, so that the file's other errors are reported in the same
+  // run, the checker's too: the module is returned with them (the literal kept
+  // as written, the second statement left out).
+  std::vector<syntax::LowerError> noted_errors;
+  const syntax::Lowerer lowerer(file, noted_errors);
   ast::Module module;
   module.file = file;
   // Any other lowering error stops lowering, and a syntax error anywhere in the
@@ -155,14 +156,14 @@ std::optional<ast::Module> parse_module(const SourceSet& sources, std::uint32_t 
     }
     // Raises "expected a declaration" unless the whole file was read.
     pegtl::parse<syntax::module_end, pegtl::nothing, syntax::control>(in);
-    syntax::report(literal_errors, diagnostics);
+    syntax::report(noted_errors, diagnostics);
     if (lower_error) {
       diagnostics.error(lower_error->range, lower_error->message);
     } else {
       result = std::move(module);
     }
   } catch (const pegtl::parse_error& e) {
-    syntax::report(literal_errors, diagnostics);
+    syntax::report(noted_errors, diagnostics);
     syntax::report(e, file, source.text, diagnostics);
   }
   syntax::Node::release_free_nodes();
@@ -179,22 +180,22 @@ auto parse_input(const SourceSet& sources, std::uint32_t file, Diagnostics& diag
   namespace pegtl = tao::pegtl;
   const SourceFile& source = sources.file(file);
   pegtl::memory_input<> in(source.text.data(), source.text.size(), source.path);
-  std::vector<syntax::LowerError> literal_errors;
-  const syntax::Lowerer lowerer(file, literal_errors);
+  std::vector<syntax::LowerError> noted_errors;
+  const syntax::Lowerer lowerer(file, noted_errors);
   std::optional<decltype(lower(lowerer, std::declval<const syntax::Node&>()))> result;
   try {
     // Input's must points raise rather than fail: a tree comes back or an error is thrown.
     const auto root = syntax::tree::parse<Input, syntax::Node, syntax::selector, syntax::depth_limit,
                                           syntax::control>(in);
     if (root) result = lower(lowerer, *root);
-    // Nothing checks what is typed here before it runs: a literal naming no value refuses it.
-    if (!literal_errors.empty()) result.reset();
-    syntax::report(literal_errors, diagnostics);
+    // Nothing checks what is typed here before it runs: any noted error (a literal naming no value) refuses it.
+    if (!noted_errors.empty()) result.reset();
+    syntax::report(noted_errors, diagnostics);
   } catch (const pegtl::parse_error& e) {
-    syntax::report(literal_errors, diagnostics);
+    syntax::report(noted_errors, diagnostics);
     syntax::report(e, file, source.text, diagnostics);
   } catch (const syntax::LowerError& e) {
-    syntax::report(literal_errors, diagnostics);
+    syntax::report(noted_errors, diagnostics);
     diagnostics.error(e.range, e.message);
   }
   syntax::Node::release_free_nodes();

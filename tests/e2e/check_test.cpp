@@ -37,3 +37,13 @@ TEST_CASE("flow check reports an import's syntax error and the checker's errors 
                             Catch::Contains("import_broken.flow:9:9: error: unknown field 'Cuont' in process P"));
   CHECK_THAT(check.err, !Catch::Contains("Shared"));
 }
+
+TEST_CASE("flow check reports every schedule statement written twice and the file's other errors", "[e2e]") {
+  const auto check = check_golden("schedule_written_twice");
+  // Lowering went on past each one, and the checker ran: nothing in a second
+  // statement is judged, the misspelled mapping field is reported.
+  CHECK(count_of(check.err, ": error: ") == 5);
+  CHECK_THAT(check.err, Catch::Contains("error: 'retry' is already set in this schedule") &&
+                            Catch::Contains("error: unknown field 'AccesToken' in process TokenKeeper"));
+  CHECK_THAT(check.err, !Catch::Contains("TokenKeepr'"));
+}

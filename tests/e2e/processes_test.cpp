@@ -24,22 +24,6 @@ void wait_for_token_request(test::RunningProvider& provider) {
   }
 }
 
-/// Reads `daemon`'s stdout lines until one ends with `ending`, for 30 s at
-/// most; false (the lines read in the failure's message) when none did.
-bool wait_for_line(test::ChildProcess& daemon, const std::string& ending) {
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  std::string seen;
-  while (std::chrono::steady_clock::now() < give_up) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up - std::chrono::steady_clock::now());
-    const auto line = daemon.try_read_line(left);
-    if (!line) break;
-    if (line->ends_with(ending)) return true;
-    seen += *line + "\n";
-  }
-  UNSCOPED_INFO("no line ending with '" << ending << "' in 30 s; read:\n" << seen << daemon.stderr_text());
-  return false;
-}
-
 }  // namespace
 
 TEST_CASE("two flow triggers on one instance run one after the other, each with the newest token", "[e2e]") {
@@ -136,8 +120,11 @@ TEST_CASE("SIGTERM while the daemon's run waits for another process's run: no ru
   auto daemon = start_flow(seed.run(), seed.env);
   REQUIRE_THAT(daemon.read_line(std::chrono::seconds(10)), Catch::Contains("running 1 schedule(s)"));
   // Its first run (its slot at most 1 s on) finds TK-1 held, and says so.
-  REQUIRE(wait_for_line(daemon, " Refresh access token: TokenKeeper TK-1 waits: another flow process's run holds "
-                                "the instance"));
+  if (!daemon.wait_for_stdout(" Refresh access token: TokenKeeper TK-1 waits: another flow process's run holds "
+                              "the instance\n", std::chrono::seconds(30))) {
+    FAIL("the daemon did not say its run waits, in 30 s; its stdout not read yet:\n"
+         << daemon.unread_stdout() << "its stderr:\n" << daemon.stderr_text());
+  }
   daemon.signal(SIGTERM);
   // The wait ends at the signal: it is not waited out (120 s), nor until the
   // trigger's run ends (the provider answers 5 s on) and the daemon's own run.

@@ -328,7 +328,7 @@ TEST_CASE("a syntax error yields exactly one diagnostic and no module") {
 // The file is parsed and lowered one declaration at a time (grammar/parser.cpp);
 // what is reported must not depend on that.
 TEST_CASE("a syntax error later in the file wins over an earlier lowering error") {
-  CHECK(parse_errors("schedule \"S\" { every 1 minutes; every 2 minutes; }\nprocess P { field A strng; }\n") ==
+  CHECK(parse_errors("datasource D soap { }\nprocess P { field A strng; }\n") ==
         "test.flow:2:21: error: expected a field type (text, number, boolean, datetime, duration, secret, json, "
         "list)\n"
         "  process P { field A strng; }\n"
@@ -422,6 +422,44 @@ TEST_CASE("a schedule's numbers out of range are reported together, and the modu
   CHECK_FALSE(unknown.retry);  // every retry warning turns on the count
   CHECK_FALSE(unknown.expires);
   CHECK(module->schedules.at(1).when->known);
+}
+
+// A schedule statement written twice goes the same way: reported at it, and
+// left out, so that the first one wins and nothing in the second (here a
+// number out of range, an impossible date) is reported besides.
+TEST_CASE("a schedule's statements written twice are reported together, the first one kept") {
+  CHECK(parse_errors("schedule \"A\" { every 5m; cron \"* * * * *\"; timezone \"UTC\"; timezone \"Mars\"; }\n"
+                     "schedule \"B\" { retry 2 times; every 0m; retry 101 times; once at 2027-13-01; }\n") ==
+        "test.flow:1:26: error: a schedule has one time rule (every, cron, once or at); this is a second one\n"
+        "  schedule \"A\" { every 5m; cron \"* * * * *\"; timezone \"UTC\"; timezone \"Mars\"; }\n"
+        "                           ^\n"
+        "test.flow:1:60: error: 'timezone' is already set in this schedule\n"
+        "  schedule \"A\" { every 5m; cron \"* * * * *\"; timezone \"UTC\"; timezone \"Mars\"; }\n"
+        "                                                             ^\n"
+        "test.flow:2:37: error: the interval must be between 1 and 999999999\n"
+        "  schedule \"B\" { retry 2 times; every 0m; retry 101 times; once at 2027-13-01; }\n"
+        "                                      ^\n"
+        "test.flow:2:41: error: 'retry' is already set in this schedule\n"
+        "  schedule \"B\" { retry 2 times; every 0m; retry 101 times; once at 2027-13-01; }\n"
+        "                                          ^\n"
+        "test.flow:2:58: error: a schedule has one time rule (every, cron, once or at); this is a second one\n"
+        "  schedule \"B\" { retry 2 times; every 0m; retry 101 times; once at 2027-13-01; }\n"
+        "                                                           ^\n");
+  flow::SourceSet sources;
+  flow::Diagnostics diagnostics;
+  const auto module = flow::parse_module(
+      sources,
+      sources.add("t.flow", "schedule \"A\" { every 5m; process P; at X; process Q; retry 2 times; retry 3 times; }"),
+      diagnostics);
+  CHECK(diagnostics.items().size() == 3);
+  REQUIRE(module);
+  const auto& schedule = module->schedules.at(0);
+  REQUIRE(schedule.when);
+  CHECK(std::holds_alternative<flow::ast::IntervalWhen>(schedule.when->node));
+  REQUIRE(schedule.process);
+  CHECK(schedule.process->text == "P");
+  REQUIRE(schedule.retry);
+  CHECK(schedule.retry->times == 2);
 }
 
 TEST_CASE("a test whose advance is out of range is reported once, not also as not above zero") {

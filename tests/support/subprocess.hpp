@@ -118,12 +118,27 @@ class ChildProcess {
     return state_->err;
   }
 
-  /// Waits until stderr contains `needle`; false on timeout.
+  /// The stdout not read yet (by read_line, wait_for_stdout, ...).
+  std::string unread_stdout() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->out;
+  }
+
+  /// Waits until stderr contains `needle`; false on timeout or when stderr ends first.
   bool wait_for_stderr(const std::string& needle, std::chrono::milliseconds timeout) {
     std::unique_lock lock(state_->mutex);
-    return state_->changed.wait_for(lock, timeout, [&] {
-      return state_->err.find(needle) != std::string::npos || state_->err_eof;
-    }) && state_->err.find(needle) != std::string::npos;
+    return wait_for_text(lock, state_->err, state_->err_eof, needle, timeout) != std::string::npos;
+  }
+
+  /// Waits until the stdout not read yet contains `needle` (end it with '\n' to
+  /// match the end of a line), and reads stdout through it: read_line goes on
+  /// after it. False on timeout or when stdout ends first, with nothing read.
+  bool wait_for_stdout(const std::string& needle, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(state_->mutex);
+    const auto at = wait_for_text(lock, state_->out, state_->out_eof, needle, timeout);
+    if (at == std::string::npos) return false;
+    state_->out.erase(0, at + needle.size());
+    return true;
   }
 
   /// Writes to the child's stdin (e.g. REPL input). Throws when the child closed it.
@@ -169,6 +184,14 @@ class ChildProcess {
   };
 
   ChildProcess() = default;
+
+  /// Waits, `lock` held on the state, until `text` (a stream's buffer) contains
+  /// `needle` or the stream ended (`eof`); the needle's offset, npos when not there.
+  std::size_t wait_for_text(std::unique_lock<std::mutex>& lock, const std::string& text, const bool& eof,
+                            const std::string& needle, std::chrono::milliseconds timeout) {
+    state_->changed.wait_for(lock, timeout, [&] { return text.find(needle) != std::string::npos || eof; });
+    return text.find(needle);
+  }
 
   static std::vector<std::string> environment_with(const std::map<std::string, std::string>& extra) {
     std::map<std::string, std::string> merged;
