@@ -177,7 +177,8 @@ std::vector<std::string> trigger_or_task(const SeedScenario& seed, bool by_task)
 
 TEST_CASE("a command whose run waits for another flow process's run says so once, then runs", "[e2e]") {
   const bool by_task = GENERATE(false, true);
-  SeedScenario seed("every 55 minutes;", {"--delay-ms", "3000"});
+  // Under 5 s: the provider delays its /stats answer too, and http_get waits 5 s.
+  SeedScenario seed("every 55 minutes;", {"--delay-ms", "4000"});
   auto first = start_flow(seed.trigger(), seed.env);
   wait_for_token_request(seed.provider);  // the first trigger's run holds TK-1 from now until the answer
   auto second = start_flow(trigger_or_task(seed, by_task), seed.env);
@@ -197,7 +198,7 @@ TEST_CASE("a command whose run waits for another flow process's run says so once
 }
 
 TEST_CASE("SIGINT while flow trigger waits for another flow process's run ends it, having run nothing", "[e2e]") {
-  SeedScenario seed("every 55 minutes;", {"--delay-ms", "5000"});
+  SeedScenario seed("every 55 minutes;", {"--delay-ms", "4000"});  // under http_get's 5 s, as above
   auto first = start_flow(seed.trigger(), seed.env);
   wait_for_token_request(seed.provider);
   auto second = start_flow(seed.trigger(), seed.env);
