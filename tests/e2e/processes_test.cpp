@@ -167,6 +167,13 @@ constexpr const char* kWaitLine =
     "flow: waiting: another flow process's run (the daemon's, or another command's) holds TokenKeeper TK-1; this run "
     "goes on when that one ends (120 s at most)\n";
 
+/// Waits until `command` says kWaitLine, for 30 s at most; a failure shows its stderr.
+void wait_for_wait_line(test::ChildProcess& command) {
+  if (!command.wait_for_stderr(kWaitLine, std::chrono::seconds(30))) {
+    FAIL("the command did not say its run waits, in 30 s; its stderr:\n" << command.stderr_text());
+  }
+}
+
 /// `flow trigger` of TK-1, or `flow tasks run` of the seed's task (which runs on TK-1).
 std::vector<std::string> trigger_or_task(const SeedScenario& seed, bool by_task) {
   if (!by_task) return seed.trigger();
@@ -182,8 +189,7 @@ TEST_CASE("a command whose run waits for another flow process's run says so once
   auto first = start_flow(seed.trigger(), seed.env);
   wait_for_token_request(seed.provider);  // the first trigger's run holds TK-1 from now until the answer
   auto second = start_flow(trigger_or_task(seed, by_task), seed.env);
-  // Said as the wait begins, while the first run still holds TK-1.
-  REQUIRE(second.wait_for_stderr(kWaitLine, std::chrono::seconds(30)));
+  wait_for_wait_line(second);  // said as the wait begins, while the first run still holds TK-1
   const auto first_out = first.read_all_stdout_until_exit(std::chrono::seconds(30));
   const auto second_out = second.read_all_stdout_until_exit(std::chrono::seconds(30));
   INFO(first_out << first.stderr_text() << second_out << second.stderr_text());
@@ -202,7 +208,7 @@ TEST_CASE("SIGINT while flow trigger waits for another flow process's run ends i
   auto first = start_flow(seed.trigger(), seed.env);
   wait_for_token_request(seed.provider);
   auto second = start_flow(seed.trigger(), seed.env);
-  REQUIRE(second.wait_for_stderr(kWaitLine, std::chrono::seconds(30)));
+  wait_for_wait_line(second);
   second.signal(SIGINT);  // Ctrl-C: the waiting run has called nothing, so it stops
   const auto second_out = second.read_all_stdout_until_exit(std::chrono::seconds(10));
   INFO(second_out << second.stderr_text());
