@@ -223,3 +223,26 @@ TEST_CASE("SIGINT while flow trigger waits for another flow process's run ends i
   CHECK(stats["refreshes"] == 1);  // the first's; the second sent nothing
   CHECK(stats["invalid_grants"] == 0);
 }
+
+TEST_CASE("the daemon says when a start rule's run waits for another flow process's run", "[e2e]") {
+  // Via start's first run, at once, starts TK-1's Refresh. The seed's own
+  // task is paused: its run on TK-1 would say the line of a run's own instance.
+  const SeedFile file{"starter.flow", seed_example() + R"(
+process Starter { on Go { start TokenKeeper id "TK-1" trigger Refresh; } }
+instance "S-1" of Starter { }
+schedule "Via start" { every 1 minutes; process Starter; id "S-1"; trigger Go; }
+)"};
+  SeedScenario seed(file, {"--delay-ms", "4000"});
+  REQUIRE(run_flow({"tasks", "pause", "Refresh access token", seed.file, "--db", seed.db}).code == 0);
+  auto trigger = start_flow(seed.trigger(), seed.env);
+  wait_for_token_request(seed.provider);  // the trigger's run holds TK-1 from now until the answer
+  const auto out = run_flow(seed.run("8s"), seed.env);
+  INFO(out.out << out.err);
+  CHECK(out.code == 0);
+  CHECK(count_of(out.out, " Via start: Starter S-1 waits to start TokenKeeper TK-1: another flow process's run holds "
+                          "it\n") == 1);
+  CHECK(count_of(out.out, " Via start: Starter S-1 ok\n") == 1);  // once the trigger's run ended
+  const auto trigger_out = trigger.read_all_stdout_until_exit(std::chrono::seconds(30));
+  INFO(trigger_out << trigger.stderr_text());
+  CHECK(trigger.wait(std::chrono::seconds(5)) == 0);
+}
