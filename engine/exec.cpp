@@ -45,6 +45,11 @@ std::string failure_text(const std::exception_ptr& failure) {
   }
 }
 
+std::function<void()> wait_notice(const OtherProcessWait& on_wait, std::string process, std::string id) {
+  if (!on_wait) return {};
+  return [on_wait, process = std::move(process), id = std::move(id)] { on_wait(process, id); };
+}
+
 std::vector<SecretText> run_secrets(const RunState& state) {
   return secret_texts(state.instance.fields, state.sent_secrets);
 }

@@ -3,6 +3,7 @@
 // run inline; only call, trigger, start and blocks suspend.
 
 #include <exception>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,9 @@ struct RunState {
   /// nullopt when not known. The base of what is kept after a failed commit
   /// when the store cannot be read then (CommitQueue::keep_unwritten).
   std::optional<FieldMap> stored;
+  /// Told of each wait for another flow process's run: the top-level
+  /// request's, shared by the runs its `start` rules run.
+  OtherProcessWait on_wait_for_other_process;
 
   /// Commits `pending`, with `history` when given, in one store transaction
   /// (shared with other runs committing at the same moment), and notes a save
@@ -55,6 +59,11 @@ struct RunState {
   /// or anything else), the logs then unchanged and `pending` kept.
   boost::asio::awaitable<void> commit(std::optional<RunRecord> history = std::nullopt);
 };
+
+/// What InstanceLocks::acquire calls as a run's wait for another flow
+/// process's run on instance `id` of `process` begins: `on_wait` told of it.
+/// Empty when `on_wait` is.
+std::function<void()> wait_notice(const OtherProcessWait& on_wait, std::string process, std::string id);
 
 /// Every spelling of every secret the run knows: its instance's secret values
 /// and what its requests sent of secrets. Text from outside is scrubbed of them.

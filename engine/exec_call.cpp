@@ -236,7 +236,10 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
   InstanceLocks::Guard lock;  // not `?:`: g++ 12 mishandles co_await temporaries there
   std::optional<std::string> deadlock, busy;
   try {
-    if (id) lock = co_await state_.locks.acquire(*id, state_.chain);
+    if (id) {
+      lock = co_await state_.locks.acquire(*id, state_.chain,
+                                           wait_notice(state_.on_wait_for_other_process, process->name.text, *id));
+    }
   } catch (const DeadlockError& e) {
     deadlock = e.what();
   } catch (const StoreError& e) {
@@ -257,7 +260,8 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
   if (id && !flushed.dropped.empty()) note(flushed.dropped_note(*id));
   RunState child{state_.program, state_.host,  state_.options, state_.locks,       state_.commits, process,
                  {},             {},           {},              false, state_.depth + 1, {},
-                 &state_,        state_.chain,     {},              {},    {}};
+                 &state_,        state_.chain,     {},              {},    {},
+                 state_.on_wait_for_other_process};
   try {
     child.stored.emplace();
     child.instance = load_or_create(state_.program, *state_.host.store, *process, id, state_.host, &*child.stored);

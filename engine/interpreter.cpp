@@ -247,8 +247,10 @@ asio::awaitable<RunResult> Interpreter::run(RunRequest request, std::optional<In
   return run_counted(RunInFlight(impl_->commits), std::move(request), std::move(preview), std::nullopt);
 }
 
-asio::awaitable<RunResult> Interpreter::run_rules(LooseRules rules, InstanceRecord instance) {
+asio::awaitable<RunResult> Interpreter::run_rules(LooseRules rules, InstanceRecord instance,
+                                                  OtherProcessWait on_wait) {
   RunRequest request{instance.process, rules.handler->name.text, std::nullopt, ""};
+  request.on_wait_for_other_process = std::move(on_wait);
   return run_counted(RunInFlight(impl_->commits), std::move(request), std::move(instance), rules);
 }
 
@@ -280,7 +282,9 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
     std::exception_ptr refused;
     try {
       if (auto free = impl_->locks.try_acquire(*request.instance_id, chain)) guard = std::move(*free);
-      else guard = co_await impl_->locks.acquire(*request.instance_id, chain, request.on_wait_for_other_process);
+      else guard = co_await impl_->locks.acquire(*request.instance_id, chain,
+                                                  wait_notice(request.on_wait_for_other_process, request.process,
+                                                              *request.instance_id));
       if (preview) require_current(*host_.store, *preview);
       flushed = impl_->commits.write_unwritten_before_call(*request.instance_id);
     } catch (...) {
@@ -293,7 +297,8 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
   }
   const auto started = host_.clock->now();
   RunState state{program_, host_,   options_, impl_->locks, impl_->commits, process, result.instance, {}, {},
-                 false,    0,       {},       nullptr,      chain,          {},     {},      {}};
+                 false,    0,       {},       nullptr,      chain,          {},     {},      {},
+                 std::move(request.on_wait_for_other_process)};
   if (const auto dropped = flushed.dropped_note(result.instance.id); !dropped.empty()) {
     state.log.push_back(dropped);
     state.masked_log.push_back(dropped);

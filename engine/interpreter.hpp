@@ -54,6 +54,12 @@ struct RunOptions {
   bool reveal_secrets = false;  // --show-secrets: print secrets in clear (never in the store)
 };
 
+/// Told that a run begins to wait for a run in another flow process sharing
+/// the store (up to InstanceLocks::kWaitForOtherProcess), which holds instance
+/// `id` of `process`: the run's own, or one its `start` rule runs. Called once
+/// per wait, as it begins; never for a wait on a run of this process.
+using OtherProcessWait = std::function<void(const std::string& process, const std::string& id)>;
+
 struct RunRequest {
   std::string process;
   std::string handler;
@@ -62,10 +68,10 @@ struct RunRequest {
   /// Whether RunResult::stored is read back from the store once the run
   /// ended: a command shows it; the daemon's log does not, and skips the read.
   bool want_stored = true;
-  /// Called once if the run's instance is held by a run in another flow
-  /// process sharing the store, as the run begins to wait for it (up to
-  /// InstanceLocks::kWaitForOtherProcess); the daemon logs it. May be empty.
-  std::function<void()> on_wait_for_other_process = {};
+  /// Hears each wait of the run, and of the runs its `start` rules run, for
+  /// another flow process's run (the daemon and the commands say so: such a
+  /// wait may last minutes). May be empty.
+  OtherProcessWait on_wait_for_other_process = {};
 };
 
 struct RunResult {
@@ -122,8 +128,9 @@ class Interpreter {
 
   /// Runs `rules` on `instance` (of one of the program's processes) as run()
   /// runs a handler on a preview, with every rule a handler may hold; records
-  /// no history (they belong to no task or handler).
-  boost::asio::awaitable<RunResult> run_rules(LooseRules rules, InstanceRecord instance);
+  /// no history (they belong to no task or handler). `on_wait` as
+  /// RunRequest::on_wait_for_other_process.
+  boost::asio::awaitable<RunResult> run_rules(LooseRules rules, InstanceRecord instance, OtherProcessWait on_wait = {});
 
   /// Before the process exits (`flow trigger`, `flow tasks run`, the daemon
   /// stopping): what calls mapped in and a failed commit left in memory

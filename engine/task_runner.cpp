@@ -90,7 +90,7 @@ void count_run_by_hand(Store& store, const std::string& name, TimePoint started)
 
 InterpreterTaskRunner::InterpreterTaskRunner(Interpreter& interpreter,
                                              std::function<void(const std::string&, const RunResult&)> on_run,
-                                             ByHandHint by_hand, OtherProcessWait on_wait)
+                                             ByHandHint by_hand, TaskWaitNotice on_wait)
     : interpreter_(interpreter), on_run_(std::move(on_run)), by_hand_(std::move(by_hand)),
       on_wait_(std::move(on_wait)) {}
 
@@ -101,9 +101,12 @@ std::optional<std::string> InterpreterTaskRunner::instance_id(const ast::Schedul
 boost::asio::awaitable<TaskOutcome> InterpreterTaskRunner::run_task(const ast::ScheduleDecl& schedule) {
   RunRequest request{schedule.process->text, schedule.trigger->text, instance_id(schedule), schedule.name};
   request.want_stored = false;  // on_run logs the run's own instance; nothing shows the store's copy
-  if (on_wait_ && request.instance_id) {
+  if (on_wait_) {
     request.on_wait_for_other_process = [this, task = schedule.name, process = request.process,
-                                         id = *request.instance_id] { on_wait_(task, process, id); };
+                                         id = request.instance_id.value_or("")](const std::string& held_process,
+                                                                                const std::string& held_id) {
+      on_wait_(TaskWait{task, process, id, held_process, held_id});
+    };
   }
   const RunResult result = co_await interpreter_.run(std::move(request));
   if (on_run_) on_run_(schedule.name, result);

@@ -27,10 +27,16 @@ using ByHandHint = std::function<std::string(const ast::ScheduleDecl& schedule, 
 /// the store does not know yet is created. Throws StoreError.
 void count_run_by_hand(Store& store, const std::string& name, TimePoint started);
 
-/// Told that task `task`'s run on instance `id` of `process` begins to wait
-/// for a run in another flow process sharing the store (RunRequest::on_wait_for_other_process).
-using OtherProcessWait =
-    std::function<void(const std::string& task, const std::string& process, const std::string& id)>;
+/// A scheduled run that begins to wait for a run in another flow process
+/// sharing the store (RunRequest::on_wait_for_other_process).
+struct TaskWait {
+  std::string task;
+  std::string process;       // the run's instance
+  std::string id;
+  std::string held_process;  // the instance the other run holds: the run's own, or one it starts
+  std::string held_id;
+};
+using TaskWaitNotice = std::function<void(const TaskWait& wait)>;
 
 class InterpreterTaskRunner final : public TaskRunner {
  public:
@@ -38,7 +44,7 @@ class InterpreterTaskRunner final : public TaskRunner {
   /// `by_hand` may be empty: the log then names the handler to run.
   /// `on_wait`, when given, hears each run that waits for another process's run.
   InterpreterTaskRunner(Interpreter& interpreter, std::function<void(const std::string&, const RunResult&)> on_run,
-                        ByHandHint by_hand = {}, OtherProcessWait on_wait = {});
+                        ByHandHint by_hand = {}, TaskWaitNotice on_wait = {});
 
   boost::asio::awaitable<TaskOutcome> run_task(const ast::ScheduleDecl& schedule) override;
   /// The time, or why there is none: the fields it reads that are null (and
@@ -77,7 +83,7 @@ class InterpreterTaskRunner final : public TaskRunner {
   Interpreter& interpreter_;
   std::function<void(const std::string&, const RunResult&)> on_run_;
   ByHandHint by_hand_;
-  OtherProcessWait on_wait_;
+  TaskWaitNotice on_wait_;
   std::map<std::string, WaitingNote, std::less<>> waiting_;  // by schedule name
 };
 

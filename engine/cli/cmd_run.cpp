@@ -121,9 +121,14 @@ int run_daemon(const std::vector<std::string>& raw, const Args& args, std::ostre
     if (!result.ok) out << result.error;
     out.flush();
   };
-  // Said once as the wait begins: the run may then wait up to 120 s, or until a stop.
-  const auto on_wait = [&](const std::string& task, const std::string& process, const std::string& id) {
-    out << run_line_head(clock, task, process, id) << " waits: another flow process's run holds the instance\n"
+  // Said once per wait, as it begins: the run may then wait up to 120 s, or until a stop.
+  // The instance held is the run's own, or one its `start` rule runs.
+  const auto on_wait = [&](const TaskWait& wait) {
+    out << run_line_head(clock, wait.task, wait.process, wait.id)
+        << (wait.held_process == wait.process && wait.held_id == wait.id
+                ? " waits: another flow process's run holds the instance\n"
+                : " waits to start " + wait.held_process + " " + printable(wait.held_id) +
+                      ": another flow process's run holds it\n")
         << std::flush;
   };
   InterpreterTaskRunner runner(runtime.interpreter(), on_run, commands_by_hand(args), on_wait);

@@ -11,6 +11,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "engine/checker.hpp"
+#include "engine/instance_locks.hpp"
 #include "engine/http/beast_transport.hpp"
 #include "engine/store/sqlite_store.hpp"
 #include "grammar/printable.hpp"
@@ -71,6 +72,15 @@ const std::vector<Duration> kExitWritePauses = {std::chrono::seconds(1), std::ch
                                                 std::chrono::seconds(4), std::chrono::seconds(8),
                                                 std::chrono::seconds(15)};
 
+/// What a command says on stderr as its run begins to wait for another flow
+/// process's run: it would seem to hang, for up to 120 s.
+void say_waiting(const std::string& process, const std::string& id) {
+  std::cerr << "flow: waiting: another flow process's run (the daemon's, or another command's) holds " << process
+            << " " << printable(id) << "; this run goes on when that one ends ("
+            << InstanceLocks::kWaitForOtherProcess.count() << " s at most)\n"
+            << std::flush;
+}
+
 }  // namespace
 
 Runtime::Runtime(const Loaded& loaded, const std::string& db, RunOptions options, const SqliteOptions& store)
@@ -115,11 +125,12 @@ std::vector<std::string> Runtime::seed_instances(const std::optional<std::string
 }
 
 RunResult Runtime::run_now(RunRequest request, std::optional<InstanceRecord> preview) {
+  if (!request.on_wait_for_other_process) request.on_wait_for_other_process = say_waiting;
   return complete(interpreter_->run(std::move(request), std::move(preview)), kFinishingRun, std::cerr);
 }
 
 RunResult Runtime::run_rules(LooseRules rules, InstanceRecord instance) {
-  return complete(interpreter_->run_rules(rules, std::move(instance)), kFinishingRun, std::cerr);
+  return complete(interpreter_->run_rules(rules, std::move(instance), say_waiting), kFinishingRun, std::cerr);
 }
 
 bool Runtime::write_unwritten_before_exit(std::ostream& err) {

@@ -54,9 +54,12 @@ class Runtime {
   /// on, left to its run, which seeds it and says why it cannot (once, in the
   /// run's error).
   std::vector<std::string> seed_instances(const std::optional<std::string>& run_seeds = std::nullopt);
-  /// Runs one handler to completion on the io_context.
+  /// Runs one handler to completion on the io_context. A wait for another
+  /// flow process's run (the daemon's) is said on stderr as it begins, unless
+  /// `request` has its own on_wait_for_other_process.
   RunResult run_now(RunRequest request, std::optional<InstanceRecord> preview = std::nullopt);
-  /// Runs loose rules (the REPL's input) on `instance` to completion.
+  /// Runs loose rules (the REPL's input) on `instance` to completion; a wait
+  /// said as run_now says it.
   RunResult run_rules(LooseRules rules, InstanceRecord instance);
   /// Before the command exits: what a run's calls mapped in and its failed
   /// commit left in memory is written, retried for up to about 30 s (SIGINT or

@@ -145,3 +145,91 @@ TEST_CASE("SIGTERM while the daemon's run waits for another process's run: no ru
   CHECK(run_flow({"tasks", "history", "Refresh access token", "--db", seed.db}).out ==
         "no runs of 'Refresh access token'\n");
 }
+
+namespace {
+
+/// What `flow trigger` and `flow tasks run` say on stderr as their run on the
+/// seed's TK-1 begins to wait for another flow process's run.
+constexpr const char* kWaitLine =
+    "flow: waiting: another flow process's run (the daemon's, or another command's) holds TokenKeeper TK-1; this run "
+    "goes on when that one ends (120 s at most)\n";
+
+/// Waits until `command` says kWaitLine, for 30 s at most; a failure shows its stderr.
+void wait_for_wait_line(test::ChildProcess& command) {
+  if (!command.wait_for_stderr(kWaitLine, std::chrono::seconds(30))) {
+    FAIL("the command did not say its run waits, in 30 s; its stderr:\n" << command.stderr_text());
+  }
+}
+
+/// `flow trigger` of TK-1, or `flow tasks run` of the seed's task (which runs on TK-1).
+std::vector<std::string> trigger_or_task(const SeedScenario& seed, bool by_task) {
+  if (!by_task) return seed.trigger();
+  return {"tasks", "run", seed.file, "Refresh access token", "--db", seed.db};
+}
+
+}  // namespace
+
+TEST_CASE("a command whose run waits for another flow process's run says so once, then runs", "[e2e]") {
+  const bool by_task = GENERATE(false, true);
+  // Under 5 s: the provider delays its /stats answer too, and http_get waits 5 s.
+  SeedScenario seed("every 55 minutes;", {"--delay-ms", "4000"});
+  auto first = start_flow(seed.trigger(), seed.env);
+  wait_for_token_request(seed.provider);  // the first trigger's run holds TK-1 from now until the answer
+  auto second = start_flow(trigger_or_task(seed, by_task), seed.env);
+  wait_for_wait_line(second);  // said as the wait begins, while the first run still holds TK-1
+  const auto first_out = first.read_all_stdout_until_exit(std::chrono::seconds(30));
+  const auto second_out = second.read_all_stdout_until_exit(std::chrono::seconds(30));
+  INFO(first_out << first.stderr_text() << second_out << second.stderr_text());
+  CHECK(first.wait(std::chrono::seconds(5)) == 0);
+  CHECK(second.wait(std::chrono::seconds(5)) == 0);
+  CHECK(count_of(second.stderr_text(), kWaitLine) == 1);
+  CHECK(count_of(second.stderr_text(), "waiting") == 1);
+  CHECK_THAT(second_out, Catch::Contains("saved TK-1 (revision 3)"));  // after the first's revision 2
+  // The first run found TK-1 free: it says nothing of a wait.
+  CHECK(count_of(first.stderr_text(), "waiting") == 0);
+  CHECK(provider_stats(seed.provider)["invalid_grants"] == 0);
+}
+
+TEST_CASE("SIGINT while flow trigger waits for another flow process's run ends it, having run nothing", "[e2e]") {
+  SeedScenario seed("every 55 minutes;", {"--delay-ms", "4000"});  // under http_get's 5 s, as above
+  auto first = start_flow(seed.trigger(), seed.env);
+  wait_for_token_request(seed.provider);
+  auto second = start_flow(seed.trigger(), seed.env);
+  wait_for_wait_line(second);
+  second.signal(SIGINT);  // Ctrl-C: the waiting run has called nothing, so it stops
+  const auto second_out = second.read_all_stdout_until_exit(std::chrono::seconds(10));
+  INFO(second_out << second.stderr_text());
+  CHECK(second.wait(std::chrono::seconds(5)) == 1);
+  CHECK_THAT(second.stderr_text(), Catch::Contains("stopped while waiting for another flow process's run on 'TK-1'"));
+  CHECK(count_of(second_out, "saved") == 0);
+
+  const auto first_out = first.read_all_stdout_until_exit(std::chrono::seconds(30));
+  INFO(first_out << first.stderr_text());
+  CHECK(first.wait(std::chrono::seconds(5)) == 0);
+  const auto stats = provider_stats(seed.provider);
+  CHECK(stats["refreshes"] == 1);  // the first's; the second sent nothing
+  CHECK(stats["invalid_grants"] == 0);
+}
+
+TEST_CASE("the daemon says when a start rule's run waits for another flow process's run", "[e2e]") {
+  // Via start's first run, at once, starts TK-1's Refresh. The seed's own
+  // task is paused: its run on TK-1 would say the line of a run's own instance.
+  const SeedFile file{"starter.flow", seed_example() + R"(
+process Starter { on Go { start TokenKeeper id "TK-1" trigger Refresh; } }
+instance "S-1" of Starter { }
+schedule "Via start" { every 1 minutes; process Starter; id "S-1"; trigger Go; }
+)"};
+  SeedScenario seed(file, {"--delay-ms", "4000"});
+  REQUIRE(run_flow({"tasks", "pause", "Refresh access token", seed.file, "--db", seed.db}).code == 0);
+  auto trigger = start_flow(seed.trigger(), seed.env);
+  wait_for_token_request(seed.provider);  // the trigger's run holds TK-1 from now until the answer
+  const auto out = run_flow(seed.run("8s"), seed.env);
+  INFO(out.out << out.err);
+  CHECK(out.code == 0);
+  CHECK(count_of(out.out, " Via start: Starter S-1 waits to start TokenKeeper TK-1: another flow process's run holds "
+                          "it\n") == 1);
+  CHECK(count_of(out.out, " Via start: Starter S-1 ok\n") == 1);  // once the trigger's run ended
+  const auto trigger_out = trigger.read_all_stdout_until_exit(std::chrono::seconds(30));
+  INFO(trigger_out << trigger.stderr_text());
+  CHECK(trigger.wait(std::chrono::seconds(5)) == 0);
+}

@@ -131,22 +131,31 @@ TEST_CASE("a scheduled run does not read its instance back from the store; a com
   CHECK(f.run("K", "Refresh", "K-1").stored);                    // a command shows it
 }
 
-TEST_CASE("a scheduled run that waits for another process's run is told to on_wait, once", "[task_runner]") {
-  EngineFixture f(kKeeper);
+TEST_CASE("a scheduled run that waits for another process's run is told to on_wait, once, with the instance held",
+          "[task_runner]") {
+  // The run's own instance, or one its `start` rule runs.
+  const auto [task, expected] = GENERATE(table<std::string, std::string>({
+      {"Before expiry", "Before expiry: K K-1 for K K-1"},
+      {"Via start", "Via start: Parent P-1 for K K-1"},
+  }));
+  EngineFixture f(std::string(kKeeper) + R"(
+process Parent { on Go { start K id "K-1" trigger Refresh; } }
+instance "P-1" of Parent { }
+schedule "Via start" { every 1 minutes; process Parent; id "P-1"; trigger Go; }
+)");
   REQUIRE(f.interpreter->seed_instances().empty());
   auto other_process = open_sqlite_store(f.dir.file("flow.db"));  // `flow trigger` beside the daemon
   REQUIRE(other_process->try_lock_instance("K-1"));
   std::vector<std::string> told;
-  InterpreterTaskRunner runner(*f.interpreter, nullptr, {},
-                               [&told](const std::string& task, const std::string& process, const std::string& id) {
-                                 told.push_back(task + ": " + process + " " + id);
-                               });
+  InterpreterTaskRunner runner(*f.interpreter, nullptr, {}, [&told](const TaskWait& wait) {
+    told.push_back(wait.task + ": " + wait.process + " " + wait.id + " for " + wait.held_process + " " + wait.held_id);
+  });
   std::optional<TaskOutcome> outcome;
-  boost::asio::co_spawn(f.io, runner.run_task(*f.program->schedule("Before expiry")),
+  boost::asio::co_spawn(f.io, runner.run_task(*f.program->schedule(task)),
                         [&outcome](std::exception_ptr, TaskOutcome o) { outcome = o; });
   f.io.run_for(300ms);  // the lock is polled on the real clock
   CHECK_FALSE(outcome);
-  CHECK(told == std::vector<std::string>{"Before expiry: K K-1"});
+  CHECK(told == std::vector<std::string>{expected});
 
   other_process->unlock_instance("K-1");
   f.io.restart();
