@@ -82,6 +82,8 @@ class InstanceLocks {
   /// Waits for another process's run end now, at once (WaitStoppedError);
   /// later ones too.
   void stop_waiting();
+  /// Whether a run waits for another process's run now.
+  bool waiting_for_other_process() const { return !polling_.empty(); }
 
   /// The lock if no run holds it, at once; nullopt otherwise (then acquire()).
   std::optional<Guard> try_acquire(const std::string& id, Chain chain);

@@ -35,6 +35,8 @@ void Interpreter::stop_waiting() {
   host_.clock->cancel_all();  // wakes write_unwritten_before_exit's pause
 }
 
+bool Interpreter::waiting_for_other_process() const { return impl_->locks.waiting_for_other_process(); }
+
 namespace {
 
 /// "error: WHAT" as a line of a run's error: WHAT may quote text from outside

@@ -114,6 +114,9 @@ class Interpreter {
   /// process's run on their instance give up now (they have called nothing);
   /// runs under way finish; write_unwritten_before_exit tries no more.
   void stop_waiting();
+  /// Whether a run waits for another process's run on its instance now (what
+  /// a stop would end).
+  bool waiting_for_other_process() const;
   /// The same for `declarations` (a test's own instances, seeded first).
   std::vector<std::string> seed_instances(const std::vector<const ast::InstanceDecl*>& declarations);
 

@@ -65,6 +65,8 @@ namespace {
 // refresh token whose successor only this run can store. The run finishes
 // first (its calls have timeouts), as the daemon's do.
 constexpr const char* kFinishingRun = "finishing the run in flight first";
+// A stop while a run waits for another process's run ends that wait at once.
+constexpr const char* kStoppingWait = "ending the wait for another flow process's run";
 
 /// write_unwritten_before_exit's pauses between attempts: about 30 s in all,
 /// long enough for a full disk to get room, short enough for a command.
@@ -101,7 +103,10 @@ T Runtime::complete(asio::awaitable<T> work, const char* on_signal_text, std::os
   asio::signal_set signals(io_, SIGINT, SIGTERM);
   std::function<void(const boost::system::error_code&, int)> on_signal = [&](const auto& ec, int signal) {
     if (ec) return;
-    err << "flow: signal " << signal << ": " << on_signal_text << "\n" << std::flush;
+    // A run waiting for another process's run has sent nothing: it stops, and nothing is in flight.
+    err << "flow: signal " << signal << ": "
+        << (interpreter_->waiting_for_other_process() ? kStoppingWait : on_signal_text) << "\n"
+        << std::flush;
     interpreter_->stop_waiting();  // a run still waiting for another process has spent nothing: it stops
     signals.async_wait(on_signal);
   };

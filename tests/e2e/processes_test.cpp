@@ -200,6 +200,9 @@ TEST_CASE("SIGINT while flow trigger waits for another flow process's run ends i
   const auto second_out = second.read_all_stdout_until_exit(std::chrono::seconds(10));
   INFO(second_out << second.stderr_text());
   CHECK(second.wait(std::chrono::seconds(5)) == 1);
+  // Nothing was in flight: the signal's line says what it ends.
+  CHECK_THAT(second.stderr_text(), Catch::Contains("flow: signal 2: ending the wait for another flow process's run\n"));
+  CHECK(count_of(second.stderr_text(), "in flight") == 0);
   CHECK_THAT(second.stderr_text(), Catch::Contains("stopped while waiting for another flow process's run on 'TK-1'"));
   CHECK(count_of(second_out, "saved") == 0);
 
