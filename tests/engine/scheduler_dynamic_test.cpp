@@ -19,6 +19,12 @@ void written_elsewhere_at(FakeRunner& runner, flow::TimePoint at) {
   runner.revision = runner.revision.value_or(0) + 1;
 }
 
+/// The task's instance (revision 4) gives `at`: the slot is planned from it.
+void read_from_instance(FakeRunner& runner, flow::TimePoint at) {
+  runner.dynamic = at;
+  runner.revision = 4;
+}
+
 /// What the scheduler logs of a slot it planned again after such a write.
 std::string replanned_line(const std::string& slot, const std::string& what) {
   return "task \"Before expiry\": its instance was written since its slot " + slot +
@@ -148,8 +154,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time more than 100 years away 
                  "[scheduler]") {
   auto decl = dynamic_at();
   // expires_in = 1e10: about 317 years, a unit mistaken or a provider's quirk.
-  runner.dynamic = kT0 + std::chrono::duration_cast<flow::Duration>(std::chrono::seconds(10'000'000'000));
-  runner.revision = 4;
+  read_from_instance(runner, kT0 + std::chrono::duration_cast<flow::Duration>(std::chrono::seconds(10'000'000'000)));
   auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 10min);
   CHECK(runner.started.empty());
@@ -179,8 +184,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time less than 100 years away 
 TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time moved later by a write elsewhere is waited for, not run early",
                  "[scheduler]") {
   auto decl = dynamic_at();
-  runner.dynamic = kT0 + 30min;
-  runner.revision = 4;
+  read_from_instance(runner, kT0 + 30min);
   auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 1min + 30s);
 
@@ -204,8 +208,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time moved later by a write el
 TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time moved earlier by a write elsewhere runs then, not at the old time",
                  "[scheduler]") {
   auto decl = dynamic_at();
-  runner.dynamic = kT0 + 50min;
-  runner.revision = 4;
+  read_from_instance(runner, kT0 + 50min);
   auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 1min + 30s);
 
@@ -224,8 +227,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time moved earlier by a write 
 TEST_CASE_METHOD(Scheduled, "scheduler: a write elsewhere that makes a dynamic time due runs the task at the next reading",
                  "[scheduler]") {
   auto decl = dynamic_at();
-  runner.dynamic = kT0 + 50min;
-  runner.revision = 4;
+  read_from_instance(runner, kT0 + 50min);
   auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 10min + 30s);
 
@@ -245,8 +247,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic slot runs as planned when its 
   auto decl = dynamic_at();
   flow::SchedulerOptions options;
   options.dynamic_poll = 10min;
-  runner.dynamic = kT0 + 30min;
-  runner.revision = 4;
+  read_from_instance(runner, kT0 + 30min);
   auto daemon = start({&decl}, options);
   advance_in_steps(io, clock, kT0 + 1min);
   runner.dynamic = kT0 + 90min;  // an expression that reads now(): later at every reading, the instance unchanged
@@ -274,8 +275,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: told of writes, a dynamic task sleeps un
   auto decl = dynamic_at();
   flow::SchedulerOptions options;
   options.told_of_writes = true;
-  runner.dynamic = kT0 + 50min;
-  runner.revision = 4;
+  read_from_instance(runner, kT0 + 50min);
   auto daemon = start({&decl}, options);
   advance_in_steps(io, clock, kT0 + 10min);
   const int asked = runner.dynamic_asked;  // at start only: nothing was written since
@@ -305,8 +305,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: told of a write, a polling task reads it
   auto decl = dynamic_at();
   flow::SchedulerOptions options;
   options.dynamic_poll = 10min;  // the daemon: polls, and is told of its own runs too
-  runner.dynamic = kT0 + 50min;
-  runner.revision = 4;
+  read_from_instance(runner, kT0 + 50min);
   auto daemon = start({&decl}, options);
   advance_in_steps(io, clock, kT0 + 2min);
   written_elsewhere_at(runner, kT0 + 3min);  // another task's run in this daemon
