@@ -4,15 +4,14 @@
 
 #include <cerrno>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "engine/http/awaitable.hpp"
 #include "engine/http/errors.hpp"
 #include "engine/http/proxy.hpp"
 
@@ -25,7 +24,6 @@ namespace beast = boost::beast;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using OpenResult = std::variant<std::unique_ptr<Connection>, HttpError>;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 /// OpenSSL's most specific reason for the last failure on this thread, or "".
 std::string openssl_reason() {

@@ -2,13 +2,12 @@
 
 #include <iterator>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "engine/http/awaitable.hpp"
 #include "engine/http/errors.hpp"
 #include "engine/http/gzip.hpp"
 
@@ -20,7 +19,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace beast_http = beast::http;
 using Parser = beast_http::response_parser<beast_http::string_body>;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kHeaderLimit = 64 * 1024;
 
 bool has_line_break(std::string_view text) {

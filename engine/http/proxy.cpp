@@ -2,14 +2,13 @@
 
 #include <sstream>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "engine/http/awaitable.hpp"
 #include "engine/http/errors.hpp"
 
 namespace flow::http {
@@ -19,7 +18,6 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace beast_http = beast::http;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 std::string trim(std::string text) {
   auto first = text.find_first_not_of(" \t");

@@ -3,7 +3,6 @@
 #include <array>
 #include <vector>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -16,13 +15,15 @@
 #include <boost/beast/http/write.hpp>
 #include <catch2/catch.hpp>
 
+#include "engine/http/awaitable.hpp"
+
 namespace flow::test {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace beast_http = beast::http;
 using tcp = asio::ip::tcp;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+using http::kTuple;
 
 struct TestServer::State {
   explicit State(asio::io_context& io) : acceptor(io) {}

@@ -2,7 +2,6 @@
 
 #include <chrono>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -11,6 +10,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "engine/http/awaitable.hpp"
 #include "tools/oauth2_provider/routes.hpp"
 #include "tools/oauth2_provider/say.hpp"
 
@@ -23,7 +23,7 @@ namespace beast = boost::beast;
 namespace beast_http = beast::http;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+using flow::http::kTuple;
 constexpr auto kIdleTimeout = 30s;
 
 void rethrow(std::exception_ptr error) {
