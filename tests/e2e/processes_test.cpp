@@ -190,6 +190,31 @@ TEST_CASE("a command whose run waits for another flow process's run says so once
   CHECK(provider_stats(seed.provider)["invalid_grants"] == 0);
 }
 
+TEST_CASE("the REPL's :click waits for another flow process's run, then refuses its copy the run moved past", "[e2e]") {
+  SeedScenario seed("every 55 minutes;", {"--delay-ms", "4000"});  // under http_get's 5 s, as above
+  auto first = start_flow(seed.trigger(), seed.env);
+  wait_for_token_request(seed.provider);  // the trigger's run holds TK-1, at revision 1, until the answer
+  auto repl = start_flow({"repl", seed.file, "--db", seed.db}, seed.env);
+  repl.write_stdin(":open TK-1\n:click Refresh\n");
+  wait_for_wait_line(repl);
+  // Once the trigger saved revision 2, the REPL's copy (revision 1, a spent
+  // refresh token in it) is refused; read again, it refreshes with the new one.
+  repl.write_stdin(":open TK-1\n:click Refresh\n:quit\n");
+  repl.close_stdin();
+  const auto repl_out = repl.read_all_stdout_until_exit(std::chrono::seconds(30));
+  INFO(repl_out << repl.stderr_text());
+  CHECK(repl.wait(std::chrono::seconds(5)) == 0);
+  CHECK(count_of(repl.stderr_text(), kWaitLine) == 1);
+  CHECK(count_of(repl.stderr_text(), "waiting") == 1);
+  CHECK_THAT(repl_out, Catch::Contains("instance TK-1 changed in the store (revision 2) since this copy of it was read "
+                                       "(revision 1): nothing was run or saved"));
+  CHECK_THAT(repl_out, Catch::Contains("saved TK-1 (revision 3)"));
+  CHECK(first.wait(std::chrono::seconds(30)) == 0);
+  const auto stats = provider_stats(seed.provider);
+  CHECK(stats["refreshes"] == 2);  // the trigger's and the REPL's second click: the refused one sent nothing
+  CHECK(stats["invalid_grants"] == 0);
+}
+
 TEST_CASE("SIGINT while flow trigger waits for another flow process's run ends it, having run nothing", "[e2e]") {
   SeedScenario seed("every 55 minutes;", {"--delay-ms", "4000"});  // under http_get's 5 s, as above
   auto first = start_flow(seed.trigger(), seed.env);
