@@ -29,7 +29,7 @@ commands:
           [--durability full|relaxed]            save gives it a Process ID
           [--keep-runs N]
   run FILE... [--db PATH] [--for DURATION]       the daemon: run the schedules until
-      [--show-secrets] [--keep-runs N]           SIGINT/SIGTERM
+      [--show-secrets] [--keep-runs N]           SIGINT/SIGTERM/SIGHUP
       [--durability full|relaxed]
   instances list|show ID [FILE...] [--db PATH]   saved instances (flow instances --help)
             [--show-secrets] [--json]

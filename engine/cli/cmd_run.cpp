@@ -139,7 +139,8 @@ int run_daemon(const std::vector<std::string>& raw, const Args& args, std::ostre
 
   out << stamp(clock) << " flow " << FLOW_VERSION << ": running " << loaded->program->schedules().size()
       << " schedule(s), store " << db << "\n" << std::flush;
-  asio::signal_set signals(runtime.io(), SIGINT, SIGTERM);
+  // SIGHUP (its terminal closed) stops it as SIGTERM does, runs in flight first.
+  asio::signal_set signals(runtime.io(), SIGINT, SIGTERM, SIGHUP);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     out << stamp(clock) << " signal " << signal << ": stopping after in-flight runs\n" << std::flush;

@@ -97,17 +97,26 @@ Runtime::Runtime(const Loaded& loaded, const std::string& db, RunOptions options
 Runtime::~Runtime() = default;
 
 template <class T>
-T Runtime::complete(asio::awaitable<T> work, const char* on_signal_text, std::ostream& err) {
+T Runtime::complete(asio::awaitable<T> work, const char* on_signal_text, std::ostream& err,
+                     const char* on_hangup_text) {
+  const bool hangup_stops = on_hangup_text == nullptr;
   std::optional<T> result;
   std::exception_ptr failure;
-  asio::signal_set signals(io_, SIGINT, SIGTERM);
+  // SIGHUP (the terminal closed, the ssh session dropped) would otherwise kill
+  // flow between the call that rotated a token and its commit.
+  asio::signal_set signals(io_, SIGINT, SIGTERM, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal = [&](const auto& ec, int signal) {
     if (ec) return;
-    // A run waiting for another process's run has sent nothing: it stops, and nothing is in flight.
-    err << "flow: signal " << signal << ": "
-        << (interpreter_->waiting_for_other_process() ? kStoppingWait : on_signal_text) << "\n"
-        << std::flush;
-    interpreter_->stop_waiting();  // a run still waiting for another process has spent nothing: it stops
+    if (signal == SIGHUP && !hangup_stops) {
+      // Nobody asked to give up: the terminal went away.
+      err << "flow: signal " << signal << ": the terminal hung up; " << on_hangup_text << "\n" << std::flush;
+    } else {
+      // A run waiting for another process's run has sent nothing: it stops, and nothing is in flight.
+      err << "flow: signal " << signal << ": "
+          << (interpreter_->waiting_for_other_process() ? kStoppingWait : on_signal_text) << "\n"
+          << std::flush;
+      interpreter_->stop_waiting();  // a run still waiting for another process has spent nothing: it stops
+    }
     signals.async_wait(on_signal);
   };
   signals.async_wait(on_signal);
@@ -140,7 +149,8 @@ RunResult Runtime::run_rules(LooseRules rules, InstanceRecord instance) {
 
 bool Runtime::write_unwritten_before_exit(std::ostream& err) {
   auto note = [&err](const std::string& line) { err << "flow: " << line << "\n" << std::flush; };
-  const auto lost = complete(interpreter_->write_unwritten_before_exit(kExitWritePauses, note), "giving up writing", err);
+  const auto lost = complete(interpreter_->write_unwritten_before_exit(kExitWritePauses, note), "giving up writing", err,
+                             "writing on");
   for (const auto& line : lost) err << "flow: error: " << line << "\n";
   return lost.empty();
 }

@@ -63,14 +63,18 @@ class Runtime {
   RunResult run_rules(LooseRules rules, InstanceRecord instance);
   /// Before the command exits: what a run's calls mapped in and its failed
   /// commit left in memory is written, retried for up to about 30 s (SIGINT or
-  /// SIGTERM gives up), saying so on `err`. False when some of it is lost.
+  /// SIGTERM gives up, SIGHUP does not), saying so on `err`. False when some
+  /// of it is lost.
   bool write_unwritten_before_exit(std::ostream& err);
 
  private:
-  /// Runs `work` on the io_context to its end; SIGINT or SIGTERM meanwhile
-  /// prints `on_signal` on `err` and calls the interpreter's stop_waiting().
+  /// Runs `work` on the io_context to its end; SIGINT, SIGTERM or SIGHUP
+  /// meanwhile prints `on_signal` on `err` and calls the interpreter's
+  /// stop_waiting(). Given `on_hangup`, SIGHUP only prints it: a terminal that
+  /// went away does not give up what `work` still has to write.
   template <class T>
-  T complete(boost::asio::awaitable<T> work, const char* on_signal, std::ostream& err);
+  T complete(boost::asio::awaitable<T> work, const char* on_signal, std::ostream& err,
+             const char* on_hangup = nullptr);
 
   boost::asio::io_context io_;
   std::unique_ptr<Clock> clock_;

@@ -92,7 +92,9 @@ TEST_CASE("deleting the store's lock file while a daemon runs: a second daemon i
 }
 
 TEST_CASE("SIGTERM during flow trigger lets the refresh finish and store the rotated token", "[e2e]") {
-  const int signal_number = GENERATE(SIGTERM, SIGINT);
+  // SIGHUP: the terminal closed. Its default would kill flow after the
+  // provider rotated the token and before the commit.
+  const int signal_number = GENERATE(SIGTERM, SIGINT, SIGHUP);
   SeedScenario seed("every 55 minutes;", {"--delay-ms", "3000"});
   auto trigger = start_flow(seed.trigger(), seed.env);
   // The request is out (so the handler is in), the answer is not: a wait on
@@ -107,6 +109,24 @@ TEST_CASE("SIGTERM during flow trigger lets the refresh finish and store the rot
   CHECK_THAT(out, Catch::Contains("saved TK-1 (revision 2)"));
   // The stored token is the rotated one: the next refresh is accepted.
   const auto again = run_flow(seed.trigger(), seed.env);
+  CHECK(again.code == 0);
+  CHECK(provider_stats(seed.provider)["invalid_grants"] == 0);
+}
+
+TEST_CASE("SIGTERM or SIGHUP during the daemon's refresh lets it finish and keep the rotated token", "[e2e]") {
+  const int signal_number = GENERATE(SIGTERM, SIGHUP);
+  SeedScenario seed("every 55 minutes;", {"--delay-ms", "3000"});
+  auto daemon = start_flow(seed.run(), seed.env);  // its first slot is now
+  wait_for_token_request(seed.provider);
+  daemon.signal(signal_number);
+  const auto out = daemon.read_all_stdout_until_exit(std::chrono::seconds(30));
+  INFO(out << daemon.stderr_text());
+  CHECK(daemon.wait(std::chrono::seconds(5)) == 0);
+  CHECK_THAT(out, Catch::Contains(" signal " + std::to_string(signal_number) + ": stopping after in-flight runs\n"));
+  CHECK_THAT(out, Catch::Contains(" Refresh access token: TokenKeeper TK-1 ok"));
+  CHECK_THAT(out, Catch::EndsWith(" stopped\n"));
+  const auto again = run_flow(seed.trigger(), seed.env);  // with the token the daemon stored
+  INFO(again.out << again.err);
   CHECK(again.code == 0);
   CHECK(provider_stats(seed.provider)["invalid_grants"] == 0);
 }
