@@ -199,7 +199,7 @@ void Interpreter::keep_after_failed_commit(const RunRequest& request, RunState& 
     impl_->commits.keep_unwritten(state.instance.id, state.process->name.text, state.instance.revision,
                                   state.mapped_in, state.stored);
     result.error += "  what calls mapped in (" + field_names(state.mapped_in) + ") is kept in memory and written before " +
-                    state.instance.id + "'s next run calls anything\n";
+                    state.instance.id + "'s next run calls anything, or before this process exits\n";
     result.transient = true;  // worth the schedule's retry: the write is retried first
   }
   if (record) record_history_alone(request, state, result, started);
@@ -222,6 +222,13 @@ asio::awaitable<std::vector<std::string>> Interpreter::write_unwritten_before_ex
                    "; the store keeps what it held before (a refresh token the call replaced may no longer work)");
   }
   co_return lost;
+}
+
+bool Interpreter::keeps_unwritten(const std::string& id) const { return impl_->commits.unwritten().contains(id); }
+
+std::optional<InstanceRecord> Interpreter::stored_instance(const std::string& process, const std::string& id) {
+  const auto* declared = program_.process(process);
+  return declared ? stored_copy(*host_.store, *declared, id) : std::nullopt;
 }
 
 std::vector<std::string> Interpreter::seed_instances() { return seed_instances(program_.instances()); }

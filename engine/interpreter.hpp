@@ -148,6 +148,13 @@ class Interpreter {
   boost::asio::awaitable<std::vector<std::string>> write_unwritten_before_exit(
       std::vector<Duration> pauses, std::function<void(const std::string&)> note);
 
+  /// Whether values of instance `id` wait in memory for write_unwritten_before_exit.
+  bool keeps_unwritten(const std::string& id) const;
+  /// The instance `id` of `process` as the store holds it now, typed as
+  /// declared (RunResult::stored read again); nullopt when it holds none or
+  /// cannot be read.
+  std::optional<InstanceRecord> stored_instance(const std::string& process, const std::string& id);
+
   /// Evaluates `expr` on the stored instance `id` of `process` (or a new one),
   /// e.g. a dynamic schedule's `at` expression. Throws RunError.
   Value evaluate_on(const ast::Expr& expr, const std::string& process, const std::optional<std::string>& id);

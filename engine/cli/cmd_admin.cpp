@@ -286,10 +286,10 @@ int tasks_run(const Args& args, std::ostream& out, std::ostream& err) {
   // seeded is no business of this run; its own is left to the run, which fails.
   (void)runtime.seed_instances(id);
   const auto started = runtime.clock().now();
-  const auto result = runtime.run_now(RunRequest{schedule->process->text, schedule->trigger->text, id, name});
+  auto result = runtime.run_now(RunRequest{schedule->process->text, schedule->trigger->text, id, name});
   if (!result.stopped) count_run_by_hand(runtime.store(), name, started);  // `tasks list` counts it, as the daemon's
+  const bool nothing_lost = runtime.write_unwritten_before_exit(err, result);  // before printing, as flow trigger
   print_run(out, err, result, reveal);
-  const bool nothing_lost = runtime.write_unwritten_before_exit(err);
   return result.ok && nothing_lost ? 0 : 1;
 }
 

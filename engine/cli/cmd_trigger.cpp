@@ -22,10 +22,11 @@ int cmd_trigger(const std::vector<std::string>& raw, std::ostream& out, std::ost
   // Quietly: another declared instance that cannot be seeded (its env() unset)
   // is no business of this run. Its own is left to the run, whose error says why.
   (void)runtime.seed_instances(args.option("id"));
-  const auto result = runtime.run_now(RunRequest{process, handler, args.option("id"), ""});
+  auto result = runtime.run_now(RunRequest{process, handler, args.option("id"), ""});
+  // Before printing: the instance shown is then the store's once what a failed commit kept is written.
+  const bool nothing_lost = runtime.write_unwritten_before_exit(err, result);
   if (args.flag("json")) out << run_json(result, reveal) << "\n";
   else print_run(out, err, result, reveal);
-  const bool nothing_lost = runtime.write_unwritten_before_exit(err);
   return result.ok && nothing_lost ? 0 : 1;
 }
 

@@ -3,11 +3,15 @@
 #include "engine/cli/repl.hpp"
 
 #include <histedit.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cwchar>
 #include <iostream>
 #include <sstream>
 
@@ -40,8 +44,9 @@ constexpr const char* kHelp = R"(commands:
                    flow tasks run does); when it runs on the current instance,
                    that takes what the run saved
   :load FILE       load more files (everything is checked again)
-  :help            this text
-  :quit            leave (also end of input)
+  :help            this text (also help)
+  :quit            leave (also quit, exit, end of input: Ctrl-D)
+Ctrl-C drops the line being typed (and a rule of several lines not ended).
 anything else is a rule run on the current instance (set, clear, log, if,
 validate, fail, save, trigger, start, create_item and the other calls) or an
 expression whose value is printed.
@@ -158,6 +163,9 @@ bool ReplSession::feed(const std::string& line) {
   if (text.empty()) return true;
   try {
     if (text.front() == ':') return command(text);
+    // What a new user types first, when no field of the instance has that name (psql does the same).
+    if ((text == "help" || text == "quit" || text == "exit") && !(current_ && current_->fields.contains(text)))
+      return command(text == "help" ? ":help" : ":quit");
     input(text);
   } catch (const std::exception& e) {  // ReplError, UsageError, ...: the messages echo what was typed
     out_ << "error: " << printable(e.what()) << "\n";
@@ -448,6 +456,45 @@ unsigned char complete(EditLine* el, int) {
   return CC_REDISPLAY;
 }
 
+/// The signal that came while the prompt waited for input (0: none): SIGINT
+/// drops the line being typed; SIGHUP and SIGTERM end the session as the end
+/// of input does, so that what it keeps is written first.
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void on_prompt_signal(int signal) { g_signal = signal; }
+
+/// Catches them for the prompt. Again before each line: a run's signal_set
+/// (Runtime::complete) leaves the default action behind when it ends.
+void catch_prompt_signals() {
+  struct sigaction action {};
+  action.sa_handler = on_prompt_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;  // no SA_RESTART: the read is cut, and read_char returns
+  for (const int signal : {SIGINT, SIGHUP, SIGTERM}) ::sigaction(signal, &action, nullptr);
+}
+
+/// libedit's own reader retries a read cut by a signal, and so would sit on
+/// a Ctrl-C until the next key: this one gives up at once, with -1 (an error
+/// to libedit, which then ends the line), when a signal was caught.
+int read_char(EditLine*, wchar_t* out) {
+  std::mbstate_t state{};
+  for (;;) {
+    char byte = 0;
+    const ssize_t n = ::read(STDIN_FILENO, &byte, 1);
+    if (n == 0) return 0;  // end of input
+    if (n < 0) {
+      if (errno == EINTR && g_signal == 0) continue;
+      return -1;
+    }
+    wchar_t character = 0;
+    const std::size_t used = std::mbrtowc(&character, &byte, 1, &state);
+    if (used == static_cast<std::size_t>(-2)) continue;  // a character of several bytes, not whole yet
+    if (used == static_cast<std::size_t>(-1)) character = static_cast<unsigned char>(byte);  // not one: as it is
+    *out = character;
+    return 1;
+  }
+}
+
 void run_editline(ReplSession& session) {
   EditLine* el = el_init("flow", stdin, stdout, stderr);
   History* hist = history_init();
@@ -459,11 +506,19 @@ void run_editline(ReplSession& session) {
   g_session = &session;
   el_set(el, EL_ADDFN, "flow-complete", "complete a name", &complete);
   el_set(el, EL_BIND, "^I", "flow-complete", nullptr);
+  el_set(el, EL_GETCFN, &read_char);
   for (;;) {
     g_continuing = session.continuing();
+    g_signal = 0;
+    catch_prompt_signals();
     int count = 0;
     const char* line = el_gets(el, &count);
-    if (!line) break;
+    if (g_signal == SIGINT) {  // what was typed is dropped, and the prompt comes back
+      session.drop_pending();
+      std::cout << "^C\n" << std::flush;
+      continue;
+    }
+    if (g_signal != 0 || !line) break;
     std::string text(line, static_cast<std::size_t>(count));
     if (!text.empty() && text.back() == '\n') text.pop_back();
     if (!text.empty()) history(hist, &event, H_ENTER, text.c_str());

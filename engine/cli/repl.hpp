@@ -37,6 +37,8 @@ class ReplSession {
   bool feed(const std::string& line);
   /// True while a multi-line input is open (prompt `....> `).
   bool continuing() const { return !pending_.empty(); }
+  /// Drops a multi-line input not finished yet (Ctrl-C at the prompt).
+  void drop_pending() { pending_.clear(); }
   /// Names for tab completion: commands, processes, fields, handlers, functions, tasks.
   std::vector<std::string> completions(const std::string& prefix) const;
   /// The current instance, if any.

@@ -155,6 +155,14 @@ bool Runtime::write_unwritten_before_exit(std::ostream& err) {
   return lost.empty();
 }
 
+bool Runtime::write_unwritten_before_exit(std::ostream& err, RunResult& shown) {
+  const auto& instance = shown.instance;
+  const bool kept = !instance.id.empty() && interpreter_->keeps_unwritten(instance.id);
+  const bool nothing_lost = write_unwritten_before_exit(err);
+  if (kept) shown.stored = interpreter_->stored_instance(instance.process, instance.id);
+  return nothing_lost;
+}
+
 void print_instance(std::ostream& out, const InstanceRecord& instance, bool reveal) {
   out << (instance.id.empty() ? std::string("(unsaved)") : printable(instance.id)) << " (" << instance.process << ")";
   if (instance.revision > 0) out << " revision " << instance.revision << ", modified " << format_iso(instance.modified);

@@ -66,6 +66,10 @@ class Runtime {
   /// SIGTERM gives up, SIGHUP does not), saying so on `err`. False when some
   /// of it is lost.
   bool write_unwritten_before_exit(std::ostream& err);
+  /// The same after `shown`'s run, before it is printed: when the run's
+  /// instance had values kept, `shown` then shows the store as it holds it
+  /// (what was written since), not as it held it when the run ended.
+  bool write_unwritten_before_exit(std::ostream& err, RunResult& shown);
 
  private:
   /// Runs `work` on the io_context to its end; SIGINT, SIGTERM or SIGHUP

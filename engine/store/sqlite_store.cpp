@@ -56,6 +56,13 @@ std::string log_text(const std::vector<std::string>& lines) {
   return out;
 }
 
+/// Recording `run`, as an error names it: by its task, or for a run by hand
+/// (flow trigger, the REPL), which has none, by its instance.
+Operation record_operation(const RunRecord& run) {
+  if (!run.task.empty()) return {"cannot record a run of", run.task};
+  if (!run.instance_id.empty()) return {"cannot record a run by hand on instance", run.instance_id};
+  return "cannot record a run by hand";
+}
 
 class SqliteStore final : public Store {
  public:
@@ -176,7 +183,7 @@ class SqliteStore final : public Store {
   }
 
   std::int64_t record_run(const RunRecord& run) override {
-    const Operation operation("cannot record a run of", run.task);
+    const Operation operation = record_operation(run);
     Transaction transaction(db_, operation);
     const std::int64_t id = insert_run(run, operation);
     transaction.commit();
@@ -294,10 +301,9 @@ class SqliteStore final : public Store {
 
   /// Named after the most important part, as the single writes name theirs.
   static Operation commit_operation(const RunCommit& commit) {
-    static const std::string kNoTask;
     if (commit.save) return {"cannot save instance", commit.instance_id};
     if (!commit.checkpoint.empty()) return {"cannot checkpoint instance", commit.instance_id};
-    return {"cannot record a run of", commit.history ? commit.history->task : kNoTask};
+    return commit.history ? record_operation(*commit.history) : "cannot record a run";
   }
 
   /// One run's part of a commit; returns what its save stamps when it saved.

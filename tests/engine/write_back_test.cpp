@@ -112,6 +112,27 @@ TEST_CASE_METHOD(KeptAfterDiskFull, "before exit, only the kept values whose fie
   CHECK(stored("AccessToken") == "at-0000000000000002");
 }
 
+TEST_CASE_METHOD(KeptAfterDiskFull, "what a command shows after its exit writes is the store's instance then", "[interpreter][commit][write-back]") {
+  // flow trigger and flow tasks run print after the exit writes: the instance
+  // read again holds the rotated token, not the spent one of the failed commit.
+  CHECK(interpreter.keeps_unwritten("K-1"));
+  CHECK_FALSE(interpreter.keeps_unwritten("K-2"));
+  const auto before = interpreter.stored_instance("K", "K-1");
+  REQUIRE(before);
+  CHECK(to_text(before->fields.at("RefreshToken")) == "rt-0000000000000001");
+
+  BeforeExit exit(f, interpreter, {});
+  REQUIRE(exit.lost);
+  CHECK(exit.lost->empty());
+  CHECK_FALSE(interpreter.keeps_unwritten("K-1"));
+  const auto after = interpreter.stored_instance("K", "K-1");
+  REQUIRE(after);
+  CHECK(to_text(after->fields.at("RefreshToken")) == "rt-0000000000000002");
+  CHECK(after->revision == before->revision + 1);
+  CHECK_FALSE(interpreter.stored_instance("K", "K-2"));
+  CHECK_FALSE(interpreter.stored_instance("NoSuchProcess", "K-1"));
+}
+
 TEST_CASE_METHOD(KeptAfterDiskFull, "a change to another field does not keep the rotated token from being written", "[interpreter][commit][write-back]") {
   REQUIRE(f.run("K", "Annotate", "K-1").ok);  // a new revision, the tokens untouched
 

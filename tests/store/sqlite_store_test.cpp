@@ -355,6 +355,19 @@ TEST_CASE_METHOD(NearlyFullStore, "sqlite store: disk full fails the write and k
   CHECK(store_error_of([&] { store->checkpoint_fields("TK-1", "TokenKeeper", mapped, kT0 + 2min); }) ==
         "store " + path + ": cannot checkpoint instance \"TK-1\": disk full (database or disk is full)");
 
+  // A run by hand (flow trigger) has no task: its instance names it.
+  flow::RunRecord by_hand;
+  by_hand.instance_id = "TK-1";
+  by_hand.process = "TokenKeeper";
+  by_hand.handler = "Refresh";
+  by_hand.log.assign(1, std::string(64 * 1024, 'z'));
+  CHECK(store_error_of([&] { store->record_run(by_hand); }) ==
+        "store " + path + ": cannot record a run by hand on instance \"TK-1\": disk full (database or disk is full)");
+  auto scheduled = by_hand;
+  scheduled.task = "Refresh access token";
+  CHECK(store_error_of([&] { store->record_run(scheduled); }) ==
+        "store " + path + ": cannot record a run of \"Refresh access token\": disk full (database or disk is full)");
+
   auto loaded = store->load_instance("TK-1");  // the connection is still usable
   REQUIRE(loaded);
   CHECK(loaded->revision == 1);
