@@ -89,6 +89,10 @@ const char* part_kind_name(ast::PartKind kind) {
   return "request part";
 }
 
+std::string part_label(const ast::RequestPart& part) {
+  return std::string(part_kind_name(part.kind)) + " '" + (part.wire_name ? *part.wire_name : part.name.text) + "'";
+}
+
 // ---------------------------------------------------------------- lookups
 
 Checker::Checker(const Program& program, const FunctionRegistry& functions, Diagnostics& diagnostics,
@@ -259,11 +263,7 @@ void Checker::check_method(const ast::MethodDecl& method) {
     request[static_cast<int>(part.kind)].push_back({part.name.text, part.name.range});
     if (!part.default_value) continue;
     const auto type = expr(*part.default_value, ExprScope{});
-    if (part.credential) {
-      const auto wire = part.wire_name ? *part.wire_name : part.name.text;
-      warn_literal_credential(std::string(part_kind_name(part.kind)) + " '" + wire + "'",
-                              *part.default_value, type);
-    }
+    if (part.credential) warn_literal_credential(part_label(part), *part.default_value, type);
   }
   for (const auto kind : {ast::PartKind::header, ast::PartKind::query, ast::PartKind::body, ast::PartKind::path})
     report_duplicates(request[static_cast<int>(kind)], part_kind_name(kind));
