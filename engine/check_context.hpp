@@ -147,6 +147,12 @@ class Checker {
   void check_recorded_part(const ast::Expr& record, std::string_view part, std::string_view name, SourceRange at,
                            const ExprScope& scope);
 
+  // Literal secrets (checker.cpp): the source keeps them in version control.
+  /// A secret field given a literal (its default, an instance's value, a `start`'s map).
+  void warn_literal_secret(const ast::FieldDecl& field, const ast::Expr& value, const StaticType& type);
+  /// A credential (`what`: "header 'X-Api-Key'", a map entry) given a literal.
+  void warn_literal_credential(const std::string& what, const ast::Expr& value, const StaticType& type);
+
   // Shared lookups (checker.cpp).
   /// Program::datasource/process/instance through hash maps built once: the
   /// linear scans are too slow for programs with thousands of declarations.
@@ -196,9 +202,6 @@ class Checker {
   /// `in_test`: a test's seed, where literal secrets are expected.
   void check_instance(const ast::InstanceDecl& instance, bool in_test = false);
   void check_top_level_duplicates();
-  void warn_literal_secret(const ast::FieldDecl& field, const ast::Expr& value, const StaticType& type);
-  /// A credential request part (`what`: "header 'X-Api-Key'") given a literal.
-  void warn_literal_credential(const std::string& what, const ast::Expr& value, const StaticType& type);
 
   const Program& program_;
   const FunctionRegistry& functions_;
@@ -229,6 +232,8 @@ std::vector<std::string> names_of(const Items& items) {
 std::vector<std::string> path_params(const ast::MethodDecl& method);
 /// "request body", "request header", "path parameter" ...: for messages.
 const char* part_kind_name(ast::PartKind kind);
+/// "request header 'Authorization'": a declared part by its kind and its name on the wire.
+std::string part_label(const ast::RequestPart& part);
 
 /// A string literal without interpolation: its text.
 std::optional<std::string> constant_text(const StaticType& type);

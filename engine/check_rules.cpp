@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "engine/check_context.hpp"
+#include "engine/rest_call.hpp"
 
 namespace flow::check {
 
@@ -14,14 +15,6 @@ namespace {
 constexpr Severity kLastOneWins = Severity::warning;
 
 constexpr std::string_view kMapTargets = "a map target is body.NAME, header.NAME, query.NAME, path.NAME or urlPath";
-
-std::optional<ast::PartKind> request_part_kind(std::string_view head) {
-  if (head == "body") return ast::PartKind::body;
-  if (head == "header") return ast::PartKind::header;
-  if (head == "query") return ast::PartKind::query;
-  if (head == "path") return ast::PartKind::path;
-  return std::nullopt;
-}
 
 std::string dotted(const std::vector<ast::Name>& target) {
   std::string out;
@@ -41,7 +34,7 @@ std::vector<std::string> declared_parts(const ast::MethodDecl& method, ast::Part
 /// `client_id` of a method declaring `request body form { client_id; }`: "body.client_id".
 std::optional<std::string> part_named(const ast::MethodDecl& method, const std::string& name) {
   for (const std::string_view head : {"body", "header", "query", "path"}) {
-    const auto declared = declared_parts(method, *request_part_kind(head));
+    const auto declared = declared_parts(method, *mapped_part_kind(head));
     if (std::find(declared.begin(), declared.end(), name) != declared.end()) return std::string(head) + "." + name;
   }
   return std::nullopt;
@@ -104,7 +97,7 @@ void RuleChecker::map_target(const ast::Assignment& assignment, const ast::Datas
                              const ast::MethodDecl* method) {
   const auto& head = assignment.target.front();
   if (assignment.target.size() == 1 && head.text == "urlPath") return;
-  const auto kind = request_part_kind(head.text);
+  const auto kind = mapped_part_kind(head.text);
   if (!kind || assignment.target.size() != 2) return report_not_a_part(head, method);
   if (!method) return;
   const auto& name = assignment.target[1];
@@ -157,9 +150,13 @@ void RuleChecker::check(const ast::CallRule& node, const ast::Rule&) {
   std::vector<std::string> spelled;  // keeps the dotted names alive for `targets`
   spelled.reserve(node.map.size());
   for (const auto& assignment : node.map) {
-    checker_.expr(assignment.value, fields());
+    const auto type = checker_.expr(assignment.value, fields());
     map_target(assignment, datasource, method);
     spelled.push_back(dotted(assignment.target));
+    const auto* part = method ? mapped_part(*method, assignment.target) : nullptr;
+    if (part && part->credential)
+      checker_.warn_literal_credential("map entry " + spelled.back() + " (" + part_label(*part) + ")", assignment.value,
+                                       type);
     targets.push_back({spelled.back(), assignment.target.front().range});
   }
   checker_.report_duplicates(targets, "target", "mapped", kLastOneWins);
@@ -184,7 +181,9 @@ void RuleChecker::check(const ast::StartRule& node, const ast::Rule&) {
     }
     targets.push_back({head.text, head.range});
     const auto* field = started ? checker_.find_field(*started, head) : nullptr;
-    if (field) checker_.check_assignable(*field, assignment.value, type);
+    if (!field) continue;
+    checker_.check_assignable(*field, assignment.value, type);
+    checker_.warn_literal_secret(*field, assignment.value, type);
   }
   checker_.report_duplicates(targets, "target", "mapped", kLastOneWins);
   if (started) checker_.find_handler(*started, node.handler);

@@ -3,15 +3,13 @@
 #include "engine/checker.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <set>
 
 #include "engine/check_context.hpp"
 #include "engine/json_path.hpp"
 #include "engine/rest_call.hpp"
+#include "grammar/unreadable_file.hpp"
 
 namespace flow {
 
@@ -27,17 +25,6 @@ const SettingSpec* setting_spec(std::string_view name) {
 
 bool names_tls_file(std::string_view setting) {
   return setting == settings::ca_file || setting == settings::client_cert || setting == settings::client_key;
-}
-
-/// Why the file at `path` cannot be read, or "" when it can (it is opened and
-/// closed: every call would fail to load it otherwise).
-std::string unreadable(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return "it is a directory";
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (!file) return std::strerror(errno);
-  std::fclose(file);
-  return "";
 }
 
 template <typename Decl>
@@ -87,6 +74,10 @@ const char* part_kind_name(ast::PartKind kind) {
     case ast::PartKind::path: return "path parameter";
   }
   return "request part";
+}
+
+std::string part_label(const ast::RequestPart& part) {
+  return std::string(part_kind_name(part.kind)) + " '" + (part.wire_name ? *part.wire_name : part.name.text) + "'";
 }
 
 // ---------------------------------------------------------------- lookups
@@ -228,7 +219,7 @@ void Checker::check_setting_value(const ast::DatasourceDecl& datasource, const a
 void Checker::check_tls_file(const ast::Setting& setting, const std::string& written) {
   // Read where a call reads it: beside the file that declares the datasource.
   const auto path = path_beside(program_.sources.file(setting.value.range.file).path, written);
-  const auto why = unreadable(path);
+  const auto why = unreadable_file(path);  // every call would fail to load it
   if (why.empty()) return;
   const bool relative = std::filesystem::path(written).is_relative();
   diagnostics_.error(setting.value.range, "cannot read " + std::string(setting.name.text) + " '" + path + "': " + why +
@@ -259,11 +250,7 @@ void Checker::check_method(const ast::MethodDecl& method) {
     request[static_cast<int>(part.kind)].push_back({part.name.text, part.name.range});
     if (!part.default_value) continue;
     const auto type = expr(*part.default_value, ExprScope{});
-    if (part.credential) {
-      const auto wire = part.wire_name ? *part.wire_name : part.name.text;
-      warn_literal_credential(std::string(part_kind_name(part.kind)) + " '" + wire + "'",
-                              *part.default_value, type);
-    }
+    if (part.credential) warn_literal_credential(part_label(part), *part.default_value, type);
   }
   for (const auto kind : {ast::PartKind::header, ast::PartKind::query, ast::PartKind::body, ast::PartKind::path})
     report_duplicates(request[static_cast<int>(kind)], part_kind_name(kind));

@@ -21,13 +21,6 @@ const std::map<std::string, Value>* part_map(MappedRequest& mapped, const std::s
   return nullptr;
 }
 
-ast::PartKind part_kind(const std::string& part) {
-  if (part == "header") return ast::PartKind::header;
-  if (part == "query") return ast::PartKind::query;
-  if (part == "path") return ast::PartKind::path;
-  return ast::PartKind::body;
-}
-
 bool declares(const ast::MethodDecl& method, ast::PartKind kind, const std::string& name) {
   if (kind == ast::PartKind::path) return method.path.find("{" + name + "}") != std::string::npos;
   for (const auto& part : method.request)
@@ -57,7 +50,7 @@ MappedRequest Executor::map_request(const ast::CallRule& rule, const ast::Method
     if (!parts)
       throw LocatedError(head.range, "a map target is body.NAME, header.NAME, query.NAME, path.NAME or urlPath");
     const auto& name = a.target[1];
-    if (!declares(method, part_kind(head.text), name.text))
+    if (!declares(method, *mapped_part_kind(head.text), name.text))
       throw LocatedError(name.range, method.name.text + " declares no request " + head.text + " '" + name.text + "'");
     (*parts)[name.text] = evaluate(a.value, scope);
   }

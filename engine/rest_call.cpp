@@ -229,6 +229,22 @@ void add_body(HttpRequest& request, const ast::MethodDecl& method, const MappedR
 
 }  // namespace
 
+std::optional<ast::PartKind> mapped_part_kind(std::string_view head) {
+  if (head == "body") return ast::PartKind::body;
+  if (head == "header") return ast::PartKind::header;
+  if (head == "query") return ast::PartKind::query;
+  if (head == "path") return ast::PartKind::path;
+  return std::nullopt;
+}
+
+const ast::RequestPart* mapped_part(const ast::MethodDecl& method, const std::vector<ast::Name>& target) {
+  const auto kind = target.size() == 2 ? mapped_part_kind(target[0].text) : std::nullopt;
+  if (!kind) return nullptr;
+  for (const auto& part : method.request)
+    if (part.kind == *kind && part.name.text == target[1].text) return &part;
+  return nullptr;
+}
+
 HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& method,
                           const MappedRequest& mapped, const Scope& scope, std::string_view declared_in) {
   HttpRequest request;

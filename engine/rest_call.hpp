@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/eval.hpp"
 #include "engine/http_transport.hpp"
@@ -52,6 +53,16 @@ struct MappedRequest {
   std::map<std::string, Value> header, query, body, path;
   std::optional<Value> url_path;
 };
+
+/// The kind of request part a call's map target starts with (`body`,
+/// `header`, `query`, `path`), or nullopt (`urlPath`, anything else).
+std::optional<ast::PartKind> mapped_part_kind(std::string_view head);
+
+/// The declared request part a call's map target names (`body.client_secret`,
+/// `header.Auth`), or nullptr: `urlPath`, a path parameter, a part `method`
+/// does not declare. The value mapped to it is sent as it (a credential part's
+/// is masked).
+const ast::RequestPart* mapped_part(const ast::MethodDecl& method, const std::vector<ast::Name>& target);
 
 /// Builds the request. Its `secrets` are the wire values of the secret parts:
 /// tainted values (a secret field, or computed from one, in a part, a path

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "engine/rest_call.hpp"
 #include "engine/value.hpp"
 #include "grammar/credential_name.hpp"
 #include "grammar/unit_hint.hpp"
@@ -100,12 +101,23 @@ class Finder {
     assignments(program_.process(instance.process.text), instance.values);
   }
 
+  /// A call's map entries for its method's credential parts (`body.client_secret`,
+  /// `header.Auth` sent as Authorization), hidden as the parts' own literals are.
+  void request(const ast::CallRule& call) {
+    const auto* datasource = program_.datasource(call.datasource.text);
+    const auto* method = datasource ? Program::method(*datasource, call.method.text) : nullptr;
+    if (!method) return;
+    for (const auto& a : call.map)
+      if (const auto* part = mapped_part(*method, a.target); part && part->credential) credential(a.value);
+  }
+
   void block(const ast::ProcessDecl& process, const ast::Block& rules) {
     for (const auto& rule : rules) {
       if (const auto* set = std::get_if<ast::SetRule>(&rule.node)) {
         const auto* f = Program::field(process, set->field.text);
         if (f && f->type == ast::FieldType::secret) value(set->value);
       } else if (const auto* call = std::get_if<ast::CallRule>(&rule.node)) {
+        request(*call);
         if (call->on_success) assignments(&process, *call->on_success);
         if (call->on_error) assignments(&process, *call->on_error);
       } else if (const auto* branch = std::get_if<ast::IfRule>(&rule.node)) {
@@ -203,8 +215,11 @@ std::vector<HiddenText> scan_secret_literals(std::string_view text,
 }
 
 std::vector<HiddenText> likely_secret_literals(std::string_view text) {
-  // `field NAME secret`, read leniently word by word: the file may not parse.
-  std::set<std::string, std::less<>> fields;
+  // `field NAME secret`, and a request header whose name on the wire is a
+  // credential's (`header Basic "Authorization"`, `header H "X-Key" secret`):
+  // its NAME is what a call maps (`header.Basic = "..."`). Read leniently,
+  // word by word: the file may not parse.
+  std::set<std::string, std::less<>> names;
   const auto word_from = [&text](std::size_t at) {
     std::size_t end = at;
     while (end < text.size() && syntax::is_word_char(text[end])) ++end;
@@ -218,15 +233,21 @@ std::vector<HiddenText> likely_secret_literals(std::string_view text) {
     if (!syntax::is_word_char(text[at]) || (at > 0 && syntax::is_word_char(text[at - 1]))) continue;
     const auto keyword = word_from(at);
     at += keyword.size() - 1;
-    if (keyword != "field") continue;
+    if (keyword != "field" && keyword != "header") continue;
     const auto name_at = past_spaces(at + 1);
     if (name_at >= text.size() || std::isdigit(static_cast<unsigned char>(text[name_at]))) continue;
     const auto name = word_from(name_at);
-    const auto type_at = name.empty() ? std::string_view::npos : past_spaces(name_at + name.size());
-    if (type_at < text.size() && word_from(type_at) == "secret") fields.insert(std::string(name));
+    auto next_at = name.empty() ? std::string_view::npos : past_spaces(name_at + name.size());
+    if (next_at >= text.size()) continue;
+    if (keyword == "header" && text[next_at] == '"') {
+      const auto wire = literal_at(text, next_at);
+      if (is_credential_name(wire.content)) names.insert(std::string(name));
+      next_at = past_spaces(wire.end);
+    }
+    if (next_at < text.size() && word_from(next_at) == "secret") names.insert(std::string(name));
   }
-  return scan_secret_literals(text, [&fields](std::string_view name) {
-    return fields.count(name) > 0 || is_credential_name(name);
+  return scan_secret_literals(text, [&names](std::string_view name) {
+    return names.count(name) > 0 || is_credential_name(name);
   });
 }
 

@@ -16,7 +16,8 @@ namespace flow {
 /// secret field: a field's default, an instance's or a test instance's value,
 /// `set`, an on_success / on_error mapping, a `start`'s map; and the literal
 /// value of a credential request part (ast::RequestPart::credential, a datasource's
-/// `header "X-Api-Key" = "..."` named so or declared `secret`). A literal text
+/// `header "X-Api-Key" = "..."` named so or declared `secret`), as its default
+/// or as a call's map entry for it (`body.client_secret = "..."`). A literal text
 /// (`"abc"`, `"ab" + "c"`) shows as the mask of its text, a literal with
 /// `${...}` as `••••`, without quotes as every masked secret; the variable
 /// env() reads is not hidden, its default is.
@@ -32,7 +33,9 @@ std::vector<HiddenText> scan_secret_literals(std::string_view text,
                                              const std::function<bool(std::string_view)>& is_secret);
 
 /// For a file that does not parse: scan_secret_literals() of the names it
-/// declares `field NAME secret` (read leniently, as far as the text goes) and
+/// declares `field NAME secret` or `header NAME "WIRE"` with WIRE a
+/// credential's name or declared `secret` (read leniently, as far as the text
+/// goes) and
 /// of every name that reads as a credential (is_credential_name(): `secret`
 /// of `field Key secret = "..."`, `Authorization`, `"X-Api-Key"`, `password`).
 std::vector<HiddenText> likely_secret_literals(std::string_view text);

@@ -1,8 +1,12 @@
 #include "grammar/source.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <sstream>
+
+#include "grammar/unreadable_file.hpp"
 
 namespace flow {
 
@@ -30,9 +34,11 @@ void SourceSet::hide(std::uint32_t index, std::vector<HiddenText> parts) {
 }
 
 bool SourceSet::load(const std::string& path, std::uint32_t& index, std::string& error) {
+  auto why = unreadable_file(path);
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = "cannot open '" + path + "'";
+  if (why.empty() && !in) why = std::strerror(errno);
+  if (!why.empty()) {
+    error = "cannot open '" + path + "': " + why;
     return false;
   }
   std::ostringstream buffer;

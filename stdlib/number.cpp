@@ -9,10 +9,10 @@
 // Null: a null number is a type error (no silent zero); to_number(null) too.
 // Secret taint: every result computed from a secret argument is secret.
 
-#include <cfloat>
 #include <charconv>
 #include <cmath>
 #include <optional>
+#include <string>
 #include <vector>
 #include <algorithm>
 
@@ -27,19 +27,48 @@ using stdlib::tainted;
 
 constexpr std::int64_t kMaxRoundDigits = 15;
 
+/// `magnitude` (>= 0) rounded half away from zero at `digits` places after the
+/// point, on its shortest decimal form: the digits it prints as (2.675 for the
+/// double 2.67499999999999982236431605997495353221893310546875), so 2.675 rounds
+/// to 2.68 as written, and a number with no digit past that place (any whole
+/// number for digits >= 0, every double of 2^52 or more) comes back unchanged.
+/// Infinity when the rounded number is too large for a double.
+double round_decimal(double magnitude, std::int64_t digits) {
+  if (!std::isfinite(magnitude)) return magnitude;
+  char buffer[32];  // at most 17 digits, a point and "e+308"
+  const auto printed = std::to_chars(buffer, buffer + sizeof buffer, magnitude, std::chars_format::scientific);
+  const std::string_view text(buffer, static_cast<std::size_t>(printed.ptr - buffer));
+  const auto e = text.find('e');
+  std::string kept(text.substr(0, 1));  // the digits, without the point: 2.675e+00 -> 2675
+  if (e > 2) kept += text.substr(2, e - 2);
+  int exponent = 0;
+  std::from_chars(text.data() + e + (text[e + 1] == '+' ? 2 : 1), text.data() + text.size(), exponent);
+  // The first digit rounded away; the number is kept * 10^(exponent + 1 - kept.size()).
+  const std::int64_t dropped = exponent + 1 + digits;
+  if (dropped >= static_cast<std::int64_t>(kept.size())) return magnitude;
+  if (dropped < 0) return 0;
+  const bool up = kept[static_cast<std::size_t>(dropped)] >= '5';
+  kept.resize(static_cast<std::size_t>(dropped));
+  auto digit = kept.rbegin();
+  for (; up && digit != kept.rend() && *digit == '9'; ++digit) *digit = '0';
+  if (up && digit == kept.rend()) kept.insert(kept.begin(), '1');
+  else if (up) ++*digit;
+  if (kept.empty()) return 0;
+  kept += "e" + std::to_string(exponent + 1 - dropped);
+  double rounded = 0;
+  const auto read = std::from_chars(kept.data(), kept.data() + kept.size(), rounded);
+  return read.ec == std::errc::result_out_of_range ? HUGE_VAL : rounded;
+}
+
 Value round_fn(std::span<const Value> args, const CallContext&) {
   const double x = number_arg("round", args[0]);
   const std::int64_t digits = args.size() > 1 ? stdlib::integer_arg("round", args[1]) : 0;
   if (digits < -kMaxRoundDigits || digits > kMaxRoundDigits) {
     throw RunError("round: digits must be between -15 and 15");
   }
-  const double scale = std::pow(10.0, static_cast<double>(digits));
-  const double scaled = x * scale;
-  if (!std::isfinite(scaled)) return tainted(Value(x), args);
-  // A few ulps towards the half way point undo the binary error of x * scale,
-  // so 2.675 * 100 = 267.49999999999997 rounds as the 267.5 it was written as.
-  const double nudged = scaled + std::copysign(std::fabs(scaled) * 4 * DBL_EPSILON, scaled);
-  return tainted(Value(std::round(nudged) / scale), args);
+  // Decimal, not x * 10^digits: that product carries a binary error (2.675 * 100
+  // is 267.49999999999997) that no fixed nudge undoes at every size.
+  return tainted(Value(std::copysign(round_decimal(std::fabs(x), digits), x)), args);
 }
 
 BuiltinFn unary(std::string name, double (*op)(double)) {

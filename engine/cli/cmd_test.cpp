@@ -2,7 +2,12 @@
 // temporary directory, with mocked HTTP and a virtual clock (engine/flow_tests.hpp).
 #include <algorithm>
 #include <chrono>
-#include <fstream>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <sstream>
+#include <utility>
 #include <ostream>
 
 #include "engine/cli/commands.hpp"
@@ -37,34 +42,63 @@ std::string xml_escaped(std::string_view text) {
   return out;
 }
 
-/// The results as JUnit XML, which CI servers display: one testsuite, a testcase
-/// per test named by its file, a <failure> holding the failed test's report.
+/// How many of the tests failed.
 std::size_t failures(const std::vector<Finished>& finished) {
   return static_cast<std::size_t>(
       std::count_if(finished.begin(), finished.end(), [](const Finished& f) { return !f.outcome.ok; }));
 }
 
-void write_junit(const std::string& path, const Program& program, const std::vector<Finished>& finished) {
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+/// The results as JUnit XML, which CI servers display: one testsuite, a testcase
+/// per test named by its file, a <failure> holding the failed test's report.
+std::string junit_xml(const Program& program, const std::vector<Finished>& finished) {
+  std::ostringstream xml;
   double seconds = 0;
   for (const auto& f : finished) seconds += f.seconds;
-  file << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-       << "<testsuite name=\"flow test\" tests=\"" << finished.size() << "\" failures=\"" << failures(finished)
-       << "\" errors=\"0\" time=\"" << seconds << "\">\n";
+  xml << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      << "<testsuite name=\"flow test\" tests=\"" << finished.size() << "\" failures=\"" << failures(finished)
+      << "\" errors=\"0\" time=\"" << seconds << "\">\n";
   for (const auto& f : finished) {
-    file << "  <testcase classname=\"" << xml_escaped(program.sources.file(f.test->range.file).path)
-         << "\" name=\"" << xml_escaped(f.test->name) << "\" time=\"" << f.seconds << "\"";
+    xml << "  <testcase classname=\"" << xml_escaped(program.sources.file(f.test->range.file).path)
+        << "\" name=\"" << xml_escaped(f.test->name) << "\" time=\"" << f.seconds << "\"";
     if (f.outcome.ok) {
-      file << "/>\n";
+      xml << "/>\n";
     } else {
-      file << ">\n    <failure message=\"test failed\">" << xml_escaped(f.outcome.report) << "</failure>\n"
-           << "  </testcase>\n";
+      xml << ">\n    <failure message=\"test failed\">" << xml_escaped(f.outcome.report) << "</failure>\n"
+          << "  </testcase>\n";
     }
   }
-  file << "</testsuite>\n";
-  file.close();
-  if (!file) throw UsageError("cannot write the JUnit report " + path);
+  xml << "</testsuite>\n";
+  return xml.str();
 }
+
+/// The file `--junit` names, opened before any test runs: a report that
+/// cannot be written is refused with its reason then, not after every test ran.
+class JunitFile {
+ public:
+  explicit JunitFile(std::string path) : path_(std::move(path)), file_(std::fopen(path_.c_str(), "wb")) {
+    if (!file_) refuse();
+  }
+  JunitFile(const JunitFile&) = delete;
+  JunitFile& operator=(const JunitFile&) = delete;
+  ~JunitFile() {
+    if (file_) std::fclose(file_);
+  }
+
+  /// Writes `xml` as the whole report, and closes the file.
+  void write(const std::string& xml) {
+    const bool written = std::fwrite(xml.data(), 1, xml.size(), file_) == xml.size();
+    const bool closed = std::fclose(std::exchange(file_, nullptr)) == 0;
+    if (!written || !closed) refuse();
+  }
+
+ private:
+  [[noreturn]] void refuse() const {
+    throw UsageError("cannot write the JUnit report " + path_ + ": " + std::strerror(errno));
+  }
+
+  std::string path_;
+  std::FILE* file_;
+};
 
 }  // namespace
 
@@ -80,6 +114,8 @@ int cmd_test(const std::vector<std::string>& raw, std::ostream& out, std::ostrea
   const TestOptions options{args.flag("show-secrets"), args.flag("verbose")};
   const auto filter = args.option("filter").value_or("");
 
+  std::optional<JunitFile> junit;
+  if (const auto path = args.option("junit")) junit.emplace(*path);
   const TempDir scratch;
   std::vector<Finished> finished;
   for (const auto* test : loaded->program->tests()) {
@@ -107,11 +143,11 @@ int cmd_test(const std::vector<std::string>& raw, std::ostream& out, std::ostrea
   if (run == 0) {
     err << "flow test: no test" << (filter.empty() ? "" : " matches '" + filter + "'") << " in "
         << args.positional.front() << (args.positional.size() > 1 ? " ..." : "") << "\n";
-    return 1;
+  } else {
+    out << run << (run == 1 ? " test: " : " tests: ") << run - failed << " passed, " << failed << " failed\n";
   }
-  out << run << (run == 1 ? " test: " : " tests: ") << run - failed << " passed, " << failed << " failed\n";
-  if (const auto junit = args.option("junit")) write_junit(*junit, *loaded->program, finished);
-  return failed == 0 ? 0 : 1;
+  if (junit) junit->write(junit_xml(*loaded->program, finished));  // none matched: a report of none
+  return run > 0 && failed == 0 ? 0 : 1;
 }
 
 }  // namespace flow::cli

@@ -319,19 +319,29 @@ void ReplSession::input(const std::string& text) {
 
 namespace {
 
-/// True when a process of `program` has a secret field of that name.
-bool is_secret_field(const Program& program, const std::string& name) {
+/// True when `name` is given a secret in typed rules: a secret field of a
+/// process of `program`, or a request part of a method that holds a credential
+/// (`body.client_secret`, `header.Basic` sent as Authorization), as
+/// hide_secret_literals() tells a file's.
+bool names_secret(const Program& program, std::string_view name) {
   const auto processes = program.processes();
-  return std::any_of(processes.begin(), processes.end(), [&](const ast::ProcessDecl* process) {
-    const auto* field = Program::field(*process, name);
-    return field && field->type == ast::FieldType::secret;
+  const bool field = std::any_of(processes.begin(), processes.end(), [&](const ast::ProcessDecl* process) {
+    const auto* found = Program::field(*process, name);
+    return found && found->type == ast::FieldType::secret;
   });
+  if (field) return true;
+  for (const auto* datasource : program.datasources())
+    for (const auto& method : datasource->methods)
+      for (const auto& part : method.request)
+        if (part.credential && part.name.text == name) return true;
+  return false;
 }
 
 /// The string literals `text` gives a secret field (`set RefreshToken = "..."`,
-/// closed or not): an excerpt of the input shows their mask, as it would the value.
+/// closed or not) or a credential part in a call's map: an excerpt of the
+/// input shows their mask, as it would the value.
 std::vector<HiddenText> secret_literals(const Program& program, const std::string& text) {
-  return scan_secret_literals(text, [&program](std::string_view name) { return is_secret_field(program, std::string(name)); });
+  return scan_secret_literals(text, [&program](std::string_view name) { return names_secret(program, name); });
 }
 
 /// The input as a file of its own, `<repl>`, beside the loaded program's files:

@@ -15,6 +15,7 @@
 #include "engine/http/beast_transport.hpp"
 #include "engine/store/sqlite_store.hpp"
 #include "grammar/printable.hpp"
+#include "grammar/unreadable_file.hpp"
 #include "stdlib/stdlib.hpp"
 
 namespace flow::cli {
@@ -24,7 +25,7 @@ namespace asio = boost::asio;
 std::optional<Loaded> load_checked(const std::vector<std::string>& files, std::ostream& err) {
   if (files.empty()) throw UsageError("no .flow file given");
   for (const auto& file : files) {
-    if (!std::filesystem::is_regular_file(file)) throw UsageError("cannot open '" + file + "'");
+    if (const auto why = unreadable_file(file); !why.empty()) throw UsageError("cannot open '" + file + "': " + why);
   }
   Loaded loaded;
   register_stdlib(loaded.functions);

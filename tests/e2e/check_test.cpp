@@ -5,6 +5,7 @@
 
 using namespace flow;
 using namespace flow::e2e;
+using flow::testing::TempDir;
 
 namespace {
 
@@ -46,4 +47,36 @@ TEST_CASE("flow check reports every schedule statement written twice and the fil
   CHECK_THAT(check.err, Catch::Contains("error: 'retry' is already set in this schedule") &&
                             Catch::Contains("error: unknown field 'AccesToken' in process TokenKeeper"));
   CHECK_THAT(check.err, !Catch::Contains("TokenKeepr'"));
+}
+
+TEST_CASE("flow check says why a file cannot be opened: usage, exit 2, nothing checked", "[e2e]") {
+  TempDir dir;
+  const auto missing = dir.file("nosuch.flow");
+  const auto run = run_flow({"check", missing});
+  CHECK(run.code == 2);
+  CHECK(run.out.empty());
+  CHECK(run.err == "flow: cannot open '" + missing + "': No such file or directory\n");
+  const auto directory = run_flow({"check", dir.path().string()});
+  CHECK(directory.code == 2);
+  CHECK(directory.err == "flow: cannot open '" + dir.path().string() + "': it is a directory\n");
+  // trigger loads its files as check does.
+  const auto trigger = run_flow({"trigger", missing, "P.Go", "--db", dir.file("t.db")});
+  CHECK(trigger.code == 2);
+  CHECK(trigger.err == "flow: cannot open '" + missing + "': No such file or directory\n");
+}
+
+TEST_CASE("flow check says why an imported file cannot be opened, at its import", "[e2e]") {
+  TempDir dir;
+  std::filesystem::create_directory(dir.file("lib.flow"));
+  write_text(dir.file("main.flow"), "import \"lib.flow\";\nimport \"gone.flow\";\n");
+  const auto run = run_flow({"check", dir.file("main.flow")});
+  CHECK(run.code == 1);
+  CHECK(run.err == dir.file("main.flow") + ":1:1: error: cannot open '" + dir.file("lib.flow") +
+                       "': it is a directory\n"
+                       "  import \"lib.flow\";\n"
+                       "  ^\n" +
+                       dir.file("main.flow") + ":2:1: error: cannot open '" + dir.file("gone.flow") +
+                       "': No such file or directory\n"
+                       "  import \"gone.flow\";\n"
+                       "  ^\n");
 }

@@ -109,7 +109,24 @@ test "fails & says why" { expect 1 == 2; }
   CHECK(count_of(xml, "expect failed: 1 == 2\n    left:  1\n    right: 2\n</failure>") == 1);
   CHECK(xml.ends_with("</testsuite>\n"));
 
-  const auto unwritable = run_flow({"test", file, "--junit", dir.file("no/such/dir/report.xml")});
+}
+
+TEST_CASE("flow test --junit to a path that cannot be written says why, and runs no test", "[e2e]") {
+  TempDir dir;
+  const auto file = write_tests(dir, "test \"passes\" { expect true; }\n");
+  const auto missing = dir.file("no/such/dir/report.xml");
+  const auto unwritable = run_flow({"test", file, "--junit", missing});
   CHECK(unwritable.code == 2);
-  CHECK(count_of(unwritable.err, "cannot write the JUnit report") == 1);
+  CHECK(unwritable.out.empty());
+  CHECK(unwritable.err == "flow: cannot write the JUnit report " + missing + ": No such file or directory\n");
+  const auto directory = run_flow({"test", file, "--junit", dir.path().string()});
+  CHECK(directory.code == 2);
+  CHECK(directory.out.empty());
+  CHECK(directory.err == "flow: cannot write the JUnit report " + dir.path().string() + ": Is a directory\n");
+
+  // None matched: a report of no test, for the CI server to show.
+  const auto report = dir.file("none.xml");
+  const auto none = run_flow({"test", file, "--filter", "nothing like it", "--junit", report});
+  CHECK(none.code == 1);
+  CHECK_THAT(read_text(report), Catch::Contains("<testsuite name=\"flow test\" tests=\"0\" failures=\"0\""));
 }

@@ -166,6 +166,29 @@ TEST_CASE("repl: a secret literal is masked in every excerpt that shows it", "[r
   CHECK(f.say("set Name = \"visible\" junk").find("  set Name = \"visible\" junk\n") != std::string::npos);
 }
 
+TEST_CASE("repl: a literal typed into a call's map for a credential part is masked in the excerpt", "[repl]") {
+  TempDir dir;
+  const auto file = dir.file("call.flow");
+  e2e::write_text(file, R"(datasource D rest {
+  base_url = "http://127.0.0.1:1";
+  method M POST "/token" { request header Basic "Authorization"; request body form { client_secret; note; } }
+}
+process P { field N text; on Go { save; } }
+)");
+  std::ostringstream out;
+  ReplSession session(ReplOptions{{file}, dir.file("flow.db"), false}, out);
+  session.feed(":new P");
+  out.str("");
+  session.feed(R"(create_item D.M map { header.Basic = "typed-basic-4444"; body.client_secret = "typed-client-3333"; )"
+               R"(body.note = "visible note"; } junk)");
+  const auto shown = out.str();
+  INFO(shown);
+  CHECK(shown.find("<repl>:1:") != std::string::npos);
+  CHECK(shown.find("header.Basic = ••••4444; body.client_secret = ••••3333; body.note = \"visible note\";") !=
+        std::string::npos);
+  CHECK(shown.find("typed-") == std::string::npos);
+}
+
 TEST_CASE("repl: multi-line input while a block is open", "[repl]") {
   Fixture f;
   f.say(":new Counter");

@@ -322,3 +322,44 @@ instance "P1" of P { }
   CHECK_THAT(show.out, Catch::Contains("Msg         = " + dots + "\n"));
   for (const auto& output : {run.out, run.err, json.out, show.out}) CHECK(output.find("MNOP") == std::string::npos);
 }
+
+TEST_CASE("a literal credential in a call's map is masked in the run's error and never stored in clear",
+          "[e2e][secrets]") {
+  ServerThread server(echo_401);
+  TempDir dir;
+  const auto file = dir.file("lit.flow");
+  write_text(file, R"(
+datasource D rest {
+  base_url = env("ECHO_BASE_URL");
+  method M POST "/oauth/token" { request header Auth "Authorization"; request body form { client_secret; password; } }
+}
+process P {
+  field N text;
+  on Go { create_item D.M map { body.client_secret = "client-secret-literal-9999"; body.password = "password-literal-8888"; header.Auth = "Bearer mapped-bearer-7777"; }; }
+}
+)");
+  const auto db = dir.file("l.db");
+  const auto run = run_flow({"trigger", file, "P.Go", "--db", db}, {{"ECHO_BASE_URL", server.base_url()}});
+  const auto listed = run_flow({"tasks", "history", "--db", db});
+  INFO(run.out << run.err << listed.out << listed.err);
+  REQUIRE(run.code == 1);
+  // The store's bytes: the file, and its write-ahead log should one be left.
+  std::string stored = read_text(db);
+  if (std::filesystem::exists(db + "-wal")) stored += read_text(db + "-wal");
+  const std::map<std::string, std::string> outputs{{"the run's output", run.out + run.err},
+                                                   {"tasks history", listed.out + listed.err},
+                                                   {"the run history", history_dump(db)},
+                                                   {"the store file", stored}};
+  for (const auto& [where, text] : outputs) {
+    INFO(where);
+    for (const auto* leak : {"client-secret-literal-9999", "password-literal-8888", "mapped-bearer-7777"}) {
+      INFO("leak: " << leak);
+      CHECK(text.find(leak) == std::string::npos);
+    }
+  }
+  // The source line of the error shows each literal as its mask.
+  const std::string dots = "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2";
+  CHECK_THAT(run.err, Catch::Contains("body.client_secret = " + dots + "9999; body.password = " + dots +
+                                      "8888; header.Auth = " + dots + "7777;"));
+  CHECK_THAT(listed.out, Catch::Contains("header.Auth = " + dots + "7777;"));
+}

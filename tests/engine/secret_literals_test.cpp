@@ -94,6 +94,15 @@ TEST_CASE("a file that does not parse hides what reads as a secret literal in it
       "datasource D rest { header \"X-Api-Key\" = \"hardcoded-api-key-9999\" }\n"
       "process P { field Note text = \"plain note\"; field S secret = \"default-secret-0001\" }\n");
   CHECK_THAT(header, !Catch::Contains("hardcoded") && !Catch::Contains("default-secret"));
+  // A call's map entries for parts named as credentials, on the line of the error.
+  const auto map = rendered_check(
+      "datasource D rest { method M POST \"/t\" { request header Auth \"Authorization\"; "
+      "request body form { client_secret; password; } } }\n"
+      "process P { field N number; on Go { set N = = 2; create_item D.M map { body.client_secret = "
+      "\"client-secret-literal-9999\"; body.password = \"password-literal-8888\"; header.Auth = \"Bearer "
+      "mapped-bearer-7777\"; }; } }\n");
+  CHECK_THAT(map, Catch::Contains("body.client_secret = ••••9999; body.password = ••••8888; header.Auth = ••••7777;"));
+  CHECK_THAT(map, !Catch::Contains("literal-") && !Catch::Contains("mapped-bearer"));
 }
 
 TEST_CASE("scan_secret_literals hides the literals of a value given to a secret, not env's name", "[secret-literals]") {
@@ -109,6 +118,14 @@ TEST_CASE("scan_secret_literals hides the literals of a value given to a secret,
   std::vector<std::string> likely;
   for (const auto& part : likely_secret_literals(text)) likely.push_back(text.substr(part.begin, part.end - part.begin));
   CHECK(likely == V{"\"1234-5678\"", "\"Bearer x\""});
+  // A request header by the name a call maps it by, when its wire name is a
+  // credential's or it is declared secret.
+  const std::string headers = R"(header Basic "Authorization"; header Trace "X-Trace"; header Sig "X-Sig" secret;
+    header.Basic = "basic-literal"; header.Trace = "trace-plain"; header.Sig = "sig-literal";)";
+  likely.clear();
+  for (const auto& part : likely_secret_literals(headers))
+    likely.push_back(headers.substr(part.begin, part.end - part.begin));
+  CHECK(likely == V{"\"basic-literal\"", "\"sig-literal\""});
 }
 
 TEST_CASE("--dump-ast shows secret literals as their masks", "[secret-literals]") {
@@ -141,4 +158,38 @@ datasource D rest {
   const auto hidden = hidden_texts(*program);
   CHECK(hidden == std::vector<std::string>{"\"Bearer hardcoded-bearer-value-8888\"", "\"fallback-other-0001\"",
                                            "\"hardcoded-api-key-value-9999\""});
+}
+
+TEST_CASE("a call's map entry for a credential part hides its literal, as the part's own would be", "[secret-literals]") {
+  Diagnostics diagnostics;
+  auto program = load_program_text("test.flow", R"(
+datasource D rest {
+  base_url = "http://127.0.0.1:1";
+  method M POST "/oauth/token" {
+    request header Auth "Authorization";
+    request header Trace "X-Trace";
+    request query { api_key; page; }
+    request body form { client_secret; password; grant_type; }
+  }
+}
+process P {
+  field Token secret;
+  on Go {
+    create_item D.M map {
+      body.client_secret = "client-secret-literal-9999"; body.password = "pass" + "word-8888";
+      header.Auth = "Bearer mapped-bearer-7777"; query.api_key = env("API_KEY", "fallback-key-6666");
+      body.grant_type = "client_credentials"; header.Trace = "trace-plain"; query.page = "2";
+    };
+    create_item D.M map { header.Auth = "Bearer ${Token}"; urlPath = "/plain-path"; };
+  }
+}
+)", diagnostics);
+  REQUIRE_FALSE(diagnostics.has_errors());
+  CHECK(hidden_texts(*program) == std::vector<std::string>{"\"Bearer mapped-bearer-7777\"",
+                                                           "\"client-secret-literal-9999\"", "\"fallback-key-6666\"",
+                                                           "\"pass\" + \"word-8888\""});
+  const auto dump = dump_ast(program->modules.at(0), program->sources.file(0).hidden);
+  CHECK_THAT(dump, Catch::Contains("string ••••9999 @15:28") && Catch::Contains("string ••••7777 @16:21"));
+  CHECK_THAT(dump, !Catch::Contains("literal-9999") && !Catch::Contains("mapped-bearer") &&
+                       Catch::Contains("\"client_credentials\""));
 }

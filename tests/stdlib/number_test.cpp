@@ -22,6 +22,26 @@ TEST_CASE("round rounds half away from zero, on the decimal as written") {
   REQUIRE_THROWS_WITH(call("round", {Value()}), "round: expected number, got null");
 }
 
+TEST_CASE("round gives a whole number back unchanged, and every number of 2^52 or more") {
+  CHECK(call("round", {1e15}) == Value(1e15));
+  CHECK(call("round", {-1e15}) == Value(-1e15));
+  CHECK(call("round", {4503599627370497.0}) == Value(4503599627370497.0));
+  CHECK(call("round", {4503599627370495.5}) == Value(4503599627370496.0));  // below 2^52: a half still rounds
+  CHECK(call("round", {9007199254740994.0, 2}) == Value(9007199254740994.0));
+  CHECK(call("round", {1e18}) == Value(1e18));
+  CHECK(call("round", {1e308}) == Value(1e308));
+  CHECK(call("round", {-1.7976931348623157e308, -15}) == Value(-1.7976931348623157e308));
+  // A millisecond timestamp: the half way point stays where it is written.
+  CHECK(call("round", {1700000000000.499}) == Value(1700000000000.0));
+  CHECK(call("round", {1700000000000.5}) == Value(1700000000001.0));
+  CHECK(call("round", {-2.675, 2}) == Value(-2.68));
+  CHECK(call("round", {9.995, 2}) == Value(10));
+  CHECK(call("round", {0.0004, 3}) == Value(0));
+  CHECK(call("round", {0.0005, 3}) == Value(0.001));
+  CHECK(call("round", {950, -3}) == Value(1000));
+  CHECK(call("round", {449, -3}) == Value(0));
+}
+
 TEST_CASE("floor ceil abs") {
   CHECK(call("floor", {2.7}) == Value(2));
   CHECK(call("floor", {-2.1}) == Value(-3));
