@@ -175,7 +175,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a run counted by hand while the daemon's
   advance_in_steps(io, clock, kT0 + 56min);
   REQUIRE(runner.started == times({0min, 55min}));
   store.failing_saves = false;
-  flow::count_run_by_hand(store, "Refresh access token", kT0 + 60min);  // `flow tasks run` in another process
+  flow::count_run_by_hand(store, "Refresh access token", kT0 + 60min, true);  // `flow tasks run` in another process
   REQUIRE(store.tasks.at("Refresh access token").run_count == 2);
 
   advance_in_steps(io, clock, kT0 + 111min);  // the next slot's save goes through
@@ -348,13 +348,14 @@ TEST_CASE_METHOD(Scheduled, "scheduler: transient failures are retried with back
     CHECK(runner.started == times({0s, 1h + 30s, -1h + 90s}));
     stop_and_drain(io, daemon);
   }
-  SECTION("stop() during a backoff ends the retries") {
+  SECTION("stop() during a backoff ends the retries, the pending one kept for the next start") {
     runner.outcomes = {transient, transient};
     auto daemon = start({&decl});
     advance_in_steps(io, clock, kT0 + 10s);
     stop_and_drain(io, daemon);
     CHECK(runner.started == times({0s}));
     CHECK(store.tasks.at("Refresh access token").run_count == 1);
+    CHECK(store.tasks.at("Refresh access token").retry == flow::PendingRetry{kT0 + 30s, 1});
   }
 }
 
