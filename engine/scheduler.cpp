@@ -138,6 +138,12 @@ void Scheduler::note(const Task& task, const std::string& message) const {
   if (options_.log) options_.log("task \"" + task.decl->name + "\": " + message);
 }
 
+void Scheduler::note_deleted(const Task& task) const {
+  // `flow tasks resume` undeletes it in the store, but this daemon's loop for it has ended.
+  note(task, "deleted (flow tasks delete); it runs no more: flow tasks resume '" + task.decl->name +
+                 "' FILE... brings it back, from the daemon's next start");
+}
+
 bool Scheduler::refresh_state(Task& task, std::string_view otherwise) {
   std::optional<TaskState> stored;
   try {
@@ -213,7 +219,11 @@ std::optional<TimePoint> Scheduler::dynamic_at(Task& task) {
 asio::awaitable<void> Scheduler::task_loop(Task* task) {
   const std::string retry = "reading it again in " + format_duration(options_.store_retry) + " before planning";
   while (!stopping_ && !refresh_state(*task, retry)) co_await clock_.sleep_until(clock_.now() + options_.store_retry);
-  if (stopping_ || task->state.deleted) co_return;
+  if (stopping_) co_return;
+  if (task->state.deleted) {
+    note_deleted(*task);
+    co_return;
+  }
   if (task->state.retry) co_await resume_retry(task);
   if (stopping_) co_return;
   take_steps(*task);  // its first plan reads the clock as it is now
@@ -235,7 +245,10 @@ asio::awaitable<void> Scheduler::task_loop(Task* task) {
     if (!next.slot) continue;  // a write meanwhile left a time that cannot be computed
 
     refresh_state(*task, kGoingOn);  // an admin may have paused or deleted it meanwhile
-    if (task->state.deleted) break;
+    if (task->state.deleted) {
+      note_deleted(*task);
+      break;
+    }
     if (task->state.paused) next = pass_over(*task, *next.slot);
     else if (auto moved = replanned_if_written(*task, *next.slot, true)) next = std::move(*moved);
     else next = co_await run_slot(task, *next.slot, *next.slot + jitter);

@@ -242,6 +242,8 @@ class Scheduler {
   /// another process meanwhile stay); a failure is logged and left for the next save.
   void save_state(Task& task);
   void note(const Task& task, const std::string& message) const;
+  /// Logs that the task's loop ends because it is deleted, and what brings it back.
+  void note_deleted(const Task& task) const;
 
   Clock& clock_;
   Store& store_;

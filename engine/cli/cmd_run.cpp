@@ -162,7 +162,8 @@ int run_daemon(const std::vector<std::string>& raw, const Args& args, std::ostre
   runtime.io().run();
   if (failure) std::rethrow_exception(failure);
   const bool nothing_lost = runtime.write_unwritten_before_exit(err);
-  out << stamp(clock) << " stopped\n";
+  // Not stopped by a signal or --for: every task's loop ended (deleted, expired, done).
+  out << stamp(clock) << (scheduler.stopping() ? " stopped\n" : " stopped: no schedule left to run\n");
   return nothing_lost ? 0 : 1;
 }
 

@@ -196,3 +196,25 @@ TEST_CASE("flow run that fails tells why on its stderr, through the log writer",
   CHECK(result.out.empty());
   CHECK_THAT(result.err, Catch::StartsWith("flow: store error: store ") && Catch::Contains(": cannot open"));
 }
+
+TEST_CASE("flow run whose only task is deleted says so and why it stops, and so does the next start", "[e2e]") {
+  const SeedScenario seed("every 1 seconds;");
+  const std::string deleted = "task \"Refresh access token\": deleted (flow tasks delete); it runs no more: flow tasks "
+                              "resume 'Refresh access token' FILE... brings it back, from the daemon's next start\n";
+  auto daemon = start_flow(seed.run("60s"), seed.env);
+  INFO(daemon.stderr_text());
+  REQUIRE(daemon.wait_for_stdout("TK-1 ok\n", std::chrono::seconds(20)));
+  const auto deletion = run_flow({"tasks", "delete", "Refresh access token", "--db", seed.db});
+  INFO(deletion.err);
+  CHECK(deletion.code == 0);
+  const auto rest = daemon.read_all_stdout_until_exit(std::chrono::seconds(20));  // long before --for ends
+  CHECK(daemon.wait(std::chrono::seconds(5)) == 0);
+  CHECK_THAT(rest, Catch::Contains(deleted));
+  CHECK_THAT(rest, Catch::EndsWith(" stopped: no schedule left to run\n"));
+
+  const auto again = run_flow(seed.run("60s"), seed.env);
+  CHECK(again.code == 0);
+  CHECK_THAT(again.out, Catch::Contains(deleted));
+  CHECK_THAT(again.out, Catch::EndsWith(" stopped: no schedule left to run\n"));
+  CHECK(count_of(again.out, "TK-1 ok") == 0);
+}

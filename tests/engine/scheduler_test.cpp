@@ -228,6 +228,11 @@ TEST_CASE_METHOD(Scheduled, "scheduler: task state that cannot be read is read a
   stop_and_drain(io, daemon);
 }
 
+/// What the log says when a task's loop ends because it is deleted.
+const std::string kDeletedLine =
+    "task \"Refresh access token\": deleted (flow tasks delete); it runs no more: flow tasks resume 'Refresh access "
+    "token' FILE... brings it back, from the daemon's next start";
+
 TEST_CASE_METHOD(Scheduled, "scheduler: paused and deleted tasks do not run", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
   auto daemon = start({&decl});
@@ -250,6 +255,9 @@ TEST_CASE_METHOD(Scheduled, "scheduler: paused and deleted tasks do not run", "[
   CHECK(runner.started.size() == 2);
   CHECK(daemon.done);  // its only loop ended
   CHECK_FALSE(daemon.error);
+  CHECK(daemon.scheduler.stopping() == false);  // it ended for want of a schedule, not by stop()
+  REQUIRE_FALSE(log.lines.empty());
+  CHECK(log.lines.back() == kDeletedLine);
 }
 
 TEST_CASE_METHOD(Scheduled, "scheduler: a deleted task never starts", "[scheduler]") {
@@ -259,6 +267,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a deleted task never starts", "[schedule
   advance_in_steps(io, clock, kT0 + 2h);
   CHECK(runner.started.empty());
   CHECK(daemon.done);
+  CHECK(log.lines == std::vector<std::string>{kDeletedLine});
 }
 
 TEST_CASE_METHOD(Scheduled, "scheduler: a run still going at the next slot skips or queues it", "[scheduler]") {
