@@ -381,6 +381,11 @@ asio::awaitable<NextSlot> Scheduler::run_slot(Task* task, TimePoint slot, TimePo
   } else if (next.skipped) {
     note(*task, "the run overran " + std::to_string(next.skipped) + " slot(s); next at " + when_text(next.slot));
   }
+  if (!outcome.ok && !outcome.transient && task->spec.retry_times > 0) {
+    // `retry` covers transient failures only: say so, or a reader waits for a retry.
+    note(*task, "not retried: the failure is not transient (only a network error, 5xx or 429 is); next run " +
+                    (next.slot ? "at " + format_iso(*next.slot) : std::string("when its schedule gives one")));
+  }
   persist_next(*task, next);
   co_return next;
 }

@@ -333,8 +333,12 @@ TEST_CASE_METHOD(Scheduled, "scheduler: transient failures are retried with back
     CHECK(runner.started == times({0min, 55min}));
     CHECK(daemon.scheduler.stats("Refresh access token").failures == 2);
     // The runner reports the runs it finished (the daemon prints each once):
-    // the log says only that the one that threw failed.
-    CHECK(log.lines == std::vector<std::string>{"task \"Refresh access token\": run failed: internal error: boom"});
+    // the log says that the one that threw failed, and of each that it is not retried.
+    const std::string not_retried = "task \"Refresh access token\": not retried: the failure is not transient (only a "
+                                    "network error, 5xx or 429 is); next run at ";
+    CHECK(log.lines == std::vector<std::string>{not_retried + "2026-11-28T09:55:00Z",
+                                                "task \"Refresh access token\": run failed: internal error: boom",
+                                                not_retried + "2026-11-28T10:50:00Z"});
     stop_and_drain(io, daemon);
   }
   SECTION("a backoff woken early sleeps on, and a set of the wall clock neither cuts nor stretches it") {
