@@ -60,6 +60,16 @@ std::string retry_name(const ScheduleSpec& spec, int number) {
   return "retry " + std::to_string(number) + " of " + std::to_string(spec.retry_times);
 }
 
+/// "retry 2 of 3, due at T": a pending retry, as the log names it.
+std::string retry_text(const ScheduleSpec& spec, const PendingRetry& retry) {
+  return retry_name(spec, retry.number) + ", due at " + format_iso(retry.at);
+}
+
+/// What the log says of a pending retry when the daemon stops before it runs.
+std::string kept_text(const ScheduleSpec& spec, const PendingRetry& retry) {
+  return retry_text(spec, retry) + ", is kept for the next start: the daemon is stopping";
+}
+
 /// Whether a run that ended with `outcome` is retried, as retry `number`.
 bool retried(const ScheduleSpec& spec, const TaskOutcome& outcome, int number) {
   return !outcome.ok && !outcome.stopped && outcome.transient && number <= spec.retry_times;
@@ -485,8 +495,7 @@ asio::awaitable<TaskOutcome> Scheduler::run_retries(Task* task, TaskOutcome outc
     if (!co_await retry_comes(task)) co_return outcome;
     outcome = co_await run_once(task);
     if (outcome.stopped) {  // it gave up waiting for its instance: it is still due
-      note(*task, retry_name(task->spec, retry.number) + ", due at " + format_iso(retry.at) +
-                      ", is kept for the next start: the daemon is stopping");
+      note(*task, kept_text(task->spec, retry));
       co_return outcome;
     }
     if (!retried(task->spec, outcome, retry.number + 1)) {
@@ -505,9 +514,9 @@ asio::awaitable<bool> Scheduler::retry_comes(Task* task) {
   const Duration started = clock_.steady();
   for (Duration slept{0}; slept < delay && !stopping_; slept = clock_.steady() - started)
     co_await clock_.sleep_until(clock_.now() + (delay - slept));
-  const std::string which = retry_name(task->spec, retry.number) + ", due at " + format_iso(retry.at);
+  const std::string which = retry_text(task->spec, retry);
   if (stopping_) {
-    note(*task, which + ", is kept for the next start: the daemon is stopping");
+    note(*task, kept_text(task->spec, retry));
     co_return false;
   }
   refresh_state(*task, kGoingOn);  // an admin may have paused or deleted it, or run it by hand
@@ -523,8 +532,7 @@ asio::awaitable<bool> Scheduler::retry_comes(Task* task) {
 
 asio::awaitable<void> Scheduler::resume_retry(Task* task) {
   const PendingRetry retry = *task->state.retry;
-  const std::string which =
-      "its " + retry_name(task->spec, retry.number) + ", due at " + format_iso(retry.at) + ", kept when the daemon stopped,";
+  const std::string which = "its " + retry_text(task->spec, retry) + ", kept when the daemon stopped,";
   // A slot due by then runs instead (a missed one as on_missed says: skip keeps the retry).
   const TimePoint now = clock_.now();
   const auto slot = task->state.next_run;
