@@ -55,6 +55,26 @@ TaskProgress progress_of(const TaskState& state) {
 /// What a loop does when its state cannot be read once it has planned.
 constexpr std::string_view kGoingOn = "going on with the state this daemon holds";
 
+/// "retry 2 of 3": how the log names a retry.
+std::string retry_name(const ScheduleSpec& spec, int number) {
+  return "retry " + std::to_string(number) + " of " + std::to_string(spec.retry_times);
+}
+
+/// "retry 2 of 3, due at T": a pending retry, as the log names it.
+std::string retry_text(const ScheduleSpec& spec, const PendingRetry& retry) {
+  return retry_name(spec, retry.number) + ", due at " + format_iso(retry.at);
+}
+
+/// What the log says of a pending retry when the daemon stops before it runs.
+std::string kept_text(const ScheduleSpec& spec, const PendingRetry& retry) {
+  return retry_text(spec, retry) + ", is kept for the next start: the daemon is stopping";
+}
+
+/// Whether a run that ended with `outcome` is retried, as retry `number`.
+bool retried(const ScheduleSpec& spec, const TaskOutcome& outcome, int number) {
+  return !outcome.ok && !outcome.stopped && outcome.transient && number <= spec.retry_times;
+}
+
 std::string when_text(std::optional<TimePoint> slot) {
   return slot ? format_iso(*slot) : std::string("never");
 }
@@ -128,6 +148,12 @@ void Scheduler::note(const Task& task, const std::string& message) const {
   if (options_.log) options_.log("task \"" + task.decl->name + "\": " + message);
 }
 
+void Scheduler::note_deleted(const Task& task) const {
+  // `flow tasks resume` undeletes it in the store, but this daemon's loop for it has ended.
+  note(task, "deleted (flow tasks delete); it runs no more: flow tasks resume '" + task.decl->name +
+                 "' FILE... brings it back, from the daemon's next start");
+}
+
 bool Scheduler::refresh_state(Task& task, std::string_view otherwise) {
   std::optional<TaskState> stored;
   try {
@@ -155,6 +181,7 @@ void Scheduler::save_state(Task& task) {
   update.plan = true;
   update.next_run = task.state.next_run;
   update.anchor = task.state.anchor;
+  update.retry = task.state.retry;
   try {
     store_.update_task(update);
   } catch (const StoreError& e) {
@@ -202,7 +229,13 @@ std::optional<TimePoint> Scheduler::dynamic_at(Task& task) {
 asio::awaitable<void> Scheduler::task_loop(Task* task) {
   const std::string retry = "reading it again in " + format_duration(options_.store_retry) + " before planning";
   while (!stopping_ && !refresh_state(*task, retry)) co_await clock_.sleep_until(clock_.now() + options_.store_retry);
-  if (stopping_ || task->state.deleted) co_return;
+  if (stopping_) co_return;
+  if (task->state.deleted) {
+    note_deleted(*task);
+    co_return;
+  }
+  if (task->state.retry) co_await resume_retry(task);
+  if (stopping_) co_return;
   take_steps(*task);  // its first plan reads the clock as it is now
   NextSlot next = plan_first(*task);
   const bool dynamic = std::holds_alternative<DynamicSpec>(task->spec.when);
@@ -222,7 +255,10 @@ asio::awaitable<void> Scheduler::task_loop(Task* task) {
     if (!next.slot) continue;  // a write meanwhile left a time that cannot be computed
 
     refresh_state(*task, kGoingOn);  // an admin may have paused or deleted it meanwhile
-    if (task->state.deleted) break;
+    if (task->state.deleted) {
+      note_deleted(*task);
+      break;
+    }
     if (task->state.paused) next = pass_over(*task, *next.slot);
     else if (auto moved = replanned_if_written(*task, *next.slot, true)) next = std::move(*moved);
     else next = co_await run_slot(task, *next.slot, *next.slot + jitter);
@@ -316,7 +352,7 @@ std::string Scheduler::passed_over_text(const Task& task) const {
 asio::awaitable<NextSlot> Scheduler::run_slot(Task* task, TimePoint slot, TimePoint wake) {
   const TimePoint started = clock_.now();
   task->passed_over.clear();
-  TaskOutcome outcome = co_await run_with_retries(task);
+  TaskOutcome outcome = co_await run_once(task);
   if (outcome.stopped) {
     // The daemon stops and the run never started: the slot stays due, for the next start to run.
     NextSlot unchanged;
@@ -324,22 +360,29 @@ asio::awaitable<NextSlot> Scheduler::run_slot(Task* task, TimePoint slot, TimePo
     co_return unchanged;
   }
   ++task->stats.runs;
+  const bool backoff = retried(task->spec, outcome, 1);
+  if (backoff) {
+    // Counted and planned before the backoff, with the retry: a daemon stopped
+    // or killed during it leaves the next start this state to go on from.
+    refresh_state(*task, kGoingOn);
+    count_run(*task, started);
+    const NextSlot ahead = plan_after_slot(*task, slot, wake, started, Duration(0)).next;
+    task->state.next_run = ahead.slot;
+    task->state.anchor = ahead.anchor;
+    pend_retry(*task, outcome, 1);
+    outcome = co_await run_retries(task, outcome);
+    if (task->state.retry) co_return ahead;  // kept for the next start: the daemon is stopping
+  }
   if (!outcome.ok) ++task->stats.failures;
   refresh_state(*task, kGoingOn);  // keep admin changes made during the run
   // After a step back during the run, the clock reads its start earlier now.
   const Duration back = std::min(take_steps(*task), Duration(0));
+  if (!backoff) count_run(*task, started);
   task->state.last_run = started + back;
-  task->state.run_count += 1;
-  task->uncounted += 1;
-  TaskProgress progress = progress_of(task->state);
-  progress.next_run = slot;
-  const bool late = began_late(task->spec, progress, wake, started);
-  if (keeps_elapsed_time(task->spec)) progress = moved_by(progress, back);
-  auto at = dynamic_at(*task);
-  if (at) *at += back;  // computed from times it may have read before the step
-  NextSlot next = late ? plan_after_late_run(task->spec, progress, *task->state.last_run, clock_.now())
-                       : plan_after_run(task->spec, progress, clock_.now(), at);
-  if (late) {
+  task->state.retry.reset();
+  const AfterSlot after = plan_after_slot(*task, slot, wake, started, back);  // no structured binding in a coroutine (g++ 12)
+  const NextSlot& next = after.next;
+  if (after.late) {
     note(*task, "its slot " + format_iso(slot) + " ran " + rounded(started - wake) +
                     " late (the machine was suspended or busy, or the system clock stepped forward): one run for " +
                     std::to_string(next.skipped + 1) + " slot(s)" +
@@ -348,8 +391,32 @@ asio::awaitable<NextSlot> Scheduler::run_slot(Task* task, TimePoint slot, TimePo
   } else if (next.skipped) {
     note(*task, "the run overran " + std::to_string(next.skipped) + " slot(s); next at " + when_text(next.slot));
   }
+  if (!outcome.ok && !outcome.transient && task->spec.retry_times > 0) {
+    // `retry` covers transient failures only: say so, or a reader waits for a retry.
+    note(*task, "not retried: the failure is not transient (only a network error, 5xx or 429 is); next run " +
+                    (next.slot ? "at " + format_iso(*next.slot) : std::string("when its schedule gives one")));
+  }
   persist_next(*task, next);
   co_return next;
+}
+
+void Scheduler::count_run(Task& task, TimePoint started) {
+  task.state.last_run = started;
+  task.state.run_count += 1;
+  task.uncounted += 1;
+}
+
+Scheduler::AfterSlot Scheduler::plan_after_slot(Task& task, TimePoint slot, TimePoint wake, TimePoint started,
+                                                Duration back) {
+  TaskProgress progress = progress_of(task.state);
+  progress.next_run = slot;
+  const bool late = began_late(task.spec, progress, wake, started);
+  if (keeps_elapsed_time(task.spec)) progress = moved_by(progress, back);
+  auto at = dynamic_at(task);
+  if (at) *at += back;  // computed from times it may have read before the step
+  NextSlot next = late ? plan_after_late_run(task.spec, progress, *task.state.last_run, clock_.now())
+                       : plan_after_run(task.spec, progress, clock_.now(), at);
+  return {std::move(next), late};
 }
 
 void Scheduler::observe_clock() {
@@ -411,24 +478,80 @@ void Scheduler::persist_next(Task& task, const NextSlot& next) {
   save_state(task);
 }
 
-asio::awaitable<TaskOutcome> Scheduler::run_with_retries(Task* task) {
-  for (int attempt = 1;; ++attempt) {
-    TaskOutcome outcome = co_await run_once(task);
-    if (outcome.ok || outcome.stopped || !outcome.transient || attempt > task->spec.retry_times || stopping_)
+void Scheduler::pend_retry(Task& task, const TaskOutcome& failed, int number) {
+  ++task.stats.retries;
+  const Duration delay = retry_delay(task.spec, number);
+  // The message's first line (the rendered error follows with its source line and caret).
+  const auto first_line = failed.message.substr(0, failed.message.find('\n'));
+  note(task, "transient failure (" + first_line + "); " + retry_name(task.spec, number) + " in " +
+                 format_duration(delay));
+  task.state.retry = PendingRetry{clock_.now() + delay, number};
+  save_state(task);
+}
+
+asio::awaitable<TaskOutcome> Scheduler::run_retries(Task* task, TaskOutcome outcome) {
+  for (;;) {
+    const PendingRetry retry = *task->state.retry;
+    if (!co_await retry_comes(task)) co_return outcome;
+    outcome = co_await run_once(task);
+    if (outcome.stopped) {  // it gave up waiting for its instance: it is still due
+      note(*task, kept_text(task->spec, retry));
       co_return outcome;
-    ++task->stats.retries;
-    Duration delay = retry_delay(task->spec, attempt);
-    // The message's first line (the rendered error follows with its source line and caret).
-    const auto first_line = outcome.message.substr(0, outcome.message.find('\n'));
-    note(*task, "transient failure (" + first_line + "); retry " + std::to_string(attempt) + " of " +
-                    std::to_string(task->spec.retry_times) + " in " + format_duration(delay));
-    // Steady time: a sleep woken early (the clock was set, or told of a write)
-    // sleeps on, and a set of the wall clock neither cuts the backoff nor stretches it.
-    const Duration started = clock_.steady();
-    for (Duration slept{0}; slept < delay && !stopping_; slept = clock_.steady() - started)
-      co_await clock_.sleep_until(clock_.now() + (delay - slept));
-    if (stopping_) co_return outcome;
+    }
+    if (!retried(task->spec, outcome, retry.number + 1)) {
+      task->state.retry.reset();
+      co_return outcome;
+    }
+    pend_retry(*task, outcome, retry.number + 1);
   }
+}
+
+asio::awaitable<bool> Scheduler::retry_comes(Task* task) {
+  const PendingRetry retry = *task->state.retry;
+  // Steady time: a sleep woken early (the clock was set, or told of a write)
+  // sleeps on, and a set of the wall clock neither cuts the backoff nor stretches it.
+  const Duration delay = retry.at - clock_.now();
+  const Duration started = clock_.steady();
+  for (Duration slept{0}; slept < delay && !stopping_; slept = clock_.steady() - started)
+    co_await clock_.sleep_until(clock_.now() + (delay - slept));
+  const std::string which = retry_text(task->spec, retry);
+  if (stopping_) {
+    note(*task, kept_text(task->spec, retry));
+    co_return false;
+  }
+  refresh_state(*task, kGoingOn);  // an admin may have paused or deleted it, or run it by hand
+  std::string dropped;
+  if (task->state.deleted) dropped = "deleted: its " + which + ", does not run";
+  else if (task->state.paused) dropped = "paused: its " + which + ", is passed over";
+  else if (!task->state.retry) dropped = "its " + which + ", is not needed: a run by hand succeeded meanwhile";
+  if (dropped.empty()) co_return true;
+  note(*task, dropped);
+  task->state.retry.reset();
+  co_return false;
+}
+
+asio::awaitable<void> Scheduler::resume_retry(Task* task) {
+  const PendingRetry retry = *task->state.retry;
+  const std::string which = "its " + retry_text(task->spec, retry) + ", kept when the daemon stopped,";
+  // A slot due by then runs instead (a missed one as on_missed says: skip keeps the retry).
+  const TimePoint now = clock_.now();
+  const auto slot = task->state.next_run;
+  const bool skips_missed = task->spec.on_missed == ast::MissedPolicy::skip &&
+                            !std::holds_alternative<DynamicSpec>(task->spec.when);
+  const bool slot_first = slot && *slot <= std::max(retry.at, now) && !(*slot < now && skips_missed);
+  if (task->state.paused || slot_first) {
+    note(*task, task->state.paused ? "paused: " + which + " is passed over"
+                                   : which + " gives way to its slot " + format_iso(*slot) + ", which has come by then");
+    task->state.retry.reset();
+    save_state(*task);
+    co_return;
+  }
+  note(*task, which + (retry.at <= now ? " runs now" : " runs then"));
+  TaskOutcome outcome;  // named: a temporary in a co_await's arguments is destroyed twice by g++ 12
+  outcome = co_await run_retries(task, outcome);
+  if (task->state.retry) co_return;  // kept again: the daemon is stopping
+  if (!outcome.ok && outcome.transient) ++task->stats.failures;  // its retries are spent
+  save_state(*task);
 }
 
 asio::awaitable<TaskOutcome> Scheduler::run_once(Task* task) {

@@ -204,7 +204,31 @@ class Scheduler {
   Duration take_steps(Task& task);
   /// Counts the slots `next` passed over and persists it as the task's next_run.
   void persist_next(Task& task, const NextSlot& next);
-  boost::asio::awaitable<TaskOutcome> run_with_retries(Task* task);
+  /// Counts the run begun at `started` (retries are part of it, not runs).
+  void count_run(Task& task, TimePoint started);
+  struct AfterSlot {
+    NextSlot next;
+    bool late = false;  // the run began after the slot following its own had come (began_late)
+  };
+  /// The slot after the run of `slot` (woken at `wake`) begun at `started`,
+  /// counted already, as the clock reads now, after a step `back` during it.
+  AfterSlot plan_after_slot(Task& task, TimePoint slot, TimePoint wake, TimePoint started, Duration back);
+  /// Logs retry `number` of a run that ended `failed`, and persists it as the
+  /// task's pending retry (TaskState::retry) before its backoff begins.
+  void pend_retry(Task& task, const TaskOutcome& failed, int number);
+  /// Runs the task's pending retry when it comes, and those after it while the
+  /// run fails transiently; returns the last outcome (`outcome` when none ran).
+  /// The retry stays pending (task.state.retry) only when the daemon stops.
+  boost::asio::awaitable<TaskOutcome> run_retries(Task* task, TaskOutcome outcome);
+  /// Waits for the pending retry; false when it does not run: kept for the
+  /// next start (the daemon stops) or dropped (deleted, paused, or a run by
+  /// hand succeeded meanwhile: task.state.retry reset), logged.
+  boost::asio::awaitable<bool> retry_comes(Task* task);
+  /// At start-up: the retry a stopped daemon left pending runs at its time
+  /// (at once when passed), unless the task is paused or a slot of its own
+  /// has come by then (a missed one as on_missed says); then its retries go
+  /// on as they would have.
+  boost::asio::awaitable<void> resume_retry(Task* task);
   boost::asio::awaitable<TaskOutcome> run_once(Task* task);
   /// The runner's dynamic time for the task (none for other schedules); why
   /// there is none is logged when it first appears and whenever it changes.
@@ -218,6 +242,8 @@ class Scheduler {
   /// another process meanwhile stay); a failure is logged and left for the next save.
   void save_state(Task& task);
   void note(const Task& task, const std::string& message) const;
+  /// Logs that the task's loop ends because it is deleted, and what brings it back.
+  void note_deleted(const Task& task) const;
 
   Clock& clock_;
   Store& store_;

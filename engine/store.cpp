@@ -31,7 +31,9 @@ TaskState apply_task_update(std::optional<TaskState> stored, const TaskUpdate& u
   if (update.plan) {
     state.next_run = update.next_run;
     state.anchor = update.anchor;
+    state.retry = update.retry;
   }
+  if (update.retry_done) state.retry.reset();
   if (update.paused) state.paused = *update.paused;
   if (update.deleted) state.deleted = *update.deleted;
   return state;

@@ -60,6 +60,16 @@ struct RunRecord {
   std::vector<std::string> log;   // the run's log lines (masked)
 };
 
+/// A retry of a failed run (`retry N times backoff D`) whose backoff has
+/// begun: persisted then, so that a daemon stopped or killed during the
+/// backoff leaves it to the next start, which runs it at `at` (at once when
+/// that has passed) as the same retry.
+struct PendingRetry {
+  TimePoint at;    // when it is due
+  int number = 1;  // "retry N of M": 1 is the run's second attempt
+  bool operator==(const PendingRetry&) const = default;
+};
+
 /// Persistent state of a scheduled task.
 struct TaskState {
   std::string name;
@@ -71,6 +81,11 @@ struct TaskState {
   /// Interval schedules: the first slot of the grid the slots are counted from
   /// (`every 1 month` from Jan 31 keeps day 31); empty for other forms.
   std::optional<TimePoint> anchor{};  // initialized: `{name, last, next, count, paused, deleted}` stays complete
+  /// The retry due before next_run, if any; its run is counted already.
+  std::optional<PendingRetry> retry{};
+
+  /// When the task runs next: its pending retry, else its slot.
+  std::optional<TimePoint> next_time() const { return retry ? std::optional(retry->at) : next_run; }
 };
 
 /// A change to one task's stored state, made on the state as stored then, in
@@ -88,11 +103,14 @@ struct TaskUpdate {
   /// holds it: after a step back of the clock its last run reads earlier.
   std::optional<TimePoint> last_run{};
   bool later_only = false;
-  /// The daemon's plan: next_run and anchor written as they are when `plan`;
-  /// else left as stored (a run by hand ran no slot).
+  /// The daemon's plan: next_run, anchor and retry written as they are when
+  /// `plan`; else left as stored (a run by hand ran no slot).
   bool plan = false;
   std::optional<TimePoint> next_run{};
   std::optional<TimePoint> anchor{};
+  std::optional<PendingRetry> retry{};
+  /// A run by hand that succeeded: a pending retry is not needed any more.
+  bool retry_done = false;
   /// An admin's (`flow tasks pause|resume|delete`): written when set.
   std::optional<bool> paused{};
   std::optional<bool> deleted{};

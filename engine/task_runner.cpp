@@ -78,13 +78,14 @@ std::string suggested_at(const Program& program, const ast::ScheduleDecl& schedu
 
 }  // namespace
 
-void count_run_by_hand(Store& store, const std::string& name, TimePoint started) {
+void count_run_by_hand(Store& store, const std::string& name, TimePoint started, bool ok) {
   // Counted in the store itself: a daemon or an admin command may write the state meanwhile.
   TaskUpdate update;
   update.name = name;
   update.new_runs = 1;
   update.last_run = started;
   update.later_only = true;  // a daemon's run may have begun later
+  update.retry_done = ok;
   store.update_task(update);
 }
 

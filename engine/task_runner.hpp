@@ -23,9 +23,11 @@ using ByHandHint = std::function<std::string(const ast::ScheduleDecl& schedule, 
 /// :run), begun at `started`, in the task's stored state as the daemon counts
 /// its own runs: last_run and run_count (so `expires after N runs` counts it,
 /// and `first run now` has had its first run). The slot a daemon planned
-/// (next_run) and paused/deleted are left as they are: no slot ran. A task
-/// the store does not know yet is created. Throws StoreError.
-void count_run_by_hand(Store& store, const std::string& name, TimePoint started);
+/// (next_run) and paused/deleted are left as they are: no slot ran. A run
+/// that succeeded (`ok`) clears a pending retry (TaskState::retry): what it
+/// would have done is done. A task the store does not know yet is created.
+/// Throws StoreError.
+void count_run_by_hand(Store& store, const std::string& name, TimePoint started, bool ok);
 
 /// A scheduled run that begins to wait for a run in another flow process
 /// sharing the store (RunRequest::on_wait_for_other_process).

@@ -210,7 +210,7 @@ int tasks_list(const Args& args, std::ostream& out, std::ostream& err) {
     const bool undeclared = !files.empty() && !contains(declared, name) && !state.deleted;
     const char* status = state.deleted ? "deleted" : undeclared ? "not in these files" : state.paused ? "paused" : "active";
     out << name << "  " << status << "  runs " << state.run_count << "  last " << opt_time(state.last_run)
-        << "  next " << (undeclared ? "-" : opt_time(state.next_run));
+        << "  next " << (undeclared ? "-" : next_text(state));
     // A dynamic task without a next run waits for its time: say why, when the files say how it is computed.
     const bool waits = loaded && !undeclared && !state.deleted && !state.paused && !state.next_run;
     if (const auto why = waits ? dynamic_waiting(*loaded, *store, clock, name) : ""; !why.empty()) out << " (" << why << ")";
@@ -287,7 +287,7 @@ int tasks_run(const Args& args, std::ostream& out, std::ostream& err) {
   (void)runtime.seed_instances(id);
   const auto started = runtime.clock().now();
   auto result = runtime.run_now(RunRequest{schedule->process->text, schedule->trigger->text, id, name});
-  if (!result.stopped) count_run_by_hand(runtime.store(), name, started);  // `tasks list` counts it, as the daemon's
+  if (!result.stopped) count_run_by_hand(runtime.store(), name, started, result.ok);  // `tasks list` counts it, as the daemon's
   const bool nothing_lost = runtime.write_unwritten_before_exit(err, result);  // before printing, as flow trigger
   print_run(out, err, result, reveal);
   return result.ok && nothing_lost ? 0 : 1;

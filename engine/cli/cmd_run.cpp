@@ -72,11 +72,17 @@ std::string shell_word(const std::string& text) {
   return out + "'";
 }
 
+/// The daemon's files as words of a shell command, each followed by a space.
+std::string shell_files(const Args& args) {
+  std::string files;
+  for (const auto& file : args.positional) files += shell_word(file) + " ";
+  return files;
+}
+
 /// The commands that run a task by hand on this daemon's files and store, for
 /// the log of a dynamic schedule whose time waits for its first run.
 ByHandHint commands_by_hand(const Args& args) {
-  std::string files;
-  for (const auto& file : args.positional) files += shell_word(file) + " ";
+  const std::string files = shell_files(args);
   const auto db = args.option("db");
   const std::string store = db ? " --db " + shell_word(*db) : "";
   return [files, store](const ast::ScheduleDecl& schedule, const std::string& id) {
@@ -84,6 +90,27 @@ ByHandHint commands_by_hand(const Args& args) {
            schedule.process->text + "." + schedule.trigger->text + (id.empty() ? "" : " --id " + shell_word(id)) +
            store + ")";
   };
+}
+
+/// After a failed run the provider answered `invalid_grant`: what a person must
+/// do, since no retry or later slot can mend it. Empty for any other failure.
+std::string refused_grant_hint(const Loaded& loaded, const Args& args, const RunResult& result) {
+  if (result.error.find("invalid_grant") == std::string::npos) return "";
+  // The field that holds the refresh token, as the process names it (the seed's RefreshToken).
+  std::string field = "FIELD";
+  if (const auto* process = loaded.program->process(result.instance.process)) {
+    for (const auto& declared : process->fields) {
+      std::string lower = declared.name.text;
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (lower.find("refresh") != std::string::npos) {
+        field = declared.name.text;
+        break;
+      }
+    }
+  }
+  const std::string id = result.instance.id.empty() ? "ID" : shell_word(result.instance.id);
+  return "    the provider refused the refresh token (invalid_grant): no retry can mend that; a person must put in a "
+         "new one: flow repl " + shell_files(args) + "then :open " + id + ", set " + field + " = \"...\", :save\n";
 }
 
 /// The daemon proper, writing through `out` and `err` (the log writer's
@@ -118,7 +145,7 @@ int run_daemon(const std::vector<std::string>& raw, const Args& args, std::ostre
     }
     out << head << (result.ok ? " ok" : " FAILED") << "\n";
     for (const auto& logged : result.log) out << "    " << logged << "\n";
-    if (!result.ok) out << result.error;
+    if (!result.ok) out << result.error << refused_grant_hint(*loaded, args, result);
     out.flush();
   };
   // Said once per wait, as it begins: the run may then wait up to 120 s, or until a stop.
@@ -163,7 +190,8 @@ int run_daemon(const std::vector<std::string>& raw, const Args& args, std::ostre
   runtime.io().run();
   if (failure) std::rethrow_exception(failure);
   const bool nothing_lost = runtime.write_unwritten_before_exit(err);
-  out << stamp(clock) << " stopped\n";
+  // Not stopped by a signal or --for: every task's loop ended (deleted, expired, done).
+  out << stamp(clock) << (scheduler.stopping() ? " stopped\n" : " stopped: no schedule left to run\n");
   return nothing_lost ? 0 : 1;
 }
 

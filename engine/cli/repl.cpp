@@ -281,7 +281,7 @@ void ReplSession::tasks() {
     }
     out_ << "  " << (state->deleted ? "deleted" : state->paused ? "paused" : "active") << "  runs "
          << state->run_count << "  last " << (state->last_run ? format_iso(*state->last_run) : "-") << "  next "
-         << (state->next_run ? format_iso(*state->next_run) : "-") << because << "\n";
+         << next_text(*state) << because << "\n";
   }
 }
 
@@ -301,7 +301,7 @@ void ReplSession::run_task(const std::string& task) {
   const auto stored_before = stored(id.value_or(""));
   const auto started = runtime_->clock().now();
   const auto result = runtime_->run_now(RunRequest{schedule->process->text, schedule->trigger->text, id, task});
-  if (!result.stopped) count_run_by_hand(runtime_->store(), task, started);  // as `flow tasks run` counts it
+  if (!result.stopped) count_run_by_hand(runtime_->store(), task, started, result.ok);  // as `flow tasks run` counts it
   // It ran on the stored instance, not on the copy here: when that is the
   // open one, the copy takes what the run committed, as after a failed
   // :click (its edits not saved stay), so the next input is not refused as

@@ -175,6 +175,11 @@ void print_instance(std::ostream& out, const InstanceRecord& instance, bool reve
   }
 }
 
+std::string next_text(const TaskState& state) {
+  if (state.retry) return format_iso(state.retry->at) + " (retry " + std::to_string(state.retry->number) + ")";
+  return state.next_run ? format_iso(*state.next_run) : "-";
+}
+
 // Written visibly again (printable()): a store written before Flow did so at
 // the source may hold a server's bytes raw.
 void print_run_record(std::ostream& out, const RunRecord& run) {

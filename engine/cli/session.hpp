@@ -91,6 +91,9 @@ class Runtime {
 void print_instance(std::ostream& out, const InstanceRecord& instance, bool reveal);
 /// Prints one run of the history (`flow tasks history`, the REPL's :history).
 void print_run_record(std::ostream& out, const RunRecord& run);
+/// A task's next time for `tasks list` and the REPL's :tasks: its pending
+/// retry, named so (`... (retry 1)`), else its slot; "-" when it has none.
+std::string next_text(const TaskState& state);
 /// Prints a run: its log, then the instance, then the error if it failed.
 void print_run(std::ostream& out, std::ostream& err, const RunResult& result, bool reveal);
 /// The run as one JSON document (`--json`).

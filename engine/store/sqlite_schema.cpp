@@ -80,6 +80,12 @@ CREATE INDEX runs_by_task ON runs (task, id);
     R"sql(
 ALTER TABLE tasks ADD COLUMN anchor INTEGER;
 )sql",
+    // v3 -> v4: a retry whose backoff had begun when the daemon stopped
+    // (TaskState::retry): its time and number, both null when none is pending.
+    R"sql(
+ALTER TABLE tasks ADD COLUMN retry_at INTEGER;
+ALTER TABLE tasks ADD COLUMN retry_number INTEGER;
+)sql",
 };
 
 namespace {

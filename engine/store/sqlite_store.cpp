@@ -524,7 +524,7 @@ class SqliteStore final : public Store {
 
   /// The columns read_task reads, in its order.
   static constexpr std::string_view kSelectTasks =
-      "SELECT name, last_run, next_run, run_count, paused, deleted, anchor FROM tasks";
+      "SELECT name, last_run, next_run, run_count, paused, deleted, anchor, retry_at, retry_number FROM tasks";
 
   /// The task's row as stored; nullopt when there is none.
   std::optional<TaskState> read_task_row(const std::string& name, const Operation& operation) {
@@ -538,15 +538,18 @@ class SqliteStore final : public Store {
   /// The one write of a task's row, in the caller's transaction.
   void write_task_row(const TaskState& state, const Operation& operation) {
     auto upsert = db_.prepare(
-        "INSERT INTO tasks (name, last_run, next_run, run_count, paused, deleted, anchor)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (name) DO UPDATE SET"
+        "INSERT INTO tasks (name, last_run, next_run, run_count, paused, deleted, anchor, retry_at, retry_number)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (name) DO UPDATE SET"
         " last_run = excluded.last_run, next_run = excluded.next_run,"
         " run_count = excluded.run_count, paused = excluded.paused, deleted = excluded.deleted,"
-        " anchor = excluded.anchor",
+        " anchor = excluded.anchor, retry_at = excluded.retry_at, retry_number = excluded.retry_number",
         operation);
     upsert.bind(1, state.name).bind(2, to_millis(state.last_run)).bind(3, to_millis(state.next_run));
     upsert.bind(4, state.run_count).bind(5, std::int64_t{state.paused ? 1 : 0});
-    upsert.bind(6, std::int64_t{state.deleted ? 1 : 0}).bind(7, to_millis(state.anchor)).run();
+    upsert.bind(6, std::int64_t{state.deleted ? 1 : 0}).bind(7, to_millis(state.anchor));
+    const auto retry_at = state.retry ? std::optional(state.retry->at) : std::nullopt;
+    const auto retry_number = state.retry ? std::optional<std::int64_t>(state.retry->number) : std::nullopt;
+    upsert.bind(8, to_millis(retry_at)).bind(9, retry_number).run();
   }
 
   static TaskState read_task(const sqlite::Statement& row) {
@@ -558,6 +561,8 @@ class SqliteStore final : public Store {
     state.paused = row.int64(4) != 0;
     state.deleted = row.int64(5) != 0;
     if (!row.is_null(6)) state.anchor = from_millis(row.int64(6));
+    if (!row.is_null(7) && !row.is_null(8))
+      state.retry = PendingRetry{from_millis(row.int64(7)), static_cast<int>(row.int64(8))};
     return state;
   }
 

@@ -196,3 +196,52 @@ TEST_CASE("flow run that fails tells why on its stderr, through the log writer",
   CHECK(result.out.empty());
   CHECK_THAT(result.err, Catch::StartsWith("flow: store error: store ") && Catch::Contains(": cannot open"));
 }
+
+TEST_CASE("flow run whose only task is deleted says so and why it stops, and so does the next start", "[e2e]") {
+  const SeedScenario seed("every 1 seconds;");
+  const std::string deleted = "task \"Refresh access token\": deleted (flow tasks delete); it runs no more: flow tasks "
+                              "resume 'Refresh access token' FILE... brings it back, from the daemon's next start\n";
+  auto daemon = start_flow(seed.run("60s"), seed.env);
+  INFO(daemon.stderr_text());
+  REQUIRE(daemon.wait_for_stdout("TK-1 ok\n", std::chrono::seconds(20)));
+  const auto deletion = run_flow({"tasks", "delete", "Refresh access token", "--db", seed.db});
+  INFO(deletion.err);
+  CHECK(deletion.code == 0);
+  const auto rest = daemon.read_all_stdout_until_exit(std::chrono::seconds(20));  // long before --for ends
+  CHECK(daemon.wait(std::chrono::seconds(5)) == 0);
+  CHECK_THAT(rest, Catch::Contains(deleted));
+  CHECK_THAT(rest, Catch::EndsWith(" stopped: no schedule left to run\n"));
+
+  const auto again = run_flow(seed.run("60s"), seed.env);
+  CHECK(again.code == 0);
+  CHECK_THAT(again.out, Catch::Contains(deleted));
+  CHECK_THAT(again.out, Catch::EndsWith(" stopped: no schedule left to run\n"));
+  CHECK(count_of(again.out, "TK-1 ok") == 0);
+}
+
+TEST_CASE("flow run after an invalid_grant says it is not retried and what a person must do", "[e2e]") {
+  const SeedScenario seed("every 55 minutes;", {"--invalid-grant-next-n", "1"});
+  auto daemon = start_flow(seed.run(), seed.env);
+  INFO(daemon.stderr_text());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (daemon.unread_stdout().find(" next run at ") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  daemon.signal(SIGTERM);
+  const auto out = daemon.read_all_stdout_until_exit(std::chrono::seconds(20));
+  CHECK(daemon.wait(std::chrono::seconds(5)) == 0);
+  INFO(out);
+  const auto failed = out.find(" Refresh access token: TokenKeeper TK-1 FAILED\n");
+  const auto hint = out.find("    the provider refused the refresh token (invalid_grant): no retry can mend that; a "
+                             "person must put in a new one: flow repl " + seed.file +
+                             " then :open TK-1, set RefreshToken = \"...\", :save\n");
+  const auto next = out.find(" task \"Refresh access token\": not retried: the failure is not transient (only a "
+                             "network error, 5xx or 429 is); next run at ");
+  REQUIRE(failed != std::string::npos);
+  REQUIRE(hint != std::string::npos);
+  REQUIRE(next != std::string::npos);
+  CHECK(failed < hint);
+  CHECK(hint < next);
+  CHECK(count_of(out, "invalid_grant): no retry") == 1);
+  CHECK(count_of(out, kInitialRefresh) == 0);  // no secret in the hint
+  CHECK(count_of(out, kClientSecret) == 0);
+}

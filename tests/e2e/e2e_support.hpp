@@ -124,6 +124,12 @@ struct FlowRun {
   std::string err;
 };
 
+/// `flow ARGS...` started, not waited for: a daemon, or a command beside one.
+inline test::ChildProcess start_flow(std::vector<std::string> args, std::map<std::string, std::string> env) {
+  args.insert(args.begin(), flow_binary());
+  return test::ChildProcess::start(std::move(args), std::move(env));
+}
+
 /// Runs `argv` (a program and its arguments) to its end.
 inline FlowRun run_program(const std::vector<std::string>& argv, std::map<std::string, std::string> env = {},
                            std::chrono::milliseconds timeout = std::chrono::seconds(60)) {

@@ -10,11 +10,6 @@ using namespace flow::e2e;
 
 namespace {
 
-test::ChildProcess start_flow(std::vector<std::string> args, std::map<std::string, std::string> env) {
-  args.insert(args.begin(), flow_binary());
-  return test::ChildProcess::start(std::move(args), std::move(env));
-}
-
 /// Waits until the provider (started with --delay-ms) holds a token request
 /// and not yet its answer: it says so on stderr as the request arrives. Bounded
 /// generously; a failure shows what the provider said.

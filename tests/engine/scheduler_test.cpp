@@ -175,7 +175,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a run counted by hand while the daemon's
   advance_in_steps(io, clock, kT0 + 56min);
   REQUIRE(runner.started == times({0min, 55min}));
   store.failing_saves = false;
-  flow::count_run_by_hand(store, "Refresh access token", kT0 + 60min);  // `flow tasks run` in another process
+  flow::count_run_by_hand(store, "Refresh access token", kT0 + 60min, true);  // `flow tasks run` in another process
   REQUIRE(store.tasks.at("Refresh access token").run_count == 2);
 
   advance_in_steps(io, clock, kT0 + 111min);  // the next slot's save goes through
@@ -228,6 +228,11 @@ TEST_CASE_METHOD(Scheduled, "scheduler: task state that cannot be read is read a
   stop_and_drain(io, daemon);
 }
 
+/// What the log says when a task's loop ends because it is deleted.
+const std::string kDeletedLine =
+    "task \"Refresh access token\": deleted (flow tasks delete); it runs no more: flow tasks resume 'Refresh access "
+    "token' FILE... brings it back, from the daemon's next start";
+
 TEST_CASE_METHOD(Scheduled, "scheduler: paused and deleted tasks do not run", "[scheduler]") {
   auto decl = every(55, ast::TimeUnit::minutes);
   auto daemon = start({&decl});
@@ -250,6 +255,9 @@ TEST_CASE_METHOD(Scheduled, "scheduler: paused and deleted tasks do not run", "[
   CHECK(runner.started.size() == 2);
   CHECK(daemon.done);  // its only loop ended
   CHECK_FALSE(daemon.error);
+  CHECK(daemon.scheduler.stopping() == false);  // it ended for want of a schedule, not by stop()
+  REQUIRE_FALSE(log.lines.empty());
+  CHECK(log.lines.back() == kDeletedLine);
 }
 
 TEST_CASE_METHOD(Scheduled, "scheduler: a deleted task never starts", "[scheduler]") {
@@ -259,6 +267,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler: a deleted task never starts", "[schedule
   advance_in_steps(io, clock, kT0 + 2h);
   CHECK(runner.started.empty());
   CHECK(daemon.done);
+  CHECK(log.lines == std::vector<std::string>{kDeletedLine});
 }
 
 TEST_CASE_METHOD(Scheduled, "scheduler: a run still going at the next slot skips or queues it", "[scheduler]") {
@@ -324,8 +333,12 @@ TEST_CASE_METHOD(Scheduled, "scheduler: transient failures are retried with back
     CHECK(runner.started == times({0min, 55min}));
     CHECK(daemon.scheduler.stats("Refresh access token").failures == 2);
     // The runner reports the runs it finished (the daemon prints each once):
-    // the log says only that the one that threw failed.
-    CHECK(log.lines == std::vector<std::string>{"task \"Refresh access token\": run failed: internal error: boom"});
+    // the log says that the one that threw failed, and of each that it is not retried.
+    const std::string not_retried = "task \"Refresh access token\": not retried: the failure is not transient (only a "
+                                    "network error, 5xx or 429 is); next run at ";
+    CHECK(log.lines == std::vector<std::string>{not_retried + "2026-11-28T09:55:00Z",
+                                                "task \"Refresh access token\": run failed: internal error: boom",
+                                                not_retried + "2026-11-28T10:50:00Z"});
     stop_and_drain(io, daemon);
   }
   SECTION("a backoff woken early sleeps on, and a set of the wall clock neither cuts nor stretches it") {
@@ -348,13 +361,14 @@ TEST_CASE_METHOD(Scheduled, "scheduler: transient failures are retried with back
     CHECK(runner.started == times({0s, 1h + 30s, -1h + 90s}));
     stop_and_drain(io, daemon);
   }
-  SECTION("stop() during a backoff ends the retries") {
+  SECTION("stop() during a backoff ends the retries, the pending one kept for the next start") {
     runner.outcomes = {transient, transient};
     auto daemon = start({&decl});
     advance_in_steps(io, clock, kT0 + 10s);
     stop_and_drain(io, daemon);
     CHECK(runner.started == times({0s}));
     CHECK(store.tasks.at("Refresh access token").run_count == 1);
+    CHECK(store.tasks.at("Refresh access token").retry == flow::PendingRetry{kT0 + 30s, 1});
   }
 }
 

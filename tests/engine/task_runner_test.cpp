@@ -283,7 +283,7 @@ schedule "Once" { once at 2024-10-05T00:00; process K; trigger Go; }
 )");
   const TimePoint t0 = f.clock.now();
   // A task no daemon ran: its state is created, with the run as its last.
-  count_run_by_hand(*f.store, "Tick", t0);
+  count_run_by_hand(*f.store, "Tick", t0, true);
   auto tick = f.store->load_task("Tick");
   REQUIRE(tick);
   CHECK(tick->run_count == 1);
@@ -302,7 +302,7 @@ schedule "Once" { once at 2024-10-05T00:00; process K; trigger Go; }
   planned.last_run = t0 - 1h;
   planned.paused = true;
   f.store->save_task(planned);
-  count_run_by_hand(*f.store, "Once", t0);
+  count_run_by_hand(*f.store, "Once", t0, true);
   const auto once = f.store->load_task("Once");
   REQUIRE(once);
   CHECK(once->run_count == 5);
@@ -312,7 +312,7 @@ schedule "Once" { once at 2024-10-05T00:00; process K; trigger Go; }
   CHECK(once->paused);
   CHECK_FALSE(once->deleted);
   // A later run the daemon recorded meanwhile stays the last.
-  count_run_by_hand(*f.store, "Once", t0 - 2h);
+  count_run_by_hand(*f.store, "Once", t0 - 2h, true);
   CHECK(f.store->load_task("Once")->last_run == t0);
   CHECK(f.store->load_task("Once")->run_count == 6);
 }

@@ -134,13 +134,57 @@ TEST_CASE("sqlite store: an older file's tasks gain an empty anchor, keeping the
   write_v1_file(path);
   exec_sql(path, "INSERT INTO tasks VALUES ('Keep', 1000, 2000, 3, 0, 0)");
   auto store = flow::open_sqlite_store(path);
-  CHECK(query_int(path, "SELECT version FROM schema_version") == 3);
+  CHECK(query_int(path, "SELECT version FROM schema_version") == flow::kSqliteSchemaVersion);
   auto task = store->load_task("Keep");
   REQUIRE(task);
   CHECK(task->last_run == TimePoint(1000ms));
   CHECK(task->next_run == TimePoint(2000ms));
   CHECK(task->run_count == 3);
   CHECK_FALSE(task->anchor);
+}
+
+TEST_CASE("sqlite store: a version 3 file's tasks gain no pending retry, and keep one once written",
+          "[store]") {
+  TempDir dir;
+  const auto path = dir.file("flow.db");
+  write_v1_file(path);
+  exec_sql(path, "ALTER TABLE tasks ADD COLUMN anchor INTEGER; UPDATE schema_version SET version = 3;"
+                 "INSERT INTO tasks VALUES ('Keep', 1000, 2000, 3, 0, 0, 500)");
+  {
+    auto store = flow::open_sqlite_store(path);
+    CHECK(query_int(path, "SELECT version FROM schema_version") == 4);
+    auto task = store->load_task("Keep");
+    REQUIRE(task);
+    CHECK(task->next_run == TimePoint(2000ms));
+    CHECK(task->anchor == TimePoint(500ms));
+    CHECK_FALSE(task->retry);
+    CHECK(task->next_time() == TimePoint(2000ms));
+
+    flow::TaskUpdate pending;  // a daemon's failed run, its first retry's backoff begun
+    pending.name = "Keep";
+    pending.new_runs = 1;
+    pending.last_run = TimePoint(3000ms);
+    pending.plan = true;
+    pending.next_run = TimePoint(4000ms);
+    pending.anchor = task->anchor;
+    pending.retry = flow::PendingRetry{TimePoint(3030ms), 1};
+    store->update_task(pending);
+  }
+  auto store = flow::open_sqlite_store(path);  // the next start: a new connection
+  auto task = store->load_task("Keep");
+  REQUIRE(task);
+  CHECK(task->run_count == 4);
+  CHECK(task->retry == flow::PendingRetry{TimePoint(3030ms), 1});
+  CHECK(task->next_time() == TimePoint(3030ms));
+  CHECK(store->list_tasks().at(0).retry == task->retry);
+
+  flow::TaskUpdate by_hand;  // `flow tasks run` succeeded: the retry is not needed
+  by_hand.name = "Keep";
+  by_hand.new_runs = 1;
+  by_hand.retry_done = true;
+  store->update_task(by_hand);
+  CHECK_FALSE(flow::open_sqlite_store(path)->load_task("Keep")->retry);
+  CHECK(query_int(path, "SELECT count(*) FROM tasks WHERE retry_at IS NULL AND retry_number IS NULL") == 1);
 }
 
 TEST_CASE("sqlite store: daemons opening a fresh file together migrate it once", "[store]") {
