@@ -130,6 +130,15 @@ inline test::ChildProcess start_flow(std::vector<std::string> args, std::map<std
   return test::ChildProcess::start(std::move(args), std::move(env));
 }
 
+/// Waits until the provider (started with --delay-ms) holds a token request
+/// and not yet its answer: it says so on stderr as the request arrives. Bounded
+/// generously; a failure shows what the provider said.
+inline void wait_for_token_request(test::RunningProvider& provider) {
+  if (!provider.process.wait_for_stderr("POST /oauth/token arrived", std::chrono::seconds(30))) {
+    FAIL("the provider did not say a token request arrived, in 30 s; its stderr:\n" << provider.process.stderr_text());
+  }
+}
+
 /// Runs `argv` (a program and its arguments) to its end.
 inline FlowRun run_program(const std::vector<std::string>& argv, std::map<std::string, std::string> env = {},
                            std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
