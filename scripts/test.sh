@@ -28,6 +28,7 @@ if [ "${FLOW_TEST_RELEASE:-0}" = 1 ]; then
   run_suite build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo
 fi
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp"  # a leak of libedit's own (the file says which)
 # CI time: the libraries compiled eight files per translation unit, and line
 # tables only (-g1: a sanitizer's report still names file and line).
 ci=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DFLOW_UNITY_LIBS=ON)

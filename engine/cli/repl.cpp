@@ -3,6 +3,7 @@
 #include "engine/cli/repl.hpp"
 
 #include <histedit.h>
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -484,11 +485,18 @@ void catch_prompt_signals() {
 }
 
 /// libedit's own reader retries a read cut by a signal, and so would sit on
-/// a Ctrl-C until the next key: this one gives up at once, with -1 (an error
-/// to libedit, which then ends the line), when a signal was caught.
+/// a Ctrl-C until the next key: this one gives up with -1 (an error to
+/// libedit, which then ends the line) once a signal was caught. It waits in
+/// poll() a tenth of a second at a time: a signal that came just before a
+/// read() began would not cut it.
 int read_char(EditLine*, wchar_t* out) {
   std::mbstate_t state{};
   for (;;) {
+    if (g_signal != 0) return -1;
+    pollfd input{STDIN_FILENO, POLLIN, 0};
+    const int ready = ::poll(&input, 1, 100);
+    // Nothing typed yet, or a signal: look again. An error shows in read().
+    if (ready == 0 || (ready < 0 && errno == EINTR)) continue;
     char byte = 0;
     const ssize_t n = ::read(STDIN_FILENO, &byte, 1);
     if (n == 0) return 0;  // end of input
