@@ -56,15 +56,22 @@ Outcome binary_outcome(ast::BinaryOp op, KindSet lhs, KindSet rhs) {
 /// Storing `type` in `field` per coerce_to_field: the constant itself when known.
 Outcome assign_outcome(const StaticType& type, const ast::FieldDecl& field) {
   Outcome outcome;
-  const auto store = [&](const Value& value) {
-    attempt(outcome, [&] { return coerce_to_field(value, field.type, field.name.text).kind(); });
+  const auto store = [&](const Value& value, bool sample) {
+    attempt(outcome, [&] {
+      try {
+        return coerce_to_field(value, field.type, field.name.text).kind();
+      } catch (const FieldTypeMismatch& e) {
+        if (sample) throw RunError(e.typed);  // a sample is no value of the program's
+        throw;
+      }
+    });
   };
   if (type.constant) {
-    store(*type.constant);
+    store(*type.constant, false);
     return outcome;
   }
   for (const auto kind : type.kinds.kinds())
-    for (const auto& sample : samples(kind)) store(sample);
+    for (const auto& sample : samples(kind)) store(sample, true);
   return outcome;
 }
 

@@ -163,8 +163,10 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
     } else {
       try {
         locals = success_locals(*method, response, &trailing, &answer);
-      } catch (const RunError& e) {
+      } catch (const RunError& e) {  // not JSON: what came back, as an error status shows its body
         failure = e.what();
+        error_body = excerpt(response.body, secrets.get());
+        if (!error_body.empty()) failure += ": " + error_body;
       }
     }
   }

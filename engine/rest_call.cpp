@@ -320,7 +320,11 @@ Locals success_locals(const ast::MethodDecl& method, const HttpResponse& respons
     // twice) may hold a rotated refresh token: its fields are read, and the
     // caller fails the run once they are kept.
     const std::size_t after = bytes_after_json(response.body, parsed);
-    if (after == 0) throw RunError(method.name.text + " answered with a body that is not JSON");
+    if (after == 0) {
+      const auto type = response.header("Content-Type");
+      throw RunError(method.name.text + " answered with a body that is not JSON" +
+                     (type ? " (Content-Type: " + *type + ")" : std::string(" (no Content-Type)")));
+    }
     *trailing = method.name.text + " answered with " + std::to_string(after) + " bytes after its JSON body";
   }
   for (const auto& part : method.response) {

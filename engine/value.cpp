@@ -442,8 +442,22 @@ static std::optional<double> parse_number(const std::string& text) {
 }
 
 [[noreturn]] static void mismatch(const Value& value, ast::FieldType type, std::string_view field) {
-  throw RunError("cannot assign " + std::string(kind_name(value.kind())) + " to " +
-                 field_type_name(type) + " field '" + std::string(field) + "'");
+  // The value too (an answer's "soon" for a number is what the reader must
+  // see), shortened; never for a secret field, whose value is not masked yet.
+  const std::string kind = kind_name(value.kind());
+  const std::string target = " to " + std::string(field_type_name(type)) + " field '" + std::string(field) + "'";
+  std::string what = kind;
+  if (type != ast::FieldType::secret && !value.is_null()) {
+    constexpr std::size_t kLongest = 60;
+    std::string text = shown(value);
+    if (text.size() > kLongest) {
+      std::size_t cut = kLongest;
+      while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+      text = text.substr(0, cut) + "...";
+    }
+    what += " " + text;
+  }
+  throw FieldTypeMismatch("cannot assign " + what + target, "cannot assign " + kind + target);
 }
 
 /// ISO 8601 text as a datetime field's instant, read as parse_date reads it

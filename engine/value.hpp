@@ -82,6 +82,16 @@ class RunError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// A value a field's type refuses (coerce_to_field): what() names the value
+/// (shortened; never a secret field's); `typed` only the types, for the
+/// checker, whose values are samples of a type (a made-up 1s is no help).
+class FieldTypeMismatch : public RunError {
+ public:
+  FieldTypeMismatch(const std::string& with_value, std::string typed)
+      : RunError(with_value), typed(std::move(typed)) {}
+  std::string typed;  // "cannot assign text to number field 'ExpiresIn'"
+};
+
 /// "text", "number", ... as used in messages.
 const char* kind_name(ValueKind kind);
 const char* field_type_name(ast::FieldType type);

@@ -35,7 +35,11 @@ Value env(std::span<const Value> args, const CallContext& context) {
   }
   if (args.size() > 1) return stdlib::tainted(args[1], args);
   // A secret name stays out of the message (secrets never reach a diagnostic).
-  throw RunError("environment variable " + display(args[0]) + " is not set");
+  const std::string unset = "environment variable " + display(args[0]) + " is not set";
+  if (!context.environment) throw RunError(unset);
+  // A test's: the shell may well set it, and the message must not send the reader there.
+  throw RunError(unset + " in this test, which sees only the variables it sets, never the shell's: env " +
+                 (args[0].secret ? "NAME" : name) + " = \"...\";");
 }
 
 }  // namespace

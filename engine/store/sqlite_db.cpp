@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <utility>
@@ -30,6 +32,23 @@ std::string describe(int rc, const char* message) {
     default:
       return text;
   }
+}
+
+/// What keeps SQLite from making its files at `path` when the cause is the
+/// directory, where it says only "unable to open database file" or "attempt
+/// to write a readonly database" (of a file that is writable); "" when the
+/// directory looks right.
+std::string directory_problem(const std::string& path) {
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec)) return "its directory " + dir + " does not exist";
+  if (!std::filesystem::is_directory(dir, ec)) return dir + " is not a directory";
+  if (::access(dir.c_str(), W_OK) != 0) {
+    return "its directory " + dir + " is not writable (" + std::strerror(errno) + "), and SQLite writes " +
+           std::filesystem::path(path).filename().string() + "-wal and -shm beside the store";
+  }
+  return "";
 }
 
 /// `file:PATH` with the characters a URI gives a meaning escaped.
@@ -156,6 +175,8 @@ Db::Db(const std::string& path, OpenMode mode) : path_(path) {
     std::string detail = describe(rc, db_ ? sqlite3_errmsg(db_) : nullptr);
     sqlite3_close_v2(db_);
     db_ = nullptr;
+    if (const auto problem = mode == OpenMode::read_write ? directory_problem(path) : ""; !problem.empty())
+      detail += ": " + problem;
     throw StoreError("store " + path + ": cannot open: " + detail);
   }
   sqlite3_extended_result_codes(db_, 1);
@@ -168,6 +189,9 @@ Db::~Db() {
 
 void Db::fail(int rc, Operation operation) const {
   std::string message = "store " + path_ + ": " + operation.str() + ": " + describe(rc, sqlite3_errmsg(db_));
+  if ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN) {
+    if (const auto problem = directory_problem(path_); !problem.empty()) message += ": " + problem;
+  }
   if ((rc & 0xff) == SQLITE_BUSY) throw BusyError(std::move(message));
   throw StoreError(std::move(message));
 }

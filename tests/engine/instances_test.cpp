@@ -58,7 +58,7 @@ TEST_CASE("assigning a number that is not finite to a number field is a run erro
   CHECK_THROWS_WITH(coerce_to_field(Value(std::nan("")), ast::FieldType::number, "A"),
                     Catch::StartsWith("the value for field 'A' is out of range"));
   CHECK_THROWS_WITH(coerce_to_field(Value("1e400"), ast::FieldType::number, "A"),
-                    "cannot assign text to number field 'A'");
+                    "cannot assign text \"1e400\" to number field 'A'");
 }
 
 TEST_CASE("a stored value takes the type its field is declared with now", "[values]") {
@@ -98,7 +98,7 @@ TEST_CASE("a stored value that cannot take its field's new type fails the run at
   CHECK_FALSE(look.ok);
   CHECK(look.error ==
         "test.flow:2:3: error: instance P-1 stores text \"many\" in field 'Count', now declared number: cannot "
-        "assign text to number field 'Count'; declare its former type again, or give the field a new name (it "
+        "assign text \"many\" to number field 'Count'; declare its former type again, or give the field a new name (it "
         "starts from its default)\n"
         "    field Count number;\n"
         "    ^\n");

@@ -212,7 +212,14 @@ TEST_CASE("an answer that is not JSON fails the call", "[interpreter]") {
   f.http.respond_with(200, "<html>oops</html>", "text/html");
   const auto result = f.run("TokenKeeper", "Refresh", "TK-1");
   CHECK_FALSE(result.ok);
-  CHECK_THAT(result.error, Catch::Contains("GetRefreshAuthToken answered with a body that is not JSON"));
+  // What came back, as an error status shows it: its Content-Type and the body.
+  CHECK_THAT(result.error, Catch::Contains("GetRefreshAuthToken answered with a body that is not JSON (Content-Type: "
+                                           "text/html): <html>oops</html>"));
+  // A body that echoes the request's secret shows its mask.
+  f.http.respond_with(200, "bad client_secret " + std::string(std::getenv("CLIENT_SECRET")), "text/plain");
+  const auto echoed = f.run("TokenKeeper", "Refresh", "TK-1");
+  CHECK_THAT(echoed.error, Catch::Contains("not JSON (Content-Type: text/plain): bad client_secret ••••"));
+  CHECK_THAT(echoed.error, !Catch::Contains(std::getenv("CLIENT_SECRET")));
 }
 
 TEST_CASE("a JSON answer with bytes after it keeps the rotated token, then fails the run", "[interpreter]") {
@@ -255,7 +262,7 @@ TEST_CASE("a wrong type in a response fails with the field named and keeps the r
   f.http.respond_with(200, R"({"access_token":"a","refresh_token":"rt-rotated-000000002","expires_in":"soon"})");
   const auto result = f.run("TokenKeeper", "Refresh", "TK-1");
   CHECK_FALSE(result.ok);
-  CHECK_THAT(result.error, Catch::Contains("cannot assign text to number field 'ExpiresIn'"));
+  CHECK_THAT(result.error, Catch::Contains("cannot assign text \"soon\" to number field 'ExpiresIn'"));
   // The call succeeded and the provider has spent the old refresh token: the
   // mappings that could be made are kept although the one after them failed.
   const auto stored = f.store->load_instance("TK-1");

@@ -121,7 +121,7 @@ TEST_CASE("text shaped almost like ISO 8601 is not a datetime (date::parse is ne
   for (const std::string text : {"2027-06-30Ton:00:00Z", "2027-06-30T12:0", "2027-6-30", "20270630", "2027-06-30X"}) {
     INFO(text);
     CHECK_THROWS_WITH(flow::coerce_to_field(flow::Value(text), FieldType::datetime, "At"),
-                      Catch::Contains("cannot assign text to datetime field 'At'"));
+                      Catch::Contains("cannot assign text \"" + text + "\" to datetime field 'At'"));
   }
   CHECK(flow::coerce_to_field(flow::Value("2027-06-30T12:00:00Z"), FieldType::datetime, "At").is<flow::TimePoint>());
   CHECK(flow::coerce_to_field(flow::Value("2027-06-30"), FieldType::datetime, "At").is<flow::TimePoint>());
@@ -355,4 +355,19 @@ TEST_CASE("the whole-secret mark: kept by a copy, dropped by a change in place a
   Value cleared = copy;
   cleared.secret = false;
   CHECK_FALSE(is_whole_secret(cleared));
+}
+
+TEST_CASE("a value a field refuses is named in the error, shortened, never a secret field's", "[value]") {
+  using flow::ast::FieldType;
+  CHECK_THROWS_WITH(flow::coerce_to_field(flow::Value("soon"), FieldType::number, "ExpiresIn"),
+                    "cannot assign text \"soon\" to number field 'ExpiresIn'");
+  // An answer's long text: its first 60 characters, not split inside one (é is two bytes).
+  const std::string long_text = std::string(58, 'a') + "é" + std::string(100, 'b');
+  CHECK_THROWS_WITH(flow::coerce_to_field(flow::Value(long_text), FieldType::number, "N"),
+                    "cannot assign text \"" + std::string(58, 'a') + "... to number field 'N'");
+  // A secret field's value is not masked until it is assigned: it is left out.
+  const flow::Value listed(flow::List{flow::Value("s3cr3t-in-a-list-0001")});
+  CHECK_THROWS_WITH(flow::coerce_to_field(listed, FieldType::secret, "Token"), !Catch::Contains("s3cr3t"));
+  CHECK_THROWS_WITH(flow::coerce_to_field(listed, FieldType::secret, "Token"),
+                    Catch::StartsWith("cannot assign list to secret field 'Token'"));
 }

@@ -57,7 +57,8 @@ TEST_CASE("sqlite store: an unopenable path is a StoreError", "[store]") {
   TempDir dir;
   const auto path = dir.file("missing-dir/flow.db");
   CHECK(store_error_of([&] { flow::open_sqlite_store(path); }) ==
-        "store " + path + ": cannot open: unable to open database file");
+        "store " + path + ": cannot open: unable to open database file: its directory " + dir.file("missing-dir") +
+            " does not exist");
 }
 
 TEST_CASE("sqlite store: an old schema is migrated on open", "[store]") {
