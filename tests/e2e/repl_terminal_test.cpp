@@ -96,15 +96,32 @@ class PtyRepl {
   std::size_t consumed_ = 0;
 };
 
-}  // namespace
-
-TEST_CASE("repl on a terminal: Ctrl-C drops the line being typed and the prompt comes back", "[repl]") {
-  TempDir dir;
+/// kBumper written in `dir`, and the command that runs the REPL on it.
+std::vector<std::string> repl_command(TempDir& dir) {
   const auto file = dir.file("counter.flow");
   e2e::write_text(file, kBumper);
-  PtyRepl repl({e2e::flow_binary(), "repl", file, "--db", dir.file("flow.db")});
-  repl.type(":new Counter\r");
-  REQUIRE(repl.wait_for("new Counter (unsaved preview)"));
+  return {e2e::flow_binary(), "repl", file, "--db", dir.file("flow.db")};
+}
+
+/// The REPL on kBumper on a terminal, a new Counter previewed.
+struct Previewing {
+  Previewing() {
+    repl.type(":new Counter\r");
+    REQUIRE(repl.wait_for("new Counter (unsaved preview)"));
+  }
+  /// Whether it ended by itself, exit 0 (not killed by a signal), within 30 s.
+  bool exits_cleanly() {
+    const auto status = repl.wait_exit();
+    return status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0;
+  }
+
+  TempDir dir;
+  PtyRepl repl{repl_command(dir)};
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(Previewing, "repl on a terminal: Ctrl-C drops the line being typed and the prompt comes back", "[repl]") {
   repl.type("set A = 7");
   REQUIRE(repl.wait_for("set A = 7"));  // echoed: typed, not entered
   repl.type("\x03");
@@ -117,29 +134,18 @@ TEST_CASE("repl on a terminal: Ctrl-C drops the line being typed and the prompt 
   repl.type("A + 6 * 7\r");  // A is still 0, and the `if` was dropped with its line
   CHECK(repl.wait_for("\n42"));
   repl.type(":quit\r");
-  const auto status = repl.wait_exit();
-  REQUIRE(status);
-  CHECK(WIFEXITED(*status));
-  CHECK(WEXITSTATUS(*status) == 0);
+  CHECK(exits_cleanly());
 }
 
-TEST_CASE("repl on a terminal: SIGHUP or SIGTERM at the prompt ends it as the end of input does", "[repl]") {
+TEST_CASE_METHOD(Previewing, "repl on a terminal: SIGHUP or SIGTERM at the prompt ends it as the end of input does",
+                 "[repl]") {
   const int number = GENERATE(SIGHUP, SIGTERM);
-  TempDir dir;
-  const auto file = dir.file("counter.flow");
-  e2e::write_text(file, kBumper);
-  PtyRepl repl({e2e::flow_binary(), "repl", file, "--db", dir.file("flow.db")});
-  repl.type(":new Counter\r");
-  REQUIRE(repl.wait_for("new Counter (unsaved preview)"));
   repl.type(":click Bump\r");  // saved: Counter-1, revision 1
   REQUIRE(repl.wait_for("bumped to 1"));
   REQUIRE(repl.wait_for("flow> "));
   repl.signal(number);
-  const auto status = repl.wait_exit();
+  const bool clean = exits_cleanly();  // not killed by the signal
   INFO(repl.output);
-  REQUIRE(status);
-  CHECK(WIFEXITED(*status));  // not killed by the signal
-  CHECK(WEXITSTATUS(*status) == 0);
+  CHECK(clean);
   CHECK(open_sqlite_store(dir.file("flow.db"))->load_instance("Counter-1")->fields.at("A") == Value(1.0));
 }
-
