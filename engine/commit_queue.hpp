@@ -67,6 +67,8 @@ class CommitQueue {
   /// What is kept and not written yet, per instance: "what calls mapped into
   /// ID (A, B)", for messages (names only, never values).
   std::map<std::string, std::string> unwritten() const;
+  /// Whether values of `id` are kept, not written yet.
+  bool keeps(const std::string& id) const { return unwritten_.contains(id); }
 
  private:
   struct Waiting {

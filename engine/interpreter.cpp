@@ -224,7 +224,7 @@ asio::awaitable<std::vector<std::string>> Interpreter::write_unwritten_before_ex
   co_return lost;
 }
 
-bool Interpreter::keeps_unwritten(const std::string& id) const { return impl_->commits.unwritten().contains(id); }
+bool Interpreter::keeps_unwritten(const std::string& id) const { return impl_->commits.keeps(id); }
 
 std::optional<InstanceRecord> Interpreter::stored_instance(const std::string& process, const std::string& id) {
   const auto* declared = program_.process(process);

@@ -234,11 +234,14 @@ asio::awaitable<void> Scheduler::task_loop(Task* task) {
     note_deleted(*task);
     co_return;
   }
-  if (task->state.retry) co_await resume_retry(task);
+  bool retried = false;  // no co_await inside && (g++ 12)
+  if (task->state.retry) retried = co_await resume_retry(task);
   if (stopping_) co_return;
   take_steps(*task);  // its first plan reads the clock as it is now
-  NextSlot next = plan_first(*task);
   const bool dynamic = std::holds_alternative<DynamicSpec>(task->spec.when);
+  // A dynamic time the retries left passed (they failed) is not due at once
+  // again: it waits the gap it would have had without the stop.
+  NextSlot next = retried && dynamic ? plan_after_retries(*task) : plan_first(*task);
   while (!stopping_) {
     if (!next.slot && !dynamic) break;  // finished or expired
     if (!next.slot) {  // a dynamic time that cannot be computed yet: ask again later
@@ -530,7 +533,7 @@ asio::awaitable<bool> Scheduler::retry_comes(Task* task) {
   co_return false;
 }
 
-asio::awaitable<void> Scheduler::resume_retry(Task* task) {
+asio::awaitable<bool> Scheduler::resume_retry(Task* task) {
   const PendingRetry retry = *task->state.retry;
   const std::string which = "its " + retry_text(task->spec, retry) + ", kept when the daemon stopped,";
   // A slot due by then runs instead (a missed one as on_missed says: skip keeps the retry).
@@ -544,14 +547,21 @@ asio::awaitable<void> Scheduler::resume_retry(Task* task) {
                                    : which + " gives way to its slot " + format_iso(*slot) + ", which has come by then");
     task->state.retry.reset();
     save_state(*task);
-    co_return;
+    co_return false;
   }
   note(*task, which + (retry.at <= now ? " runs now" : " runs then"));
   TaskOutcome outcome;  // named: a temporary in a co_await's arguments is destroyed twice by g++ 12
   outcome = co_await run_retries(task, outcome);
-  if (task->state.retry) co_return;  // kept again: the daemon is stopping
+  if (task->state.retry) co_return false;  // kept again: the daemon is stopping
   if (!outcome.ok && outcome.transient) ++task->stats.failures;  // its retries are spent
   save_state(*task);
+  co_return true;
+}
+
+NextSlot Scheduler::plan_after_retries(Task& task) {
+  NextSlot next = plan_after_run(task.spec, progress_of(task.state), clock_.now(), dynamic_at(task));
+  persist_next(task, next);
+  return next;
 }
 
 asio::awaitable<TaskOutcome> Scheduler::run_once(Task* task) {

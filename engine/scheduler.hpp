@@ -173,6 +173,9 @@ class Scheduler {
   boost::asio::awaitable<void> task_loop(Task* task);
   /// Plans the first slot at start-up (on_missed) and persists it.
   NextSlot plan_first(Task& task);
+  /// A dynamic task's plan once the retry resume_retry ran has ended, as a
+  /// run's end plans it: a time the failed retries left passed is a gap on.
+  NextSlot plan_after_retries(Task& task);
   /// plan_first for a task whose last run is stored `ahead` of the clock
   /// (engine/clock_steps.hpp): due now, logged, persisted.
   NextSlot plan_after_clock_ahead(Task& task, const ScheduleSpec& spec, Duration ahead);
@@ -227,8 +230,8 @@ class Scheduler {
   /// At start-up: the retry a stopped daemon left pending runs at its time
   /// (at once when passed), unless the task is paused or a slot of its own
   /// has come by then (a missed one as on_missed says); then its retries go
-  /// on as they would have.
-  boost::asio::awaitable<void> resume_retry(Task* task);
+  /// on as they would have. True when it ran.
+  boost::asio::awaitable<bool> resume_retry(Task* task);
   boost::asio::awaitable<TaskOutcome> run_once(Task* task);
   /// The runner's dynamic time for the task (none for other schedules); why
   /// there is none is logged when it first appears and whenever it changes.

@@ -210,7 +210,7 @@ int tasks_list(const Args& args, std::ostream& out, std::ostream& err) {
     const bool undeclared = !files.empty() && !contains(declared, name) && !state.deleted;
     const char* status = state.deleted ? "deleted" : undeclared ? "not in these files" : state.paused ? "paused" : "active";
     out << name << "  " << status << "  runs " << state.run_count << "  last " << opt_time(state.last_run)
-        << "  next " << (undeclared ? "-" : next_text(state));
+        << "  next " << (undeclared ? "-" : next_text(state, loaded ? loaded->program->schedule(name) : nullptr));
     // A dynamic task without a next run waits for its time: say why, when the files say how it is computed.
     const bool waits = loaded && !undeclared && !state.deleted && !state.paused && !state.next_run;
     if (const auto why = waits ? dynamic_waiting(*loaded, *store, clock, name) : ""; !why.empty()) out << " (" << why << ")";

@@ -282,7 +282,7 @@ void ReplSession::tasks() {
     }
     out_ << "  " << (state->deleted ? "deleted" : state->paused ? "paused" : "active") << "  runs "
          << state->run_count << "  last " << (state->last_run ? format_iso(*state->last_run) : "-") << "  next "
-         << next_text(*state) << because << "\n";
+         << next_text(*state, s) << because << "\n";
   }
 }
 

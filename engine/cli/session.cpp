@@ -99,8 +99,7 @@ Runtime::~Runtime() = default;
 
 template <class T>
 T Runtime::complete(asio::awaitable<T> work, const char* on_signal_text, std::ostream& err,
-                     const char* on_hangup_text) {
-  const bool hangup_stops = on_hangup_text == nullptr;
+                     OnHangup on_hangup) {
   std::optional<T> result;
   std::exception_ptr failure;
   // SIGHUP (the terminal closed, the ssh session dropped) would otherwise kill
@@ -108,9 +107,8 @@ T Runtime::complete(asio::awaitable<T> work, const char* on_signal_text, std::os
   asio::signal_set signals(io_, SIGINT, SIGTERM, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal = [&](const auto& ec, int signal) {
     if (ec) return;
-    if (signal == SIGHUP && !hangup_stops) {
-      // Nobody asked to give up: the terminal went away.
-      err << "flow: signal " << signal << ": the terminal hung up; " << on_hangup_text << "\n" << std::flush;
+    if (signal == SIGHUP && on_hangup == OnHangup::go_on) {
+      err << "flow: signal " << signal << ": the terminal hung up; going on\n" << std::flush;
     } else {
       // A run waiting for another process's run has sent nothing: it stops, and nothing is in flight.
       err << "flow: signal " << signal << ": "
@@ -151,7 +149,7 @@ RunResult Runtime::run_rules(LooseRules rules, InstanceRecord instance) {
 bool Runtime::write_unwritten_before_exit(std::ostream& err) {
   auto note = [&err](const std::string& line) { err << "flow: " << line << "\n" << std::flush; };
   const auto lost = complete(interpreter_->write_unwritten_before_exit(kExitWritePauses, note), "giving up writing", err,
-                             "writing on");
+                             OnHangup::go_on);
   for (const auto& line : lost) err << "flow: error: " << line << "\n";
   return lost.empty();
 }
@@ -175,9 +173,13 @@ void print_instance(std::ostream& out, const InstanceRecord& instance, bool reve
   }
 }
 
-std::string next_text(const TaskState& state) {
-  if (state.retry) return format_iso(state.retry->at) + " (retry " + std::to_string(state.retry->number) + ")";
-  return state.next_run ? format_iso(*state.next_run) : "-";
+std::string next_text(const TaskState& state, const ast::ScheduleDecl* declared) {
+  const auto next = state.next_time();
+  if (!next) return "-";
+  if (!state.retry) return format_iso(*next);
+  const int of = declared && declared->retry ? declared->retry->times : 0;
+  return format_iso(*next) + " (retry " + std::to_string(state.retry->number) +
+         (of >= state.retry->number ? " of " + std::to_string(of) : "") + ")";
 }
 
 // Written visibly again (printable()): a store written before Flow did so at

@@ -72,13 +72,15 @@ class Runtime {
   bool write_unwritten_before_exit(std::ostream& err, RunResult& shown);
 
  private:
+  /// What SIGHUP does to complete()'s work: stop it as SIGINT and SIGTERM
+  /// do, or go on (a terminal that went away asked nobody to give up).
+  enum class OnHangup { stop, go_on };
   /// Runs `work` on the io_context to its end; SIGINT, SIGTERM or SIGHUP
   /// meanwhile prints `on_signal` on `err` and calls the interpreter's
-  /// stop_waiting(). Given `on_hangup`, SIGHUP only prints it: a terminal that
-  /// went away does not give up what `work` still has to write.
+  /// stop_waiting(); with OnHangup::go_on, SIGHUP only says the work goes on.
   template <class T>
   T complete(boost::asio::awaitable<T> work, const char* on_signal, std::ostream& err,
-             const char* on_hangup = nullptr);
+             OnHangup on_hangup = OnHangup::stop);
 
   boost::asio::io_context io_;
   std::unique_ptr<Clock> clock_;
@@ -92,8 +94,9 @@ void print_instance(std::ostream& out, const InstanceRecord& instance, bool reve
 /// Prints one run of the history (`flow tasks history`, the REPL's :history).
 void print_run_record(std::ostream& out, const RunRecord& run);
 /// A task's next time for `tasks list` and the REPL's :tasks: its pending
-/// retry, named so (`... (retry 1)`), else its slot; "-" when it has none.
-std::string next_text(const TaskState& state);
+/// retry, named so (`... (retry 1)`; `(retry 1 of 3)` given the schedule
+/// `declared`), else its slot; "-" when it has none.
+std::string next_text(const TaskState& state, const ast::ScheduleDecl* declared = nullptr);
 /// Prints a run: its log, then the instance, then the error if it failed.
 void print_run(std::ostream& out, std::ostream& err, const RunResult& result, bool reveal);
 /// The run as one JSON document (`--json`).

@@ -38,7 +38,9 @@ TEST_CASE("flow run stopped during a retry's backoff keeps the retry; the next d
   const auto kept = run_flow({"tasks", "list", "--db", seed.db});
   INFO(kept.err);
   CHECK_THAT(kept.out, Catch::StartsWith("Refresh access token  active  runs 1  last "));
-  CHECK_THAT(kept.out, Catch::EndsWith(" (retry 1)\n"));
+  CHECK_THAT(kept.out, Catch::EndsWith(" (retry 1)\n"));  // the store alone does not know how many there are
+  const auto of_file = run_flow({"tasks", "list", seed.file, "--db", seed.db});
+  CHECK_THAT(of_file.out, Catch::EndsWith(" (retry 1 of 3)\n"));
   CHECK(provider_stats(seed.provider)["refreshes"] == 0);
 
   auto second = start_flow(seed.run(), seed.env);

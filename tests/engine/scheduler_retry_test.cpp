@@ -211,3 +211,24 @@ TEST_CASE_METHOD(Scheduled, "scheduler retry: a dynamic task's pending retry run
   CHECK(store.tasks.at("Before expiry").next_run == kT0 + 30s + 1h);
   stop_and_drain(io, second);
 }
+
+TEST_CASE_METHOD(Scheduled, "scheduler retry: a dynamic task whose kept retry fails, its last, waits the gap after "
+                            "the start, as without the stop",
+                 "[scheduler]") {
+  auto decl = dynamic_at();
+  decl.retry = ast::RetryPolicy{1, ast::DurationLiteral{30s, "30s"}, {}};
+  runner.dynamic = kT0;  // due now; the failed refreshes leave it so
+  runner.revision = 1;
+  runner.outcomes = {kTransient, kTransient};
+  {
+    auto first = start({&decl});
+    advance_in_steps(io, clock, kT0 + 10s);
+    stop_and_drain(io, first);
+  }
+  REQUIRE(store.tasks.at("Before expiry").retry);
+  auto second = start({&decl});
+  advance_in_steps(io, clock, kT0 + 2min);
+  // The retry at 30 s was its last; the time it left passed is due a minute on, not at once.
+  CHECK(runner.started == times({0s, 30s, 90s}));
+  stop_and_drain(io, second);
+}
