@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +16,13 @@
 #include "grammar/ast.hpp"
 
 namespace flow {
+
+/// An OAuth2 error answer (RFC 6749 section 5.2: a 400 or 401 whose JSON body
+/// has `error`) that a call failed on.
+struct OAuthRefusal {
+  std::string error;        // its code, "invalid_grant"; only [A-Za-z0-9_.-], so never a secret's text
+  std::string token_field;  // the field the call sent as refresh_token (`body.refresh_token = RefreshToken`); may be empty
+};
 
 /// A run error with the range of the expression or rule that caused it.
 class LocatedError : public RunError {
@@ -28,11 +36,15 @@ class LocatedError : public RunError {
   /// A failure worth retrying later (network error, HTTP 5xx or 429).
   bool transient() const { return transient_; }
   void set_transient(bool transient) { transient_ = transient; }
+  /// The OAuth2 error answer of the call that failed, if it was one.
+  const std::optional<OAuthRefusal>& refusal() const { return refusal_; }
+  void set_refusal(std::optional<OAuthRefusal> refusal) { refusal_ = std::move(refusal); }
 
  private:
   SourceRange range_;
   std::vector<std::pair<std::string, SourceRange>> trace_;
   bool transient_ = false;
+  std::optional<OAuthRefusal> refusal_;
 };
 
 /// What names mean while evaluating: the instance's fields, plus namespaces

@@ -148,6 +148,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   int status = 0;
   std::string error_body;
   std::string trailing;  // bytes after a JSON answer: read, then the run fails
+  std::optional<OAuthRefusal> refusal;
   Locals locals;
   Value answer;  // the whole answer, for `into`
   if (const auto* error = std::get_if<HttpError>(&result)) {
@@ -157,6 +158,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
     status = response.status;
     if (status < 200 || status > 299) {
       error_body = excerpt(response.body, secrets.get());
+      refusal = oauth_refusal(rule, *method, status, response.body);
       failure = "HTTP " + std::to_string(status);
       if (response.attempts > 1) failure += " (after " + std::to_string(response.attempts) + " attempts)";
       if (!error_body.empty()) failure += ": " + error_body;
@@ -176,6 +178,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
     if (!rule.on_error) {
       LocatedError error(at.range, label(rule) + " failed: " + failure);
       error.set_transient(is_transient(result));  // the rule `retries` follow: never a tls failure or a 4xx
+      error.set_refusal(std::move(refusal));
       throw error;
     }
     if (auto mapped = apply_mappings(*rule.on_error, error_locals(failure, status, error_body), secrets);

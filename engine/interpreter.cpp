@@ -333,6 +333,7 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
   } catch (const LocatedError& e) {
     result.error = render_located(sources, e, run_secrets(state), loose.has_value());
     result.transient = e.transient();
+    result.refused = e.refusal();
   } catch (const RunError& e) {
     result.error = error_line(scrub_secrets(e.what(), run_secrets(state)));
   } catch (...) {  // a store's failure, or one that is no run error: still a failed run, recorded

@@ -22,6 +22,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "engine/clock.hpp"
+#include "engine/eval.hpp"
 #include "engine/functions.hpp"
 #include "engine/http_transport.hpp"
 #include "engine/program.hpp"
@@ -87,6 +88,7 @@ struct RunResult {
   std::optional<InstanceRecord> stored;
   bool saved = false;             // a `save` rule committed it
   bool transient = false;         // failed on a network error, 5xx or 429: worth a retry
+  std::optional<OAuthRefusal> refused;  // failed on an OAuth2 error answer (invalid_grant)
   bool loaded = false;            // the run had its instance (loaded, seeded or a preview); else
                                   // `instance` only names the one it was for
   bool stale = false;             // refused: the preview is older than the stored instance

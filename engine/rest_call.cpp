@@ -245,6 +245,26 @@ const ast::RequestPart* mapped_part(const ast::MethodDecl& method, const std::ve
   return nullptr;
 }
 
+std::optional<OAuthRefusal> oauth_refusal(const ast::CallRule& rule, const ast::MethodDecl& method, int status,
+                                          const std::string& body) {
+  if (status != 400 && status != 401) return std::nullopt;
+  const Json answer = Json::parse(body, nullptr, false);
+  if (!answer.is_object()) return std::nullopt;
+  const auto code = answer.find("error");
+  if (code == answer.end() || !code->is_string()) return std::nullopt;
+  const auto& text = code->get_ref<const std::string&>();
+  // A code is a short word (RFC 6749 5.2); anything else is not shown as one.
+  const auto plain = [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '.' || c == '-'; };
+  if (text.empty() || text.size() > 64 || !std::all_of(text.begin(), text.end(), plain)) return std::nullopt;
+  OAuthRefusal refusal{text, ""};
+  for (const auto& entry : rule.map) {
+    const auto* part = mapped_part(method, entry.target);
+    const auto* field = std::get_if<ast::Identifier>(&entry.value.node);
+    if (part && field && part->wire_name.value_or(part->name.text) == "refresh_token") refusal.token_field = field->name;
+  }
+  return refusal;
+}
+
 HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& method,
                           const MappedRequest& mapped, const Scope& scope, std::string_view declared_in) {
   HttpRequest request;

@@ -64,6 +64,12 @@ std::optional<ast::PartKind> mapped_part_kind(std::string_view head);
 /// is masked).
 const ast::RequestPart* mapped_part(const ast::MethodDecl& method, const std::vector<ast::Name>& target);
 
+/// The OAuth2 error answer a call's `status` and `body` are, if they are one
+/// (a 400 or 401 with a JSON `error` code), with the field `rule` sent as the
+/// request's refresh_token.
+std::optional<OAuthRefusal> oauth_refusal(const ast::CallRule& rule, const ast::MethodDecl& method, int status,
+                                          const std::string& body);
+
 /// Builds the request. Its `secrets` are the wire values of the secret parts:
 /// tainted values (a secret field, or computed from one, in a part, a path
 /// parameter or interpolated into base_url), headers and base_url query

@@ -290,6 +290,7 @@ int tasks_run(const Args& args, std::ostream& out, std::ostream& err) {
   if (!result.stopped) count_run_by_hand(runtime.store(), name, started, result.ok);  // `tasks list` counts it, as the daemon's
   const bool nothing_lost = runtime.write_unwritten_before_exit(err, result);  // before printing, as flow trigger
   print_run(out, err, result, reveal);
+  if (const auto hint = refused_grant_hint(result, files, args.option("db")); !hint.empty()) err << "flow: " << hint << "\n";
   return result.ok && nothing_lost ? 0 : 1;
 }
 

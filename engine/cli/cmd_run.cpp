@@ -63,26 +63,10 @@ std::string run_line_head(Clock& clock, const std::string& task, const std::stri
   return stamp(clock) + " " + task + ": " + process + " " + (id.empty() ? std::string("(new)") : printable(id));
 }
 
-/// `text` as one word of a shell command: as it is when plain, else in single quotes.
-std::string shell_word(const std::string& text) {
-  const auto plain = [](unsigned char c) { return std::isalnum(c) || std::string_view("_-./:=@,+%").find(c) != std::string_view::npos; };
-  if (!text.empty() && std::all_of(text.begin(), text.end(), plain)) return text;
-  std::string out = "'";
-  for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-/// The daemon's files as words of a shell command, each followed by a space.
-std::string shell_files(const Args& args) {
-  std::string files;
-  for (const auto& file : args.positional) files += shell_word(file) + " ";
-  return files;
-}
-
 /// The commands that run a task by hand on this daemon's files and store, for
 /// the log of a dynamic schedule whose time waits for its first run.
 ByHandHint commands_by_hand(const Args& args) {
-  const std::string files = shell_files(args);
+  const std::string files = shell_files(args.positional);
   const auto db = args.option("db");
   const std::string store = db ? " --db " + shell_word(*db) : "";
   return [files, store](const ast::ScheduleDecl& schedule, const std::string& id) {
@@ -90,27 +74,6 @@ ByHandHint commands_by_hand(const Args& args) {
            schedule.process->text + "." + schedule.trigger->text + (id.empty() ? "" : " --id " + shell_word(id)) +
            store + ")";
   };
-}
-
-/// After a failed run the provider answered `invalid_grant`: what a person must
-/// do, since no retry or later slot can mend it. Empty for any other failure.
-std::string refused_grant_hint(const Loaded& loaded, const Args& args, const RunResult& result) {
-  if (result.error.find("invalid_grant") == std::string::npos) return "";
-  // The field that holds the refresh token, as the process names it (the seed's RefreshToken).
-  std::string field = "FIELD";
-  if (const auto* process = loaded.program->process(result.instance.process)) {
-    for (const auto& declared : process->fields) {
-      std::string lower = declared.name.text;
-      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-      if (lower.find("refresh") != std::string::npos) {
-        field = declared.name.text;
-        break;
-      }
-    }
-  }
-  const std::string id = result.instance.id.empty() ? "ID" : shell_word(result.instance.id);
-  return "    the provider refused the refresh token (invalid_grant): no retry can mend that; a person must put in a "
-         "new one: flow repl " + shell_files(args) + "then :open " + id + ", set " + field + " = \"...\", :save\n";
 }
 
 /// The daemon proper, writing through `out` and `err` (the log writer's
@@ -145,7 +108,9 @@ int run_daemon(const std::vector<std::string>& raw, const Args& args, std::ostre
     }
     out << head << (result.ok ? " ok" : " FAILED") << "\n";
     for (const auto& logged : result.log) out << "    " << logged << "\n";
-    if (!result.ok) out << result.error << refused_grant_hint(*loaded, args, result);
+    if (!result.ok) out << result.error;
+    if (const auto hint = refused_grant_hint(result, args.positional, args.option("db")); !hint.empty())
+      out << "    " << hint << "\n";
     out.flush();
   };
   // Said once per wait, as it begins: the run may then wait up to 120 s, or until a stop.

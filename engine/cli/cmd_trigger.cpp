@@ -27,6 +27,7 @@ int cmd_trigger(const std::vector<std::string>& raw, std::ostream& out, std::ost
   const bool nothing_lost = runtime.write_unwritten_before_exit(err, result);
   if (args.flag("json")) out << run_json(result, reveal) << "\n";
   else print_run(out, err, result, reveal);
+  if (const auto hint = refused_grant_hint(result, files, args.option("db")); !hint.empty()) err << "flow: " << hint << "\n";
   return result.ok && nothing_lost ? 0 : 1;
 }
 

@@ -1,5 +1,7 @@
 #include "engine/cli/session.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <filesystem>
 #include <functional>
@@ -171,6 +173,30 @@ void print_instance(std::ostream& out, const InstanceRecord& instance, bool reve
   for (const auto& [name, value] : instance.fields) {
     out << "  " << name << std::string(width - name.size(), ' ') << " = " << shown(value, reveal) << "\n";
   }
+}
+
+std::string shell_word(const std::string& text) {
+  const auto plain = [](unsigned char c) { return std::isalnum(c) || std::string_view("_-./:=@,+%").find(c) != std::string_view::npos; };
+  if (!text.empty() && std::all_of(text.begin(), text.end(), plain)) return text;
+  std::string out = "'";
+  for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string shell_files(const std::vector<std::string>& files) {
+  std::string words;
+  for (const auto& file : files) words += shell_word(file) + " ";
+  return words;
+}
+
+std::string refused_grant_hint(const RunResult& result, const std::vector<std::string>& files,
+                               const std::optional<std::string>& db) {
+  if (!result.refused || result.refused->error != "invalid_grant") return "";
+  const auto& field = result.refused->token_field.empty() ? std::string("FIELD") : result.refused->token_field;
+  const std::string id = result.instance.id.empty() ? "ID" : shell_word(result.instance.id);
+  return "the provider refused the refresh token (invalid_grant): no retry can mend that; a person must put in a "
+         "new one: flow repl " + shell_files(files) + (db ? "--db " + shell_word(*db) + " " : "") + "then :open " +
+         id + ", set " + field + " = \"...\", :save";
 }
 
 std::string next_text(const TaskState& state, const ast::ScheduleDecl* declared) {

@@ -93,6 +93,17 @@ class Runtime {
 void print_instance(std::ostream& out, const InstanceRecord& instance, bool reveal);
 /// Prints one run of the history (`flow tasks history`, the REPL's :history).
 void print_run_record(std::ostream& out, const RunRecord& run);
+/// `text` as one word of a shell command: as it is when plain, else in single quotes.
+std::string shell_word(const std::string& text);
+/// `files` as words of a shell command, each followed by a space.
+std::string shell_files(const std::vector<std::string>& files);
+/// After a run the provider refused with `invalid_grant` (RunResult::refused):
+/// what a person must do, since no retry or later slot can mend it, as one
+/// line without its end (the REPL commands on `files` and store `db`, the
+/// field the call sent as the refresh token). Empty for any other failure.
+std::string refused_grant_hint(const RunResult& result, const std::vector<std::string>& files,
+                               const std::optional<std::string>& db);
+
 /// A task's next time for `tasks list` and the REPL's :tasks: its pending
 /// retry, named so (`... (retry 1)`; `(retry 1 of 3)` given the schedule
 /// `declared`), else its slot; "-" when it has none.

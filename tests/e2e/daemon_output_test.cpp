@@ -234,7 +234,7 @@ TEST_CASE("flow run after an invalid_grant says it is not retried and what a per
   INFO(out);
   const auto failed = out.find(" Refresh access token: TokenKeeper TK-1 FAILED\n");
   const auto hint = out.find("    the provider refused the refresh token (invalid_grant): no retry can mend that; a "
-                             "person must put in a new one: flow repl " + seed.file +
+                             "person must put in a new one: flow repl " + seed.file + " --db " + seed.db +
                              " then :open TK-1, set RefreshToken = \"...\", :save\n");
   const auto next = out.find(" task \"Refresh access token\": not retried: the failure is not transient (only a "
                              "network error, 5xx or 429 is); next run at ");
@@ -246,4 +246,21 @@ TEST_CASE("flow run after an invalid_grant says it is not retried and what a per
   CHECK(count_of(out, "invalid_grant): no retry") == 1);
   CHECK(count_of(out, kInitialRefresh) == 0);  // no secret in the hint
   CHECK(count_of(out, kClientSecret) == 0);
+}
+
+TEST_CASE("flow trigger and flow tasks run after an invalid_grant say what a person must do", "[e2e]") {
+  const SeedScenario seed("every 55 minutes;", {"--invalid-grant-next-n", "2"});
+  const std::string hint =
+      "flow: the provider refused the refresh token (invalid_grant): no retry can mend that; a person must put in a "
+      "new one: flow repl " + seed.file + " --db " + seed.db + " then :open TK-1, set RefreshToken = \"...\", :save\n";
+  const auto triggered = run_flow(seed.trigger(), seed.env);
+  INFO(triggered.err);
+  CHECK(triggered.code == 1);
+  CHECK_THAT(triggered.err, Catch::Contains("HTTP 400"));
+  CHECK_THAT(triggered.err, Catch::EndsWith(hint));
+  const auto by_hand = run_flow({"tasks", "run", seed.file, "Refresh access token", "--db", seed.db}, seed.env);
+  INFO(by_hand.err);
+  CHECK(by_hand.code == 1);
+  CHECK_THAT(by_hand.err, Catch::EndsWith(hint));
+  CHECK(count_of(triggered.err + by_hand.err, kInitialRefresh) == 0);  // no secret in the hint
 }

@@ -213,3 +213,56 @@ process P {
   REQUIRE(root.ok);
   CHECK(f.http.requests.at(0).url == "http://127.0.0.1:9/api");
 }
+
+namespace {
+
+constexpr const char* kRefreshing = R"(
+datasource Idp rest {
+  base_url = "http://127.0.0.1:9";
+  method Token POST "/token" {
+    request body form { grant_type; refresh_token; }
+    response body json { refresh_token; }
+  }
+}
+process K {
+  field Kept secret = env("FLOW_REST_CALL_TEST_UNSET", "kept-token-0123456789");
+  on Go {
+    create_item Idp.Token map { body.grant_type = "refresh_token"; body.refresh_token = Kept; };
+  }
+}
+)";
+
+}  // namespace
+
+TEST_CASE("an OAuth2 error answer is named in the run's result, with the field sent as the refresh token", "[rest]") {
+  EngineFixture f(kRefreshing);
+  SECTION("invalid_grant, 400") {
+    f.http.respond_with(400, R"({"error":"invalid_grant","error_description":"refresh token revoked"})");
+    const auto result = f.run("K", "Go");
+    CHECK_FALSE(result.ok);
+    CHECK_FALSE(result.transient);
+    REQUIRE(result.refused);
+    CHECK(result.refused->error == "invalid_grant");
+    CHECK(result.refused->token_field == "Kept");  // from the map, whatever the field's name
+  }
+  SECTION("invalid_client, 401") {
+    f.http.respond_with(401, R"({"error":"invalid_client"})");
+    const auto result = f.run("K", "Go");
+    REQUIRE(result.refused);
+    CHECK(result.refused->error == "invalid_client");
+  }
+  SECTION("not an OAuth2 error answer: none") {
+    for (const auto& [status, body] : std::vector<std::pair<int, std::string>>{
+             {400, "invalid_grant"},                                  // not JSON, though it says the word
+             {500, R"({"error":"server_error"})"},                    // not a 400 or 401
+             {400, R"({"error":{"code":"invalid_grant"}})"},          // not a code
+             {400, R"({"error":"invalid grant <b>kept-token</b>"})"},  // not a word: never shown as a code
+             {400, R"(["error","invalid_grant"])"}}) {
+      f.http.respond_with(status, body);
+      const auto result = f.run("K", "Go");
+      INFO(status << " " << body);
+      CHECK_FALSE(result.ok);
+      CHECK_FALSE(result.refused);
+    }
+  }
+}
