@@ -30,7 +30,7 @@ bool declares(const ast::MethodDecl& method, ast::PartKind kind, const std::stri
 
 std::string excerpt(const std::string& body, const std::vector<SecretText>& secrets) {
   constexpr std::size_t kMax = 200;
-  auto text = scrub_secrets(body, secrets);
+  auto text = mask_named_credentials(scrub_secrets(body, secrets));
   if (text.size() > kMax) text = text.substr(0, kMax) + "...";
   return text;
 }
@@ -165,8 +165,10 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
     } else {
       try {
         locals = success_locals(*method, response, &trailing, &answer);
-      } catch (const RunError& e) {  // not JSON: what came back, as an error status shows its body
+      } catch (const RunError& e) {  // not JSON, or an error answer: what came back, as an error status shows its body
         failure = e.what();
+        if (const auto* error_answer = dynamic_cast<const ErrorAnswer*>(&e))
+          refusal = OAuthRefusal{error_answer->code, refresh_token_field(rule, *method)};
         error_body = excerpt(response.body, secrets.get());
         if (!error_body.empty()) failure += ": " + error_body;
       }

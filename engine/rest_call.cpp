@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <sstream>
 
 #include "engine/json_path.hpp"
@@ -245,24 +247,38 @@ const ast::RequestPart* mapped_part(const ast::MethodDecl& method, const std::ve
   return nullptr;
 }
 
-std::optional<OAuthRefusal> oauth_refusal(const ast::CallRule& rule, const ast::MethodDecl& method, int status,
-                                          const std::string& body) {
-  if (status != 400 && status != 401) return std::nullopt;
-  const Json answer = Json::parse(body, nullptr, false);
+namespace {
+
+/// The `error` code of an OAuth2 error answer (RFC 6749 5.2), if `answer` is one.
+std::optional<std::string> oauth_error_code(const Json& answer) {
   if (!answer.is_object()) return std::nullopt;
   const auto code = answer.find("error");
   if (code == answer.end() || !code->is_string()) return std::nullopt;
   const auto& text = code->get_ref<const std::string&>();
-  // A code is a short word (RFC 6749 5.2); anything else is not shown as one.
+  // A code is a short word; anything else is not shown as one.
   const auto plain = [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '.' || c == '-'; };
   if (text.empty() || text.size() > 64 || !std::all_of(text.begin(), text.end(), plain)) return std::nullopt;
-  OAuthRefusal refusal{text, ""};
+  return text;
+}
+
+}  // namespace
+
+std::string refresh_token_field(const ast::CallRule& rule, const ast::MethodDecl& method) {
+  std::string field;
   for (const auto& entry : rule.map) {
     const auto* part = mapped_part(method, entry.target);
-    const auto* field = std::get_if<ast::Identifier>(&entry.value.node);
-    if (part && field && part->wire_name.value_or(part->name.text) == "refresh_token") refusal.token_field = field->name;
+    const auto* name = std::get_if<ast::Identifier>(&entry.value.node);
+    if (part && name && part->wire_name.value_or(part->name.text) == "refresh_token") field = name->name;
   }
-  return refusal;
+  return field;
+}
+
+std::optional<OAuthRefusal> oauth_refusal(const ast::CallRule& rule, const ast::MethodDecl& method, int status,
+                                          const std::string& body) {
+  if (status != 400 && status != 401) return std::nullopt;
+  const auto code = oauth_error_code(Json::parse(body, nullptr, false));
+  if (!code) return std::nullopt;
+  return OAuthRefusal{*code, refresh_token_field(rule, method)};
 }
 
 HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& method,
@@ -308,6 +324,81 @@ HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& 
 
 namespace {
 
+/// `body` with each number too large for a double (`1e400`) written as a JSON
+/// string of its text: the JSON parser refuses a whole document for one, and
+/// a rotated refresh token beside it must still be read. A mapping of that
+/// member into a number field then fails on its own.
+std::string out_of_range_numbers_quoted(const std::string& body) {
+  std::string out;
+  out.reserve(body.size() + 8);
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (std::size_t i = 0; i < body.size();) {
+    const std::size_t start = i;
+    if (body[i] == '"') {  // a string, escapes included, as it is
+      ++i;
+      while (i < body.size() && body[i] != '"') i += body[i] == '\\' ? 2 : 1;
+      i = std::min(i + 1, body.size());
+      out.append(body, start, i - start);
+    } else if (body[i] == '-' || digit(body[i])) {
+      while (i < body.size() && (digit(body[i]) || std::string_view("+-.eE").find(body[i]) != std::string_view::npos))
+        ++i;
+      const std::string number = body.substr(start, i - start);
+      const bool huge = std::isinf(std::strtod(number.c_str(), nullptr));
+      out += huge ? '"' + number + '"' : number;
+    } else {
+      out += body[i++];
+    }
+  }
+  return out;
+}
+
+/// A form-encoded answer (`access_token=...&expires_in=3600`, what some token
+/// endpoints send unless asked for JSON) as a JSON object of its pairs: a
+/// value that is a JSON number is that number, any other a text. Discarded
+/// when a pair is not percent-encoded properly.
+Json form_answer(const std::string& body) {
+  Json pairs = Json::object();
+  std::size_t at = 0;
+  while (at <= body.size()) {
+    auto end = body.find('&', at);
+    if (end == std::string::npos) end = body.size();
+    std::string pair = body.substr(at, end - at);
+    std::replace(pair.begin(), pair.end(), '+', ' ');
+    if (!pair.empty()) {
+      const auto equals = pair.find('=');
+      try {
+        const auto name = url_decode(std::string_view(pair).substr(0, equals));
+        const auto value = equals == std::string::npos ? std::string() : url_decode(pair.substr(equals + 1));
+        const Json number = Json::parse(value, nullptr, false);
+        pairs[name] = number.is_number() ? number : Json(value);
+      } catch (const RunError&) {
+        return Json(Json::value_t::discarded);
+      }
+    }
+    at = end + 1;
+  }
+  return pairs.empty() ? Json(Json::value_t::discarded) : pairs;
+}
+
+bool is_form_encoded(const HttpResponse& response) {
+  const auto type = response.header("Content-Type");
+  if (!type) return false;
+  std::string lower = type->substr(0, type->find(';'));
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  lower.erase(lower.find_last_not_of(" \t") + 1);
+  return lower == "application/x-www-form-urlencoded";
+}
+
+/// The answer's body as JSON: its JSON; a form-encoded one's pairs; one whose
+/// only fault is a number out of range, with that number as text. Discarded
+/// when it is none of these.
+Json read_answer(const HttpResponse& response) {
+  if (is_form_encoded(response)) return form_answer(response.body);
+  Json parsed = Json::parse(response.body, nullptr, false);
+  if (!parsed.is_discarded()) return parsed;
+  return Json::parse(out_of_range_numbers_quoted(response.body), nullptr, false);
+}
+
 /// The JSON document at the start of `body` when bytes other than spaces
 /// follow it: how many follow, or 0 when there is no such document.
 std::size_t bytes_after_json(const std::string& body, Json& parsed) {
@@ -334,7 +425,7 @@ Locals success_locals(const ast::MethodDecl& method, const HttpResponse& respons
   Json headers = Json::object();
   Json body = Json::object();
   bool wants_json = method.response_format == ast::BodyFormat::json;
-  Json parsed = Json::parse(response.body, nullptr, false);
+  Json parsed = read_answer(response);
   if (wants_json && parsed.is_discarded()) {
     // A JSON answer with bytes after it (a broken proxy, a server that writes
     // twice) may hold a rotated refresh token: its fields are read, and the
@@ -347,6 +438,7 @@ Locals success_locals(const ast::MethodDecl& method, const HttpResponse& respons
     }
     *trailing = method.name.text + " answered with " + std::to_string(after) + " bytes after its JSON body";
   }
+  bool holds_a_field = false;
   for (const auto& part : method.response) {
     const std::string& wire = wire_name(part);
     if (part.is_header) {
@@ -354,12 +446,22 @@ Locals success_locals(const ast::MethodDecl& method, const HttpResponse& respons
       headers[part.name.text] = value ? Json(*value) : Json(nullptr);
     } else if (const Json* at = parsed.is_discarded() ? nullptr : json_path_get(parsed, wire)) {
       body[part.name.text] = *at;
+      holds_a_field = true;
     } else {
       body[part.name.text] = nullptr;
     }
   }
   const bool declares_body = std::any_of(method.response.begin(), method.response.end(),
                                          [](const ast::ResponsePart& p) { return !p.is_header; });
+  // Some providers answer a refused refresh with 200: mapping its nulls would
+  // wipe a token that is still good.
+  if (declares_body && !holds_a_field) {
+    if (const auto code = oauth_error_code(parsed)) {
+      throw ErrorAnswer(method.name.text + " answered " + std::to_string(response.status) +
+                            " with an OAuth2 error instead of the fields it declares: " + *code,
+                        *code);
+    }
+  }
   locals["header"] = Value(std::move(headers));
   Value whole = parsed.is_discarded() ? Value(response.body) : Value(std::move(parsed));
   // Without declared body fields, `body` is the whole answer (JSON, or its text).

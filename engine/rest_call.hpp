@@ -69,6 +69,9 @@ const ast::RequestPart* mapped_part(const ast::MethodDecl& method, const std::ve
 /// request's refresh_token.
 std::optional<OAuthRefusal> oauth_refusal(const ast::CallRule& rule, const ast::MethodDecl& method, int status,
                                           const std::string& body);
+/// The field `rule` sends as the request's refresh_token (`body.refresh_token
+/// = RefreshToken`), or "".
+std::string refresh_token_field(const ast::CallRule& rule, const ast::MethodDecl& method);
 
 /// Builds the request. Its `secrets` are the wire values of the secret parts:
 /// tainted values (a secret field, or computed from one, in a part, a path
@@ -90,6 +93,15 @@ HttpRequest build_request(const ast::DatasourceDecl& datasource, const ast::Meth
 /// whatever fields the method declares: what `into` searches.
 Locals success_locals(const ast::MethodDecl& method, const HttpResponse& response, std::string* trailing,
                       Value* answer = nullptr);
+
+/// What success_locals throws for a 2xx answer that is an OAuth2 error answer
+/// instead of what the method declares (`{"error":"invalid_grant"}` and none of
+/// its declared body fields): the call failed, whatever its status said.
+class ErrorAnswer : public RunError {
+ public:
+  ErrorAnswer(const std::string& message, std::string code) : RunError(message), code(std::move(code)) {}
+  std::string code;  // "invalid_grant"
+};
 
 /// What `find_item ... into` stores of `answer` (the whole answer): the answer
 /// when it is an array, else the array a declared response body field reads

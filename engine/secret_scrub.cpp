@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "engine/json_path.hpp"
+#include "grammar/credential_name.hpp"
 
 namespace flow {
 
@@ -80,6 +81,46 @@ std::string scrub_secrets(std::string text, const std::vector<SecretText>& secre
 
 std::string scrub_secrets(std::string text, const std::map<std::string, Value>& fields) {
   return scrub_secrets(std::move(text), secret_texts(fields));
+}
+
+std::string mask_named_credentials(std::string text) {
+  const auto word_char = [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '-' || c == '.'; };
+  const auto space = [&text](std::size_t at) { return at < text.size() && (text[at] == ' ' || text[at] == '\t'); };
+  for (std::size_t at = 0; at < text.size();) {
+    if (!word_char(static_cast<unsigned char>(text[at]))) {
+      ++at;
+      continue;
+    }
+    const std::size_t start = at;
+    std::size_t end = at;
+    while (end < text.size() && word_char(static_cast<unsigned char>(text[end]))) ++end;
+    const bool credential = is_credential_name(std::string_view(text).substr(at, end - at));
+    at = end;
+    if (!credential) continue;
+    // A quoted name then ':' (JSON), or a name then '=' (a form): its value
+    // follows. Not prose's "token: ..."
+    const bool quoted = start > 0 && text[start - 1] == '"' && end < text.size() && text[end] == '"';
+    std::size_t value = end + quoted;
+    while (space(value)) ++value;
+    if (value >= text.size() || text[value] != (quoted ? ':' : '=')) continue;
+    ++value;
+    while (space(value)) ++value;
+    std::size_t value_end = value;
+    if (value < text.size() && text[value] == '"') {  // a JSON string, escapes and all
+      ++value;
+      value_end = value;
+      while (value_end < text.size() && text[value_end] != '"') value_end += text[value_end] == '\\' ? 2 : 1;
+      value_end = std::min(value_end, text.size());
+    } else {
+      while (value_end < text.size() && std::string_view("&,;} \t\r\n").find(text[value_end]) == std::string_view::npos)
+        ++value_end;
+    }
+    constexpr std::string_view kMask = "••••";
+    if (value_end == value || std::string_view(text).substr(value).starts_with(kMask)) continue;  // empty, or masked already
+    text.replace(value, value_end - value, kMask);
+    at = value + kMask.size();
+  }
+  return text;
 }
 
 bool contains_secret(const std::string& text, const std::vector<SecretText>& secrets) {

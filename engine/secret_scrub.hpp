@@ -40,6 +40,13 @@ std::string scrub_secrets(std::string text, const std::vector<SecretText>& secre
 /// The same against `fields` alone, for one text.
 std::string scrub_secrets(std::string text, const std::map<std::string, Value>& fields);
 
+/// `text` (an answer's body, quoted in an error) with the value after every
+/// credential name (is_credential_name: `refresh_token`, `access_token`,
+/// `client_secret`) masked, in JSON (`"access_token": "..."`) and form
+/// (`access_token=...`) shape: an answer may bring secrets the run does not
+/// know yet (the new tokens of an answer it could not read).
+std::string mask_named_credentials(std::string text);
+
 /// Whether `text` holds one of `secrets` in any of its spellings.
 bool contains_secret(const std::string& text, const std::vector<SecretText>& secrets);
 

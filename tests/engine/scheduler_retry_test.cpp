@@ -14,7 +14,7 @@ using flow::testing::advance_in_steps;
 namespace {
 
 const TaskOutcome kTransient{false, "HTTP 503", true};
-const std::string kTask = "Refresh access token";
+const std::string kRetriedTask = "Refresh access token";
 
 /// `every 55 minutes; retry 3 times backoff 30s;`, as the seed example.
 ast::ScheduleDecl retried_every_55_minutes() {
@@ -44,7 +44,7 @@ TEST_CASE_METHOD(Scheduled, "scheduler retry: the pending retry is persisted whe
   auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 10s);
   // As a kill -9 now would leave it: the run counted, the next slot planned, the retry pending.
-  const auto& state = store.tasks.at(kTask);
+  const auto& state = store.tasks.at(kRetriedTask);
   CHECK(state.run_count == 1);
   CHECK(state.last_run == kT0);
   CHECK(state.next_run == kT0 + 55min);
@@ -54,16 +54,16 @@ TEST_CASE_METHOD(Scheduled, "scheduler retry: the pending retry is persisted whe
   CHECK(state.next_time() == kT0 + 30s);
   advance_in_steps(io, clock, kT0 + 31s);  // the retry succeeds: nothing is pending any more
   CHECK(runner.started == times({0s, 30s}));
-  CHECK_FALSE(store.tasks.at(kTask).retry);
-  CHECK(store.tasks.at(kTask).run_count == 1);  // retries are part of the run
-  CHECK(store.tasks.at(kTask).next_run == kT0 + 55min);
+  CHECK_FALSE(store.tasks.at(kRetriedTask).retry);
+  CHECK(store.tasks.at(kRetriedTask).run_count == 1);  // retries are part of the run
+  CHECK(store.tasks.at(kRetriedTask).next_run == kT0 + 55min);
   stop_and_drain(io, daemon);
 }
 
 TEST_CASE_METHOD(StoppedInBackoff, "scheduler retry: a daemon stopped during a backoff keeps the retry, and the "
                                    "next start runs it at its time as the same retry",
                  "[scheduler]") {
-  const auto& kept = store.tasks.at(kTask);
+  const auto& kept = store.tasks.at(kRetriedTask);
   REQUIRE(kept.retry);
   CHECK(kept.retry->at == kT0 + 30s);
   CHECK(kept.run_count == 1);
@@ -80,7 +80,7 @@ TEST_CASE_METHOD(StoppedInBackoff, "scheduler retry: a daemon stopped during a b
     CHECK(log.lines[0] == "task \"Refresh access token\": its retry 1 of 3, due at 2026-11-28T09:00:30Z, kept when "
                           "the daemon stopped, runs then");
     CHECK(log.lines[1] == "task \"Refresh access token\": transient failure (HTTP 503); retry 2 of 3 in 1m");
-    const auto& state = store.tasks.at(kTask);
+    const auto& state = store.tasks.at(kRetriedTask);
     CHECK(state.run_count == 2);
     CHECK_FALSE(state.retry);
     CHECK(state.next_run == kT0 + 110min);
@@ -97,18 +97,18 @@ TEST_CASE_METHOD(StoppedInBackoff, "scheduler retry: a daemon stopped during a b
     stop_and_drain(io, second);
   }
   SECTION("the last retry left: a transient failure of it is not retried again") {
-    store.tasks[kTask].retry->number = 3;
+    store.tasks[kRetriedTask].retry->number = 3;
     clock.advance_to(kT0 + 5min);
     runner.outcomes = {kTransient};
     auto second = start({&decl});
     advance_in_steps(io, clock, kT0 + 10min);
     CHECK(runner.started == times({0s, 5min}));
-    CHECK_FALSE(store.tasks.at(kTask).retry);
-    CHECK(second.scheduler.stats(kTask).failures == 1);
+    CHECK_FALSE(store.tasks.at(kRetriedTask).retry);
+    CHECK(second.scheduler.stats(kRetriedTask).failures == 1);
     stop_and_drain(io, second);
   }
   SECTION("a paused task's pending retry does not run") {
-    store.tasks[kTask].paused = true;
+    store.tasks[kRetriedTask].paused = true;
     clock.advance_to(kT0 + 5min);
     auto second = start({&decl});
     advance_in_steps(io, clock, kT0 + 10min);
@@ -116,20 +116,20 @@ TEST_CASE_METHOD(StoppedInBackoff, "scheduler retry: a daemon stopped during a b
     REQUIRE_FALSE(log.lines.empty());
     CHECK(log.lines[0] == "task \"Refresh access token\": paused: its retry 1 of 3, due at 2026-11-28T09:00:30Z, "
                           "kept when the daemon stopped, is passed over");
-    CHECK_FALSE(store.tasks.at(kTask).retry);
+    CHECK_FALSE(store.tasks.at(kRetriedTask).retry);
     stop_and_drain(io, second);
   }
   SECTION("a run by hand that succeeded meanwhile clears it; one that failed does not") {
-    flow::count_run_by_hand(store, kTask, kT0 + 15s, false);
-    CHECK(store.tasks.at(kTask).retry);
-    flow::count_run_by_hand(store, kTask, kT0 + 20s, true);
-    CHECK_FALSE(store.tasks.at(kTask).retry);
-    CHECK(store.tasks.at(kTask).next_run == kT0 + 55min);
+    flow::count_run_by_hand(store, kRetriedTask, kT0 + 15s, false);
+    CHECK(store.tasks.at(kRetriedTask).retry);
+    flow::count_run_by_hand(store, kRetriedTask, kT0 + 20s, true);
+    CHECK_FALSE(store.tasks.at(kRetriedTask).retry);
+    CHECK(store.tasks.at(kRetriedTask).next_run == kT0 + 55min);
     clock.advance_to(kT0 + 5min);
     auto second = start({&decl});
     advance_in_steps(io, clock, kT0 + 56min);
     CHECK(runner.started == times({0s, 55min}));
-    CHECK(store.tasks.at(kTask).run_count == 4);
+    CHECK(store.tasks.at(kRetriedTask).run_count == 4);
     stop_and_drain(io, second);
   }
   SECTION("a slot that has come by then runs instead (on_missed run_once); skip keeps the retry") {
@@ -152,8 +152,8 @@ TEST_CASE_METHOD(StoppedInBackoff, "scheduler retry: a daemon stopped during a b
       advance_in_steps(io, clock, kT0 + 2h + 1min);
       CHECK(runner.started == times({0s, 2h}));  // the retry, at once; the missed slots are skipped
       CHECK(log.has("its retry 1 of 3, due at 2026-11-28T09:00:30Z, kept when the daemon stopped, runs now"));
-      CHECK(store.tasks.at(kTask).next_run == kT0 + 165min);
-      CHECK_FALSE(store.tasks.at(kTask).retry);
+      CHECK(store.tasks.at(kRetriedTask).next_run == kT0 + 165min);
+      CHECK_FALSE(store.tasks.at(kRetriedTask).retry);
       stop_and_drain(io, second);
     }
   }
@@ -164,7 +164,7 @@ TEST_CASE_METHOD(StoppedInBackoff, "scheduler retry: a daemon stopped during a b
     stop_and_drain(io, second);
     CHECK(runner.started == times({0s}));
     CHECK(log.has("retry 1 of 3, due at 2026-11-28T09:00:30Z, is kept for the next start: the daemon is stopping"));
-    CHECK(store.tasks.at(kTask).retry == flow::PendingRetry{kT0 + 30s, 1});
+    CHECK(store.tasks.at(kRetriedTask).retry == flow::PendingRetry{kT0 + 30s, 1});
   }
 }
 
@@ -175,18 +175,18 @@ TEST_CASE_METHOD(Scheduled, "scheduler retry: during the backoff, a pause or a r
   auto daemon = start({&decl});
   advance_in_steps(io, clock, kT0 + 10s);
   SECTION("paused") {
-    store.tasks[kTask].paused = true;
+    store.tasks[kRetriedTask].paused = true;
     advance_in_steps(io, clock, kT0 + 1min);
     CHECK(log.has("paused: its retry 1 of 3, due at 2026-11-28T09:00:30Z, is passed over"));
   }
   SECTION("a run by hand") {
-    flow::count_run_by_hand(store, kTask, kT0 + 15s, true);
+    flow::count_run_by_hand(store, kRetriedTask, kT0 + 15s, true);
     advance_in_steps(io, clock, kT0 + 1min);
     CHECK(log.has("its retry 1 of 3, due at 2026-11-28T09:00:30Z, is not needed: a run by hand succeeded meanwhile"));
   }
   CHECK(runner.started == times({0s}));
-  CHECK_FALSE(store.tasks.at(kTask).retry);
-  CHECK(store.tasks.at(kTask).next_run == kT0 + 55min);
+  CHECK_FALSE(store.tasks.at(kRetriedTask).retry);
+  CHECK(store.tasks.at(kRetriedTask).next_run == kT0 + 55min);
   stop_and_drain(io, daemon);
 }
 

@@ -89,3 +89,17 @@ TEST_CASE("scrub_secrets masks a tainted text no secret field holds without a ta
   const auto both = flow::secret_texts({{"Token", secret_field(token)}}, {token});
   CHECK(flow::scrub_secrets("got refresh-token-0123456789", both) == "got " + kDots + "6789");
 }
+
+TEST_CASE("mask_named_credentials masks the value after a credential name, in JSON and form shape", "[scrub]") {
+  using flow::mask_named_credentials;
+  CHECK(mask_named_credentials(R"({"access_token": "at-1", "expires_in": 60, "refresh_token":"rt\"2"})") ==
+        R"({"access_token": "••••", "expires_in": 60, "refresh_token":"••••"})");
+  CHECK(mask_named_credentials("access_token=gho_1&scope=repo&refresh_token=ghr_2") ==
+        "access_token=••••&scope=repo&refresh_token=••••");
+  CHECK(mask_named_credentials(R"({"access_token":"at-)") == R"({"access_token":"••••)");  // cut short
+  CHECK(mask_named_credentials("the refresh token is unknown") == "the refresh token is unknown");
+  CHECK(mask_named_credentials("Refresh access token: TokenKeeper TK-1 ok") == "Refresh access token: TokenKeeper TK-1 ok");
+  CHECK(mask_named_credentials("note=x token=••••wxyz") == "note=x token=••••wxyz");  // masked already: kept as it is
+  CHECK(mask_named_credentials(R"({"error":"invalid_grant"})") == R"({"error":"invalid_grant"})");
+  CHECK(mask_named_credentials("client_secret=") == "client_secret=");
+}
