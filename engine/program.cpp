@@ -28,6 +28,9 @@ auto find_in(const Range& range, Pred pred) -> decltype(&*std::begin(range)) {
   return nullptr;
 }
 
+/// How deep imports may nest: each level is a frame of the loader's recursion.
+constexpr std::size_t kMaxImportDepth = 200;
+
 /// Depth-first loader: `stack` holds the canonical paths being loaded, for cycles.
 class Loader {
  public:
@@ -39,6 +42,11 @@ class Loader {
     if (ec) canonical = path;
     if (in_stack(canonical)) return report_cycle(canonical, *imported_at);
     if (loaded_.count(canonical)) return;
+    if (imported_at && stack_.size() > kMaxImportDepth) {  // the loader recurses once per level
+      return diagnostics_.error(*imported_at, "imports nest more than " + std::to_string(kMaxImportDepth) +
+                                                  " deep (a file importing a file importing ...): import the files "
+                                                  "side by side from one file instead");
+    }
     std::uint32_t index = 0;
     std::string error;
     if (!program_.sources.load(path, index, error)) {

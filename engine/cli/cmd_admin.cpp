@@ -65,8 +65,9 @@ std::vector<std::string> files_of(const Args& args, std::size_t skip) {
 /// The store of a command that only reads it, opened read-only: opening a
 /// missing file would create an empty store and report it empty, as if the
 /// path were right, and a reader must not migrate or otherwise write it.
-std::unique_ptr<Store> open_store_to_read(const std::string& path) {
-  if (!std::filesystem::exists(path)) throw UserError("no store at " + path);
+std::unique_ptr<Store> open_store_to_read(const Args& args, const std::vector<std::string>& files) {
+  const auto path = db_path(args, files);
+  if (!std::filesystem::exists(path)) throw UserError(no_store_text(path, args, files));
   SqliteOptions options;
   options.read_only = true;
   return open_sqlite_store(path, options);
@@ -198,7 +199,7 @@ int tasks_list(const Args& args, std::ostream& out, std::ostream& err) {
   std::optional<Loaded> loaded;
   if (!files.empty() && !(loaded = load_checked(files, err))) return 1;
   const auto declared = loaded ? schedule_names(*loaded->program) : std::vector<std::string>{};
-  const auto store = open_store_to_read(db_path(args, files));
+  const auto store = open_store_to_read(args, files);
   boost::asio::io_context io;  // never run: the clock only tells the time
   SystemClock clock(io.get_executor());
   const auto names = known_tasks(declared, store.get());
@@ -224,7 +225,7 @@ int tasks_history(const Args& args, std::ostream& out, std::ostream& err) {
   const bool with_task = args.positional.size() >= 2 && !args.positional[1].ends_with(".flow");
   const auto files = task_files(args, with_task, "flow tasks history [TASK] [FILE...] [--limit N]");
   const std::string task = with_task ? args.positional[1] : "";
-  const auto store = open_store_to_read(db_path(args, files));
+  const auto store = open_store_to_read(args, files);
   const auto runs = store->runs(task, static_cast<int>(limit.value_or(20)));
   if (runs.empty() && with_task && !store->load_task(task)) {
     const auto declared = declared_tasks(files, err);
@@ -307,7 +308,7 @@ int cmd_instances(const std::vector<std::string>& raw, std::ostream& out, std::o
   if (verb != "list" && verb != "show")
     throw UsageError("unknown instances command '" + verb + "' (see flow instances --help)");
   const auto files = files_of(args, 1);
-  const auto store = open_store_to_read(db_path(args, files));
+  const auto store = open_store_to_read(args, files);
   if (verb == "list") return instances_list(*store, out, err, args.flag("json"));
   auto instance = store->load_instance(args.positional[1]);
   if (!instance) throw UserError("no instance with Process ID '" + args.positional[1] + "'");

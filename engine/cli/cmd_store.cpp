@@ -27,7 +27,7 @@ int store_migrate(const Args& args, std::ostream& out) {
   for (const auto& file : files)
     if (!file.ends_with(".flow")) throw UsageError("usage: flow store migrate [FILE...] [--db PATH]");
   const auto db = db_path(args, files);
-  if (!std::filesystem::exists(db)) throw UserError("no store at " + db);
+  if (!std::filesystem::exists(db)) throw UserError(no_store_text(db, args, files));
   const auto migration = migrate_sqlite_store(db);
   if (migration.from == migration.to) {
     out << "store " << db << ": schema version " << migration.to << ", this Flow's: nothing to migrate\n";

@@ -50,6 +50,16 @@ std::string db_path(const Args& args, const std::vector<std::string>& files) {
   return (dir / "flow.db").string();
 }
 
+std::string no_store_text(const std::string& path, const Args& args, const std::vector<std::string>& files) {
+  std::string text = "no store at " + path;
+  if (!args.option("db") && files.empty()) {
+    text += " (given no FILE and no --db, a command reads flow.db in the current directory; a store is made beside "
+            "the first FILE of the command that wrote it, `flow trigger examples/x.flow ...` writes "
+            "examples/flow.db: give that FILE or --db PATH)";
+  }
+  return text;
+}
+
 SqliteOptions store_options(const Args& args) {
   SqliteOptions options;
   if (const auto durability = args.option("durability"); durability && *durability != "full") {

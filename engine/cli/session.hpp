@@ -30,6 +30,9 @@ std::optional<Loaded> load_checked(const std::vector<std::string>& files, std::o
 
 /// --db PATH, else flow.db beside the first file.
 std::string db_path(const Args& args, const std::vector<std::string>& files);
+/// "no store at PATH", and, when PATH is the default of a command given
+/// neither FILE nor --db (./flow.db), where stores are made instead.
+std::string no_store_text(const std::string& path, const Args& args, const std::vector<std::string>& files);
 
 /// --durability full|relaxed (default full), for the store of `run` and `trigger`.
 SqliteOptions store_options(const Args& args);

@@ -80,3 +80,22 @@ TEST_CASE("flow check says why an imported file cannot be opened, at its import"
                        "  import \"gone.flow\";\n"
                        "  ^\n");
 }
+
+TEST_CASE("flow check refuses imports nested too deep, at the import, without crashing", "[e2e]") {
+  // 12,000 nested imports once overflowed the loader's stack (SIGSEGV); the limit is what stops that.
+  TempDir dir;
+  constexpr int kFiles = 300;
+  for (int i = 0; i < kFiles; ++i)
+    write_text(dir.file("f" + std::to_string(i) + ".flow"), "import \"f" + std::to_string(i + 1) + ".flow\";\n");
+  write_text(dir.file("f" + std::to_string(kFiles) + ".flow"), "");
+  const auto run = run_flow({"check", dir.file("f0.flow")});
+  CHECK(run.code == 1);
+  CHECK(run.err == dir.file("f200.flow") +
+                       ":1:1: error: imports nest more than 200 deep (a file importing a file importing ...): import "
+                       "the files side by side from one file instead\n"
+                       "  import \"f201.flow\";\n"
+                       "  ^\n");
+  // 200 deep is fine.
+  write_text(dir.file("f200.flow"), "");
+  CHECK(run_flow({"check", dir.file("f0.flow")}).code == 0);
+}

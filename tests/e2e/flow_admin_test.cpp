@@ -489,3 +489,16 @@ TEST_CASE("flow instances list|show --json: one document, secrets masked unless 
   const auto revealed = Json::parse(run_flow({"instances", "show", "P-1", "--db", db, "--json", "--show-secrets"}).out);
   CHECK(revealed.at("fields").at("Token") == token);
 }
+
+TEST_CASE("a reading command given no FILE and no --db says where stores are made", "[e2e]") {
+  // As the README's lines would run in a directory whose store is beside a .flow file.
+  TempDir dir;
+  for (const std::string command : {"instances list", "tasks list", "store migrate"}) {
+    const auto run = run_program({"/bin/sh", "-c", "cd '" + dir.path().string() + "' && exec '" + flow_binary() + "' " + command});
+    INFO(command);
+    CHECK(run.code == 1);
+    CHECK_THAT(run.err, Catch::StartsWith("flow: no store at ./flow.db (given no FILE and no --db, a command reads "
+                                          "flow.db in the current directory; a store is made beside the first FILE"));
+    CHECK_FALSE(std::filesystem::exists(dir.file("flow.db")));
+  }
+}
