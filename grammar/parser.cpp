@@ -15,6 +15,7 @@
 #include "grammar/errors.hpp"
 #include "grammar/grammar.hpp"
 #include "grammar/habit_hint.hpp"
+#include "grammar/odd_character.hpp"
 #include "grammar/keyword_hint.hpp"
 #include "grammar/lower.hpp"
 #include "grammar/tree_builder.hpp"
@@ -105,7 +106,8 @@ void report(const tao::pegtl::parse_error& e, std::uint32_t file, std::string_vi
       return;
     }
   }
-  std::string hint = keyword_hint(text, offset, message);
+  std::string hint = odd_character_hint(text, offset);
+  if (hint.empty()) hint = keyword_hint(text, offset, message);
   if (hint.empty()) hint = habit_hint(text, offset, message);
   std::string text_of_error = std::string(message) + hint;
   if (message.starts_with("expected ';'")) offset = semicolon_offset(text, offset);

@@ -528,3 +528,29 @@ TEST_CASE("a number's power of ten needs its digits") {
         "  process P { on H { set A = 2.5E-x; } }\n"
         "                                  ^\n");
 }
+
+TEST_CASE("a character pasted from a browser or a chat is named where the error stops at it") {
+  constexpr const char* kFieldType =
+      "expected a field type (text, number, boolean, datetime, duration, secret, json, list)";
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"process P { field A\xc2\xa0text; }",
+       std::string("test.flow:1:20: error: ") + kFieldType +
+           "; found U+00A0, a no-break space, which looks like a space: type a plain space\n"},
+      {"process P { field A te\xe2\x80\x8bxt; }",
+       std::string("test.flow:1:21: error: ") + kFieldType +
+           "; found U+200B, an invisible character (a zero-width space or joiner): delete it\n"},
+      {"process P { on H { set A = \xe2\x80\x9chi\xe2\x80\x9d; } }",
+       "test.flow:1:28: error: expected an expression; found U+201C, a curly quote: a string is written in straight "
+       "double quotes \"...\"\n"},
+      {std::string("process P { field A\0text; }", 27),
+       std::string("test.flow:1:20: error: ") + kFieldType +
+           "; found a NUL byte (\\x00), which shows as nothing: delete it\n"},
+      {"process P { on H { set A = 1 \xe2\x80\x93 2; } }",
+       "test.flow:1:30: error: expected ';' after the rule; found U+2013, a dash: minus is written -\n"},
+  };
+  for (const auto& [input, first_line] : cases) {
+    INFO(input);
+    const auto errors = parse_errors(input);
+    CHECK(errors.substr(0, errors.find('\n') + 1) == first_line);
+  }
+}
