@@ -76,6 +76,14 @@ std::optional<HttpError> interim_problem(int status, int interim, const Url& url
   return std::nullopt;
 }
 
+/// A failed read's error; one past a size limit names the limit and its setting.
+HttpError read_failure(const boost::system::error_code& ec, const Parser& parser, std::size_t max_bytes,
+                       const Url& url) {
+  ResponseSizes sizes{max_bytes, kHeaderLimit, std::nullopt};
+  if (auto declared = parser.content_length()) sizes.content_length = *declared;
+  return classify_error(ec, "reading the response from", url.authority(), sizes);
+}
+
 /// Replaces a gzip body by its decoding; drops the headers that described the encoding.
 std::optional<HttpError> decode_body(HttpResponse& response, std::size_t max_bytes) {
   auto encoding = response.header("Content-Encoding");
@@ -147,8 +155,7 @@ asio::awaitable<ExchangeOutcome> exchange(Connection& connection, const BeastReq
     });
     if (read_error) {
       bool stale = connection.reused && interim == 0 && !parser->got_some() && read_error != beast::error::timeout;
-      co_return ExchangeOutcome{classify_error(read_error, "reading the response from", url.authority()), false,
-                                stale};
+      co_return ExchangeOutcome{read_failure(read_error, *parser, max_bytes, url), false, stale};
     }
     const int status = static_cast<int>(parser->get().result_int());
     if (status / 100 != 1) break;
