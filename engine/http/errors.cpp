@@ -64,11 +64,19 @@ std::string client_certificate_hint(const boost::system::error_code& ec) {
   }
 }
 
-std::string describe(const boost::system::error_code& ec) {
+std::string describe(const boost::system::error_code& ec, const ResponseSizes& sizes) {
   if (ec == boost::beast::error::timeout) return "timed out";
   if (ec == beast_http::error::partial_message) return "connection closed before the end of the body";
   if (ec == beast_http::error::end_of_stream) return "connection closed before any response";
   if (ec == asio::ssl::error::stream_truncated) return "TLS stream truncated (no close_notify)";
+  if (ec == beast_http::error::body_limit && sizes.max_body_bytes != 0) {
+    const std::string declared = sizes.content_length ? " of " + std::to_string(*sizes.content_length) + " bytes" : "";
+    return "response body" + declared + " " + exceeds_max_response_bytes(sizes.max_body_bytes);
+  }
+  if (ec == beast_http::error::header_limit && sizes.max_header_bytes != 0) {
+    return "response headers exceed " + std::to_string(sizes.max_header_bytes) +
+           " bytes (flow's fixed limit for an answer's headers)";
+  }
   if (ec == beast_http::error::body_limit) return "response body exceeds the size limit";
   if (ec == beast_http::error::header_limit) return "response headers exceed the size limit";
   return ec.message();
@@ -77,12 +85,17 @@ std::string describe(const boost::system::error_code& ec) {
 }  // namespace
 
 HttpError classify_error(const boost::system::error_code& ec, std::string_view step,
-                         std::string_view where) {
+                         std::string_view where, const ResponseSizes& sizes) {
   HttpError error;
   error.kind = kind_of(ec);
-  error.message = std::string(step) + " " + std::string(where) + ": " + describe(ec);
+  error.message = std::string(step) + " " + std::string(where) + ": " + describe(ec, sizes);
   if (auto hint = client_certificate_hint(ec); !hint.empty()) error.message += ": " + hint;
   return error;
+}
+
+std::string exceeds_max_response_bytes(std::size_t max_bytes) {
+  return "exceeds max_response_bytes (" + std::to_string(max_bytes) +
+         " bytes; set max_response_bytes on the datasource to allow more)";
 }
 
 }  // namespace flow::http

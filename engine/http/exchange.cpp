@@ -1,6 +1,8 @@
 #include "engine/http/exchange.hpp"
 
 #include <iterator>
+#include <optional>
+#include <string>
 
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -20,6 +22,7 @@ namespace beast = boost::beast;
 namespace beast_http = beast::http;
 using Parser = beast_http::response_parser<beast_http::string_body>;
 constexpr std::size_t kHeaderLimit = 64 * 1024;
+constexpr int kMaxInterimAnswers = 8;  // 1xx answers skipped before the final one; more is a broken server
 
 bool has_line_break(std::string_view text) {
   return text.find('\r') != std::string_view::npos || text.find('\n') != std::string_view::npos;
@@ -46,6 +49,39 @@ HttpResponse to_response(beast_http::response<beast_http::string_body>&& message
   }
   response.body = std::move(message.body());
   return response;
+}
+
+/// A parser for the next answer on the connection (a fresh one for each:
+/// a parser reads one message), within the size caps.
+void start_parser(std::optional<Parser>& parser, std::size_t max_bytes, bool head) {
+  parser.emplace();
+  parser->header_limit(kHeaderLimit);
+  parser->body_limit(max_bytes);
+  parser->skip(head);  // a HEAD response has no body
+}
+
+/// Why the 1xx answer `status`, the `interim`-th (0-based), ends the exchange;
+/// nullopt when it is skipped (RFC 9110 15.2: a client reads any 1xx answers
+/// before the final one). 101 switches to a protocol flow never asks for.
+std::optional<HttpError> interim_problem(int status, int interim, const Url& url) {
+  const std::string where = "reading the response from " + url.authority() + ": ";
+  if (status == 101) {
+    return HttpError{HttpErrorKind::malformed,
+                     where + "the server switched protocols (101), which flow never asks for"};
+  }
+  if (interim >= kMaxInterimAnswers) {
+    return HttpError{HttpErrorKind::malformed, where + "more than " + std::to_string(kMaxInterimAnswers) +
+                                                   " interim (1xx) answers before the final one"};
+  }
+  return std::nullopt;
+}
+
+/// A failed read's error; one past a size limit names the limit and its setting.
+HttpError read_failure(const boost::system::error_code& ec, const Parser& parser, std::size_t max_bytes,
+                       const Url& url) {
+  ResponseSizes sizes{max_bytes, kHeaderLimit, std::nullopt};
+  if (auto declared = parser.content_length()) sizes.content_length = *declared;
+  return classify_error(ec, "reading the response from", url.authority(), sizes);
 }
 
 /// Replaces a gzip body by its decoding; drops the headers that described the encoding.
@@ -107,22 +143,26 @@ asio::awaitable<ExchangeOutcome> exchange(Connection& connection, const BeastReq
     co_return ExchangeOutcome{classify_error(write_error, "sending the request to", url.authority()), false,
                               connection.reused};
   }
-  // Receive the response, headers and body, within the size cap.
-  Parser parser;
-  parser.header_limit(kHeaderLimit);
-  parser.body_limit(max_bytes);
-  parser.skip(request.method() == beast_http::verb::head);  // a HEAD response has no body
+  // Receive the response, headers and body, within the size cap. Interim
+  // answers (100 Continue, 103 Early Hints) before it are read and skipped,
+  // all within the one read timeout.
   connection.tcp().expires_at(step_deadline(deadline, timeouts.read));
-  auto [read_error, read] = co_await on_stream(connection, [&connection, &parser](auto& stream) {
-    return beast_http::async_read(stream, connection.buffer(), parser, kTuple);
-  });
-  if (read_error) {
-    bool stale = connection.reused && !parser.got_some() && read_error != beast::error::timeout;
-    co_return ExchangeOutcome{classify_error(read_error, "reading the response from", url.authority()), false,
-                              stale};
+  std::optional<Parser> parser;
+  for (int interim = 0;; ++interim) {
+    start_parser(parser, max_bytes, request.method() == beast_http::verb::head);
+    auto [read_error, read] = co_await on_stream(connection, [&connection, &parser](auto& stream) {
+      return beast_http::async_read(stream, connection.buffer(), *parser, kTuple);
+    });
+    if (read_error) {
+      bool stale = connection.reused && interim == 0 && !parser->got_some() && read_error != beast::error::timeout;
+      co_return ExchangeOutcome{read_failure(read_error, *parser, max_bytes, url), false, stale};
+    }
+    const int status = static_cast<int>(parser->get().result_int());
+    if (status / 100 != 1) break;
+    if (auto problem = interim_problem(status, interim, url)) co_return ExchangeOutcome{*problem, false, false};
   }
-  bool keep_alive = parser.keep_alive();
-  HttpResponse response = to_response(parser.release());
+  bool keep_alive = parser->keep_alive();
+  HttpResponse response = to_response(parser->release());
   if (auto error = decode_body(response, max_bytes)) co_return ExchangeOutcome{*error, false, false};
   co_return ExchangeOutcome{std::move(response), keep_alive, false};
 }

@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "engine/http/errors.hpp"
+
 namespace flow::http {
 
 namespace {
@@ -44,7 +46,7 @@ std::optional<HttpError> gunzip(std::string_view compressed, std::size_t max_byt
     if (rc != Z_OK && rc != Z_STREAM_END) return malformed(z.msg ? z.msg : "corrupt data");
     out.append(chunk.data(), chunk.size() - z.avail_out);
     if (out.size() > max_bytes) {
-      return HttpError{HttpErrorKind::too_large, "decoded gzip body exceeds " + std::to_string(max_bytes) + " bytes"};
+      return HttpError{HttpErrorKind::too_large, "decoded gzip body " + exceeds_max_response_bytes(max_bytes)};
     }
     if (rc == Z_STREAM_END) {
       if (z.avail_in == 0) return std::nullopt;

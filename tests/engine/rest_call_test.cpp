@@ -1,6 +1,7 @@
 // What a request marks secret (HttpRequest::secrets): the wire value of every
 // tainted part, credential headers by their name, and a header's credentials
-// without their scheme; nothing else.
+// without their scheme; nothing else. And what a call makes of an answer that
+// is not 2xx: an OAuth2 error, a redirect.
 #include "engine/rest_call.hpp"
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include "support/engine_fixture.hpp"
+#include "support/masked.hpp"
 
 using namespace flow;
 using namespace flow::testing;
@@ -184,6 +186,82 @@ process P {
   // Echo is no secret field: its text is tainted, not a secret known whole (no tail).
   CHECK(result.log.at(1) == "echo: \xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2");
   CHECK(f.store->load_instance(result.instance.id)->fields.at("Echo").secret);
+}
+
+namespace {
+
+constexpr const char* kRedirected = R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9";
+  method Token POST "/oauth/token" {
+    request body form { client_id; refresh_token; }
+    response body json { access_token; refresh_token; }
+  }
+}
+process P {
+  field RefreshToken secret = "refresh-token-0000000001";
+  field Note text;
+  field Status number;
+  on Go {
+    create_item Api.Token map { body.client_id = "c1"; body.refresh_token = RefreshToken; }
+      on_success { RefreshToken = body.refresh_token; };
+  }
+  on Careful {
+    create_item Api.Token map { body.client_id = "c1"; body.refresh_token = RefreshToken; }
+      on_error { Note = error.message; Status = error.status; };
+  }
+}
+)";
+
+/// Answers every request with `status`, a Location (when given) and an HTML body.
+void answer_moved(FakeTransport& http, int status, std::string location) {
+  http.respond([status, location](const HttpRequest&) -> HttpResult {
+    HttpResponse response;
+    response.status = status;
+    response.headers.emplace_back("Content-Type", "text/html");
+    if (!location.empty()) response.headers.emplace_back("Location", location);
+    response.body = "<html><body>Moved</body></html>";
+    return response;
+  });
+}
+
+/// The first line of a failed run's rendered error.
+std::string first_error_line(const RunResult& result) { return result.error.substr(0, result.error.find('\n')); }
+
+}  // namespace
+
+TEST_CASE("a redirect fails the call with where it points, and is neither followed nor retried", "[call]") {
+  const int status = GENERATE(301, 302, 303, 307, 308);
+  EngineFixture f(kRedirected);
+  answer_moved(f.http, status, "https://127.0.0.1:9/oauth/token");
+  const auto result = f.run("P", "Go");
+  CHECK_FALSE(result.ok);
+  CHECK_FALSE(result.transient);
+  CHECK(first_error_line(result) == "test.flow:14:5: error: create_item Api.Token failed: HTTP " + std::to_string(status) +
+                                  ": redirected to https://127.0.0.1:9/oauth/token; flow does not follow redirects: "
+                                  "set base_url (or the method's path) to it");
+  CHECK(f.http.requests.size() == 1);
+}
+
+TEST_CASE("a redirect's Location is scrubbed of the secrets the request sent, as a body is", "[call][secrets]") {
+  EngineFixture f(kRedirected);
+  answer_moved(f.http, 302, "https://login.example.com/oauth/token?refresh_token=refresh-token-0000000001&x=1");
+  const auto result = f.run("P", "Careful");
+  REQUIRE(result.ok);
+  CHECK(result.instance.fields.at("Status") == Value(302));
+  CHECK(to_text(result.instance.fields.at("Note")) ==
+        "HTTP 302: redirected to https://login.example.com/oauth/token?refresh_token=" + kDots +
+            "0001&x=1; flow does not follow redirects: set base_url (or the method's path) to it");
+}
+
+TEST_CASE("a redirect status without a Location, and other statuses, show the body as before", "[call]") {
+  EngineFixture f(kRedirected);
+  const int status = GENERATE(301, 300, 404);
+  answer_moved(f.http, status, status == 301 ? "" : "https://127.0.0.1:9/elsewhere");
+  const auto result = f.run("P", "Careful");
+  REQUIRE(result.ok);
+  CHECK(to_text(result.instance.fields.at("Note")) ==
+        "HTTP " + std::to_string(status) + ": <html><body>Moved</body></html>");
 }
 
 TEST_CASE("a run refuses the method paths flow check refuses, with the same message", "[path][interpreter]") {

@@ -104,6 +104,8 @@ TEST_CASE("transport: a gzip body that inflates past the cap is too_large") {
   request.max_response_bytes = 1 << 20;
   auto error = expect_error(client.send(request, [&] { server.stop(); }));
   CHECK(error.kind == HttpErrorKind::too_large);
+  CHECK(error.message == "decoded gzip body exceeds max_response_bytes (1048576 bytes; set max_response_bytes on "
+                         "the datasource to allow more)");
 }
 
 TEST_CASE("transport: a 10 MB body against a 1 MB cap is too_large, with or without Content-Length") {
@@ -119,7 +121,22 @@ TEST_CASE("transport: a 10 MB body against a 1 MB cap is too_large, with or with
   request.max_response_bytes = 1 << 20;
   auto error = expect_error(client.send(request, [&] { server.stop(); }));
   CHECK(error.kind == HttpErrorKind::too_large);
-  CHECK(error.message.find("size limit") != std::string::npos);
+  // The size is said when the headers declared it.
+  CHECK(error.message == "reading the response from 127.0.0.1:" + std::to_string(server.port()) +
+                             ": response body" + (chunked ? "" : " of 10485760 bytes") +
+                             " exceeds max_response_bytes (1048576 bytes; set max_response_bytes on the datasource "
+                             "to allow more)");
+}
+
+TEST_CASE("transport: headers past the fixed 64 KiB limit are too_large, and the message says the limit") {
+  Client client;
+  std::string headers;
+  for (int i = 0; i < 70; ++i) headers += "X-Padding-" + std::to_string(i) + ": " + std::string(1024, 'p') + "\r\n";
+  TestServer server(client.io, always(raw("HTTP/1.1 200 OK\r\n" + headers + "Content-Length: 2\r\n\r\nok")));
+  auto error = expect_error(client.send(get(server.url()), [&] { server.stop(); }));
+  CHECK(error.kind == HttpErrorKind::too_large);
+  CHECK(error.message == "reading the response from 127.0.0.1:" + std::to_string(server.port()) +
+                             ": response headers exceed 65536 bytes (flow's fixed limit for an answer's headers)");
 }
 
 TEST_CASE("transport: a server that never answers times out at the request deadline") {
