@@ -1,8 +1,9 @@
 // What a 2xx answer a call cannot read as declared does: a form-encoded
 // answer is read as its pairs, a number out of range does not cost the rest
 // of the answer, a 200 that carries an OAuth2 error fails the call without
-// wiping what the instance holds, and the new tokens of an answer that
-// cannot be read are never quoted in clear.
+// wiping what the instance holds, the new tokens of an answer that cannot
+// be read are never quoted in clear, and an OAuth2 error answer (400, 401)
+// is named in the run's result.
 #include <catch2/catch.hpp>
 
 #include "support/engine_fixture.hpp"
@@ -105,4 +106,37 @@ TEST_CASE("an answer that cannot be read is quoted with its tokens masked", "[re
   CHECK_THAT(result.error, !Catch::Contains("NEWACCESS"));
   CHECK_THAT(result.error, !Catch::Contains("NEWREFRESH"));
   for (const auto& line : result.log) CHECK_THAT(line, !Catch::Contains("NEWREFRESH"));
+}
+
+TEST_CASE("an OAuth2 error answer is named in the run's result, with the field sent as the refresh token", "[rest]") {
+  EngineFixture f(kKeeper);
+  SECTION("invalid_grant, 400") {
+    f.http.respond_with(400, R"({"error":"invalid_grant","error_description":"refresh token revoked"})");
+    const auto result = f.run("K", "Go");
+    CHECK_FALSE(result.ok);
+    CHECK_FALSE(result.transient);
+    REQUIRE(result.refused);
+    CHECK(result.refused->error == "invalid_grant");
+    CHECK(result.refused->token_field == "Refresh");  // from the map, whatever the field's name
+  }
+  SECTION("invalid_client, 401") {
+    f.http.respond_with(401, R"({"error":"invalid_client"})");
+    const auto result = f.run("K", "Go");
+    REQUIRE(result.refused);
+    CHECK(result.refused->error == "invalid_client");
+  }
+  SECTION("not an OAuth2 error answer: none") {
+    for (const auto& [status, body] : std::vector<std::pair<int, std::string>>{
+             {400, "invalid_grant"},                                  // not JSON, though it says the word
+             {500, R"({"error":"server_error"})"},                    // not a 400 or 401
+             {400, R"({"error":{"code":"invalid_grant"}})"},          // not a code
+             {400, R"({"error":"invalid grant <b>refresh-old</b>"})"},  // not a word: never shown as a code
+             {400, R"(["error","invalid_grant"])"}}) {
+      f.http.respond_with(status, body);
+      const auto result = f.run("K", "Go");
+      INFO(status << " " << body);
+      CHECK_FALSE(result.ok);
+      CHECK_FALSE(result.refused);
+    }
+  }
 }
