@@ -6,6 +6,7 @@
 #include "engine/exec.hpp"
 #include "engine/instance_locks.hpp"
 #include "engine/instances.hpp"
+#include "grammar/printable.hpp"
 
 namespace flow {
 
@@ -30,9 +31,7 @@ bool declares(const ast::MethodDecl& method, ast::PartKind kind, const std::stri
 
 std::string excerpt(const std::string& body, const std::vector<SecretText>& secrets) {
   constexpr std::size_t kMax = 200;
-  auto text = scrub_secrets(body, secrets);
-  if (text.size() > kMax) text = text.substr(0, kMax) + "...";
-  return text;
+  return shortened(scrub_secrets(body, secrets), kMax);
 }
 
 }  // namespace

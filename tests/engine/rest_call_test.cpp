@@ -213,3 +213,12 @@ process P {
   REQUIRE(root.ok);
   CHECK(f.http.requests.at(0).url == "http://127.0.0.1:9/api");
 }
+
+TEST_CASE("an error body is shortened to 200 bytes before a character the limit falls in", "[rest]") {
+  EngineFixture f(kCaller);
+  const std::string ascii(199, 'a');
+  f.http.respond_with(500, ascii + "\xe2\x82\xac more", "text/plain");  // the euro sign spans bytes 200-202
+  const auto result = f.run("P", "Go");
+  CHECK_FALSE(result.ok);
+  CHECK_THAT(result.error, Catch::Contains("failed: HTTP 500: " + ascii + "...\n"));
+}
