@@ -6,6 +6,7 @@
 #include "engine/exec.hpp"
 #include "engine/instance_locks.hpp"
 #include "engine/instances.hpp"
+#include "grammar/printable.hpp"
 
 namespace flow {
 
@@ -28,11 +29,21 @@ bool declares(const ast::MethodDecl& method, ast::PartKind kind, const std::stri
   return false;
 }
 
+/// Where an invalid URL came from: the URL as built (`url`), and the base_url
+/// of `datasource` when the fault is there. Every fault the transport finds
+/// but a space or a control character is in the scheme or the authority,
+/// which the base_url alone gives (the method's path starts with '/'); such a
+/// character may come from urlPath too.
+std::string invalid_url_source(const std::string& url, const std::string& base_url, const std::string& datasource) {
+  std::string source = ", in \"" + url + "\"";
+  if (!url_has_space_or_control(url) || url_has_space_or_control(base_url))
+    source += " (the fault is in the base_url of datasource " + datasource + ")";
+  return source;
+}
+
 std::string excerpt(const std::string& body, const std::vector<SecretText>& secrets) {
   constexpr std::size_t kMax = 200;
-  auto text = mask_named_credentials(scrub_secrets(body, secrets));
-  if (text.size() > kMax) text = text.substr(0, kMax) + "...";
-  return text;
+  return shortened(mask_named_credentials(scrub_secrets(body, secrets)), kMax);
 }
 
 /// Where a redirect points and what to do about it, its Location scrubbed as a
@@ -148,6 +159,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   // What the request carried of secrets is masked in the answer, and in every
   // output of the rest of the run: a server may echo it anywhere.
   state_.sent_secrets.insert(state_.sent_secrets.end(), request.secrets.begin(), request.secrets.end());
+  const std::string url = request.url, base_url = request.base_url;  // for an invalid_url failure
   const auto started = std::chrono::steady_clock::now();
   HttpResult result = co_await state_.host.http->send(std::move(request));
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
@@ -165,7 +177,9 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   Locals locals;
   Value answer;  // the whole answer, for `into`
   if (const auto* error = std::get_if<HttpError>(&result)) {
-    failure = scrub_secrets(std::string(http_error_kind_name(error->kind)) + ": " + error->message, secrets.get());
+    failure = std::string(http_error_kind_name(error->kind)) + ": " + error->message;
+    if (error->kind == HttpErrorKind::invalid_url) failure += invalid_url_source(url, base_url, ds->name.text);
+    failure = scrub_secrets(failure, secrets.get());
   } else {
     const auto& response = std::get<HttpResponse>(result);
     status = response.status;

@@ -62,4 +62,22 @@ class FunctionRegistry {
 /// True when any argument is secret: the result of a built-in inherits the taint.
 bool any_secret(std::span<const Value> args);
 
+/// The value of environment variable `name` as env() reads it: from the
+/// context's environment when it has one (a test's), else the process's;
+/// nullptr when it is not set.
+const char* environment_variable(const std::string& name, const CallContext& context);
+
+/// An environment variable env() needs and finds unset: its name as a message
+/// shows it (a secret name masked) and as a test's `env NAME = "...";` writes it.
+struct UnsetVariable {
+  std::string shown;
+  std::string written;
+};
+
+/// "environment variable X is not set", or for several "environment variables
+/// X, Y are not set" (in the order given). `in_test`: adds that a test sees
+/// only the variables it sets, never the shell's (which may well set them),
+/// and how it sets each.
+std::string unset_variables_message(const std::vector<UnsetVariable>& unset, bool in_test);
+
 }  // namespace flow

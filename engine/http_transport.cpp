@@ -51,6 +51,10 @@ std::optional<std::string> url_scheme_problem(std::string_view url) {
   return "unsupported scheme '" + lower + "'";
 }
 
+bool url_has_space_or_control(std::string_view url) {
+  return std::any_of(url.begin(), url.end(), [](unsigned char c) { return c <= 0x20 || c == 0x7f; });
+}
+
 std::optional<std::string> HttpResponse::header(std::string_view name) const { return find_header(headers, name); }
 
 const char* http_error_kind_name(HttpErrorKind kind) {

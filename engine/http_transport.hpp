@@ -38,6 +38,9 @@ struct HttpRequest {
   std::string call;    // "Datasource.Method" that built it: `flow test` answers mocks by it
   std::string method;  // "GET", "POST", ...
   std::string url;     // absolute: scheme://host[:port]/path?query
+  /// The datasource's base_url as evaluated, which `url` is built on: what an
+  /// invalid_url failure names when the fault is there. Never sent.
+  std::string base_url;
   HttpHeaders headers;
   std::string body;
   std::chrono::milliseconds timeout{10'000};  // total deadline for the whole exchange
@@ -63,6 +66,10 @@ struct HttpResponse {
 /// https://)", "unsupported scheme 'ftp'"), or nullopt for http and https. The one
 /// rule for the transport's URL parser and the checker's look at a literal base_url.
 std::optional<std::string> url_scheme_problem(std::string_view url);
+
+/// Whether `url` holds a space or a control character, which the transport
+/// refuses in a URL (invalid_url) wherever it is.
+bool url_has_space_or_control(std::string_view url);
 
 /// Why an exchange produced no HTTP response at all. `proxy`: the proxy refused
 /// (or cannot be used); one that cannot be reached is `refused`, `dns`, ...

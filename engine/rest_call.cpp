@@ -287,6 +287,7 @@ HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& 
   request.call = ds.name.text + "." + method.name.text;
   request.method = verb_text(method.verb);
   request.url = apply_settings(request, ds, scope, declared_in);
+  request.base_url = request.url;
   if (request.url.empty()) throw RunError("datasource " + ds.name.text + " has no base_url");
   // A fragment is never sent (it is the client's, RFC 3986 3.5): `flow check` warns.
   if (const auto hash = request.url.find('#'); hash != std::string::npos) request.url.erase(hash);

@@ -449,13 +449,7 @@ static std::optional<double> parse_number(const std::string& text) {
   std::string what = kind;
   if (type != ast::FieldType::secret && !value.is_null()) {
     constexpr std::size_t kLongest = 60;
-    std::string text = shown(value);
-    if (text.size() > kLongest) {
-      std::size_t cut = kLongest;
-      while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
-      text = text.substr(0, cut) + "...";
-    }
-    what += " " + text;
+    what += " " + shortened(shown(value), kLongest);
   }
   throw FieldTypeMismatch("cannot assign " + what + target, "cannot assign " + kind + target);
 }

@@ -89,4 +89,14 @@ std::string quoted_text(std::string_view text) {
   return printable(out, Layout::one_line) + "\"";
 }
 
+std::string shortened(std::string_view text, std::size_t limit) {
+  if (text.size() <= limit) return std::string(text);
+  // Back to the lead byte of the character the limit falls in: at most 3
+  // continuation bytes, so a text that is not UTF-8 is not cut far short.
+  const auto continues = [&](std::size_t at) { return (static_cast<unsigned char>(text[at]) & 0xc0) == 0x80; };
+  std::size_t cut = limit;
+  while (cut > 0 && limit - cut < 3 && continues(cut)) --cut;
+  return std::string(text.substr(0, cut)) + "...";
+}
+
 }  // namespace flow

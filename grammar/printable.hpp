@@ -3,6 +3,7 @@
 // server or a user supplied) made safe to print: a terminal, a log line or the
 // run history shows its control characters as escapes (\x1b, \r, \n) instead of
 // obeying them, so an answer can neither clear the screen nor forge a log line.
+// And such text shortened for a message, whole characters only.
 
 #include <string>
 #include <string_view>
@@ -24,5 +25,10 @@ std::string printable(std::string_view text, Layout layout = Layout::one_line);
 /// `text` in double quotes as a literal shows it: `"` and `\` escaped with a
 /// backslash, control characters as printable() writes them.
 std::string quoted_text(std::string_view text);
+
+/// `text` when it has at most `limit` bytes; else its first `limit` bytes or
+/// fewer, never part of a UTF-8 character (the one the limit falls in is left
+/// out whole, so a message stays valid UTF-8), followed by "...".
+std::string shortened(std::string_view text, std::size_t limit);
 
 }  // namespace flow

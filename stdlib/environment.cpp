@@ -6,23 +6,11 @@
 // Null: env(name, null) returns null when the variable is unset, so
 // `env("X", null) ?? ...` can test for presence.
 
-#include <cstdlib>
-
 #include "stdlib/stdlib.hpp"
 #include "stdlib/support.hpp"
 
 namespace flow {
 namespace {
-
-/// The variable's value, from the context's environment when it has one (a test's).
-const char* lookup(const std::string& name, const CallContext& context) {
-  if (context.environment) {
-    const auto found = context.environment->find(name);
-    return found == context.environment->end() ? nullptr : found->second.c_str();
-  }
-  // std::getenv: the process environment is read-only once the engine runs.
-  return std::getenv(name.c_str());
-}
 
 /// Read at call time: a variable set after start-up is seen by the next run.
 Value env(std::span<const Value> args, const CallContext& context) {
@@ -30,16 +18,13 @@ Value env(std::span<const Value> args, const CallContext& context) {
   if (args.size() > 1 && !args[1].is_null() && !args[1].is<std::string>()) {
     stdlib::throw_type_error("env", "text or null as the default", args[1]);
   }
-  if (const char* value = lookup(name, context)) {
+  if (const char* value = environment_variable(name, context)) {
     return stdlib::tainted(Value(std::string(value)), args);
   }
   if (args.size() > 1) return stdlib::tainted(args[1], args);
   // A secret name stays out of the message (secrets never reach a diagnostic).
-  const std::string unset = "environment variable " + display(args[0]) + " is not set";
-  if (!context.environment) throw RunError(unset);
-  // A test's: the shell may well set it, and the message must not send the reader there.
-  throw RunError(unset + " in this test, which sees only the variables it sets, never the shell's: env " +
-                 (args[0].secret ? "NAME" : name) + " = \"...\";");
+  const UnsetVariable unset{display(args[0]), args[0].secret ? "NAME" : name};
+  throw RunError(unset_variables_message({unset}, context.environment != nullptr));
 }
 
 }  // namespace

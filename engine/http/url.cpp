@@ -21,10 +21,6 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-bool has_control_or_space(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](unsigned char c) { return c <= 0x20 || c == 0x7f; });
-}
-
 /// Splits "host[:port]" / "[v6][:port]" into `url`; returns an error text or "".
 std::string parse_authority(std::string_view authority, Url& url) {
   std::string_view host = authority;
@@ -78,7 +74,7 @@ std::string Url::host_header() const {
 }
 
 std::variant<Url, HttpError> parse_url(std::string_view text) {
-  if (has_control_or_space(text)) return invalid("contains spaces or control characters");
+  if (url_has_space_or_control(text)) return invalid("contains spaces or control characters");
   if (auto why = url_scheme_problem(text)) return invalid(std::move(*why));
   const UrlParts parts = split_url(text);
   Url url;

@@ -246,6 +246,19 @@ TEST_CASE("a run failure is reported once, without another instance's seeding er
                                       "\"...\";"));
 }
 
+TEST_CASE("a test names every unset env() variable its instance needs, and how the test sets them", "[flow-test]") {
+  const auto ran = run_first(R"(
+test "two unset" {
+  instance "K-1" of Keeper { Refresh = env("FLOW_TEST_NEVER_SET_1"); Note = env("FLOW_TEST_NEVER_SET_2"); }
+  run Keeper.Go on "K-1";
+}
+)");
+  CHECK_FALSE(ran.ok);
+  CHECK_THAT(ran.report, Catch::Contains("environment variables FLOW_TEST_NEVER_SET_1, FLOW_TEST_NEVER_SET_2 are not "
+                                         "set in this test, which sees only the variables it sets, never the shell's: "
+                                         "env FLOW_TEST_NEVER_SET_1 = \"...\"; env FLOW_TEST_NEVER_SET_2 = \"...\";"));
+}
+
 TEST_CASE("a bad mocked status is reported where the mock says it", "[flow-test]") {
   const auto ran = run_first(R"(
 test "bad status" {

@@ -199,3 +199,27 @@ instance "Acct-3" of Other { Note = "not an Acct"; }
   CHECK(f.store->allocate_id("Other") == "Other-1");
   CHECK(allocate_undeclared_id(*f.program, *f.store, "Acct") == "Acct-5");
 }
+
+TEST_CASE("seeding names every unset env() variable an instance needs, in order, not only the first", "[values]") {
+  EngineFixture f(R"(process P {
+  field A text;
+  field B text;
+  field C text;
+  field D text = env("FLOW_INSTANCES_TEST_UNSET_4");
+}
+instance "P-1" of P {
+  A = env("FLOW_INSTANCES_TEST_UNSET_1");
+  B = false and env("FLOW_INSTANCES_TEST_UNSET_2") == "";
+  C = "x" + env("FLOW_INSTANCES_TEST_UNSET_3");
+}
+instance "P-2" of P { A = env("FLOW_INSTANCES_TEST_UNSET_1"); D = "set"; }
+)");
+  const auto errors = f.interpreter->seed_instances();
+  REQUIRE(errors.size() == 2);
+  // UNSET_2 is not needed: `and` never reads it after false. The default of D is.
+  CHECK_THAT(errors[0], Catch::StartsWith("test.flow:8:7: error: environment variables FLOW_INSTANCES_TEST_UNSET_1, "
+                                          "FLOW_INSTANCES_TEST_UNSET_3, FLOW_INSTANCES_TEST_UNSET_4 are not set\n"));
+  // One alone is said as before (P-2 sets D, so its default is never read).
+  CHECK_THAT(errors[1], Catch::StartsWith("test.flow:12:27: error: environment variable FLOW_INSTANCES_TEST_UNSET_1 "
+                                          "is not set\n"));
+}

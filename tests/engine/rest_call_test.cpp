@@ -291,3 +291,40 @@ process P {
   REQUIRE(root.ok);
   CHECK(f.http.requests.at(0).url == "http://127.0.0.1:9/api");
 }
+
+TEST_CASE("an error body is shortened to 200 bytes before a character the limit falls in", "[rest]") {
+  EngineFixture f(kCaller);
+  const std::string ascii(199, 'a');
+  f.http.respond_with(500, ascii + "\xe2\x82\xac more", "text/plain");  // the euro sign spans bytes 200-202
+  const auto result = f.run("P", "Go");
+  CHECK_FALSE(result.ok);
+  CHECK_THAT(result.error, Catch::Contains("failed: HTTP 500: " + ascii + "...\n"));
+}
+
+TEST_CASE("an invalid URL is quoted as built, secrets masked, and blames the base_url when the fault is there",
+          "[rest]") {
+  const auto failure = [](const std::string& base_url, const std::string& url_path, const std::string& why) {
+    EngineFixture f(R"(datasource Api rest {
+  base_url = ")" + base_url + R"(";
+  method Get GET "/items" { }
+}
+process P { on Go { find_item Api.Get map { urlPath = ")" + url_path + R"("; }; } })");
+    // The transport's own words (engine/http/url.cpp): this fake has no parser.
+    f.http.respond([why](const HttpRequest&) -> HttpResult { return HttpError{HttpErrorKind::invalid_url, why}; });
+    const auto result = f.run("P", "Go");
+    CHECK_FALSE(result.ok);
+    return result.error;
+  };
+  const auto host = failure("http://:9/v1?api_key=key-0123456789abcdef", "x", "invalid URL: missing host");
+  CHECK_THAT(host, Catch::Contains("Api.Get failed: invalid_url: invalid URL: missing host, in \"http://:9/v1/items/x?"
+                                   "api_key=" + std::string(kSecretMask) + "\" (the fault is in the base_url of "
+                                   "datasource Api)\n"));
+  CHECK_THAT(host, !Catch::Contains("key-0123456789abcdef"));
+  // A space urlPath brought: the base_url is not at fault, nor named.
+  const auto space = failure("http://127.0.0.1:9", "a b", "invalid URL: contains spaces or control characters");
+  CHECK_THAT(space, Catch::Contains("invalid URL: contains spaces or control characters, in "
+                                    "\"http://127.0.0.1:9/items/a b\"\n"));
+  // One the base_url brought is.
+  const auto spaced_base = failure("http://127.0.0.1:9/a b", "x", "invalid URL: contains spaces or control characters");
+  CHECK_THAT(spaced_base, Catch::Contains("/a b/items/x\" (the fault is in the base_url of datasource Api)\n"));
+}

@@ -7,6 +7,7 @@
 using flow::Layout;
 using flow::printable;
 using flow::quoted_text;
+using flow::shortened;
 using namespace std::literals;
 
 TEST_CASE("printable: C0, DEL and ESC are escaped visibly; the rest is kept") {
@@ -32,4 +33,14 @@ TEST_CASE("quoted_text: quotes and backslashes escaped inside the quotes") {
   CHECK(quoted_text(R"(HTTP 401: {"error":"invalid_token"})") == R"("HTTP 401: {\"error\":\"invalid_token\"}")");
   CHECK(quoted_text("C:\\tmp\n") == R"("C:\\tmp\n")");
   CHECK(quoted_text("") == "\"\"");
+}
+
+TEST_CASE("shortened: cut at a byte limit, before a UTF-8 character the limit falls in, never inside it") {
+  const std::string ascii(199, 'a');
+  CHECK(shortened(ascii + "\xe2\x82\xac tail", 200) == ascii + "...");  // the limit falls in the euro sign
+  CHECK(shortened(ascii + "\xc3\xa9 tail", 200) == ascii + "...");        // in the e-acute
+  CHECK(shortened(ascii + "b\xe2\x82\xac", 200) == ascii + "b...");      // the limit falls before it
+  CHECK(shortened("caf\xc3\xa9", 5) == "caf\xc3\xa9");                  // short enough: unchanged
+  CHECK(shortened("", 0).empty());
+  CHECK(shortened(std::string(10, '\x80'), 6) == std::string(3, '\x80') + "...");  // not UTF-8: cut 3 short at most
 }
