@@ -8,6 +8,8 @@
 #include <chrono>
 #include <utility>
 
+#include <unistd.h>
+
 namespace flow {
 
 namespace asio = boost::asio;
@@ -256,7 +258,9 @@ asio::awaitable<void> RunState::commit(std::optional<RunRecord> history) {
 void RunState::take_lost_call() {
   if (instance.id.empty()) return;
   const auto lost = host.store->call_in_flight(instance.id);
-  if (!lost) return;
+  // One this process noted is no lost run: its commit failed, and the values
+  // it kept are written back before the next call (CommitQueue).
+  if (!lost || lost->pid == ::getpid()) return;
   const std::string line = "the previous run on " + instance.id + " sent " + lost->call + " at " +
                            format_iso(lost->sent_at) + " (process " + std::to_string(lost->pid) +
                            ") and ended before its answer was stored (the process was killed, or the machine "

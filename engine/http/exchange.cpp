@@ -80,7 +80,9 @@ std::optional<HttpError> interim_problem(int status, int interim, const Url& url
 HttpError read_failure(const boost::system::error_code& ec, const Parser& parser, std::size_t max_bytes,
                        const Url& url) {
   ResponseSizes sizes{max_bytes, kHeaderLimit, std::nullopt};
-  if (auto declared = parser.content_length()) sizes.content_length = *declared;
+  // Known only once the headers are read (Beast asserts it).
+  if (parser.is_header_done())
+    if (auto declared = parser.content_length()) sizes.content_length = *declared;
   return classify_error(ec, "reading the response from", url.authority(), sizes);
 }
 

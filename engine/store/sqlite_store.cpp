@@ -134,6 +134,7 @@ class SqliteStore final : public Store {
     auto split = split_kept(kept, stored);
     if (!split.unchanged.empty())
       merge_in_transaction(std::move(stored), kept.id, kept.process, split.unchanged, now, operation);
+    sqlite::clear_call(db_, kept.id, operation);  // what the call in flight mapped in is stored now
     transaction.commit();
     cache_written();
     return std::move(split.changed);
@@ -231,9 +232,7 @@ class SqliteStore final : public Store {
   }
 
   void note_call_sent(const CallInFlight& call) override { sqlite::note_call_sent(db_, call, durability_); }
-  std::optional<CallInFlight> call_in_flight(const std::string& id) override {
-    return sqlite::call_in_flight(db_, id);
-  }
+  std::optional<CallInFlight> call_in_flight(const std::string& id) override { return sqlite::call_in_flight(db_, id); }
 
   bool try_lock_instance(const std::string& id) override { return locks_.try_lock("instance " + id); }
   void unlock_instance(const std::string& id) override { locks_.unlock("instance " + id); }

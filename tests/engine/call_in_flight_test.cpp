@@ -72,13 +72,13 @@ TEST_CASE("a note left by a run that never committed is explained by the next ru
   REQUIRE(f.interpreter->seed_instances().empty());
   // What a process killed during the call leaves: its note, nothing else.
   f.store->note_call_sent(CallInFlight{"K-1", "Api.Refresh", "Refresh token", "Go", 0, test_epoch() - std::chrono::minutes(5)});
+  flow::testing::exec_sql(f.dir.file("flow.db"), "UPDATE calls_in_flight SET pid = 2147483000");  // another process's
   answer_rotated(f.http, [] {});
 
   const auto result = f.run("K", "Go", "K-1");
   CHECK(result.ok);
-  const std::string explained = "the previous run on K-1 sent Api.Refresh at 2024-10-03T23:55:00Z (process " +
-                                std::to_string(::getpid()) +
-                                ") and ended before its answer was stored (the process was killed, or the machine "
+  const std::string explained = "the previous run on K-1 sent Api.Refresh at 2024-10-03T23:55:00Z (process "
+                                "2147483000) and ended before its answer was stored (the process was killed, or the machine "
                                 "stopped): if the provider rotated the refresh token then, the stored one is spent";
   REQUIRE_FALSE(result.log.empty());
   CHECK(result.log.front() == explained);
@@ -100,4 +100,24 @@ TEST_CASE("a note left by a run that never committed is explained by the next ru
   CHECK(next.ok);
   for (const auto& line : next.log) CHECK_THAT(line, !Catch::Contains("previous run"));
   CHECK(f.store->runs("", 10).size() == 3);
+}
+
+TEST_CASE("a note this process left (its commit failed, its values kept) is no lost run; writing them back clears it",
+          "[interpreter][in_flight]") {
+  EngineFixture f(kOneRefresh);
+  REQUIRE(f.interpreter->seed_instances().empty());
+  f.store->note_call_sent(CallInFlight{"K-1", "Api.Refresh", "", "Go", 0, test_epoch()});  // this process's pid
+  answer_rotated(f.http, [] {});
+  const auto result = f.run("K", "Go", "K-1");
+  CHECK(result.ok);
+  for (const auto& line : result.log) CHECK_THAT(line, !Catch::Contains("previous run"));
+  CHECK(f.store->runs("", 10).size() == 1);
+  CHECK(notes_in(f) == 0);
+
+  flow::KeptFields kept;
+  kept.id = "K-1";
+  kept.process = "K";
+  f.store->note_call_sent(CallInFlight{"K-1", "Api.Refresh", "", "Go", 0, test_epoch()});
+  f.store->write_back_fields(kept, test_epoch());
+  CHECK(notes_in(f) == 0);
 }
