@@ -8,8 +8,6 @@
 #include <chrono>
 #include <utility>
 
-#include <unistd.h>
-
 namespace flow {
 
 namespace asio = boost::asio;
@@ -218,7 +216,7 @@ void Executor::checkpoint(FieldMap fields) {
 }
 
 asio::awaitable<void> RunState::commit(std::optional<RunRecord> history) {
-  if (pending.empty() && !history) co_return;
+  if (!pending.writes_instance() && !history) co_return;
   RunCommit commit = std::exchange(pending, {});
   commit.instance_id = instance.id;
   commit.process = process->name.text;
@@ -253,30 +251,6 @@ asio::awaitable<void> RunState::commit(std::optional<RunRecord> history) {
     log.push_back(note);
     masked_log.push_back(note);
   }
-}
-
-void RunState::take_lost_call() {
-  if (instance.id.empty()) return;
-  const auto lost = host.store->call_in_flight(instance.id);
-  // One this process noted is no lost run: its commit failed, and the values
-  // it kept are written back before the next call (CommitQueue).
-  if (!lost || lost->pid == ::getpid()) return;
-  const std::string line = "the previous run on " + instance.id + " sent " + lost->call + " at " +
-                           format_iso(lost->sent_at) + " (process " + std::to_string(lost->pid) +
-                           ") and ended before its answer was stored (the process was killed, or the machine "
-                           "stopped): if the provider rotated the refresh token then, the stored one is spent";
-  log.push_back(line);
-  masked_log.push_back(line);
-  RunRecord record;
-  record.task = lost->task;
-  record.instance_id = instance.id;
-  record.process = process->name.text;
-  record.handler = lost->handler;
-  record.started = lost->sent_at;
-  record.finished = lost->sent_at;  // when it ended is unknown: it never answered
-  record.message = line + "\n";
-  pending.lost_run = std::move(record);
-  pending.clears_call = true;
 }
 
 std::string Executor::label(const ast::CallRule& rule) const {

@@ -52,21 +52,12 @@ struct RunState {
   /// Told of each wait for another flow process's run: the top-level
   /// request's, shared by the runs its `start` rules run.
   OtherProcessWait on_wait_for_other_process;
-  /// The run's task (empty for a run by hand) and handler, for the note of a
-  /// call in flight (Store::note_call_sent).
-  std::string task{};
-  std::string handler{};
 
   /// Commits `pending`, with `history` when given, in one store transaction
   /// (shared with other runs committing at the same moment), and notes a save
   /// in the logs (history included). Throws what the store threw (StoreError,
   /// or anything else), the logs then unchanged and `pending` kept.
   boost::asio::awaitable<void> commit(std::optional<RunRecord> history = std::nullopt);
-  /// As the run begins under the instance's lock: when the store holds a call
-  /// in flight on it (Store::call_in_flight), the run that sent it ended
-  /// before committing. Says so in the log, and has the next commit record
-  /// that run as failed and clear the note.
-  void take_lost_call();
 };
 
 /// What InstanceLocks::acquire calls as a run's wait for another flow

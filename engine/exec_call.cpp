@@ -156,11 +156,6 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   }
   co_await state_.commit();  // what earlier rules wrote is durable before the request can change the world
   state_.host.store->ensure_writable();  // and what the answer brings can be stored
-  if (!state_.instance.id.empty()) {  // a run killed before its next commit leaves this note (take_lost_call)
-    state_.host.store->note_call_sent({state_.instance.id, rule.datasource.text + "." + rule.method.text, state_.task,
-                                       state_.handler, 0, state_.host.clock->now()});
-    state_.pending.clears_call = true;
-  }
   // What the request carried of secrets is masked in the answer, and in every
   // output of the rest of the run: a server may echo it anywhere.
   state_.sent_secrets.insert(state_.sent_secrets.end(), request.secrets.begin(), request.secrets.end());
@@ -298,12 +293,9 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
                  {},             {},           {},              false, state_.depth + 1, {},
                  &state_,        state_.chain,     {},              {},    {},
                  state_.on_wait_for_other_process};
-  child.task = state_.task;
-  child.handler = handler->name.text;
   try {
     child.stored.emplace();
     child.instance = load_or_create(state_.program, *state_.host.store, *process, id, state_.host, &*child.stored);
-    child.take_lost_call();
   } catch (const LocatedError&) {
     throw;
   } catch (const RunError& e) {  // no such instance, a seed's env() unset: said at the start rule

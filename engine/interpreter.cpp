@@ -308,14 +308,11 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
   RunState state{program_, host_,   options_, impl_->locks, impl_->commits, process, result.instance, {}, {},
                  false,    0,       {},       nullptr,      chain,          {},     {},      {},
                  std::move(request.on_wait_for_other_process)};
-  state.task = request.task;
-  state.handler = request.handler;
   if (const auto dropped = flushed.dropped_note(result.instance.id); !dropped.empty()) {
     state.log.push_back(dropped);
     state.masked_log.push_back(dropped);
   }
   try {
-    state.take_lost_call();
     if (preview) {
       state.instance = std::move(*preview);
       for (auto& [name, value] : flushed.written) state.instance.fields.insert_or_assign(name, std::move(value));

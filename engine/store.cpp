@@ -63,7 +63,6 @@ void Store::commit_runs(const std::vector<RunCommit*>& batch, TimePoint now) {
         commit->created = written->created;
         commit->modified = written->modified;
       }
-      if (commit->lost_run) record_run(*commit->lost_run);
       if (commit->history) record_run(*commit->history);
     } catch (const StoreError&) {
       commit->error = std::current_exception();

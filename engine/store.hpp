@@ -136,12 +136,6 @@ struct RunCommit {
   FieldMap checkpoint;                 // values successful calls mapped in; merged into the stored instance
   std::optional<InstanceRecord> save;  // the instance as its last `save` left it; it holds the checkpoint too
   std::optional<RunRecord> history;    // the finished run, with the commit at its end
-  /// The history record of an earlier run on the instance that ended while
-  /// its call was in flight (Store::call_in_flight), recorded with this commit.
-  std::optional<RunRecord> lost_run{};
-  /// The run noted a call on the instance (Store::note_call_sent) or found a
-  /// lost one: this commit clears that note.
-  bool clears_call = false;
 
   // Outcome, filled in by Store::commit_runs.
   std::int64_t revision = 0;           // the instance's revision after it; 0 when not written
@@ -150,19 +144,6 @@ struct RunCommit {
   std::exception_ptr error;            // a StoreError: this commit wrote nothing
 
   bool writes_instance() const { return save || !checkpoint.empty(); }
-  /// Whether there is anything to commit.
-  bool empty() const { return !writes_instance() && !history && !lost_run && !clears_call; }
-};
-
-/// A call sent on an instance whose run has not committed since: what a run
-/// killed while waiting for the answer leaves behind (Store::note_call_sent).
-struct CallInFlight {
-  std::string instance_id;
-  std::string call;     // "RestService.GetRefreshAuthToken"
-  std::string task;     // the run's task; empty for a run by hand
-  std::string handler;  // the run's handler
-  std::int64_t pid = 0; // of the process that sent it (set by the store)
-  TimePoint sent_at{};
 };
 
 /// Values a run's calls mapped in whose commit failed, kept in memory to be
@@ -249,18 +230,6 @@ class Store {
     return true;
   }
   virtual void unlock_instance(const std::string& id) { (void)id; }
-  /// Notes `call` as sent on its instance, just before the request goes out
-  /// (the run holds the instance's lock); the run's next commit_runs on the
-  /// instance (RunCommit::clears_call) deletes the note. One found when a run
-  /// begins means the last run ended while its call was in flight. Only an
-  /// explanation: it need not survive a power loss, so it costs no fsync.
-  /// This default (the in-memory store, fakes) keeps nothing.
-  virtual void note_call_sent(const CallInFlight& call) { (void)call; }
-  /// The note a run left on instance `id` that never committed after it; nullopt: none.
-  virtual std::optional<CallInFlight> call_in_flight(const std::string& id) {
-    (void)id;
-    return std::nullopt;
-  }
   /// Claims the store for the one daemon that runs its schedules; false while
   /// another process holds the claim. Held until the store is closed.
   virtual bool claim_daemon() { return true; }

@@ -86,19 +86,6 @@ ALTER TABLE tasks ADD COLUMN anchor INTEGER;
 ALTER TABLE tasks ADD COLUMN retry_at INTEGER;
 ALTER TABLE tasks ADD COLUMN retry_number INTEGER;
 )sql",
-    // v4 -> v5: the call a run sent on an instance and has not committed
-    // since (Store::note_call_sent): one left behind tells the next run that
-    // the last one ended while its call was in flight.
-    R"sql(
-CREATE TABLE calls_in_flight (
-  instance_id TEXT PRIMARY KEY,
-  call        TEXT NOT NULL,   -- "DataSource.Method"
-  task        TEXT NOT NULL,   -- empty for a run by hand
-  handler     TEXT NOT NULL,
-  pid         INTEGER NOT NULL,
-  sent_at     INTEGER NOT NULL -- milliseconds since the Unix epoch (UTC)
-);
-)sql",
 };
 
 namespace {

@@ -10,7 +10,6 @@
 #include <sys/statvfs.h>
 
 #include "engine/store/lock_file.hpp"
-#include "engine/store/sqlite_calls.hpp"
 #include "engine/store/sqlite_db.hpp"
 #include "engine/store/sqlite_schema.hpp"
 
@@ -71,8 +70,7 @@ class SqliteStore final : public Store {
       : locks_(path == ":memory:" ? "" : std::filesystem::absolute(path).string()),
         db_(path, options.read_only ? sqlite::read_only_mode(path) : sqlite::OpenMode::read_write),
         directory_(path == ":memory:" ? "" : std::filesystem::absolute(path).parent_path().string()),
-        keep_runs_(options.keep_runs),
-        durability_(options.durability) {
+        keep_runs_(options.keep_runs) {
     sqlite3_busy_timeout(db_.handle(), static_cast<int>(options.busy_timeout.count()));
     if (options.read_only) {
       check_current_schema(db_);
@@ -134,7 +132,6 @@ class SqliteStore final : public Store {
     auto split = split_kept(kept, stored);
     if (!split.unchanged.empty())
       merge_in_transaction(std::move(stored), kept.id, kept.process, split.unchanged, now, operation);
-    sqlite::clear_call(db_, kept.id, operation);  // what the call in flight mapped in is stored now
     transaction.commit();
     cache_written();
     return std::move(split.changed);
@@ -231,9 +228,6 @@ class SqliteStore final : public Store {
     }
   }
 
-  void note_call_sent(const CallInFlight& call) override { sqlite::note_call_sent(db_, call, durability_); }
-  std::optional<CallInFlight> call_in_flight(const std::string& id) override { return sqlite::call_in_flight(db_, id); }
-
   bool try_lock_instance(const std::string& id) override { return locks_.try_lock("instance " + id); }
   void unlock_instance(const std::string& id) override { locks_.unlock("instance " + id); }
   bool claim_daemon() override { return locks_.try_lock("daemon"); }
@@ -328,9 +322,7 @@ class SqliteStore final : public Store {
       commit.created = written->created;
       commit.modified = written->modified;
     }
-    if (commit.lost_run) insert_run(*commit.lost_run, operation);
     if (commit.history) insert_run(*commit.history, operation);
-    if (commit.clears_call) sqlite::clear_call(db_, commit.instance_id, operation);
     return saved;
   }
 
@@ -586,7 +578,6 @@ class SqliteStore final : public Store {
   std::int64_t data_version_ = -1;
   std::string directory_;  // of the file, for its free space; empty in memory
   std::int64_t keep_runs_;
-  Durability durability_;
   std::unordered_map<std::string, std::int64_t> runs_since_prune_;  // per task, by this connection
 };
 

@@ -63,7 +63,7 @@ inline constexpr std::uint64_t kMinFreeBytes = 1024 * 1024;
 
 /// The schema version this build writes; older files are migrated on open,
 /// newer ones are refused.
-inline constexpr int kSqliteSchemaVersion = 5;
+inline constexpr int kSqliteSchemaVersion = 4;
 
 /// The schema versions a migration went from and to (the same when there was nothing to do).
 struct SchemaMigration {

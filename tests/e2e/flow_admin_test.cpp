@@ -278,7 +278,7 @@ TEST_CASE("read-only admin commands do not migrate an older store; they say what
     INFO(command[0] << " " << command[1]);
     CHECK(run.code == 2);
     CHECK(run.err == "flow: store error: store " + db +
-                         ": schema version 2 is older than this Flow's (5) and a command that only reads does not "
+                         ": schema version 2 is older than this Flow's (4) and a command that only reads does not "
                          "migrate it; flow store migrate does, and so does a command that writes (flow run, "
                          "flow trigger, flow tasks run|pause|resume|delete)\n");
   }
@@ -293,17 +293,15 @@ TEST_CASE("flow store migrate migrates an older store, and nothing else, saying 
   write_store(db);
   // As Flow wrote it at schema version 2: tasks without an anchor or a pending retry.
   testing::exec_sql(db, "ALTER TABLE tasks DROP COLUMN anchor; ALTER TABLE tasks DROP COLUMN retry_at;"
-                        "ALTER TABLE tasks DROP COLUMN retry_number; DROP TABLE calls_in_flight;"
-                        "UPDATE schema_version SET version = 2");
+                        "ALTER TABLE tasks DROP COLUMN retry_number; UPDATE schema_version SET version = 2");
 
   const auto migrated = run_flow({"store", "migrate", file});
   INFO(migrated.err);
   CHECK(migrated.code == 0);
-  CHECK(migrated.out == "store " + db + ": schema version 2 -> 5 (migrated)\n");
-  CHECK(testing::query_int(db, "SELECT version FROM schema_version") == 5);
+  CHECK(migrated.out == "store " + db + ": schema version 2 -> 4 (migrated)\n");
+  CHECK(testing::query_int(db, "SELECT version FROM schema_version") == 4);
   CHECK(testing::query_int(db, "SELECT count(*) FROM pragma_table_info('tasks') WHERE name = 'anchor'") == 1);
   CHECK(testing::query_int(db, "SELECT count(*) FROM pragma_table_info('tasks') WHERE name LIKE 'retry_%'") == 2);
-  CHECK(testing::query_int(db, "SELECT count(*) FROM calls_in_flight") == 0);
   // Nothing else: the instance and the task are as they were, and no run was made.
   const auto list = run_flow({"instances", "list", "--db", db});
   CHECK(list.code == 0);
@@ -313,7 +311,7 @@ TEST_CASE("flow store migrate migrates an older store, and nothing else, saying 
 
   const auto again = run_flow({"store", "migrate", "--db", db});
   CHECK(again.code == 0);
-  CHECK(again.out == "store " + db + ": schema version 5, this Flow's: nothing to migrate\n");
+  CHECK(again.out == "store " + db + ": schema version 4, this Flow's: nothing to migrate\n");
 }
 
 TEST_CASE("flow store migrate refuses a newer schema and a store that does not exist", "[e2e]") {
@@ -325,7 +323,7 @@ TEST_CASE("flow store migrate refuses a newer schema and a store that does not e
   CHECK(newer.code == 2);
   CHECK(newer.out.empty());
   CHECK(newer.err == "flow: store error: store " + db +
-                         ": schema version 99 is newer than this Flow understands (5); upgrade Flow\n");
+                         ": schema version 99 is newer than this Flow understands (4); upgrade Flow\n");
   CHECK(testing::query_int(db, "SELECT version FROM schema_version") == 99);
 
   const auto missing = dir.file("missing.db");

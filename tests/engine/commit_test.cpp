@@ -14,7 +14,6 @@
 #include "support/before_exit.hpp"
 #include "support/engine_fixture.hpp"
 #include "support/fillable_store.hpp"
-#include "support/one_refresh.hpp"
 
 using namespace flow;
 using namespace flow::testing;
@@ -118,6 +117,22 @@ process K {
 instance "K-1" of K { }
 instance "K-2" of K { }
 instance "K-3" of K { }
+)";
+
+// One refresh whose answer rotates the token, then a save.
+constexpr const char* kOneRefresh = R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9";
+  method Refresh POST "/t" { request body form { rt; } response body json { refresh_token; } }
+}
+process K {
+  field RefreshToken secret = "rt-0000000000000001";
+  on Go {
+    create_item Api.Refresh map { body.rt = RefreshToken; } on_success { RefreshToken = body.refresh_token; };
+    save;
+  }
+}
+instance "K-1" of K { }
 )";
 
 /// "rt-" and `n` in 16 digits, like the tokens the programs here start from.

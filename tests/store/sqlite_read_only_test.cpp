@@ -99,7 +99,7 @@ TEST_CASE("sqlite store read-only: an older schema is refused, not migrated", "[
   exec_sql(path, "CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (2);");
   const auto before = bytes_of(path);
   CHECK(store_error_of([&] { open_to_read(path); }) ==
-        "store " + path + ": schema version 2 is older than this Flow's (5) and a command that only reads does not "
+        "store " + path + ": schema version 2 is older than this Flow's (4) and a command that only reads does not "
         "migrate it; flow store migrate does, and so does a command that writes (flow run, flow trigger, flow tasks "
         "run|pause|resume|delete)");
   CHECK(bytes_of(path) == before);
