@@ -172,10 +172,8 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   std::string failure;
   int status = 0;
   std::string error_body;
-  std::string trailing;  // bytes after a JSON answer: read, then the run fails
   std::optional<OAuthRefusal> refusal;
-  Locals locals;
-  Value answer;  // the whole answer, for `into`
+  SuccessAnswer read;  // a 2xx answer: its locals, the whole of it (for `into`), the bytes after its JSON
   if (const auto* error = std::get_if<HttpError>(&result)) {
     failure = std::string(http_error_kind_name(error->kind)) + ": " + error->message;
     if (error->kind == HttpErrorKind::invalid_url) failure += invalid_url_source(url, base_url, ds->name.text);
@@ -195,11 +193,15 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
       }
     } else {
       try {
-        locals = success_locals(*method, response, &trailing, &answer);
-      } catch (const RunError& e) {  // not JSON, or an error answer: what came back, as an error status shows its body
+        read = read_success(*method, response);
+        if (read.error_code) {
+          failure = read.error;
+          refusal = OAuthRefusal{*read.error_code, refresh_token_field(rule, *method)};
+        }
+      } catch (const RunError& e) {  // not JSON as declared
         failure = e.what();
-        if (const auto* error_answer = dynamic_cast<const ErrorAnswer*>(&e))
-          refusal = OAuthRefusal{error_answer->code, refresh_token_field(rule, *method)};
+      }
+      if (!failure.empty()) {  // what came back, as an error status shows its body
         error_body = excerpt(response.body, secrets.get());
         if (!error_body.empty()) failure += ": " + error_body;
       }
@@ -223,12 +225,12 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   note(label(rule) + " -> " + std::to_string(status) + took);
   FieldMap written;
   if (rule.into) {
-    assign(*rule.into, tainted_by_echo(into_value(rule, *method, answer, at), rule.into->text, secrets));
+    assign(*rule.into, tainted_by_echo(into_value(rule, *method, read.whole, at), rule.into->text, secrets));
     written[rule.into->text] = state_.instance.fields[rule.into->text];
   }
   std::exception_ptr mapping_failure;
   if (rule.on_success) {
-    auto mapped = apply_mappings(*rule.on_success, locals, secrets);
+    auto mapped = apply_mappings(*rule.on_success, read.locals, secrets);
     written.merge(mapped.written);
     mapping_failure = mapped.failure;
   }
@@ -237,9 +239,9 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   if (mapping_failure && !written.empty()) {
     note(label(rule) + ": a mapping failed; kept the ones that worked: " + field_names(written));
   }
-  if (!trailing.empty() && !mapping_failure) {
+  if (!read.trailing.empty() && !mapping_failure) {
     if (!written.empty()) note("kept what " + label(rule) + " mapped in from its JSON: " + field_names(written));
-    mapping_failure = std::make_exception_ptr(LocatedError(at.range, label(rule) + " failed: " + trailing));
+    mapping_failure = std::make_exception_ptr(LocatedError(at.range, label(rule) + " failed: " + read.trailing));
   }
   checkpoint(std::move(written));
   if (mapping_failure) std::rethrow_exception(mapping_failure);

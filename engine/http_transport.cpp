@@ -57,6 +57,17 @@ bool url_has_space_or_control(std::string_view url) {
 
 std::optional<std::string> HttpResponse::header(std::string_view name) const { return find_header(headers, name); }
 
+bool HttpResponse::has_media_type(std::string_view media_type) const {
+  for (const auto& [key, value] : headers) {
+    if (!iequals(key, "Content-Type")) continue;
+    std::string_view type(value);
+    type = type.substr(0, type.find(';'));
+    type = type.substr(0, type.find_last_not_of(" \t") + 1);  // npos + 1 is 0: all blank
+    return iequals(type, media_type);
+  }
+  return false;
+}
+
 const char* http_error_kind_name(HttpErrorKind kind) {
   switch (kind) {
     case HttpErrorKind::dns: return "dns";

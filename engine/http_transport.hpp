@@ -60,6 +60,9 @@ struct HttpResponse {
   int attempts = 1;  // requests sent for it: more than one when retries answered 5xx/429 first
   /// First header named `name`, case-insensitively.
   std::optional<std::string> header(std::string_view name) const;
+  /// Whether its Content-Type names `media_type` ("application/json"), without
+  /// case and whatever parameters follow (`; charset=utf-8`).
+  bool has_media_type(std::string_view media_type) const;
 };
 
 /// What makes `url` unusable by its scheme ("missing scheme (expected http:// or

@@ -381,20 +381,11 @@ Json form_answer(const std::string& body) {
   return pairs.empty() ? Json(Json::value_t::discarded) : pairs;
 }
 
-bool is_form_encoded(const HttpResponse& response) {
-  const auto type = response.header("Content-Type");
-  if (!type) return false;
-  std::string lower = type->substr(0, type->find(';'));
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  lower.erase(lower.find_last_not_of(" \t") + 1);
-  return lower == "application/x-www-form-urlencoded";
-}
-
 /// The answer's body as JSON: its JSON; a form-encoded one's pairs; one whose
 /// only fault is a number out of range, with that number as text. Discarded
 /// when it is none of these.
 Json read_answer(const HttpResponse& response) {
-  if (is_form_encoded(response)) return form_answer(response.body);
+  if (response.has_media_type("application/x-www-form-urlencoded")) return form_answer(response.body);
   Json parsed = Json::parse(response.body, nullptr, false);
   if (!parsed.is_discarded()) return parsed;
   return Json::parse(out_of_range_numbers_quoted(response.body), nullptr, false);
@@ -419,9 +410,9 @@ std::size_t bytes_after_json(const std::string& body, Json& parsed) {
 
 }  // namespace
 
-Locals success_locals(const ast::MethodDecl& method, const HttpResponse& response, std::string* trailing,
-                      Value* answer) {
-  Locals locals;
+SuccessAnswer read_success(const ast::MethodDecl& method, const HttpResponse& response) {
+  SuccessAnswer result;
+  Locals& locals = result.locals;
   locals["status"] = Value(response.status);
   Json headers = Json::object();
   Json body = Json::object();
@@ -437,7 +428,7 @@ Locals success_locals(const ast::MethodDecl& method, const HttpResponse& respons
       throw RunError(method.name.text + " answered with a body that is not JSON" +
                      (type ? " (Content-Type: " + *type + ")" : std::string(" (no Content-Type)")));
     }
-    *trailing = method.name.text + " answered with " + std::to_string(after) + " bytes after its JSON body";
+    result.trailing = method.name.text + " answered with " + std::to_string(after) + " bytes after its JSON body";
   }
   bool holds_a_field = false;
   for (const auto& part : method.response) {
@@ -457,19 +448,20 @@ Locals success_locals(const ast::MethodDecl& method, const HttpResponse& respons
   // Some providers answer a refused refresh with 200: mapping its nulls would
   // wipe a token that is still good.
   if (declares_body && !holds_a_field) {
-    if (const auto code = oauth_error_code(parsed)) {
-      throw ErrorAnswer(method.name.text + " answered " + std::to_string(response.status) +
-                            " with an OAuth2 error instead of the fields it declares: " + *code,
-                        *code);
+    if (auto code = oauth_error_code(parsed)) {
+      result.error = method.name.text + " answered " + std::to_string(response.status) +
+                     " with an OAuth2 error instead of the fields it declares: " + *code;
+      result.error_code = std::move(code);
+      locals.clear();
+      return result;
     }
   }
   locals["header"] = Value(std::move(headers));
-  Value whole = parsed.is_discarded() ? Value(response.body) : Value(std::move(parsed));
+  result.whole = parsed.is_discarded() ? Value(response.body) : Value(std::move(parsed));
   // Without declared body fields, `body` is the whole answer (JSON, or its text).
   if (declares_body) locals["body"] = Value(std::move(body));
-  else locals["body"] = whole;
-  if (answer) *answer = std::move(whole);
-  return locals;
+  else locals["body"] = result.whole;
+  return result;
 }
 
 std::optional<Value> answer_array(const ast::MethodDecl& method, const Value& answer) {

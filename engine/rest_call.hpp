@@ -85,23 +85,22 @@ std::string refresh_token_field(const ast::CallRule& rule, const ast::MethodDecl
 HttpRequest build_request(const ast::DatasourceDecl& datasource, const ast::MethodDecl& method,
                           const MappedRequest& mapped, const Scope& settings_scope, std::string_view declared_in);
 
-/// `body` (declared response fields by name, read through their JSON paths),
-/// `header` (declared response headers by name) and `status`. Throws RunError
-/// when the method declares a JSON body and the answer is not JSON. A JSON
-/// body followed by other bytes is read, and `*trailing` says what followed.
-/// `*answer`, when given, is the whole answer (its JSON, else its text),
-/// whatever fields the method declares: what `into` searches.
-Locals success_locals(const ast::MethodDecl& method, const HttpResponse& response, std::string* trailing,
-                      Value* answer = nullptr);
-
-/// What success_locals throws for a 2xx answer that is an OAuth2 error answer
-/// instead of what the method declares (`{"error":"invalid_grant"}` and none of
-/// its declared body fields): the call failed, whatever its status said.
-class ErrorAnswer : public RunError {
- public:
-  ErrorAnswer(const std::string& message, std::string code) : RunError(message), code(std::move(code)) {}
-  std::string code;  // "invalid_grant"
+/// What a 2xx answer brings to a call.
+struct SuccessAnswer {
+  Locals locals;         // `body` (declared response fields by name, read through their JSON paths), `header`, `status`
+  Value whole;           // the whole answer (its JSON, else its text), whatever the method declares: what `into` searches
+  std::string trailing;  // set when bytes follow a JSON answer: its fields are read, and the run then fails
+  /// Set when the answer is an OAuth2 error answer instead of what the method
+  /// declares (`{"error":"invalid_grant"}` and none of its declared body
+  /// fields): the call failed, whatever its status said. Its locals are empty.
+  std::optional<std::string> error_code;
+  std::string error;  // what to say about error_code
 };
+
+/// Reads a 2xx answer as `method` declares it. Throws RunError when the method
+/// declares a JSON body and the answer is not JSON (nor form-encoded), or a
+/// declared JSON path cannot be walked.
+SuccessAnswer read_success(const ast::MethodDecl& method, const HttpResponse& response);
 
 /// What `find_item ... into` stores of `answer` (the whole answer): the answer
 /// when it is an array, else the array a declared response body field reads

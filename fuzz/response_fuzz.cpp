@@ -79,12 +79,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (shape & 0x80) (void)http::parse_url(response.body);
   (void)http::retry_after(HttpResult{response}, std::chrono::system_clock::now());
   (void)scrub_secrets(response.body, world.secrets);
-  std::string trailing;
   for (const char* method : {"Token", "Page"}) {
     try {
-      const auto locals = success_locals(*Program::method(*world.api, method), response, &trailing);
-      map_into_fields(locals);
-      for (const auto& [name, value] : locals) {
+      const auto read = read_success(*Program::method(*world.api, method), response);
+      map_into_fields(read.locals);
+      for (const auto& [name, value] : read.locals) {
         (void)to_stored_text({{"F", value}});
       }
     } catch (const RunError&) {
