@@ -5,60 +5,20 @@
 #include "engine/instances.hpp"
 #include "engine/interpreter.hpp"
 #include "engine/secret_scrub.hpp"
+#include "grammar/walk.hpp"
 
 namespace flow {
 
-namespace {
-
-/// Collects the bare names an expression reads that are null fields.
-class NullFieldReads {
- public:
-  explicit NullFieldReads(const FieldMap& fields) : fields_(fields) {}
-
-  void walk(const ast::Expr& expr) {
-    std::visit([this](const auto& node) { visit(node); }, expr.node);
-  }
-  std::vector<std::string> take() { return std::move(names_); }
-
- private:
-  void visit(const ast::NullLiteral&) {}
-  void visit(const ast::BoolLiteral&) {}
-  void visit(const ast::NumberLiteral&) {}
-  void visit(const ast::DurationLiteral&) {}
-  void visit(const ast::DateTimeLiteral&) {}
-  void visit(const ast::StringLiteral& n) {
-    for (const auto& part : n.parts)
-      if (const auto* expr = std::get_if<ast::ExprPtr>(&part.part)) walk(**expr);
-  }
-  void visit(const ast::Identifier& n) {
-    const auto field = fields_.find(n.name);
-    if (field == fields_.end() || !field->second.is_null()) return;
-    if (std::find(names_.begin(), names_.end(), n.name) == names_.end()) names_.push_back(n.name);
-  }
-  void visit(const ast::Member& n) { walk(*n.object); }  // the member's name is no field
-  void visit(const ast::Index& n) {
-    walk(*n.object);
-    walk(*n.index);
-  }
-  void visit(const ast::Call& n) {
-    for (const auto& arg : n.args) walk(arg);
-  }
-  void visit(const ast::Unary& n) { walk(*n.operand); }
-  void visit(const ast::Binary& n) {
-    walk(*n.lhs);
-    walk(*n.rhs);
-  }
-
-  const FieldMap& fields_;
-  std::vector<std::string> names_;
-};
-
-}  // namespace
-
 std::vector<std::string> null_fields_read(const ast::Expr& expr, const FieldMap& fields) {
-  NullFieldReads reads(fields);
-  reads.walk(expr);
-  return reads.take();
+  std::vector<std::string> names;
+  ast::for_each_subexpression(expr, [&](const ast::Expr& e) {
+    const auto* id = std::get_if<ast::Identifier>(&e.node);  // `a.b`: b is a name, not an Identifier
+    if (!id) return;
+    const auto field = fields.find(id->name);
+    if (field == fields.end() || !field->second.is_null()) return;
+    if (std::find(names.begin(), names.end(), id->name) == names.end()) names.push_back(id->name);
+  });
+  return names;
 }
 
 DynamicTime dynamic_time(const ast::Expr& at, const Scope& scope) {

@@ -345,7 +345,10 @@ class Evaluator {
       Value left = eval(*n.lhs);
       return unwrap(left).is_null() ? eval(*n.rhs) : left;
     }
-    return apply_binary(n.op, eval(*n.lhs), eval(*n.rhs));
+    // Left, then right: as arguments of one call their order is unspecified (g++ takes the right first).
+    const Value left = eval(*n.lhs);
+    const Value right = eval(*n.rhs);
+    return apply_binary(n.op, left, right);
   }
 
   InstanceRecord load_instance(const ast::Call& call) {

@@ -2,6 +2,7 @@
 
 #include "engine/commit_queue.hpp"
 #include "engine/instances.hpp"
+#include "engine/unset_variables.hpp"
 #include "grammar/printable.hpp"
 #include "grammar/suggest.hpp"
 
@@ -29,6 +30,52 @@ const char* call_kind_text(ast::CallKind kind) {
 bool is_async(const ast::Rule& rule) {
   return std::holds_alternative<ast::CallRule>(rule.node) || std::holds_alternative<ast::IfRule>(rule.node) ||
          std::holds_alternative<ast::TriggerRule>(rule.node) || std::holds_alternative<ast::StartRule>(rule.node);
+}
+
+using Stages = std::vector<std::vector<const ast::Expr*>>;
+
+/// The expressions of a rule by the stage that evaluates them: a stage runs
+/// whole or fails, and a failure ends the rule (a `validate` evaluates its
+/// message only when its condition fails; a call its answer's mappings only
+/// after its request). A nested block's rules are rules of their own.
+struct EvaluationStages {
+  Stages operator()(const ast::SetRule& n) const { return {{&n.value}}; }
+  Stages operator()(const ast::IfRule& n) const { return {{&n.condition}}; }
+  Stages operator()(const ast::ValidateRule& n) const { return {{&n.condition}, {&n.message}}; }
+  Stages operator()(const ast::FailRule& n) const { return {{&n.message}}; }
+  Stages operator()(const ast::LogRule& n) const { return {{&n.message}}; }
+  Stages operator()(const ast::CallRule& n) const {
+    Stages stages{values(n.map)};
+    if (n.on_success) stages.push_back(values(*n.on_success));
+    if (n.on_error) stages.push_back(values(*n.on_error));
+    return stages;
+  }
+  Stages operator()(const ast::StartRule& n) const {
+    Stages stages;
+    if (n.id) stages.push_back({&*n.id});
+    stages.push_back(values(n.map));
+    return stages;
+  }
+  Stages operator()(const ast::ClearRule&) const { return {}; }
+  Stages operator()(const ast::SaveRule&) const { return {}; }
+  Stages operator()(const ast::TriggerRule&) const { return {}; }
+
+  static std::vector<const ast::Expr*> values(const std::vector<ast::Assignment>& assignments) {
+    std::vector<const ast::Expr*> stage;
+    for (const auto& a : assignments) stage.push_back(&a.value);
+    return stage;
+  }
+};
+
+/// What `failure` of `rule` says when it is the first of several unset
+/// variables a stage of the rule needs (env() throws at the first it meets):
+/// a message naming them all. Else nullopt.
+std::optional<std::string> every_unset_variable_of_rule(const ast::Rule& rule, const LocatedError& failure,
+                                                        const CallContext& context) {
+  for (const auto& stage : std::visit(EvaluationStages{}, rule.node)) {
+    if (auto every = every_unset_variable(stage, failure.range(), context)) return every;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -121,6 +168,12 @@ asio::awaitable<void> Executor::exec_block(const ast::Block& block) {
     try {
       if (is_async(rule)) co_await exec_async(rule);
       else exec_sync(rule);
+    } catch (const LocatedError& e) {
+      auto every = every_unset_variable_of_rule(rule, e, state_.host.context(state_.instance.id));
+      if (!every) throw;
+      LocatedError named(e.range(), *every);
+      for (const auto& [frame, at] : e.trace()) named.add_frame(frame, at);
+      throw named;
     } catch (const RunError&) {
       throw;
     } catch (const StoreError&) {

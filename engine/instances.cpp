@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/eval.hpp"
+#include "engine/unset_variables.hpp"
 
 namespace flow {
 
@@ -42,75 +43,22 @@ std::string stored_type_mismatch(const ast::FieldDecl& field, const std::string&
          "; declare its former type again, or give the field a new name (it starts from its default)";
 }
 
-/// The calls env("NAME") (a literal name, no default) that evaluating
-/// expressions makes whatever their values (none on the right of and, or,
-/// ??) and whose variable is unset: where each is, and its name, in the order
-/// evaluation meets them.
-class UnsetEnvCalls {
- public:
-  explicit UnsetEnvCalls(CallContext context) : context_(std::move(context)) {}
-
-  void add(const ast::Expr& expr) {
-    std::visit([&](const auto& node) { visit(node, expr.range); }, expr.node);
-  }
-  const std::vector<std::pair<SourceRange, std::string>>& found() const { return found_; }
-
- private:
-  void visit(const ast::NullLiteral&, SourceRange) {}
-  void visit(const ast::BoolLiteral&, SourceRange) {}
-  void visit(const ast::NumberLiteral&, SourceRange) {}
-  void visit(const ast::DurationLiteral&, SourceRange) {}
-  void visit(const ast::DateTimeLiteral&, SourceRange) {}
-  void visit(const ast::Identifier&, SourceRange) {}
-  void visit(const ast::StringLiteral& n, SourceRange) {
-    for (const auto& piece : n.parts)
-      if (const auto* expr = std::get_if<ast::ExprPtr>(&piece.part)) add(**expr);
-  }
-  void visit(const ast::Member& n, SourceRange) { add(*n.object); }
-  void visit(const ast::Index& n, SourceRange) { add(*n.object), add(*n.index); }
-  void visit(const ast::Unary& n, SourceRange) { add(*n.operand); }
-  void visit(const ast::Binary& n, SourceRange) {
-    add(*n.lhs);
-    using B = ast::BinaryOp;
-    if (n.op != B::logical_and && n.op != B::logical_or && n.op != B::coalesce) add(*n.rhs);
-  }
-  void visit(const ast::Call& n, SourceRange range) {
-    for (const auto& arg : n.args) add(arg);
-    const auto* literal = n.callee.text == "env" && n.args.size() == 1 ? std::get_if<ast::StringLiteral>(&n.args[0].node)
-                                                                        : nullptr;
-    if (!literal) return;
-    std::string name;
-    for (const auto& piece : literal->parts) {
-      const auto* text = std::get_if<std::string>(&piece.part);
-      if (!text) return;  // interpolated: not a name read from the source
-      name += *text;
-    }
-    if (!environment_variable(name, context_)) found_.emplace_back(range, name);
-  }
-
-  CallContext context_;
-  std::vector<std::pair<SourceRange, std::string>> found_;
-};
-
 /// When `failure` (where evaluating a new instance of `process` from
 /// `declaration` failed) is the first of several unset variables the
 /// evaluation needs, one message naming them all; else nullopt, and the
 /// failure says it alone.
-std::optional<std::string> every_unset_variable(const ast::ProcessDecl& process, const ast::InstanceDecl* declaration,
-                                                const SourceRange& failure, const Host& host) {
-  UnsetEnvCalls calls(host.context());
+std::optional<std::string> every_unset_variable_of_instance(const ast::ProcessDecl& process,
+                                                            const ast::InstanceDecl* declaration,
+                                                            const SourceRange& failure, const Host& host) {
+  std::vector<const ast::Expr*> evaluated;
   if (declaration)
-    for (const auto& a : declaration->values) calls.add(a.value);
+    for (const auto& a : declaration->values) evaluated.push_back(&a.value);
   for (const auto& field : process.fields) {
     const bool declared = declaration && std::any_of(declaration->values.begin(), declaration->values.end(),
                                                      [&](const auto& a) { return a.target.back().text == field.name.text; });
-    if (!declared && field.default_value) calls.add(*field.default_value);
+    if (!declared && field.default_value) evaluated.push_back(&*field.default_value);
   }
-  const auto& found = calls.found();
-  if (found.size() < 2 || found.front().first != failure) return std::nullopt;
-  std::vector<UnsetVariable> unset;
-  for (const auto& [range, name] : found) unset.push_back({name, name});
-  return unset_variables_message(unset, host.environment != nullptr);
+  return every_unset_variable(evaluated, failure, host.context());
 }
 
 }  // namespace
@@ -144,7 +92,7 @@ InstanceRecord instance_from_declaration(const ast::ProcessDecl& process, const 
     fill_defaults(process, record.fields, host);
   } catch (const LocatedError& e) {
     // The first unset env() fails the evaluation: the others it needs are named with it.
-    if (auto every = every_unset_variable(process, declaration, e.range(), host)) throw LocatedError(e.range(), *every);
+    if (auto every = every_unset_variable_of_instance(process, declaration, e.range(), host)) throw LocatedError(e.range(), *every);
     throw;
   }
   return record;

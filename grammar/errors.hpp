@@ -20,6 +20,8 @@ inline constexpr const char* error_message = nullptr;
 // ------------------------------------------------------------------ lexical
 FLOW_ERROR(block_comment_unclosed, "unterminated block comment: no '*/' closes this '/*'");
 FLOW_ERROR(escape_code, "unknown escape sequence (use \\\" \\\\ \\/ \\n \\r \\t \\$ or \\uXXXX)");
+// parser.cpp adds the byte found and its escape.
+FLOW_ERROR(string_control, "a string holds no raw control byte but a tab");
 FLOW_ERROR(string_end, "unterminated string: expected '\"' before the end of the line");
 FLOW_ERROR(interpolation_end, "expected '}' to close the '${' interpolation");
 FLOW_ERROR(semi, "expected ';'");

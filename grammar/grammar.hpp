@@ -219,12 +219,19 @@ struct expression;
 
 struct escape_code : sor<one<'"', '\\', '/', 'n', 'r', 't', '$'>, seq<one<'u'>, rep<4, xdigit>>> {};
 struct escape : if_must<one<'\\'>, escape_code> {};
-struct string_text : plus<sor<not_one<'"', '\\', '$', '\n', '\r'>, seq<one<'$'>, not_at<one<'{'>>>>> {};
+/// A control byte a string may not hold as it is: it shows as nothing. A tab
+/// may stand; a line break ends the line, and with it the string.
+struct control_byte : ranges<'\x00', '\x08', '\x0b', '\x0c', '\x0e', '\x1f', '\x7f'> {};
+struct string_text
+    : plus<sor<seq<not_at<control_byte>, not_one<'"', '\\', '$', '\n', '\r'>>, seq<one<'$'>, not_at<one<'{'>>>>> {};
+/// Where a string's text stops: at no control byte, which is written as an escape.
+struct string_control : not_at<control_byte> {};
 struct interpolation_end : one<'}'> {};
 struct interpolation : seq<string<'$', '{'>, sep, must<expression>, sep, must<interpolation_end>> {};
 struct string_end : one<'"'> {};
 /// `"Bearer ${AccessToken}\n"`
-struct string_lit : seq<one<'"'>, star<sor<string_text, escape, interpolation>>, must<string_end>> {};
+struct string_lit
+    : seq<one<'"'>, star<sor<string_text, escape, interpolation>>, must<string_control>, must<string_end>> {};
 
 // ---------------------------------------------------------------- expressions
 

@@ -72,4 +72,8 @@ std::string odd_character_hint(std::string_view text, std::size_t offset) {
   return after < text.size() && after > offset ? describe(text, after) : "";
 }
 
+std::string control_byte_escape(std::string_view text, std::size_t offset) {
+  return "\\u" + hex(static_cast<unsigned char>(text[offset]), 4);
+}
+
 }  // namespace flow::syntax

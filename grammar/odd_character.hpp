@@ -16,4 +16,8 @@ namespace flow::syntax {
 /// space`); otherwise "".
 std::string odd_character_hint(std::string_view text, std::size_t offset);
 
+/// For a control byte at byte `offset` of `text` inside a string: the escape
+/// that writes it there (`\u0000` for NUL).
+std::string control_byte_escape(std::string_view text, std::size_t offset);
+
 }  // namespace flow::syntax

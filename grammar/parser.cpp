@@ -107,6 +107,7 @@ void report(const tao::pegtl::parse_error& e, std::uint32_t file, std::string_vi
     }
   }
   std::string hint = odd_character_hint(text, offset);
+  if (message == error_message<string_control>) hint += ", or write it as the escape " + control_byte_escape(text, offset);
   if (hint.empty()) hint = keyword_hint(text, offset, message);
   if (hint.empty()) hint = habit_hint(text, offset, message);
   std::string text_of_error = std::string(message) + hint;

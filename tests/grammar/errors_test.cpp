@@ -554,3 +554,19 @@ TEST_CASE("a character pasted from a browser or a chat is named where the error 
     CHECK(errors.substr(0, errors.find('\n') + 1) == first_line);
   }
 }
+
+TEST_CASE("a raw control byte in a string is named, with the escape that writes it") {
+  CHECK(parse_errors(std::string("process P {\n  field A text = \"a\0b\";\n}\n", 38)) ==
+        "test.flow:2:20: error: a string holds no raw control byte but a tab; found a NUL byte (\\x00), which shows "
+        "as nothing: delete it, or write it as the escape \\u0000\n"
+        "    field A text = \"a" + std::string(1, '\0') + "b\";\n"  // the excerpt shows the line as it is
+        "                     ^\n");
+  CHECK_THAT(parse_errors("process P { on H { log \"a\x1b[31m ${A}\"; } }"),
+             Catch::StartsWith("test.flow:1:26: error: a string holds no raw control byte but a tab; found the control "
+                               "byte \\x1B, which shows as nothing: delete it, or write it as the escape \\u001B\n"));
+  CHECK_THAT(parse_errors("process P { on H { log \"${A}\x7f\"; } }"),
+             Catch::Contains("found the control byte \\x7F, which shows as nothing: delete it, or write it as the "
+                             "escape \\u007F\n"));
+  // A tab may stand as it is; its escape and \u0000 read as ever.
+  CHECK(parse_errors("process P { on H { log \"a\tb\\t\\u0000\"; } }").empty());
+}
