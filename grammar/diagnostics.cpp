@@ -53,28 +53,44 @@ const HiddenText* hidden_at(const SourceFile& file, std::size_t at) {
   return nullptr;
 }
 
-/// Code points of UTF-8 text: the columns a mask such as "••••3f2a" takes.
-std::size_t code_points(std::string_view text) {
-  return static_cast<std::size_t>(
-      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
+/// Where the next hidden part after byte `at` begins, or `end`.
+std::size_t next_hidden(const SourceFile& file, std::size_t at, std::size_t end) {
+  for (const auto& part : file.hidden)
+    if (part.begin > at && part.begin < end) end = part.begin;
+  return end;
 }
 
+/// The indent that takes a caret past `shown`: a tab for a tab, so that the
+/// caret lines up in a terminal, a space for each other code point.
+void indent_past(std::string& indent, std::string_view shown) {
+  for (const char c : shown) {
+    if (c == '\t') indent += '\t';
+    else if ((static_cast<unsigned char>(c) & 0xc0) != 0x80) indent += ' ';
+  }
+}
+
+/// The line of `d` as shown: hidden parts (secrets) by their mask, control
+/// bytes as printable() writes them (a NUL as \x00), never raw.
 Excerpt excerpt(const SourceFile& file, const Diagnostic& d) {
   Excerpt out;
   const auto line = file.line_text(d.range.begin.line);
   if (line.empty()) return out;
   const auto start = static_cast<std::size_t>(line.data() - file.text.data());
+  const std::size_t end = start + line.size();
   const std::size_t caret = start + d.range.begin.column - 1;
-  for (std::size_t at = start; at < start + line.size();) {
+  for (std::size_t at = start; at < end;) {
+    std::string shown;
+    std::size_t next = 0;
     if (const auto* part = hidden_at(file, at)) {
-      out.line += part->shown;
-      if (part->end <= caret) out.indent.append(code_points(part->shown), ' ');
-      at = part->end;
-      continue;
+      shown = part->shown;
+      next = part->end;
+    } else {  // up to the next hidden part, stopping at the caret
+      next = next_hidden(file, at, at < caret ? std::min(caret, end) : end);
+      shown = printable(std::string_view(file.text).substr(at, next - at), Layout::ours);
     }
-    // Keep tabs so the caret lines up under the same column in a terminal.
-    if (at < caret) out.indent += file.text[at] == '\t' ? '\t' : ' ';
-    out.line += file.text[at++];
+    if (next <= caret) indent_past(out.indent, shown);
+    out.line += shown;
+    at = next;
   }
   return out;
 }

@@ -559,8 +559,15 @@ TEST_CASE("a raw control byte in a string is named, with the escape that writes 
   CHECK(parse_errors(std::string("process P {\n  field A text = \"a\0b\";\n}\n", 38)) ==
         "test.flow:2:20: error: a string holds no raw control byte but a tab; found a NUL byte (\\x00), which shows "
         "as nothing: delete it, or write it as the escape \\u0000\n"
-        "    field A text = \"a" + std::string(1, '\0') + "b\";\n"  // the excerpt shows the line as it is
+        "    field A text = \"a\\x00b\";\n"  // the excerpt shows the byte, never raw, the caret under it
         "                     ^\n");
+  // A tab is kept (the caret lines up under it in a terminal); a character of
+  // several bytes before the caret takes one column.
+  CHECK(parse_errors("process P {\n\tfield A text = \"\xc3\xa9\x01\";\n}\n") ==
+        "test.flow:2:20: error: a string holds no raw control byte but a tab; found the control byte \\x01, which "
+        "shows as nothing: delete it, or write it as the escape \\u0001\n"
+        "  \tfield A text = \"\xc3\xa9\\x01\";\n"
+        "  \t" + std::string(17, ' ') + "^\n");
   CHECK_THAT(parse_errors("process P { on H { log \"a\x1b[31m ${A}\"; } }"),
              Catch::StartsWith("test.flow:1:26: error: a string holds no raw control byte but a tab; found the control "
                                "byte \\x1B, which shows as nothing: delete it, or write it as the escape \\u001B\n"));
