@@ -243,6 +243,23 @@ TEST_CASE("a redirect fails the call with where it points, and is neither follow
   CHECK(f.http.requests.size() == 1);
 }
 
+TEST_CASE("a relative Location is shown made absolute against the request's URL, to set as base_url", "[call]") {
+  const auto [location, absolute] = GENERATE(table<std::string, std::string>({
+      {"/v2/token", "http://127.0.0.1:9/v2/token"},
+      {"token2", "http://127.0.0.1:9/oauth/token2"},
+      {"../v2/token?x=1", "http://127.0.0.1:9/v2/token?x=1"},
+      {"//login.example.com/oauth/token", "http://login.example.com/oauth/token"},
+      {"?tenant=2", "http://127.0.0.1:9/oauth/token?tenant=2"},
+  }));
+  EngineFixture f(kRedirected);
+  answer_moved(f.http, 308, location);
+  const auto result = f.run("P", "Careful");
+  REQUIRE(result.ok);
+  CHECK(to_text(result.instance.fields.at("Note")) ==
+        "HTTP 308: redirected to " + absolute + "; flow does not follow redirects: set base_url (or the method's "
+        "path) to it");
+}
+
 TEST_CASE("a redirect's Location is scrubbed of the secrets the request sent, as a body is", "[call][secrets]") {
   EngineFixture f(kRedirected);
   answer_moved(f.http, 302, "https://login.example.com/oauth/token?refresh_token=refresh-token-0000000001&x=1");
