@@ -345,3 +345,22 @@ process P { on Go { find_item Api.Get map { urlPath = ")" + url_path + R"("; }; 
   const auto spaced_base = failure("http://127.0.0.1:9/a b", "x", "invalid URL: contains spaces or control characters");
   CHECK_THAT(spaced_base, Catch::Contains("/a b/items/x\" (the fault is in the base_url of datasource Api)\n"));
 }
+
+TEST_CASE("a base_url of only a scheme gives the method's path no host to be taken for", "[rest]") {
+  const std::string scheme = GENERATE("http://", "https://", "http:///");
+  EngineFixture f(R"(datasource Api rest {
+  base_url = env("FLOW_REST_CALL_TEST_UNSET", ")" + scheme + R"(");
+  method Get GET "/items/{id}" { }
+}
+process P { on Go { find_item Api.Get map { path.id = "x"; }; } })");
+  // The transport's own words (engine/http/url.cpp) for a URL with no host.
+  f.http.respond([](const HttpRequest&) -> HttpResult {
+    return HttpError{HttpErrorKind::invalid_url, "invalid URL: missing host"};
+  });
+  const auto result = f.run("P", "Go");
+  REQUIRE(f.http.requests.size() == 1);
+  const std::string url = scheme.substr(0, scheme.find(':')) + ":///items/x";
+  CHECK(f.http.requests[0].url == url);
+  CHECK_THAT(result.error, Catch::Contains("Api.Get failed: invalid_url: invalid URL: missing host, in \"" + url +
+                                           "\" (the fault is in the base_url of datasource Api)\n"));
+}
