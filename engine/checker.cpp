@@ -9,6 +9,7 @@
 #include "engine/check_context.hpp"
 #include "engine/json_path.hpp"
 #include "engine/rest_call.hpp"
+#include "engine/url_parts.hpp"
 #include "grammar/unreadable_file.hpp"
 
 namespace flow {
@@ -202,6 +203,10 @@ void Checker::check_setting_value(const ast::DatasourceDecl& datasource, const a
   if (problem) {
     diagnostics_.error(setting.value.range, "base_url of " + datasource.name.text +
                                                 " is not an http or https URL: " + *problem);
+  }
+  if (text && name == settings::base_url && !problem && split_url(*text).host_port.empty()) {
+    diagnostics_.error(setting.value.range, "base_url of " + datasource.name.text +
+                                                " has no host after its scheme: every call would fail with invalid_url");
   }
   if (text && name == settings::base_url && text->find('#') != std::string::npos) {
     diagnostics_.warning(setting.value.range, "base_url of " + datasource.name.text +

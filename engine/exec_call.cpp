@@ -6,6 +6,7 @@
 #include "engine/exec.hpp"
 #include "engine/instance_locks.hpp"
 #include "engine/instances.hpp"
+#include "engine/url_parts.hpp"
 #include "grammar/printable.hpp"
 
 namespace flow {
@@ -46,16 +47,19 @@ std::string excerpt(const std::string& body, const std::vector<SecretText>& secr
   return shortened(mask_named_credentials(scrub_secrets(body, secrets)), kMax);
 }
 
-/// Where a redirect points and what to do about it, its Location scrubbed as a
-/// body excerpt is; "" for any other status, or a redirect without a Location.
-/// Not followed: a POST would lose its body, and a token endpoint should not move.
-std::string redirect_note(const HttpResponse& response, const std::vector<SecretText>& secrets) {
+/// Where a redirect points and what to do about it: its Location made absolute
+/// against the request's `url` (a relative one is no base_url to set), and
+/// scrubbed as a body excerpt is; "" for any other status, or a redirect
+/// without a Location. Not followed: a POST would lose its body, and a token
+/// endpoint should not move.
+std::string redirect_note(const HttpResponse& response, const std::string& url,
+                          const std::vector<SecretText>& secrets) {
   static constexpr int kRedirects[] = {301, 302, 303, 307, 308};
   const auto location = response.header("Location");
   if (!location || location->empty() || std::ranges::find(kRedirects, response.status) == std::end(kRedirects)) {
     return "";
   }
-  return "redirected to " + excerpt(*location, secrets) +
+  return "redirected to " + excerpt(resolve_url(url, *location), secrets) +
          "; flow does not follow redirects: set base_url (or the method's path) to it";
 }
 
@@ -186,7 +190,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
       refusal = oauth_refusal(rule, *method, status, response.body);
       failure = "HTTP " + std::to_string(status);
       if (response.attempts > 1) failure += " (after " + std::to_string(response.attempts) + " attempts)";
-      if (auto redirect = redirect_note(response, secrets.get()); !redirect.empty()) {
+      if (auto redirect = redirect_note(response, url, secrets.get()); !redirect.empty()) {
         failure += ": " + redirect;  // its body (a "moved" page) says no more
       } else if (!error_body.empty()) {
         failure += ": " + error_body;

@@ -298,7 +298,9 @@ HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& 
     query = request.url.substr(at);
     request.url.erase(at);
   }
-  if (!request.url.empty() && request.url.back() == '/') request.url.pop_back();
+  // "http://" keeps its slashes: the method's path is no host ("http:///x" is
+  // refused for its missing host, which the base_url lacks).
+  if (request.url.ends_with('/') && !request.url.ends_with("://")) request.url.pop_back();
   request.url += expand_path(request, method, mapped);
   for (const auto& h : ds.headers) add_header(request, h.header, evaluate(h.value, scope), h.credential);
   for (const auto& part : method.request) {

@@ -6,6 +6,7 @@
 // engine/http, because rest_call is engine code and flow_http links the engine.
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace flow {
@@ -29,6 +30,12 @@ struct UrlParts {
 /// first '/' or '?', its user-info before its last '@' (a password may hold
 /// '@'); the path up to the first '?'. `url` must outlive the parts.
 UrlParts split_url(std::string_view url);
+
+/// `reference` (a Location: "/v2/token", "token2", "//host/x", "?page=2")
+/// made absolute against `base`, an absolute URL, as RFC 3986 5.2 resolves it:
+/// an absolute reference as given, dot segments removed from a path the base
+/// gives a part of. Nothing checked, nothing decoded.
+std::string resolve_url(std::string_view base, std::string_view reference);
 
 /// Calls `each(name, value)` for each parameter of `query` (UrlParts::query),
 /// in order, as written (not decoded): split on '&', each at its first '=';

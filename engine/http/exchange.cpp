@@ -21,7 +21,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace beast_http = beast::http;
 using Parser = beast_http::response_parser<beast_http::string_body>;
-constexpr std::size_t kHeaderLimit = 64 * 1024;
 constexpr int kMaxInterimAnswers = 8;  // 1xx answers skipped before the final one; more is a broken server
 
 bool has_line_break(std::string_view text) {
@@ -34,8 +33,7 @@ bool is_gzip(std::string_view encoding) {
 
 /// Awaits `operation(stream)` on whichever stream the connection has.
 template <typename Operation>
-asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> on_stream(Connection& connection,
-                                                                              Operation operation) {
+auto on_stream(Connection& connection, Operation operation) -> decltype(operation(*connection.plain())) {
   if (connection.tls()) co_return co_await operation(*connection.tls());
   co_return co_await operation(*connection.plain());
 }
@@ -55,31 +53,15 @@ HttpResponse to_response(beast_http::response<beast_http::string_body>&& message
 /// a parser reads one message), within the size caps.
 void start_parser(std::optional<Parser>& parser, std::size_t max_bytes, bool head) {
   parser.emplace();
-  parser->header_limit(kHeaderLimit);
+  parser->header_limit(kAnswerHeaderLimit);
   parser->body_limit(max_bytes);
   parser->skip(head);  // a HEAD response has no body
-}
-
-/// Why the 1xx answer `status`, the `interim`-th (0-based), ends the exchange;
-/// nullopt when it is skipped (RFC 9110 15.2: a client reads any 1xx answers
-/// before the final one). 101 switches to a protocol flow never asks for.
-std::optional<HttpError> interim_problem(int status, int interim, const Url& url) {
-  const std::string where = "reading the response from " + url.authority() + ": ";
-  if (status == 101) {
-    return HttpError{HttpErrorKind::malformed,
-                     where + "the server switched protocols (101), which flow never asks for"};
-  }
-  if (interim >= kMaxInterimAnswers) {
-    return HttpError{HttpErrorKind::malformed, where + "more than " + std::to_string(kMaxInterimAnswers) +
-                                                   " interim (1xx) answers before the final one"};
-  }
-  return std::nullopt;
 }
 
 /// A failed read's error; one past a size limit names the limit and its setting.
 HttpError read_failure(const boost::system::error_code& ec, const Parser& parser, std::size_t max_bytes,
                        const Url& url) {
-  ResponseSizes sizes{max_bytes, kHeaderLimit, std::nullopt};
+  ResponseSizes sizes{max_bytes, kAnswerHeaderLimit, std::nullopt};
   // Known only once the headers are read (Beast asserts it).
   if (parser.is_header_done())
     if (auto declared = parser.content_length()) sizes.content_length = *declared;
@@ -100,6 +82,19 @@ std::optional<HttpError> decode_body(HttpResponse& response, std::size_t max_byt
 }
 
 }  // namespace
+
+std::optional<HttpError> interim_problem(int status, int interim, std::string_view step, std::string_view where) {
+  const std::string reading = std::string(step) + " " + std::string(where) + ": ";
+  if (status == 101) {
+    return HttpError{HttpErrorKind::malformed,
+                     reading + "the server switched protocols (101), which flow never asks for"};
+  }
+  if (interim >= kMaxInterimAnswers) {
+    return HttpError{HttpErrorKind::malformed, reading + "more than " + std::to_string(kMaxInterimAnswers) +
+                                                   " interim (1xx) answers before the final one"};
+  }
+  return std::nullopt;
+}
 
 bool is_idempotent(std::string_view method) {
   for (std::string_view idempotent : {"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"}) {
@@ -150,19 +145,18 @@ asio::awaitable<ExchangeOutcome> exchange(Connection& connection, const BeastReq
   // all within the one read timeout.
   connection.tcp().expires_at(step_deadline(deadline, timeouts.read));
   std::optional<Parser> parser;
-  for (int interim = 0;; ++interim) {
-    start_parser(parser, max_bytes, request.method() == beast_http::verb::head);
-    auto [read_error, read] = co_await on_stream(connection, [&connection, &parser](auto& stream) {
-      return beast_http::async_read(stream, connection.buffer(), *parser, kTuple);
-    });
-    if (read_error) {
-      bool stale = connection.reused && interim == 0 && !parser->got_some() && read_error != beast::error::timeout;
-      co_return ExchangeOutcome{read_failure(read_error, *parser, max_bytes, url), false, stale};
-    }
-    const int status = static_cast<int>(parser->get().result_int());
-    if (status / 100 != 1) break;
-    if (auto problem = interim_problem(status, interim, url)) co_return ExchangeOutcome{*problem, false, false};
+  const auto start = [max_bytes, head = request.method() == beast_http::verb::head](std::optional<Parser>& fresh) {
+    start_parser(fresh, max_bytes, head);
+  };
+  AnswerRead answer = co_await on_stream(connection, [&connection, &parser, &start, &url](auto& stream) {
+    return read_final_answer(stream, connection.buffer(), parser, start, "reading the response from", url.authority());
+  });
+  if (answer.error) {
+    const bool stale = connection.reused && answer.interim == 0 && !parser->got_some() &&
+                       answer.error != beast::error::timeout;
+    co_return ExchangeOutcome{read_failure(answer.error, *parser, max_bytes, url), false, stale};
   }
+  if (answer.problem) co_return ExchangeOutcome{*answer.problem, false, false};
   bool keep_alive = parser->keep_alive();
   HttpResponse response = to_response(parser->release());
   if (auto error = decode_body(response, max_bytes)) co_return ExchangeOutcome{*error, false, false};

@@ -10,6 +10,7 @@
 
 #include "engine/http/awaitable.hpp"
 #include "engine/http/errors.hpp"
+#include "engine/http/exchange.hpp"
 
 namespace flow::http {
 
@@ -101,26 +102,35 @@ asio::awaitable<std::optional<HttpError>> open_tunnel(beast::tcp_stream& stream,
   stream.expires_at(step_deadline(deadline, timeouts.write));
   auto [write_error, written] = co_await beast_http::async_write(stream, connect, kTuple);
   if (write_error) co_return classify_error(write_error, "sending CONNECT to proxy", proxy.authority());
-  // Read its answer: headers only, a 2xx CONNECT response has no body.
+  // Read its answer: headers only, a 2xx CONNECT response has no body. Interim
+  // answers before it are skipped, as an origin's are.
+  using Parser = beast_http::response_parser<beast_http::empty_body>;
   beast::flat_buffer buffer;
-  beast_http::response_parser<beast_http::empty_body> parser;
-  parser.skip(true);
+  std::optional<Parser> parser;
+  const auto start = [](std::optional<Parser>& fresh) {
+    fresh.emplace();
+    fresh->header_limit(kAnswerHeaderLimit);
+    fresh->skip(true);
+  };
   stream.expires_at(step_deadline(deadline, timeouts.read));
-  auto [read_error, read] = co_await beast_http::async_read(stream, buffer, parser, kTuple);
-  if (read_error) {
-    auto error = classify_error(read_error, "reading the CONNECT answer of proxy", proxy.authority());
+  const std::string step = "reading the CONNECT answer of proxy";
+  const AnswerRead answer = co_await read_final_answer(stream, buffer, parser, start, step, proxy.authority());
+  if (answer.error || answer.problem) {
+    const ResponseSizes sizes{0, kAnswerHeaderLimit, std::nullopt};
+    auto error = answer.problem ? *answer.problem : classify_error(answer.error, step, proxy.authority(), sizes);
     const bool not_http = error.kind == HttpErrorKind::malformed || error.kind == HttpErrorKind::too_large;
     if (not_http) error.kind = HttpErrorKind::proxy;  // closed or timed out: as the network fails
     co_return error;
   }
-  int status = static_cast<int>(parser.get().result_int());
+  const auto& message = parser->get();
+  const int status = static_cast<int>(message.result_int());
   if (status >= 500 && status <= 599) {  // the proxy could not reach the target: as a refused connection would
     co_return HttpError{HttpErrorKind::network, "proxy " + proxy.authority() + " could not open a tunnel to " +
                                                     target.authority() + ": " + std::to_string(status) + " " +
-                                                    std::string(parser.get().reason())};
+                                                    std::string(message.reason())};
   }
   if (status / 100 != 2) {
-    co_return proxy_refusal(proxy, "CONNECT to " + target.authority(), status, parser.get().reason());
+    co_return proxy_refusal(proxy, "CONNECT to " + target.authority(), status, message.reason());
   }
   if (buffer.size() != 0) co_return proxy_error("proxy " + proxy.authority() + " sent data before the TLS handshake");
   co_return std::nullopt;

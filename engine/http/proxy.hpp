@@ -29,8 +29,9 @@ std::variant<std::monostate, Url, HttpError> proxy_for(const Url& target, const 
                                                        const std::string& http_proxy, const std::string& no_proxy);
 
 /// On a TCP connection to the proxy: asks for a tunnel to `target` and checks
-/// the proxy's answer. A proxy that closes, or answers 5xx (it could not reach
-/// the target), fails as the network does (transient); a refusal (407
+/// the proxy's answer, read as an origin's is (interim 1xx answers skipped,
+/// the same header limit). A proxy that closes, or answers 5xx (it could not
+/// reach the target), fails as the network does (transient); a refusal (407
 /// included) or an answer that is not HTTP is kind proxy. `stream` belongs to
 /// the caller.
 boost::asio::awaitable<std::optional<HttpError>> open_tunnel(boost::beast::tcp_stream& stream, Url target,

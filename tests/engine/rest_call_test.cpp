@@ -243,6 +243,23 @@ TEST_CASE("a redirect fails the call with where it points, and is neither follow
   CHECK(f.http.requests.size() == 1);
 }
 
+TEST_CASE("a relative Location is shown made absolute against the request's URL, to set as base_url", "[call]") {
+  const auto [location, absolute] = GENERATE(table<std::string, std::string>({
+      {"/v2/token", "http://127.0.0.1:9/v2/token"},
+      {"token2", "http://127.0.0.1:9/oauth/token2"},
+      {"../v2/token?x=1", "http://127.0.0.1:9/v2/token?x=1"},
+      {"//login.example.com/oauth/token", "http://login.example.com/oauth/token"},
+      {"?tenant=2", "http://127.0.0.1:9/oauth/token?tenant=2"},
+  }));
+  EngineFixture f(kRedirected);
+  answer_moved(f.http, 308, location);
+  const auto result = f.run("P", "Careful");
+  REQUIRE(result.ok);
+  CHECK(to_text(result.instance.fields.at("Note")) ==
+        "HTTP 308: redirected to " + absolute + "; flow does not follow redirects: set base_url (or the method's "
+        "path) to it");
+}
+
 TEST_CASE("a redirect's Location is scrubbed of the secrets the request sent, as a body is", "[call][secrets]") {
   EngineFixture f(kRedirected);
   answer_moved(f.http, 302, "https://login.example.com/oauth/token?refresh_token=refresh-token-0000000001&x=1");
@@ -327,4 +344,23 @@ process P { on Go { find_item Api.Get map { urlPath = ")" + url_path + R"("; }; 
   // One the base_url brought is.
   const auto spaced_base = failure("http://127.0.0.1:9/a b", "x", "invalid URL: contains spaces or control characters");
   CHECK_THAT(spaced_base, Catch::Contains("/a b/items/x\" (the fault is in the base_url of datasource Api)\n"));
+}
+
+TEST_CASE("a base_url of only a scheme gives the method's path no host to be taken for", "[rest]") {
+  const std::string scheme = GENERATE("http://", "https://", "http:///");
+  EngineFixture f(R"(datasource Api rest {
+  base_url = env("FLOW_REST_CALL_TEST_UNSET", ")" + scheme + R"(");
+  method Get GET "/items/{id}" { }
+}
+process P { on Go { find_item Api.Get map { path.id = "x"; }; } })");
+  // The transport's own words (engine/http/url.cpp) for a URL with no host.
+  f.http.respond([](const HttpRequest&) -> HttpResult {
+    return HttpError{HttpErrorKind::invalid_url, "invalid URL: missing host"};
+  });
+  const auto result = f.run("P", "Go");
+  REQUIRE(f.http.requests.size() == 1);
+  const std::string url = scheme.substr(0, scheme.find(':')) + ":///items/x";
+  CHECK(f.http.requests[0].url == url);
+  CHECK_THAT(result.error, Catch::Contains("Api.Get failed: invalid_url: invalid URL: missing host, in \"" + url +
+                                           "\" (the fault is in the base_url of datasource Api)\n"));
 }

@@ -96,3 +96,35 @@ TEST_CASE("each_query_parameter: as written, '='-less and empty parameters", "[u
   CHECK(parameters_of("").empty());
   CHECK(parameters_of("&&").empty());
 }
+
+TEST_CASE("resolve_url: RFC 3986 5.4.1's normal examples", "[url_parts]") {
+  const std::string base = "http://a/b/c/d;p?q";
+  const std::vector<std::pair<std::string, std::string>> examples = {
+      {"g:h", "g:h"},           {"g", "http://a/b/c/g"},           {"./g", "http://a/b/c/g"},
+      {"g/", "http://a/b/c/g/"}, {"/g", "http://a/g"},               {"//g", "http://g"},
+      {"?y", "http://a/b/c/d;p?y"}, {"g?y", "http://a/b/c/g?y"},    {"#s", "http://a/b/c/d;p?q#s"},
+      {"g#s", "http://a/b/c/g#s"}, {"g?y#s", "http://a/b/c/g?y#s"}, {";x", "http://a/b/c/;x"},
+      {"g;x", "http://a/b/c/g;x"}, {"", "http://a/b/c/d;p?q"},       {".", "http://a/b/c/"},
+      {"./", "http://a/b/c/"},   {"..", "http://a/b/"},              {"../", "http://a/b/"},
+      {"../g", "http://a/b/g"},  {"../..", "http://a/"},             {"../../", "http://a/"},
+      {"../../g", "http://a/g"},
+  };
+  for (const auto& [reference, resolved] : examples) {
+    INFO(reference);
+    CHECK(flow::resolve_url(base, reference) == resolved);
+  }
+}
+
+TEST_CASE("resolve_url: abnormal examples, and a base without a path", "[url_parts]") {
+  const std::string base = "http://a/b/c/d;p?q";
+  CHECK(flow::resolve_url(base, "../../../g") == "http://a/g");
+  CHECK(flow::resolve_url(base, "/./g") == "http://a/g");
+  CHECK(flow::resolve_url(base, "/../g") == "http://a/g");
+  CHECK(flow::resolve_url(base, "g.") == "http://a/b/c/g.");
+  CHECK(flow::resolve_url(base, "..g") == "http://a/b/c/..g");
+  CHECK(flow::resolve_url(base, "./g/.") == "http://a/b/c/g/");
+  CHECK(flow::resolve_url(base, "g/../h") == "http://a/b/c/h");
+  CHECK(flow::resolve_url("https://h:8443", "token2") == "https://h:8443/token2");
+  CHECK(flow::resolve_url("https://h:8443?k=v", "?page=2") == "https://h:8443?page=2");
+  CHECK(flow::resolve_url("https://h/v1/token", "HTTPS://Other/x") == "HTTPS://Other/x");
+}

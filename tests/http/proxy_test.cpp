@@ -1,8 +1,10 @@
-// proxy_for's choice of proxy, and plain http through a forward proxy.
+// proxy_for's choice of proxy, plain http through a forward proxy, and what a
+// CONNECT answer may hold before its 200.
 #include "engine/http/proxy.hpp"
 
 #include <catch2/catch.hpp>
 
+#include "engine/http/exchange.hpp"
 #include "http/client_fixture.hpp"
 
 namespace flow::http {
@@ -105,6 +107,51 @@ TEST_CASE("proxy: a 407 to plain http is the proxy's refusal, and says proxy aut
                          "flow.test:8080: 407 Proxy Authentication Required (flow does not support proxy "
                          "authentication: the proxy must let this host through without credentials)");
   proxy.stop();
+}
+
+namespace {
+
+/// The error of an https request through a proxy that answers its CONNECT with
+/// `answer` (the tunnel's end, a plain server, is never reached);
+/// `proxy_authority` is set to the proxy's "127.0.0.1:PORT".
+HttpError through_connect_answer(std::string answer, std::string& proxy_authority) {
+  Client client;
+  TestServer target(client.io, [](const TestRequest&, const RequestInfo&) { return respond(200, "never"); });
+  TestProxy proxy(client.io);
+  proxy.answer_connect_with(std::move(answer));
+  proxy_authority = "127.0.0.1:" + std::to_string(proxy.port());
+  BeastTransportOptions options;
+  options.https_proxy = proxy.url();
+  client.transport = make_beast_transport(client.io.get_executor(), options);
+  HttpError error = expect_error(client.send(get("https://127.0.0.1:" + std::to_string(target.port()) + "/")));
+  proxy.stop();
+  target.stop();
+  return error;
+}
+
+}  // namespace
+
+TEST_CASE("proxy: a CONNECT answer's interim answers are read as an origin's: a 101 and a ninth 1xx are refused") {
+  std::string proxy;
+  std::string nine;
+  for (int i = 0; i < 9; ++i) nine += "HTTP/1.1 100 Continue\r\n\r\n";
+  auto error = through_connect_answer(nine + "HTTP/1.1 200 Connection established\r\n\r\n", proxy);
+  CHECK(error.kind == HttpErrorKind::proxy);
+  CHECK(error.message == "reading the CONNECT answer of proxy " + proxy +
+                             ": more than 8 interim (1xx) answers before the final one");
+  error = through_connect_answer("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n", proxy);
+  CHECK(error.kind == HttpErrorKind::proxy);
+  CHECK(error.message == "reading the CONNECT answer of proxy " + proxy +
+                             ": the server switched protocols (101), which flow never asks for");
+}
+
+TEST_CASE("proxy: a CONNECT answer's headers have an origin's limit (64 KiB), named in the same words") {
+  std::string proxy;
+  const std::string big(http::kAnswerHeaderLimit, 'h');
+  auto error = through_connect_answer("HTTP/1.1 200 Connection established\r\nX-Big: " + big + "\r\n\r\n", proxy);
+  CHECK(error.kind == HttpErrorKind::proxy);
+  CHECK(error.message == "reading the CONNECT answer of proxy " + proxy +
+                             ": response headers exceed 65536 bytes (flow's fixed limit for an answer's headers)");
 }
 
 }  // namespace flow::test

@@ -159,6 +159,7 @@ struct TestProxy::State {
   explicit State(asio::io_context& io) : acceptor(io) {}
   tcp::acceptor acceptor;
   int status = 200;
+  std::string established = "HTTP/1.1 200 Connection established\r\n\r\n";
   int port = 0;
   std::vector<std::string> targets;
   std::vector<std::weak_ptr<tcp::socket>> sockets;
@@ -223,8 +224,7 @@ asio::awaitable<void> proxy_session(std::shared_ptr<TestProxy::State> state, std
       {asio::ip::make_address_v4("127.0.0.1"), static_cast<unsigned short>(port)}, kTuple);
   if (connect_error) co_return;
   if (connect) {
-    std::string established = "HTTP/1.1 200 Connection established\r\n\r\n";
-    co_await asio::async_write(*client, asio::buffer(established), kTuple);
+    co_await asio::async_write(*client, asio::buffer(state->established), kTuple);
   } else {
     // Forward the first request in origin form; later ones on this
     // connection are relayed as they come.
@@ -256,6 +256,7 @@ TestProxy::~TestProxy() { stop(); }
 int TestProxy::port() const { return state_->port; }
 std::string TestProxy::url() const { return "http://127.0.0.1:" + std::to_string(state_->port); }
 const std::vector<std::string>& TestProxy::targets() const { return state_->targets; }
+void TestProxy::answer_connect_with(std::string bytes) { state_->established = std::move(bytes); }
 
 void TestProxy::stop() {
   beast::error_code ignored;

@@ -80,6 +80,9 @@ class TestProxy {
   int port() const;
   std::string url() const;  // "http://127.0.0.1:PORT"
   const std::vector<std::string>& targets() const;
+  /// From now on, a CONNECT it opens is answered with `bytes` rather than its
+  /// "200 Connection established" (interim answers before one, odd headers).
+  void answer_connect_with(std::string bytes);
   void stop();
 
   struct State;

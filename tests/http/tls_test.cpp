@@ -261,6 +261,18 @@ TEST_CASE("proxy: https goes through a CONNECT tunnel, verified end to end") {
   proxy.stop();
 }
 
+TEST_CASE("proxy: interim answers (100, 103) before the CONNECT's 200 are skipped, as an origin's are") {
+  auto provider = start_tls_provider(pki().good());
+  Client client;
+  TestProxy proxy(client.io);
+  proxy.answer_connect_with("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+                            "HTTP/1.1 200 Connection established\r\n\r\n");
+  through_proxy(client, proxy);
+  CHECK(expect_response(client.send(refresh(provider.base_url, pki().good() + "/ca.pem"))).status == 200);
+  CHECK(proxy.targets().size() == 1);
+  proxy.stop();
+}
+
 TEST_CASE("proxy: NO_PROXY hosts go direct, refusals are proxy errors (permanent)") {
   auto provider = start_tls_provider(pki().good());
   Client client;
