@@ -52,6 +52,10 @@ struct RunState {
   /// Told of each wait for another flow process's run: the top-level
   /// request's, shared by the runs its `start` rules run.
   OtherProcessWait on_wait_for_other_process;
+  /// The run's task (empty for a run by hand) and handler, for the note of a
+  /// call in flight (Store::note_call).
+  std::string task{};
+  std::string handler{};
 
   /// Commits `pending`, with `history` when given, in one store transaction
   /// (shared with other runs committing at the same moment), and notes a save

@@ -160,6 +160,13 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   }
   co_await state_.commit();  // what earlier rules wrote is durable before the request can change the world
   state_.host.store->ensure_writable();  // and what the answer brings can be stored
+  // A run killed from here until its commit leaves this note for the next
+  // process (Store::calls_lost): the answer, and the token it rotated in, lost.
+  const bool noted = state_.instance.revision > 0;
+  if (noted) {
+    state_.host.store->note_call({state_.instance.id, state_.instance.revision, rule.datasource.text + "." + rule.method.text,
+                                  state_.task, state_.process->name.text, state_.handler, state_.host.clock->now(), 0});
+  }
   // What the request carried of secrets is masked in the answer, and in every
   // output of the rest of the run: a server may echo it anywhere.
   state_.sent_secrets.insert(state_.sent_secrets.end(), request.secrets.begin(), request.secrets.end());
@@ -212,6 +219,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
     }
   }
   const auto took = " (" + std::to_string(ms.count()) + " ms)";
+  if (noted && !failure.empty()) state_.host.store->call_settled(state_.instance.id);  // no answer to store
   if (!failure.empty()) {
     note(label(rule) + " failed: " + failure + took);
     if (!rule.on_error) {
@@ -247,6 +255,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
     if (!written.empty()) note("kept what " + label(rule) + " mapped in from its JSON: " + field_names(written));
     mapping_failure = std::make_exception_ptr(LocatedError(at.range, label(rule) + " failed: " + read.trailing));
   }
+  if (noted && written.empty()) state_.host.store->call_settled(state_.instance.id);  // it brought nothing to store
   checkpoint(std::move(written));
   if (mapping_failure) std::rethrow_exception(mapping_failure);
 }
@@ -299,6 +308,8 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
                  {},             {},           {},              false, state_.depth + 1, {},
                  &state_,        state_.chain,     {},              {},    {},
                  state_.on_wait_for_other_process};
+  child.task = state_.task;
+  child.handler = handler->name.text;
   try {
     child.stored.emplace();
     child.instance = load_or_create(state_.program, *state_.host.store, *process, id, state_.host, &*child.stored);

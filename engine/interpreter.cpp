@@ -308,6 +308,8 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
   RunState state{program_, host_,   options_, impl_->locks, impl_->commits, process, result.instance, {}, {},
                  false,    0,       {},       nullptr,      chain,          {},     {},      {},
                  std::move(request.on_wait_for_other_process)};
+  state.task = request.task;
+  state.handler = request.handler;
   if (const auto dropped = flushed.dropped_note(result.instance.id); !dropped.empty()) {
     state.log.push_back(dropped);
     state.masked_log.push_back(dropped);

@@ -39,6 +39,15 @@ TaskState apply_task_update(std::optional<TaskState> stored, const TaskUpdate& u
   return state;
 }
 
+std::vector<CallNote> Store::calls_lost() {
+  auto lost = take_calls_left();
+  std::erase_if(lost, [this](const CallNote& note) {
+    const auto instance = load_instance(note.instance_id);
+    return !instance || instance->revision != note.revision;
+  });
+  return lost;
+}
+
 TaskState Store::update_task(const TaskUpdate& update) {
   const TaskState state = apply_task_update(load_task(update.name), update);
   save_task(state);

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/store/call_notes.hpp"
 #include "engine/value.hpp"
 
 namespace flow {
@@ -233,6 +234,17 @@ class Store {
   /// Claims the store for the one daemon that runs its schedules; false while
   /// another process holds the claim. Held until the store is closed.
   virtual bool claim_daemon() { return true; }
+  /// Notes a call on a stored instance just before it is sent, for the next
+  /// process should this one die before what it answers is stored (CallNotes).
+  virtual void note_call(const CallNote& note) { (void)note; }
+  /// The call noted on `instance_id` left nothing to store: it failed, or
+  /// mapped nothing in. (A commit after it makes its note stale by itself.)
+  virtual void call_settled(const std::string& instance_id) { (void)instance_id; }
+  /// The notes that processes since ended left, taken: no other process sees them again.
+  virtual std::vector<CallNote> take_calls_left() { return {}; }
+  /// Of take_calls_left(), the calls whose answers were never stored: their
+  /// instances' stored revisions are the ones noted.
+  std::vector<CallNote> calls_lost();
   /// Does a first write's one-time work now (SQLite: creating the write-ahead
   /// log and syncing it and its directory), before any call can spend a
   /// token: the commit that stores a rotated token then costs only its own sync.

@@ -70,6 +70,7 @@ class SqliteStore final : public Store {
       : locks_(path == ":memory:" ? "" : std::filesystem::absolute(path).string()),
         db_(path, options.read_only ? sqlite::read_only_mode(path) : sqlite::OpenMode::read_write),
         directory_(path == ":memory:" ? "" : std::filesystem::absolute(path).parent_path().string()),
+        calls_(path == ":memory:" || options.read_only ? "" : std::filesystem::absolute(path).string() + "-calls"),
         keep_runs_(options.keep_runs) {
     sqlite3_busy_timeout(db_.handle(), static_cast<int>(options.busy_timeout.count()));
     if (options.read_only) {
@@ -231,6 +232,9 @@ class SqliteStore final : public Store {
   bool try_lock_instance(const std::string& id) override { return locks_.try_lock("instance " + id); }
   void unlock_instance(const std::string& id) override { locks_.unlock("instance " + id); }
   bool claim_daemon() override { return locks_.try_lock("daemon"); }
+  void note_call(const CallNote& note) override { calls_.note(note); }
+  void call_settled(const std::string& instance_id) override { calls_.clear(instance_id); }
+  std::vector<CallNote> take_calls_left() override { return calls_.take_left(); }
 
   std::optional<TaskState> load_task(const std::string& name) override {
     return read_task_row(name, Operation("cannot load task", name));
@@ -577,6 +581,7 @@ class SqliteStore final : public Store {
   std::vector<InstanceRecord> written_;  // by the open transaction
   std::int64_t data_version_ = -1;
   std::string directory_;  // of the file, for its free space; empty in memory
+  CallNotes calls_;        // beside the file; none in memory or read-only
   std::int64_t keep_runs_;
   std::unordered_map<std::string, std::int64_t> runs_since_prune_;  // per task, by this connection
 };

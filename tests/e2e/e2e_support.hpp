@@ -131,10 +131,11 @@ inline test::ChildProcess start_flow(std::vector<std::string> args, std::map<std
 }
 
 /// Waits until the provider (started with --delay-ms) holds a token request
-/// and not yet its answer: it says so on stderr as the request arrives. Bounded
-/// generously; a failure shows what the provider said.
-inline void wait_for_token_request(test::RunningProvider& provider) {
-  if (!provider.process.wait_for_stderr("POST /oauth/token arrived", std::chrono::seconds(30))) {
+/// and not yet its answer: it says so on stderr as the request arrives (one
+/// said after byte `from` of its stderr). Bounded generously; a failure shows
+/// what the provider said.
+inline void wait_for_token_request(test::RunningProvider& provider, std::size_t from = 0) {
+  if (!provider.process.wait_for_stderr("POST /oauth/token arrived", std::chrono::seconds(30), from)) {
     FAIL("the provider did not say a token request arrived, in 30 s; its stderr:\n" << provider.process.stderr_text());
   }
 }

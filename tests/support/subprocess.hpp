@@ -136,9 +136,10 @@ class ChildProcess {
   }
 
   /// Waits until stderr contains `needle`; false on timeout or when stderr ends first.
-  bool wait_for_stderr(const std::string& needle, std::chrono::milliseconds timeout) {
+  /// Whether stderr holds `needle` (at or after byte `from`) within `timeout`.
+  bool wait_for_stderr(const std::string& needle, std::chrono::milliseconds timeout, std::size_t from = 0) {
     std::unique_lock lock(state_->mutex);
-    return wait_for_text(lock, state_->err, 0, state_->err_eof, needle, timeout) != std::string::npos;
+    return wait_for_text(lock, state_->err, from, state_->err_eof, needle, timeout) != std::string::npos;
   }
 
   /// Waits until the stdout not read yet contains `needle` (end it with '\n' to
