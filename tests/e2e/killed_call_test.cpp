@@ -2,23 +2,17 @@
 // rotated token is lost (docs/semantics.md, "What is never lost"), and the
 // next flow process says why, and `flow tasks history` shows the killed run.
 #include <csignal>
-#include <filesystem>
 
 #include "e2e/e2e_support.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace flow;
 using namespace flow::e2e;
 
 namespace {
 
-/// The files in the store's directory of calls in flight (CallNotes).
-std::size_t call_note_files(const std::string& db) {
-  std::error_code error;
-  std::size_t count = 0;
-  for (std::filesystem::directory_iterator at(db + "-calls", error), end; !error && at != end; at.increment(error))
-    ++count;
-  return count;
-}
+/// The files of calls in flight beside the store (engine/store/call_notes.hpp).
+std::size_t call_note_files(const std::string& db) { return testing::files_in(db + "-calls"); }
 
 }  // namespace
 

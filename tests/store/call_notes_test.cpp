@@ -19,6 +19,7 @@ namespace {
 
 using flow::CallNote;
 using flow::CallNotes;
+using flow::testing::files_in;
 
 CallNote refresh_note(const std::string& id, std::int64_t revision) {
   return {id, revision, "RestService.GetRefreshAuthToken", "Refresh access token", "TokenKeeper", "Refresh",
@@ -40,13 +41,6 @@ pid_t in_dying_child(const std::string& directory, Body body) {
   REQUIRE(::waitpid(child, &status, 0) == child);
   REQUIRE(WIFEXITED(status));
   return child;
-}
-
-std::size_t files_in(const std::string& directory) {
-  std::error_code error;
-  std::size_t count = 0;
-  for (std::filesystem::directory_iterator at(directory, error), end; !error && at != end; at.increment(error)) ++count;
-  return count;
 }
 
 }  // namespace
