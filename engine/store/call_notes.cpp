@@ -105,10 +105,10 @@ bool CallNotes::open_own() {
 }
 
 void CallNotes::write_slot(std::size_t slot, const std::string& text) {
-  std::string padded = text;
-  padded.resize(kSlotBytes - 1, ' ');
-  padded += '\n';
-  (void)::pwrite(fd_, padded.data(), padded.size(), static_cast<off_t>(slot * kSlotBytes));
+  slot_.assign(text);  // kept: no allocation per call once it has grown
+  slot_.resize(kSlotBytes - 1, ' ');
+  slot_ += '\n';
+  (void)::pwrite(fd_, slot_.data(), slot_.size(), static_cast<off_t>(slot * kSlotBytes));
 }
 
 void CallNotes::note(const CallNote& note) {

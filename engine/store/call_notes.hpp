@@ -64,6 +64,7 @@ class CallNotes {
   int fd_ = -1;
   bool failed_ = false;  // the own file could not be made: no more tries
   std::unordered_map<std::string, std::size_t> slots_;
+  std::string slot_;  // the slot being written
 };
 
 }  // namespace flow
