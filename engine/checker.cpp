@@ -204,10 +204,12 @@ void Checker::check_setting_value(const ast::DatasourceDecl& datasource, const a
     diagnostics_.error(setting.value.range, "base_url of " + datasource.name.text +
                                                 " is not an http or https URL: " + *problem);
   }
-  if (text && name == settings::base_url && !problem &&
-      (split_url(*text).host_port.empty() || split_url(*text).host_port.front() == ':')) {  // none, or a port alone
-    diagnostics_.error(setting.value.range, "base_url of " + datasource.name.text +
-                                                " has no host after its scheme: every call would fail with invalid_url");
+  if (text && name == settings::base_url && !problem) {
+    const std::string_view host_port = split_url(*text).host_port;
+    if (host_port.empty() || host_port.front() == ':') {  // none after the scheme, or a port alone
+      diagnostics_.error(setting.value.range, "base_url of " + datasource.name.text +
+                                                  " has no host after its scheme: every call would fail with invalid_url");
+    }
   }
   if (text && name == settings::base_url && text->find('#') != std::string::npos) {
     diagnostics_.warning(setting.value.range, "base_url of " + datasource.name.text +
