@@ -92,9 +92,11 @@ std::string failure_text(const std::exception_ptr& failure) {
   }
 }
 
-std::function<void()> wait_notice(const OtherProcessWait& on_wait, std::string process, std::string id) {
-  if (!on_wait) return {};
-  return [on_wait, process = std::move(process), id = std::move(id)] { on_wait(process, id); };
+std::function<void()> wait_notice(const OtherProcessWait& on_wait, std::string process, std::string id, bool& waited) {
+  return [on_wait, process = std::move(process), id = std::move(id), &waited] {
+    waited = true;
+    if (on_wait) on_wait(process, id);
+  };
 }
 
 std::vector<SecretText> run_secrets(const RunState& state) {

@@ -65,9 +65,10 @@ struct RunState {
 };
 
 /// What InstanceLocks::acquire calls as a run's wait for another flow
-/// process's run on instance `id` of `process` begins: `on_wait` told of it.
-/// Empty when `on_wait` is.
-std::function<void()> wait_notice(const OtherProcessWait& on_wait, std::string process, std::string id);
+/// process's run on instance `id` of `process` begins: `waited` set, and
+/// `on_wait` (if any) told of it. A wait may end with that run killed in its
+/// call: the waiting run then asks the store (Store::record_calls_lost).
+std::function<void()> wait_notice(const OtherProcessWait& on_wait, std::string process, std::string id, bool& waited);
 
 /// Every spelling of every secret the run knows: its instance's secret values
 /// and what its requests sent of secrets. Text from outside is scrubbed of them.

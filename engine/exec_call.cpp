@@ -281,10 +281,14 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
   co_await state_.commit();  // the child may run for long (calls of its own): hold nothing back meanwhile
   InstanceLocks::Guard lock;  // not `?:`: g++ 12 mishandles co_await temporaries there
   std::optional<std::string> deadlock, busy;
+  bool waited = false;  // for another process's run
   try {
     if (id) {
       lock = co_await state_.locks.acquire(*id, state_.chain,
-                                           wait_notice(state_.on_wait_for_other_process, process->name.text, *id));
+                                           wait_notice(state_.on_wait_for_other_process, process->name.text, *id, waited));
+      if (waited) {
+        for (const auto& lost : state_.host.store->record_calls_lost()) note(lost);
+      }
     }
   } catch (const DeadlockError& e) {
     deadlock = e.what();

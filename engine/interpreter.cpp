@@ -287,13 +287,16 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
   const InstanceLocks::Chain chain = &chain_anchor;
   InstanceLocks::Guard guard;
   WriteBack flushed;  // what an earlier run on this instance could not commit, written now
+  std::vector<std::string> lost;  // calls of another process's run, killed while this one waited for it
   if (request.instance_id) {
     std::exception_ptr refused;
+    bool waited = false;
     try {
       if (auto free = impl_->locks.try_acquire(*request.instance_id, chain)) guard = std::move(*free);
       else guard = co_await impl_->locks.acquire(*request.instance_id, chain,
                                                   wait_notice(request.on_wait_for_other_process, request.process,
-                                                              *request.instance_id));
+                                                              *request.instance_id, waited));
+      if (waited) lost = host_.store->record_calls_lost();
       if (preview) require_current(*host_.store, *preview);
       flushed = impl_->commits.write_unwritten_before_call(*request.instance_id);
     } catch (...) {
@@ -310,6 +313,10 @@ asio::awaitable<RunResult> Interpreter::run_counted([[maybe_unused]] RunInFlight
                  std::move(request.on_wait_for_other_process)};
   state.task = request.task;
   state.handler = request.handler;
+  for (const auto& line : lost) {
+    state.log.push_back(printable(line));
+    state.masked_log.push_back(state.log.back());
+  }
   if (const auto dropped = flushed.dropped_note(result.instance.id); !dropped.empty()) {
     state.log.push_back(dropped);
     state.masked_log.push_back(dropped);

@@ -48,6 +48,30 @@ std::vector<CallNote> Store::calls_lost() {
   return lost;
 }
 
+std::vector<std::string> Store::record_calls_lost() {
+  std::vector<std::string> said;
+  for (const auto& lost : calls_lost()) {
+    RunRecord record;
+    record.task = lost.task;
+    record.instance_id = lost.instance_id;
+    record.process = lost.process;
+    record.handler = lost.handler;
+    record.started = lost.sent;
+    record.finished = lost.sent;  // when it ended is unknown: it never answered
+    record.message = "the run of " + lost.process + "." + lost.handler + " on " + lost.instance_id + " (process " +
+                     std::to_string(lost.pid) + ") sent " + lost.call + " at " + format_iso(lost.sent) +
+                     " and ended before its answer was stored (the process was killed, or the machine stopped): "
+                     "if the provider rotated the refresh token then, the stored one is spent";
+    said.push_back(record.message);
+    try {
+      record_run(record);
+    } catch (const StoreError& e) {  // said; the run about to start reports the store's state
+      said.push_back(e.what());
+    }
+  }
+  return said;
+}
+
 TaskState Store::update_task(const TaskUpdate& update) {
   const TaskState state = apply_task_update(load_task(update.name), update);
   save_task(state);

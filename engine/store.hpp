@@ -245,6 +245,10 @@ class Store {
   /// Of take_calls_left(), the calls whose answers were never stored: their
   /// instances' stored revisions are the ones noted.
   std::vector<CallNote> calls_lost();
+  /// Of calls_lost(), each recorded in the run history as a failed run (it
+  /// started when its call was sent), and said: one line per call, or the
+  /// store's error when one cannot be recorded.
+  std::vector<std::string> record_calls_lost();
   /// Does a first write's one-time work now (SQLite: creating the write-ahead
   /// log and syncing it and its directory), before any call can spend a
   /// token: the commit that stores a rotated token then costs only its own sync.

@@ -1,6 +1,7 @@
 #include "engine/task_runner.hpp"
 
 #include "engine/dynamic_time.hpp"
+#include "grammar/printable.hpp"
 #include "grammar/unit_hint.hpp"
 
 namespace flow {
@@ -109,7 +110,17 @@ boost::asio::awaitable<TaskOutcome> InterpreterTaskRunner::run_task(const ast::S
       on_wait_(TaskWait{task, process, id, held_process, held_id});
     };
   }
-  const RunResult result = co_await interpreter_.run(std::move(request));
+  // A `flow trigger` beside the daemon may have been killed in its call since
+  // the last run: said in this run's log, as the refusal it may bring.
+  std::vector<std::string> lost;
+  try {
+    lost = interpreter_.host().store->record_calls_lost();
+  } catch (const StoreError& e) {  // a diagnosis only: the run reports the store's state
+    lost.push_back(e.what());
+  }
+  RunResult result = co_await interpreter_.run(std::move(request));
+  for (auto& line : lost) line = printable(line);
+  result.log.insert(result.log.begin(), lost.begin(), lost.end());
   if (on_run_) on_run_(schedule.name, result);
   co_return TaskOutcome{result.ok, result.error, result.transient, result.stopped};
 }

@@ -96,33 +96,6 @@ void say_waiting(const std::string& process, const std::string& id) {
             << std::flush;
 }
 
-/// Says, and records in the history as failed, each run of a process since
-/// ended (kill -9, an OOM kill, a machine that stopped) whose call was in
-/// flight and whose answer was never stored.
-void record_lost_calls(Store& store) {
-  for (const auto& lost : store.calls_lost()) {
-    const std::string said = "the run of " + lost.process + "." + lost.handler + " on " + lost.instance_id +
-                             " (process " + std::to_string(lost.pid) + ") sent " + lost.call + " at " +
-                             format_iso(lost.sent) +
-                             " and ended before its answer was stored (the process was killed, or the machine "
-                             "stopped): if the provider rotated the refresh token then, the stored one is spent";
-    std::cerr << "flow: " << printable(said) << "\n" << std::flush;
-    RunRecord record;
-    record.task = lost.task;
-    record.instance_id = lost.instance_id;
-    record.process = lost.process;
-    record.handler = lost.handler;
-    record.started = lost.sent;
-    record.finished = lost.sent;  // when it ended is unknown: it never answered
-    record.message = said;
-    try {
-      store.record_run(record);
-    } catch (const StoreError& e) {  // said above; the run about to start reports the store's state
-      std::cerr << "flow: " << e.what() << "\n" << std::flush;
-    }
-  }
-}
-
 }  // namespace
 
 Runtime::Runtime(const Loaded& loaded, const std::string& db, RunOptions options, const SqliteOptions& store)
@@ -130,7 +103,9 @@ Runtime::Runtime(const Loaded& loaded, const std::string& db, RunOptions options
       http_(make_beast_transport(io_.get_executor(), options_from_environment())),
       store_(open_sqlite_store(db, store)) {
   store_->prepare_for_writes();  // a Runtime runs handlers: their first commit pays no set-up
-  record_lost_calls(*store_);
+  // Runs of processes since ended (kill -9, an OOM kill, a machine that
+  // stopped) whose call was in flight and whose answer was never stored.
+  for (const auto& said : store_->record_calls_lost()) std::cerr << "flow: " << printable(said) << "\n" << std::flush;
   Host host{http_.get(), clock_.get(), store_.get(), &loaded.functions};
   interpreter_ = std::make_unique<Interpreter>(*loaded.program, host, options);
 }
