@@ -47,6 +47,12 @@ std::string excerpt(const std::string& body, const std::vector<SecretText>& secr
   return shortened(mask_named_credentials(scrub_secrets(body, secrets)), kMax);
 }
 
+/// What a 2xx answer that is an OAuth2 error (SuccessAnswer::error_code) fails its call with.
+std::string oauth_error_instead(const ast::MethodDecl& method, int status, const std::string& code) {
+  return method.name.text + " answered " + std::to_string(status) +
+         " with an OAuth2 error instead of the fields it declares: " + code;
+}
+
 /// Where a redirect points and what to do about it: its Location made absolute
 /// against the request's `url` (a relative one is no base_url to set), and
 /// scrubbed as a body excerpt is; "" for any other status, or a redirect
@@ -206,7 +212,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
       try {
         read = read_success(*method, response);
         if (read.error_code) {
-          failure = read.error;
+          failure = oauth_error_instead(*method, status, *read.error_code);
           refusal = OAuthRefusal{*read.error_code, refresh_token_field(rule, *method)};
         }
       } catch (const RunError& e) {  // not JSON as declared

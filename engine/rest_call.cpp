@@ -451,8 +451,6 @@ SuccessAnswer read_success(const ast::MethodDecl& method, const HttpResponse& re
   // wipe a token that is still good.
   if (declares_body && !holds_a_field) {
     if (auto code = oauth_error_code(parsed)) {
-      result.error = method.name.text + " answered " + std::to_string(response.status) +
-                     " with an OAuth2 error instead of the fields it declares: " + *code;
       result.error_code = std::move(code);
       locals.clear();
       return result;

@@ -94,7 +94,6 @@ struct SuccessAnswer {
   /// declares (`{"error":"invalid_grant"}` and none of its declared body
   /// fields): the call failed, whatever its status said. Its locals are empty.
   std::optional<std::string> error_code;
-  std::string error;  // what to say about error_code
 };
 
 /// Reads a 2xx answer as `method` declares it. Throws RunError when the method
