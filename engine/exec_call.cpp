@@ -170,8 +170,8 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   // process (Store::calls_lost): the answer, and the token it rotated in, lost.
   const bool noted = state_.instance.revision > 0;
   if (noted) {
-    state_.host.store->note_call({state_.instance.id, state_.instance.revision, rule.datasource.text + "." + rule.method.text,
-                                  state_.task, state_.process->name.text, state_.handler, state_.host.clock->now(), 0});
+    state_.host.store->note_call({state_.instance.id, state_.instance.revision, request.call, state_.task,
+                                  state_.process->name.text, state_.handler, state_.host.clock->now(), 0});
   }
   // What the request carried of secrets is masked in the answer, and in every
   // output of the rest of the run: a server may echo it anywhere.
