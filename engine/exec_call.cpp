@@ -176,7 +176,9 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   // What the request carried of secrets is masked in the answer, and in every
   // output of the rest of the run: a server may echo it anywhere.
   state_.sent_secrets.insert(state_.sent_secrets.end(), request.secrets.begin(), request.secrets.end());
-  const std::string url = request.url, base_url = request.base_url;  // for an invalid_url failure
+  // For an invalid_url failure and a redirect's Location: the URL is sent, so
+  // it is copied; the base_url is no transport's, so it is taken.
+  const std::string url = request.url, base_url = std::move(request.base_url);
   const auto started = std::chrono::steady_clock::now();
   HttpResult result = co_await state_.host.http->send(std::move(request));
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
