@@ -309,7 +309,7 @@ asio::awaitable<void> RunState::commit(std::optional<RunRecord> history) {
 }
 
 std::string Executor::label(const ast::CallRule& rule) const {
-  return std::string(call_kind_text(rule.kind)) + " " + rule.datasource.text + "." + rule.method.text;
+  return std::string(call_kind_text(rule.kind)) + " " + call_name(rule.datasource.text, rule.method.text);
 }
 
 asio::awaitable<void> Executor::exec_trigger(const ast::TriggerRule& rule) {

@@ -47,6 +47,12 @@ std::string excerpt(const std::string& body, const std::vector<SecretText>& secr
   return shortened(mask_named_credentials(scrub_secrets(body, secrets)), kMax);
 }
 
+/// What a 2xx answer that is an OAuth2 error (SuccessAnswer::error_code) fails its call with.
+std::string oauth_error_instead(const ast::MethodDecl& method, int status, const std::string& code) {
+  return method.name.text + " answered " + std::to_string(status) +
+         " with an OAuth2 error instead of the fields it declares: " + code;
+}
+
 /// Where a redirect points and what to do about it: its Location made absolute
 /// against the request's `url` (a relative one is no base_url to set), and
 /// scrubbed as a body excerpt is; "" for any other status, or a redirect
@@ -164,13 +170,15 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   // process (Store::calls_lost): the answer, and the token it rotated in, lost.
   const bool noted = state_.instance.revision > 0;
   if (noted) {
-    state_.host.store->note_call({state_.instance.id, state_.instance.revision, rule.datasource.text + "." + rule.method.text,
-                                  state_.task, state_.process->name.text, state_.handler, state_.host.clock->now(), 0});
+    state_.host.store->note_call({state_.instance.id, state_.instance.revision, request.call, state_.task,
+                                  state_.process->name.text, state_.handler, state_.host.clock->now(), 0});
   }
   // What the request carried of secrets is masked in the answer, and in every
   // output of the rest of the run: a server may echo it anywhere.
   state_.sent_secrets.insert(state_.sent_secrets.end(), request.secrets.begin(), request.secrets.end());
-  const std::string url = request.url, base_url = request.base_url;  // for an invalid_url failure
+  // For an invalid_url failure and a redirect's Location: the URL is sent, so
+  // it is copied; the base_url is no transport's, so it is taken.
+  const std::string url = request.url, base_url = std::move(request.base_url);
   const auto started = std::chrono::steady_clock::now();
   HttpResult result = co_await state_.host.http->send(std::move(request));
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
@@ -206,7 +214,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
       try {
         read = read_success(*method, response);
         if (read.error_code) {
-          failure = read.error;
+          failure = oauth_error_instead(*method, status, *read.error_code);
           refusal = OAuthRefusal{*read.error_code, refresh_token_field(rule, *method)};
         }
       } catch (const RunError& e) {  // not JSON as declared

@@ -263,7 +263,7 @@ class TestRun {
   }
 
   bool step(const ast::MockStep& mock) {
-    auto& answers = mocks_[mock.datasource.text + "." + mock.method.text];
+    auto& answers = mocks_[call_name(mock.datasource.text, mock.method.text)];
     if (answers.last_used) {
       answers.queue.clear();
       answers.last_used = false;

@@ -39,7 +39,8 @@ struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string url;     // absolute: scheme://host[:port]/path?query
   /// The datasource's base_url as evaluated, which `url` is built on: what an
-  /// invalid_url failure names when the fault is there. Never sent.
+  /// invalid_url failure names when the fault is there. Never sent, nor read
+  /// by a transport: the engine takes it out before it sends the request.
   std::string base_url;
   HttpHeaders headers;
   std::string body;

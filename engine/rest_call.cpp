@@ -231,6 +231,10 @@ void add_body(HttpRequest& request, const ast::MethodDecl& method, const MappedR
 
 }  // namespace
 
+std::string call_name(std::string_view datasource, std::string_view method) {
+  return std::string(datasource).append(1, '.').append(method);
+}
+
 std::optional<ast::PartKind> mapped_part_kind(std::string_view head) {
   if (head == "body") return ast::PartKind::body;
   if (head == "header") return ast::PartKind::header;
@@ -284,7 +288,7 @@ std::optional<OAuthRefusal> oauth_refusal(const ast::CallRule& rule, const ast::
 HttpRequest build_request(const ast::DatasourceDecl& ds, const ast::MethodDecl& method,
                           const MappedRequest& mapped, const Scope& scope, std::string_view declared_in) {
   HttpRequest request;
-  request.call = ds.name.text + "." + method.name.text;
+  request.call = call_name(ds.name.text, method.name.text);
   request.method = verb_text(method.verb);
   request.url = apply_settings(request, ds, scope, declared_in);
   request.base_url = request.url;
@@ -451,8 +455,6 @@ SuccessAnswer read_success(const ast::MethodDecl& method, const HttpResponse& re
   // wipe a token that is still good.
   if (declares_body && !holds_a_field) {
     if (auto code = oauth_error_code(parsed)) {
-      result.error = method.name.text + " answered " + std::to_string(response.status) +
-                     " with an OAuth2 error instead of the fields it declares: " + *code;
       result.error_code = std::move(code);
       locals.clear();
       return result;

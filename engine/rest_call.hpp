@@ -54,6 +54,10 @@ struct MappedRequest {
   std::optional<Value> url_path;
 };
 
+/// The name calls, mocks and call notes give a method: `Datasource.Method`
+/// (HttpRequest::call, by which `flow test` answers a mock).
+std::string call_name(std::string_view datasource, std::string_view method);
+
 /// The kind of request part a call's map target starts with (`body`,
 /// `header`, `query`, `path`), or nullopt (`urlPath`, anything else).
 std::optional<ast::PartKind> mapped_part_kind(std::string_view head);
@@ -94,7 +98,6 @@ struct SuccessAnswer {
   /// declares (`{"error":"invalid_grant"}` and none of its declared body
   /// fields): the call failed, whatever its status said. Its locals are empty.
   std::optional<std::string> error_code;
-  std::string error;  // what to say about error_code
 };
 
 /// Reads a 2xx answer as `method` declares it. Throws RunError when the method

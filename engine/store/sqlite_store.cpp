@@ -1,8 +1,6 @@
 #include "engine/store/sqlite_store.hpp"
 
-#include <array>
 #include <filesystem>
-#include <chrono>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -66,11 +64,12 @@ Operation record_operation(const RunRecord& run) {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(const std::string& path, const SqliteOptions& options)
-      : locks_(path == ":memory:" ? "" : std::filesystem::absolute(path).string()),
+  /// `file`: `path` made absolute (empty in memory), for the lock file, the free space and the call notes.
+  SqliteStore(const std::string& path, const std::filesystem::path& file, const SqliteOptions& options)
+      : locks_(file.string()),
         db_(path, options.read_only ? sqlite::read_only_mode(path) : sqlite::OpenMode::read_write),
-        directory_(path == ":memory:" ? "" : std::filesystem::absolute(path).parent_path().string()),
-        calls_(path == ":memory:" || options.read_only ? "" : std::filesystem::absolute(path).string() + "-calls"),
+        directory_(file.parent_path().string()),
+        calls_(file.empty() || options.read_only ? "" : file.string() + "-calls"),
         keep_runs_(options.keep_runs) {
     sqlite3_busy_timeout(db_.handle(), static_cast<int>(options.busy_timeout.count()));
     if (options.read_only) {
@@ -589,7 +588,8 @@ class SqliteStore final : public Store {
 }  // namespace
 
 std::unique_ptr<Store> open_sqlite_store(const std::string& path, const SqliteOptions& options) {
-  return std::make_unique<SqliteStore>(path, options);
+  const auto file = path == ":memory:" ? std::filesystem::path() : std::filesystem::absolute(path);
+  return std::make_unique<SqliteStore>(path, file, options);
 }
 
 }  // namespace flow

@@ -271,6 +271,38 @@ TEST_CASE("a redirect's Location is scrubbed of the secrets the request sent, as
             "0001&x=1; flow does not follow redirects: set base_url (or the method's path) to it");
 }
 
+TEST_CASE("a Location made absolute against a request URL that carried secrets shows none of them", "[call][secrets]") {
+  // The API key from env() in the base_url's query (masked by its name), the
+  // secret field in the path and in a query parameter (masked as tainted).
+  EngineFixture f(R"(
+datasource Api rest {
+  base_url = "http://127.0.0.1:9/v1?api_key=${env("FLOW_REST_CALL_TEST_UNSET", "env-api-key-0123456789")}";
+  method Items GET "/items/{tenant}" { request query { key; } }
+}
+process P {
+  field Secret secret = "secret-value-0123456789";
+  field Note text;
+  on Go {
+    create_item Api.Items map { path.tenant = Secret; query.key = Secret; } on_error { Note = error.message; };
+  }
+}
+)");
+  const auto [location, shown] = GENERATE(table<std::string, std::string>({
+      {"?a=b", "http://127.0.0.1:9/v1/items/" + kDots + "6789?a=b"},
+      {"#top", "http://127.0.0.1:9/v1/items/" + kDots + "6789?api_key=" + kDots + "&key=" + kDots + "6789#top"},
+      {"?key=secret-value-0123456789", "http://127.0.0.1:9/v1/items/" + kDots + "6789?key=" + kDots + "6789"},
+  }));
+  answer_moved(f.http, 307, location);
+  const auto result = f.run("P", "Go");
+  INFO(result.error);
+  REQUIRE(result.ok);
+  REQUIRE(f.http.requests.at(0).url == "http://127.0.0.1:9/v1/items/secret-value-0123456789"
+                                        "?api_key=env-api-key-0123456789&key=secret-value-0123456789");
+  CHECK(to_text(result.instance.fields.at("Note")) ==
+        "HTTP 307: redirected to " + shown +
+            "; flow does not follow redirects: set base_url (or the method's path) to it");
+}
+
 TEST_CASE("a redirect status without a Location, and other statuses, show the body as before", "[call]") {
   EngineFixture f(kRedirected);
   const int status = GENERATE(301, 300, 404);
