@@ -313,7 +313,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
     mapping_failure = mapped.failure;
     if (rule.into) {  // stored before on_success put the answer's secrets in secret fields
       auto& stored = state_.instance.fields[rule.into->text];
-      stored = tainted_by_echo(std::move(stored), rule.into->text, secrets);
+      stored = tainted_by_echo(stored, rule.into->text, secrets);  // a copy: building the secrets reads the fields
       written[rule.into->text] = stored;
     }
   }

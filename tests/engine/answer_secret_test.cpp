@@ -66,6 +66,10 @@ process K {
     log "raw ${LastAnswer}";
     save;
   }
+  on Found {
+    find_item Idp.Raw map { body.grant_type = "x"; } on_success { AccessToken = body.data.v; } into LastAnswer;
+    save;
+  }
   on Refused {
     create_item Idp.Token map { body.grant_type = "refresh_token"; body.refresh_token = RefreshToken; } on_error {
       Code = json_get(json_parse(error.body), "error");
@@ -137,6 +141,16 @@ TEST_CASE("what a mapping puts in a secret field taints the answer's copy, whate
   REQUIRE(result.ok);
   CHECK(answer_field(result, "LastAnswer").secret);
   check_quoted_nowhere(every_shown_line(f, result), "opaque-0123456789abcdef");
+}
+
+TEST_CASE("the answer into stores is tainted by what on_success then puts in a secret field", "[secrets]") {
+  EngineFixture f(kAnswerKeeper);
+  f.http.respond_with(200, R"({"data":{"v":"opaque-0123456789abcdef"},"n":1})");
+  const auto result = f.run("K", "Found", "K-1");
+  INFO(result.error);
+  REQUIRE(result.ok);
+  CHECK(answer_field(result, "LastAnswer").secret);
+  CHECK(f.store->load_instance("K-1")->fields.at("LastAnswer").secret);
 }
 
 TEST_CASE("an answer without credential names or secret mappings stays plain in a json field", "[secrets]") {
