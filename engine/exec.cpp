@@ -6,6 +6,7 @@
 #include "grammar/printable.hpp"
 #include "grammar/suggest.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -100,12 +101,21 @@ std::function<void()> wait_notice(const OtherProcessWait& on_wait, std::string p
 }
 
 std::vector<SecretText> run_secrets(const RunState& state) {
-  return secret_texts(state.instance.fields, state.sent_secrets);
+  return secret_texts(state.instance.fields, state.known_secrets);
 }
 
 const std::vector<SecretText>& CallSecrets::get() {
   if (!texts_) texts_ = run_secrets(state_);
   return *texts_;
+}
+
+void CallSecrets::learn(const std::vector<std::string>& texts) {
+  auto& known = state_.known_secrets;
+  for (const auto& text : texts) {
+    if (text.size() < kMinSecretLength || std::find(known.begin(), known.end(), text) != known.end()) continue;
+    known.push_back(text);
+    texts_.reset();
+  }
 }
 
 Scope Executor::field_scope(const Locals* locals) const {
@@ -124,7 +134,13 @@ void Executor::assign(const ast::Name& field, Value value) {
                                         did_you_mean(field.text, Program::field_names(*state_.process)));
   }
   try {
-    value = coerce_to_field(std::move(value), decl->type, field.text);
+    coerce_field_in_place(value, decl->type, field.text);
+  } catch (const FieldTypeMismatch& e) {
+    // Its message quotes the value cut short, which the scrubbing of the
+    // error would not know for a secret (an env() value equal to a token):
+    // such a value is named by its kind alone.
+    const bool holds_secret = !value.secret && contains_secret(to_text(value), run_secrets(state_));
+    throw LocatedError(field.range, holds_secret ? e.typed : std::string(e.what()));
   } catch (const RunError& e) {
     throw LocatedError(field.range, e.what());
   }

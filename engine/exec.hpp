@@ -42,7 +42,10 @@ struct RunState {
   const RunState* parent = nullptr;      // the run whose `start` rule runs this one
   const void* chain = nullptr;           // holds the locks: the top-level run and the runs it starts share it
   FieldMap mapped_in;                    // every value a successful call mapped in during the run
-  std::vector<std::string> sent_secrets; // what the run's requests sent of secrets (HttpRequest::secrets)
+  /// What the run's requests sent of secrets (HttpRequest::secrets), and what
+  /// their answers brought of them (CallSecrets::learn): scrubbed from every
+  /// output of the rest of the run, whatever the fields hold by then.
+  std::vector<std::string> known_secrets;
   /// The instance's fields as the store holds them at instance.revision (none
   /// at revision 0): read when it was loaded, then what each commit wrote.
   /// The run holds the instance's lock, so no one else writes them meanwhile.
@@ -71,20 +74,25 @@ struct RunState {
 std::function<void()> wait_notice(const OtherProcessWait& on_wait, std::string process, std::string id, bool& waited);
 
 /// Every spelling of every secret the run knows: its instance's secret values
-/// and what its requests sent of secrets. Text from outside is scrubbed of them.
+/// and its known_secrets. Text from outside is scrubbed of them.
 std::vector<SecretText> run_secrets(const RunState& state);
 
 /// run_secrets built at its first use and kept, for one call rule: from its
 /// answer to the end of its mapping block's evaluation nothing changes them
-/// (the block evaluates every value before it assigns a field). Once a field
-/// has been assigned it may be stale: a secret field may hold a new value.
+/// but learn() (the block evaluates every value before it assigns a field).
+/// Once a field has been assigned it may be stale: a secret field may hold a
+/// new value.
 class CallSecrets {
  public:
-  explicit CallSecrets(const RunState& state) : state_(state) {}
+  explicit CallSecrets(RunState& state) : state_(state) {}
   const std::vector<SecretText>& get();
+  /// Adds `texts`, secrets the answer brings (credential_members, a value a
+  /// mapping puts in a secret field), to the run's known_secrets: from now on
+  /// they taint what the call maps in and are scrubbed from the run's output.
+  void learn(const std::vector<std::string>& texts);
 
  private:
-  const RunState& state_;
+  RunState& state_;
   std::optional<std::vector<SecretText>> texts_;
 };
 

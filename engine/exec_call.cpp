@@ -7,6 +7,7 @@
 #include "engine/instance_locks.hpp"
 #include "engine/instances.hpp"
 #include "engine/url_parts.hpp"
+#include "grammar/credential_name.hpp"
 #include "grammar/printable.hpp"
 
 namespace flow {
@@ -42,9 +43,63 @@ std::string invalid_url_source(const std::string& url, const std::string& base_u
   return source;
 }
 
-std::string excerpt(const std::string& body, const std::vector<SecretText>& secrets) {
+/// An answer's body as a failure shows it: scrubbed of `secrets`, and of the
+/// value after every credential name. Whole, as `error.body` holds it.
+std::string scrubbed_body(const std::string& body, const std::vector<SecretText>& secrets) {
+  return mask_named_credentials(scrub_secrets(body, secrets));
+}
+
+/// What a failure's message quotes of a scrubbed text: at most 200 bytes.
+std::string excerpt(const std::string& scrubbed) {
   constexpr std::size_t kMax = 200;
-  return shortened(mask_named_credentials(scrub_secrets(body, secrets)), kMax);
+  return shortened(scrubbed, kMax);
+}
+
+std::string excerpt(const std::string& body, const std::vector<SecretText>& secrets) {
+  return excerpt(scrubbed_body(body, secrets));
+}
+
+/// What a 2xx answer brings of secrets by their names (credential_members):
+/// in the whole answer, in `body` (a declared part named as one: `token =
+/// "data.value"`), and of a declared response header named as one, by its
+/// name or its name on the wire.
+std::vector<std::string> answer_credentials(const ast::MethodDecl& method, const SuccessAnswer& read) {
+  std::vector<std::string> found;
+  const auto add = [&found](const Value* value) {
+    if (!value || !value->is<Json>()) return;
+    for (auto& text : credential_members(value->as<Json>())) found.push_back(std::move(text));
+  };
+  const auto local = [&read](const char* name) -> const Value* {
+    const auto at = read.locals.find(name);
+    return at == read.locals.end() ? nullptr : &at->second;
+  };
+  add(&read.whole);
+  add(local("body"));
+  const Value* headers = local("header");
+  for (const auto& part : method.response) {
+    if (!part.is_header || !headers || !headers->is<Json>()) continue;
+    if (!is_credential_name(part.name.text) && !is_credential_name(part.wire_name.value_or(""))) continue;
+    const auto value = headers->as<Json>().find(part.name.text);
+    if (value != headers->as<Json>().end() && value->is_string()) found.push_back(value->get<std::string>());
+  }
+  return found;
+}
+
+/// The texts `values` (a mapping block's, evaluated) put in fields of
+/// `process` declared `secret`: secrets the answer brings, whatever their names.
+std::vector<std::string> secret_field_texts(const ast::ProcessDecl& process,
+                                            const std::vector<ast::Assignment>& mappings,
+                                            const std::vector<std::optional<Value>>& values) {
+  std::vector<std::string> texts;
+  for (std::size_t i = 0; i < mappings.size(); ++i) {
+    const auto& target = mappings[i].target;
+    const auto* field = target.size() == 1 ? Program::field(process, target[0].text) : nullptr;
+    if (field && field->type == ast::FieldType::secret && values[i] &&
+        (values[i]->is<std::string>() || values[i]->is<Json>())) {
+      texts.push_back(to_text(*values[i]));
+    }
+  }
+  return texts;
 }
 
 /// What a 2xx answer that is an OAuth2 error (SuccessAnswer::error_code) fails its call with.
@@ -101,12 +156,19 @@ Executor::Mapped Executor::apply_mappings(const std::vector<ast::Assignment>& ma
   values.reserve(mappings.size());
   for (const auto& m : mappings) {
     try {
-      const std::string_view field = m.target.size() == 1 ? std::string_view(m.target[0].text) : std::string_view();
-      values.emplace_back(tainted_by_echo(evaluate(m.value, scope), field, secrets));
+      values.emplace_back(evaluate(m.value, scope));
     } catch (const RunError&) {
       if (!mapped.failure) mapped.failure = std::current_exception();
       values.emplace_back();
     }
+  }
+  // What the block puts in a secret field is a secret of the answer: the
+  // copy another field takes of it (`LastAnswer = body`) is tainted too.
+  secrets.learn(secret_field_texts(*state_.process, mappings, values));
+  for (std::size_t i = 0; i < mappings.size(); ++i) {
+    const auto& target = mappings[i].target;
+    const std::string_view field = target.size() == 1 ? std::string_view(target[0].text) : std::string_view();
+    if (values[i]) values[i] = tainted_by_echo(std::move(*values[i]), field, secrets);
   }
   for (std::size_t i = 0; i < mappings.size(); ++i) {
     if (!values[i]) continue;
@@ -128,7 +190,7 @@ Value Executor::tainted_by_echo(Value value, std::string_view field_name, CallSe
   // holding it is secret. (A secret field makes its value secret anyway: no
   // search for those.)
   const auto* field = Program::field(*state_.process, field_name);
-  if (!value.secret && (value.is<std::string>() || value.is<Json>()) &&
+  if (!value.secret && (value.is<std::string>() || value.is<Json>() || value.is<List>()) &&
       !(field && field->type == ast::FieldType::secret)) {
     value.secret = contains_secret(to_text(value), secrets.get());
   }
@@ -175,7 +237,7 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
   }
   // What the request carried of secrets is masked in the answer, and in every
   // output of the rest of the run: a server may echo it anywhere.
-  state_.sent_secrets.insert(state_.sent_secrets.end(), request.secrets.begin(), request.secrets.end());
+  state_.known_secrets.insert(state_.known_secrets.end(), request.secrets.begin(), request.secrets.end());
   // For an invalid_url failure and a redirect's Location: the URL is sent, so
   // it is copied; the base_url is no transport's, so it is taken.
   const std::string url = request.url, base_url = std::move(request.base_url);
@@ -201,14 +263,14 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
     const auto& response = std::get<HttpResponse>(result);
     status = response.status;
     if (status < 200 || status > 299) {
-      error_body = excerpt(response.body, secrets.get());
+      error_body = scrubbed_body(response.body, secrets.get());
       refusal = oauth_refusal(rule, *method, status, response.body);
       failure = "HTTP " + std::to_string(status);
       if (response.attempts > 1) failure += " (after " + std::to_string(response.attempts) + " attempts)";
       if (auto redirect = redirect_note(response, url, secrets.get()); !redirect.empty()) {
         failure += ": " + redirect;  // its body (a "moved" page) says no more
       } else if (!error_body.empty()) {
-        failure += ": " + error_body;
+        failure += ": " + excerpt(error_body);
       }
     } else {
       try {
@@ -221,8 +283,8 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
         failure = e.what();
       }
       if (!failure.empty()) {  // what came back, as an error status shows its body
-        error_body = excerpt(response.body, secrets.get());
-        if (!error_body.empty()) failure += ": " + error_body;
+        error_body = scrubbed_body(response.body, secrets.get());
+        if (!error_body.empty()) failure += ": " + excerpt(error_body);
       }
     }
   }
@@ -243,6 +305,10 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
     co_return;
   }
   note(label(rule) + " -> " + std::to_string(status) + took);
+  // The tokens the answer brings are secrets from here on, as an echo of a
+  // sent one is: a copy of the answer or of a member in a field not declared
+  // `secret` (a json field's `body`, `to_json(body)`) is tainted.
+  secrets.learn(answer_credentials(*method, read));
   FieldMap written;
   if (rule.into) {
     assign(*rule.into, tainted_by_echo(into_value(rule, *method, read.whole, at), rule.into->text, secrets));
@@ -253,6 +319,11 @@ asio::awaitable<void> Executor::exec_call(const ast::CallRule& rule, const ast::
     auto mapped = apply_mappings(*rule.on_success, read.locals, secrets);
     written.merge(mapped.written);
     mapping_failure = mapped.failure;
+    if (rule.into) {  // stored before on_success put the answer's secrets in secret fields
+      auto& stored = state_.instance.fields[rule.into->text];
+      stored = tainted_by_echo(stored, rule.into->text, secrets);  // a copy: building the secrets reads the fields
+      written[rule.into->text] = stored;
+    }
   }
   // Kept even when another mapping failed: the call succeeded, and what it
   // answered (a rotated refresh token) may exist nowhere else.
@@ -343,7 +414,7 @@ asio::awaitable<void> Executor::exec_start(const ast::StartRule& rule, const ast
   } catch (...) {
     failure = std::current_exception();
   }
-  state_.sent_secrets.insert(state_.sent_secrets.end(), child.sent_secrets.begin(), child.sent_secrets.end());
+  state_.known_secrets.insert(state_.known_secrets.end(), child.known_secrets.begin(), child.known_secrets.end());
   std::exception_ptr not_written;
   try {
     co_await child.commit();

@@ -123,6 +123,26 @@ std::string mask_named_credentials(std::string text) {
   return text;
 }
 
+std::vector<std::string> credential_members(const Json& answer) {
+  std::vector<std::string> found;
+  std::vector<const Json*> objects{&answer};
+  while (!objects.empty()) {
+    const Json* object = objects.back();
+    objects.pop_back();
+    if (!object->is_object()) continue;
+    for (const auto& [name, value] : object->items()) {
+      if (value.is_object()) {
+        objects.push_back(&value);
+      } else if (value.is_string() && name != "token_type" && is_credential_name(name)) {
+        auto text = value.get<std::string>();
+        if (text.size() >= kMinSecretLength && std::find(found.begin(), found.end(), text) == found.end())
+          found.push_back(std::move(text));
+      }
+    }
+  }
+  return found;
+}
+
 bool contains_secret(const std::string& text, const std::vector<SecretText>& secrets) {
   return std::any_of(secrets.begin(), secrets.end(),
                      [&text](const SecretText& secret) { return text.find(secret.text) != std::string::npos; });

@@ -47,6 +47,14 @@ std::string scrub_secrets(std::string text, const std::map<std::string, Value>& 
 /// know yet (the new tokens of an answer it could not read).
 std::string mask_named_credentials(std::string text);
 
+/// The texts an answer (a JSON document) holds under a credential name
+/// (is_credential_name: `access_token`, `refresh_token`, `id_token`), each
+/// once: the string members of its objects at any depth, of
+/// kMinSecretLength characters or more. Secrets the run did not know until
+/// the answer came. Not `token_type` (the token's kind: "Bearer"), and not
+/// inside an array: a list's records name themselves by `key` ("PROJ-12").
+std::vector<std::string> credential_members(const Json& answer);
+
 /// Whether `text` holds one of `secrets` in any of its spellings.
 bool contains_secret(const std::string& text, const std::vector<SecretText>& secrets);
 

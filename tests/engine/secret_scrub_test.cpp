@@ -2,6 +2,7 @@
 // request) are masked in every spelling a server plausibly echoes them in.
 #include "engine/secret_scrub.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include <catch2/catch.hpp>
@@ -102,4 +103,19 @@ TEST_CASE("mask_named_credentials masks the value after a credential name, in JS
   CHECK(mask_named_credentials("note=x token=••••wxyz") == "note=x token=••••wxyz");  // masked already: kept as it is
   CHECK(mask_named_credentials(R"({"error":"invalid_grant"})") == R"({"error":"invalid_grant"})");
   CHECK(mask_named_credentials("client_secret=") == "client_secret=");
+}
+
+TEST_CASE("credential_members finds the texts an answer holds under credential names", "[scrub]") {
+  const auto answer = flow::Json::parse(R"({
+    "access_token": "at-0123", "token_type": "Bearer", "expires_in": 3600, "scope": "repo",
+    "user": {"api_key": "key-4567", "name": "alice-long-name"}, "id_token": "abc",
+    "items": [{"key": "PROJ-12"}], "refresh_token": "at-0123"
+  })");
+  // token_type is the token's kind; "abc" too short to search for; an
+  // array's records are not entered; each text once.
+  using Texts = std::vector<std::string>;
+  auto found = flow::credential_members(answer);
+  std::sort(found.begin(), found.end());
+  CHECK(found == Texts{"at-0123", "key-4567"});
+  CHECK(flow::credential_members(flow::Json::parse(R"(["tok-0123456789"])")).empty());
 }
