@@ -88,14 +88,17 @@ void Checker::check_caller_defaults(const ast::ProcessDecl& process, const ast::
                        " calls " + called;
     ast::for_each_subexpression(value, [&](const ast::Expr& expr) {
       const auto* id = std::get_if<ast::Identifier>(&expr.node);
-      if (id && !Program::field(process, id->name)) report_unknown(expr.range, "field", id->name, names_of(process.fields), where);
+      if (id && !Program::field(process, id->name))
+        report_unknown(expr.range, "field", id->name, names_of(process.fields), where);
     });
   };
-  for (const auto& setting : datasource.settings) read(setting.value, setting.name.text + " of " + datasource.name.text);
+  for (const auto& setting : datasource.settings)
+    read(setting.value, setting.name.text + " of " + datasource.name.text);
   for (const auto& header : datasource.headers)
     read(header.value, "header '" + header.header + "' of " + datasource.name.text);
   for (const auto& part : method.request)
-    if (part.default_value && !is_mapped(call, method, part)) read(*part.default_value, "the default of " + part_label(part));
+    if (part.default_value && !is_mapped(call, method, part))
+      read(*part.default_value, "the default of " + part_label(part));
 }
 
 void Checker::warn_dropped_refresh_token(const ast::ProcessDecl& process, const ast::CallRule& call,

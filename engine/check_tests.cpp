@@ -83,11 +83,14 @@ void Checker::check_mock_body(const std::vector<ast::Assignment>& body, const st
     members.push_back(path.substr(0, path.find_first_of(".[")));
     if (members.back().empty()) return;  // the answer is an array: no member is checked
   }
-  const auto has = [&](const std::string& name) { return std::find(members.begin(), members.end(), name) != members.end(); };
+  const auto has = [&](const std::string& name) {
+    return std::find(members.begin(), members.end(), name) != members.end();
+  };
   // Without declared fields any member may be read, and {"error": ...} with
   // none of them is an OAuth2 error answer, whatever its status.
   const auto any_member = [&](const auto& matches) {
-    return std::any_of(body.begin(), body.end(), [&](const ast::Assignment& a) { return matches(a.target.front().text); });
+    const auto head_matches = [&](const ast::Assignment& a) { return matches(a.target.front().text); };
+    return std::any_of(body.begin(), body.end(), head_matches);
   };
   const auto is_error = [](const std::string& name) { return name == "error"; };
   if (members.empty() || (!any_member(has) && any_member(is_error))) return;

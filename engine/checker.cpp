@@ -226,7 +226,8 @@ void Checker::check_base_url(const ast::DatasourceDecl& datasource, const std::s
       diagnostics_.error(at, subject + " has no host after its scheme: every call would fail with invalid_url");
   }
   if (url.find('#') != std::string::npos) {
-    diagnostics_.warning(at, subject + " has a fragment (from '#'), which is never sent: calls go to the URL before it");
+    diagnostics_.warning(at, subject + " has a fragment (from '#'), which is never sent: calls go to the URL "
+                                       "before it");
   }
 }
 
