@@ -8,13 +8,16 @@
 //   check_kinds.cpp      what the interpreter does with a kind: operators, assignability
 //   check_schedules.cpp  schedules
 //   check_names.cpp      unknown and duplicate names
+//   check_calls.cpp      what a call reads of its caller and keeps of its answer
 // Nothing outside the checker includes this header except its tests.
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/checker.hpp"
@@ -134,11 +137,33 @@ class Checker {
   /// on change B { set A = A + 1; }`: handlers that always run each other (check_loops.cpp).
   void check_handler_loops(const ast::ProcessDecl& process);
 
+  // Call sites (check_calls.cpp).
+  /// What `call` by `process` evaluates besides its map, in `process`'s
+  /// scope: the defaults of the request parts it does not map, the
+  /// datasource's headers and settings. Reports each field one of them names
+  /// that `process` lacks, once per expression and process.
+  void check_caller_defaults(const ast::ProcessDecl& process, const ast::CallRule& call,
+                             const ast::DatasourceDecl& datasource, const ast::MethodDecl& method);
+  /// A call that sends a refresh_token and whose answer declares one that no
+  /// mapping keeps: a provider that rotates refresh tokens has just spent the
+  /// stored one (a warning: some providers do not rotate).
+  void warn_dropped_refresh_token(const ast::ProcessDecl& process, const ast::CallRule& call,
+                                  const ast::MethodDecl& method);
+  /// A call of `method` keeps its whole answer (`into`): any member may be read.
+  void note_whole_answer_kept(const ast::MethodDecl& method) { whole_answer_kept_.insert(&method); }
+
+  /// An env(NAME[, default]) call, with the kinds of its arguments: the names
+  /// a test's `env` may set, and the default a base_url reads.
+  void note_env_call(const ast::Call& call, const std::vector<StaticType>& args);
+
   // Schedules (check_schedules.cpp).
   void check_schedule(const ast::ScheduleDecl& schedule);
 
   // Tests (check_tests.cpp).
   void check_test(const ast::TestDecl& test);
+  /// A test's `env NAME = ...` that no env() of the program reads: a warning,
+  /// once every expression has been checked (they note the names env() reads).
+  void check_test_environment(const ast::TestDecl& test);
   /// `RECORD.query.NAME` or `RECORD.body["NAME"]` in a test, where RECORD is a
   /// request a mocked method was sent (DS.M.last, DS.M.requests[i], a mocked
   /// answer's `request`): refuses a NAME the method does not declare for that
@@ -188,6 +213,11 @@ class Checker {
   /// negative retries, insecure_skip_verify not literally false, a TLS file
   /// that cannot be read.
   void check_setting_value(const ast::DatasourceDecl& datasource, const ast::Setting& setting, const StaticType& type);
+  /// A base_url every call would be sent to (`url`, at `at`): http or https,
+  /// with a host, no fragment. `when` ("", ", when API_URL is unset,") says
+  /// when it is the one, for messages.
+  void check_base_url(const ast::DatasourceDecl& datasource, const std::string& url, SourceRange at,
+                      const std::string& when);
   /// A literal ca_file / client_cert / client_key (`written`) must name a
   /// file that can be read, from where a call reads it (path_beside).
   void check_tls_file(const ast::Setting& setting, const std::string& written);
@@ -202,6 +232,14 @@ class Checker {
   /// `in_test`: a test's seed, where literal secrets are expected.
   void check_instance(const ast::InstanceDecl& instance, bool in_test = false);
   void check_top_level_duplicates();
+  /// `mock DS.M { ... }`: the method, and the answer's values; `scope` is
+  /// the test's for mocked answers, given the method.
+  void check_mock(const ast::MockStep& mock, ExprScope& scope);
+  /// The `body { ... }` of a mocked answer of `status` (nullopt: computed):
+  /// for a 2xx, each member must be one the method's declared response body
+  /// fields read (the first member of their paths).
+  void check_mock_body(const std::vector<ast::Assignment>& body, const std::optional<Value>& status,
+                       const ast::DatasourceDecl& datasource, const ast::MethodDecl& method);
 
   const Program& program_;
   const FunctionRegistry& functions_;
@@ -217,6 +255,15 @@ class Checker {
   // refusal; the answers depend on the kinds only, so each is asked once.
   std::unordered_map<std::uint32_t, Outcome> binary_memo_;
   std::unordered_map<std::uint32_t, KindSet> assign_memo_;
+  /// What an env() call reads, literally: nullopt where it is computed.
+  struct EnvRead {
+    std::optional<std::string> name;
+    std::optional<std::string> fallback;  // its second argument
+  };
+  std::unordered_map<const ast::Call*, EnvRead> env_reads_;
+  std::unordered_set<const ast::MethodDecl*> whole_answer_kept_;
+  /// (default expression, calling process) pairs already read by check_caller_defaults.
+  std::set<std::pair<const ast::Expr*, const ast::ProcessDecl*>> defaults_read_;
 };
 
 /// Names of the declarations of `items` (datasources, fields, handlers ...).

@@ -160,7 +160,12 @@ void RuleChecker::check(const ast::CallRule& node, const ast::Rule&) {
     targets.push_back({spelled.back(), assignment.target.front().range});
   }
   checker_.report_duplicates(targets, "target", "mapped", kLastOneWins);
-  if (method) unmapped_path_params(node, *datasource, *method);
+  if (method) {
+    unmapped_path_params(node, *datasource, *method);
+    checker_.check_caller_defaults(process_, node, *datasource, *method);
+    checker_.warn_dropped_refresh_token(process_, node, *method);
+    if (node.into) checker_.note_whole_answer_kept(*method);
+  }
   using L = ExprScope::Locals;
   if (node.on_success) mappings(*node.on_success, ExprScope{&process_, L::call_success, datasource, method});
   if (node.on_error) mappings(*node.on_error, ExprScope{&process_, L::call_error, datasource, method});

@@ -51,6 +51,73 @@ void Checker::check_recorded_part(const ast::Expr& record, std::string_view part
   report_unknown(at, "request " + std::string(part), name, names, "method " + ds->name.text + "." + method->name.text);
 }
 
+void Checker::check_mock(const ast::MockStep& mock, ExprScope& scope) {
+  const ast::DatasourceDecl* datasource = nullptr;
+  scope.method = find_method(mock.datasource, mock.method, datasource);
+  scope.datasource = datasource;
+  const auto& answer = mock.answer;
+  std::optional<Value> status = Value(200.0);  // none given
+  if (answer.status) {
+    const auto type = expr(*answer.status, scope);
+    check_kind(*answer.status, type, ValueKind::number, "status");
+    status = type.constant;
+  }
+  for (const auto& header : answer.headers) expr(header.value, scope);
+  if (answer.body) {
+    for (const auto& value : *answer.body) expr(value.value, scope);
+    if (scope.method) check_mock_body(*answer.body, status, *datasource, *scope.method);
+  }
+  if (answer.text) check_kind(*answer.text, expr(*answer.text, scope), ValueKind::text, "text");
+}
+
+void Checker::check_mock_body(const std::vector<ast::Assignment>& body, const std::optional<Value>& status,
+                              const ast::DatasourceDecl& datasource, const ast::MethodDecl& method) {
+  // An error answer has members of its own (`error`, `error_description`);
+  // a status computed at run time may be one.
+  const bool success = status && status->is<double>() && status->as<double>() >= 200 && status->as<double>() < 300;
+  if (!success || whole_answer_kept_.count(&method)) return;
+  std::vector<std::string> members;  // `data` of "data.items[0].id"
+  for (const auto& part : method.response) {
+    if (part.is_header) continue;
+    const auto path = part.wire_name.value_or(part.name.text);
+    members.push_back(path.substr(0, path.find_first_of(".[")));
+    if (members.back().empty()) return;  // the answer is an array: no member is checked
+  }
+  const auto has = [&](const std::string& name) {
+    return std::find(members.begin(), members.end(), name) != members.end();
+  };
+  // Without declared fields any member may be read, and {"error": ...} with
+  // none of them is an OAuth2 error answer, whatever its status.
+  const auto any_member = [&](const auto& matches) {
+    const auto head_matches = [&](const ast::Assignment& a) { return matches(a.target.front().text); };
+    return std::any_of(body.begin(), body.end(), head_matches);
+  };
+  const auto is_error = [](const std::string& name) { return name == "error"; };
+  if (members.empty() || (!any_member(has) && any_member(is_error))) return;
+  for (const auto& value : body) {
+    const auto& head = value.target.front();
+    if (!has(head.text))
+      report_unknown(head.range, "response body member", head.text, members,
+                     "method " + datasource.name.text + "." + method.name.text);
+  }
+}
+
+void Checker::check_test_environment(const ast::TestDecl& test) {
+  std::vector<std::string> read;
+  for (const auto& [call, env] : env_reads_) {
+    if (!env.name) return;  // a computed name may be any
+    read.push_back(*env.name);
+  }
+  std::sort(read.begin(), read.end());
+  read.erase(std::unique(read.begin(), read.end()), read.end());
+  for (const auto& variable : test.environment) {
+    if (std::binary_search(read.begin(), read.end(), variable.name.text)) continue;
+    diagnostics_.warning(variable.name.range, "no env() of the program reads '" + variable.name.text +
+                                                  "': the test sets it for nothing" +
+                                                  did_you_mean(variable.name.text, read));
+  }
+}
+
 void Checker::check_test(const ast::TestDecl& test) {
   test_ = &test;
   std::vector<Named> ids;
@@ -98,16 +165,7 @@ void Checker::check_test(const ast::TestDecl& test) {
 
   for (const auto& step : test.steps) {
     if (const auto* mock = std::get_if<ast::MockStep>(&step.node)) {
-      const ast::DatasourceDecl* datasource = nullptr;
-      mock_scope.method = find_method(mock->datasource, mock->method, datasource);
-      mock_scope.datasource = datasource;
-      const auto& answer = mock->answer;
-      if (answer.status) check_kind(*answer.status, expr(*answer.status, mock_scope), ValueKind::number, "status");
-      for (const auto& header : answer.headers) expr(header.value, mock_scope);
-      if (answer.body) {
-        for (const auto& value : *answer.body) expr(value.value, mock_scope);
-      }
-      if (answer.text) check_kind(*answer.text, expr(*answer.text, mock_scope), ValueKind::text, "text");
+      check_mock(*mock, mock_scope);
     } else if (const auto* run = std::get_if<ast::RunStep>(&step.node)) {
       const auto* process = find_process(run->process);
       if (process) find_handler(*process, run->handler);

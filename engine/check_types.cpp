@@ -354,7 +354,12 @@ StaticType ExprChecker::function_call(const ast::Call& call, const FunctionSpec&
     checker_.diagnostics().error(call.callee.range, spec.name + " takes " + argument_counts(spec) + ", not " +
                                                         std::to_string(count) + "; " + spec.signature);
   }
-  for (std::size_t i = 0; i < call.args.size(); ++i) check_argument(call, spec, i, check(call.args[i]));
+  std::vector<StaticType> args;
+  for (std::size_t i = 0; i < call.args.size(); ++i) {
+    args.push_back(check(call.args[i]));
+    check_argument(call, spec, i, args.back());
+  }
+  if (spec.name == "env") checker_.note_env_call(call, args);
   return StaticType{spec.result ? KindSet(*spec.result) : KindSet::any(), std::nullopt};
 }
 

@@ -197,24 +197,14 @@ void Checker::check_setting_value(const ast::DatasourceDecl& datasource, const a
     diagnostics_.warning(setting.name.range, "insecure_skip_verify turns off TLS certificate checks for " +
                                                  datasource.name.text + ": anyone on the network can read its secrets");
   }
-  // Every call would fail with invalid_url; the transport asks the same question.
   const auto text = constant_text(type);
-  const auto problem = text && name == settings::base_url ? url_scheme_problem(*text) : std::nullopt;
-  if (problem) {
-    diagnostics_.error(setting.value.range, "base_url of " + datasource.name.text +
-                                                " is not an http or https URL: " + *problem);
-  }
-  if (text && name == settings::base_url && !problem) {
-    const std::string_view host_port = split_url(*text).host_port;
-    if (host_port.empty() || host_port.front() == ':') {  // none after the scheme, or a port alone
-      diagnostics_.error(setting.value.range, "base_url of " + datasource.name.text +
-                                                  " has no host after its scheme: every call would fail with invalid_url");
-    }
-  }
-  if (text && name == settings::base_url && text->find('#') != std::string::npos) {
-    diagnostics_.warning(setting.value.range, "base_url of " + datasource.name.text +
-                                                  " has a fragment (from '#'), which is never sent: calls go to "
-                                                  "the URL before it");
+  if (text && name == settings::base_url) check_base_url(datasource, *text, setting.value.range, {});
+  const auto* call = std::get_if<ast::Call>(&setting.value.node);
+  const auto read = call ? env_reads_.find(call) : env_reads_.end();
+  if (name == settings::base_url && read != env_reads_.end() && read->second.fallback) {
+    // What every call is sent to while the variable is unset: as a literal.
+    const auto variable = read->second.name ? *read->second.name : std::string("its variable");
+    check_base_url(datasource, *read->second.fallback, call->args[1].range, ", when " + variable + " is unset,");
   }
   const bool negative = type.constant && type.constant->is<double>() && type.constant->as<double>() < 0;
   if (name == settings::retries && negative) {
@@ -222,6 +212,23 @@ void Checker::check_setting_value(const ast::DatasourceDecl& datasource, const a
                                             "first (0 for none)");
   }
   if (text && !text->empty() && names_tls_file(name)) check_tls_file(setting, *text);
+}
+
+void Checker::check_base_url(const ast::DatasourceDecl& datasource, const std::string& url, SourceRange at,
+                             const std::string& when) {
+  const auto subject = "base_url of " + datasource.name.text + when;
+  // Every call would fail with invalid_url; the transport asks the same question.
+  if (const auto problem = url_scheme_problem(url)) {
+    diagnostics_.error(at, subject + " is not an http or https URL: " + *problem);
+  } else {
+    const std::string_view host_port = split_url(url).host_port;
+    if (host_port.empty() || host_port.front() == ':')  // none after the scheme, or a port alone
+      diagnostics_.error(at, subject + " has no host after its scheme: every call would fail with invalid_url");
+  }
+  if (url.find('#') != std::string::npos) {
+    diagnostics_.warning(at, subject + " has a fragment (from '#'), which is never sent: calls go to the URL "
+                                       "before it");
+  }
 }
 
 void Checker::check_tls_file(const ast::Setting& setting, const std::string& written) {
@@ -410,6 +417,9 @@ void Checker::run() {
   for (const auto* instance : program_.instances()) check_instance(*instance);
   for (const auto* schedule : program_.schedules()) check_schedule(*schedule);
   for (const auto* test : program_.tests()) check_test(*test);
+  // Every env() has been met (a test's own instances hold some).
+  if (complete_)
+    for (const auto* test : program_.tests()) check_test_environment(*test);
 }
 
 }  // namespace check

@@ -27,8 +27,15 @@
 // - Kinds: what an operator or a field conversion accepts is asked of the
 //   interpreter itself (apply_binary, coerce_to_field) on sample values, so
 //   numeric text into a number field or ISO text into a datetime field passes.
-// - Datasource settings and request defaults read the calling instance's
-//   fields, unknown here: names in them are not checked.
+// - Datasource settings and headers, and request defaults, read the fields of
+//   the process that makes the call: their names are checked against each
+//   process that calls the method (at the name, once per process).
+// - A base_url given by env("NAME", "default") has its literal default
+//   checked as a literal base_url is.
+// - Warnings too: a call that sends a refresh_token and keeps none of its
+//   answer's (a provider that rotates has spent the stored one); a test's
+//   `env NAME` that no env() of the program reads. A mocked 2xx answer's body
+//   member that no declared response body field reads is an error.
 // - When a file failed to load, unknown datasources, processes and instances
 //   are not reported (they may be that file's), so a syntax error does not
 //   cascade.

@@ -280,7 +280,7 @@ instance "P-1" of P { Token = env("TOKEN"); }
 )";
   CHECK(check(program + R"(test "clean" {
   instance "T-1" of P { Token = "literal secrets are fine in a test"; }
-  mock Api.Token { status 200; header "X" = request.body.client_id; body { access_token = "a"; a.b = 1; } }
+  mock Api.Token { status 200; header "X" = request.body.client_id; body { access_token = "a"; expires_in = 1; } }
   mock Api.Token fails timeout;
   run P.Go on "T-1";
   run P.Go on "P-1" fails "invalid_grant";
@@ -299,10 +299,10 @@ instance "P-1" of P { Token = env("TOKEN"); }
   expect Api.Token.calls;
   mock Api.Token { status "200"; }
 }
-test "typos" { env A = 1; env A = "x"; }
+test "typos" { env A = 1; env A = "x"; env TOKN = "t"; }
 test "late" {
   expect Api.Token.last.bdy == null and Api.Token.requests[0].mthod == "GET";
-  mock Api.Token { body { access_token = request.bdy.x; } }
+  mock Api.Token { body { acces_token = request.bdy.x; } }
   env B = "b";
   instance "T-2" of P { }
 }
@@ -328,26 +328,41 @@ test.flow:22:27: error: status must be number, not text
     mock Api.Token { status "200"; }
                             ^
 test.flow:24:6: error: duplicate test 'typos' (first declared at line 15)
-  test "typos" { env A = 1; env A = "x"; }
+  test "typos" { env A = 1; env A = "x"; env TOKN = "t"; }
        ^
+test.flow:24:20: warning: no env() of the program reads 'A': the test sets it for nothing
+  test "typos" { env A = 1; env A = "x"; env TOKN = "t"; }
+                     ^
 test.flow:24:24: error: an environment variable must be text, not number
-  test "typos" { env A = 1; env A = "x"; }
+  test "typos" { env A = 1; env A = "x"; env TOKN = "t"; }
                          ^
 test.flow:24:31: error: duplicate environment variable 'A' (first set at line 24)
-  test "typos" { env A = 1; env A = "x"; }
+  test "typos" { env A = 1; env A = "x"; env TOKN = "t"; }
                                 ^
+test.flow:24:31: warning: no env() of the program reads 'A': the test sets it for nothing
+  test "typos" { env A = 1; env A = "x"; env TOKN = "t"; }
+                                ^
+test.flow:24:44: warning: no env() of the program reads 'TOKN': the test sets it for nothing; did you mean 'TOKEN'?
+  test "typos" { env A = 1; env A = "x"; env TOKN = "t"; }
+                                             ^
 test.flow:26:25: error: a request has method, url, path, query, headers and body, not 'bdy'; did you mean 'body'?
     expect Api.Token.last.bdy == null and Api.Token.requests[0].mthod == "GET";
                           ^
 test.flow:26:63: error: a request has method, url, path, query, headers and body, not 'mthod'; did you mean 'method'?
     expect Api.Token.last.bdy == null and Api.Token.requests[0].mthod == "GET";
                                                                 ^
-test.flow:27:50: error: a request has method, url, path, query, headers and body, not 'bdy'; did you mean 'body'?
-    mock Api.Token { body { access_token = request.bdy.x; } }
-                                                   ^
+test.flow:27:27: error: unknown response body member 'acces_token' in method Api.Token; did you mean 'access_token'?
+    mock Api.Token { body { acces_token = request.bdy.x; } }
+                            ^
+test.flow:27:49: error: a request has method, url, path, query, headers and body, not 'bdy'; did you mean 'body'?
+    mock Api.Token { body { acces_token = request.bdy.x; } }
+                                                  ^
 test.flow:28:3: error: env in a test comes before its runs, advances and expects: the test is set up with it before anything runs
     env B = "b";
     ^
+test.flow:28:7: warning: no env() of the program reads 'B': the test sets it for nothing
+    env B = "b";
+        ^
 test.flow:29:3: error: an instance in a test comes before its runs, advances and expects: the test is set up with it before anything runs
     instance "T-2" of P { }
     ^

@@ -174,7 +174,7 @@ test "queue" {
   mock Api.Token {
     status 200;
     header "X-Seen" = request.body.refresh_token;
-    body { access_token = "a-" + request.query.tenant; nested.deep = 1; }
+    body { access_token = "a-" + request.query.tenant; expires_in = 1; }
   }
   run Keeper.Go on "K-1";
   expect instance("K-1").Access == "a-acme corp";

@@ -37,6 +37,24 @@ std::vector<std::string> syntax_lines(const std::string& doc, std::string_view p
   return out;
 }
 
+/// What `flow check` says of `source` (rendered), and the outcome of its one test.
+struct CheckedTest {
+  std::string diagnostics;
+  TestOutcome outcome;
+};
+CheckedTest check_and_run_test(const std::string& source) {
+  Diagnostics diagnostics;
+  const auto program = load_program_text("example.flow", source, diagnostics);
+  FunctionRegistry functions;
+  register_stdlib(functions);
+  check_program(*program, functions, diagnostics);
+  REQUIRE(program->tests().size() == 1);
+  TempDir dir;
+  const auto make_store = [&] { return open_sqlite_store((dir.path() / "test.db").string()); };
+  return {render(program->sources, diagnostics),
+          run_test(*program, functions, *program->tests().front(), make_store, TestOptions{})};
+}
+
 }  // namespace
 
 TEST_CASE("docs: a request part's quoted text is its name on the wire; only a header has a default", "[docs]") {
@@ -220,18 +238,37 @@ TEST_CASE("docs: the example of a mocked answer holding an array checks clean an
   const auto test_at = doc.find("test \"a mocked answer holding an array\"");
   REQUIRE(test_at != std::string::npos);
   const auto begin = doc.rfind("```flow\n", test_at) + 8;
-  const auto source = doc.substr(begin, doc.find("```", test_at) - begin);
-  Diagnostics diagnostics;
-  const auto program = load_program_text("example.flow", source, diagnostics);
-  FunctionRegistry functions;
-  register_stdlib(functions);
-  check_program(*program, functions, diagnostics);
-  CHECK(render(program->sources, diagnostics) == "");
-  REQUIRE(program->tests().size() == 1);
-  TempDir dir;
-  const auto make_store = [&] { return open_sqlite_store((dir.path() / "test.db").string()); };
-  const auto outcome = run_test(*program, functions, *program->tests().front(), make_store, TestOptions{});
-  INFO(outcome.report);
-  CHECK(outcome.ok);
-  CHECK(outcome.expects_passed == 2);
+  const auto checked = check_and_run_test(doc.substr(begin, doc.find("```", test_at) - begin));
+  CHECK(checked.diagnostics == "");
+  INFO(checked.outcome.report);
+  CHECK(checked.outcome.ok);
+  CHECK(checked.outcome.expects_passed == 2);
+}
+
+TEST_CASE("docs: the opening example checks clean and keeps the refresh token a provider rotates", "[docs]") {
+  const auto doc = language_doc();
+  const auto begin = doc.find("```flow\n") + 8;
+  const auto example = doc.substr(begin, doc.find("```", begin) - begin);
+  REQUIRE(example.find("process TokenKeeper") != std::string::npos);
+  const auto source = example + R"(
+test "two refreshes" {
+  env CLIENT_ID = "c1";
+  env CLIENT_SECRET = "cs1";
+  env REFRESH_TOKEN = "r0";
+  mock RestService.GetRefreshAuthToken { body { access_token = "a1"; refresh_token = "r1"; expires_in = 3600; } }
+  mock RestService.GetRefreshAuthToken { body { access_token = "a2"; refresh_token = "r2"; expires_in = 3600; } }
+  run TokenKeeper.Refresh on "TK-1";
+  run TokenKeeper.Refresh on "TK-1";
+  expect RestService.GetRefreshAuthToken.requests[0].body.grant_type == "refresh_token";
+  expect RestService.GetRefreshAuthToken.requests[0].body.client_secret == "cs1";
+  expect RestService.GetRefreshAuthToken.last.body.refresh_token == "r1";
+  expect instance("TK-1").RefreshToken == "r2";
+  expect instance("TK-1").AccessToken == "a2";
+}
+)";
+  const auto checked = check_and_run_test(source);
+  CHECK(checked.diagnostics == "");
+  INFO(checked.outcome.report);
+  CHECK(checked.outcome.ok);
+  CHECK(checked.outcome.expects_passed == 5);
 }
