@@ -9,6 +9,7 @@
 #include "engine/check_context.hpp"
 #include "engine/json_path.hpp"
 #include "engine/rest_call.hpp"
+#include "engine/secret_literals.hpp"
 #include "engine/url_parts.hpp"
 #include "grammar/unreadable_file.hpp"
 
@@ -316,22 +317,37 @@ void Checker::check_datasource(const ast::DatasourceDecl& datasource) {
 
 // -------------------------------------------------------------- processes
 
+namespace {
+
+/// The first literal inside `value` (not the whole of it) that reads as a
+/// credential written into the source (`"Basic ${base64("id:secret")}"`,
+/// `trim("...")`), or nullptr. Not env()'s default: env() is the way out of the source.
+const ast::Expr* credential_inside(const ast::Expr& value) {
+  for (const auto& literal : carried_literals(value, false))
+    if (literal.expr != &value && !literal.env_default && reads_as_credential(literal, value)) return literal.expr;
+  return nullptr;
+}
+
+}  // namespace
+
 void Checker::warn_literal_secret(const ast::FieldDecl& field, const ast::Expr& value, const StaticType& type) {
+  if (field.type != ast::FieldType::secret) return;
   const auto text = constant_text(type);
-  if (field.type != ast::FieldType::secret || !text || text->empty()) return;
+  const auto* literal = text ? (text->empty() ? nullptr : &value) : credential_inside(value);
+  if (!literal) return;
   // Its excerpt shows the literal's mask: load_program hid every secret literal.
-  diagnostics_.warning(value.range, "secret field '" + field.name.text + "' is given a literal value; read it with " +
-                                        "env(...) to keep it out of the source");
+  diagnostics_.warning(literal->range, "secret field '" + field.name.text + "' is given a literal value; read it with " +
+                                           "env(...) to keep it out of the source");
 }
 
 void Checker::warn_literal_credential(const std::string& what, const ast::Expr& value, const StaticType& type) {
-  // Shorter than a credential plausibly is: a placeholder such as "none".
-  static constexpr std::size_t kShortest = 8;
   const auto text = constant_text(type);
-  if (!text || text->size() < kShortest) return;
+  // A whole text shorter than a credential plausibly is: a placeholder such as "none".
+  const auto* literal = text ? (text->size() < kShortestCredential ? nullptr : &value) : credential_inside(value);
+  if (!literal) return;
   // Its excerpt shows the literal's mask: load_program hid it as a secret literal.
-  diagnostics_.warning(value.range, what + " is given a literal credential; read it with env(...) or from a secret " +
-                                        "field to keep it out of the source");
+  diagnostics_.warning(literal->range, what + " is given a literal credential; read it with env(...) or from a " +
+                                           "secret field to keep it out of the source");
 }
 
 void Checker::check_handlers(const ast::ProcessDecl& process) {

@@ -567,8 +567,9 @@ NextSlot plan_after_run(const ScheduleSpec& spec, const TaskProgress& progress, 
                         std::optional<TimePoint> dynamic_at) {
   if (std::holds_alternative<DynamicSpec>(spec.when)) {
     if (!dynamic_at) return {};
-    return next_slot(within_expiry(spec, std::max(*dynamic_at, now + spec.dynamic_min_gap), progress.run_count), 0,
-                     std::nullopt);
+    const TimePoint soonest = now + spec.dynamic_min_gap;
+    const auto slot = within_expiry(spec, std::max(*dynamic_at, soonest), progress.run_count);
+    return next_slot(slot, 0, slot && *dynamic_at < soonest ? dynamic_at : std::nullopt);
   }
   if (!progress.next_run) return {};  // no slot ran (an invariant of the scheduler)
   const auto anchor = grid_anchor(spec, progress);

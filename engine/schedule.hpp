@@ -111,6 +111,10 @@ struct ScheduleSpec {
   Duration dynamic_min_gap = std::chrono::minutes(1);
 };
 
+/// Why a dynamic time was moved later (NextSlot::anchor), as the log and
+/// `tasks list` say it.
+inline constexpr const char* kOneRunAMinute = "at most one run a minute";
+
 /// Why `first run now;` is refused on a schedule whose time is not `at EXPR`.
 /// Further away than this, a time is more likely a mistake (a year mistyped,
 /// a duration read in the wrong unit) than a plan: `flow check` warns about a
@@ -143,7 +147,10 @@ struct NextSlot {
   std::optional<TimePoint> slot;
   std::int64_t skipped = 0;         // slots passed over (on_missed/on_overlap skip)
   std::optional<TimePoint> missed;  // the first slot that passed while the daemon was down
-  std::optional<TimePoint> anchor;  // interval schedules: the grid's first slot, persisted with `slot`
+  /// Persisted with `slot`. Interval schedules: the grid's first slot. A
+  /// dynamic schedule: the time its expression gave, when dynamic_min_gap
+  /// moved `slot` later than it (a short token lifetime is outlived: say so).
+  std::optional<TimePoint> anchor;
   /// A `once at` time that had passed before any daemon planned it: it never runs.
   bool once_already_past = false;
 };
@@ -153,7 +160,7 @@ struct TaskProgress {
   std::optional<TimePoint> last_run;
   std::optional<TimePoint> next_run;  // the persisted slot
   std::int64_t run_count = 0;
-  std::optional<TimePoint> anchor{};  // the persisted grid anchor (interval schedules)
+  std::optional<TimePoint> anchor{};  // the persisted NextSlot::anchor
 };
 
 /// Whether `first run now;` makes the task's next run now: it never ran.
@@ -177,7 +184,9 @@ NextSlot plan_start(const ScheduleSpec& spec, const TaskProgress& progress, Time
 /// overran later slots, on_overlap decides: queue runs once more at once (the
 /// overrun slots coalesce into one run, at the latest of them, so an interval
 /// keeps its grid); skip moves to the first future slot and counts the slots
-/// passed over. The anchor is kept.
+/// passed over. The anchor is kept. A dynamic schedule runs at `dynamic_at`,
+/// never sooner than dynamic_min_gap after `now` (its anchor then says the
+/// time it was moved from).
 NextSlot plan_after_run(const ScheduleSpec& spec, const TaskProgress& progress, TimePoint now,
                         std::optional<TimePoint> dynamic_at = std::nullopt);
 

@@ -399,8 +399,15 @@ asio::awaitable<NextSlot> Scheduler::run_slot(Task* task, TimePoint slot, TimePo
     note(*task, "not retried: the failure is not transient (only a network error, 5xx or 429 is); next run " +
                     (next.slot ? "at " + format_iso(*next.slot) : std::string("when its schedule gives one")));
   }
+  note_moved(*task, next);
   persist_next(*task, next);
   co_return next;
+}
+
+void Scheduler::note_moved(Task& task, const NextSlot& next) {
+  if (!std::holds_alternative<DynamicSpec>(task.spec.when) || !next.anchor || !next.slot) return;
+  note(task, "its time " + format_iso(*next.anchor) + " is within a minute of its last run: next at " +
+                 format_iso(*next.slot) + " (" + kOneRunAMinute + ")");
 }
 
 void Scheduler::count_run(Task& task, TimePoint started) {
@@ -560,6 +567,7 @@ asio::awaitable<bool> Scheduler::resume_retry(Task* task) {
 
 NextSlot Scheduler::plan_after_retries(Task& task) {
   NextSlot next = plan_after_run(task.spec, progress_of(task.state), clock_.now(), dynamic_at(task));
+  note_moved(task, next);
   persist_next(task, next);
   return next;
 }

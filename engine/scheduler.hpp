@@ -207,6 +207,9 @@ class Scheduler {
   Duration take_steps(Task& task);
   /// Counts the slots `next` passed over and persists it as the task's next_run.
   void persist_next(Task& task, const NextSlot& next);
+  /// Notes a dynamic time the one-minute gap after a run moved later
+  /// (`next.anchor`): a token living less than that is outlived, not silently.
+  void note_moved(Task& task, const NextSlot& next);
   /// Counts the run begun at `started` (retries are part of it, not runs).
   void count_run(Task& task, TimePoint started);
   struct AfterSlot {

@@ -9,7 +9,9 @@
 #include "engine/rest_call.hpp"
 #include "engine/value.hpp"
 #include "grammar/credential_name.hpp"
+#include "grammar/suggest.hpp"
 #include "grammar/unit_hint.hpp"
+#include "grammar/walk.hpp"
 
 namespace flow {
 
@@ -60,28 +62,28 @@ class Finder {
   std::map<std::uint32_t, std::vector<HiddenText>> found;
 
  private:
-  /// The string literals of an expression a secret field is given.
+  /// Whether `NAME = value` in `process` gives a secret: NAME is a secret
+  /// field, or a typo the checker refuses that misspells_secret_field().
+  static bool gives_secret(const ast::ProcessDecl& process, std::string_view name) {
+    const auto* field = Program::field(process, name);
+    return field ? field->type == ast::FieldType::secret : misspells_secret_field(process, name);
+  }
+
+  /// The string literals of an expression a secret field is given, at any
+  /// length: every text it holds is part of the secret.
   void value(const ast::Expr& expr) {
-    if (const auto text = literal_text(expr)) {
-      if (!text->empty()) hide(expr, mask_secret(*text));  // "" hides nothing
-      return;
-    }
-    if (std::holds_alternative<ast::StringLiteral>(expr.node)) return hide(expr, mask_secret(""));
-    if (const auto* binary = std::get_if<ast::Binary>(&expr.node)) {
-      value(*binary->lhs);
-      value(*binary->rhs);
-    } else if (const auto* call = std::get_if<ast::Call>(&expr.node)) {
-      // env(NAME, default): the name is no secret, and says which variable is unset.
-      for (std::size_t i = call->callee.text == "env" ? 1 : 0; i < call->args.size(); ++i) value(call->args[i]);
+    for (const auto& literal : carried_literals(expr, true)) {
+      if (!literal.text) hide(*literal.expr, std::string(kSecretMask));
+      else if (!literal.text->empty()) hide(*literal.expr, mask_secret(*literal.text));  // "" hides nothing
     }
   }
 
-  /// A credential request part's literal value (`header "X-Api-Key" = "..."`),
-  /// or env()'s default for it; a literal with `${...}` is a template
-  /// (`"Bearer ${AccessToken}"`), its secret in the value it reads.
+  /// A credential request part's value (`header "X-Api-Key" = "..."`): the
+  /// literals that read as a credential written into the source. A template's
+  /// own text (`"Bearer ${AccessToken}"`) is not, the secret is in the value it reads.
   void credential(const ast::Expr& expr) {
-    const auto* call = std::get_if<ast::Call>(&expr.node);
-    if (literal_text(expr) || (call && call->callee.text == "env")) value(expr);
+    for (const auto& literal : carried_literals(expr, false))
+      if (reads_as_credential(literal, expr)) hide(*literal.expr, mask_secret(*literal.text));
   }
 
   void hide(const ast::Expr& expr, const std::string& mask) {
@@ -92,8 +94,7 @@ class Finder {
   void assignments(const ast::ProcessDecl* process, const std::vector<ast::Assignment>& list) {
     for (const auto& a : list) {
       if (a.target.size() != 1) continue;
-      const auto* f = process ? Program::field(*process, a.target[0].text) : nullptr;
-      if (f && f->type == ast::FieldType::secret) value(a.value);
+      if (process && gives_secret(*process, a.target[0].text)) value(a.value);
     }
   }
 
@@ -114,8 +115,7 @@ class Finder {
   void block(const ast::ProcessDecl& process, const ast::Block& rules) {
     for (const auto& rule : rules) {
       if (const auto* set = std::get_if<ast::SetRule>(&rule.node)) {
-        const auto* f = Program::field(process, set->field.text);
-        if (f && f->type == ast::FieldType::secret) value(set->value);
+        if (gives_secret(process, set->field.text)) value(set->value);
       } else if (const auto* call = std::get_if<ast::CallRule>(&rule.node)) {
         request(*call);
         if (call->on_success) assignments(&process, *call->on_success);
@@ -180,6 +180,48 @@ std::size_t hide_value_literals(std::string_view text, std::size_t at, std::vect
 }
 
 }  // namespace
+
+std::vector<CarriedLiteral> carried_literals(const ast::Expr& value, bool whole_templates) {
+  std::vector<CarriedLiteral> found;
+  std::vector<SourceRange> skipped;  // nodes whose sub-expressions are not looked at: they lie inside
+  const ast::Expr* env_default = nullptr;
+  ast::for_each_subexpression(value, [&](const ast::Expr& expr) {
+    const auto at = expr.range.begin.offset;
+    const auto inside = [at](const SourceRange& r) { return r.begin.offset <= at && at < r.end.offset; };
+    if (std::any_of(skipped.begin(), skipped.end(), inside)) return;
+    const auto skip = [&skipped](const ast::Expr& e) { skipped.push_back(e.range); };
+    const auto* call = std::get_if<ast::Call>(&expr.node);
+    if (call && call->callee.text == "env") {
+      // env(NAME, default): the name is no secret, and says which variable is unset.
+      if (!call->args.empty()) skip(call->args[0]);
+      if (call->args.size() > 1) env_default = &call->args[1];
+    } else if (call && call->callee.text == "json_get" && call->args.size() > 1) {
+      skip(call->args[1]);  // a path (`"$.access_token"`) names a value, it is none
+    } else if (const auto* index = std::get_if<ast::Index>(&expr.node)) {
+      skip(*index->index);  // a key (`Body["access_token"]`), not a value
+    } else if (auto text = literal_text(expr)) {
+      found.push_back({&expr, std::move(text), &expr == env_default});
+      skip(expr);
+    } else if (whole_templates && std::holds_alternative<ast::StringLiteral>(expr.node)) {
+      found.push_back({&expr, std::nullopt, &expr == env_default});
+      skip(expr);
+    }
+  });
+  return found;
+}
+
+bool misspells_secret_field(const ast::ProcessDecl& process, std::string_view name) {
+  if (is_credential_name(name)) return true;
+  const auto meant = closest_name(name, Program::field_names(process));
+  const auto* field = meant ? Program::field(process, *meant) : nullptr;
+  return field && field->type == ast::FieldType::secret;
+}
+
+bool reads_as_credential(const CarriedLiteral& literal, const ast::Expr& value) {
+  if (!literal.text || literal.text->empty()) return false;  // "" hides nothing
+  // Inside an expression, a short text is a separator or a prefix (`":"`, `"Basic "`).
+  return literal.expr == &value || literal.text->size() >= kShortestCredential;
+}
 
 void hide_secret_literals(Program& program) {
   Finder finder(program);

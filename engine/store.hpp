@@ -80,7 +80,9 @@ struct TaskState {
   bool paused = false;
   bool deleted = false;
   /// Interval schedules: the first slot of the grid the slots are counted from
-  /// (`every 1 month` from Jan 31 keeps day 31); empty for other forms.
+  /// (`every 1 month` from Jan 31 keeps day 31). `at` schedules: the time the
+  /// expression gave when the one-minute gap after a run moved next_run later
+  /// (NextSlot::anchor). Empty otherwise.
   std::optional<TimePoint> anchor{};  // initialized: `{name, last, next, count, paused, deleted}` stays complete
   /// The retry due before next_run, if any; its run is counted already.
   std::optional<PendingRetry> retry{};

@@ -323,14 +323,22 @@ namespace {
 /// True when `name` is given a secret in typed rules: a secret field of a
 /// process of `program`, or a request part of a method that holds a credential
 /// (`body.client_secret`, `header.Basic` sent as Authorization), as
-/// hide_secret_literals() tells a file's.
+/// hide_secret_literals() tells a file's; or, no process having a field so
+/// named, one that misspells_secret_field().
 bool names_secret(const Program& program, std::string_view name) {
   const auto processes = program.processes();
+  const auto field_of = [name](const ast::ProcessDecl* process) { return Program::field(*process, name); };
   const bool field = std::any_of(processes.begin(), processes.end(), [&](const ast::ProcessDecl* process) {
-    const auto* found = Program::field(*process, name);
+    const auto* found = field_of(process);
     return found && found->type == ast::FieldType::secret;
   });
   if (field) return true;
+  // A name no process has: a typo of a secret field's (`set ClientSecrt = "..."`) is refused with its value shown.
+  const bool typo = std::none_of(processes.begin(), processes.end(), field_of) &&
+                    std::any_of(processes.begin(), processes.end(), [&](const ast::ProcessDecl* process) {
+                      return misspells_secret_field(*process, name);
+                    });
+  if (typo) return true;
   for (const auto* datasource : program.datasources())
     for (const auto& method : datasource->methods)
       for (const auto& part : method.request)

@@ -14,6 +14,7 @@
 
 #include "engine/checker.hpp"
 #include "engine/instance_locks.hpp"
+#include "engine/schedule.hpp"
 #include "engine/http/beast_transport.hpp"
 #include "engine/store/sqlite_store.hpp"
 #include "grammar/printable.hpp"
@@ -215,6 +216,9 @@ std::string refused_grant_hint(const RunResult& result, const std::vector<std::s
 std::string next_text(const TaskState& state, const ast::ScheduleDecl* declared) {
   const auto next = state.next_time();
   if (!next) return "-";
+  const bool dynamic = declared && declared->when && std::holds_alternative<ast::DynamicWhen>(declared->when->node);
+  if (!state.retry && dynamic && state.anchor)  // the time the one-minute gap moved it from (NextSlot::anchor)
+    return format_iso(*next) + " (moved from " + format_iso(*state.anchor) + ": " + kOneRunAMinute + ")";
   if (!state.retry) return format_iso(*next);
   const int of = declared && declared->retry ? declared->retry->times : 0;
   return format_iso(*next) + " (retry " + std::to_string(state.retry->number) +

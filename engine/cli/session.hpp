@@ -109,7 +109,9 @@ std::string refused_grant_hint(const RunResult& result, const std::vector<std::s
 
 /// A task's next time for `tasks list` and the REPL's :tasks: its pending
 /// retry, named so (`... (retry 1)`; `(retry 1 of 3)` given the schedule
-/// `declared`), else its slot; "-" when it has none.
+/// `declared`), else its slot, with the time it was moved from when the
+/// one-minute gap of a dynamic schedule moved it (given `declared`); "-" when
+/// it has none.
 std::string next_text(const TaskState& state, const ast::ScheduleDecl* declared = nullptr);
 /// Prints a run: its log, then the instance, then the error if it failed.
 void print_run(std::ostream& out, std::ostream& err, const RunResult& result, bool reveal);

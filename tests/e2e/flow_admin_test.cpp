@@ -5,6 +5,8 @@
 #include <fstream>
 #include <iterator>
 
+#include <date/date.h>
+
 #include "e2e/e2e_support.hpp"
 #include "engine/store/sqlite_store.hpp"
 #include "store/sqlite_support.hpp"
@@ -164,6 +166,33 @@ schedule "Tick" { every 1 day; process K; trigger Go; }
 )");
   CHECK(run_flow({"tasks", "run", file, "Tick", "--db", db}).code == 1);
   CHECK_THAT(run_flow({"tasks", "list", "--db", db}).out, Catch::StartsWith("Tick  active  runs 3  last "));
+}
+
+TEST_CASE("flow tasks list FILE: a dynamic time the one-minute gap moved later says from when, and why", "[e2e]") {
+  TempDir dir;
+  const auto file = dir.file("dyn.flow");
+  write_text(file, R"(process K { field At datetime; on Go { save; } }
+instance "K-1" of K { }
+schedule "Refresh" { at At; process K; id "K-1"; trigger Go; }
+)");
+  const auto db = dir.file("flow.db");
+  using namespace std::chrono_literals;
+  const TimePoint last = TimePoint(date::sys_days(date::year(2026) / 11 / 30)) + 19h + 6min + 6s;
+  {
+    // As the daemon leaves it after a run whose token lives 20 seconds (scheduler_dynamic_test.cpp).
+    TaskState task;
+    task.name = "Refresh";
+    task.last_run = last;
+    task.next_run = last + 1min;
+    task.run_count = 1;
+    task.anchor = last + 15s;
+    open_sqlite_store(db)->save_task(task);
+  }
+  const std::string head = "Refresh  active  runs 1  last 2026-11-30T19:06:06Z  next 2026-11-30T19:07:06Z";
+  CHECK(run_flow({"tasks", "list", file, "--db", db}).out ==
+        head + " (moved from 2026-11-30T19:06:21Z: at most one run a minute)\n");
+  // Without the file, the store alone does not say the task is dynamic.
+  CHECK(run_flow({"tasks", "list", "--db", db}).out == head + "\n");
 }
 
 TEST_CASE("flow tasks list FILE: a stored task the file no longer declares is not shown as active", "[e2e]") {

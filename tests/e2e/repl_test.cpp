@@ -157,6 +157,18 @@ TEST_CASE("repl: a secret literal is masked in every excerpt that shows it", "[r
   CHECK(f.say("set Name = \"visible\" junk").find("  set Name = \"visible\" junk\n") != std::string::npos);
 }
 
+TEST_CASE("repl: a literal given to a misspelled secret field is masked in the error's excerpt", "[repl]") {
+  Fixture f;
+  f.say(":new Counter");
+  const auto typo = f.say("set Tokn = \"typed-secret-token-6666\";");
+  INFO(typo);
+  CHECK_THAT(typo, Catch::Contains("has no field 'Tokn'; did you mean 'Token'?"));
+  CHECK_THAT(typo, Catch::Contains("  set Tokn = ••••6666;\n"));
+  CHECK(typo.find("typed-secret") == std::string::npos);
+  // A misspelled field that is not secret shows as typed.
+  CHECK_THAT(f.say("set Nmae = \"visible\";"), Catch::Contains("  set Nmae = \"visible\";\n"));
+}
+
 TEST_CASE("repl: a literal typed into a call's map for a credential part is masked in the excerpt", "[repl]") {
   TempDir dir;
   const auto file = dir.file("call.flow");

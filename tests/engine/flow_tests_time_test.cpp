@@ -177,3 +177,22 @@ test "shortened" {
   CHECK(ran.ok);
   CHECK(ran.expects == 1);
 }
+
+TEST_CASE("a token shorter-lived than the one-minute gap: --verbose says its time was moved, and to when",
+          "[flow-test]") {
+  const auto ran = run_first(R"(
+schedule "before expiry" { at At + seconds(Expires) - 5 seconds; first run now; process Keeper; id "K-1"; trigger Go; }
+
+test "short-lived" {
+  clock 2026-03-01T09:00:00Z;
+  instance "K-1" of Keeper { Refresh = "r"; }
+  mock Api.Token { body { access_token = "a"; refresh_token = "r2"; expires_in = 20; } }
+  advance 30 seconds;
+  expect Api.Token.calls == 1;  // not at 09:00:15: at most one run a minute
+}
+)", false, true);
+  INFO(ran.report);
+  CHECK(ran.ok);
+  CHECK_THAT(ran.report, Catch::Contains("task \"before expiry\": its time 2026-03-01T09:00:15Z is within a minute of "
+                                         "its last run: next at 2026-03-01T09:01:00Z (at most one run a minute)\n"));
+}

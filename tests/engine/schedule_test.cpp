@@ -495,8 +495,16 @@ TEST_CASE("schedule: dynamic times come from the interpreter", "[schedule]") {
   CHECK(overdue.missed);
   CHECK_FALSE(flow::plan_start(spec, {}, now, std::nullopt).slot);
   CHECK(flow::plan_after_run(spec, ran(now, 1), now, now + 55min).slot == now + 55min);
-  // An expression still in the past after a run waits the minimum gap.
-  CHECK(flow::plan_after_run(spec, ran(now, 1), now, now - 1min).slot == now + spec.dynamic_min_gap);
+  CHECK_FALSE(flow::plan_after_run(spec, ran(now, 1), now, now + 55min).anchor);
+  // An expression still in the past after a run waits the minimum gap, and
+  // the time it gave is kept to say so.
+  const auto moved = flow::plan_after_run(spec, ran(now, 1), now, now - 1min);
+  CHECK(moved.slot == now + spec.dynamic_min_gap);
+  CHECK(moved.anchor == now - 1min);
+  // So does one within the minimum gap (a token living 20 seconds).
+  const auto short_lived = flow::plan_after_run(spec, ran(now, 1), now, now + 15s);
+  CHECK(short_lived.slot == now + spec.dynamic_min_gap);
+  CHECK(short_lived.anchor == now + 15s);
 }
 
 TEST_CASE("schedule: first run now runs a dynamic task that never ran at once, then follows its time", "[schedule]") {

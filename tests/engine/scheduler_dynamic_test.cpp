@@ -317,3 +317,38 @@ TEST_CASE_METHOD(Scheduled, "scheduler: told of a write, a polling task reads it
   CHECK(runner.started == times({3min}));
   stop_and_drain(io, daemon);
 }
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time the one-minute gap moves later is said, and kept in the store",
+                 "[scheduler]") {
+  auto decl = dynamic_at();
+  runner.dynamic = kT0;
+  runner.dynamic_after_run = 20s;  // a token that lives 20 seconds: outlived by the gap
+  auto daemon = start({&decl});
+  advance_in_steps(io, clock, kT0 + 30s);
+  CHECK(runner.started == times({0min}));
+  CHECK(log.lines.back() ==
+        "task \"Before expiry\": its time 2026-11-28T09:00:20Z is within a minute of its last run: next at "
+        "2026-11-28T09:01:00Z (at most one run a minute)");
+  const auto state = store.load_task("Before expiry");
+  REQUIRE(state);
+  CHECK(state->next_run == kT0 + 1min);
+  CHECK(state->anchor == kT0 + 20s);
+  advance_in_steps(io, clock, kT0 + 61s);
+  CHECK(runner.started == times({0min, 1min}));
+  stop_and_drain(io, daemon);
+}
+
+TEST_CASE_METHOD(Scheduled, "scheduler: a dynamic time past the one-minute gap is not remarked on", "[scheduler]") {
+  auto decl = dynamic_at();
+  runner.dynamic = kT0;
+  runner.dynamic_after_run = 55min;
+  auto daemon = start({&decl});
+  advance_in_steps(io, clock, kT0 + 30s);
+  CHECK(runner.started == times({0min}));
+  for (const auto& line : log.lines) CHECK_THAT(line, !Catch::Contains("within a minute"));
+  const auto state = store.load_task("Before expiry");
+  REQUIRE(state);
+  CHECK(state->next_run == kT0 + 55min);
+  CHECK_FALSE(state->anchor);
+  stop_and_drain(io, daemon);
+}

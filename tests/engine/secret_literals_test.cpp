@@ -193,3 +193,65 @@ process P {
   CHECK_THAT(dump, !Catch::Contains("literal-9999") && !Catch::Contains("mapped-bearer") &&
                        Catch::Contains("\"client_credentials\""));
 }
+
+TEST_CASE("a credential's literals inside a template, a call or a + are hidden; separators and keys are not",
+          "[secret-literals]") {
+  Diagnostics diagnostics;
+  auto program = load_program_text("test.flow", R"(
+datasource D rest {
+  base_url = "http://127.0.0.1:1";
+  header "Authorization" = "Basic " + base64("my-client:cs-live-HEADER-3333");
+  method M POST "/oauth/token" {
+    request header Auth "Authorization";
+    request body form { client_secret; grant_type; }
+  }
+}
+process P {
+  field Id text;
+  field Secret secret;
+  field Body text;
+  on Go {
+    create_item D.M map {
+      header.Auth = "Basic ${base64("my-client:cs-live-LITERAL-4444")}";
+      body.client_secret = trim("  cs-live-TRIMMED-5555  "); body.grant_type = "client_credentials";
+    };
+    create_item D.M map {
+      header.Auth = "Basic ${base64(Id + ":" + Secret)}";
+      body.client_secret = json_get(json_parse(Body), "client_secret_key");
+    };
+    set Secret = lower(json_parse(Body)["secret_key"]) + "-suffix";
+  }
+}
+)", diagnostics);
+  REQUIRE_FALSE(diagnostics.has_errors());
+  CHECK(hidden_texts(*program) == std::vector<std::string>{"\"  cs-live-TRIMMED-5555  \"", "\"-suffix\"",
+                                                           "\"my-client:cs-live-HEADER-3333\"",
+                                                           "\"my-client:cs-live-LITERAL-4444\""});
+  const auto dump = dump_ast(program->modules.at(0), program->sources.file(0).hidden);
+  CHECK_THAT(dump, !Catch::Contains("cs-live"));
+}
+
+TEST_CASE("a run error on a line with a literal inside a credential's template shows its mask", "[secret-literals]") {
+  EngineFixture f(R"(
+datasource D rest {
+  base_url = "http://127.0.0.1:1";
+  method M POST "/oauth/token" { request header Auth "Authorization"; }
+}
+process P { on Go { create_item D.M map { header.Auth = "Basic ${base64("my-client:cs-live-LITERAL-4444")}"; }; } }
+)");
+  const auto result = f.run("P", "Go");
+  REQUIRE_FALSE(result.ok);
+  INFO(result.error);
+  CHECK_THAT(result.error, Catch::Contains("header.Auth = \"Basic ${base64(••••4444)}\""));
+  CHECK_THAT(result.error, !Catch::Contains("cs-live"));
+}
+
+TEST_CASE("a literal given to a misspelled secret field is hidden", "[secret-literals]") {
+  Diagnostics diagnostics;
+  auto program = load_program_text("test.flow", R"(
+process P { field ClientSecret secret; field Note text; on Go { set ClientSecrt = "cs-live-SET-1111"; } }
+instance "P1" of P { ClientSecrt = "cs-live-REALSECRET-4242"; ApiPassword = "pw-live-3131"; Noet = "plain"; }
+)", diagnostics);
+  CHECK(hidden_texts(*program) ==
+        std::vector<std::string>{"\"cs-live-REALSECRET-4242\"", "\"cs-live-SET-1111\"", "\"pw-live-3131\""});
+}
