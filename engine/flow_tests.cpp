@@ -378,7 +378,9 @@ class TestRun {
           return std::string("(") + e.what() + ")";
         }
       };
-      note("    left:  " + side(*binary->lhs) + "\n    right: " + side(*binary->rhs));
+      const auto sides = "    left:  " + side(*binary->lhs) + "\n    right: " + side(*binary->rhs);
+      const bool masked = !options_.reveal_secrets && sides.find(kSecretMask) != std::string::npos;
+      note(sides + (masked ? "\n    (secrets are masked: flow test --show-secrets shows them)" : ""));
     }
     return true;
   }

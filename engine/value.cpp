@@ -170,7 +170,8 @@ std::string to_text(const Value& value) {
 
 std::string display(const Value& value, bool reveal, SecretMask mask) {
   if (value.secret && !reveal) {
-    if (value.is_null()) return "";
+    // Empty is no secret, and a mask would read as a token that is there.
+    if (value.is_null() || (value.is<std::string>() && value.as<std::string>().empty())) return "";
     const bool whole = mask == SecretMask::whole || is_whole_secret(value);
     return whole ? mask_secret(to_text(value)) : std::string(kSecretMask);
   }

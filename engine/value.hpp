@@ -126,7 +126,8 @@ bool is_whole_secret(const Value& value);
 /// the taint bit travels with the resulting Value, callers mask on output).
 std::string to_text(const Value& value);
 
-/// Text for output: secrets masked unless `reveal`, as `mask` says.
+/// Text for output: secrets masked unless `reveal`, as `mask` says; an empty
+/// one is shown empty (a mask would read as a token that is there).
 std::string display(const Value& value, bool reveal = false, SecretMask mask = SecretMask::derived);
 
 /// A value as the CLI, the REPL and test reports show it: null as `null`, text

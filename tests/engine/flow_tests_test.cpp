@@ -92,8 +92,10 @@ test "secret" {
   CHECK_FALSE(masked.ok);
   CHECK_THAT(masked.report, Catch::Contains("left:  ••••6789\n"));  // masked: no quotes
   CHECK_THAT(masked.report, !Catch::Contains("refresh-token-value-0123456789"));
+  CHECK_THAT(masked.report, Catch::Contains("right: \"other\"\n    (secrets are masked: flow test --show-secrets shows them)"));
   const auto revealed = run_first(test, /*reveal=*/true);
   CHECK_THAT(revealed.report, Catch::Contains("left:  \"refresh-token-value-0123456789\""));
+  CHECK_THAT(revealed.report, !Catch::Contains("secrets are masked"));
 }
 
 TEST_CASE("a call the test did not mock fails the test, even when on_error handles it", "[flow-test]") {

@@ -250,6 +250,9 @@ TEST_CASE("docs: the opening example checks clean and keeps the refresh token a 
   const auto begin = doc.find("```flow\n") + 8;
   const auto example = doc.substr(begin, doc.find("```", begin) - begin);
   REQUIRE(example.find("process TokenKeeper") != std::string::npos);
+  // The user's own one-line rule, as they wrote it, with its map filled in.
+  CHECK(example.find("on Refresh < set AccessToken = \"\"; create_item RestService.GetRefreshAuthToken map <") !=
+        std::string::npos);
   const auto source = example + R"(
 test "two refreshes" {
   env CLIENT_ID = "c1";

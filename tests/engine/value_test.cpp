@@ -205,6 +205,12 @@ TEST_CASE("shown: text in quotes, its quotes and control characters escaped; a m
   CHECK(shown(Value(std::string("refresh-token-0123456789"), true), false, SecretMask::whole) == "••••6789");
   CHECK(shown(Value(std::string("refresh-token-0123456789"), true)) == "••••");
   CHECK(shown(Value(std::string("refresh-token-0123456789"), true), true) == "refresh-token-0123456789");
+  // An empty secret (`set AccessToken = ""` before a call that failed) is shown
+  // empty: a mask would read as a token that is there.
+  Value empty(std::string(), true);
+  CHECK(shown(mark_whole_secret(empty)) == "");  // as --show-secrets shows it: a secret is never quoted
+  CHECK(display(empty) == "");
+  CHECK(to_json(empty, false) == Json(""));
   CHECK(shown(Value(List{Value("a\"b"), Value(2)})) == R"(["a\"b", 2])");
   CHECK(shown(Value(Json::parse(R"({"a":"x\u001by"})"))) == R"({"a":"x\u001by"})");
 }
