@@ -81,7 +81,7 @@ std::string sent_field(const ast::ProcessDecl& process, const ast::Assignment& e
 
 void Checker::check_caller_defaults(const ast::ProcessDecl& process, const ast::CallRule& call,
                                     const ast::DatasourceDecl& datasource, const ast::MethodDecl& method) {
-  const auto called = datasource.name.text + "." + method.name.text;
+  const auto called = call_name(datasource.name.text, method.name.text);
   const auto read = [&](const ast::Expr& value, const std::string& reader) {
     if (!defaults_read_.emplace(&value, &process).second) return;
     const auto where = "process " + process.name.text + ", read by " + reader + " when " + process.name.text +
