@@ -49,8 +49,14 @@ std::vector<CallNote> Store::calls_lost() {
 }
 
 std::vector<std::string> Store::record_calls_lost() {
+  std::vector<CallNote> calls;
+  try {
+    calls = calls_lost();
+  } catch (const StoreError& e) {  // a diagnosis only: the run about to start reports the store's state
+    return {e.what()};
+  }
   std::vector<std::string> said;
-  for (const auto& lost : calls_lost()) {
+  for (const auto& lost : calls) {
     RunRecord record;
     record.task = lost.task;
     record.instance_id = lost.instance_id;

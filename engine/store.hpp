@@ -249,7 +249,8 @@ class Store {
   std::vector<CallNote> calls_lost();
   /// Of calls_lost(), each recorded in the run history as a failed run (it
   /// started when its call was sent), and said: one line per call, or the
-  /// store's error when one cannot be recorded.
+  /// store's error when one cannot be recorded or read: a diagnosis, it never
+  /// throws a StoreError into the run that asks.
   std::vector<std::string> record_calls_lost();
   /// Does a first write's one-time work now (SQLite: creating the write-ahead
   /// log and syncing it and its directory), before any call can spend a

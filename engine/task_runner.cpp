@@ -112,12 +112,7 @@ boost::asio::awaitable<TaskOutcome> InterpreterTaskRunner::run_task(const ast::S
   }
   // A `flow trigger` beside the daemon may have been killed in its call since
   // the last run: said in this run's log, as the refusal it may bring.
-  std::vector<std::string> lost;
-  try {
-    lost = interpreter_.host().store->record_calls_lost();
-  } catch (const StoreError& e) {  // a diagnosis only: the run reports the store's state
-    lost.push_back(e.what());
-  }
+  auto lost = interpreter_.host().store->record_calls_lost();
   RunResult result = co_await interpreter_.run(std::move(request));
   for (auto& line : lost) line = printable(line);
   result.log.insert(result.log.begin(), lost.begin(), lost.end());
